@@ -1,0 +1,301 @@
+"""Keyhole's HTTP API on API Gateway: routing, authentication and error translation only.
+
+Domain logic lives in `chalicelib/` (free of Chalice). Nothing here touches AWS at import time:
+the service (clients, tables, KMS) is created on the first request, which keeps cold starts short.
+"""
+from __future__ import annotations
+
+import logging
+import uuid
+from functools import wraps
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+from chalice import Chalice, Response
+
+from chalicelib import apikeys, audit, links, ratelimit, resources, tenants, viewer
+from chalicelib.apikeys import Principal
+from chalicelib.errors import KeyholeError, NotFound, Unavailable
+from chalicelib.logs import configure as configure_logging, scrub
+from chalicelib.sealing import KeyServiceUnavailable
+from chalicelib.service import Keyhole, RequestInfo
+from chalicelib.storage.models import LinkRecord, ResourceHead
+from chalicelib.storage.store import is_unavailable
+from chalicelib.tenants import limits_of
+from chalicelib.validation import parse_json_object
+
+app = Chalice(app_name="keyhole")
+logger = configure_logging()
+log = logging.getLogger("chalicelib.app")
+
+# Admin routes take JSON; a client that forgets the header (or says text/plain) is still read as JSON.
+BODY_TYPES = ["application/json", "text/plain", "application/x-www-form-urlencoded", "multipart/form-data",
+              "application/octet-stream"]
+
+_service: Optional[Keyhole] = None
+
+
+def service() -> Keyhole:
+    global _service
+    if _service is None:
+        _service = Keyhole.from_env()
+    return _service
+
+
+def use_service(svc: Optional[Keyhole]) -> None:
+    """Tests and scripts install a service built from explicit settings."""
+    global _service
+    _service = svc
+
+
+# --- request context -----------------------------------------------------------------------
+
+def request_info(raw_token: Optional[str] = None) -> RequestInfo:
+    request = app.current_request
+    context = request.context or {}
+    headers = request.headers or {}
+    request_id = context.get("requestId") or uuid.uuid4().hex
+    ip = (context.get("identity") or {}).get("sourceIp") or "0.0.0.0"
+    svc = service()
+    forwarded = headers.get("x-forwarded-for")
+    if svc.settings.honours_forwarded_for and forwarded:
+        ip = forwarded.split(",")[0].strip() or ip
+    path = context.get("path") or request.path
+    if raw_token:
+        path = viewer.redacted_path(path, raw_token)
+    return RequestInfo(request_id=request_id, ip=ip, user_agent=headers.get("user-agent"),
+                       base_url=_base_url(svc, headers, context), method=request.method, path=path)
+
+
+def _base_url(svc: Keyhole, headers: Any, context: Dict[str, Any]) -> str:
+    if svc.settings.public_url:
+        return svc.settings.public_url
+    host = headers.get("host", "localhost")
+    scheme = headers.get("x-forwarded-proto", "https" if "amazonaws.com" in host else "http")
+    stage = context.get("stage")
+    prefix = f"/{stage}" if stage and "execute-api" in host else ""
+    return f"{scheme}://{host}{prefix}"
+
+
+def _error_response(error: KeyholeError, request_id: str, extra_headers: Optional[Dict[str, str]] = None) -> Response:
+    headers = {"Content-Type": "application/json", "X-Request-Id": request_id, **error.headers,
+               **(extra_headers or {})}
+    return Response(body=error.body(request_id), status_code=error.status, headers=headers)
+
+
+def _unexpected(error: BaseException, request_id: str) -> KeyholeError:
+    if isinstance(error, KeyServiceUnavailable) or is_unavailable(error):
+        log.warning("backing service unavailable request_id=%s cause=%s", request_id, type(error).__name__)
+        return Unavailable()
+    log.exception("unhandled error request_id=%s", request_id)
+    return KeyholeError()
+
+
+# --- admin routes --------------------------------------------------------------------------
+
+ExtraKeys = Callable[..., List[Tuple[Any, Tuple[str, str]]]]
+
+
+def admin_route(path: str, method: str, role: str, *, extra: Optional[ExtraKeys] = None,
+                status: int = 200, body: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register an admin route: authenticate (batched with `extra` reads), rate-limit, check role."""
+
+    def register(handler: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(handler)
+        def view(**params: str) -> Response:
+            req = request_info()
+            try:
+                svc = service()
+                raw_key = apikeys.extract_key(app.current_request.headers or {})
+                tenant_id = apikeys.tenant_id_from_key(raw_key)
+                keys = extra(tenant_id, **params) if extra and tenant_id else []
+                principal, items = apikeys.authenticate(svc, raw_key, keys)
+                ratelimit.hit(svc.store, f"AK#{principal.key_id}", limits_of(principal.tenant)["api_requests_per_min"],
+                              svc.clock.time())
+                principal.require(role)
+                args: List[Any] = [svc, principal, req, *items]
+                if body:
+                    args.append(parse_json_object(app.current_request.raw_body, max_bytes=svc.settings.max_body_bytes,
+                                                  allow_empty=method == "PATCH"))
+                result = handler(*args, **params)
+                code = status
+                if isinstance(result, tuple):
+                    code, result = result
+                return Response(body="" if code == 204 else result, status_code=code,
+                                headers={"Content-Type": "application/json", "X-Request-Id": req.request_id})
+            except KeyholeError as error:
+                return _error_response(error, req.request_id)
+            except Exception as error:  # translated: 503 for outages, 500 (with the cause logged) otherwise
+                return _error_response(_unexpected(error, req.request_id), req.request_id)
+
+        app.route(path, methods=[method], content_types=BODY_TYPES)(view)
+        return handler
+
+    return register
+
+
+def _resource_key(tenant_id: str, resource_id: str) -> List[Tuple[Any, Tuple[str, str]]]:
+    if not resources.valid_resource_id(resource_id):
+        return []
+    return [(ResourceHead, ResourceHead.key(tenant_id, resource_id))]
+
+
+def _link_key(tenant_id: str, link_id: str) -> List[Tuple[Any, Tuple[str, str]]]:
+    return [(LinkRecord, LinkRecord.key(link_id))] if links.valid_link_id(link_id) else []
+
+
+def _first(items: Tuple[Any, ...]) -> Any:
+    return items[0] if items else None
+
+
+@admin_route("/v1/tenant", "GET", "viewer")
+def get_tenant(svc: Keyhole, principal: Principal, req: RequestInfo) -> Dict[str, Any]:
+    return tenants.to_json(principal.tenant)
+
+
+@admin_route("/v1/tenant", "PATCH", "admin", body=True)
+def patch_tenant(svc: Keyhole, principal: Principal, req: RequestInfo, body: Dict[str, Any]) -> Dict[str, Any]:
+    return tenants.patch_settings(svc, principal, body, req)
+
+
+@admin_route("/v1/api-keys", "POST", "admin", status=201, body=True)
+def create_api_key(svc: Keyhole, principal: Principal, req: RequestInfo, body: Dict[str, Any]) -> Dict[str, Any]:
+    return apikeys.create_key(svc, principal, body, req)
+
+
+@admin_route("/v1/api-keys", "GET", "admin")
+def list_api_keys(svc: Keyhole, principal: Principal, req: RequestInfo) -> Dict[str, Any]:
+    return apikeys.list_keys(svc, principal, _query())
+
+
+@admin_route("/v1/api-keys/{key_id}", "DELETE", "admin", status=204)
+def delete_api_key(svc: Keyhole, principal: Principal, req: RequestInfo, key_id: str) -> None:
+    apikeys.delete_key(svc, principal, key_id, req)
+
+
+@admin_route("/v1/resources/{resource_id}", "PUT", "operator", extra=_resource_key, body=True)
+def put_resource(svc: Keyhole, principal: Principal, req: RequestInfo, *rest: Any, resource_id: str) -> Any:
+    body = rest[-1]
+    head = rest[0] if len(rest) > 1 else None
+    return resources.put_resource(svc, principal, resource_id, body, head, req)
+
+
+@admin_route("/v1/resources", "GET", "viewer")
+def list_resources(svc: Keyhole, principal: Principal, req: RequestInfo) -> Dict[str, Any]:
+    return resources.list_resources(svc, principal, _query())
+
+
+@admin_route("/v1/resources/{resource_id}", "GET", "viewer", extra=_resource_key)
+def get_resource(svc: Keyhole, principal: Principal, req: RequestInfo, *items: Any, resource_id: str) -> Dict[str, Any]:
+    return resources.get_resource(svc, _first(items))
+
+
+@admin_route("/v1/resources/{resource_id}", "DELETE", "operator", extra=_resource_key, status=204)
+def delete_resource(svc: Keyhole, principal: Principal, req: RequestInfo, *items: Any, resource_id: str) -> None:
+    resources.delete_resource(svc, principal, resource_id, _first(items), req)
+
+
+@admin_route("/v1/resources/{resource_id}/links", "POST", "operator", extra=_resource_key, status=201, body=True)
+def create_link(svc: Keyhole, principal: Principal, req: RequestInfo, *rest: Any, resource_id: str) -> Dict[str, Any]:
+    head = rest[0] if len(rest) > 1 else None
+    return links.create_link(svc, principal, resource_id, rest[-1], head, req)
+
+
+@admin_route("/v1/resources/{resource_id}/links", "GET", "viewer", extra=_resource_key)
+def list_resource_links(svc: Keyhole, principal: Principal, req: RequestInfo, *items: Any,
+                        resource_id: str) -> Dict[str, Any]:
+    head = _first(items)
+    if head is None or head.deleting:
+        raise NotFound("No such resource")
+    return links.list_links(svc, principal, _query(), resource_id=resource_id)
+
+
+@admin_route("/v1/links", "GET", "viewer")
+def list_links(svc: Keyhole, principal: Principal, req: RequestInfo) -> Dict[str, Any]:
+    return links.list_links(svc, principal, _query())
+
+
+@admin_route("/v1/links/{link_id}", "GET", "viewer", extra=_link_key)
+def get_link(svc: Keyhole, principal: Principal, req: RequestInfo, *items: Any, link_id: str) -> Dict[str, Any]:
+    return links.get_link(svc, principal, _first(items))
+
+
+@admin_route("/v1/links/{link_id}", "PATCH", "operator", extra=_link_key, body=True)
+def patch_link(svc: Keyhole, principal: Principal, req: RequestInfo, *rest: Any, link_id: str) -> Dict[str, Any]:
+    record = rest[0] if len(rest) > 1 else None
+    return links.patch_link(svc, principal, record, rest[-1], req)
+
+
+@admin_route("/v1/links/{link_id}/reveal", "POST", "operator", extra=_link_key)
+def reveal_link(svc: Keyhole, principal: Principal, req: RequestInfo, *items: Any, link_id: str) -> Dict[str, Any]:
+    return links.reveal_link(svc, principal, _first(items), req)
+
+
+@admin_route("/v1/links/{link_id}", "DELETE", "operator", extra=_link_key, status=204)
+def revoke_link(svc: Keyhole, principal: Principal, req: RequestInfo, *items: Any, link_id: str) -> None:
+    links.revoke_link(svc, principal, _first(items), req)
+
+
+@admin_route("/v1/audit", "GET", "admin")
+def list_audit(svc: Keyhole, principal: Principal, req: RequestInfo) -> Dict[str, Any]:
+    return audit.list_events(principal.tenant_id, _query())
+
+
+def _query() -> Dict[str, str]:
+    return dict(app.current_request.query_params or {})
+
+
+# --- viewer surface ------------------------------------------------------------------------
+
+def viewer_route(path: str, methods: List[str], content_types: Optional[List[str]] = None
+                 ) -> Callable[[Callable[..., viewer.ViewerResponse]], Callable[..., viewer.ViewerResponse]]:
+    """Register a viewer route: no auth; every response (errors too) carries the viewer headers."""
+
+    def register(handler: Callable[..., viewer.ViewerResponse]) -> Callable[..., viewer.ViewerResponse]:
+        @wraps(handler)
+        def view(**params: str) -> Response:
+            req = request_info(params.get("token"))
+            try:
+                result = handler(service(), req, **params)
+            except KeyholeError as error:
+                return _error_response(error, req.request_id, viewer.viewer_headers())
+            except Exception as error:
+                return _error_response(_unexpected(error, req.request_id), req.request_id, viewer.viewer_headers())
+            headers = {**result.headers, "X-Request-Id": req.request_id}
+            body = result.body if result.body is not None else ""
+            return Response(body=body, status_code=result.status, headers=headers)
+
+        app.route(path, methods=methods, content_types=content_types or BODY_TYPES)(view)
+        return handler
+
+    return register
+
+
+@viewer_route("/share/{token}/data", ["GET", "POST"])
+def share_data(svc: Keyhole, req: RequestInfo, token: str) -> viewer.ViewerResponse:
+    return viewer.data(svc, token, req, app.current_request.headers or {}, method=app.current_request.method)
+
+
+@viewer_route("/share/{token}/info", ["GET"])
+def share_info(svc: Keyhole, req: RequestInfo, token: str) -> viewer.ViewerResponse:
+    return viewer.info(svc, token, req)
+
+
+@app.route("/robots.txt", methods=["GET"])
+def robots() -> Response:
+    return Response(body="User-agent: *\nDisallow: /share/\n", status_code=200,
+                    headers={**viewer.viewer_headers(content_type="text/plain; charset=utf-8")})
+
+
+@app.middleware("http")
+def uniform_errors(event: Any, get_response: Callable[[Any], Response]) -> Response:
+    """Chalice's own 405/415 replies use its body format; rewrite them into Keyhole's."""
+    response = get_response(event)
+    body = response.body
+    if response.status_code in (405, 415) and isinstance(body, dict) and "Code" in body:
+        code = "method_not_allowed" if response.status_code == 405 else "unsupported_media_type"
+        request_id = (event.context or {}).get("requestId") or uuid.uuid4().hex
+        response.body = {"error": {"code": code, "message": scrub(str(body.get("Message", ""))),
+                                   "request_id": request_id}}
+        if (event.path or "").startswith("/share/"):
+            response.headers.update(viewer.viewer_headers())
+    return response

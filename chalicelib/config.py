@@ -1,0 +1,74 @@
+"""Settings: every knob Keyhole has, read once from the environment the Lambda (or CLI) gets.
+
+Domain code takes a `Settings` argument instead of reading `os.environ`, so tests and scripts
+can build one explicitly; only `Settings.from_env` touches the environment.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from typing import Mapping, Optional
+
+STAGES_THAT_MAY_TRUST_FORWARDED_FOR = ("local", "test")
+
+
+def _flag(value: Optional[str]) -> bool:
+    return (value or "").strip().lower() in ("1", "true", "yes", "on")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Deployment settings. Defaults suit a deployed stage; local runs override a few."""
+
+    table_name: str
+    counters_table_name: str
+    kms_key_id: str
+    region: str = "us-east-1"
+    stage: str = "dev"
+    # Endpoint for every AWS client (moto server locally); None means the real AWS endpoints.
+    aws_endpoint: Optional[str] = None
+    # Public base URL for share links (custom domain). None: derived from each request.
+    public_url: Optional[str] = None
+    stream_arn: str = ""
+    # Only honoured on the local/test stages: lets tests and `make run` present distinct viewer IPs.
+    trust_forwarded_for: bool = False
+    # Envelope encryption: how long and how often one KMS data key may seal.
+    data_key_max_age_seconds: int = 300
+    data_key_max_uses: int = 10_000
+    # scrypt cost for link passwords (n=2**15, r=8 uses 32 MiB and ~50-100 ms in Lambda).
+    scrypt_n: int = 2**15
+    # Failed resolves allowed per IP per minute when the token names no tenant (unknown tokens).
+    default_failed_resolves_per_min_per_ip: int = 30
+    # Password attempts per link per minute before 429.
+    password_attempts_per_min: int = 5
+    # Max request body accepted by the admin API (the document limit is separate: 256 KiB).
+    max_body_bytes: int = 300 * 1024
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def honours_forwarded_for(self) -> bool:
+        """X-Forwarded-For is attacker-controlled on API Gateway; trust it only on local stages."""
+        return self.trust_forwarded_for and self.stage in STAGES_THAT_MAY_TRUST_FORWARDED_FOR
+
+    @classmethod
+    def from_env(cls, environ: Optional[Mapping[str, str]] = None) -> "Settings":
+        env = os.environ if environ is None else environ
+        missing = [name for name in ("KEYHOLE_TABLE", "KEYHOLE_COUNTERS_TABLE", "KEYHOLE_KMS_KEY_ID")
+                   if not env.get(name)]
+        if missing:
+            raise RuntimeError(f"missing environment variables: {', '.join(missing)}")
+        return cls(
+            table_name=env["KEYHOLE_TABLE"],
+            counters_table_name=env["KEYHOLE_COUNTERS_TABLE"],
+            kms_key_id=env["KEYHOLE_KMS_KEY_ID"],
+            region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
+            stage=env.get("KEYHOLE_STAGE", "dev"),
+            aws_endpoint=env.get("KEYHOLE_AWS_ENDPOINT") or None,
+            public_url=(env.get("KEYHOLE_PUBLIC_URL") or "").rstrip("/") or None,
+            stream_arn=env.get("KEYHOLE_STREAM_ARN", ""),
+            trust_forwarded_for=_flag(env.get("KEYHOLE_TRUST_FORWARDED_FOR")),
+            scrypt_n=int(env.get("KEYHOLE_SCRYPT_N", 2**15)),
+        )
+
+    def with_overrides(self, **changes: object) -> "Settings":
+        return replace(self, **changes)  # type: ignore[arg-type]

@@ -1,0 +1,119 @@
+"""API-facing errors. Each carries the HTTP status and the `code` of SPEC.md's error table.
+
+Capability modules raise these (or subclasses); `app.py` turns them into the error body
+`{"error": {"code", "message", "details"?, "request_id"}}`. Messages never contain secrets.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+
+class KeyholeError(Exception):
+    status: int = 500
+    code: str = "internal"
+    default_message: str = "Internal error"
+
+    def __init__(self, message: Optional[str] = None, *, details: Optional[List[Dict[str, Any]]] = None,
+                 headers: Optional[Dict[str, str]] = None, extra: Optional[Dict[str, Any]] = None) -> None:
+        self.message = message or self.default_message
+        self.details = details
+        self.headers = dict(headers or {})
+        # Extra top-level fields of the error object (e.g. retry_after, limit).
+        self.extra = dict(extra or {})
+        super().__init__(self.message)
+
+    def body(self, request_id: str) -> Dict[str, Any]:
+        error: Dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.details:
+            error["details"] = self.details
+        error.update(self.extra)
+        error["request_id"] = request_id
+        return {"error": error}
+
+
+class BadRequest(KeyholeError):
+    status, code, default_message = 400, "bad_request", "Request body must be a JSON object"
+
+
+class Unauthorized(KeyholeError):
+    status, code, default_message = 401, "unauthorized", "A valid API key is required"
+
+
+class PasswordRequired(KeyholeError):
+    status, code, default_message = 401, "password_required", "This link is protected by a password"
+
+
+class Forbidden(KeyholeError):
+    status, code, default_message = 403, "forbidden", "This API key's role does not allow this action"
+
+
+class NotFound(KeyholeError):
+    status, code, default_message = 404, "not_found", "Not found"
+
+
+class Conflict(KeyholeError):
+    status, code, default_message = 409, "conflict", "The request conflicts with the current state"
+
+
+class LimitReached(Conflict):
+    code = "limit_reached"
+
+    def __init__(self, limit: str, value: Optional[int], message: str, *, frees: str) -> None:
+        super().__init__(message, extra={"limit": limit, "limit_value": value, "how_to_free": frees})
+        self.limit = limit
+        self.value = value
+
+
+class ConfirmRequired(Conflict):
+    code = "confirm_required"
+    default_message = "This link has a view limit: POST to use one view"
+
+
+class PayloadTooLarge(KeyholeError):
+    status, code, default_message = 413, "payload_too_large", "Request body is too large"
+
+
+class ValidationFailed(KeyholeError):
+    status, code, default_message = 422, "validation_error", "Some fields are invalid"
+
+    def __init__(self, details: List[Dict[str, Any]], message: Optional[str] = None) -> None:
+        super().__init__(message, details=details)
+
+    @classmethod
+    def field(cls, field: str, message: str) -> "ValidationFailed":
+        return cls([{"field": field, "message": message}])
+
+
+class RateLimited(KeyholeError):
+    status, code, default_message = 429, "rate_limited", "Too many requests"
+
+    def __init__(self, retry_after: int, message: Optional[str] = None) -> None:
+        retry_after = max(1, int(retry_after))
+        super().__init__(message, headers={"Retry-After": str(retry_after)},
+                         extra={"retry_after": retry_after})
+        self.retry_after = retry_after
+
+
+class Unavailable(KeyholeError):
+    status, code, default_message = 503, "unavailable", "A backing service is unavailable; nothing was changed"
+
+    def __init__(self, message: Optional[str] = None, *, cause: Optional[BaseException] = None) -> None:
+        super().__init__(message)
+        self.__cause__ = cause
+
+
+class Collector:
+    """Accumulates field errors so one 422 reports every bad field at once."""
+
+    def __init__(self) -> None:
+        self.details: List[Dict[str, Any]] = []
+
+    def add(self, field: str, message: str) -> None:
+        self.details.append({"field": field, "message": message})
+
+    def __bool__(self) -> bool:
+        return bool(self.details)
+
+    def raise_if_any(self) -> None:
+        if self.details:
+            raise ValidationFailed(self.details)

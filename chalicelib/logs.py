@@ -1,0 +1,48 @@
+"""Logging set-up: Powertools structured logs, with a last-line filter that masks secrets.
+
+Keyhole never logs tokens, API keys or webhook secrets on purpose; the filter is defence in
+depth against a library (or a future change) formatting one into a message or traceback.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+_SECRET_PATTERNS = [
+    (re.compile(r"kh_[0-9a-f]{16}_[A-Za-z0-9_-]{43}"), "kh_[redacted]"),
+    (re.compile(r"whsec_[A-Za-z0-9+/=_-]{16,}"), "whsec_[redacted]"),
+    (re.compile(r"(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{64}(?![A-Za-z0-9_-])"), "[token]"),
+]
+
+
+def scrub(text: str) -> str:
+    for pattern, replacement in _SECRET_PATTERNS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+class ScrubSecretsFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = scrub(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        if record.exc_info and record.exc_info[1] is not None:
+            record.exc_text = scrub(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        return True
+
+
+def configure(service: str = "keyhole", level: str = "INFO") -> Any:
+    """A Powertools Logger for `service`, with chalicelib's loggers sharing its handler and filter."""
+    from aws_lambda_powertools import Logger
+    from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
+
+    logger = Logger(service=service, level=level)
+    for handler in logger.handlers:
+        handler.addFilter(ScrubSecretsFilter())
+    logger.addFilter(ScrubSecretsFilter())
+    copy_config_to_registered_loggers(source_logger=logger, include={"chalicelib"})
+    logging.getLogger("chalicelib").addFilter(ScrubSecretsFilter())
+    return logger

@@ -1,0 +1,59 @@
+"""Opaque list cursors: the DynamoDB LastEvaluatedKey, checked on the way back in.
+
+A cursor is base64url(JSON). On decode it must be a flat map of string key attributes whose
+partition value equals the partition being queried, so a cursor edited (or copied from another
+tenant's list) is a 422, never another tenant's data and never a 500.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import Any, Dict, List, Optional, Tuple
+
+from .errors import Collector, ValidationFailed
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 100
+
+
+def encode(last_evaluated_key: Optional[Dict[str, Any]]) -> Optional[str]:
+    if not last_evaluated_key:
+        return None
+    flat = {name: value["S"] for name, value in last_evaluated_key.items()}
+    data = json.dumps(flat, separators=(",", ":"), sort_keys=True).encode("utf-8")
+    return base64.urlsafe_b64encode(data).decode("ascii").rstrip("=")
+
+
+def decode(cursor: Optional[str], *, partition_attr: str, partition_value: str,
+           allowed_attrs: Tuple[str, ...]) -> Optional[Dict[str, Any]]:
+    if cursor in (None, ""):
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))  # type: ignore[operator]
+        flat = json.loads(raw)
+    except (binascii.Error, ValueError, TypeError):
+        raise ValidationFailed.field("cursor", "is not a cursor this list returned") from None
+    if (not isinstance(flat, dict) or set(flat) - set(allowed_attrs) or partition_attr not in flat
+            or not all(isinstance(v, str) for v in flat.values()) or flat[partition_attr] != partition_value):
+        raise ValidationFailed.field("cursor", "is not a cursor this list returned")
+    return {name: {"S": value} for name, value in flat.items()}
+
+
+def parse_limit(query: Dict[str, str], errors: Collector) -> int:
+    raw = query.get("limit")
+    if raw is None:
+        return DEFAULT_LIMIT
+    try:
+        value = int(raw)
+    except ValueError:
+        errors.add("limit", f"must be a whole number from 1 to {MAX_LIMIT}")
+        return DEFAULT_LIMIT
+    if not 1 <= value <= MAX_LIMIT:
+        errors.add("limit", f"must be from 1 to {MAX_LIMIT}")
+        return DEFAULT_LIMIT
+    return value
+
+
+def page(items: List[Dict[str, Any]], next_cursor: Optional[str]) -> Dict[str, Any]:
+    return {"items": items, "next_cursor": next_cursor}

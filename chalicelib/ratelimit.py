@@ -1,0 +1,79 @@
+"""Fixed-window rate limits as conditional counters in the counters table.
+
+Each (subject, minute) is one item: `ADD n 1` under the condition `n < limit`, with a TTL just
+past the window. DynamoDB applies each update atomically, so concurrent requests can never push a
+window past its limit. A refused update becomes 429 with `Retry-After` = seconds to the next
+window. Windows are aligned to the minute, so a burst can straddle two windows (at most 2x the
+limit over any 60 s); that is the documented trade-off of fixed windows.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Optional
+
+from pynamodb.exceptions import UpdateError
+
+from .errors import RateLimited
+from .storage.models import RateWindow
+from .storage.store import Store, Txn, error_code
+
+WINDOW_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class Window:
+    """The counter item for one subject in the current window."""
+
+    key: str
+    limit: int
+    retry_after: int
+    expires: int
+
+    def actions(self) -> list:
+        return [RateWindow.n.add(1), RateWindow.ttl.set(self.expires)]
+
+    def condition(self):  # type: ignore[no-untyped-def]
+        return RateWindow.n.does_not_exist() | (RateWindow.n < self.limit)
+
+    def check_condition(self):  # type: ignore[no-untyped-def]
+        """For a ConditionCheck that reads the window without counting (guards)."""
+        return RateWindow.n.does_not_exist() | (RateWindow.n < self.limit)
+
+
+def window(subject: str, limit: int, now: float, seconds: int = WINDOW_SECONDS) -> Window:
+    index = int(now // seconds)
+    window_end = (index + 1) * seconds
+    return Window(key=f"{subject}#{index}", limit=limit, retry_after=max(1, math.ceil(window_end - now)),
+                  expires=window_end + seconds)
+
+
+def hit(store: Store, subject: str, limit: Optional[int], now: float) -> None:
+    """Count one request for `subject`; raise RateLimited if the window is full. None = unlimited."""
+    if limit is None:
+        return
+    current = window(subject, limit, now)
+    try:
+        RateWindow(pk=current.key).update(actions=current.actions(), condition=current.condition())
+    except UpdateError as error:
+        if error_code(error) == "ConditionalCheckFailedException":
+            raise RateLimited(current.retry_after) from None
+        raise store.translate(error)
+
+
+def add_hit(txn: Txn, subject: str, limit: Optional[int], now: float, *, tag: str) -> Optional[Window]:
+    """Add a counted hit to a transaction; returns the window (None when unlimited)."""
+    if limit is None:
+        return None
+    current = window(subject, limit, now)
+    txn.update(RateWindow, (current.key,), current.actions(), condition=current.condition(), tag=tag)
+    return current
+
+
+def add_guard(txn: Txn, subject: str, limit: Optional[int], now: float, *, tag: str) -> Optional[Window]:
+    """Add a check (no count) that `subject` is still under `limit` in this window."""
+    if limit is None:
+        return None
+    current = window(subject, limit, now)
+    txn.check(RateWindow, (current.key,), current.check_condition(), tag=tag)
+    return current

@@ -1,0 +1,229 @@
+"""Resources: the shareable thing (type, name, document, redaction rules, scopes).
+
+The head item (admin side, with the slot counter) and the document item (viewer side, keyed by
+the locator share tokens carry) are always written together in one transaction.
+"""
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Dict, List, Optional, Tuple
+
+from . import audit
+from .apikeys import Principal
+from .clock import to_rfc3339
+from .errors import Collector, Conflict, NotFound, PayloadTooLarge, ValidationFailed
+from .pagination import decode, encode, page, parse_limit
+from .redaction import depth
+from .service import Keyhole, RequestInfo
+from .storage.models import LinkRecord, ResourceDocument, ResourceHead, plain
+from .storage.store import TxnCancelled
+from .tokens import new_key_hex, tenant_key_of
+from .validation import json_size, string, unknown_fields
+
+RESOURCE_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+SCOPE_NAME_RE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+MAX_DOCUMENT_BYTES = 256 * 1024
+MAX_DEPTH = 64
+MAX_REDACT = 100
+MAX_SCOPES = 50
+MAX_SCOPE_FIELDS = 200
+
+
+def valid_resource_id(resource_id: str) -> bool:
+    return bool(RESOURCE_ID_RE.match(resource_id or ""))
+
+
+def require_valid_id(resource_id: str) -> None:
+    if not valid_resource_id(resource_id):
+        raise ValidationFailed.field("resource_id", "must be 1-128 characters of A-Z a-z 0-9 . _ : -")
+
+
+def _validate(body: Dict[str, Any]) -> Tuple[str, str, Dict[str, Any], List[str], Dict[str, List[str]]]:
+    errors = Collector()
+    unknown_fields(body, ("type", "name", "document", "redact", "scopes"), errors)
+    rtype = string(body, "type", errors, required=True, min_len=1, max_len=64)
+    name = string(body, "name", errors, required=True, min_len=1, max_len=200)
+    document = body.get("document")
+    if "document" not in body:
+        errors.add("document", "is required")
+    elif not isinstance(document, dict):
+        errors.add("document", "must be a JSON object")
+    elif depth(document, MAX_DEPTH) > MAX_DEPTH:
+        errors.add("document", f"must not nest deeper than {MAX_DEPTH} levels")
+    redact = body.get("redact", [])
+    if redact is None:
+        redact = []
+    if not isinstance(redact, list) or not all(isinstance(x, str) and 1 <= len(x) <= 128 for x in redact):
+        errors.add("redact", "must be a list of field names (1-128 characters each)")
+        redact = []
+    elif len(redact) > MAX_REDACT:
+        errors.add("redact", f"must list at most {MAX_REDACT} field names")
+    scopes = body.get("scopes", {})
+    if scopes is None:
+        scopes = {}
+    if not isinstance(scopes, dict):
+        errors.add("scopes", "must be an object: scope name -> list of top-level document fields")
+        scopes = {}
+    elif len(scopes) > MAX_SCOPES:
+        errors.add("scopes", f"must define at most {MAX_SCOPES} scopes")
+    else:
+        for scope_name, fields in scopes.items():
+            if not SCOPE_NAME_RE.match(scope_name):
+                errors.add(f"scopes.{scope_name}", "scope names are 1-64 characters of A-Z a-z 0-9 _ . -")
+            elif (not isinstance(fields, list) or not fields or len(fields) > MAX_SCOPE_FIELDS
+                  or not all(isinstance(f, str) and 1 <= len(f) <= 256 for f in fields)):
+                errors.add(f"scopes.{scope_name}",
+                           f"must be a non-empty list of at most {MAX_SCOPE_FIELDS} top-level field names")
+    errors.raise_if_any()
+    if json_size(document) > MAX_DOCUMENT_BYTES:
+        raise PayloadTooLarge("document is larger than 256 KiB",
+                              details=[{"field": "document", "message": "must be at most 256 KiB as compact JSON"}])
+    return rtype or "", name or "", document, list(dict.fromkeys(redact)), {k: list(dict.fromkeys(v)) for k, v in scopes.items()}
+
+
+def head_to_json(head: ResourceHead) -> Dict[str, Any]:
+    return {"id": head.resource_id, "type": head.type, "name": head.name, "version": int(head.version),
+            "scopes": list(head.scope_names or []), "active_links": int(head.active_links or 0),
+            "document_bytes": int(head.document_bytes or 0),
+            "created_at": head.created_at, "updated_at": head.updated_at}
+
+
+def to_json(head: ResourceHead, doc: ResourceDocument) -> Dict[str, Any]:
+    return {**head_to_json(head), "document": json.loads(doc.document), "redact": list(doc.redact or []),
+            "scopes": plain(doc.scopes)}
+
+
+def put_resource(svc: Keyhole, principal: Principal, resource_id: str, body: Dict[str, Any],
+                 head: Optional[ResourceHead], req: RequestInfo) -> Tuple[int, Dict[str, Any]]:
+    """Create (201) or replace (200). `head` is the current head, read with authentication."""
+    require_valid_id(resource_id)
+    rtype, name, document, redact, scopes = _validate(body)
+    text = json.dumps(document, separators=(",", ":"), ensure_ascii=False)
+    tenant_id = principal.tenant_id
+    for attempt in range(3):
+        now = svc.clock.now()
+        stamp = to_rfc3339(now)
+        if head is not None and head.deleting:
+            raise Conflict("This resource is being deleted; retry the DELETE, then PUT it again")
+        if head is not None:
+            _refuse_removing_used_scopes(svc, tenant_id, resource_id, head, scopes, now)
+        creating = head is None
+        locator = head.locator if head else f"{tenant_key_of(tenant_id)}{new_key_hex()}"
+        version = 1 if creating else int(head.version) + 1
+        hk = ResourceHead.key(tenant_id, resource_id)
+        new_head = ResourceHead(pk=hk[0], sk=hk[1], tenant_id=tenant_id, resource_id=resource_id, type=rtype,
+                                name=name, locator=locator, scope_names=sorted(scopes),
+                                active_links=0 if creating else int(head.active_links or 0),
+                                version=version, document_bytes=len(text.encode("utf-8")),
+                                created_at=stamp if creating else head.created_at, updated_at=stamp)
+        dk = ResourceDocument.key(locator)
+        doc = ResourceDocument(pk=dk[0], sk=dk[1], tenant_id=tenant_id, resource_id=resource_id, type=rtype,
+                               name=name, document=text, redact=redact, scopes=scopes, version=version,
+                               updated_at=stamp)
+        txn = svc.store.txn()
+        if creating:
+            txn.put(new_head, condition=ResourceHead.pk.does_not_exist(), tag="head")
+        else:
+            # Replace only the incarnation we read; counters are kept by updating, not overwriting.
+            txn.update(ResourceHead, hk, [ResourceHead.type.set(rtype), ResourceHead.name.set(name),
+                                          ResourceHead.scope_names.set(sorted(scopes)),
+                                          ResourceHead.version.set(version),
+                                          ResourceHead.document_bytes.set(new_head.document_bytes),
+                                          ResourceHead.updated_at.set(stamp)],
+                       condition=(ResourceHead.locator == locator) & ResourceHead.deleting.does_not_exist()
+                       & (ResourceHead.version == int(head.version)), tag="head")
+        txn.put(doc, tag="doc")
+        txn.put(audit.new_event(tenant_id, actor=principal.actor(),
+                                action="resource.created" if creating else "resource.replaced", at=now,
+                                target_type="resource", target_id=resource_id,
+                                details={"type": rtype, "name": name, "version": version,
+                                         "document_bytes": new_head.document_bytes},
+                                request_id=req.request_id), tag="audit")
+        try:
+            txn.commit()
+        except TxnCancelled as cancelled:
+            if cancelled.failed("head") or cancelled.conflict:
+                head = svc.store.get(ResourceHead, hk)  # someone else created/replaced/deleted it: re-decide
+                continue
+            raise
+        return (201 if creating else 200), to_json(new_head if creating else _merged(head, new_head), doc)
+    raise Conflict("The resource changed while it was being written; retry")
+
+
+def _merged(old: ResourceHead, new: ResourceHead) -> ResourceHead:
+    new.active_links = old.active_links
+    return new
+
+
+def _refuse_removing_used_scopes(svc: Keyhole, tenant_id: str, resource_id: str, head: ResourceHead,
+                                 scopes: Dict[str, List[str]], now: Any) -> None:
+    removed = set(head.scope_names or []) - set(scopes)
+    if not removed or not head.active_links:
+        return
+    from .links import live_records  # links builds on resources; import here to keep the layering one-way
+
+    in_use = sorted({r.scope for r in live_records(svc, tenant_id, resource_id, now) if r.scope in removed})
+    if in_use:
+        raise Conflict(f"Active links use scope(s) {', '.join(in_use)}; revoke them before removing the scope",
+                       details=[{"field": f"scopes.{name}", "message": "used by an active link"} for name in in_use])
+
+
+def get_resource(svc: Keyhole, head: Optional[ResourceHead]) -> Dict[str, Any]:
+    if head is None or head.deleting:
+        raise NotFound("No such resource")
+    doc = svc.store.get(ResourceDocument, ResourceDocument.key(head.locator))
+    if doc is None:
+        raise NotFound("No such resource")
+    return to_json(head, doc)
+
+
+def list_resources(svc: Keyhole, principal: Principal, query: Dict[str, str]) -> Dict[str, Any]:
+    errors = Collector()
+    limit = parse_limit(query, errors)
+    partition = f"TENANT#{principal.tenant_id}"
+    start = decode(query.get("cursor"), partition_attr="pk", partition_value=partition, allowed_attrs=("pk", "sk"))
+    errors.raise_if_any()
+    results = ResourceHead.query(partition, ResourceHead.sk.startswith("RES#"), limit=limit,
+                                 last_evaluated_key=start, consistent_read=True)
+    items = [head_to_json(head) for head in results if not head.deleting]
+    return page(items, encode(results.last_evaluated_key))
+
+
+def delete_resource(svc: Keyhole, principal: Principal, resource_id: str, head: Optional[ResourceHead],
+                    req: RequestInfo) -> None:
+    """Viewers lose access at once (the document goes first), then every live link is revoked."""
+    from .links import revoke_all_for_resource
+
+    if head is None:
+        raise NotFound("No such resource")
+    tenant_id = principal.tenant_id
+    hk = ResourceHead.key(tenant_id, resource_id)
+    now = svc.clock.now()
+    if not head.deleting:
+        txn = svc.store.txn()
+        txn.update(ResourceHead, hk, [ResourceHead.deleting.set(True)],
+                   condition=ResourceHead.locator == head.locator, tag="head")
+        txn.delete(ResourceDocument, ResourceDocument.key(head.locator), tag="doc")
+        try:
+            txn.commit()
+        except TxnCancelled as cancelled:
+            if cancelled.failed("head"):
+                raise NotFound("No such resource") from None
+            raise
+    revoked = revoke_all_for_resource(svc, principal, resource_id, req)
+    txn = svc.store.txn()
+    txn.delete(ResourceHead, hk, condition=ResourceHead.deleting.exists() & (ResourceHead.active_links <= 0),
+               tag="head")
+    txn.put(audit.new_event(tenant_id, actor=principal.actor(), action="resource.deleted", at=now,
+                            target_type="resource", target_id=resource_id,
+                            details={"links_revoked": revoked}, request_id=req.request_id), tag="audit")
+    try:
+        txn.commit()
+    except TxnCancelled as cancelled:
+        if cancelled.failed("head"):
+            current = svc.store.get(ResourceHead, hk)
+            if current is None:
+                return  # a concurrent DELETE finished first
+            raise Conflict("Links were still being released; retry the DELETE") from None
+        raise

@@ -1,0 +1,58 @@
+"""The service container: settings, clock, storage and sealing, created once per process.
+
+`app.py` builds one lazily on the first request (nothing touches AWS at import time, which keeps
+cold starts short); tests and the ops CLI build their own with explicit settings.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, Optional
+
+from .clock import Clock
+from .config import Settings
+from .sealing import Sealer
+from .storage.store import Store
+
+
+@dataclass
+class RequestInfo:
+    """What domain code may know about the HTTP request (never the token itself)."""
+
+    request_id: str
+    ip: str = "0.0.0.0"
+    user_agent: Optional[str] = None
+    base_url: str = ""
+    method: str = "GET"
+    path: str = "/"
+    started: float = field(default_factory=time.monotonic)
+
+    def latency_ms(self) -> int:
+        return max(0, int((time.monotonic() - self.started) * 1000))
+
+
+def botocore_client(settings: Settings, service: str) -> Any:
+    """A botocore client (not boto3: cheaper to import) honouring the configured endpoint."""
+    import botocore.session
+    from botocore.config import Config
+
+    session = botocore.session.get_session()
+    return session.create_client(
+        service, region_name=settings.region, endpoint_url=settings.aws_endpoint,
+        config=Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=2, read_timeout=5))
+
+
+class Keyhole:
+    def __init__(self, settings: Settings, *, clock: Optional[Clock] = None,
+                 kms_client_factory: Optional[Callable[[], Any]] = None) -> None:
+        self.settings = settings
+        self.clock = clock or Clock()
+        self.store = Store(settings)
+        self.sealer = Sealer(kms_client_factory or (lambda: botocore_client(settings, "kms")),
+                             settings.kms_key_id, max_age_seconds=settings.data_key_max_age_seconds,
+                             max_uses=settings.data_key_max_uses)
+        self.cache: Dict[str, Any] = {}
+
+    @classmethod
+    def from_env(cls) -> "Keyhole":
+        return cls(Settings.from_env())

@@ -1,0 +1,229 @@
+"""The storage interface domain modules use: binding, batch reads, transactions, pages.
+
+It stays small on purpose: PynamoDB models do single-item work; this module adds what they lack
+(multi-model BatchGetItem, transactions whose cancellation reasons are mapped back to the items
+that caused them, and translation of throttling/outages into `Unavailable`).
+"""
+from __future__ import annotations
+
+import logging
+import random
+import time
+from dataclasses import dataclass, field
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Type, TypeVar
+
+from botocore.exceptions import BotoCoreError, ClientError
+from pynamodb.connection import Connection
+from pynamodb.exceptions import PynamoDBException
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
+from pynamodb.models import Model
+
+from ..config import Settings
+from ..errors import Unavailable
+from . import models as m
+
+logger = logging.getLogger(__name__)
+
+M = TypeVar("M", bound=Model)
+
+# Error codes that mean "the service could not serve this now": 503, never 500.
+_UNAVAILABLE_CODES = {
+    "ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
+    "InternalServerError", "ServiceUnavailable", "LimitExceededException",
+}
+
+
+def bind(settings: Settings) -> None:
+    """Point every model at the configured tables/endpoint and drop cached connections."""
+    m._MainMeta.table_name = settings.table_name
+    m._MainMeta.region = settings.region
+    m._MainMeta.host = settings.aws_endpoint
+    m._CountersMeta.table_name = settings.counters_table_name
+    m._CountersMeta.region = settings.region
+    m._CountersMeta.host = settings.aws_endpoint
+    for model in [*m.MAIN_MODELS, *m.COUNTER_MODELS]:
+        model._connection = None
+
+
+def is_unavailable(error: BaseException) -> bool:
+    cause = error.cause if isinstance(error, PynamoDBException) else error
+    if isinstance(cause, ClientError):
+        return cause.response.get("Error", {}).get("Code") in _UNAVAILABLE_CODES
+    return isinstance(cause, BotoCoreError)
+
+
+def error_code(error: BaseException) -> Optional[str]:
+    cause = error.cause if isinstance(error, PynamoDBException) else error
+    if isinstance(cause, ClientError):
+        return cause.response.get("Error", {}).get("Code")
+    return None
+
+
+class TxnCancelled(Exception):
+    """A transaction was cancelled. `reasons` maps each item's tag to its cancellation code."""
+
+    def __init__(self, reasons: Dict[str, str]) -> None:
+        super().__init__(f"transaction cancelled: {reasons}")
+        self.reasons = reasons
+
+    def failed(self, tag: str) -> bool:
+        return self.reasons.get(tag) == "ConditionalCheckFailed"
+
+    @property
+    def conflict(self) -> bool:
+        """Another transaction touched one of the items: safe to re-read and retry."""
+        return any(code == "TransactionConflict" for code in self.reasons.values())
+
+
+@dataclass
+class Txn:
+    """Builder for one TransactWriteItems call; each item gets a tag for cancellation reasons.
+
+    PynamoDB sends items grouped by kind (checks, deletes, puts, updates) and DynamoDB reports
+    cancellation reasons in request order, so tags are kept per kind and re-assembled the same way.
+    """
+
+    store: "Store"
+    checks: List[Tuple[str, Dict[str, Any]]] = field(default_factory=list)
+    deletes: List[Tuple[str, Dict[str, Any]]] = field(default_factory=list)
+    puts: List[Tuple[str, Dict[str, Any]]] = field(default_factory=list)
+    updates: List[Tuple[str, Dict[str, Any]]] = field(default_factory=list)
+
+    def put(self, item: Model, *, condition: Optional[Condition] = None, tag: str = "") -> "Txn":
+        self.puts.append((tag or f"put{len(self.puts)}",
+                          item.get_save_kwargs_from_instance(condition=condition)))
+        return self
+
+    def update(self, model: Type[Model], key: Tuple[str, ...], actions: Sequence[Action], *,
+               condition: Optional[Condition] = None, tag: str = "") -> "Txn":
+        self.updates.append((tag or f"update{len(self.updates)}",
+                             _key_kwargs(model, key, actions=list(actions), condition=condition)))
+        return self
+
+    def delete(self, model: Type[Model], key: Tuple[str, ...], *, condition: Optional[Condition] = None,
+               tag: str = "") -> "Txn":
+        self.deletes.append((tag or f"delete{len(self.deletes)}", _key_kwargs(model, key, condition=condition)))
+        return self
+
+    def check(self, model: Type[Model], key: Tuple[str, ...], condition: Condition, *, tag: str = "") -> "Txn":
+        self.checks.append((tag or f"check{len(self.checks)}", _key_kwargs(model, key, condition=condition)))
+        return self
+
+    def __len__(self) -> int:
+        return len(self.checks) + len(self.deletes) + len(self.puts) + len(self.updates)
+
+    def commit(self, client_request_token: Optional[str] = None) -> None:
+        if not len(self):
+            return
+        tags = [t for t, _ in self.checks + self.deletes + self.puts + self.updates]
+        try:
+            self.store.connection.transact_write_items(
+                condition_check_items=[k for _, k in self.checks],
+                delete_items=[k for _, k in self.deletes],
+                put_items=[k for _, k in self.puts],
+                update_items=[k for _, k in self.updates],
+                client_request_token=client_request_token,
+            )
+        except PynamoDBException as error:
+            if error_code(error) == "TransactionCanceledException":
+                reasons = getattr(error, "cancellation_reasons", None) or []
+                mapped = {tag: (reason.code if reason is not None else "None")
+                          for tag, reason in zip(tags, reasons)}
+                raise TxnCancelled(mapped) from error
+            raise self.store.translate(error)
+
+
+class Store:
+    """One per process: owns the PynamoDB connection used for batch reads and transactions."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        bind(settings)
+        self._connection: Optional[Connection] = None
+
+    @property
+    def connection(self) -> Connection:
+        # Reuse the main model's connection (and its botocore client) so every call shares one pool.
+        if self._connection is None:
+            self._connection = m.Tenant._get_connection().connection
+            for model in m.COUNTER_MODELS:
+                # Let the shared Connection serialise keys for the counters table too.
+                self._connection.add_meta_table(model._get_connection().connection.get_meta_table(
+                    model.Meta.table_name))
+        return self._connection
+
+    @property
+    def client(self) -> Any:
+        return self.connection.client
+
+    def translate(self, error: BaseException) -> BaseException:
+        """Throttling and outages become 503 `Unavailable`; anything else is re-raised as is."""
+        if is_unavailable(error):
+            logger.warning("dynamodb unavailable: %s", error_code(error) or type(error).__name__)
+            return Unavailable(cause=error)
+        return error
+
+    def txn(self) -> Txn:
+        return Txn(self)
+
+    def batch_get(self, keys: Sequence[Tuple[Type[M], Tuple[str, str]]], *,
+                  consistent: bool = True) -> List[Optional[Model]]:
+        """Read items of any main-table models in one BatchGetItem (retrying unprocessed keys).
+
+        Returns one entry per requested key, in order: the model instance, or None if absent.
+        """
+        if not keys:
+            return []
+        table = self.settings.table_name
+        wanted = [{"pk": {"S": k[0]}, "sk": {"S": k[1]}} for _, k in keys]
+        found: Dict[Tuple[str, str], Dict[str, Any]] = {}
+        pending: List[Dict[str, Any]] = _unique(wanted)
+        attempt = 0
+        while pending:
+            request = {table: {"Keys": pending[:100], "ConsistentRead": consistent}}
+            try:
+                response = self.client.batch_get_item(RequestItems=request)
+            except (ClientError, BotoCoreError) as error:
+                raise self.translate(error)
+            for raw in response.get("Responses", {}).get(table, []):
+                found[(raw["pk"]["S"], raw["sk"]["S"])] = raw
+            unprocessed = response.get("UnprocessedKeys", {}).get(table, {}).get("Keys", [])
+            pending = unprocessed + pending[100:]
+            if unprocessed:
+                attempt += 1
+                if attempt > 5:
+                    raise Unavailable("DynamoDB kept returning unprocessed keys")
+                time.sleep(min(1.0, 0.05 * 2 ** attempt) * random.random())
+        results: List[Optional[Model]] = []
+        for model, key in keys:
+            raw = found.get((key[0], key[1]))
+            results.append(model.from_raw_data(raw) if raw is not None else None)
+        return results
+
+    def get(self, model: Type[M], key: Tuple[str, ...], *, consistent: bool = True) -> Optional[M]:
+        try:
+            return model.get(key[0], key[1] if len(key) > 1 else None, consistent_read=consistent)
+        except model.DoesNotExist:
+            return None
+        except PynamoDBException as error:
+            raise self.translate(error)
+
+
+def _key_kwargs(model: Type[Model], key: Tuple[str, ...], *, actions: Optional[List[Action]] = None,
+                condition: Optional[Condition] = None) -> Dict[str, Any]:
+    """Operation kwargs for a keyed item (PynamoDB's class-level helper takes no actions)."""
+    hash_key, range_key = model._serialize_keys(key[0], key[1] if len(key) > 1 else None)
+    return model._get_connection().get_operation_kwargs(hash_key, range_key=range_key, key="Key",
+                                                        actions=actions, condition=condition)
+
+
+def _unique(keys: Iterable[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    seen = set()
+    out = []
+    for key in keys:
+        marker = (key["pk"]["S"], key["sk"]["S"])
+        if marker not in seen:
+            seen.add(marker)
+            out.append(key)
+    return out

@@ -1,0 +1,214 @@
+"""Tenants: creation (ops), the tenant view with limits and usage, settings, plans and overrides."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Tuple
+
+from . import audit, expiry
+from .apikeys import Principal, new_key_item
+from .clock import to_rfc3339
+from .errors import Collector, NotFound, ValidationFailed
+from .pagination import decode, encode, page
+from .plans import BUILTIN_PLANS, LIMIT_NAMES, Limits, effective_limits, normalise_limits, validate_limit_value
+from .service import Keyhole, RequestInfo
+from .storage.models import Plan, Tenant, plain
+from .tokens import new_key_hex, tenant_id_for
+from .validation import boolean, integer, unknown_fields
+
+DEFAULT_SETTINGS: Dict[str, Any] = {
+    "default_expires_in": "7d",
+    "max_expires_in": "never",
+    "token_display": "recopyable",
+    "require_password": False,
+    "access_log_retention_days": 90,
+}
+SETTING_NAMES = tuple(DEFAULT_SETTINGS)
+OPS_ACTOR = {"type": "ops", "id": None, "name": "ops"}
+
+
+def settings_of(tenant: Tenant) -> Dict[str, Any]:
+    merged = dict(DEFAULT_SETTINGS)
+    merged.update({k: v for k, v in plain(tenant.settings).items() if k in DEFAULT_SETTINGS})
+    return merged
+
+
+def limits_of(tenant: Tenant) -> Limits:
+    limits = normalise_limits(plain(tenant.limits))
+    for name in LIMIT_NAMES:
+        limits.setdefault(name, None)
+    return limits
+
+
+def to_json(tenant: Tenant) -> Dict[str, Any]:
+    return {
+        "id": tenant.tenant_id,
+        "name": tenant.name,
+        "plan": tenant.plan,
+        "limits": limits_of(tenant),
+        "overrides": normalise_limits(plain(tenant.overrides)),
+        "usage": {"active_links": int(tenant.active_links or 0),
+                  "shared_resources": int(tenant.shared_resources or 0)},
+        "settings": settings_of(tenant),
+        "created_at": tenant.created_at,
+    }
+
+
+# --- plans ---------------------------------------------------------------------------------
+
+def plan_limits(svc: Keyhole, plan: str) -> Limits:
+    """A stored plan wins over the built-in plan of the same name."""
+    stored = svc.store.get(Plan, Plan.key(plan))
+    if stored is not None:
+        return effective_limits(plain(stored.limits), {})
+    if plan in BUILTIN_PLANS:
+        return dict(BUILTIN_PLANS[plan])
+    raise ValueError(f"unknown plan {plan!r}")
+
+
+def list_plans(svc: Keyhole) -> Dict[str, Limits]:
+    plans = {name: dict(limits) for name, limits in BUILTIN_PLANS.items()}
+    for key in Plan.all_plans.query("PLANS"):
+        stored = svc.store.get(Plan, (key.pk, key.sk))
+        if stored is not None:
+            plans[stored.name] = effective_limits(plain(stored.limits), {})
+    return plans
+
+
+def put_plan(svc: Keyhole, name: str, limits: Dict[str, Any]) -> Tuple[Limits, int]:
+    """Create or replace a plan and refresh the snapshot of every tenant on it."""
+    if not name or not name.replace("-", "").replace("_", "").isalnum() or len(name) > 40:
+        raise ValueError("plan names are 1-40 letters, digits, - or _")
+    base = dict(BUILTIN_PLANS.get(name, BUILTIN_PLANS["free"]))
+    for limit_name, value in limits.items():
+        base[limit_name] = validate_limit_value(limit_name, value)
+    pk, sk = Plan.key(name)
+    Plan(pk=pk, sk=sk, name=name, limits=base, created_at=to_rfc3339(svc.clock.now()), gsi1sk=name).save()
+    refreshed = 0
+    for tenant_key in Tenant.by_plan.query(f"PLAN#{name}"):
+        tenant = svc.store.get(Tenant, (tenant_key.pk, tenant_key.sk))
+        if tenant is not None:
+            _store_limits(tenant, effective_limits(base, plain(tenant.overrides)))
+            refreshed += 1
+    return base, refreshed
+
+
+# --- tenants (ops) -------------------------------------------------------------------------
+
+def create_tenant(svc: Keyhole, *, name: str, plan: str = "free",
+                  overrides: Optional[Dict[str, Any]] = None, key_name: str = "first admin key") -> Tuple[Tenant, str]:
+    """Create a tenant and its first admin key; returns the key (shown once)."""
+    if not name or len(name) > 100:
+        raise ValueError("tenant name must be 1-100 characters")
+    clean_overrides = {k: validate_limit_value(k, v) for k, v in (overrides or {}).items()}
+    limits = effective_limits(plan_limits(svc, plan), clean_overrides)
+    now = svc.clock.now()
+    tenant_key = new_key_hex()
+    tenant_id = tenant_id_for(tenant_key)
+    pk, sk = Tenant.key(tenant_id)
+    tenant = Tenant(pk=pk, sk=sk, tenant_id=tenant_id, name=name, plan=plan, overrides=clean_overrides,
+                    limits=limits, settings=dict(DEFAULT_SETTINGS), active_links=0, shared_resources=0,
+                    created_at=to_rfc3339(now), gsi1pk="TENANTS", gsi1sk=f"{to_rfc3339(now)}#{tenant_id}",
+                    gsi3pk=f"PLAN#{plan}", gsi3sk=tenant_id)
+    key, key_item = new_key_item(tenant_id, name=key_name, role="admin", created_by="ops", now=now)
+    txn = svc.store.txn()
+    txn.put(tenant, condition=Tenant.pk.does_not_exist(), tag="tenant")
+    txn.put(key_item, condition=Tenant.pk.does_not_exist(), tag="key")
+    txn.put(audit.new_event(tenant_id, actor=OPS_ACTOR, action="tenant.created", at=now, target_type="tenant",
+                            target_id=tenant_id, details={"name": name, "plan": plan}), tag="audit")
+    txn.commit()
+    return tenant, key.value
+
+
+def get_tenant(svc: Keyhole, tenant_id: str) -> Tenant:
+    tenant = svc.store.get(Tenant, Tenant.key(tenant_id))
+    if tenant is None:
+        raise NotFound("No such tenant")
+    return tenant
+
+
+def list_tenants(svc: Keyhole, *, limit: int = 100, cursor: Optional[str] = None) -> Dict[str, Any]:
+    start = decode(cursor, partition_attr="gsi1pk", partition_value="TENANTS",
+                   allowed_attrs=("pk", "sk", "gsi1pk", "gsi1sk"))
+    keys = Tenant.by_created.query("TENANTS", limit=limit, last_evaluated_key=start)
+    found = list(keys)
+    tenants = svc.store.batch_get([(Tenant, (k.pk, k.sk)) for k in found])
+    return page([to_json(t) for t in tenants if t is not None], encode(keys.last_evaluated_key))
+
+
+def set_plan(svc: Keyhole, tenant_id: str, plan: str) -> Tenant:
+    tenant = get_tenant(svc, tenant_id)
+    limits = effective_limits(plan_limits(svc, plan), plain(tenant.overrides))
+    tenant.update(actions=[Tenant.plan.set(plan), Tenant.gsi3pk.set(f"PLAN#{plan}"), Tenant.limits.set(limits)])
+    audit.new_event(tenant_id, actor=OPS_ACTOR, action="tenant.plan_changed", at=svc.clock.now(),
+                    target_type="tenant", target_id=tenant_id, details={"plan": plan}).save()
+    return tenant
+
+
+def set_override(svc: Keyhole, tenant_id: str, name: str, value: Any, *, clear: bool = False) -> Tenant:
+    tenant = get_tenant(svc, tenant_id)
+    overrides = dict(plain(tenant.overrides))
+    if clear:
+        overrides.pop(name, None)
+        if name not in LIMIT_NAMES:
+            raise ValueError(f"unknown limit {name!r}")
+    else:
+        overrides[name] = validate_limit_value(name, value)
+    limits = effective_limits(plan_limits(svc, tenant.plan), overrides)
+    tenant.update(actions=[Tenant.overrides.set(overrides), Tenant.limits.set(limits)])
+    audit.new_event(tenant_id, actor=OPS_ACTOR, action="tenant.limit_overridden", at=svc.clock.now(),
+                    target_type="tenant", target_id=tenant_id,
+                    details={"limit": name, "value": None if clear else overrides[name], "cleared": clear}).save()
+    return tenant
+
+
+def _store_limits(tenant: Tenant, limits: Limits) -> None:
+    tenant.update(actions=[Tenant.limits.set(limits)])
+
+
+# --- settings (admin API) ------------------------------------------------------------------
+
+def patch_settings(svc: Keyhole, principal: Principal, body: Dict[str, Any], req: RequestInfo) -> Dict[str, Any]:
+    errors = Collector()
+    unknown_fields(body, SETTING_NAMES, errors)
+    current = settings_of(principal.tenant)
+    changes: Dict[str, Any] = {}
+    for name in ("default_expires_in", "max_expires_in"):
+        if name in body:
+            try:
+                expiry.parse_duration(body[name])
+                changes[name] = body[name].strip()
+            except ValueError as error:
+                errors.add(name, str(error))
+    if "token_display" in body:
+        if body["token_display"] in ("recopyable", "once"):
+            changes["token_display"] = body["token_display"]
+        else:
+            errors.add("token_display", "must be recopyable or once")
+    flag = boolean(body, "require_password", errors)
+    if flag is not None:
+        changes["require_password"] = flag
+    days = integer(body, "access_log_retention_days", errors, minimum=1, maximum=365)
+    if days is not None:
+        changes["access_log_retention_days"] = days
+    errors.raise_if_any()
+    merged = {**current, **changes}
+    default_s = expiry.parse_duration(merged["default_expires_in"])
+    max_s = expiry.parse_duration(merged["max_expires_in"])
+    if max_s is not None and (default_s is None or default_s > max_s):
+        field = "default_expires_in" if "default_expires_in" in changes else "max_expires_in"
+        raise ValidationFailed.field(field, "default_expires_in must not exceed max_expires_in")
+    if changes:
+        now = svc.clock.now()
+        txn = svc.store.txn()
+        txn.update(Tenant, Tenant.key(principal.tenant_id),
+                   [getattr(Tenant, "settings")[name].set(value) for name, value in changes.items()],
+                   condition=Tenant.pk.exists(), tag="tenant")
+        txn.put(audit.new_event(principal.tenant_id, actor=principal.actor(), action="tenant.settings_updated",
+                                at=now, target_type="tenant", target_id=principal.tenant_id,
+                                details={"changes": changes}, request_id=req.request_id), tag="audit")
+        txn.commit()
+        principal.tenant.settings = merged
+    return to_json(principal.tenant)
+
+
+def list_tenant_ids(svc: Keyhole) -> List[str]:
+    return [t.gsi1sk.split("#", 1)[1] for t in Tenant.by_created.query("TENANTS")]

@@ -1,0 +1,158 @@
+"""Share tokens, API keys and their one-way hashes.
+
+A share token is `base64url(secret[32] || tenant_key[8] || resource_key[8])`: 256 secret bits
+from `secrets`, followed by a non-secret locator naming the tenant and the resource document, so
+a viewer request can fetch capability, document and tenant in one BatchGetItem (docs/design.md).
+Only the SHA-256 of a token or key is ever used as a storage key.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from typing import Optional
+
+SECRET_BYTES = 32
+KEY_BYTES = 8
+TOKEN_BYTES = SECRET_BYTES + 2 * KEY_BYTES
+TOKEN_LENGTH = 64  # base64url of 48 bytes, no padding needed
+PREVIEW_LENGTH = 6
+
+_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{64}$")
+_API_KEY_RE = re.compile(r"^kh_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$")
+_TENANT_ID_RE = re.compile(r"^ten_([0-9a-f]{16})$")
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode("ascii").rstrip("=")
+
+
+def sha256_hex(value: str) -> str:
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()
+
+
+def constant_time_equal(a: str, b: str) -> bool:
+    return hmac.compare_digest(a.encode("utf-8"), b.encode("utf-8"))
+
+
+def new_key_hex() -> str:
+    """A random 8-byte key (16 hex chars) used for tenant keys and resource locators."""
+    return secrets.token_hex(KEY_BYTES)
+
+
+def tenant_id_for(tenant_key: str) -> str:
+    return f"ten_{tenant_key}"
+
+
+def tenant_key_of(tenant_id: str) -> Optional[str]:
+    match = _TENANT_ID_RE.match(tenant_id or "")
+    return match.group(1) if match else None
+
+
+def new_id(prefix: str, nbytes: int = 12) -> str:
+    """Public ids (`lnk_...`, `wh_...`): random, unrelated to any secret."""
+    return f"{prefix}_{secrets.token_hex(nbytes)}"
+
+
+@dataclass(frozen=True)
+class ShareToken:
+    """A parsed share token. `value` is the secret: never log it or put it in an error."""
+
+    value: str
+    tenant_key: str
+    resource_key: str
+
+    @property
+    def hash(self) -> str:
+        return sha256_hex(self.value)
+
+    @property
+    def locator(self) -> str:
+        return f"{self.tenant_key}{self.resource_key}"
+
+    @property
+    def tenant_id(self) -> str:
+        return tenant_id_for(self.tenant_key)
+
+    @property
+    def preview(self) -> str:
+        return self.value[:PREVIEW_LENGTH]
+
+    def __repr__(self) -> str:  # keeps the secret out of tracebacks and debug output
+        return f"ShareToken(preview={self.preview!r}...)"
+
+    __str__ = __repr__
+
+
+def new_share_token(locator: str) -> ShareToken:
+    """Mint a token for the resource whose locator (tenant_key + resource_key, 32 hex) is given."""
+    raw = secrets.token_bytes(SECRET_BYTES) + bytes.fromhex(locator)
+    if len(raw) != TOKEN_BYTES:
+        raise ValueError("locator must be 16 bytes of hex")
+    return ShareToken(value=_b64(raw), tenant_key=locator[:16], resource_key=locator[16:])
+
+
+def parse_share_token(value: str) -> Optional[ShareToken]:
+    """The parsed token, or None when it cannot be one of ours (malformed tokens are just dead)."""
+    if not isinstance(value, str) or not _TOKEN_RE.match(value):
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+    except (binascii.Error, ValueError):
+        return None
+    if len(raw) != TOKEN_BYTES or _b64(raw) != value:
+        return None
+    locator = raw[SECRET_BYTES:].hex()
+    return ShareToken(value=value, tenant_key=locator[:16], resource_key=locator[16:])
+
+
+def token_preview(value: str) -> str:
+    return value[:PREVIEW_LENGTH]
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    """A parsed API key. `value` is the secret."""
+
+    value: str
+    tenant_key: str
+
+    @property
+    def hash(self) -> str:
+        return sha256_hex(self.value)
+
+    @property
+    def key_id(self) -> str:
+        return key_id_for_hash(self.hash)
+
+    @property
+    def tenant_id(self) -> str:
+        return tenant_id_for(self.tenant_key)
+
+    @property
+    def prefix(self) -> str:
+        return self.value[:24]
+
+    def __repr__(self) -> str:
+        return f"ApiKey(key_id={self.key_id!r})"
+
+    __str__ = __repr__
+
+
+def key_id_for_hash(key_hash: str) -> str:
+    return f"key_{key_hash[:20]}"
+
+
+def new_api_key(tenant_key: str) -> ApiKey:
+    return ApiKey(value=f"kh_{tenant_key}_{_b64(secrets.token_bytes(32))}", tenant_key=tenant_key)
+
+
+def parse_api_key(value: str) -> Optional[ApiKey]:
+    match = _API_KEY_RE.match((value or "").strip())
+    if not match:
+        return None
+    return ApiKey(value=match.group(0), tenant_key=match.group(1))

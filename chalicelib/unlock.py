@@ -1,0 +1,61 @@
+"""Password unlock cookies: short-lived, signed, scoped to one link.
+
+The signing key is derived from the link's random `cookie_salt` and its password hash, so no KMS
+call is needed on the viewer path, a cookie for one link never opens another, and changing a
+link's password (or revoking it) invalidates every cookie issued for it.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+from http.cookies import SimpleCookie
+from typing import Mapping, Optional
+
+COOKIE_NAME = "kh_unlock"
+COOKIE_TTL_SECONDS = 30 * 60
+
+
+def _key(cookie_salt: str, password_hash: str) -> bytes:
+    return hashlib.sha256(f"keyhole-unlock|{cookie_salt}|{password_hash}".encode("utf-8")).digest()
+
+
+def _signature(key: bytes, link_id: str, expires: int) -> str:
+    return hmac.new(key, f"{link_id}|{expires}".encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def issue(*, link_id: str, cookie_salt: str, password_hash: str, now: float) -> str:
+    expires = int(now) + COOKIE_TTL_SECONDS
+    return f"{expires}.{_signature(_key(cookie_salt, password_hash), link_id, expires)}"
+
+
+def verify(value: Optional[str], *, link_id: str, cookie_salt: Optional[str], password_hash: Optional[str],
+           now: float) -> bool:
+    if not value or not cookie_salt or not password_hash or "." not in value:
+        return False
+    expires_text, signature = value.split(".", 1)
+    if not expires_text.isdigit() or int(expires_text) < now:
+        return False
+    expected = _signature(_key(cookie_salt, password_hash), link_id, int(expires_text))
+    return hmac.compare_digest(expected, signature)
+
+
+def read_cookie(headers: Mapping[str, str]) -> Optional[str]:
+    lowered = {k.lower(): v for k, v in headers.items()}
+    raw = lowered.get("cookie")
+    if not raw:
+        return None
+    jar = SimpleCookie()
+    try:
+        jar.load(raw)
+    except Exception:  # a malformed Cookie header is just "no cookie"
+        return None
+    morsel = jar.get(COOKIE_NAME)
+    return morsel.value if morsel else None
+
+
+def set_cookie_header(value: str, *, path: str, secure: bool) -> str:
+    parts = [f"{COOKIE_NAME}={value}", f"Path={path}", f"Max-Age={COOKIE_TTL_SECONDS}", "HttpOnly",
+             "SameSite=Strict"]
+    if secure:
+        parts.append("Secure")
+    return "; ".join(parts)

@@ -1,0 +1,84 @@
+"""Small field validators shared by the admin API. They report into an `errors.Collector`."""
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, Iterable, Optional
+
+from .errors import BadRequest, Collector, PayloadTooLarge
+
+_MISSING = object()
+
+
+def parse_json_object(raw: Optional[bytes], *, max_bytes: int, allow_empty: bool = False) -> Dict[str, Any]:
+    """The request body as a dict: 413 over `max_bytes`, 400 if not JSON or not an object."""
+    if raw is None or raw.strip() == b"":
+        if allow_empty:
+            return {}
+        raise BadRequest("Request body must be a JSON object")
+    if len(raw) > max_bytes:
+        raise PayloadTooLarge(f"Request body is larger than {max_bytes // 1024} KiB")
+    try:
+        value = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise BadRequest("Request body is not valid JSON") from None
+    if not isinstance(value, dict):
+        raise BadRequest("Request body must be a JSON object")
+    return value
+
+
+def unknown_fields(body: Dict[str, Any], allowed: Iterable[str], errors: Collector) -> None:
+    allowed_set = set(allowed)
+    for name in body:
+        if name not in allowed_set:
+            errors.add(name, "unknown field")
+
+
+def string(body: Dict[str, Any], name: str, errors: Collector, *, required: bool = False,
+           min_len: int = 0, max_len: int = 10_000, nullable: bool = False) -> Optional[str]:
+    value = body.get(name, _MISSING)
+    if value is _MISSING or (value is None and nullable):
+        if required:
+            errors.add(name, "is required")
+        return None
+    if not isinstance(value, str):
+        errors.add(name, "must be a string")
+        return None
+    if len(value) < min_len:
+        errors.add(name, "must not be empty" if min_len == 1 else f"must be at least {min_len} characters")
+        return None
+    if len(value) > max_len:
+        errors.add(name, f"must be at most {max_len} characters")
+        return None
+    if any(ord(ch) < 32 and ch not in "\n\t" for ch in value):
+        errors.add(name, "must not contain control characters")
+        return None
+    return value
+
+
+def integer(body: Dict[str, Any], name: str, errors: Collector, *, minimum: int, maximum: int,
+            nullable: bool = False) -> Optional[int]:
+    value = body.get(name, _MISSING)
+    if value is _MISSING or (value is None and nullable):
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        errors.add(name, f"must be a whole number from {minimum:,} to {maximum:,}")
+        return None
+    if not minimum <= value <= maximum:
+        errors.add(name, f"must be from {minimum:,} to {maximum:,}")
+        return None
+    return value
+
+
+def boolean(body: Dict[str, Any], name: str, errors: Collector) -> Optional[bool]:
+    value = body.get(name, _MISSING)
+    if value is _MISSING:
+        return None
+    if not isinstance(value, bool):
+        errors.add(name, "must be true or false")
+        return None
+    return value
+
+
+def json_size(value: Any) -> int:
+    """Bytes of the compact JSON encoding (how documents are measured and stored)."""
+    return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))

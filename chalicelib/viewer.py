@@ -1,0 +1,302 @@
+"""Resolving share tokens for viewers, and the JSON surface (`/data`, `/info`).
+
+Budget (SPEC.md): at most 2 DynamoDB requests and no KMS call per viewer request.
+1. One consistent BatchGetItem reads the capability (by SHA-256 of the token), the resource
+   document and the tenant: the token's locator names the last two.
+2. One TransactWriteItems does all the accounting at once: the per-IP and per-link rate-limit
+   windows, the enumeration guard, the access event and (for view-limited links) the view use.
+Only refusals that the transaction itself reports (a full window, a used-up link) cost one more
+write, to record that refusal in the access log.
+
+Every dead link (unknown, malformed, expired, revoked, exhausted, resource deleted) gets the
+same 404: status, body and headers.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Dict, Mapping, Optional, Tuple
+
+from . import unlock
+from .clock import to_rfc3339, to_rfc3339_ms
+from .errors import RateLimited
+from .ratelimit import add_guard, add_hit
+from .redaction import viewer_document
+from .service import Keyhole, RequestInfo
+from .storage.models import AccessEvent, Capability, ResourceDocument, Tenant, plain
+from .storage.store import TxnCancelled
+from .tenants import limits_of, settings_of
+from .tokens import ShareToken, new_id, parse_share_token
+
+logger = logging.getLogger(__name__)
+
+NOT_FOUND_MESSAGE = "Share link not found or has been revoked"
+NOT_FOUND_BODY = {"error": {"code": "not_found", "message": NOT_FOUND_MESSAGE}}
+JSON_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+
+VIEWER_HEADERS = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Robots-Tag": "noindex, nofollow",
+    "X-Content-Type-Options": "nosniff",
+}
+
+
+def viewer_headers(csp: str = JSON_CSP, content_type: str = "application/json") -> Dict[str, str]:
+    return {**VIEWER_HEADERS, "Content-Security-Policy": csp, "Content-Type": content_type}
+
+
+@dataclass
+class ViewerResponse:
+    status: int
+    body: Any = None  # dict (JSON), str (HTML) or None (304)
+    headers: Dict[str, str] = field(default_factory=viewer_headers)
+
+
+def not_found() -> ViewerResponse:
+    return ViewerResponse(404, NOT_FOUND_BODY)
+
+
+def rate_limited(retry_after: int) -> ViewerResponse:
+    headers = viewer_headers()
+    headers["Retry-After"] = str(retry_after)
+    return ViewerResponse(429, {"error": {"code": "rate_limited", "message": "Too many requests; slow down",
+                                          "retry_after": retry_after}}, headers)
+
+
+@dataclass
+class Resolved:
+    """A live link, with everything a viewer response needs."""
+
+    token: ShareToken
+    cap: Capability
+    doc: ResourceDocument
+    tenant: Tenant
+
+    @property
+    def link_id(self) -> str:
+        return self.cap.link_id
+
+    def scope_fields(self) -> Optional[list]:
+        if not self.cap.scope:
+            return None
+        return list(plain(self.doc.scopes).get(self.cap.scope, []))
+
+    def document(self) -> Dict[str, Any]:
+        return viewer_document(json.loads(self.doc.document), scope_fields=self.scope_fields(),
+                               redact_names=list(self.doc.redact or []))
+
+    def link_json(self) -> Dict[str, Any]:
+        return {"label": self.cap.label, "description": self.cap.description, "scope": self.cap.scope,
+                "expires_at": self.cap.expires_at}
+
+    def data_body(self) -> Dict[str, Any]:
+        return {"resource": {"type": self.doc.type, "name": self.doc.name}, "link": self.link_json(),
+                "document": self.document(), "updated_at": self.doc.updated_at}
+
+    def info_body(self) -> Dict[str, Any]:
+        return {"label": self.cap.label, "description": self.cap.description, "expires_at": self.cap.expires_at,
+                "has_password": self.cap.password_hash is not None,
+                "tenant": {"name": self.tenant.name}, "resource": {"type": self.doc.type, "name": self.doc.name}}
+
+    def etag(self) -> str:
+        material = json.dumps([self.doc.version, self.doc.updated_at, self.link_json(), self.doc.type, self.doc.name],
+                              sort_keys=True)
+        return '"' + hashlib.sha256(material.encode("utf-8")).hexdigest()[:32] + '"'
+
+    @property
+    def needs_password(self) -> bool:
+        return self.cap.password_hash is not None
+
+    @property
+    def view_limited(self) -> bool:
+        return self.cap.max_views is not None
+
+    def unlocked(self, headers: Mapping[str, str], now: float) -> bool:
+        return unlock.verify(unlock.read_cookie(headers), link_id=self.cap.link_id, cookie_salt=self.cap.cookie_salt,
+                             password_hash=self.cap.password_hash, now=now)
+
+
+@dataclass
+class Lookup:
+    """Result of the single read: `resolved` for a live link; `dead_cap` for a known but dead one."""
+
+    token: Optional[ShareToken]
+    resolved: Optional[Resolved] = None
+    dead_cap: Optional[Capability] = None
+    dead_reason: str = "unknown"
+    tenant: Optional[Tenant] = None
+
+
+def lookup(svc: Keyhole, raw_token: str) -> Lookup:
+    token = parse_share_token(raw_token)
+    if token is None:
+        return Lookup(token=None, dead_reason="malformed")
+    cap, doc, tenant = svc.store.batch_get([(Capability, Capability.key(token.hash)),
+                                            (ResourceDocument, ResourceDocument.key(token.locator)),
+                                            (Tenant, Tenant.key(token.tenant_id))])
+    if cap is None:
+        return Lookup(token=token, dead_reason="unknown")
+    now_s = to_rfc3339(svc.clock.now())
+    reason = None
+    if doc is None or tenant is None or doc.resource_id != cap.resource_id or cap.tenant_id != tenant.tenant_id:
+        reason = "revoked"
+    elif cap.expires_at is not None and cap.expires_at <= now_s:
+        reason = "expired"
+    elif cap.max_views is not None and int(cap.views_used or 0) >= int(cap.max_views):
+        reason = "exhausted"
+    if reason:
+        return Lookup(token=token, dead_cap=cap, dead_reason=reason, tenant=tenant)
+    return Lookup(token=token, resolved=Resolved(token=token, cap=cap, doc=doc, tenant=tenant), tenant=tenant)
+
+
+# --- accounting ----------------------------------------------------------------------------
+
+def _event(svc: Keyhole, cap: Capability, req: RequestInfo, *, status: int, outcome: str,
+           retention_days: int) -> AccessEvent:
+    now = svc.clock.now()
+    event_id = new_id("acc", 10)
+    return AccessEvent(pk=AccessEvent.partition(cap.link_id), sk=f"{to_rfc3339_ms(now)}#{event_id}",
+                       event_id=event_id, link_id=cap.link_id, tenant_id=cap.tenant_id, resource_id=cap.resource_id,
+                       at=to_rfc3339_ms(now), ip=req.ip, user_agent=(req.user_agent or "")[:512] or None,
+                       method=req.method, path=req.path, status=status, latency_ms=req.latency_ms(), outcome=outcome,
+                       ttl=int(svc.clock.time()) + retention_days * 86400)
+
+
+def _retention(tenant: Optional[Tenant]) -> int:
+    return int(settings_of(tenant)["access_log_retention_days"]) if tenant is not None else 90
+
+
+def failed_limit(svc: Keyhole, tenant: Optional[Tenant]) -> Optional[int]:
+    if tenant is None:
+        return svc.settings.default_failed_resolves_per_min_per_ip
+    return limits_of(tenant)["failed_resolves_per_min_per_ip"]
+
+
+def account(svc: Keyhole, resolved: Resolved, req: RequestInfo, *, status: int, outcome: Optional[str],
+            use_view: bool = False, count_link: bool = True) -> Optional[ViewerResponse]:
+    """Count and record one request on a live link. Returns a refusal response, or None to proceed.
+
+    `outcome` None means "not recorded" (a 304 poll); `count_link` False skips the per-link window
+    (304 polls are not views, so a page left open never trips a link's rate limit).
+    """
+    now = svc.clock.time()
+    limits = limits_of(resolved.tenant)
+    txn = svc.store.txn()
+    add_hit(txn, f"VIP#{resolved.cap.tenant_id}#{req.ip}", limits["viewer_requests_per_min_per_ip"], now, tag="ip")
+    add_guard(txn, f"FIP#{req.ip}", failed_limit(svc, resolved.tenant), now, tag="failed")
+    if count_link and resolved.cap.rate_limit_per_min is not None:
+        add_hit(txn, f"VL#{resolved.cap.link_id}", int(resolved.cap.rate_limit_per_min), now, tag="link")
+    if use_view:
+        txn.update(Capability, Capability.key(resolved.token.hash), [Capability.views_used.add(1)],
+                   condition=Capability.pk.exists() & (Capability.views_used < Capability.max_views), tag="view")
+    if outcome is not None:
+        txn.put(_event(svc, resolved.cap, req, status=status, outcome=outcome,
+                       retention_days=_retention(resolved.tenant)), tag="event")
+    try:
+        txn.commit()
+        return None
+    except TxnCancelled as cancelled:
+        refusal, refused_outcome, refused_status = _refusal(cancelled, now)
+        if refusal is None:
+            raise
+        _record_refusal(svc, resolved.cap, req, refused_status, refused_outcome, resolved.tenant)
+        return refusal
+
+
+def _refusal(cancelled: TxnCancelled, now: float) -> Tuple[Optional[ViewerResponse], str, int]:
+    from .ratelimit import window
+
+    if cancelled.failed("view"):
+        return not_found(), "exhausted", 404
+    for tag in ("ip", "failed", "link"):
+        if cancelled.failed(tag):
+            retry = window("x", 1, now).retry_after
+            return rate_limited(retry), "rate_limited", 429
+    return None, "", 0
+
+
+def _record_refusal(svc: Keyhole, cap: Capability, req: RequestInfo, status: int, outcome: str,
+                    tenant: Optional[Tenant]) -> None:
+    try:
+        _event(svc, cap, req, status=status, outcome=outcome, retention_days=_retention(tenant)).save()
+    except Exception:  # the refusal stands even if its log line cannot be written
+        logger.warning("could not record access event for a refused request", exc_info=True)
+
+
+def account_dead(svc: Keyhole, found: Lookup, req: RequestInfo) -> ViewerResponse:
+    """A dead or unknown token: count it against the IP's enumeration guard, then the one 404."""
+    now = svc.clock.time()
+    txn = svc.store.txn()
+    limit = failed_limit(svc, found.tenant if found.dead_cap is not None else None)
+    add_hit(txn, f"FIP#{req.ip}", limit, now, tag="failed")
+    if found.dead_cap is not None:
+        txn.put(_event(svc, found.dead_cap, req, status=404, outcome=found.dead_reason,
+                       retention_days=_retention(found.tenant)), tag="event")
+    try:
+        txn.commit()
+    except TxnCancelled as cancelled:
+        if not cancelled.failed("failed"):
+            raise
+        if found.dead_cap is not None:
+            _record_refusal(svc, found.dead_cap, req, 429, "rate_limited", found.tenant)
+        from .ratelimit import window
+
+        return rate_limited(window("x", 1, now).retry_after)
+    return not_found()
+
+
+# --- the JSON surface ----------------------------------------------------------------------
+
+def _json_refusal(status: int, code: str, message: str) -> ViewerResponse:
+    return ViewerResponse(status, {"error": {"code": code, "message": message}})
+
+
+def data(svc: Keyhole, raw_token: str, req: RequestInfo, headers: Mapping[str, str], *,
+         method: str = "GET") -> ViewerResponse:
+    """`GET|POST /share/{token}/data`."""
+    found = lookup(svc, raw_token)
+    resolved = found.resolved
+    if resolved is None:
+        return account_dead(svc, found, req)
+    now = svc.clock.time()
+    if resolved.needs_password and not resolved.unlocked(headers, now):
+        refusal = account(svc, resolved, req, status=401, outcome="password_required", count_link=False)
+        return refusal or _json_refusal(401, "password_required",
+                                        "This link is protected by a password: POST it to /unlock first")
+    if resolved.view_limited and method != "POST":
+        refusal = account(svc, resolved, req, status=409, outcome="confirm_required", count_link=False)
+        return refusal or _json_refusal(409, "confirm_required",
+                                        "This link has a view limit: POST to /data to use one view")
+    etag = resolved.etag()
+    lowered = {k.lower(): v for k, v in headers.items()}
+    if not resolved.view_limited and etag in [t.strip() for t in lowered.get("if-none-match", "").split(",")]:
+        refusal = account(svc, resolved, req, status=304, outcome=None, count_link=False)
+        if refusal:
+            return refusal
+        response = ViewerResponse(304, None)
+        response.headers["ETag"] = etag
+        return response
+    refusal = account(svc, resolved, req, status=200, outcome="viewed", use_view=resolved.view_limited)
+    if refusal:
+        return refusal
+    response = ViewerResponse(200, resolved.data_body())
+    response.headers["ETag"] = etag
+    return response
+
+
+def info(svc: Keyhole, raw_token: str, req: RequestInfo) -> ViewerResponse:
+    """`GET /share/{token}/info`: minimal public info, no document, no view used."""
+    found = lookup(svc, raw_token)
+    if found.resolved is None:
+        return account_dead(svc, found, req)
+    refusal = account(svc, found.resolved, req, status=200, outcome="info", count_link=False)
+    return refusal or ViewerResponse(200, found.resolved.info_body())
+
+
+def redacted_path(path: str, raw_token: str) -> str:
+    """The request path with the token replaced by its 6-character preview (for access logs)."""
+    preview = raw_token[:6] if parse_share_token(raw_token) else "invalid"
+    return path.replace(raw_token, f"{preview}...") if raw_token else path

@@ -1,0 +1,112 @@
+"""Shared fixtures: moto (in process) with `infra/template.json` deployed through CloudFormation,
+a Keyhole service bound to it, and Chalice's test client for HTTP-shaped tests.
+
+Environment variables are set before `app` is imported, as the Chalice CLI would.
+"""
+from __future__ import annotations
+
+import json
+import os
+import warnings
+from typing import Any, Dict, Iterator, Optional
+
+import pytest
+
+os.environ.update({
+    "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SECURITY_TOKEN": "testing",
+    "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1",
+    "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
+    "KEYHOLE_STAGE": "test", "KEYHOLE_TABLE": "keyhole-test", "KEYHOLE_COUNTERS_TABLE": "keyhole-test-counters",
+    "KEYHOLE_KMS_KEY_ID": "alias/keyhole-test", "KEYHOLE_TRUST_FORWARDED_FOR": "1",
+    "KEYHOLE_STREAM_ARN": "arn:aws:dynamodb:us-east-1:123456789012:table/keyhole-test/stream/placeholder",
+})
+warnings.filterwarnings("ignore", message=".*not supported by moto's CloudFormation.*")
+
+import boto3  # noqa: E402
+from moto import mock_aws  # noqa: E402
+
+from chalicelib.clock import Clock  # noqa: E402
+from chalicelib.config import Settings  # noqa: E402
+from chalicelib.service import Keyhole  # noqa: E402
+from devstack import infra  # noqa: E402
+
+
+def settings_for(outputs: Dict[str, str], **overrides: Any) -> Settings:
+    base = Settings(table_name=outputs["TableName"], counters_table_name=outputs["CountersTableName"],
+                    kms_key_id=outputs["KmsKeyAlias"], region="us-east-1", stage="test",
+                    stream_arn=outputs["TableStreamArn"], trust_forwarded_for=True, scrypt_n=2**12)
+    return base.with_overrides(**overrides) if overrides else base
+
+
+@pytest.fixture
+def aws() -> Iterator[Dict[str, str]]:
+    """moto with the infra template deployed; yields the stack outputs."""
+    with mock_aws():
+        outputs = infra.deploy(boto3.Session(region_name="us-east-1"), stage="test")
+        yield outputs
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def svc(aws: Dict[str, str], clock: Clock) -> Keyhole:
+    return Keyhole(settings_for(aws), clock=clock)
+
+
+@pytest.fixture
+def app_client(svc: Keyhole) -> Iterator["Api"]:
+    import app as app_module
+    from chalice.test import Client
+
+    app_module.use_service(svc)
+    with Client(app_module.app, stage_name="local") as client:
+        yield Api(client)
+    app_module.use_service(None)
+
+
+class Reply:
+    def __init__(self, raw: Any) -> None:
+        self.status = raw.status_code
+        self.headers = {k.lower(): v for k, v in raw.headers.items()}
+        self.body = raw.body
+        try:
+            self.json = json.loads(raw.body) if raw.body else None
+        except ValueError:
+            self.json = None
+
+    def __repr__(self) -> str:
+        return f"<Reply {self.status} {self.body[:300]!r}>"
+
+
+class Api:
+    """A thin JSON helper over Chalice's test client."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+
+    def call(self, method: str, path: str, *, key: Optional[str] = None, body: Any = None,
+             headers: Optional[Dict[str, str]] = None, raw: Optional[bytes] = None) -> Reply:
+        sent = {"content-type": "application/json"}
+        if key:
+            sent["authorization"] = f"Bearer {key}"
+        sent.update(headers or {})
+        data = raw if raw is not None else (json.dumps(body).encode() if body is not None else b"")
+        return Reply(self.client.http.request(method, path, headers=sent, body=data))
+
+    def get(self, path: str, **kw: Any) -> Reply:
+        return self.call("GET", path, **kw)
+
+    def post(self, path: str, **kw: Any) -> Reply:
+        return self.call("POST", path, **kw)
+
+    def put(self, path: str, **kw: Any) -> Reply:
+        return self.call("PUT", path, **kw)
+
+    def patch(self, path: str, **kw: Any) -> Reply:
+        return self.call("PATCH", path, **kw)
+
+    def delete(self, path: str, **kw: Any) -> Reply:
+        return self.call("DELETE", path, **kw)
