@@ -1,0 +1,64 @@
+"""`chalice local`, as the Chalice CLI runs it, with two changes for a share-link service:
+the access log masks share tokens in request lines, and the app can run in a thread (tests).
+
+Run: `python -m devstack.serve --stage local --port 8000` with the stack's environment set.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import threading
+from typing import Any, Optional, Tuple
+
+from chalice.cli.factory import CLIFactory
+from chalice.local import ChaliceRequestHandler, LocalDevServer, ThreadedHTTPServer
+
+PROJECT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_SHARE_PATH = re.compile(r"(/share/)[^/\s?]+")
+
+
+def mask_tokens(line: str) -> str:
+    return _SHARE_PATH.sub(r"\1<token>", line)
+
+
+class MaskingRequestHandler(ChaliceRequestHandler):
+    """Request lines name the URL, and share URLs contain the capability token."""
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (stdlib signature)
+        sys.stderr.write(mask_tokens("%s - %s\n" % (self.address_string(), format % args)))
+
+
+class QuietRequestHandler(MaskingRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        return
+
+
+def create_server(host: str, port: int, stage: str = "local", *, quiet: bool = False) -> LocalDevServer:
+    factory = CLIFactory(PROJECT_DIR, environ=os.environ)
+    config = factory.create_config_obj(chalice_stage_name=stage)
+    handler = QuietRequestHandler if quiet else MaskingRequestHandler
+    return LocalDevServer(config.chalice_app, config, host, port, handler_cls=handler, server_cls=ThreadedHTTPServer)
+
+
+def serve_in_thread(host: str, port: int, stage: str = "local") -> Tuple[LocalDevServer, threading.Thread]:
+    server = create_server(host, port, stage, quiet=True)
+    thread = threading.Thread(target=server.server.serve_forever, daemon=True)
+    thread.start()
+    return server, thread
+
+
+def main(argv: Optional[list] = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    parser.add_argument("--stage", default="local")
+    args = parser.parse_args(argv)
+    sys.path.insert(0, PROJECT_DIR)
+    server = create_server(args.host, args.port, args.stage)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
