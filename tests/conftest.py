@@ -110,3 +110,11 @@ class Api:
 
     def delete(self, path: str, **kw: Any) -> Reply:
         return self.call("DELETE", path, **kw)
+
+
+@pytest.fixture(scope="session")
+def http_stack() -> Iterator[Any]:
+    """moto server + `chalice local` over real HTTP (session-wide; tenants isolate tests)."""
+    from tests.stack import start_stack
+
+    yield from start_stack()
