@@ -95,7 +95,7 @@ def create_key(svc: Keyhole, principal: Principal, body: Dict[str, Any], req: Re
     unknown_fields(body, ("name", "role"), errors)
     name = string(body, "name", errors, required=True, min_len=1, max_len=100)
     role = body.get("role")
-    if role not in ROLES:
+    if not isinstance(role, str) or role not in ROLES:
         errors.add("role", "must be one of admin, operator, viewer")
     errors.raise_if_any()
     now = svc.clock.now()
