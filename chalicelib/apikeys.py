@@ -113,12 +113,13 @@ def list_keys(svc: Keyhole, principal: Principal, query: Dict[str, str]) -> Dict
     errors = Collector()
     limit = parse_limit(query, errors)
     partition = f"TENANT#{principal.tenant_id}"
-    start = decode(query.get("cursor"), partition_attr="pk", partition_value=partition, allowed_attrs=("pk", "sk"))
+    start = decode(query.get("cursor"), partition_attr="pk", partition_value=partition, allowed_attrs=("pk", "sk"),
+                   list_id="api-keys")
     errors.raise_if_any()
     results = ApiKeyItem.query(partition, ApiKeyItem.sk.startswith("KEY#"), limit=limit,
                                last_evaluated_key=start, consistent_read=True)
     items = [to_json(item) for item in results]
-    return page(items, encode(results.last_evaluated_key))
+    return page(items, encode(results.last_evaluated_key, list_id="api-keys"))
 
 
 def delete_key(svc: Keyhole, principal: Principal, key_id: str, req: RequestInfo) -> None:
