@@ -296,6 +296,7 @@ def uniform_errors(event: Any, get_response: Callable[[Any], Response]) -> Respo
         request_id = (event.context or {}).get("requestId") or uuid.uuid4().hex
         response.body = {"error": {"code": code, "message": scrub(str(body.get("Message", ""))),
                                    "request_id": request_id}}
+        response.headers.update({"Content-Type": "application/json", "X-Request-Id": request_id})
         if (event.path or "").startswith("/share/"):
             response.headers.update(viewer.viewer_headers())
     return response

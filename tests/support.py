@@ -10,7 +10,7 @@ import itertools
 import secrets
 import weakref
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 import boto3
 
@@ -118,6 +118,20 @@ def fields_of(reply: Any) -> List[str]:
     return [d["field"] for d in assert_error(reply, 422, "validation_error").get("details", [])]
 
 
+def refused(svc: Keyhole, send: Callable[[], Any], status: int, code: str) -> Dict[str, Any]:
+    """Send a request that must be refused: check the error contract and that nothing was written."""
+    with Unchanged(svc):
+        reply = send()
+    return assert_error(reply, status, code)
+
+
+def refused_fields(svc: Keyhole, send: Callable[[], Any]) -> List[str]:
+    """Like `refused` for a 422: the fields its details name."""
+    with Unchanged(svc):
+        reply = send()
+    return fields_of(reply)
+
+
 def table_items(svc: Keyhole, table: Optional[str] = None) -> Dict[Tuple[str, str], Dict[str, Any]]:
     """Every item of the main table (moto in process: cheap), keyed by (pk, sk)."""
     client = boto3.client("dynamodb", region_name=svc.settings.region, endpoint_url=svc.settings.aws_endpoint)
@@ -140,42 +154,47 @@ class Unchanged:
     """
 
     def __init__(self, svc: Keyhole) -> None:
-        self.svc = svc
-        self.streams = boto3.client("dynamodbstreams", region_name=svc.settings.region,
-                                    endpoint_url=svc.settings.aws_endpoint)
+        self.stream = TableStream.of(svc)
 
     def __enter__(self) -> "Unchanged":
-        self.iterators = stream_iterators(self.svc, self.streams)
+        self.iterators = self.stream.latest()
         return self
 
     def __exit__(self, kind: Any, value: Any, tb: Any) -> None:
         if kind is not None:
             return
-        writes = [(r["eventName"], r["dynamodb"]["Keys"]["pk"]["S"]) for r in stream_records(self.streams,
-                                                                                             self.iterators)]
+        writes = [(r["eventName"], r["dynamodb"]["Keys"]["pk"]["S"]) for r in self.stream.records(self.iterators)]
         assert not writes, f"refused request wrote to the table: {writes}"
 
 
-_shards: "weakref.WeakKeyDictionary[Keyhole, Tuple[str, List[str]]]" = weakref.WeakKeyDictionary()
+class TableStream:
+    """The main table's DynamoDB stream (client and shards cached per service)."""
 
+    _cache: "weakref.WeakKeyDictionary[Keyhole, TableStream]" = weakref.WeakKeyDictionary()
 
-def stream_iterators(svc: Keyhole, streams: Any) -> List[str]:
-    """LATEST iterators for every shard of the main table's stream (shards cached per service)."""
-    if svc not in _shards:
-        client = boto3.client("dynamodb", region_name=svc.settings.region, endpoint_url=svc.settings.aws_endpoint)
-        arn = client.describe_table(TableName=svc.settings.table_name)["Table"]["LatestStreamArn"]
-        shards = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]
-        _shards[svc] = (arn, [shard["ShardId"] for shard in shards])
-    arn, shard_ids = _shards[svc]
-    return [streams.get_shard_iterator(StreamArn=arn, ShardId=shard_id, ShardIteratorType="LATEST")["ShardIterator"]
-            for shard_id in shard_ids]
+    def __init__(self, svc: Keyhole) -> None:
+        self.client = boto3.client("dynamodbstreams", region_name=svc.settings.region,
+                                   endpoint_url=svc.settings.aws_endpoint)
+        ddb = boto3.client("dynamodb", region_name=svc.settings.region, endpoint_url=svc.settings.aws_endpoint)
+        self.arn = ddb.describe_table(TableName=svc.settings.table_name)["Table"]["LatestStreamArn"]
+        self.shard_ids = [s["ShardId"] for s in self.client.describe_stream(StreamArn=self.arn)["StreamDescription"]["Shards"]]
 
+    @classmethod
+    def of(cls, svc: Keyhole) -> "TableStream":
+        if svc not in cls._cache:
+            cls._cache[svc] = cls(svc)
+        return cls._cache[svc]
 
-def stream_records(streams: Any, iterators: List[str]) -> List[Dict[str, Any]]:
-    records: List[Dict[str, Any]] = []
-    for iterator in iterators:
-        records.extend(streams.get_records(ShardIterator=iterator)["Records"])
-    return records
+    def latest(self) -> List[str]:
+        return [self.client.get_shard_iterator(StreamArn=self.arn, ShardId=shard_id,
+                                               ShardIteratorType="LATEST")["ShardIterator"]
+                for shard_id in self.shard_ids]
+
+    def records(self, iterators: List[str]) -> List[Dict[str, Any]]:
+        found: List[Dict[str, Any]] = []
+        for iterator in iterators:
+            found.extend(self.client.get_records(ShardIterator=iterator)["Records"])
+        return found
 
 
 def align_to_window(clock: Clock, seconds: int = 60) -> None:
