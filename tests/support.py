@@ -168,16 +168,15 @@ class Unchanged:
 
 
 class TableStream:
-    """The main table's DynamoDB stream (client and shards cached per service)."""
+    """The main table's DynamoDB stream (clients cached per service)."""
 
     _cache: "weakref.WeakKeyDictionary[Keyhole, TableStream]" = weakref.WeakKeyDictionary()
 
     def __init__(self, svc: Keyhole) -> None:
+        self.table = svc.settings.table_name
         self.client = boto3.client("dynamodbstreams", region_name=svc.settings.region,
                                    endpoint_url=svc.settings.aws_endpoint)
-        ddb = boto3.client("dynamodb", region_name=svc.settings.region, endpoint_url=svc.settings.aws_endpoint)
-        self.arn = ddb.describe_table(TableName=svc.settings.table_name)["Table"]["LatestStreamArn"]
-        self.shard_ids = [s["ShardId"] for s in self.client.describe_stream(StreamArn=self.arn)["StreamDescription"]["Shards"]]
+        self.ddb = boto3.client("dynamodb", region_name=svc.settings.region, endpoint_url=svc.settings.aws_endpoint)
 
     @classmethod
     def of(cls, svc: Keyhole) -> "TableStream":
@@ -186,9 +185,11 @@ class TableStream:
         return cls._cache[svc]
 
     def latest(self) -> List[str]:
-        return [self.client.get_shard_iterator(StreamArn=self.arn, ShardId=shard_id,
-                                               ShardIteratorType="LATEST")["ShardIterator"]
-                for shard_id in self.shard_ids]
+        """Iterators at the end of every shard (the table, and so its stream, may have been re-created)."""
+        arn = self.ddb.describe_table(TableName=self.table)["Table"]["LatestStreamArn"]
+        shards = self.client.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]
+        return [self.client.get_shard_iterator(StreamArn=arn, ShardId=shard["ShardId"],
+                                               ShardIteratorType="LATEST")["ShardIterator"] for shard in shards]
 
     def records(self, iterators: List[str]) -> List[Dict[str, Any]]:
         found: List[Dict[str, Any]] = []
