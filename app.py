@@ -23,7 +23,9 @@ from chalicelib.storage.store import is_unavailable
 from chalicelib.tenants import limits_of
 from chalicelib.validation import parse_json_object
 
-app = Chalice(app_name="keyhole")
+# Logging is Powertools' (structured JSON, secrets scrubbed); Chalice's own handler on the same
+# "keyhole" logger would write every line a second time, unstructured.
+app = Chalice(app_name="keyhole", configure_logs=False)
 logger = configure_logging()
 log = logging.getLogger("chalicelib.app")
 
