@@ -8,8 +8,10 @@ from typing import Any, Dict, Optional
 
 import pytest
 
+import app as app_module
 from chalicelib import tenants
-from tests.conftest import Reply
+from chalicelib.service import Keyhole
+from tests.conftest import Reply, settings_for
 from tests.functional.conftest import Env
 from tests.support import (TenantKeys, align_to_window, assert_error, fresh_ip, make_link, make_tenant,
                            put_resource, random_token, refused)
@@ -157,3 +159,22 @@ def test_limits_hold_for_unknown_tokens_from_an_ip_before_any_tenant_is_known(en
     statuses = [env.api.get(f"/share/{random_token()}/info", headers={"x-forwarded-for": ip}).status
                 for _ in range(31)]
     assert statuses == [404] * 30 + [429]
+
+
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_x_forwarded_for_cannot_dodge_per_ip_limits_on_a_deployed_stage(env: Env, module_aws: dict,
+                                                                       stage: str) -> None:
+    # GIVEN a deployed stage (even with the trust flag set by mistake) and a 3-per-minute IP limit
+    t = _limited(env, viewer_requests_per_min_per_ip=3)
+    token = make_link(env.api, t.operator, t.resource_id)["token"]
+    deployed = Keyhole(settings_for(module_aws, stage=stage, trust_forwarded_for=True), clock=env.clock)
+    align_to_window(env.clock)
+    app_module.use_service(deployed)
+    try:
+        # WHEN one client rotates X-Forwarded-For on every request THEN it is still one IP: 429 on the 4th
+        statuses = [env.api.get(f"/share/{token}/data", headers={"x-forwarded-for": fresh_ip()}).status
+                    for _ in range(4)]
+    finally:
+        app_module.use_service(env.svc)
+    assert statuses == [200, 200, 200, 429]
+

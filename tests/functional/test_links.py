@@ -317,3 +317,32 @@ def test_the_operator_and_admin_see_the_same_link_the_viewer_does(env: Env, tena
               for role in ("viewer", "operator", "admin")}
     assert bodies["viewer"] == bodies["operator"] == bodies["admin"]
     assert_error(api.get(f"/v1/links/{link['id']}x", key=tenant.viewer), 404, "not_found")
+
+
+def test_a_scope_in_use_cannot_be_removed_from_the_resource(env: Env, tenant: TenantKeys) -> None:
+    # GIVEN an active link using scope `summary`
+    api, svc = env.api, env.svc
+    link = make_link(api, tenant.operator, tenant.resource_id, scope="summary")
+    without = {"type": "monitor", "name": "Checkout", "document": {"title": "t"}}
+    # WHEN the resource is replaced without that scope THEN 409 naming the scope, nothing changed
+    error = refused(svc, lambda: api.put(f"/v1/resources/{tenant.resource_id}", key=tenant.operator, body=without),
+                    409, "conflict")
+    assert [d["field"] for d in error["details"]] == ["scopes.summary"]
+    # AND once the link is revoked the scope can go
+    api.delete(f"/v1/links/{link['id']}", key=tenant.operator)
+    assert api.put(f"/v1/resources/{tenant.resource_id}", key=tenant.operator, body=without).status == 200
+
+
+def test_max_views_cannot_be_patched_below_the_views_used(env: Env, tenant: TenantKeys) -> None:
+    # GIVEN a link with 3 views, 2 of them used
+    api, svc = env.api, env.svc
+    link = make_link(api, tenant.operator, tenant.resource_id, max_views=3)
+    for _ in range(2):
+        assert api.post(f"/share/{link['token']}/data", headers={"x-forwarded-for": fresh_ip()}).status == 200
+    # WHEN max_views is lowered to the views used THEN 422; above them it is accepted
+    send = lambda: api.patch(f"/v1/links/{link['id']}", key=tenant.operator, body={"max_views": 2})  # noqa: E731
+    assert [d["field"] for d in refused(svc, send, 422, "validation_error")["details"]] == ["max_views"]
+    assert api.patch(f"/v1/links/{link['id']}", key=tenant.operator, body={"max_views": 4}).status == 200
+    assert [api.post(f"/share/{link['token']}/data", headers={"x-forwarded-for": fresh_ip()}).status
+            for _ in range(3)] == [200, 200, 404]
+
