@@ -113,8 +113,20 @@ class Api:
 
 
 @pytest.fixture(scope="session")
-def http_stack() -> Iterator[Any]:
-    """moto server + `chalice local` over real HTTP (session-wide; tenants isolate tests)."""
+def _http_stack_session() -> Iterator[Any]:
     from tests.stack import start_stack
 
     yield from start_stack()
+
+
+@pytest.fixture
+def http_stack(_http_stack_session: Any) -> Any:
+    """moto server + `chalice local` over real HTTP (session-wide; tenants isolate tests).
+
+    PynamoDB models are bound process-wide, and every `svc` test binds them to in-process moto;
+    so each test using the stack binds them back to the stack's tables first.
+    """
+    from chalicelib.storage.store import bind
+
+    bind(_http_stack_session.svc.settings)
+    return _http_stack_session

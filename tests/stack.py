@@ -33,7 +33,8 @@ def start_stack(*, serial: bool = False) -> Iterator[HttpStack]:
 
     with moto_process(serial=serial) as endpoint:
         env = {**stage_environment("local"), "KEYHOLE_AWS_ENDPOINT": endpoint, "KEYHOLE_STAGE": "test",
-               "KEYHOLE_TRUST_FORWARDED_FOR": "1"}
+               "KEYHOLE_TRUST_FORWARDED_FOR": "1",
+               "KEYHOLE_PAGE_POLL_SECONDS": "1"}  # open share pages poll every second (browser tests)
         saved = {k: os.environ.get(k) for k in env}
         os.environ.update(env)
         try:
