@@ -379,6 +379,7 @@ a{color:var(--accent);text-underline-offset:2px}
 .brand{display:flex;align-items:center;gap:10px;margin:0 4px 16px;font-size:14px;color:var(--muted)}
 .brand svg{width:22px;height:22px;color:var(--accent)}
 .brand strong{color:var(--ink);font-weight:600}
+.gated .brand{justify-content:center}
 .live{display:none;margin-left:auto;align-items:center;gap:6px;font-size:13px;color:var(--muted)}
 .is-live .live{display:inline-flex}
 .live::before{content:"";width:8px;height:8px;border-radius:50%;background:var(--ok);box-shadow:0 0 0 3px var(--ok-bg)}
@@ -407,9 +408,11 @@ dl.fields{display:grid;grid-template-columns:minmax(9rem,15rem) minmax(0,1fr);ma
 dl.fields>div{display:contents}
 dt{padding:11px 18px 11px 0;color:var(--muted);border-bottom:1px solid var(--line);overflow-wrap:anywhere}
 dd{margin:0;padding:11px 0;border-bottom:1px solid var(--line);overflow-wrap:anywhere;min-width:0}
-dd dl.fields{grid-template-columns:minmax(6rem,11rem) minmax(0,1fr);font-size:15px}
-dd dl.fields dt,dd dl.fields dd{padding:4px 12px 4px 0;border-bottom:1px dashed var(--line)}
-dd dl.fields>div:last-child>*{border-bottom:0}
+dd dl.fields,td dl.fields,li dl.fields{display:block;margin:2px 0;padding-left:12px;border-left:2px solid var(--line);
+font-size:15px}
+dd dl.fields>div,td dl.fields>div,li dl.fields>div{display:block;padding:2px 0}
+dd dl.fields dt,td dl.fields dt,li dl.fields dt{display:inline;padding:0 8px 0 0;border:0;font-size:13.5px}
+dd dl.fields dd,td dl.fields dd,li dl.fields dd{display:inline;padding:0;border:0}
 .num{font-variant-numeric:tabular-nums}
 .muted{color:var(--muted)}
 .text{white-space:pre-wrap}
@@ -470,8 +473,7 @@ dl.fields>div{display:block;padding:10px 0;border-bottom:1px solid var(--line)}
 dt,dd{padding:0;border:0}
 dt{font-size:13.5px}
 dd{padding-top:2px}
-dd dl.fields>div{padding:4px 0;border-bottom:1px dashed var(--line)}
-dd dl.fields dt,dd dl.fields dd{padding:0;border:0}
+dd dl.fields>div{padding:2px 0;border:0}
 .table-wrap{border:0;overflow:visible}
 table,thead,tbody,tr,td{display:block;width:100%}
 thead{display:none}
@@ -506,9 +508,10 @@ SCRIPT = """
 (function () {
   "use strict";
   var body = document.body;
-  var every = Number(body.getAttribute("data-poll-seconds")) * 1000;
-  if (!(every > 0) || !window.fetch || !window.DOMParser) { return; }
-  var etag = body.getAttribute("data-etag") || "";
+  var share = document.getElementById("share");
+  var every = share ? Number(share.getAttribute("data-poll-seconds")) * 1000 : 0;
+  if (!(every > 0) || !window.fetch || !("content" in document.createElement("template"))) { return; }
+  var etag = share.getAttribute("data-etag") || "";
   var page = location.pathname.replace(/\\/+$/, "");
   var timer = 0, hiddenDelay = every, failures = 0, last = Date.now(), stopped = false;
   body.classList.add("is-live");
@@ -541,12 +544,15 @@ SCRIPT = """
       if (response.status === 404) { gone(); return; }
       if (!response.ok) { return; }
       return response.text().then(function (markup) {
-        var next = new DOMParser().parseFromString(markup, "text/html");
-        var fresh = next.getElementById("share");
-        if (!fresh || next.body.getAttribute("data-poll-seconds") === null) { expired(); return; }
+        // Parsed inert in a template (a DOMParser document would trip the style policy).
+        var holder = document.createElement("template");
+        holder.innerHTML = markup;
+        var fresh = holder.content.getElementById("share");
+        if (!fresh || !fresh.hasAttribute("data-poll-seconds")) { expired(); return; }
+        var title = holder.content.querySelector("title");
+        etag = fresh.getAttribute("data-etag") || etag;
         replaceShare(document.importNode(fresh, true));
-        etag = next.body.getAttribute("data-etag") || etag;
-        if (next.title) { document.title = next.title; }
+        if (title) { document.title = title.textContent; }
       });
     });
   }
@@ -657,12 +663,12 @@ def _title(share: Share) -> str:
 
 
 def _live_page(share: Share, nonce: str, inner: str, *, poll_seconds: int = 0, etag: str = "",
-               script: bool = False) -> str:
-    body_attrs = f' data-poll-seconds="{int(poll_seconds)}" data-etag="{attr(etag)}"' if script else ""
+               script: bool = False, gate: bool = False) -> str:
+    live_attrs = f' data-poll-seconds="{int(poll_seconds)}" data-etag="{attr(etag)}"' if script else ""
     tail = (f'<template id="gone">{GONE_FRAGMENT}</template><script nonce="{attr(nonce)}">{SCRIPT}</script>'
             if script else "")
     return (_head(_title(share), f'<style nonce="{attr(nonce)}">') +
-            f'<body{body_attrs}><div class="page" id="share">{_brand(share)}{inner}{_FOOT}</div>{tail}</body></html>')
+            f'<body><div class="page{" gated" if gate else ""}" id="share"{live_attrs}>{_brand(share)}{inner}{_FOOT}</div>{tail}</body></html>')
 
 
 def content_page(share: Share, document: Any, *, now: datetime, nonce: str, poll_seconds: int, etag: str,
@@ -693,7 +699,7 @@ def password_page(share: Share, *, nonce: str, action: str, error: Optional[str]
              '<input id="password" name="password" type="password" autocomplete="current-password" required '
              'autofocus maxlength="256"><button class="button" type="submit">Unlock</button></form>'
              '<p class="fine">After a few wrong attempts the form pauses for a minute.</p></main>')
-    return _live_page(share, nonce, inner)
+    return _live_page(share, nonce, inner, gate=True)
 
 
 def confirm_page(share: Share, *, nonce: str, views_left: int, max_views: int, now: datetime) -> str:
@@ -707,4 +713,4 @@ def confirm_page(share: Share, *, nonce: str, views_left: int, max_views: int, n
              '<form class="stack" method="post"><button class="button" type="submit" id="use-view">'
              f"{_EYE_SVG}Show the content</button></form>"
              '<p class="fine">Showing it uses one view. Link previews and chat unfurlers never do.</p></main>')
-    return _live_page(share, nonce, inner)
+    return _live_page(share, nonce, inner, gate=True)

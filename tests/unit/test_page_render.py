@@ -254,9 +254,9 @@ def test_content_page_shell() -> None:
     assert [attrs for tag, attrs in markup.elements if tag in ("style", "script")] == [{"nonce": "n0nce"}] * 2
     assert not any("src" in attrs for _, attrs in markup.elements)
     assert [attrs["href"][:5] for tag, attrs in markup.elements if tag == "link"] == ["data:"]
-    # AND the body tells the script how often to poll and what it has
-    body = next(attrs for tag, attrs in markup.elements if tag == "body")
-    assert body == {"data-poll-seconds": "10", "data-etag": '"e1"'}
+    # AND the live region tells the script how often to poll and what it has
+    live = next(attrs for tag, attrs in markup.elements if attrs.get("id") == "share")
+    assert live == {"class": "page", "id": "share", "data-poll-seconds": "10", "data-etag": '"e1"'}
 
 
 def test_page_metadata_is_escaped() -> None:
