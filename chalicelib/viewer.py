@@ -17,7 +17,7 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass, field
-from typing import Any, Dict, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from . import unlock
 from .clock import to_rfc3339, to_rfc3339_ms
@@ -142,8 +142,9 @@ def lookup(svc: Keyhole, raw_token: str, *, with_password_attempts: bool = False
     token = parse_share_token(raw_token)
     if token is None:
         return Lookup(token=None, dead_reason="malformed")
-    keys: list = [(Capability, Capability.key(token.hash)), (ResourceDocument, ResourceDocument.key(token.locator)),
-                  (Tenant, Tenant.key(token.tenant_id))]
+    keys: List[Tuple[Any, Tuple[str, ...]]] = [(Capability, Capability.key(token.hash)),
+                                               (ResourceDocument, ResourceDocument.key(token.locator)),
+                                               (Tenant, Tenant.key(token.tenant_id))]
     if with_password_attempts:
         keys.append((RateWindow, (password_window(svc, token).key,)))
     cap, doc, tenant, *counters = svc.store.batch_get(keys)

@@ -419,6 +419,21 @@ def test_viewer_flows_keep_the_request_budget(viewer: Viewer, aws_calls: List[Tu
         assert aws_calls == [("dynamodb", "BatchGetItem"), ("dynamodb", "TransactWriteItems")], (name, aws_calls)
 
 
+def test_a_busy_link_gets_the_too_many_requests_page(viewer: Viewer, clock: Any) -> None:
+    # GIVEN a link limited to 1 request a minute, opened once
+    link = viewer.link(rate_limit_per_min=1)
+    clock.advance(60 - clock.time() % 60 + 1)  # a fresh window: both requests fall in the same one
+    assert viewer.open(link["token"]).status == 200
+    # WHEN it is opened again within the minute
+    reply = viewer.open(link["token"], ip="203.0.113.77")
+    # THEN a static 429 page with Retry-After and the viewer headers
+    assert reply.status == 429
+    assert_viewer_headers(reply)
+    assert 1 <= int(reply.headers["retry-after"]) <= 60
+    assert "Too many requests" in Page(reply.body).text
+    assert "nonce" not in reply.headers["content-security-policy"]
+
+
 def test_robots_txt_disallows_share(app_client: Api) -> None:
     reply = app_client.get("/robots.txt")
     assert reply.status == 200 and "Disallow: /share/" in reply.body.decode()
