@@ -12,7 +12,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from chalice import Chalice, Response
 
-from chalicelib import apikeys, audit, links, ratelimit, resources, tenants, viewer
+from chalicelib import apikeys, audit, limits, links, ratelimit, resources, tenants, viewer
 from chalicelib.apikeys import Principal
 from chalicelib.errors import KeyholeError, NotFound, Unavailable
 from chalicelib.logs import configure as configure_logging, scrub
@@ -284,6 +284,14 @@ def share_info(svc: Keyhole, req: RequestInfo, token: str) -> viewer.ViewerRespo
 def robots() -> Response:
     return Response(body="User-agent: *\nDisallow: /share/\n", status_code=200,
                     headers={**viewer.viewer_headers(content_type="text/plain; charset=utf-8")})
+
+
+# --- scheduled work ------------------------------------------------------------------------
+
+@app.schedule("rate(5 minutes)")
+def sweep_expired_slots(event: Any) -> Dict[str, int]:
+    """Expired links free their slots at expiry time even when nobody needs the slot yet."""
+    return {"slots_freed": limits.sweep_expired_slots(service())}
 
 
 @app.middleware("http")

@@ -42,7 +42,10 @@ class Settings:
     # Password attempts per link per minute before 429.
     password_attempts_per_min: int = 5
     # Max request body accepted by the admin API (the document limit is separate: 256 KiB).
-    max_body_bytes: int = 300 * 1024
+    max_body_bytes: int = 1024 * 1024
+    # AWS client timeouts. Short in production (fail fast into a 503); a local stack may raise them.
+    aws_connect_timeout_seconds: float = 2.0
+    aws_read_timeout_seconds: float = 5.0
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -68,6 +71,7 @@ class Settings:
             stream_arn=env.get("KEYHOLE_STREAM_ARN", ""),
             trust_forwarded_for=_flag(env.get("KEYHOLE_TRUST_FORWARDED_FOR")),
             scrypt_n=int(env.get("KEYHOLE_SCRYPT_N", 2**15)),
+            aws_read_timeout_seconds=float(env.get("KEYHOLE_AWS_READ_TIMEOUT", 5.0)),
         )
 
     def with_overrides(self, **changes: object) -> "Settings":
