@@ -12,14 +12,14 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from chalice import Chalice, Response
 
-from chalicelib import apikeys, audit, links, ratelimit, resources, tenants, viewer
+from chalicelib import apikeys, audit, limits, links, ratelimit, resources, tenants, viewer
 from chalicelib.apikeys import Principal
-from chalicelib.errors import KeyholeError, NotFound, Unavailable
+from chalicelib.errors import Conflict, KeyholeError, NotFound, Unavailable
 from chalicelib.logs import configure as configure_logging, scrub
 from chalicelib.sealing import KeyServiceUnavailable
 from chalicelib.service import Keyhole, RequestInfo
 from chalicelib.storage.models import LinkRecord, ResourceHead
-from chalicelib.storage.store import is_unavailable
+from chalicelib.storage.store import TxnCancelled, is_unavailable
 from chalicelib.tenants import limits_of
 from chalicelib.validation import parse_json_object
 
@@ -83,6 +83,10 @@ def _error_response(error: KeyholeError, request_id: str, extra_headers: Optiona
 
 
 def _unexpected(error: BaseException, request_id: str) -> KeyholeError:
+    if isinstance(error, TxnCancelled):
+        # A transaction lost a race that the operation does not retry: nothing was written.
+        log.info("transaction cancelled request_id=%s reasons=%s", request_id, error.reasons)
+        return Conflict("The request raced another change to the same items; nothing was changed, retry")
     if isinstance(error, KeyServiceUnavailable) or is_unavailable(error):
         log.warning("backing service unavailable request_id=%s cause=%s", request_id, type(error).__name__)
         return Unavailable()
@@ -308,6 +312,14 @@ def share_unlock(svc: Keyhole, req: RequestInfo, token: str) -> viewer.ViewerRes
 def robots() -> Response:
     return Response(body="User-agent: *\nDisallow: /share/\n", status_code=200,
                     headers={**viewer.viewer_headers(content_type="text/plain; charset=utf-8")})
+
+
+# --- scheduled work ------------------------------------------------------------------------
+
+@app.schedule("rate(5 minutes)")
+def sweep_expired_slots(event: Any) -> Dict[str, int]:
+    """Expired links free their slots at expiry time even when nobody needs the slot yet."""
+    return {"slots_freed": limits.sweep_expired_slots(service())}
 
 
 @app.middleware("http")

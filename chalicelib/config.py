@@ -48,7 +48,10 @@ class Settings:
     # local/test stages may go down to 1 s so browser tests need not wait.
     page_poll_seconds: int = 10
     # Max request body accepted by the admin API (the document limit is separate: 256 KiB).
-    max_body_bytes: int = 300 * 1024
+    max_body_bytes: int = 1024 * 1024
+    # AWS client timeouts. Short in production (fail fast into a 503); a local stack may raise them.
+    aws_connect_timeout_seconds: float = 2.0
+    aws_read_timeout_seconds: float = 5.0
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -80,6 +83,7 @@ class Settings:
             trust_forwarded_for=_flag(env.get("KEYHOLE_TRUST_FORWARDED_FOR")),
             scrypt_n=int(env.get("KEYHOLE_SCRYPT_N", 2**15)),
             page_poll_seconds=int(env.get("KEYHOLE_PAGE_POLL_SECONDS") or MIN_PAGE_POLL_SECONDS),
+            aws_read_timeout_seconds=float(env.get("KEYHOLE_AWS_READ_TIMEOUT", 5.0)),
         )
 
     def with_overrides(self, **changes: object) -> "Settings":

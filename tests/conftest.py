@@ -113,20 +113,20 @@ class Api:
 
 
 @pytest.fixture(scope="session")
-def _http_stack_session() -> Iterator[Any]:
+def http_stack() -> Iterator[Any]:
+    """moto server + `chalice local` over real HTTP (session-wide; tenants isolate tests)."""
     from tests.stack import start_stack
 
     yield from start_stack()
 
 
-@pytest.fixture
-def http_stack(_http_stack_session: Any) -> Any:
-    """moto server + `chalice local` over real HTTP (session-wide; tenants isolate tests).
+@pytest.fixture(scope="session")
+def serial_stack() -> Iterator[Any]:
+    """Like http_stack, but moto serves one request at a time: DynamoDB's per-request atomicity.
 
-    PynamoDB models are bound process-wide, and every `svc` test binds them to in-process moto;
-    so each test using the stack binds them back to the stack's tables first.
+    Concurrency tests need this; moto's threaded server is not thread-safe and can show double
+    winners that real DynamoDB never would.
     """
-    from chalicelib.storage.store import bind
+    from tests.stack import start_stack
 
-    bind(_http_stack_session.svc.settings)
-    return _http_stack_session
+    yield from start_stack(serial=True)

@@ -39,9 +39,13 @@ def bind(settings: Settings) -> None:
     m._MainMeta.table_name = settings.table_name
     m._MainMeta.region = settings.region
     m._MainMeta.host = settings.aws_endpoint
+    m._MainMeta.connect_timeout_seconds = settings.aws_connect_timeout_seconds
+    m._MainMeta.read_timeout_seconds = settings.aws_read_timeout_seconds
     m._CountersMeta.table_name = settings.counters_table_name
     m._CountersMeta.region = settings.region
     m._CountersMeta.host = settings.aws_endpoint
+    m._CountersMeta.connect_timeout_seconds = settings.aws_connect_timeout_seconds
+    m._CountersMeta.read_timeout_seconds = settings.aws_read_timeout_seconds
     for model in [*m.MAIN_MODELS, *m.COUNTER_MODELS]:
         model._connection = None
 
