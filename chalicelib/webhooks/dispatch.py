@@ -9,9 +9,10 @@ Every (endpoint, event) pair is one `WebhookDelivery` item (docs/stream.md):
 - while a retry is due it is also the queue entry: gsi1 `WHQ#<shard>` / `<next attempt>#<id>`,
   which the scheduled drain queries. Delivered or abandoned deliveries drop those keys.
 
-The consumer attempts the first delivery inline (parallel threads, short timeout) for at most
-`INLINE_LIMIT` deliveries per batch; everything else, and every retry, goes through the drain.
-Nothing here sleeps to wait for a retry: the next attempt is a time in the queue.
+The consumer attempts the first delivery inline (parallel threads, short timeout) within a time
+budget, and stops trying an endpoint inline once it timed out or answered 5xx/429 in that batch;
+whatever it did not attempt, and every retry, goes through the drain. Nothing here sleeps to wait
+for a retry: the next attempt is a time in the queue.
 """
 from __future__ import annotations
 
@@ -42,7 +43,7 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 BACKOFF_BASE_SECONDS = 300  # retry n waits a random time in [0, min(cap, base * 2**(n-1))] ("full jitter")
 BACKOFF_CAP_SECONDS = 8 * 3600
-INLINE_LIMIT = 25  # first attempts made by the consumer itself, per batch
+INLINE_LIMIT = 100  # first attempts made by the consumer itself, per batch
 INLINE_TIMEOUT_SECONDS = 3.0
 INLINE_BUDGET_SECONDS = 8.0  # no inline attempt starts later than this into the fan-out
 LEASE_SECONDS = 120  # an inline attempt in flight: the drain leaves it alone this long
@@ -178,7 +179,7 @@ def fan_out(svc: Keyhole, events: Iterable[Event], *, inline_limit: int = INLINE
     failed.update(event.event_id for event, _, d in planned if d.delivery_id in not_enqueued)
     jobs = [(endpoint, d) for _, endpoint, d in planned[:inline_limit] if d.delivery_id in created]
     if jobs:
-        results = send_all(svc, jobs, timeout=timeout, budget_seconds=INLINE_BUDGET_SECONDS)
+        results = send_all(svc, jobs, timeout=timeout, budget_seconds=INLINE_BUDGET_SECONDS, breaker=True)
         attempted = []
         for _, d in jobs:
             if d.delivery_id in results:
@@ -228,9 +229,10 @@ def enqueue(svc: Keyhole, deliveries: Sequence[WebhookDelivery]) -> Tuple[Set[st
 
 
 def send_all(svc: Keyhole, jobs: Sequence[Tuple[WebhookEndpoint, WebhookDelivery]], *, timeout: float,
-             budget_seconds: float) -> Dict[str, Attempt]:
+             budget_seconds: float, breaker: bool = False) -> Dict[str, Attempt]:
     """Attempt each delivery (threads; HTTP only, no storage calls). Jobs not started within the
-    budget are left out of the result and stay queued."""
+    budget are left out of the result and stay queued; with `breaker`, so are the jobs of an
+    endpoint that already timed out, failed to connect, or answered 5xx/429 in this call."""
     secrets_by_endpoint: Dict[str, Optional[str]] = {}
     for endpoint, _ in jobs:
         if endpoint.endpoint_id not in secrets_by_endpoint:
@@ -240,14 +242,18 @@ def send_all(svc: Keyhole, jobs: Sequence[Tuple[WebhookEndpoint, WebhookDelivery
                 logger.warning("webhook secret of %s unavailable", endpoint.endpoint_id)
                 secrets_by_endpoint[endpoint.endpoint_id] = None
     deadline = time.monotonic() + budget_seconds
+    broken: Set[str] = set()
 
     def run(endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> Optional[Attempt]:
-        if time.monotonic() > deadline:
+        if time.monotonic() > deadline or endpoint.endpoint_id in broken:
             return None
         secret = secrets_by_endpoint[endpoint.endpoint_id]
         if secret is None:
             return Attempt(ok=False, status=None, latency_ms=0, error="signing secret unavailable")
-        return attempt(endpoint.url, secret, delivery.delivery_id, delivery.payload, timeout=timeout)
+        result = attempt(endpoint.url, secret, delivery.delivery_id, delivery.payload, timeout=timeout)
+        if breaker and not result.ok and (result.status is None or result.status >= 500 or result.status == 429):
+            broken.add(endpoint.endpoint_id)
+        return result
 
     results: Dict[str, Attempt] = {}
     with ThreadPoolExecutor(max_workers=max(1, min(WORKERS, len(jobs)))) as pool:
