@@ -55,21 +55,23 @@ def test_register_list_and_delete_endpoints(app_client, tenant, svc, aws):
 
 def test_endpoint_validation_limits_and_roles(app_client, tenant, svc):
     api, key = app_client, tenant["admin"]
+    # WHEN an admin names an unknown event type or no URL THEN the fields are reported
     bad = api.post("/v1/webhooks", key=key, body={"url": "https://hooks.example.com/", "events": ["share.opened"]})
     assert bad.status == 422 and bad.json["error"]["details"][0]["field"] == "events"
     assert api.post("/v1/webhooks", key=key, body={"events": ["*"]}).status == 422
-    # "*" (or no events at all) subscribes to everything
+    # WHEN no events are given THEN the endpoint subscribes to every event type
     everything = api.post("/v1/webhooks", key=key, body={"url": "https://hooks.example.com/all"})
     assert everything.json["events"] == ["*"]
+    # GIVEN the tenant's endpoint limit is used up WHEN one more is registered THEN 409 limit_reached
     for n in range(MAX_ENDPOINTS - 1):
         assert api.post("/v1/webhooks", key=key, body={"url": f"https://hooks.example.com/{n}"}).status == 201
     full = api.post("/v1/webhooks", key=key, body={"url": "https://hooks.example.com/one-more"})
     assert full.status == 409 and full.json["error"]["code"] == "limit_reached"
-    # operators cannot manage endpoints
+    # AND operators cannot manage endpoints
     operator = api.post("/v1/api-keys", key=key, body={"name": "ci", "role": "operator"}).json["key"]
     assert api.post("/v1/webhooks", key=operator, body={"url": "https://hooks.example.com/x"}).status == 403
     assert api.get("/v1/webhooks", key=operator).status == 403
-    # another tenant's endpoint is not found
+    # AND another tenant's endpoint does not exist for this tenant
     _, other = tenants.create_tenant(svc, name="Other", plan="team")
     assert api.get(f"/v1/webhooks/{everything.json['id']}/deliveries", key=other).status == 404
     assert api.delete(f"/v1/webhooks/{everything.json['id']}", key=other).status == 404
@@ -79,14 +81,17 @@ def test_access_logs_are_paginated_and_tenant_scoped(app_client, tenant, svc):
     from tests.stream.kit import open_link
 
     api, key = app_client, tenant["admin"]
+    # GIVEN a link opened from three addresses, and a viewer-role key
     link = share(api, key)
     for n in range(3):
         assert open_link(api, link["token"], ip=f"192.0.2.{n}").status == 200
     viewer = api.post("/v1/api-keys", key=key, body={"name": "ro", "role": "viewer"}).json["key"]
+    # WHEN the access log is read two entries at a time THEN pages run newest first and end
     first = api.get(f"/v1/links/{link['id']}/access-logs?limit=2", key=viewer)
     assert first.status == 200 and [i["ip"] for i in first.json["items"]] == ["192.0.2.2", "192.0.2.1"]
     second = api.get(f"/v1/links/{link['id']}/access-logs?limit=2&cursor={first.json['next_cursor']}", key=viewer)
-    assert [i["ip"] for i in second.json["items"]] == ["192.0.2.0"]
+    assert [i["ip"] for i in second.json["items"]] == ["192.0.2.0"] and second.json["next_cursor"] is None
+    # AND other tenants and unknown ids get 404
     _, other = tenants.create_tenant(svc, name="Other", plan="team")
     assert api.get(f"/v1/links/{link['id']}/access-logs", key=other).status == 404
     assert api.get("/v1/links/lnk_000000000000000000000000/access-logs", key=key).status == 404
