@@ -12,13 +12,14 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from chalice import Chalice, Response
 
-from chalicelib import apikeys, audit, limits, links, ratelimit, resources, tenants, viewer
+from chalicelib import accesslog, apikeys, audit, limits, links, ratelimit, resources, tenants, viewer, webhooks
 from chalicelib.apikeys import Principal
+from chalicelib.config import stream_arn_from_env
 from chalicelib.errors import Conflict, KeyholeError, NotFound, Unavailable
 from chalicelib.logs import configure as configure_logging, scrub
 from chalicelib.sealing import KeyServiceUnavailable
 from chalicelib.service import Keyhole, RequestInfo
-from chalicelib.storage.models import LinkRecord, ResourceHead
+from chalicelib.storage.models import LinkRecord, ResourceHead, WebhookEndpoint
 from chalicelib.storage.store import TxnCancelled, is_unavailable
 from chalicelib.tenants import limits_of
 from chalicelib.validation import parse_json_object
@@ -239,6 +240,39 @@ def revoke_link(svc: Keyhole, principal: Principal, req: RequestInfo, *items: An
     links.revoke_link(svc, principal, _first(items), req)
 
 
+@admin_route("/v1/links/{link_id}/access-logs", "GET", "viewer", extra=_link_key)
+def list_access_logs(svc: Keyhole, principal: Principal, req: RequestInfo, *items: Any,
+                     link_id: str) -> Dict[str, Any]:
+    return accesslog.list_entries(links.owned_record(_first(items), principal), _query(), now=svc.clock.time())
+
+
+def _webhook_key(tenant_id: str, webhook_id: str) -> List[Tuple[Any, Tuple[str, str]]]:
+    if not webhooks.valid_endpoint_id(webhook_id):
+        return []
+    return [(WebhookEndpoint, WebhookEndpoint.key(tenant_id, webhook_id))]
+
+
+@admin_route("/v1/webhooks", "POST", "admin", status=201, body=True)
+def create_webhook(svc: Keyhole, principal: Principal, req: RequestInfo, body: Dict[str, Any]) -> Dict[str, Any]:
+    return webhooks.create_endpoint(svc, principal, body, req)
+
+
+@admin_route("/v1/webhooks", "GET", "admin")
+def list_webhooks(svc: Keyhole, principal: Principal, req: RequestInfo) -> Dict[str, Any]:
+    return webhooks.list_endpoints(svc, principal, _query())
+
+
+@admin_route("/v1/webhooks/{webhook_id}", "DELETE", "admin", extra=_webhook_key, status=204)
+def delete_webhook(svc: Keyhole, principal: Principal, req: RequestInfo, *items: Any, webhook_id: str) -> None:
+    webhooks.delete_endpoint(svc, principal, _first(items), req)
+
+
+@admin_route("/v1/webhooks/{webhook_id}/deliveries", "GET", "admin", extra=_webhook_key)
+def list_webhook_deliveries(svc: Keyhole, principal: Principal, req: RequestInfo, *items: Any,
+                            webhook_id: str) -> Dict[str, Any]:
+    return webhooks.list_deliveries(svc, webhooks.owned_endpoint(_first(items), principal), _query())
+
+
 @admin_route("/v1/audit", "GET", "admin")
 def list_audit(svc: Keyhole, principal: Principal, req: RequestInfo) -> Dict[str, Any]:
     return audit.list_events(principal.tenant_id, _query())
@@ -314,7 +348,27 @@ def robots() -> Response:
                     headers={**viewer.viewer_headers(content_type="text/plain; charset=utf-8")})
 
 
-# --- scheduled work ------------------------------------------------------------------------
+# --- event handlers ------------------------------------------------------------------------
+# Chalice cannot ask for partial batch responses, bisection, a retry bound or an on-failure
+# destination on the event source mapping; the deploy path adds them (docs/stream.md).
+
+@app.on_dynamodb_record(stream_arn=stream_arn_from_env(), batch_size=100, starting_position="TRIM_HORIZON",
+                        name="stream_consumer")
+def stream_consumer(event: Any) -> Dict[str, Any]:
+    """Access events -> counters and share.accessed; link changes -> audit and share.* webhooks."""
+    from chalicelib import consumer
+
+    return consumer.handle(service(), event.to_dict(), getattr(event, "context", None))
+
+
+@app.schedule("rate(1 minute)", name="webhook_drain")
+def webhook_drain(event: Any) -> Dict[str, int]:
+    """Retry webhook deliveries whose next attempt is due (exponential backoff with jitter)."""
+    stats = webhooks.drain(service())
+    if stats.get("due"):
+        log.info("webhook drain: %s", stats)
+    return stats
+
 
 @app.schedule("rate(5 minutes)")
 def sweep_expired_slots(event: Any) -> Dict[str, int]:

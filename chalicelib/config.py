@@ -13,6 +13,15 @@ STAGES_THAT_MAY_TRUST_FORWARDED_FOR = ("local", "test")
 MIN_PAGE_POLL_SECONDS = 10
 FAST_POLL_STAGES = ("local", "test")  # may poll faster than every 10 s (browser tests)
 MAX_PAGE_POLL_SECONDS = 300
+UNSET_STREAM_ARN = "arn:aws:dynamodb:us-east-1:000000000000:table/KEYHOLE_STREAM_ARN-is-not-set/stream/unset"
+
+
+def stream_arn_from_env(environ: Optional[Mapping[str, str]] = None) -> str:
+    """The table stream the consumer subscribes to. Chalice reads it when app.py is imported (it
+    loads the stage's environment variables first), so `chalice deploy/package` needs the infra
+    stack's TableStreamArn output in KEYHOLE_STREAM_ARN; unset, deploying fails on this ARN."""
+    env = os.environ if environ is None else environ
+    return env.get("KEYHOLE_STREAM_ARN") or UNSET_STREAM_ARN
 
 
 def _flag(value: Optional[str]) -> bool:
