@@ -539,8 +539,10 @@ SCRIPT = """
     var note = document.getElementById("paused");
     if (note) { note.hidden = false; }
   }
-  function refresh() {
-    return fetch(page, {cache: "no-store", credentials: "same-origin"}).then(function (response) {
+  function refresh(version) {
+    // Names the version /data just delivered (and counted), so this re-render is not a second view.
+    var headers = version ? {"X-Keyhole-Refresh": version} : {};
+    return fetch(page, {cache: "no-store", credentials: "same-origin", headers: headers}).then(function (response) {
       if (response.status === 404) { gone(); return; }
       if (!response.ok) { return; }
       return response.text().then(function (markup) {
@@ -571,7 +573,7 @@ SCRIPT = """
           schedule(Math.max(every, wait * 1000));
           return "scheduled";
         }
-        if (response.status === 200) { return refresh(); }
+        if (response.status === 200) { return refresh(response.headers.get("ETag")); }
       })
       .catch(function () { failures = Math.min(failures + 1, 5); })
       .then(function (outcome) { if (outcome !== "scheduled") { schedule(nextDelay()); } });

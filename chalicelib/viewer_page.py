@@ -32,6 +32,7 @@ from .viewer import (
     viewer_headers,
 )
 
+REFRESH_HEADER = "x-keyhole-refresh"
 MAX_UNLOCK_BODY_BYTES = 8 * 1024
 MAX_PASSWORD_CHARS = 1024
 WRONG_PASSWORD = "That password isn't right. Try again."
@@ -99,7 +100,7 @@ def show(svc: Keyhole, raw_token: str, req: RequestInfo, headers: Mapping[str, s
         left = int(resolved.cap.max_views) - int(resolved.cap.views_used or 0)
         return _live(200, page.confirm_page(_share(resolved), nonce=nonce, views_left=left,
                                             max_views=int(resolved.cap.max_views), now=svc.clock.now()), nonce)
-    return _content(svc, resolved, req)
+    return _content(svc, resolved, req, refresh_of=_header(headers, REFRESH_HEADER))
 
 
 def use_view(svc: Keyhole, raw_token: str, req: RequestInfo, headers: Mapping[str, str]) -> ViewerResponse:
@@ -115,8 +116,14 @@ def use_view(svc: Keyhole, raw_token: str, req: RequestInfo, headers: Mapping[st
     return _content(svc, resolved, req, use_view=True)
 
 
-def _content(svc: Keyhole, resolved: Resolved, req: RequestInfo, *, use_view: bool = False) -> ViewerResponse:
-    refusal = account(svc, resolved, req, status=200, outcome="viewed", use_view=use_view)
+def _content(svc: Keyhole, resolved: Resolved, req: RequestInfo, *, use_view: bool = False,
+             refresh_of: Optional[str] = None) -> ViewerResponse:
+    """The content page. A live page re-rendering the version its poll of `/data` just fetched
+    (and counted as a view) names that version's ETag; that request is logged as `refreshed` and
+    is not a second view. Any other value is an ordinary page open: nothing is gained by faking it."""
+    refreshed = not use_view and refresh_of is not None and refresh_of == resolved.etag()
+    refusal = account(svc, resolved, req, status=200, outcome="refreshed" if refreshed else "viewed",
+                      use_view=use_view, count_link=not refreshed)
     if refusal:
         return as_html(refusal)
     nonce = _nonce()
@@ -210,9 +217,12 @@ def _too_many_attempts(svc: Keyhole, resolved: Resolved, wants_json: bool, refus
     return response
 
 
+def _header(headers: Mapping[str, str], name: str) -> Optional[str]:
+    return next((value for key, value in headers.items() if key.lower() == name), None)
+
+
 def _is_json(headers: Mapping[str, str]) -> bool:
-    lowered = {k.lower(): v for k, v in headers.items()}
-    return (lowered.get("content-type") or "").split(";")[0].strip().lower() == "application/json"
+    return (_header(headers, "content-type") or "").split(";")[0].strip().lower() == "application/json"
 
 
 def _read_password(raw_body: Optional[bytes], wants_json: bool) -> Tuple[Optional[str], bool]:

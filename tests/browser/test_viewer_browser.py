@@ -12,6 +12,7 @@ import pytest
 import requests
 
 from chalicelib import tenants
+from chalicelib.storage.models import AccessEvent
 from devstack.local import DEMO_DOCUMENT
 from tests.browser.conftest import DESKTOP, PHONE, Tab, open_tab, screenshot
 
@@ -47,6 +48,7 @@ class Owner:
 
 @pytest.fixture
 def owner(http_stack: Any) -> Owner:
+    """A tenant with the demo resource. (Reading `http_stack.svc` binds the models to the stack.)"""
     made = Owner(http_stack)
     made.put("checkout-api", DEMO_DOCUMENT)
     return made
@@ -96,6 +98,9 @@ def test_viewer_sees_the_page_live_updates_and_the_not_found_state(owner: Owner,
     page.get_by_text("Checkout API: partial outage in ap-southeast-2.").wait_for(timeout=LIVE_TIMEOUT_MS)
     assert page.locator(".pill", has_text="degraded").first.is_visible()
     assert page.evaluate("window.__sameDocument") is True
+    # AND the re-render was logged as a refresh of the version the poll fetched, not a second view
+    events = AccessEvent.query(AccessEvent.partition(link["id"]), consistent_read=True)
+    assert "refreshed" in [event.outcome for event in events]
 
     # WHEN the owner revokes the link
     owner.revoke(link["id"])

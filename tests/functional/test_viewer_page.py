@@ -166,6 +166,25 @@ def test_page_etag_lets_the_first_poll_be_a_304_that_records_nothing(viewer: Vie
     assert len(viewer.events(link["id"])) == before
 
 
+def test_a_live_page_re_rendering_a_version_it_fetched_is_not_a_second_view(viewer: Viewer) -> None:
+    # GIVEN an open page whose document then changes
+    link = viewer.link()
+    token = link["token"]
+    viewer.open(token)
+    viewer.api.put("/v1/resources/checkout", key=viewer.admin, body={
+        "type": "monitor", "name": "Checkout API", "document": {**DOCUMENT, "status": "degraded"}})
+    # WHEN its poll fetches the new version from /data and then re-renders the page naming that version
+    data = viewer.api.get(f"/share/{token}/data", headers={"if-none-match": '"old"'})
+    assert data.status == 200
+    again = viewer.open(token, headers={"x-keyhole-refresh": data.headers["etag"]})
+    # THEN the page shows the change, and the access log has one view and one refresh for it
+    assert again.status == 200 and "degraded" in Page(again.body).text
+    # AND a page open naming any other version is an ordinary, counted view
+    viewer.open(token, headers={"x-keyhole-refresh": '"made-up"'})
+    outcomes = [e.outcome for e in sorted(viewer.events(link["id"]), key=lambda e: e.sk)]
+    assert outcomes == ["viewed", "viewed", "refreshed", "viewed"]
+
+
 def test_hostile_document_cannot_inject_markup_into_the_page(viewer: Viewer) -> None:
     hostile = '<script>alert(1)</script><img src=x onerror=alert(2)>"\'><a href="javascript:alert(3)">x</a>'
     reply = viewer.api.put("/v1/resources/evil", key=viewer.admin, body={
