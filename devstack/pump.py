@@ -254,6 +254,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--stage", default="local")
     parser.add_argument("--poll-seconds", type=float, default=1.0)
     parser.add_argument("--drain-seconds", type=float, default=5.0, help="how often to run the webhook drain")
+    parser.add_argument("--sweep-seconds", type=float, default=60.0, help="how often to run the expired-slot sweep")
     parser.add_argument("--max-retries", type=int, default=3)
     args = parser.parse_args(argv)
 
@@ -290,7 +291,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                 max_retries=args.max_retries, on_give_up=give_up, out=lambda line: print(line, flush=True))
     print(f"[pump] reading {stream_arn.split('/stream/')[0].split('/')[-1]} stream from the trim horizon; "
           f"webhook drain every {args.drain_seconds:g}s", flush=True)
-    last_drain = 0.0
+    last_drain = last_sweep = 0.0
     try:
         while True:
             try:
@@ -306,6 +307,14 @@ def main(argv: Optional[List[str]] = None) -> int:
                         print(f"[pump] webhook drain: {stats}", flush=True)
                 except Exception as error:
                     print(f"[pump] webhook drain failed: {type(error).__name__}", file=sys.stderr, flush=True)
+            if time.monotonic() - last_sweep >= args.sweep_seconds:
+                last_sweep = time.monotonic()
+                try:  # Lambda runs this on a schedule; chalice local runs no schedules
+                    stats = app_module.sweep_expired_slots(_scheduled_event(), LocalContext("keyhole-local-sweep"))
+                    if stats and stats.get("slots_freed"):
+                        print(f"[pump] expired-slot sweep: {stats}", flush=True)
+                except Exception as error:
+                    print(f"[pump] expired-slot sweep failed: {type(error).__name__}", file=sys.stderr, flush=True)
             if not handled:
                 time.sleep(args.poll_seconds)
     except KeyboardInterrupt:

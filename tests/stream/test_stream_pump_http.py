@@ -6,7 +6,6 @@ import pytest
 import requests
 
 from chalicelib import tenants
-from chalicelib.storage.store import bind
 from devstack.pump import Pump, StreamReader
 
 pytestmark = pytest.mark.http
@@ -15,9 +14,9 @@ pytestmark = pytest.mark.http
 def test_pump_turns_views_over_http_into_counts_logs_and_signed_webhooks(http_stack, receiver):
     import app as app_module
 
-    # Model bindings are process-wide: in-process moto tests may have rebound them since the stack started.
-    bind(http_stack.svc.settings)
-    app_module.use_service(None)
+    # The pump calls the Lambda handler in this process: give the app the stack's service
+    # (`http_stack.svc` also re-binds the process-wide PynamoDB models to the stack's moto).
+    app_module.use_service(http_stack.svc)
     api = http_stack.api_url
     _, admin = tenants.create_tenant(http_stack.svc, name="Pump Co", plan="team")
     auth = {"Authorization": f"Bearer {admin}"}
@@ -49,3 +48,4 @@ def test_pump_turns_views_over_http_into_counts_logs_and_signed_webhooks(http_st
     deliveries = requests.get(f"{api}/v1/webhooks/{hook['id']}/deliveries", headers=auth).json()["items"]
     assert [d["status"] for d in deliveries] == ["delivered"] * 3
     assert lines and all(link["token"] not in line for line in lines)
+    app_module.use_service(None)
