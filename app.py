@@ -318,6 +318,30 @@ def share_info(svc: Keyhole, req: RequestInfo, token: str) -> viewer.ViewerRespo
     return viewer.info(svc, token, req)
 
 
+# --- viewer page (issue 4): the HTML page, the view-limit button, the password unlock -------
+# Flows live in chalicelib/viewer_page.py, markup in chalicelib/page.py (imported in the handlers so
+# this block stays self-contained; the import is cached after the first request).
+
+@viewer_route("/share/{token}", ["GET", "POST"])
+def share_page(svc: Keyhole, req: RequestInfo, token: str) -> viewer.ViewerResponse:
+    from chalicelib import viewer_page
+
+    request = app.current_request
+    if request.method == "POST":
+        return viewer_page.use_view(svc, token, req, request.headers or {})
+    return viewer_page.show(svc, token, req, request.headers or {})
+
+
+@viewer_route("/share/{token}/unlock", ["POST"])
+def share_unlock(svc: Keyhole, req: RequestInfo, token: str) -> viewer.ViewerResponse:
+    from chalicelib import viewer_page
+
+    request = app.current_request
+    return viewer_page.unlock(svc, token, req, request.headers or {}, request.raw_body)
+
+# --- end viewer page -----------------------------------------------------------------------
+
+
 @app.route("/robots.txt", methods=["GET"])
 def robots() -> Response:
     return Response(body="User-agent: *\nDisallow: /share/\n", status_code=200,

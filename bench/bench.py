@@ -40,6 +40,12 @@ BUDGETS = {
     "view_rate_limited_link": {"dynamodb": 2, "kms": 0},
     "view_304": {"dynamodb": 2, "kms": 0},
     "create": {"dynamodb": 3},
+    # the viewer's HTML page and its flows (docs/viewer.md)
+    "page": {"dynamodb": 2, "kms": 0},
+    "page_view_limited_button": {"dynamodb": 2, "kms": 0},
+    "page_use_view": {"dynamodb": 2, "kms": 0},
+    "unlock": {"dynamodb": 2, "kms": 0},
+    "unlock_wrong_password": {"dynamodb": 2, "kms": 0},
 }
 IMPORT_RATIO_BUDGET = 1.3
 
@@ -145,6 +151,8 @@ def measure_operations(repeat: int = 5) -> Dict[str, Dict[str, Any]]:
             unknown = "A" * 64
             results["view_unknown_token"] = _median([counter.measure(lambda: call("GET", f"/share/{unknown}/data"))
                                                      for _ in range(repeat)])
+            page_results = measure_page_flows(counter, call, token, repeat)
+            results.update(page_results)
             for _ in range(60):
                 create()
             for size in (10, 50, 100):
@@ -159,6 +167,27 @@ def measure_operations(repeat: int = 5) -> Dict[str, Dict[str, Any]]:
                                          for v in victims])
         app_module.use_service(None)
     return results
+
+
+def measure_page_flows(counter: CallCounter, call: Callable[..., Any], token: str, repeat: int) -> Dict[str, Any]:
+    """The viewer's HTML page, the view-limit button and the password unlock."""
+    def link(body: Dict[str, Any]) -> str:
+        return json.loads(call("POST", "/v1/resources/bench/links", body).body)["token"]
+
+    capped, locked, guessed = link({"max_views": 1000}), link({"password": "bench password"}), link(
+        {"password": "bench password"})
+    form = {"content-type": "application/x-www-form-urlencoded"}
+    times = range(min(repeat, 5))  # at most 5 password attempts a minute per link
+    return {
+        "page": _median([counter.measure(lambda: call("GET", f"/share/{token}")) for _ in times]),
+        "page_view_limited_button": _median([counter.measure(lambda: call("GET", f"/share/{capped}")) for _ in times]),
+        "page_use_view": _median([counter.measure(lambda: call("POST", f"/share/{capped}", headers=form))
+                                  for _ in times]),
+        "unlock": _median([counter.measure(lambda: call("POST", f"/share/{locked}/unlock",
+                                                        {"password": "bench password"})) for _ in times]),
+        "unlock_wrong_password": _median([counter.measure(lambda: call("POST", f"/share/{guessed}/unlock",
+                                                                       {"password": "wrong guess"})) for _ in times]),
+    }
 
 
 def measure_cold_import(runs: int = 9) -> Dict[str, float]:

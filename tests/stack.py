@@ -44,6 +44,7 @@ def start_stack(*, serial: bool = False) -> Iterator[HttpStack]:
     with moto_process(serial=serial) as endpoint:
         env = {**os.environ, **stage_environment("local"), "KEYHOLE_AWS_ENDPOINT": endpoint, "KEYHOLE_STAGE": "test",
                "KEYHOLE_TRUST_FORWARDED_FOR": "1", "PYTHONUNBUFFERED": "1",
+               "KEYHOLE_PAGE_POLL_SECONDS": "1",  # open share pages poll every second (browser tests)
                # a one-request-at-a-time moto queues parallel clients far longer than DynamoDB would
                "KEYHOLE_AWS_READ_TIMEOUT": "120" if serial else "30"}
         outputs = infra.deploy(boto3.Session(region_name="us-east-1"), stage="local", endpoint_url=endpoint)
