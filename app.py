@@ -284,9 +284,12 @@ def _query() -> Dict[str, str]:
 
 # --- viewer surface ------------------------------------------------------------------------
 
-def viewer_route(path: str, methods: List[str], content_types: Optional[List[str]] = None
+def viewer_route(path: str, methods: List[str], content_types: Optional[List[str]] = None, *, html: bool = False
                  ) -> Callable[[Callable[..., viewer.ViewerResponse]], Callable[..., viewer.ViewerResponse]]:
-    """Register a viewer route: no auth; every response (errors too) carries the viewer headers."""
+    """Register a viewer route: no auth; every response (errors too) carries the viewer headers.
+
+    `html` routes answer their own failures with a static page (JSON requests still get JSON).
+    """
 
     def register(handler: Callable[..., viewer.ViewerResponse]) -> Callable[..., viewer.ViewerResponse]:
         @wraps(handler)
@@ -294,10 +297,17 @@ def viewer_route(path: str, methods: List[str], content_types: Optional[List[str
             req = request_info(params.get("token"))
             try:
                 result = handler(service(), req, **params)
-            except KeyholeError as error:
-                return _error_response(error, req.request_id, viewer.viewer_headers())
             except Exception as error:
-                return _error_response(_unexpected(error, req.request_id), req.request_id, viewer.viewer_headers())
+                failure = error if isinstance(error, KeyholeError) else _unexpected(error, req.request_id)
+                request = app.current_request
+                wants_json = request.method == "POST" and "json" in ((request.headers or {}).get("content-type") or "")
+                if html and not wants_json:
+                    from chalicelib import page
+
+                    headers = {**viewer.viewer_headers(page.STATIC_CSP, page.HTML_CONTENT_TYPE), **failure.headers,
+                               "X-Request-Id": req.request_id}
+                    return Response(body=page.error_html(failure.status), status_code=failure.status, headers=headers)
+                return _error_response(failure, req.request_id, viewer.viewer_headers())
             headers = {**result.headers, "X-Request-Id": req.request_id}
             body = result.body if result.body is not None else ""
             return Response(body=body, status_code=result.status, headers=headers)
@@ -322,7 +332,7 @@ def share_info(svc: Keyhole, req: RequestInfo, token: str) -> viewer.ViewerRespo
 # Flows live in chalicelib/viewer_page.py, markup in chalicelib/page.py (imported in the handlers so
 # this block stays self-contained; the import is cached after the first request).
 
-@viewer_route("/share/{token}", ["GET", "POST"])
+@viewer_route("/share/{token}", ["GET", "POST"], html=True)
 def share_page(svc: Keyhole, req: RequestInfo, token: str) -> viewer.ViewerResponse:
     from chalicelib import viewer_page
 
@@ -332,7 +342,7 @@ def share_page(svc: Keyhole, req: RequestInfo, token: str) -> viewer.ViewerRespo
     return viewer_page.show(svc, token, req, request.headers or {})
 
 
-@viewer_route("/share/{token}/unlock", ["POST"])
+@viewer_route("/share/{token}/unlock", ["POST"], html=True)
 def share_unlock(svc: Keyhole, req: RequestInfo, token: str) -> viewer.ViewerResponse:
     from chalicelib import viewer_page
 

@@ -613,6 +613,21 @@ TOO_MANY_HTML = _static_page("Too many requests", (
     '<h1>Too many requests</h1><p class="lede">This page was asked for too often in the last minute. '
     'Wait a minute, then reload it.</p></main></div>'))
 
+UNAVAILABLE_HTML = _static_page("Temporarily unavailable", (
+    f'<div class="page"><main class="card narrow"><div class="gate-icon">{_CLOCK_SVG}</div>'
+    '<h1>Temporarily unavailable</h1><p class="lede">This page could not be loaded just now. '
+    'Nothing is wrong with the link: try again in a moment.</p></main></div>'))
+
+ERROR_HTML = _static_page("Something went wrong", (
+    f'<div class="page"><main class="card narrow"><div class="gate-icon">{_BROKEN_SVG}</div>'
+    '<h1>Something went wrong</h1><p class="lede">This page could not be shown. Try again in a moment; '
+    'if it keeps happening, tell the person who shared the link.</p></main></div>'))
+
+
+def error_html(status: int) -> str:
+    """The static page for a viewer error that is not about the link (no nonce, no details)."""
+    return UNAVAILABLE_HTML if status == 503 else ERROR_HTML
+
 
 @dataclass(frozen=True)
 class Share:

@@ -27,7 +27,9 @@ DESKTOP = {"width": 1280, "height": 900}
 def chromium_path() -> str:
     found = os.environ.get("KEYHOLE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
     if not os.path.exists(found):
-        pytest.skip("Debian's chromium is not installed (make test installs it: scripts/ensure-chromium.sh)")
+        # Fail, never skip: a browser suite that silently skips cannot catch anything.
+        pytest.fail("Debian's chromium is not installed (make test installs it: scripts/ensure-chromium.sh; "
+                    "`make test-fast` runs everything but the browser tests)")
     return found
 
 
