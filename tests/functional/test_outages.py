@@ -51,5 +51,5 @@ def test_viewer_page_answers_503_with_a_page_not_json(down):
     reply = api.get(f"/share/{'A' * 64}")
     assert reply.status == 503
     assert reply.headers["content-type"].startswith("text/html")
-    assert "Temporarily unavailable" in reply.body and reply.json is None
+    assert b"Temporarily unavailable" in reply.body and reply.json is None
     assert reply.headers["x-robots-tag"] == "noindex, nofollow"
