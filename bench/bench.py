@@ -247,14 +247,14 @@ def main() -> int:
     (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
 
     failures = []
-    print(f"\n{'operation':<28}{'dynamodb':>10}{'kms':>6}{'items':>7}   budget")
+    print(f"\n{'operation':<52}{'dynamodb':>10}{'kms':>6}{'items':>7}   budget")
     for name, counts in operations.items():
         budget = BUDGETS.get(name, {})
         text = ", ".join(f"{k} <= {v}" for k, v in budget.items()) or "-"
         over = [k for k, v in budget.items() if counts.get(k, 0) > v]
         failures += [f"{name}.{k}" for k in over]
         mark = "  OVER" if over else ""
-        print(f"{name:<28}{counts.get('dynamodb', 0):>10}{counts.get('kms', 0):>6}{counts.get('items_read', 0):>7}"
+        print(f"{name:<52}{counts.get('dynamodb', 0):>10}{counts.get('kms', 0):>6}{counts.get('items_read', 0):>7}"
               f"   {text}{mark}")
     print(f"\ncold import: app {cold['app_seconds'] * 1000:.0f} ms vs boto3+client {cold['boto3_client_seconds'] * 1000:.0f} ms"
           f" -> ratio {cold['ratio']} (budget <= {IMPORT_RATIO_BUDGET})")
