@@ -34,7 +34,7 @@ ops: $(STAMP)
 	$(PY) -m chalicelib.opscli --local $(ARGS)
 
 package: $(STAMP)
-	$(VENV)/bin/chalice package --stage prod build/package
+	$(VENV)/bin/chalice package --stage prod --merge-template infra/chalice-merge.json build/package
 
 clean:
 	rm -rf $(VENV) build .keyhole artifacts bench/results.json

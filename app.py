@@ -12,14 +12,15 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from chalice import Chalice, Response
 
-from chalicelib import apikeys, audit, links, ratelimit, resources, tenants, viewer
+from chalicelib import accesslog, apikeys, audit, limits, links, ratelimit, resources, tenants, viewer, webhooks
 from chalicelib.apikeys import Principal
-from chalicelib.errors import KeyholeError, NotFound, Unavailable
+from chalicelib.config import stream_arn_from_env
+from chalicelib.errors import Conflict, KeyholeError, NotFound, Unavailable
 from chalicelib.logs import configure as configure_logging, scrub
 from chalicelib.sealing import KeyServiceUnavailable
 from chalicelib.service import Keyhole, RequestInfo
-from chalicelib.storage.models import LinkRecord, ResourceHead
-from chalicelib.storage.store import is_unavailable
+from chalicelib.storage.models import LinkRecord, ResourceHead, WebhookEndpoint
+from chalicelib.storage.store import TxnCancelled, is_unavailable
 from chalicelib.tenants import limits_of
 from chalicelib.validation import parse_json_object
 
@@ -85,6 +86,10 @@ def _error_response(error: KeyholeError, request_id: str, extra_headers: Optiona
 
 
 def _unexpected(error: BaseException, request_id: str) -> KeyholeError:
+    if isinstance(error, TxnCancelled):
+        # A transaction lost a race that the operation does not retry: nothing was written.
+        log.info("transaction cancelled request_id=%s reasons=%s", request_id, error.reasons)
+        return Conflict("The request raced another change to the same items; nothing was changed, retry")
     if isinstance(error, KeyServiceUnavailable) or is_unavailable(error):
         log.warning("backing service unavailable request_id=%s cause=%s", request_id, type(error).__name__)
         return Unavailable()
@@ -237,6 +242,39 @@ def revoke_link(svc: Keyhole, principal: Principal, req: RequestInfo, *items: An
     links.revoke_link(svc, principal, _first(items), req)
 
 
+@admin_route("/v1/links/{link_id}/access-logs", "GET", "viewer", extra=_link_key)
+def list_access_logs(svc: Keyhole, principal: Principal, req: RequestInfo, *items: Any,
+                     link_id: str) -> Dict[str, Any]:
+    return accesslog.list_entries(links.owned_record(_first(items), principal), _query(), now=svc.clock.time())
+
+
+def _webhook_key(tenant_id: str, webhook_id: str) -> List[Tuple[Any, Tuple[str, str]]]:
+    if not webhooks.valid_endpoint_id(webhook_id):
+        return []
+    return [(WebhookEndpoint, WebhookEndpoint.key(tenant_id, webhook_id))]
+
+
+@admin_route("/v1/webhooks", "POST", "admin", status=201, body=True)
+def create_webhook(svc: Keyhole, principal: Principal, req: RequestInfo, body: Dict[str, Any]) -> Dict[str, Any]:
+    return webhooks.create_endpoint(svc, principal, body, req)
+
+
+@admin_route("/v1/webhooks", "GET", "admin")
+def list_webhooks(svc: Keyhole, principal: Principal, req: RequestInfo) -> Dict[str, Any]:
+    return webhooks.list_endpoints(svc, principal, _query())
+
+
+@admin_route("/v1/webhooks/{webhook_id}", "DELETE", "admin", extra=_webhook_key, status=204)
+def delete_webhook(svc: Keyhole, principal: Principal, req: RequestInfo, *items: Any, webhook_id: str) -> None:
+    webhooks.delete_endpoint(svc, principal, _first(items), req)
+
+
+@admin_route("/v1/webhooks/{webhook_id}/deliveries", "GET", "admin", extra=_webhook_key)
+def list_webhook_deliveries(svc: Keyhole, principal: Principal, req: RequestInfo, *items: Any,
+                            webhook_id: str) -> Dict[str, Any]:
+    return webhooks.list_deliveries(svc, webhooks.owned_endpoint(_first(items), principal), _query())
+
+
 @admin_route("/v1/audit", "GET", "admin")
 def list_audit(svc: Keyhole, principal: Principal, req: RequestInfo) -> Dict[str, Any]:
     return audit.list_events(principal.tenant_id, _query())
@@ -248,9 +286,12 @@ def _query() -> Dict[str, str]:
 
 # --- viewer surface ------------------------------------------------------------------------
 
-def viewer_route(path: str, methods: List[str], content_types: Optional[List[str]] = None
+def viewer_route(path: str, methods: List[str], content_types: Optional[List[str]] = None, *, html: bool = False
                  ) -> Callable[[Callable[..., viewer.ViewerResponse]], Callable[..., viewer.ViewerResponse]]:
-    """Register a viewer route: no auth; every response (errors too) carries the viewer headers."""
+    """Register a viewer route: no auth; every response (errors too) carries the viewer headers.
+
+    `html` routes answer their own failures with a static page (JSON requests still get JSON).
+    """
 
     def register(handler: Callable[..., viewer.ViewerResponse]) -> Callable[..., viewer.ViewerResponse]:
         @wraps(handler)
@@ -258,10 +299,17 @@ def viewer_route(path: str, methods: List[str], content_types: Optional[List[str
             req = request_info(params.get("token"))
             try:
                 result = handler(service(), req, **params)
-            except KeyholeError as error:
-                return _error_response(error, req.request_id, viewer.viewer_headers())
             except Exception as error:
-                return _error_response(_unexpected(error, req.request_id), req.request_id, viewer.viewer_headers())
+                failure = error if isinstance(error, KeyholeError) else _unexpected(error, req.request_id)
+                request = app.current_request
+                wants_json = request.method == "POST" and "json" in ((request.headers or {}).get("content-type") or "")
+                if html and not wants_json:
+                    from chalicelib import page
+
+                    headers = {**viewer.viewer_headers(page.STATIC_CSP, page.HTML_CONTENT_TYPE), **failure.headers,
+                               "X-Request-Id": req.request_id}
+                    return Response(body=page.error_html(failure.status), status_code=failure.status, headers=headers)
+                return _error_response(failure, req.request_id, viewer.viewer_headers())
             headers = {**result.headers, "X-Request-Id": req.request_id}
             body = result.body if result.body is not None else ""
             return Response(body=body, status_code=result.status, headers=headers)
@@ -282,10 +330,62 @@ def share_info(svc: Keyhole, req: RequestInfo, token: str) -> viewer.ViewerRespo
     return viewer.info(svc, token, req)
 
 
+# --- viewer page (issue 4): the HTML page, the view-limit button, the password unlock -------
+# Flows live in chalicelib/viewer_page.py, markup in chalicelib/page.py (imported in the handlers so
+# this block stays self-contained; the import is cached after the first request).
+
+@viewer_route("/share/{token}", ["GET", "POST"], html=True)
+def share_page(svc: Keyhole, req: RequestInfo, token: str) -> viewer.ViewerResponse:
+    from chalicelib import viewer_page
+
+    request = app.current_request
+    if request.method == "POST":
+        return viewer_page.use_view(svc, token, req, request.headers or {})
+    return viewer_page.show(svc, token, req, request.headers or {})
+
+
+@viewer_route("/share/{token}/unlock", ["POST"], html=True)
+def share_unlock(svc: Keyhole, req: RequestInfo, token: str) -> viewer.ViewerResponse:
+    from chalicelib import viewer_page
+
+    request = app.current_request
+    return viewer_page.unlock(svc, token, req, request.headers or {}, request.raw_body)
+
+# --- end viewer page -----------------------------------------------------------------------
+
+
 @app.route("/robots.txt", methods=["GET"])
 def robots() -> Response:
     return Response(body="User-agent: *\nDisallow: /share/\n", status_code=200,
                     headers={**viewer.viewer_headers(content_type="text/plain; charset=utf-8")})
+
+
+# --- event handlers ------------------------------------------------------------------------
+# Chalice cannot ask for partial batch responses, bisection, a retry bound or an on-failure
+# destination on the event source mapping; the deploy path adds them (docs/stream.md).
+
+@app.on_dynamodb_record(stream_arn=stream_arn_from_env(), batch_size=100, starting_position="TRIM_HORIZON",
+                        name="stream_consumer")
+def stream_consumer(event: Any) -> Dict[str, Any]:
+    """Access events -> counters and share.accessed; link changes -> audit and share.* webhooks."""
+    from chalicelib import consumer
+
+    return consumer.handle(service(), event.to_dict(), getattr(event, "context", None))
+
+
+@app.schedule("rate(1 minute)", name="webhook_drain")
+def webhook_drain(event: Any) -> Dict[str, int]:
+    """Retry webhook deliveries whose next attempt is due (exponential backoff with jitter)."""
+    stats = webhooks.drain(service())
+    if stats.get("due"):
+        log.info("webhook drain: %s", stats)
+    return stats
+
+
+@app.schedule("rate(5 minutes)")
+def sweep_expired_slots(event: Any) -> Dict[str, int]:
+    """Expired links free their slots at expiry time even when nobody needs the slot yet."""
+    return {"slots_freed": limits.sweep_expired_slots(service())}
 
 
 @app.middleware("http")

@@ -10,6 +10,18 @@ from dataclasses import dataclass, field, replace
 from typing import Mapping, Optional
 
 STAGES_THAT_MAY_TRUST_FORWARDED_FOR = ("local", "test")
+MIN_PAGE_POLL_SECONDS = 10
+FAST_POLL_STAGES = ("local", "test")  # may poll faster than every 10 s (browser tests)
+MAX_PAGE_POLL_SECONDS = 300
+UNSET_STREAM_ARN = "arn:aws:dynamodb:us-east-1:000000000000:table/KEYHOLE_STREAM_ARN-is-not-set/stream/unset"
+
+
+def stream_arn_from_env(environ: Optional[Mapping[str, str]] = None) -> str:
+    """The table stream the consumer subscribes to. Chalice reads it when app.py is imported (it
+    loads the stage's environment variables first), so `chalice deploy/package` needs the infra
+    stack's TableStreamArn output in KEYHOLE_STREAM_ARN; unset, deploying fails on this ARN."""
+    env = os.environ if environ is None else environ
+    return env.get("KEYHOLE_STREAM_ARN") or UNSET_STREAM_ARN
 
 
 def _flag(value: Optional[str]) -> bool:
@@ -41,14 +53,25 @@ class Settings:
     default_failed_resolves_per_min_per_ip: int = 30
     # Password attempts per link per minute before 429.
     password_attempts_per_min: int = 5
+    # How often an open share page polls `/data`. SPEC.md: never more often than every 10 s;
+    # local/test stages may go down to 1 s so browser tests need not wait.
+    page_poll_seconds: int = 10
     # Max request body accepted by the admin API (the document limit is separate: 256 KiB).
-    max_body_bytes: int = 300 * 1024
+    max_body_bytes: int = 1024 * 1024
+    # AWS client timeouts. Short in production (fail fast into a 503); a local stack may raise them.
+    aws_connect_timeout_seconds: float = 2.0
+    aws_read_timeout_seconds: float = 5.0
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def honours_forwarded_for(self) -> bool:
         """X-Forwarded-For is attacker-controlled on API Gateway; trust it only on local stages."""
         return self.trust_forwarded_for and self.stage in STAGES_THAT_MAY_TRUST_FORWARDED_FOR
+
+    @property
+    def effective_page_poll_seconds(self) -> int:
+        floor = 1 if self.stage in FAST_POLL_STAGES else MIN_PAGE_POLL_SECONDS
+        return min(MAX_PAGE_POLL_SECONDS, max(floor, int(self.page_poll_seconds)))
 
     @classmethod
     def from_env(cls, environ: Optional[Mapping[str, str]] = None) -> "Settings":
@@ -68,6 +91,8 @@ class Settings:
             stream_arn=env.get("KEYHOLE_STREAM_ARN", ""),
             trust_forwarded_for=_flag(env.get("KEYHOLE_TRUST_FORWARDED_FOR")),
             scrypt_n=int(env.get("KEYHOLE_SCRYPT_N", 2**15)),
+            page_poll_seconds=int(env.get("KEYHOLE_PAGE_POLL_SECONDS") or MIN_PAGE_POLL_SECONDS),
+            aws_read_timeout_seconds=float(env.get("KEYHOLE_AWS_READ_TIMEOUT", 5.0)),
         )
 
     def with_overrides(self, **changes: object) -> "Settings":

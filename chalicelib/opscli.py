@@ -103,6 +103,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     put.add_argument("name")
     put.add_argument("limits", nargs="*", metavar="LIMIT=VALUE")
 
+    usage = sub.add_parser("usage", help="slot counters").add_subparsers(dest="action", required=True)
+    recount = usage.add_parser("recount", help="recount usage from the link records; report (or --repair) drift")
+    recount.add_argument("--tenant", action="append", help="only these tenants (default: all)")
+    recount.add_argument("--repair", action="store_true", help="set drifted counters to the recounted values")
+    sweep = usage.add_parser("sweep", help="free the slots of expired links now (the scheduled sweep)")
+    sweep.add_argument("--tenant", action="append", help="only these tenants (default: all)")
+
     key = sub.add_parser("key", help="API keys").add_subparsers(dest="action", required=True)
     key_create = key.add_parser("create", help="mint a key for a tenant (e.g. a lost admin key); printed once")
     key_create.add_argument("tenant_id")
@@ -140,6 +147,20 @@ def main(argv: Optional[List[str]] = None) -> int:
         elif args.area == "plan" and args.action == "put":
             limits, refreshed = tenants.put_plan(svc, args.name, _parse_limits(args.limits))
             _print({"plan": args.name, "limits": limits, "tenants_updated": refreshed})
+        elif args.area == "usage" and args.action == "recount":
+            from . import limits
+
+            reports = [limits.recount(svc, tenant_id, repair=args.repair)
+                       for tenant_id in (args.tenant or tenants.list_tenant_ids(svc))]
+            _print([r.to_json() for r in reports])
+            drifted = [r for r in reports if r.drifted and not r.repaired]
+            print(f"{len(reports)} tenant(s) checked, {sum(r.drifted for r in reports)} with drift"
+                  f"{', repaired' if args.repair else ''}", file=sys.stderr)
+            return 3 if drifted else 0
+        elif args.area == "usage" and args.action == "sweep":
+            from . import limits
+
+            print(json.dumps({"slots_freed": limits.sweep_expired_slots(svc, args.tenant)}))
         elif args.area == "key" and args.action == "create":
             record = tenants.get_tenant(svc, args.tenant_id)
             new_key, item = apikeys.new_key_item(record.tenant_id, name=args.name, role=args.role, created_by="ops",

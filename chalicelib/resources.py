@@ -84,7 +84,7 @@ def _validate(body: Dict[str, Any]) -> Tuple[str, str, Dict[str, Any], List[str]
 
 def head_to_json(head: ResourceHead) -> Dict[str, Any]:
     return {"id": head.resource_id, "type": head.type, "name": head.name, "version": int(head.version),
-            "scopes": list(head.scope_names or []), "active_links": int(head.active_links or 0),
+            "active_links": int(head.active_links or 0),
             "document_bytes": int(head.document_bytes or 0),
             "created_at": head.created_at, "updated_at": head.updated_at}
 

@@ -39,7 +39,9 @@ def botocore_client(settings: Settings, service: str) -> Any:
     session = botocore.session.get_session()
     return session.create_client(
         service, region_name=settings.region, endpoint_url=settings.aws_endpoint,
-        config=Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=2, read_timeout=5))
+        config=Config(retries={"max_attempts": 3, "mode": "standard"},
+                      connect_timeout=settings.aws_connect_timeout_seconds,
+                      read_timeout=settings.aws_read_timeout_seconds))
 
 
 class Keyhole:

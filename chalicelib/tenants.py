@@ -146,10 +146,10 @@ def set_plan(svc: Keyhole, tenant_id: str, plan: str) -> Tenant:
 def set_override(svc: Keyhole, tenant_id: str, name: str, value: Any, *, clear: bool = False) -> Tenant:
     tenant = get_tenant(svc, tenant_id)
     overrides = dict(plain(tenant.overrides))
+    if name not in LIMIT_NAMES:
+        raise ValueError(f"unknown limit {name!r}; known: {', '.join(LIMIT_NAMES)}")
     if clear:
         overrides.pop(name, None)
-        if name not in LIMIT_NAMES:
-            raise ValueError(f"unknown limit {name!r}")
     else:
         overrides[name] = validate_limit_value(name, value)
     limits = effective_limits(plan_limits(svc, tenant.plan), overrides)

@@ -17,15 +17,15 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass, field
-from typing import Any, Dict, Mapping, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from . import unlock
 from .clock import to_rfc3339, to_rfc3339_ms
 from .errors import RateLimited
-from .ratelimit import add_guard, add_hit
+from .ratelimit import Window, add_guard, add_hit, window
 from .redaction import viewer_document
 from .service import Keyhole, RequestInfo
-from .storage.models import AccessEvent, Capability, ResourceDocument, Tenant, plain
+from .storage.models import AccessEvent, Capability, RateWindow, ResourceDocument, Tenant, plain
 from .storage.store import TxnCancelled
 from .tenants import limits_of, settings_of
 from .tokens import ShareToken, new_id, parse_share_token
@@ -128,15 +128,27 @@ class Lookup:
     dead_cap: Optional[Capability] = None
     dead_reason: str = "unknown"
     tenant: Optional[Tenant] = None
+    # Password attempts already counted in the current window (read only when asked for).
+    password_attempts: int = 0
 
 
-def lookup(svc: Keyhole, raw_token: str) -> Lookup:
+def password_window(svc: Keyhole, token: ShareToken) -> Window:
+    """The per-link password-attempt window. Keyed by the token's hash (one token per link, for
+    life) rather than the link id, so `lookup` can read it in its one BatchGetItem before scrypt."""
+    return window(f"PW#{token.hash}", svc.settings.password_attempts_per_min, svc.clock.time())
+
+
+def lookup(svc: Keyhole, raw_token: str, *, with_password_attempts: bool = False) -> Lookup:
     token = parse_share_token(raw_token)
     if token is None:
         return Lookup(token=None, dead_reason="malformed")
-    cap, doc, tenant = svc.store.batch_get([(Capability, Capability.key(token.hash)),
-                                            (ResourceDocument, ResourceDocument.key(token.locator)),
-                                            (Tenant, Tenant.key(token.tenant_id))])
+    keys: List[Tuple[Any, Tuple[str, ...]]] = [(Capability, Capability.key(token.hash)),
+                                               (ResourceDocument, ResourceDocument.key(token.locator)),
+                                               (Tenant, Tenant.key(token.tenant_id))]
+    if with_password_attempts:
+        keys.append((RateWindow, (password_window(svc, token).key,)))
+    cap, doc, tenant, *counters = svc.store.batch_get(keys)
+    attempts = int(counters[0].n or 0) if counters and counters[0] is not None else 0
     if cap is None:
         return Lookup(token=token, dead_reason="unknown")
     now_s = to_rfc3339(svc.clock.now())
@@ -149,7 +161,8 @@ def lookup(svc: Keyhole, raw_token: str) -> Lookup:
         reason = "exhausted"
     if reason:
         return Lookup(token=token, dead_cap=cap, dead_reason=reason, tenant=tenant)
-    return Lookup(token=token, resolved=Resolved(token=token, cap=cap, doc=doc, tenant=tenant), tenant=tenant)
+    return Lookup(token=token, resolved=Resolved(token=token, cap=cap, doc=doc, tenant=tenant), tenant=tenant,
+                  password_attempts=attempts)
 
 
 # --- accounting ----------------------------------------------------------------------------
@@ -176,11 +189,13 @@ def failed_limit(svc: Keyhole, tenant: Optional[Tenant]) -> Optional[int]:
 
 
 def account(svc: Keyhole, resolved: Resolved, req: RequestInfo, *, status: int, outcome: Optional[str],
-            use_view: bool = False, count_link: bool = True) -> Optional[ViewerResponse]:
+            use_view: bool = False, count_link: bool = True,
+            extra_windows: Sequence[Window] = ()) -> Optional[ViewerResponse]:
     """Count and record one request on a live link. Returns a refusal response, or None to proceed.
 
     `outcome` None means "not recorded" (a 304 poll); `count_link` False skips the per-link window
     (304 polls are not views, so a page left open never trips a link's rate limit).
+    `extra_windows` are counted in the same transaction (password attempts); a full one is a 429.
     """
     now = svc.clock.time()
     limits = limits_of(resolved.tenant)
@@ -189,6 +204,8 @@ def account(svc: Keyhole, resolved: Resolved, req: RequestInfo, *, status: int, 
     add_guard(txn, f"FIP#{req.ip}", failed_limit(svc, resolved.tenant), now, tag="failed")
     if count_link and resolved.cap.rate_limit_per_min is not None:
         add_hit(txn, f"VL#{resolved.cap.link_id}", int(resolved.cap.rate_limit_per_min), now, tag="link")
+    for index, extra in enumerate(extra_windows):
+        txn.update(RateWindow, (extra.key,), extra.actions(), condition=extra.condition(), tag=f"extra{index}")
     if use_view:
         txn.update(Capability, Capability.key(resolved.token.hash), [Capability.views_used.add(1)],
                    condition=Capability.pk.exists() & (Capability.views_used < Capability.max_views), tag="view")
@@ -199,19 +216,19 @@ def account(svc: Keyhole, resolved: Resolved, req: RequestInfo, *, status: int, 
         txn.commit()
         return None
     except TxnCancelled as cancelled:
-        refusal, refused_outcome, refused_status = _refusal(cancelled, now)
+        extra_tags = tuple(f"extra{index}" for index in range(len(extra_windows)))
+        refusal, refused_outcome, refused_status = _refusal(cancelled, now, extra_tags)
         if refusal is None:
             raise
         _record_refusal(svc, resolved.cap, req, refused_status, refused_outcome, resolved.tenant)
         return refusal
 
 
-def _refusal(cancelled: TxnCancelled, now: float) -> Tuple[Optional[ViewerResponse], str, int]:
-    from .ratelimit import window
-
+def _refusal(cancelled: TxnCancelled, now: float,
+             extra_tags: Tuple[str, ...] = ()) -> Tuple[Optional[ViewerResponse], str, int]:
     if cancelled.failed("view"):
         return not_found(), "exhausted", 404
-    for tag in ("ip", "failed", "link"):
+    for tag in ("ip", "failed", "link", *extra_tags):
         if cancelled.failed(tag):
             retry = window("x", 1, now).retry_after
             return rate_limited(retry), "rate_limited", 429
@@ -242,8 +259,6 @@ def account_dead(svc: Keyhole, found: Lookup, req: RequestInfo) -> ViewerRespons
             raise
         if found.dead_cap is not None:
             _record_refusal(svc, found.dead_cap, req, 429, "rate_limited", found.tenant)
-        from .ratelimit import window
-
         return rate_limited(window("x", 1, now).retry_after)
     return not_found()
 

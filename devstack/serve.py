@@ -13,7 +13,8 @@ import threading
 from typing import Any, Optional, Tuple
 
 from chalice.cli.factory import CLIFactory
-from chalice.local import ChaliceRequestHandler, LocalDevServer, ThreadedHTTPServer
+from chalice.local import (ChaliceRequestHandler, CustomLocalChalice, LocalChalice, LocalDevServer,
+                           ThreadedHTTPServer)
 
 PROJECT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _SHARE_PATH = re.compile(r"(/share/)[^/\s?]+")
@@ -30,6 +31,12 @@ class MaskingRequestHandler(ChaliceRequestHandler):
         sys.stderr.write(mask_tokens("%s - %s\n" % (self.address_string(), format % args)))
 
 
+class BackloggedServer(ThreadedHTTPServer):
+    """socketserver's default listen backlog is 5: a burst of parallel clients would be reset."""
+
+    request_queue_size = 256
+
+
 class QuietRequestHandler(MaskingRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         return
@@ -38,8 +45,14 @@ class QuietRequestHandler(MaskingRequestHandler):
 def create_server(host: str, port: int, stage: str = "local", *, quiet: bool = False) -> LocalDevServer:
     factory = CLIFactory(PROJECT_DIR, environ=os.environ)
     config = factory.create_config_obj(chalice_stage_name=stage)
+    app_obj = config.chalice_app
+    # As chalice.local.create_local_server does: the threaded server needs a per-thread
+    # `current_request` (Lambda runs one request per container, so it never shares one).
+    if not isinstance(app_obj, LocalChalice):
+        CustomLocalChalice.__bases__ = (LocalChalice, app_obj.__class__)
+        app_obj.__class__ = CustomLocalChalice
     handler = QuietRequestHandler if quiet else MaskingRequestHandler
-    return LocalDevServer(config.chalice_app, config, host, port, handler_cls=handler, server_cls=ThreadedHTTPServer)
+    return LocalDevServer(app_obj, config, host, port, handler_cls=handler, server_cls=BackloggedServer)
 
 
 def serve_in_thread(host: str, port: int, stage: str = "local") -> Tuple[LocalDevServer, threading.Thread]:

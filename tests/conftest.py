@@ -118,3 +118,15 @@ def http_stack() -> Iterator[Any]:
     from tests.stack import start_stack
 
     yield from start_stack()
+
+
+@pytest.fixture(scope="session")
+def serial_stack() -> Iterator[Any]:
+    """Like http_stack, but moto serves one request at a time: DynamoDB's per-request atomicity.
+
+    Concurrency tests need this; moto's threaded server is not thread-safe and can show double
+    winners that real DynamoDB never would.
+    """
+    from tests.stack import start_stack
+
+    yield from start_stack(serial=True)

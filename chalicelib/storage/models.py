@@ -253,6 +253,9 @@ class AccessEvent(MainModel):
     latency_ms = NumberAttribute()
     outcome = UnicodeAttribute()
     ttl = NumberAttribute(null=True)
+    # Set by the stream consumer in the same transaction that adds this view to the link's
+    # view_count, so a replayed stream record never counts twice (chalicelib/consumer.py).
+    counted = BooleanAttribute(null=True)
 
     @staticmethod
     def partition(link_id: str) -> str:
@@ -296,3 +299,71 @@ def plain(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
+
+
+# --- webhooks (chalicelib/webhooks/) ---------------------------------------------------------
+
+class WebhookEndpoint(MainModel):
+    """An admin-registered receiver. The signing secret is stored only sealed (purpose webhook-secret)."""
+
+    endpoint_id = UnicodeAttribute()
+    tenant_id = UnicodeAttribute()
+    url = UnicodeAttribute()
+    events = ListAttribute(of=UnicodeAttribute, default=list)  # event types, or ["*"] for all
+    description = UnicodeAttribute(null=True)
+    sealed_secret = BinaryAttribute(legacy_encoding=False)
+    created_at = UnicodeAttribute()
+    created_by = UnicodeAttribute(null=True)
+
+    @staticmethod
+    def key(tenant_id: str, endpoint_id: str) -> tuple[str, str]:
+        return f"TENANT#{tenant_id}", f"WH#{endpoint_id}"
+
+
+class WebhookQuota(MainModel):
+    """How many endpoints a tenant has: a conditional counter that enforces the per-tenant cap."""
+
+    n = NumberAttribute(default=0)
+
+    @staticmethod
+    def key(tenant_id: str) -> tuple[str, str]:
+        return f"TENANT#{tenant_id}", "WHCOUNT"
+
+
+class WebhookDelivery(MainModel):
+    """One event for one endpoint: the delivery log entry and, while due, the retry queue entry.
+
+    Keyed by endpoint and event time; `delivery_id` (the `webhook-id` header) is derived from
+    (endpoint, event), so a replayed stream record finds the same item and never enqueues twice.
+    While a retry is pending, gsi1 (`WHQ#<shard>`, `<next attempt>#<delivery_id>`) makes it
+    visible to the scheduled drain; the keys are removed once delivered or given up.
+    """
+
+    delivery_id = UnicodeAttribute()
+    endpoint_id = UnicodeAttribute()
+    tenant_id = UnicodeAttribute()
+    event_type = UnicodeAttribute()
+    event_id = UnicodeAttribute()
+    payload = UnicodeAttribute()  # the exact JSON body sent (never a token)
+    status = UnicodeAttribute()  # pending | retrying | delivered | failed | cancelled
+    attempts = NumberAttribute(default=0)
+    response_status = NumberAttribute(null=True)
+    latency_ms = NumberAttribute(null=True)
+    error = UnicodeAttribute(null=True)
+    history = ListAttribute(of=MapAttribute, default=list)  # [{at, response_status, latency_ms, error}]
+    created_at = UnicodeAttribute()
+    last_attempt_at = UnicodeAttribute(null=True)
+    next_attempt_at = UnicodeAttribute(null=True)
+    delivered_at = UnicodeAttribute(null=True)
+    ttl = NumberAttribute(null=True)
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    due = Gsi1()
+
+    @staticmethod
+    def partition(endpoint_id: str) -> str:
+        return f"WH#{endpoint_id}"
+
+
+for _model in (WebhookEndpoint, WebhookQuota, WebhookDelivery):
+    register_main_model(_model)

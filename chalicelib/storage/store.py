@@ -39,9 +39,13 @@ def bind(settings: Settings) -> None:
     m._MainMeta.table_name = settings.table_name
     m._MainMeta.region = settings.region
     m._MainMeta.host = settings.aws_endpoint
+    m._MainMeta.connect_timeout_seconds = settings.aws_connect_timeout_seconds
+    m._MainMeta.read_timeout_seconds = settings.aws_read_timeout_seconds
     m._CountersMeta.table_name = settings.counters_table_name
     m._CountersMeta.region = settings.region
     m._CountersMeta.host = settings.aws_endpoint
+    m._CountersMeta.connect_timeout_seconds = settings.aws_connect_timeout_seconds
+    m._CountersMeta.read_timeout_seconds = settings.aws_read_timeout_seconds
     for model in [*m.MAIN_MODELS, *m.COUNTER_MODELS]:
         model._connection = None
 
@@ -167,28 +171,33 @@ class Store:
     def txn(self) -> Txn:
         return Txn(self)
 
-    def batch_get(self, keys: Sequence[Tuple[Type[M], Tuple[str, str]]], *,
+    def batch_get(self, keys: Sequence[Tuple[Type[M], Tuple[str, ...]]], *,
                   consistent: bool = True) -> List[Optional[Model]]:
-        """Read items of any main-table models in one BatchGetItem (retrying unprocessed keys).
+        """Read items in one BatchGetItem (retrying unprocessed keys), from either table.
 
+        Keys are `(pk, sk)` for main-table models and `(pk,)` for counter models, so a viewer
+        request can read a rate-limit window in the same request as its capability.
         Returns one entry per requested key, in order: the model instance, or None if absent.
         """
         if not keys:
             return []
-        table = self.settings.table_name
-        wanted = [{"pk": {"S": k[0]}, "sk": {"S": k[1]}} for _, k in keys]
-        found: Dict[Tuple[str, str], Dict[str, Any]] = {}
-        pending: List[Dict[str, Any]] = _unique(wanted)
+        wanted = [(model.Meta.table_name, _raw_key(key)) for model, key in keys]
+        found: Dict[Tuple[str, str, Optional[str]], Dict[str, Any]] = {}
+        pending: List[Tuple[str, Dict[str, Any]]] = _unique(wanted)
         attempt = 0
         while pending:
-            request = {table: {"Keys": pending[:100], "ConsistentRead": consistent}}
+            request: Dict[str, Dict[str, Any]] = {}
+            for table, raw_key in pending[:100]:
+                request.setdefault(table, {"Keys": [], "ConsistentRead": consistent})["Keys"].append(raw_key)
             try:
                 response = self.client.batch_get_item(RequestItems=request)
             except (ClientError, BotoCoreError) as error:
                 raise self.translate(error)
-            for raw in response.get("Responses", {}).get(table, []):
-                found[(raw["pk"]["S"], raw["sk"]["S"])] = raw
-            unprocessed = response.get("UnprocessedKeys", {}).get(table, {}).get("Keys", [])
+            for table, items in response.get("Responses", {}).items():
+                for raw in items:
+                    found[_marker(table, raw)] = raw
+            unprocessed = [(table, raw_key) for table, entry in response.get("UnprocessedKeys", {}).items()
+                           for raw_key in entry.get("Keys", [])]
             pending = unprocessed + pending[100:]
             if unprocessed:
                 attempt += 1
@@ -196,8 +205,8 @@ class Store:
                     raise Unavailable("DynamoDB kept returning unprocessed keys")
                 time.sleep(min(1.0, 0.05 * 2 ** attempt) * random.random())
         results: List[Optional[Model]] = []
-        for model, key in keys:
-            raw = found.get((key[0], key[1]))
+        for (model, _), (table, raw_key) in zip(keys, wanted):
+            raw = found.get(_marker(table, raw_key))
             results.append(model.from_raw_data(raw) if raw is not None else None)
         return results
 
@@ -218,12 +227,23 @@ def _key_kwargs(model: Type[Model], key: Tuple[str, ...], *, actions: Optional[L
                                                         actions=actions, condition=condition)
 
 
-def _unique(keys: Iterable[Dict[str, Any]]) -> List[Dict[str, Any]]:
+def _raw_key(key: Tuple[str, ...]) -> Dict[str, Any]:
+    raw: Dict[str, Any] = {"pk": {"S": key[0]}}
+    if len(key) > 1:
+        raw["sk"] = {"S": key[1]}
+    return raw
+
+
+def _marker(table: str, raw: Dict[str, Any]) -> Tuple[str, str, Optional[str]]:
+    return table, raw["pk"]["S"], raw["sk"]["S"] if "sk" in raw else None
+
+
+def _unique(keys: Iterable[Tuple[str, Dict[str, Any]]]) -> List[Tuple[str, Dict[str, Any]]]:
     seen = set()
     out = []
-    for key in keys:
-        marker = (key["pk"]["S"], key["sk"]["S"])
+    for table, raw_key in keys:
+        marker = _marker(table, raw_key)
         if marker not in seen:
             seen.add(marker)
-            out.append(key)
+            out.append((table, raw_key))
     return out

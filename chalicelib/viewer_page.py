@@ -1,0 +1,244 @@
+"""The viewer's HTML surface: the page, the password unlock and the view-limit button.
+
+Only the flows live here: resolving and accounting come from `viewer` (`lookup`, `account`,
+`account_dead`), markup from `page`. Each flow keeps the viewer budget: one BatchGetItem (in
+`lookup`) and one TransactWriteItems (in `account`), no KMS call.
+
+- `GET /share/{token}`: the page; a password form without the unlock cookie; the "show the
+  content" button for view-limited links (a GET never uses a view: unfurlers and prefetchers GET).
+- `POST /share/{token}`: the button: uses one view (conditional write, never past the limit).
+- `POST /share/{token}/unlock`: a password (form or JSON). Attempts are throttled per link: the
+  window is read in the lookup, so a full window is refused before scrypt runs, and counted in
+  the accounting transaction, whose condition keeps concurrent attempts within the limit.
+"""
+from __future__ import annotations
+
+import json
+import secrets
+from typing import Any, Dict, Mapping, Optional, Tuple
+from urllib.parse import parse_qs, urlsplit
+
+from . import page, unlock as unlock_cookie
+from .passwords import verify_password
+from .service import Keyhole, RequestInfo
+from .viewer import (
+    Resolved,
+    ViewerResponse,
+    account,
+    account_dead,
+    lookup,
+    password_window,
+    rate_limited,
+    viewer_headers,
+)
+
+REFRESH_HEADER = "x-keyhole-refresh"
+MAX_UNLOCK_BODY_BYTES = 8 * 1024
+MAX_PASSWORD_CHARS = 1024
+WRONG_PASSWORD = "That password isn't right. Try again."
+
+
+# --- responses -----------------------------------------------------------------------------
+
+def html_headers(csp: str) -> Dict[str, str]:
+    return viewer_headers(csp, page.HTML_CONTENT_TYPE)
+
+
+def not_found_page() -> ViewerResponse:
+    """The one HTML 404, byte-identical for every dead link."""
+    return ViewerResponse(404, page.NOT_FOUND_HTML, html_headers(page.STATIC_CSP))
+
+
+def too_many_page(retry_after: int) -> ViewerResponse:
+    headers = html_headers(page.STATIC_CSP)
+    headers["Retry-After"] = str(retry_after)
+    return ViewerResponse(429, page.TOO_MANY_HTML, headers)
+
+
+def as_html(refusal: ViewerResponse) -> ViewerResponse:
+    """Turn a JSON refusal from the viewer core (404 or 429) into its page."""
+    if refusal.status == 429:
+        return too_many_page(int(refusal.headers.get("Retry-After", "60")))
+    return not_found_page()
+
+
+def _live(status: int, body: str, nonce: str) -> ViewerResponse:
+    return ViewerResponse(status, body, html_headers(page.page_csp(nonce)))
+
+
+def _nonce() -> str:
+    return secrets.token_urlsafe(18)
+
+
+def _share(resolved: Resolved) -> page.Share:
+    return page.Share(tenant_name=resolved.tenant.name, resource_type=resolved.doc.type,
+                      resource_name=resolved.doc.name, label=resolved.cap.label,
+                      description=resolved.cap.description, expires_at=resolved.cap.expires_at,
+                      updated_at=resolved.doc.updated_at)
+
+
+def share_path(req: RequestInfo, raw_token: str) -> str:
+    """The browser-visible path of the page (with any API Gateway stage prefix): cookie scope."""
+    return urlsplit(req.base_url).path.rstrip("/") + f"/share/{raw_token}"
+
+
+# --- flows ---------------------------------------------------------------------------------
+
+def show(svc: Keyhole, raw_token: str, req: RequestInfo, headers: Mapping[str, str]) -> ViewerResponse:
+    """`GET /share/{token}`: the page, the password form, or the view-limit button."""
+    found = lookup(svc, raw_token)
+    resolved = found.resolved
+    if resolved is None:
+        return as_html(account_dead(svc, found, req))
+    if resolved.needs_password and not resolved.unlocked(headers, svc.clock.time()):
+        return _password_form(svc, resolved, req, action=f"./{raw_token}/unlock")
+    if resolved.view_limited:
+        refusal = account(svc, resolved, req, status=200, outcome="confirm_required", count_link=False)
+        if refusal:
+            return as_html(refusal)
+        nonce = _nonce()
+        left = int(resolved.cap.max_views) - int(resolved.cap.views_used or 0)
+        return _live(200, page.confirm_page(_share(resolved), nonce=nonce, views_left=left,
+                                            max_views=int(resolved.cap.max_views), now=svc.clock.now()), nonce)
+    return _content(svc, resolved, req, refresh_of=_header(headers, REFRESH_HEADER))
+
+
+def use_view(svc: Keyhole, raw_token: str, req: RequestInfo, headers: Mapping[str, str]) -> ViewerResponse:
+    """`POST /share/{token}`: the button of a view-limited link; uses one view, shows the content."""
+    found = lookup(svc, raw_token)
+    resolved = found.resolved
+    if resolved is None:
+        return as_html(account_dead(svc, found, req))
+    if resolved.needs_password and not resolved.unlocked(headers, svc.clock.time()):
+        return _password_form(svc, resolved, req, action=f"./{raw_token}/unlock")
+    if not resolved.view_limited:  # the limit was lifted while the button was on screen
+        return _content(svc, resolved, req)
+    return _content(svc, resolved, req, use_view=True)
+
+
+def _content(svc: Keyhole, resolved: Resolved, req: RequestInfo, *, use_view: bool = False,
+             refresh_of: Optional[str] = None) -> ViewerResponse:
+    """The content page. A live page re-rendering the version its poll of `/data` just fetched
+    (and counted as a view) names that version's ETag; that request is logged as `refreshed` and
+    is not a second view. Any other value is an ordinary page open: nothing is gained by faking it."""
+    refreshed = not use_view and refresh_of is not None and refresh_of == resolved.etag()
+    refusal = account(svc, resolved, req, status=200, outcome="refreshed" if refreshed else "viewed",
+                      use_view=use_view, count_link=not refreshed)
+    if refusal:
+        return as_html(refusal)
+    nonce = _nonce()
+    view_note: Optional[Tuple[int, int]] = None
+    if use_view:
+        view_note = (int(resolved.cap.views_used or 0) + 1, int(resolved.cap.max_views))
+    body = page.content_page(_share(resolved), resolved.document(), now=svc.clock.now(), nonce=nonce,
+                             poll_seconds=0 if use_view else svc.settings.effective_page_poll_seconds,
+                             etag=resolved.etag(), view_note=view_note)
+    return _live(200, body, nonce)
+
+
+def _password_form(svc: Keyhole, resolved: Resolved, req: RequestInfo, *, action: str) -> ViewerResponse:
+    refusal = account(svc, resolved, req, status=200, outcome="password_required", count_link=False)
+    if refusal:
+        return as_html(refusal)
+    nonce = _nonce()
+    return _live(200, page.password_page(_share(resolved), nonce=nonce, action=action), nonce)
+
+
+def unlock(svc: Keyhole, raw_token: str, req: RequestInfo, headers: Mapping[str, str],
+           raw_body: Optional[bytes]) -> ViewerResponse:
+    """`POST /share/{token}/unlock`: check the password; on success a short-lived cookie scoped to
+    this link, then the page (303 for forms, 200 JSON for scripts)."""
+    wants_json = _is_json(headers)
+    found = lookup(svc, raw_token, with_password_attempts=True)
+    resolved = found.resolved
+    if resolved is None:
+        dead = account_dead(svc, found, req)
+        return dead if wants_json else as_html(dead)
+    page_path = share_path(req, raw_token)
+    if not resolved.needs_password:
+        refusal = account(svc, resolved, req, status=200 if wants_json else 303, outcome="unlock_not_needed",
+                          count_link=False)
+        if refusal:
+            return refusal if wants_json else as_html(refusal)
+        return _unlocked(wants_json, page_path, cookie=None)
+    password, malformed = _read_password(raw_body, wants_json)
+    if malformed:
+        refusal = account(svc, resolved, req, status=400, outcome="bad_request", count_link=False)
+        return refusal or ViewerResponse(400, {"error": {"code": "bad_request",
+                                                         "message": 'Send a JSON object: {"password": "..."}'}})
+    attempts = password_window(svc, resolved.token)
+    if found.password_attempts >= attempts.limit:  # refused before any scrypt work
+        refusal = account(svc, resolved, req, status=429, outcome="rate_limited", count_link=False)
+        return _too_many_attempts(svc, resolved, wants_json, refusal, attempts.retry_after)
+    correct = (password is not None and 0 < len(password) <= MAX_PASSWORD_CHARS
+               and verify_password(password, resolved.cap.password_hash))
+    status = (200 if wants_json else 303) if correct else 401
+    refusal = account(svc, resolved, req, status=status, outcome="unlocked" if correct else "wrong_password",
+                      count_link=False, extra_windows=[attempts])
+    if refusal is not None:
+        if refusal.status == 429:
+            return _too_many_attempts(svc, resolved, wants_json, refusal, attempts.retry_after)
+        return refusal if wants_json else as_html(refusal)
+    if not correct:
+        if wants_json:
+            return ViewerResponse(401, {"error": {"code": "wrong_password", "message": WRONG_PASSWORD}})
+        nonce = _nonce()
+        return _live(401, page.password_page(_share(resolved), nonce=nonce, action="unlock", error=WRONG_PASSWORD),
+                     nonce)
+    value = unlock_cookie.issue(link_id=resolved.cap.link_id, cookie_salt=resolved.cap.cookie_salt,
+                                password_hash=resolved.cap.password_hash, now=svc.clock.time())
+    cookie = unlock_cookie.set_cookie_header(value, path=page_path, secure=req.base_url.startswith("https://"))
+    return _unlocked(wants_json, page_path, cookie=cookie)
+
+
+def _unlocked(wants_json: bool, page_path: str, *, cookie: Optional[str]) -> ViewerResponse:
+    if wants_json:
+        response = ViewerResponse(200, {"unlocked": True, "expires_in": unlock_cookie.COOKIE_TTL_SECONDS
+                                        if cookie else None})
+    else:  # Post/Redirect/Get: a reload of the page never re-posts the password
+        response = ViewerResponse(303, "", html_headers(page.STATIC_CSP))
+        response.headers["Location"] = page_path
+    if cookie:
+        response.headers["Set-Cookie"] = cookie
+    return response
+
+
+def _too_many_attempts(svc: Keyhole, resolved: Resolved, wants_json: bool, refusal: Optional[ViewerResponse],
+                       retry_after: int) -> ViewerResponse:
+    if refusal is not None and refusal.status != 429:
+        return refusal if wants_json else as_html(refusal)
+    if wants_json:
+        return rate_limited(retry_after)
+    nonce = _nonce()
+    response = _live(429, page.password_page(
+        _share(resolved), nonce=nonce, action="unlock",
+        error=f"Too many attempts. Wait {retry_after} seconds, then try again."), nonce)
+    response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
+def _header(headers: Mapping[str, str], name: str) -> Optional[str]:
+    return next((value for key, value in headers.items() if key.lower() == name), None)
+
+
+def _is_json(headers: Mapping[str, str]) -> bool:
+    return (_header(headers, "content-type") or "").split(";")[0].strip().lower() == "application/json"
+
+
+def _read_password(raw_body: Optional[bytes], wants_json: bool) -> Tuple[Optional[str], bool]:
+    """The submitted password (None if absent or oversized) and whether a JSON body was malformed."""
+    raw = raw_body or b""
+    if len(raw) > MAX_UNLOCK_BODY_BYTES:
+        return None, False
+    text = raw.decode("utf-8", errors="replace")
+    if wants_json:
+        try:
+            body: Any = json.loads(text) if text.strip() else {}
+        except ValueError:
+            return None, True
+        if not isinstance(body, dict):
+            return None, True
+        password = body.get("password")
+        return (password if isinstance(password, str) else None), False
+    values = parse_qs(text, keep_blank_values=True).get("password")
+    return (values[0] if values else None), False

@@ -1,0 +1,27 @@
+"""Webhooks: endpoints admins register, signed deliveries (Standard Webhooks), a durable retry queue.
+
+- `endpoints`: register/list/delete, URL rules, the signing secret (shown once, sealed at rest);
+- `transport`: one signed HTTP attempt (`webhook-id`, `webhook-timestamp`, `webhook-signature`);
+- `dispatch`: fan-out from the stream consumer, the retry queue and its scheduled drain, the
+  per-endpoint delivery log.
+
+Importing this package is cheap (no HTTP or signing libraries): `app.py` imports it at cold start.
+"""
+from __future__ import annotations
+
+from .dispatch import Event, delivery_id, drain, fan_out, list_deliveries
+from .endpoints import (
+    EVENT_TYPES,
+    create_endpoint,
+    delete_endpoint,
+    list_endpoints,
+    owned_endpoint,
+    valid_endpoint_id,
+)
+from .exceptions import DeliveryFailed, SecretUnavailable, WebhookError
+
+__all__ = [
+    "EVENT_TYPES", "Event", "DeliveryFailed", "SecretUnavailable", "WebhookError", "create_endpoint",
+    "delete_endpoint", "delivery_id", "drain", "fan_out", "list_deliveries", "list_endpoints", "owned_endpoint",
+    "valid_endpoint_id",
+]

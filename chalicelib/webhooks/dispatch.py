@@ -1,0 +1,353 @@
+"""Webhook deliveries: fan-out from the stream consumer, the durable retry queue and its drain.
+
+Every (endpoint, event) pair is one `WebhookDelivery` item (docs/stream.md):
+
+- its `delivery_id` (the `webhook-id` header) is derived from the endpoint id and the event id,
+  and the item is created with a conditional put, so a replayed stream record re-finds the same
+  delivery and never enqueues it twice;
+- the item is the endpoint's delivery log entry (attempts, HTTP status, latency, next retry);
+- while a retry is due it is also the queue entry: gsi1 `WHQ#<shard>` / `<next attempt>#<id>`,
+  which the scheduled drain queries. Delivered or abandoned deliveries drop those keys.
+
+The consumer attempts the first delivery inline (parallel threads, short timeout) within a time
+budget, and stops trying an endpoint inline once it timed out or answered 5xx/429 in that batch;
+whatever it did not attempt, and every retry, goes through the drain. Nothing here sleeps to wait
+for a retry: the next attempt is a time in the queue.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import random
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+
+from pynamodb.exceptions import PutError
+
+from ..clock import parse_rfc3339, to_rfc3339, to_rfc3339_ms
+from ..errors import Collector
+from ..pagination import decode, encode, page, parse_limit
+from ..service import Keyhole
+from ..storage.models import WebhookDelivery, WebhookEndpoint, plain
+from ..storage.store import TxnCancelled, error_code
+from .endpoints import endpoints_of, secret_of, wants
+from .exceptions import SecretUnavailable
+from .transport import Attempt, attempt
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+BACKOFF_BASE_SECONDS = 300  # retry n waits a random time in [0, min(cap, base * 2**(n-1))] ("full jitter")
+BACKOFF_CAP_SECONDS = 8 * 3600
+INLINE_LIMIT = 100  # first attempts made by the consumer itself, per batch
+INLINE_TIMEOUT_SECONDS = 3.0
+INLINE_BUDGET_SECONDS = 8.0  # no inline attempt starts later than this into the fan-out
+LEASE_SECONDS = 120  # an inline attempt in flight: the drain leaves it alone this long
+DRAIN_TIMEOUT_SECONDS = 5.0
+DRAIN_BATCH = 100
+DRAIN_BUDGET_SECONDS = 20.0
+WORKERS = 8
+QUEUE_SHARDS = 4
+RETENTION_DAYS = 30
+TXN_MAX_ITEMS = 100
+OPEN = ("pending", "retrying")
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something a tenant may subscribe to. `event_id` is deterministic (e.g. `share.expired:<link>`)."""
+
+    event_id: str
+    type: str
+    tenant_id: str
+    at: str  # RFC 3339: when it happened (also the delivery log's sort order)
+    data: Dict[str, Any] = field(hash=False, compare=False, default_factory=dict)
+
+    def body(self) -> str:
+        """The Standard Webhooks payload, serialised the same way every time it is built."""
+        return json.dumps({"type": self.type, "timestamp": self.at, "data": self.data}, sort_keys=True,
+                          separators=(",", ":"), default=_json_default)
+
+
+def _json_default(value: Any) -> Any:
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def delivery_id(endpoint_id: str, event_id: str) -> str:
+    """The `webhook-id`: the same for every attempt and every replay of one event to one endpoint."""
+    return "msg_" + hashlib.sha256(f"{endpoint_id}|{event_id}".encode("utf-8")).hexdigest()[:32]
+
+
+def backoff_seconds(failed_attempts: int, rng: Optional[random.Random] = None) -> float:
+    """Exponential backoff with full jitter after `failed_attempts` failures (>= 1)."""
+    ceiling = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** (max(1, failed_attempts) - 1))
+    return (rng or random).uniform(0, ceiling)
+
+
+def _schedule(delivery: WebhookDelivery, when: datetime) -> None:
+    stamp = to_rfc3339(when)
+    shard = int(delivery.delivery_id[4:12], 16) % QUEUE_SHARDS
+    delivery.next_attempt_at = stamp
+    delivery.gsi1pk, delivery.gsi1sk = f"WHQ#{shard}", f"{stamp}#{delivery.delivery_id}"
+
+
+def _unschedule(delivery: WebhookDelivery) -> None:
+    delivery.next_attempt_at = None
+    delivery.gsi1pk = delivery.gsi1sk = None
+
+
+def new_delivery(event: Event, endpoint: WebhookEndpoint, now: datetime, *, due: datetime) -> WebhookDelivery:
+    did = delivery_id(endpoint.endpoint_id, event.event_id)
+    delivery = WebhookDelivery(
+        pk=WebhookDelivery.partition(endpoint.endpoint_id), sk=f"{to_rfc3339_ms(parse_rfc3339(event.at))}#{did}",
+        delivery_id=did, endpoint_id=endpoint.endpoint_id, tenant_id=endpoint.tenant_id, event_type=event.type,
+        event_id=event.event_id, payload=event.body(), status="pending", attempts=0, history=[],
+        created_at=to_rfc3339(now), ttl=int(now.timestamp()) + RETENTION_DAYS * 86400)
+    _schedule(delivery, due)
+    return delivery
+
+
+def record_attempt(delivery: WebhookDelivery, result: Attempt, now: datetime,
+                   rng: Optional[random.Random] = None) -> None:
+    """Apply one attempt's outcome: delivered, retry later (backoff), or failed for good."""
+    delivery.attempts = int(delivery.attempts or 0) + 1
+    stamp = to_rfc3339(now)
+    delivery.last_attempt_at = stamp
+    delivery.response_status = result.status
+    delivery.latency_ms = result.latency_ms
+    delivery.error = result.error
+    entry = {"at": stamp, "latency_ms": result.latency_ms}
+    if result.status is not None:
+        entry["response_status"] = result.status
+    if result.error:
+        entry["error"] = result.error
+    delivery.history = ([plain(h) for h in (delivery.history or [])] + [entry])[-MAX_ATTEMPTS:]
+    if result.ok:
+        delivery.status, delivery.delivered_at = "delivered", stamp
+        _unschedule(delivery)
+    elif delivery.attempts >= MAX_ATTEMPTS:
+        delivery.status = "failed"
+        _unschedule(delivery)
+    else:
+        delivery.status = "retrying"
+        _schedule(delivery, now + timedelta(seconds=backoff_seconds(int(delivery.attempts), rng)))
+
+
+# --- fan-out (stream consumer) -------------------------------------------------------------
+
+def fan_out(svc: Keyhole, events: Iterable[Event], *, inline_limit: int = INLINE_LIMIT,
+            timeout: float = INLINE_TIMEOUT_SECONDS) -> Set[str]:
+    """Enqueue a delivery per (subscribed endpoint, event) and try the first few at once.
+
+    Returns the ids of events whose deliveries could not be enqueued: the consumer reports
+    their stream records as failed, so Lambda brings them back. Failed *attempts* are not
+    failures here: they are queued for retry.
+    """
+    unique = list({event.event_id: event for event in events}.values())
+    if not unique:
+        return set()
+    now = svc.clock.now()
+    failed: Set[str] = set()
+    planned: List[Tuple[Event, WebhookEndpoint, WebhookDelivery]] = []
+    by_tenant: Dict[str, List[Event]] = {}
+    for event in unique:
+        by_tenant.setdefault(event.tenant_id, []).append(event)
+    for tenant_id, tenant_events in by_tenant.items():
+        try:
+            endpoints = endpoints_of(tenant_id)
+        except Exception:
+            logger.warning("webhook endpoints of %s could not be read", tenant_id, exc_info=True)
+            failed.update(e.event_id for e in tenant_events)
+            continue
+        for event in tenant_events:
+            for endpoint in endpoints:
+                if wants(endpoint, event.type):
+                    inline = len(planned) < inline_limit
+                    due = now + timedelta(seconds=LEASE_SECONDS) if inline else now
+                    planned.append((event, endpoint, new_delivery(event, endpoint, now, due=due)))
+    if not planned:
+        return failed
+    created, not_enqueued = enqueue(svc, [d for _, _, d in planned])
+    failed.update(event.event_id for event, _, d in planned if d.delivery_id in not_enqueued)
+    jobs = [(endpoint, d) for _, endpoint, d in planned[:inline_limit] if d.delivery_id in created]
+    if jobs:
+        results = send_all(svc, jobs, timeout=timeout, budget_seconds=INLINE_BUDGET_SECONDS, breaker=True)
+        attempted = []
+        for _, d in jobs:
+            if d.delivery_id in results:
+                record_attempt(d, results[d.delivery_id], svc.clock.now())
+                attempted.append(d)
+        try:
+            # Unconditional: these items were created by this invocation and are leased to it.
+            with WebhookDelivery.batch_write() as batch:
+                for d in attempted:
+                    batch.save(d)
+        except Exception:
+            # Not a failure of the stream records: the deliveries stay queued and the drain
+            # attempts them again once the lease runs out (receivers deduplicate by webhook-id).
+            logger.warning("could not record %d inline webhook attempts", len(attempted), exc_info=True)
+    return failed
+
+
+def enqueue(svc: Keyhole, deliveries: Sequence[WebhookDelivery]) -> Tuple[Set[str], Set[str]]:
+    """Create delivery items that do not exist yet. Returns (created ids, ids that could not be written)."""
+    created: Set[str] = set()
+    failed: Set[str] = set()
+    for start in range(0, len(deliveries), TXN_MAX_ITEMS):
+        pending = list(deliveries[start:start + TXN_MAX_ITEMS])
+        for attempt_no in range(5):
+            if not pending:
+                break
+            txn = svc.store.txn()
+            for i, d in enumerate(pending):
+                txn.put(d, condition=WebhookDelivery.pk.does_not_exist(), tag=f"d{i}")
+            try:
+                txn.commit()
+                created.update(d.delivery_id for d in pending)
+                pending = []
+            except TxnCancelled as cancelled:
+                existing = {i for i in range(len(pending)) if cancelled.failed(f"d{i}")}
+                if not existing and not cancelled.conflict:
+                    logger.warning("webhook enqueue cancelled: %s", sorted(set(cancelled.reasons.values())))
+                    break
+                pending = [d for i, d in enumerate(pending) if i not in existing]  # those exist: replays
+                if not existing:
+                    time.sleep(min(0.5, 0.02 * 2 ** attempt_no) * random.random())
+            except Exception:
+                logger.warning("webhook enqueue failed", exc_info=True)
+                break
+        failed.update(d.delivery_id for d in pending)
+    return created, failed
+
+
+def send_all(svc: Keyhole, jobs: Sequence[Tuple[WebhookEndpoint, WebhookDelivery]], *, timeout: float,
+             budget_seconds: float, breaker: bool = False) -> Dict[str, Attempt]:
+    """Attempt each delivery (threads; HTTP only, no storage calls). Jobs not started within the
+    budget are left out of the result and stay queued; with `breaker`, so are the jobs of an
+    endpoint that already timed out, failed to connect, or answered 5xx/429 in this call."""
+    secrets_by_endpoint: Dict[str, Optional[str]] = {}
+    for endpoint, _ in jobs:
+        if endpoint.endpoint_id not in secrets_by_endpoint:
+            try:
+                secrets_by_endpoint[endpoint.endpoint_id] = secret_of(svc, endpoint)
+            except SecretUnavailable:
+                logger.warning("webhook secret of %s unavailable", endpoint.endpoint_id)
+                secrets_by_endpoint[endpoint.endpoint_id] = None
+    deadline = time.monotonic() + budget_seconds
+    broken: Set[str] = set()
+
+    def run(endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> Optional[Attempt]:
+        if time.monotonic() > deadline or endpoint.endpoint_id in broken:
+            return None
+        secret = secrets_by_endpoint[endpoint.endpoint_id]
+        if secret is None:
+            return Attempt(ok=False, status=None, latency_ms=0, error="signing secret unavailable")
+        result = attempt(endpoint.url, secret, delivery.delivery_id, delivery.payload, timeout=timeout)
+        if breaker and not result.ok and (result.status is None or result.status >= 500 or result.status == 429):
+            broken.add(endpoint.endpoint_id)
+        return result
+
+    results: Dict[str, Attempt] = {}
+    with ThreadPoolExecutor(max_workers=max(1, min(WORKERS, len(jobs)))) as pool:
+        futures = [(d.delivery_id, pool.submit(run, endpoint, d)) for endpoint, d in jobs]
+        for did, future in futures:
+            outcome = future.result()
+            if outcome is not None:
+                results[did] = outcome
+    return results
+
+
+# --- the drain (scheduled) -----------------------------------------------------------------
+
+def drain(svc: Keyhole, *, limit: int = DRAIN_BATCH, timeout: float = DRAIN_TIMEOUT_SECONDS,
+          budget_seconds: float = DRAIN_BUDGET_SECONDS) -> Dict[str, int]:
+    """Attempt every delivery whose next attempt is due; reschedule failures with backoff."""
+    now = svc.clock.now()
+    now_s = to_rfc3339(now)
+    keys: List[Tuple[str, str]] = []
+    for shard in range(QUEUE_SHARDS):
+        if len(keys) >= limit:
+            break
+        for key in WebhookDelivery.due.query(f"WHQ#{shard}", WebhookDelivery.gsi1sk <= f"{now_s}#~",
+                                             limit=limit - len(keys)):
+            keys.append((key.pk, key.sk))
+    stats = {"due": 0, "delivered": 0, "retrying": 0, "failed": 0, "cancelled": 0}
+    if not keys:
+        return stats
+    # The index is eventually consistent: re-read the items and re-check that they are due.
+    items = [d for d in svc.store.batch_get([(WebhookDelivery, k) for k in keys])
+             if d is not None and d.status in OPEN and d.next_attempt_at and d.next_attempt_at <= now_s]
+    stats["due"] = len(items)
+    wanted = sorted({(d.tenant_id, d.endpoint_id) for d in items})
+    found = svc.store.batch_get([(WebhookEndpoint, WebhookEndpoint.key(t, e)) for t, e in wanted])
+    endpoints = {key[1]: ep for key, ep in zip(wanted, found) if ep is not None}
+    jobs: List[Tuple[WebhookEndpoint, WebhookDelivery]] = []
+    for d in items:
+        endpoint = endpoints.get(d.endpoint_id)
+        if endpoint is None:  # deleted since: stop retrying
+            seen = (int(d.attempts or 0), d.status)
+            d.status, d.error = "cancelled", "endpoint deleted"
+            _unschedule(d)
+            if _save_if_unchanged(d, seen):
+                stats["cancelled"] += 1
+        else:
+            jobs.append((endpoint, d))
+    seen_by_id = {d.delivery_id: (int(d.attempts or 0), d.status) for _, d in jobs}
+    results = send_all(svc, jobs, timeout=timeout, budget_seconds=budget_seconds) if jobs else {}
+    for _, d in jobs:
+        result = results.get(d.delivery_id)
+        if result is None:
+            continue
+        record_attempt(d, result, svc.clock.now())
+        if _save_if_unchanged(d, seen_by_id[d.delivery_id]):
+            stats[d.status if d.status in stats else "retrying"] += 1
+    return stats
+
+
+def _save_if_unchanged(delivery: WebhookDelivery, seen: Tuple[int, str]) -> bool:
+    """Write the outcome unless another drain recorded this attempt first."""
+    attempts, status = seen
+    condition = (WebhookDelivery.status == status) & (
+        WebhookDelivery.attempts == attempts if attempts else
+        (WebhookDelivery.attempts.does_not_exist() | (WebhookDelivery.attempts == 0)))
+    try:
+        delivery.save(condition=condition)
+        return True
+    except PutError as error:
+        if error_code(error) == "ConditionalCheckFailedException":
+            return False
+        raise
+
+
+# --- the delivery log (admin API) ----------------------------------------------------------
+
+def to_json(delivery: WebhookDelivery) -> Dict[str, Any]:
+    return {
+        "id": delivery.delivery_id, "event": delivery.event_type, "event_id": delivery.event_id,
+        "status": delivery.status, "attempts": int(delivery.attempts or 0),
+        "response_status": None if delivery.response_status is None else int(delivery.response_status),
+        "latency_ms": None if delivery.latency_ms is None else int(delivery.latency_ms),
+        "error": delivery.error, "created_at": delivery.created_at, "last_attempt_at": delivery.last_attempt_at,
+        "next_retry_at": delivery.next_attempt_at if delivery.status in OPEN else None,
+        "delivered_at": delivery.delivered_at, "history": [plain(h) for h in (delivery.history or [])],
+    }
+
+
+def list_deliveries(svc: Keyhole, endpoint: WebhookEndpoint, query: Dict[str, str]) -> Dict[str, Any]:
+    errors = Collector()
+    limit = parse_limit(query, errors)
+    partition = WebhookDelivery.partition(endpoint.endpoint_id)
+    start = decode(query.get("cursor"), partition_attr="pk", partition_value=partition, allowed_attrs=("pk", "sk"))
+    errors.raise_if_any()
+    results = WebhookDelivery.query(partition, scan_index_forward=False, limit=limit, last_evaluated_key=start,
+                                    consistent_read=True)
+    items = [to_json(d) for d in results]
+    return page(items, encode(results.last_evaluated_key))

@@ -1,0 +1,223 @@
+"""Webhook endpoints: register, list, delete; the signing secret (shown once, sealed at rest).
+
+An endpoint lives in its tenant's partition (`TENANT#<tenant_id>` / `WH#<endpoint_id>`). A tenant
+has at most `MAX_ENDPOINTS` of them, enforced by a conditional counter item written in the same
+transaction as the endpoint, so concurrent registrations can never exceed it.
+"""
+from __future__ import annotations
+
+import base64
+import ipaddress
+import re
+import secrets
+from typing import Any, Dict, List, Optional
+from urllib.parse import urlsplit
+
+from .. import audit
+from ..apikeys import Principal
+from ..clock import to_rfc3339
+from ..errors import Collector, LimitReached, NotFound
+from ..pagination import decode, encode, page, parse_limit
+from ..service import Keyhole, RequestInfo
+from ..storage.models import WebhookEndpoint, WebhookQuota
+from ..storage.store import TxnCancelled
+from ..tokens import new_id
+from ..validation import string, unknown_fields
+from .exceptions import SecretUnavailable
+
+EVENT_TYPES = ("share.created", "share.revoked", "share.expired", "share.exhausted", "share.accessed")
+ALL_EVENTS = "*"
+MAX_ENDPOINTS = 10
+MAX_URL_LENGTH = 2048
+SECRET_PURPOSE = "webhook-secret"
+SECRET_BYTES = 24
+# Plain http and internal targets are accepted only where Keyhole runs on a developer's machine.
+LOCAL_STAGES = ("local", "test")
+ENDPOINT_ID_RE = re.compile(r"^wh_[0-9a-f]{24}$")
+_INTERNAL_SUFFIXES = (".localhost", ".local", ".internal", ".localdomain")
+HOW_TO_FREE = "delete an endpoint you no longer use (DELETE /v1/webhooks/{id})"
+
+
+def valid_endpoint_id(endpoint_id: str) -> bool:
+    return bool(ENDPOINT_ID_RE.match(endpoint_id or ""))
+
+
+def new_secret() -> str:
+    """`whsec_` + base64 of 24 random bytes: the format the Standard Webhooks libraries read."""
+    return "whsec_" + base64.b64encode(secrets.token_bytes(SECRET_BYTES)).decode("ascii")
+
+
+def url_problem(url: Any, *, stage: str) -> Optional[str]:
+    """Why `url` cannot be an endpoint, or None when it can."""
+    if not isinstance(url, str) or not url.strip():
+        return "is required"
+    if len(url) > MAX_URL_LENGTH:
+        return f"must be at most {MAX_URL_LENGTH} characters"
+    if any(ord(ch) <= 32 or ord(ch) == 127 for ch in url):
+        return "must not contain spaces or control characters"
+    local = stage in LOCAL_STAGES
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (raises ValueError for a bad port)
+    except ValueError:
+        return "is not a valid URL"
+    schemes = ("https", "http") if local else ("https",)
+    if parts.scheme not in schemes:
+        return "must be an https:// URL" if not local else "must be an http:// or https:// URL"
+    host = (parts.hostname or "").lower()
+    if not host:
+        return "must name a host"
+    if parts.username is not None or parts.password is not None:
+        return "must not carry credentials (user:password@)"
+    if parts.fragment:
+        return "must not have a #fragment"
+    if not local and _internal_host(host):
+        return "must be a public address (not localhost, a private network or a link-local address)"
+    return None
+
+
+def _internal_host(host: str) -> bool:
+    """Literal private/loopback/link-local addresses and names that only resolve internally.
+
+    A public name can still resolve to an internal address (DNS rebinding); registration checks
+    what it can see, and deliveries follow no redirects.
+    """
+    bare = host.strip("[]")
+    try:
+        return not ipaddress.ip_address(bare).is_global
+    except ValueError:
+        pass
+    return bare == "localhost" or bare.endswith(_INTERNAL_SUFFIXES) or "." not in bare
+
+
+def parse_events(body: Dict[str, Any], errors: Collector) -> List[str]:
+    """`events`: a list of event types; omitted, null or `["*"]` subscribes to every type."""
+    events = body.get("events")
+    if events is None:
+        return [ALL_EVENTS]
+    if not isinstance(events, list) or not events or not all(isinstance(e, str) for e in events):
+        errors.add("events", f"must be a non-empty list of event types ({', '.join(EVENT_TYPES)}) or [\"*\"]")
+        return []
+    if ALL_EVENTS in events:
+        if len(events) > 1:
+            errors.add("events", "\"*\" subscribes to every event type; list it alone")
+        return [ALL_EVENTS]
+    unknown = [e for e in events if e not in EVENT_TYPES]
+    if unknown:
+        errors.add("events", f"unknown event type {unknown[0]!r}; known: {', '.join(EVENT_TYPES)}")
+        return []
+    return sorted(set(events), key=EVENT_TYPES.index)
+
+
+def wants(endpoint: WebhookEndpoint, event_type: str) -> bool:
+    subscribed = list(endpoint.events or [])
+    return ALL_EVENTS in subscribed or event_type in subscribed
+
+
+def to_json(endpoint: WebhookEndpoint) -> Dict[str, Any]:
+    return {"id": endpoint.endpoint_id, "url": endpoint.url, "events": list(endpoint.events or []),
+            "description": endpoint.description, "created_at": endpoint.created_at,
+            "created_by": endpoint.created_by}
+
+
+def _host_of(url: str) -> str:
+    """Audit details name the receiving host only: paths and queries of webhook URLs often embed secrets."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc.rsplit('@', 1)[-1]}"
+
+
+def owned_endpoint(endpoint: Optional[WebhookEndpoint], principal: Principal) -> WebhookEndpoint:
+    if endpoint is None or endpoint.tenant_id != principal.tenant_id:
+        raise NotFound("No such webhook endpoint")
+    return endpoint
+
+
+# --- routes --------------------------------------------------------------------------------
+
+def create_endpoint(svc: Keyhole, principal: Principal, body: Dict[str, Any], req: RequestInfo) -> Dict[str, Any]:
+    errors = Collector()
+    unknown_fields(body, ("url", "events", "description"), errors)
+    problem = url_problem(body.get("url"), stage=svc.settings.stage)
+    if problem:
+        errors.add("url", problem)
+    events = parse_events(body, errors)
+    description = string(body, "description", errors, max_len=500, nullable=True)
+    errors.raise_if_any()
+    tenant_id = principal.tenant_id
+    endpoint_id = new_id("wh")
+    secret = new_secret()
+    sealed = svc.sealer.seal(secret.encode("ascii"), tenant_id=tenant_id, purpose=SECRET_PURPOSE,
+                             object_id=endpoint_id)
+    now = svc.clock.now()
+    pk, sk = WebhookEndpoint.key(tenant_id, endpoint_id)
+    endpoint = WebhookEndpoint(pk=pk, sk=sk, endpoint_id=endpoint_id, tenant_id=tenant_id, url=body["url"],
+                               events=events, description=description, sealed_secret=sealed,
+                               created_at=to_rfc3339(now), created_by=principal.actor_label)
+    txn = svc.store.txn()
+    txn.put(endpoint, condition=WebhookEndpoint.pk.does_not_exist(), tag="endpoint")
+    txn.update(WebhookQuota, WebhookQuota.key(tenant_id), [WebhookQuota.n.add(1)],
+               condition=WebhookQuota.n.does_not_exist() | (WebhookQuota.n < MAX_ENDPOINTS), tag="quota")
+    txn.put(audit.new_event(tenant_id, actor=principal.actor(), action="webhook.created", at=now,
+                            target_type="webhook", target_id=endpoint_id,
+                            details={"url_host": _host_of(endpoint.url), "events": events},
+                            request_id=req.request_id), tag="audit")
+    try:
+        txn.commit()
+    except TxnCancelled as cancelled:
+        if cancelled.failed("quota"):
+            raise LimitReached("webhook_endpoints", MAX_ENDPOINTS,
+                               f"Limit reached: webhook_endpoints is {MAX_ENDPOINTS} per tenant; {HOW_TO_FREE}",
+                               frees=HOW_TO_FREE) from None
+        raise
+    return {**to_json(endpoint), "secret": secret}
+
+
+def list_endpoints(svc: Keyhole, principal: Principal, query: Dict[str, str]) -> Dict[str, Any]:
+    errors = Collector()
+    limit = parse_limit(query, errors)
+    partition = f"TENANT#{principal.tenant_id}"
+    start = decode(query.get("cursor"), partition_attr="pk", partition_value=partition, allowed_attrs=("pk", "sk"))
+    errors.raise_if_any()
+    results = WebhookEndpoint.query(partition, WebhookEndpoint.sk.startswith("WH#"), limit=limit,
+                                    last_evaluated_key=start, consistent_read=True)
+    items = [to_json(endpoint) for endpoint in results]
+    return page(items, encode(results.last_evaluated_key))
+
+
+def delete_endpoint(svc: Keyhole, principal: Principal, endpoint: Optional[WebhookEndpoint],
+                    req: RequestInfo) -> None:
+    """Stops deliveries at once: queued retries for it are cancelled when the drain reaches them."""
+    endpoint = owned_endpoint(endpoint, principal)
+    tenant_id = principal.tenant_id
+    txn = svc.store.txn()
+    txn.delete(WebhookEndpoint, WebhookEndpoint.key(tenant_id, endpoint.endpoint_id),
+               condition=WebhookEndpoint.pk.exists(), tag="endpoint")
+    txn.update(WebhookQuota, WebhookQuota.key(tenant_id), [WebhookQuota.n.add(-1)], condition=WebhookQuota.n > 0,
+               tag="quota")
+    txn.put(audit.new_event(tenant_id, actor=principal.actor(), action="webhook.deleted", at=svc.clock.now(),
+                            target_type="webhook", target_id=endpoint.endpoint_id,
+                            details={"url_host": _host_of(endpoint.url)}, request_id=req.request_id), tag="audit")
+    try:
+        txn.commit()
+    except TxnCancelled as cancelled:
+        if cancelled.failed("endpoint"):
+            raise NotFound("No such webhook endpoint") from None
+        raise
+
+
+# --- for the consumer and the drain --------------------------------------------------------
+
+def endpoints_of(tenant_id: str) -> List[WebhookEndpoint]:
+    """Every endpoint of a tenant (at most MAX_ENDPOINTS: one consistent Query)."""
+    return list(WebhookEndpoint.query(f"TENANT#{tenant_id}", WebhookEndpoint.sk.startswith("WH#"),
+                                      consistent_read=True))
+
+
+def secret_of(svc: Keyhole, endpoint: WebhookEndpoint) -> str:
+    from ..sealing import KeyServiceUnavailable, UnsealError
+
+    try:
+        return svc.sealer.unseal(endpoint.sealed_secret, tenant_id=endpoint.tenant_id, purpose=SECRET_PURPOSE,
+                                 object_id=endpoint.endpoint_id).decode("ascii")
+    except (UnsealError, KeyServiceUnavailable) as error:
+        raise SecretUnavailable(f"secret of {endpoint.endpoint_id} cannot be opened: {error}") from error

@@ -1,0 +1,325 @@
+"""The local stream pump: what the Lambda event source mapping does on AWS, for `make run`.
+
+`chalice local` runs no event sources, so this process reads the main table's stream from moto
+(DescribeStream / GetShardIterator / GetRecords against KEYHOLE_AWS_ENDPOINT), wraps the records
+in the event shape Lambda gives a DynamoDB stream function, and calls the *same* handler Lambda
+runs (`app.stream_consumer`, the Chalice-wrapped function). It behaves like the mapping that
+`infra/chalice-merge.json` configures:
+
+- partial batch responses: a `batchItemFailures` answer checkpoints just before the lowest failed
+  sequence number and re-delivers from there;
+- bounded retries: after `--max-retries` failed deliveries of the same record, the pump gives up
+  on that one record (as bisect-on-error plus MaximumRetryAttempts do), sends its batch info to the
+  stream-failure SQS queue (the on-failure destination) and moves on, so a poison record never
+  blocks its shard;
+- every few seconds it also runs the webhook drain (`app.webhook_drain`, scheduled every minute
+  on AWS), so retries happen while you watch.
+
+Run: `python -m devstack.pump --stage local` with KEYHOLE_AWS_ENDPOINT and KEYHOLE_STREAM_ARN set
+(`make run` starts it). Each batch prints one line; no line ever shows a token.
+"""
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import sys
+import time
+import uuid
+from collections import Counter
+from datetime import datetime, timezone
+from typing import Any, Callable, Dict, List, Optional
+
+RECORD_LIMIT = 100  # the deployed mapping's batch size
+
+
+# --- the Lambda event shape ----------------------------------------------------------------
+
+def _attribute_value(value: Dict[str, Any]) -> Dict[str, Any]:
+    """A low-level attribute value as Lambda's JSON has it (binary values are base64 text)."""
+    (kind, inner), = value.items()
+    if kind == "B":
+        return {"B": _b64(inner)}
+    if kind == "BS":
+        return {"BS": [_b64(v) for v in inner]}
+    if kind == "M":
+        return {"M": {k: _attribute_value(v) for k, v in inner.items()}}
+    if kind == "L":
+        return {"L": [_attribute_value(v) for v in inner]}
+    return {kind: inner}
+
+
+def _b64(data: Any) -> str:
+    return data if isinstance(data, str) else base64.b64encode(bytes(data)).decode("ascii")
+
+
+def _epoch(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return int(value.timestamp())
+    return value
+
+
+def to_lambda_record(raw: Dict[str, Any], stream_arn: str, region: str) -> Dict[str, Any]:
+    """One GetRecords record (as boto3 returns it) -> one record of a Lambda stream event."""
+    stream = dict(raw["dynamodb"])
+    for name in ("Keys", "NewImage", "OldImage"):
+        if name in stream:
+            stream[name] = {k: _attribute_value(v) for k, v in stream[name].items()}
+    if "ApproximateCreationDateTime" in stream:
+        stream["ApproximateCreationDateTime"] = _epoch(stream["ApproximateCreationDateTime"])
+    record = {
+        "eventID": raw.get("eventID") or uuid.uuid4().hex,
+        "eventName": raw["eventName"],
+        "eventVersion": raw.get("eventVersion", "1.1"),
+        "eventSource": "aws:dynamodb",
+        "awsRegion": raw.get("awsRegion") or region,
+        "dynamodb": stream,
+        "eventSourceARN": stream_arn,
+    }
+    if raw.get("userIdentity"):
+        record["userIdentity"] = {"type": raw["userIdentity"].get("Type") or raw["userIdentity"].get("type"),
+                                  "principalId": raw["userIdentity"].get("PrincipalId")
+                                  or raw["userIdentity"].get("principalId")}
+    return record
+
+
+def lambda_event(records: List[Dict[str, Any]], stream_arn: str, region: str = "us-east-1") -> Dict[str, Any]:
+    return {"Records": [to_lambda_record(r, stream_arn, region) for r in records]}
+
+
+def sequence_of(record: Dict[str, Any]) -> str:
+    return str(record["dynamodb"]["SequenceNumber"])
+
+
+class LocalContext:
+    """The parts of a Lambda context object handlers use."""
+
+    def __init__(self, function_name: str, timeout_seconds: float = 30.0) -> None:
+        self.function_name = function_name
+        self.function_version = "$LATEST"
+        self.invoked_function_arn = f"arn:aws:lambda:us-east-1:000000000000:function:{function_name}"
+        self.memory_limit_in_mb = 512
+        self.aws_request_id = str(uuid.uuid4())
+        self.log_group_name = f"/aws/lambda/{function_name}"
+        self.log_stream_name = "local"
+        self._deadline = time.monotonic() + timeout_seconds
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+
+# --- reading the stream --------------------------------------------------------------------
+
+class StreamReader:
+    """Reads a table stream shard by shard from a checkpoint (the last processed sequence number),
+    starting at the trim horizon like the deployed mapping (`starting_position="TRIM_HORIZON"`).
+
+    Each read asks for a fresh iterator after the checkpoint: iterators expire on AWS, and moto
+    replaces a table object when it rolls back a cancelled transaction, which strands old iterators.
+    """
+
+    def __init__(self, client: Any, stream_arn: str) -> None:
+        self.client = client
+        self.stream_arn = stream_arn
+        self.checkpoints: Dict[str, Optional[str]] = {}
+
+    def shards(self) -> List[str]:
+        found: List[str] = []
+        kwargs: Dict[str, Any] = {"StreamArn": self.stream_arn}
+        while True:
+            description = self.client.describe_stream(**kwargs)["StreamDescription"]
+            found += [shard["ShardId"] for shard in description.get("Shards", [])]
+            last = description.get("LastEvaluatedShardId")
+            if not last:
+                return found
+            kwargs["ExclusiveStartShardId"] = last
+
+    def read(self, shard_id: str, limit: int = RECORD_LIMIT) -> List[Dict[str, Any]]:
+        checkpoint = self.checkpoints.get(shard_id)
+        if checkpoint is None:
+            iterator = self.client.get_shard_iterator(StreamArn=self.stream_arn, ShardId=shard_id,
+                                                      ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+        else:
+            iterator = self.client.get_shard_iterator(StreamArn=self.stream_arn, ShardId=shard_id,
+                                                      ShardIteratorType="AFTER_SEQUENCE_NUMBER",
+                                                      SequenceNumber=checkpoint)["ShardIterator"]
+        return self.client.get_records(ShardIterator=iterator, Limit=limit)["Records"]
+
+    def commit(self, shard_id: str, sequence: str) -> None:
+        self.checkpoints[shard_id] = sequence
+
+    def read_all(self, limit: int = RECORD_LIMIT) -> List[Dict[str, Any]]:
+        """Every record after the checkpoints, checkpointing past them (tests, benchmarks)."""
+        out: List[Dict[str, Any]] = []
+        for shard in self.shards():
+            while True:
+                records = self.read(shard, limit)
+                if not records:
+                    break
+                out += records
+                self.commit(shard, sequence_of(records[-1]))
+        return out
+
+
+# --- the pump ------------------------------------------------------------------------------
+
+def summarise(records: List[Dict[str, Any]]) -> str:
+    """`ACCESS x3, LINK x1`: item kinds by key prefix (capability keys are hashes; none is printed)."""
+    kinds = Counter(str(r["dynamodb"]["Keys"]["pk"]["S"]).split("#", 1)[0] for r in records)
+    return ", ".join(f"{kind} x{n}" for kind, n in sorted(kinds.items()))
+
+
+class Pump:
+    def __init__(self, reader: StreamReader, handler: Callable[[Dict[str, Any], Any], Any], *,
+                 region: str = "us-east-1", max_retries: int = 3,
+                 on_give_up: Optional[Callable[[str, Dict[str, Any], int], None]] = None,
+                 out: Callable[[str], None] = print) -> None:
+        self.reader = reader
+        self.handler = handler
+        self.region = region
+        self.max_retries = max_retries
+        self.on_give_up = on_give_up
+        self.out = out
+        self.attempts: Dict[str, int] = {}
+
+    def poll(self) -> int:
+        """One pass over every shard; returns how many records were handed to the handler."""
+        handled = 0
+        for shard in self.reader.shards():
+            records = self.reader.read(shard)
+            if records:
+                handled += len(records)
+                self._deliver(shard, records)
+        return handled
+
+    def _deliver(self, shard: str, records: List[Dict[str, Any]]) -> None:
+        event = lambda_event(records, self.reader.stream_arn, self.region)
+        started = time.monotonic()
+        try:
+            response = self.handler(event, LocalContext("keyhole-local-stream_consumer"))
+            failures = [str(f["itemIdentifier"]) for f in (response or {}).get("batchItemFailures", [])]
+            error = None
+        except Exception as exc:  # a function error: the whole batch failed
+            failures, error = [sequence_of(records[0])], exc
+        elapsed = int((time.monotonic() - started) * 1000)
+        if not failures:
+            self.reader.commit(shard, sequence_of(records[-1]))
+            self.out(f"[pump] {len(records)} records ({summarise(records)}) -> ok in {elapsed} ms")
+            return
+        first = min(failures, key=int)
+        done = [r for r in records if int(sequence_of(r)) < int(first)]
+        if done:
+            self.reader.commit(shard, sequence_of(done[-1]))
+        attempts = self.attempts.get(first, 0) + 1
+        self.attempts[first] = attempts
+        cause = f"function error {type(error).__name__}" if error else f"{len(failures)} failed"
+        if attempts > self.max_retries:
+            poison = next(r for r in records if sequence_of(r) == first)
+            self.reader.commit(shard, first)
+            self.attempts.pop(first, None)
+            if self.on_give_up:
+                self.on_give_up(shard, poison, attempts)
+            self.out(f"[pump] {len(records)} records ({summarise(records)}) -> {cause}; record {first} failed "
+                     f"{attempts} times: sent to the stream-failure queue and skipped")
+        else:
+            self.out(f"[pump] {len(records)} records ({summarise(records)}) -> {cause}; retrying from {first} "
+                     f"(attempt {attempts + 1} of {self.max_retries + 1}) in {elapsed} ms")
+
+
+def failure_notice(stream_arn: str, shard: str, record: Dict[str, Any], attempts: int) -> Dict[str, Any]:
+    """What Lambda sends an on-failure destination for a stream batch (metadata, not the record)."""
+    arrival = _epoch(record["dynamodb"].get("ApproximateCreationDateTime"))
+    arrival_s = datetime.fromtimestamp(arrival, tz=timezone.utc).isoformat() if isinstance(arrival, (int, float)) \
+        else None
+    return {
+        "requestContext": {"requestId": str(uuid.uuid4()), "condition": "RetryAttemptsExhausted",
+                           "approximateInvokeCount": attempts,
+                           "functionArn": "arn:aws:lambda:us-east-1:000000000000:function:keyhole-local-stream_consumer"},
+        "version": "1.0", "timestamp": datetime.now(timezone.utc).isoformat(),
+        "DDBStreamBatchInfo": {"shardId": shard, "startSequenceNumber": sequence_of(record),
+                               "endSequenceNumber": sequence_of(record), "approximateArrivalOfFirstRecord": arrival_s,
+                               "approximateArrivalOfLastRecord": arrival_s, "batchSize": 1, "streamArn": stream_arn},
+    }
+
+
+def _scheduled_event() -> Dict[str, Any]:
+    return {"version": "0", "id": str(uuid.uuid4()), "detail-type": "Scheduled Event", "source": "aws.events",
+            "account": "000000000000", "time": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "region": "us-east-1", "resources": [], "detail": {}}
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--stage", default="local")
+    parser.add_argument("--poll-seconds", type=float, default=1.0)
+    parser.add_argument("--drain-seconds", type=float, default=5.0, help="how often to run the webhook drain")
+    parser.add_argument("--sweep-seconds", type=float, default=60.0, help="how often to run the expired-slot sweep")
+    parser.add_argument("--max-retries", type=int, default=3)
+    args = parser.parse_args(argv)
+
+    project = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    sys.path.insert(0, project)
+    from chalicelib.opscli import stage_environment
+
+    for name, value in stage_environment(args.stage).items():  # like Lambda: the stage's variables
+        os.environ.setdefault(name, value)
+    endpoint = os.environ.get("KEYHOLE_AWS_ENDPOINT")
+    stream_arn = os.environ.get("KEYHOLE_STREAM_ARN")
+    if not stream_arn:
+        print("KEYHOLE_STREAM_ARN is not set (the infra stack's TableStreamArn output)", file=sys.stderr)
+        return 2
+    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+
+    import boto3
+
+    import app as app_module  # after the environment is complete, as the Lambda runtime would
+
+    session = boto3.Session(region_name=region)
+    streams = session.client("dynamodbstreams", endpoint_url=endpoint)
+    sqs = session.client("sqs", endpoint_url=endpoint)
+    queue_name = os.environ.get("KEYHOLE_TABLE", f"keyhole-{args.stage}") + "-stream-failures"
+
+    def give_up(shard: str, record: Dict[str, Any], attempts: int) -> None:
+        try:
+            url = sqs.get_queue_url(QueueName=queue_name)["QueueUrl"]
+            sqs.send_message(QueueUrl=url, MessageBody=json.dumps(failure_notice(stream_arn, shard, record, attempts)))
+        except Exception as error:
+            print(f"[pump] could not reach the stream-failure queue: {type(error).__name__}", file=sys.stderr)
+
+    pump = Pump(StreamReader(streams, stream_arn), app_module.stream_consumer, region=region,
+                max_retries=args.max_retries, on_give_up=give_up, out=lambda line: print(line, flush=True))
+    print(f"[pump] reading {stream_arn.split('/stream/')[0].split('/')[-1]} stream from the trim horizon; "
+          f"webhook drain every {args.drain_seconds:g}s", flush=True)
+    last_drain = last_sweep = 0.0
+    try:
+        while True:
+            try:
+                handled = pump.poll()
+            except Exception as error:  # moto restarting, a network hiccup: keep pumping
+                print(f"[pump] stream read failed: {type(error).__name__}: {error}", file=sys.stderr, flush=True)
+                handled = 0
+            if time.monotonic() - last_drain >= args.drain_seconds:
+                last_drain = time.monotonic()
+                try:
+                    stats = app_module.webhook_drain(_scheduled_event(), LocalContext("keyhole-local-webhook_drain"))
+                    if stats and stats.get("due"):
+                        print(f"[pump] webhook drain: {stats}", flush=True)
+                except Exception as error:
+                    print(f"[pump] webhook drain failed: {type(error).__name__}", file=sys.stderr, flush=True)
+            if time.monotonic() - last_sweep >= args.sweep_seconds:
+                last_sweep = time.monotonic()
+                try:  # Lambda runs this on a schedule; chalice local runs no schedules
+                    stats = app_module.sweep_expired_slots(_scheduled_event(), LocalContext("keyhole-local-sweep"))
+                    if stats and stats.get("slots_freed"):
+                        print(f"[pump] expired-slot sweep: {stats}", flush=True)
+                except Exception as error:
+                    print(f"[pump] expired-slot sweep failed: {type(error).__name__}", file=sys.stderr, flush=True)
+            if not handled:
+                time.sleep(args.poll_seconds)
+    except KeyboardInterrupt:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,108 @@
+"""After `chalice deploy`: give the stream consumer's event source mapping what Chalice cannot set.
+
+`@app.on_dynamodb_record` creates the mapping, but Chalice has no options for partial batch
+responses, bisection, a retry bound or an on-failure destination. Without them one failing
+record would be retried until it ages out of the stream (24 hours), blocking its shard. This
+script applies the settings `infra/chalice-merge.json` gives the `chalice package` path (it reads
+them from that file, so both paths stay the same):
+
+    FunctionResponseTypes      ReportBatchItemFailures (the handler returns batchItemFailures)
+    BisectBatchOnFunctionError true
+    MaximumRetryAttempts       5
+    MaximumRecordAgeInSeconds  86400
+    DestinationConfig          OnFailure -> the infra stack's StreamFailureQueueArn output
+
+Usage (after `chalice deploy --stage prod`):
+
+    python scripts/post_deploy.py --stage prod
+    python scripts/post_deploy.py --stage prod --failure-queue-arn arn:aws:sqs:...:keyhole-prod-stream-failures
+
+It is idempotent: run it after every deploy (a redeploy may recreate the mapping).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+MERGE_TEMPLATE = PROJECT_DIR / "infra" / "chalice-merge.json"
+CONSUMER = "stream_consumer"  # the handler name in app.py
+MAPPING_SETTINGS = ("FunctionResponseTypes", "BisectBatchOnFunctionError", "MaximumRetryAttempts",
+                    "MaximumRecordAgeInSeconds")
+
+
+def mapping_settings(failure_queue_arn: str, template_path: Path = MERGE_TEMPLATE) -> Dict[str, Any]:
+    """The UpdateEventSourceMapping arguments, taken from the merge template."""
+    template = json.loads(template_path.read_text())
+    events = template["Resources"]["StreamConsumer"]["Properties"]["Events"]
+    (source,) = events.values()
+    properties = source["Properties"]
+    settings = {name: properties[name] for name in MAPPING_SETTINGS}
+    settings["DestinationConfig"] = {"OnFailure": {"Destination": failure_queue_arn}}
+    return settings
+
+
+def stack_outputs(session: Any, stack_name: str, endpoint_url: Optional[str]) -> Dict[str, str]:
+    cfn = session.client("cloudformation", endpoint_url=endpoint_url)
+    stack = cfn.describe_stacks(StackName=stack_name)["Stacks"][0]
+    return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+
+
+def function_name(stage: str, app_name: str = "keyhole", project_dir: Path = PROJECT_DIR) -> str:
+    """The deployed consumer: from `.chalice/deployed/<stage>.json` if present, else Chalice's naming."""
+    deployed = project_dir / ".chalice" / "deployed" / f"{stage}.json"
+    if deployed.exists():
+        for resource in json.loads(deployed.read_text()).get("resources", []):
+            if resource.get("resource_type") == "lambda_function" and resource.get("name") == CONSUMER:
+                return resource["lambda_arn"]
+    return f"{app_name}-{stage}-{CONSUMER}"
+
+
+def configure(lambda_client: Any, *, function: str, stream_arn: str, settings: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """Update every mapping from `stream_arn` to `function`; returns the updated configurations."""
+    mappings = lambda_client.list_event_source_mappings(FunctionName=function, EventSourceArn=stream_arn)
+    found = mappings.get("EventSourceMappings", [])
+    if not found:
+        raise SystemExit(f"no event source mapping from {stream_arn} to {function}: run `chalice deploy` first")
+    updated = []
+    for mapping in found:
+        lambda_client.update_event_source_mapping(UUID=mapping["UUID"], **settings)
+        updated.append(lambda_client.get_event_source_mapping(UUID=mapping["UUID"]))
+    return updated
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--stage", required=True, help="the Chalice stage you deployed")
+    parser.add_argument("--stack", help="infra stack name (default keyhole-<stage>)")
+    parser.add_argument("--failure-queue-arn", help="default: the stack's StreamFailureQueueArn output")
+    parser.add_argument("--stream-arn", help="default: the stack's TableStreamArn output")
+    parser.add_argument("--function", help="consumer function name or ARN (default: from .chalice/deployed)")
+    parser.add_argument("--region", default=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION"))
+    parser.add_argument("--endpoint-url", help="AWS endpoint (moto, tests)")
+    args = parser.parse_args(argv)
+
+    import boto3
+
+    session = boto3.Session(region_name=args.region)
+    queue_arn, stream_arn = args.failure_queue_arn, args.stream_arn
+    if not queue_arn or not stream_arn:
+        outputs = stack_outputs(session, args.stack or f"keyhole-{args.stage}", args.endpoint_url)
+        queue_arn = queue_arn or outputs["StreamFailureQueueArn"]
+        stream_arn = stream_arn or outputs["TableStreamArn"]
+    function = args.function or function_name(args.stage)
+    settings = mapping_settings(queue_arn)
+    updated = configure(session.client("lambda", endpoint_url=args.endpoint_url), function=function,
+                        stream_arn=stream_arn, settings=settings)
+    for mapping in updated:
+        shown = {k: mapping.get(k) for k in ("UUID", "State", *MAPPING_SETTINGS, "DestinationConfig")}
+        print(json.dumps(shown, indent=2, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,41 @@
+"""Views become counters and an access log, from real moto stream records."""
+from __future__ import annotations
+
+from tests.stream.kit import open_link, share
+
+
+def test_views_become_view_count_and_access_log(app_client, tenant, stream):
+    api, key = app_client, tenant["admin"]
+    # GIVEN a shared link, opened three times from two clients, its info read once,
+    # and a conditional poll answered 304
+    link = share(api, key)
+    stream.consume()
+    token = link["token"]
+    first = open_link(api, token, ip="198.51.100.1", agent="Firefox/1")
+    assert first.status == 200
+    assert open_link(api, token, ip="198.51.100.2", agent="Chrome/2").status == 200
+    assert open_link(api, token, ip="198.51.100.2", agent="Chrome/2",
+                     headers={"if-none-match": first.headers["etag"]}).status == 304
+    assert open_link(api, token, ip="198.51.100.1", agent="Firefox/1", path="/info").status == 200
+    assert open_link(api, token, ip="198.51.100.3", agent="curl/8").status == 200
+
+    # WHEN the stream consumer processes what the table stream recorded
+    before = api.get(f"/v1/links/{link['id']}", key=key).json
+    stream.consume()
+
+    # THEN the link counts the three document fetches, and not the poll or the info request
+    after = api.get(f"/v1/links/{link['id']}", key=key).json
+    assert before["view_count"] == 0
+    assert after["view_count"] == 3
+    assert after["last_accessed_at"] is not None
+    # AND the access log lists the four recorded requests, newest first, without the token
+    logs = api.get(f"/v1/links/{link['id']}/access-logs", key=key)
+    assert logs.status == 200, logs
+    items = logs.json["items"]
+    assert [(i["ip"], i["user_agent"], i["outcome"]) for i in items] == [
+        ("198.51.100.3", "curl/8", "viewed"), ("198.51.100.1", "Firefox/1", "info"),
+        ("198.51.100.2", "Chrome/2", "viewed"), ("198.51.100.1", "Firefox/1", "viewed")]
+    assert all(i["status"] == 200 and i["method"] == "GET" and isinstance(i["latency_ms"], int) for i in items)
+    assert all(token not in i["path"] and i["path"].startswith(f"/share/{token[:6]}") for i in items)
+    assert set(items[0]) == {"at", "ip", "user_agent", "method", "path", "status", "latency_ms", "outcome"}
+    assert logs.json["next_cursor"] is None
