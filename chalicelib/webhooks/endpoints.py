@@ -176,12 +176,13 @@ def list_endpoints(svc: Keyhole, principal: Principal, query: Dict[str, str]) ->
     errors = Collector()
     limit = parse_limit(query, errors)
     partition = f"TENANT#{principal.tenant_id}"
-    start = decode(query.get("cursor"), partition_attr="pk", partition_value=partition, allowed_attrs=("pk", "sk"))
+    start = decode(query.get("cursor"), partition_attr="pk", partition_value=partition, allowed_attrs=("pk", "sk"),
+                   list_id="webhooks")
     errors.raise_if_any()
     results = WebhookEndpoint.query(partition, WebhookEndpoint.sk.startswith("WH#"), limit=limit,
                                     last_evaluated_key=start, consistent_read=True)
     items = [to_json(endpoint) for endpoint in results]
-    return page(items, encode(results.last_evaluated_key))
+    return page(items, encode(results.last_evaluated_key, list_id="webhooks"))
 
 
 def delete_endpoint(svc: Keyhole, principal: Principal, endpoint: Optional[WebhookEndpoint],
