@@ -37,6 +37,8 @@ def victim(module_api: Api, module_tenant: TenantKeys) -> Victim:
     for label in ("A's revoked link", "A's other revoked link"):
         revoked = make_link(module_api, t.admin, t.resource_id, label=label)
         assert module_api.delete(f"/v1/links/{revoked['id']}", key=t.admin).status == 204
+    for _ in range(2):
+        assert module_api.post("/v1/webhooks", key=t.admin, body={"url": "https://a.example.com/hook"}).status == 201
     return Victim(t=t, link_id=live["id"], token=live["token"], revoked_link_id=revoked["id"],
                   resource_id=t.resource_id, key_id=t.key_ids["operator"])
 
@@ -55,7 +57,7 @@ def _ids(items: List[Dict[str, Any]]) -> set:
 
 
 @pytest.mark.parametrize("path", ["/v1/links", "/v1/links?status=all", "/v1/links?status=revoked",
-                                  "/v1/resources", "/v1/api-keys", "/v1/audit",
+                                  "/v1/resources", "/v1/api-keys", "/v1/audit", "/v1/webhooks",
                                   "/v1/resources/{resource}/links?status=all"])
 def test_lists_never_include_another_tenants_items(module_api: Api, victim: Victim, attacker: TenantKeys,
                                                    path: str) -> None:
@@ -168,7 +170,7 @@ def test_links_cannot_be_created_on_another_tenants_resource(module_svc: Keyhole
             404, "not_found")
 
 
-@pytest.mark.parametrize("path", ["/v1/links", "/v1/audit", "/v1/resources", "/v1/api-keys",
+@pytest.mark.parametrize("path", ["/v1/links", "/v1/audit", "/v1/resources", "/v1/api-keys", "/v1/webhooks",
                                   "/v1/links?status=revoked&"])
 def test_replaying_another_tenants_cursor_is_refused(module_svc: Keyhole, module_api: Api, victim: Victim,
                                                      attacker: TenantKeys, path: str) -> None:

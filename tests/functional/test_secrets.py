@@ -1,6 +1,7 @@
 """Secrets hygiene, checked the way an attacker (or an auditor with read access to logs, the audit
-trail and the tables) would look: share tokens, API keys and link passwords must never appear in
-clear in logs, error bodies, audit events, access events or stored items.
+trail and the tables) would look: share tokens, API keys, link passwords and webhook signing
+secrets must never appear in clear in logs, error bodies, audit events, access events or stored
+items.
 
 Logs are captured three ways during a walk-through that includes errors (bad input, bad keys,
 404s, a 500 and a 503): every log record at DEBUG on every logger, what Keyhole's own log handlers
@@ -102,6 +103,8 @@ class Secrets:
                 found[f"{name} (middle)"] = value[6:30]
             elif name.startswith("key"):
                 found[f"{name} (secret part)"] = value[24:]
+            elif name.startswith("webhook"):
+                found[f"{name} (secret part)"] = value[len("whsec_"):]
         return found
 
     def leaks(self, text: str) -> List[str]:
@@ -131,6 +134,10 @@ def _walk_through(env: Env, secrets: Secrets, captured: Captured) -> Dict[str, A
             record(api.call(method, f"/share/{link['token']}{suffix}", headers=ip))
     record(api.get(f"/share/{plain['token']}/data?token={plain['token']}", headers=ip))
     # admins
+    hook = api.post("/v1/webhooks", key=t.admin, body={"url": "https://hooks.example.com/k", "events": ["*"]})
+    assert hook.status == 201, hook
+    secrets.add("webhook secret", hook.json["secret"])
+    record(api.get("/v1/webhooks", key=t.admin))
     record(api.post(f"/v1/links/{plain['id']}/reveal", key=t.operator))
     record(api.patch(f"/v1/links/{plain['id']}", key=t.operator, body={"label": "renamed"}))
     record(api.patch("/v1/tenant", key=t.admin, body={"require_password": False}))

@@ -25,8 +25,12 @@ def lists(module_api: Api, module_tenant: TenantKeys, module_attacker: TenantKey
     for t in (module_tenant, module_attacker):
         put_resource(module_api, t.admin, "second-res")
         for _ in range(2):
-            make_link(module_api, t.admin, t.resource_id)
-    return {}
+            link = make_link(module_api, t.admin, t.resource_id)
+            module_api.post("/v1/webhooks", key=t.admin, body={"url": "https://hooks.example.com/k"})
+        for _ in range(2):  # two access-log entries
+            module_api.get(f"/share/{link['token']}/info", headers={"x-forwarded-for": "10.250.0.1"})
+        _LINKS[t.tenant_id] = link["id"]
+    return _LINKS
 
 
 LISTS = {
@@ -35,11 +39,16 @@ LISTS = {
     "links": "/v1/links",
     "resource links": "/v1/resources/{resource}/links",
     "audit": "/v1/audit",
+    "webhooks": "/v1/webhooks",
+    "access logs": "/v1/links/{link}/access-logs",
 }
 
 
 def _list_path(name: str, t: TenantKeys) -> str:
-    return LISTS[name].format(resource=t.resource_id)
+    return LISTS[name].format(resource=t.resource_id, link=_LINKS.get(t.tenant_id, "none"))
+
+
+_LINKS: Dict[str, str] = {}  # tenant id -> a link with access-log entries (filled by the `lists` fixture)
 
 
 def _cursor(api: Api, path: str, key: str, query: str = "") -> str:
