@@ -145,3 +145,18 @@ def test_a_body_on_reveal_and_get_routes_is_ignored(module_api: Api, module_tena
     reply = module_api.post(f"/v1/links/{link['id']}/reveal", key=module_tenant.operator, raw=b"[not json")
     assert reply.status == 200 and reply.json["token"] == link["token"]
     assert module_api.get("/v1/tenant", key=module_tenant.viewer, raw=b"{{{").status == 200
+
+
+@pytest.mark.parametrize("body", [b"[" * 3000 + b"]" * 3000, b'{"password": ' + b"[" * 3000 + b"]" * 3000 + b"}",
+                                  b"{", b"[]", b'{"password": NaN}', b'{"password": "\\ud800"}'],
+                         ids=["nested arrays", "nested password", "truncated", "array", "NaN", "lone surrogate"])
+def test_hostile_unlock_bodies_are_4xx_and_unlock_nothing(module_api: Api, module_tenant: TenantKeys,
+                                                          body: bytes) -> None:
+    # GIVEN a password link WHEN its unlock endpoint gets a hostile JSON body THEN a 4xx, no cookie
+    link = make_link(module_api, module_tenant.operator, module_tenant.resource_id, password="open sesame")
+    reply = module_api.call("POST", f"/share/{link['token']}/unlock", raw=body,
+                            headers={"x-forwarded-for": fresh_ip(), "content-type": "application/json"})
+    assert 400 <= reply.status < 500, reply
+    assert "set-cookie" not in reply.headers
+    assert reply.headers["cache-control"] == "no-store"
+
