@@ -10,6 +10,7 @@ import base64
 import ipaddress
 import re
 import secrets
+import socket
 from typing import Any, Dict, List, Optional
 from urllib.parse import urlsplit
 
@@ -82,10 +83,14 @@ def _internal_host(host: str) -> bool:
     A public name can still resolve to an internal address (DNS rebinding); registration checks
     what it can see, and deliveries follow no redirects.
     """
-    bare = host.strip("[]")
+    bare = host.strip("[]").rstrip(".")  # "localhost." is localhost
     try:
         return not ipaddress.ip_address(bare).is_global
     except ValueError:
+        pass
+    try:  # the shorthand IPv4 forms resolvers accept too: 127.1, 0x7f.1, 0177.0.0.1
+        return not ipaddress.ip_address(socket.inet_aton(bare)).is_global
+    except OSError:
         pass
     return bare == "localhost" or bare.endswith(_INTERNAL_SUFFIXES) or "." not in bare
 
