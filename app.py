@@ -24,7 +24,9 @@ from chalicelib.storage.store import TxnCancelled, is_unavailable
 from chalicelib.tenants import limits_of
 from chalicelib.validation import parse_json_object
 
-app = Chalice(app_name="keyhole")
+# Logging is Powertools' (structured JSON, secrets scrubbed); Chalice's own handler on the same
+# "keyhole" logger would write every line a second time, unstructured.
+app = Chalice(app_name="keyhole", configure_logs=False)
 logger = configure_logging()
 log = logging.getLogger("chalicelib.app")
 
@@ -396,6 +398,7 @@ def uniform_errors(event: Any, get_response: Callable[[Any], Response]) -> Respo
         request_id = (event.context or {}).get("requestId") or uuid.uuid4().hex
         response.body = {"error": {"code": code, "message": scrub(str(body.get("Message", ""))),
                                    "request_id": request_id}}
+        response.headers.update({"Content-Type": "application/json", "X-Request-Id": request_id})
         if (event.path or "").startswith("/share/"):
             response.headers.update(viewer.viewer_headers())
     return response

@@ -27,9 +27,10 @@ def list_entries(record: LinkRecord, query: Dict[str, str], *, now: float) -> Di
     errors = Collector()
     limit = parse_limit(query, errors)
     partition = AccessEvent.partition(record.link_id)
-    start = decode(query.get("cursor"), partition_attr="pk", partition_value=partition, allowed_attrs=("pk", "sk"))
+    start = decode(query.get("cursor"), partition_attr="pk", partition_value=partition, allowed_attrs=("pk", "sk"),
+                   list_id="access-logs")
     errors.raise_if_any()
     results = AccessEvent.query(partition, scan_index_forward=False, limit=limit, last_evaluated_key=start,
                                 consistent_read=True)
     items = [to_json(event) for event in results if event.ttl is None or event.ttl > now]
-    return page(items, encode(results.last_evaluated_key))
+    return page(items, encode(results.last_evaluated_key, list_id="access-logs"))

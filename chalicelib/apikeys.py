@@ -95,7 +95,7 @@ def create_key(svc: Keyhole, principal: Principal, body: Dict[str, Any], req: Re
     unknown_fields(body, ("name", "role"), errors)
     name = string(body, "name", errors, required=True, min_len=1, max_len=100)
     role = body.get("role")
-    if role not in ROLES:
+    if not isinstance(role, str) or role not in ROLES:
         errors.add("role", "must be one of admin, operator, viewer")
     errors.raise_if_any()
     now = svc.clock.now()
@@ -113,12 +113,13 @@ def list_keys(svc: Keyhole, principal: Principal, query: Dict[str, str]) -> Dict
     errors = Collector()
     limit = parse_limit(query, errors)
     partition = f"TENANT#{principal.tenant_id}"
-    start = decode(query.get("cursor"), partition_attr="pk", partition_value=partition, allowed_attrs=("pk", "sk"))
+    start = decode(query.get("cursor"), partition_attr="pk", partition_value=partition, allowed_attrs=("pk", "sk"),
+                   list_id="api-keys")
     errors.raise_if_any()
     results = ApiKeyItem.query(partition, ApiKeyItem.sk.startswith("KEY#"), limit=limit,
                                last_evaluated_key=start, consistent_read=True)
     items = [to_json(item) for item in results]
-    return page(items, encode(results.last_evaluated_key))
+    return page(items, encode(results.last_evaluated_key, list_id="api-keys"))
 
 
 def delete_key(svc: Keyhole, principal: Principal, key_id: str, req: RequestInfo) -> None:

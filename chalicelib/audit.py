@@ -35,9 +35,10 @@ def list_events(tenant_id: str, query: Dict[str, str]) -> Dict[str, Any]:
     errors = Collector()
     limit = parse_limit(query, errors)
     partition = AuditEvent.partition(tenant_id)
-    start = decode(query.get("cursor"), partition_attr="pk", partition_value=partition, allowed_attrs=("pk", "sk"))
+    start = decode(query.get("cursor"), partition_attr="pk", partition_value=partition, allowed_attrs=("pk", "sk"),
+                   list_id="audit")
     errors.raise_if_any()
     results = AuditEvent.query(partition, scan_index_forward=False, limit=limit, last_evaluated_key=start,
                                consistent_read=True)
     items = [to_json(event) for event in results]
-    return page(items, encode(results.last_evaluated_key))
+    return page(items, encode(results.last_evaluated_key, list_id="audit"))

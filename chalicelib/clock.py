@@ -49,7 +49,10 @@ def parse_rfc3339(value: str) -> datetime:
     moment = datetime.fromisoformat(text)
     if moment.tzinfo is None:
         raise ValueError("timestamp needs a time zone (Z or +hh:mm)")
-    return moment.astimezone(timezone.utc)
+    try:
+        return moment.astimezone(timezone.utc)
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00 is before year 1 in UTC
+        raise ValueError("timestamp is out of range") from None
 
 
 def from_epoch(seconds: float) -> datetime:

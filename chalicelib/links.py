@@ -382,15 +382,16 @@ def list_links(svc: Keyhole, principal: Principal, query: Dict[str, str],
         sort_attr = getattr(LinkRecord, f"gsi{n}sk")
         condition, forward = {"active": (sort_attr > boundary, True),
                               "expired": (sort_attr < boundary, False)}.get(status, (None, False))
+    list_id = f"links:{status}"
     start = decode(query.get("cursor"), partition_attr=f"gsi{n}pk", partition_value=partition,
-                   allowed_attrs=("pk", "sk", f"gsi{n}pk", f"gsi{n}sk"))
+                   allowed_attrs=("pk", "sk", f"gsi{n}pk", f"gsi{n}sk"), list_id=list_id)
     keys = index.query(partition, condition, scan_index_forward=forward, limit=limit, last_evaluated_key=start)
     found = list(keys)
     records = svc.store.batch_get([(LinkRecord, (k.pk, k.sk)) for k in found])
     # The index is eventually consistent; the records are read consistently, so re-check the status.
     items = [to_json(r, now_s) for r in records
              if r is not None and (status == "all" or status_of(r, now_s) == status)]
-    return page(items, encode(keys.last_evaluated_key))
+    return page(items, encode(keys.last_evaluated_key, list_id=list_id))
 
 
 def get_link(svc: Keyhole, principal: Principal, record: Optional[LinkRecord]) -> Dict[str, Any]:

@@ -29,9 +29,23 @@ class ScrubSecretsFilter(logging.Filter):
         if cleaned != message:
             record.msg, record.args = cleaned, None
         if record.exc_info and record.exc_info[1] is not None:
+            # Standard formatters print exc_text when set; exc_info stays, so the cause is still
+            # logged by formatters that format it themselves (Powertools: see _scrubbing_formatter).
             record.exc_text = scrub(logging.Formatter().formatException(record.exc_info))
-            record.exc_info = None
         return True
+
+
+def _scrubbing_formatter() -> Any:
+    """Powertools' JSON formatter, scrubbing the tracebacks it formats from `exc_info` (the
+    traceback goes out as one scrubbed `exception` string; the per-frame `stack_trace` object, which
+    would repeat the exception's message unscrubbed, is off)."""
+    from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
+
+    class ScrubbingFormatter(LambdaPowertoolsFormatter):
+        def formatException(self, ei: Any) -> str:  # noqa: N802 (logging's name)
+            return scrub(super().formatException(ei))
+
+    return ScrubbingFormatter(serialize_stacktrace=False)
 
 
 def configure(service: str = "keyhole", level: str = "INFO") -> Any:
@@ -39,7 +53,7 @@ def configure(service: str = "keyhole", level: str = "INFO") -> Any:
     from aws_lambda_powertools import Logger
     from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
 
-    logger = Logger(service=service, level=level)
+    logger = Logger(service=service, level=level, logger_formatter=_scrubbing_formatter())
     for handler in logger.handlers:
         handler.addFilter(ScrubSecretsFilter())
     logger.addFilter(ScrubSecretsFilter())

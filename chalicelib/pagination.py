@@ -1,8 +1,10 @@
 """Opaque list cursors: the DynamoDB LastEvaluatedKey, checked on the way back in.
 
-A cursor is base64url(JSON). On decode it must be a flat map of string key attributes whose
-partition value equals the partition being queried, so a cursor edited (or copied from another
-tenant's list) is a 422, never another tenant's data and never a 500.
+A cursor is base64url(JSON): the key attributes plus the name of the list that returned it. On
+decode it must name the same list and be a flat map of string key attributes whose partition value
+equals the partition being queried, so a cursor edited, copied from another tenant's list, or from
+another list over the same partition (API keys and resources share the tenant's partition; active
+and expired links share an index partition) is a 422, never other data and never a 500.
 """
 from __future__ import annotations
 
@@ -17,24 +19,31 @@ DEFAULT_LIMIT = 50
 MAX_LIMIT = 100
 
 
-def encode(last_evaluated_key: Optional[Dict[str, Any]]) -> Optional[str]:
+LIST_FIELD = "list"
+
+
+def encode(last_evaluated_key: Optional[Dict[str, Any]], *, list_id: str = "") -> Optional[str]:
+    """`list_id` names the list (and variant, e.g. a status filter) the cursor belongs to."""
     if not last_evaluated_key:
         return None
     flat = {name: value["S"] for name, value in last_evaluated_key.items()}
+    flat[LIST_FIELD] = list_id
     data = json.dumps(flat, separators=(",", ":"), sort_keys=True).encode("utf-8")
     return base64.urlsafe_b64encode(data).decode("ascii").rstrip("=")
 
 
 def decode(cursor: Optional[str], *, partition_attr: str, partition_value: str,
-           allowed_attrs: Tuple[str, ...]) -> Optional[Dict[str, Any]]:
+           allowed_attrs: Tuple[str, ...], list_id: str = "") -> Optional[Dict[str, Any]]:
     if cursor in (None, ""):
         return None
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))  # type: ignore[operator]
         flat = json.loads(raw)
-    except (binascii.Error, ValueError, TypeError):
+    except (binascii.Error, ValueError, TypeError, RecursionError):
         raise ValidationFailed.field("cursor", "is not a cursor this list returned") from None
-    if (not isinstance(flat, dict) or set(flat) - set(allowed_attrs) or partition_attr not in flat
+    if not isinstance(flat, dict) or flat.pop(LIST_FIELD, None) != list_id:
+        raise ValidationFailed.field("cursor", "is not a cursor this list returned")
+    if (set(flat) - set(allowed_attrs) or partition_attr not in flat
             or not all(isinstance(v, str) for v in flat.values()) or flat[partition_attr] != partition_value):
         raise ValidationFailed.field("cursor", "is not a cursor this list returned")
     return {name: {"S": value} for name, value in flat.items()}

@@ -182,12 +182,13 @@ def list_resources(svc: Keyhole, principal: Principal, query: Dict[str, str]) ->
     errors = Collector()
     limit = parse_limit(query, errors)
     partition = f"TENANT#{principal.tenant_id}"
-    start = decode(query.get("cursor"), partition_attr="pk", partition_value=partition, allowed_attrs=("pk", "sk"))
+    start = decode(query.get("cursor"), partition_attr="pk", partition_value=partition, allowed_attrs=("pk", "sk"),
+                   list_id="resources")
     errors.raise_if_any()
     results = ResourceHead.query(partition, ResourceHead.sk.startswith("RES#"), limit=limit,
                                  last_evaluated_key=start, consistent_read=True)
     items = [head_to_json(head) for head in results if not head.deleting]
-    return page(items, encode(results.last_evaluated_key))
+    return page(items, encode(results.last_evaluated_key, list_id="resources"))
 
 
 def delete_resource(svc: Keyhole, principal: Principal, resource_id: str, head: Optional[ResourceHead],

@@ -127,11 +127,11 @@ def get_tenant(svc: Keyhole, tenant_id: str) -> Tenant:
 
 def list_tenants(svc: Keyhole, *, limit: int = 100, cursor: Optional[str] = None) -> Dict[str, Any]:
     start = decode(cursor, partition_attr="gsi1pk", partition_value="TENANTS",
-                   allowed_attrs=("pk", "sk", "gsi1pk", "gsi1sk"))
+                   allowed_attrs=("pk", "sk", "gsi1pk", "gsi1sk"), list_id="tenants")
     keys = Tenant.by_created.query("TENANTS", limit=limit, last_evaluated_key=start)
     found = list(keys)
     tenants = svc.store.batch_get([(Tenant, (k.pk, k.sk)) for k in found])
-    return page([to_json(t) for t in tenants if t is not None], encode(keys.last_evaluated_key))
+    return page([to_json(t) for t in tenants if t is not None], encode(keys.last_evaluated_key, list_id="tenants"))
 
 
 def set_plan(svc: Keyhole, tenant_id: str, plan: str) -> Tenant:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any, Dict, Iterable, Optional
 
 from .errors import BadRequest, Collector, PayloadTooLarge
@@ -18,11 +19,30 @@ def parse_json_object(raw: Optional[bytes], *, max_bytes: int, allow_empty: bool
     if len(raw) > max_bytes:
         raise PayloadTooLarge(f"Request body is larger than {max_bytes // 1024} KiB")
     try:
-        value = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+        value = json.loads(raw, parse_constant=_reject_constant, parse_float=_finite_float)
+        # Lone surrogates (`"\ud800"`) parse, but cannot be stored or sent back as UTF-8.
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except RecursionError:
+        raise BadRequest("Request body is nested too deeply") from None
+    except UnicodeEncodeError:
+        raise BadRequest("Request body is not valid JSON: strings must be valid Unicode") from None
+    except ValueError:  # includes UnicodeDecodeError and JSONDecodeError
         raise BadRequest("Request body is not valid JSON") from None
     if not isinstance(value, dict):
         raise BadRequest("Request body must be a JSON object")
+    return value
+
+
+def _reject_constant(name: str) -> Any:
+    """NaN and Infinity are not JSON (RFC 8259); accepted, they would be echoed back as invalid JSON."""
+    raise ValueError(f"{name} is not allowed in JSON")
+
+
+def _finite_float(text: str) -> float:
+    """`1e400` overflows to infinity, which would be echoed back as the invalid token `Infinity`."""
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError("number out of range")
     return value
 
 

@@ -234,7 +234,7 @@ def _read_password(raw_body: Optional[bytes], wants_json: bool) -> Tuple[Optiona
     if wants_json:
         try:
             body: Any = json.loads(text) if text.strip() else {}
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: a few KiB of nested brackets
             return None, True
         if not isinstance(body, dict):
             return None, True

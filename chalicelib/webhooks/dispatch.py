@@ -345,9 +345,10 @@ def list_deliveries(svc: Keyhole, endpoint: WebhookEndpoint, query: Dict[str, st
     errors = Collector()
     limit = parse_limit(query, errors)
     partition = WebhookDelivery.partition(endpoint.endpoint_id)
-    start = decode(query.get("cursor"), partition_attr="pk", partition_value=partition, allowed_attrs=("pk", "sk"))
+    start = decode(query.get("cursor"), partition_attr="pk", partition_value=partition, allowed_attrs=("pk", "sk"),
+                   list_id="webhook-deliveries")
     errors.raise_if_any()
     results = WebhookDelivery.query(partition, scan_index_forward=False, limit=limit, last_evaluated_key=start,
                                     consistent_read=True)
     items = [to_json(d) for d in results]
-    return page(items, encode(results.last_evaluated_key))
+    return page(items, encode(results.last_evaluated_key, list_id="webhook-deliveries"))

@@ -10,6 +10,7 @@ import base64
 import ipaddress
 import re
 import secrets
+import socket
 from typing import Any, Dict, List, Optional
 from urllib.parse import urlsplit
 
@@ -82,10 +83,14 @@ def _internal_host(host: str) -> bool:
     A public name can still resolve to an internal address (DNS rebinding); registration checks
     what it can see, and deliveries follow no redirects.
     """
-    bare = host.strip("[]")
+    bare = host.strip("[]").rstrip(".")  # "localhost." is localhost
     try:
         return not ipaddress.ip_address(bare).is_global
     except ValueError:
+        pass
+    try:  # the shorthand IPv4 forms resolvers accept too: 127.1, 0x7f.1, 0177.0.0.1
+        return not ipaddress.ip_address(socket.inet_aton(bare)).is_global
+    except OSError:
         pass
     return bare == "localhost" or bare.endswith(_INTERNAL_SUFFIXES) or "." not in bare
 
@@ -176,12 +181,13 @@ def list_endpoints(svc: Keyhole, principal: Principal, query: Dict[str, str]) ->
     errors = Collector()
     limit = parse_limit(query, errors)
     partition = f"TENANT#{principal.tenant_id}"
-    start = decode(query.get("cursor"), partition_attr="pk", partition_value=partition, allowed_attrs=("pk", "sk"))
+    start = decode(query.get("cursor"), partition_attr="pk", partition_value=partition, allowed_attrs=("pk", "sk"),
+                   list_id="webhooks")
     errors.raise_if_any()
     results = WebhookEndpoint.query(partition, WebhookEndpoint.sk.startswith("WH#"), limit=limit,
                                     last_evaluated_key=start, consistent_read=True)
     items = [to_json(endpoint) for endpoint in results]
-    return page(items, encode(results.last_evaluated_key))
+    return page(items, encode(results.last_evaluated_key, list_id="webhooks"))
 
 
 def delete_endpoint(svc: Keyhole, principal: Principal, endpoint: Optional[WebhookEndpoint],
