@@ -103,8 +103,12 @@ ExtraKeys = Callable[..., List[Tuple[Any, Tuple[str, str]]]]
 
 
 def admin_route(path: str, method: str, role: str, *, extra: Optional[ExtraKeys] = None,
-                status: int = 200, body: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register an admin route: authenticate (batched with `extra` reads), rate-limit, check role."""
+                status: int = 200, body: bool = False, empty_body: bool = False
+                ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register an admin route: authenticate (batched with `extra` reads), rate-limit, check role.
+
+    `empty_body`: no body at all reads as `{}` (for routes whose fields are all optional).
+    """
 
     def register(handler: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(handler)
@@ -122,7 +126,7 @@ def admin_route(path: str, method: str, role: str, *, extra: Optional[ExtraKeys]
                 args: List[Any] = [svc, principal, req, *items]
                 if body:
                     args.append(parse_json_object(app.current_request.raw_body, max_bytes=svc.settings.max_body_bytes,
-                                                  allow_empty=method == "PATCH"))
+                                                  allow_empty=empty_body))
                 result = handler(*args, **params)
                 code = status
                 if isinstance(result, tuple):
@@ -159,7 +163,7 @@ def get_tenant(svc: Keyhole, principal: Principal, req: RequestInfo) -> Dict[str
     return tenants.to_json(principal.tenant)
 
 
-@admin_route("/v1/tenant", "PATCH", "admin", body=True)
+@admin_route("/v1/tenant", "PATCH", "admin", body=True, empty_body=True)
 def patch_tenant(svc: Keyhole, principal: Principal, req: RequestInfo, body: Dict[str, Any]) -> Dict[str, Any]:
     return tenants.patch_settings(svc, principal, body, req)
 
@@ -201,7 +205,8 @@ def delete_resource(svc: Keyhole, principal: Principal, req: RequestInfo, *items
     resources.delete_resource(svc, principal, resource_id, _first(items), req)
 
 
-@admin_route("/v1/resources/{resource_id}/links", "POST", "operator", extra=_resource_key, status=201, body=True)
+@admin_route("/v1/resources/{resource_id}/links", "POST", "operator", extra=_resource_key, status=201, body=True,
+             empty_body=True)
 def create_link(svc: Keyhole, principal: Principal, req: RequestInfo, *rest: Any, resource_id: str) -> Dict[str, Any]:
     head = rest[0] if len(rest) > 1 else None
     return links.create_link(svc, principal, resource_id, rest[-1], head, req)
@@ -226,7 +231,7 @@ def get_link(svc: Keyhole, principal: Principal, req: RequestInfo, *items: Any, 
     return links.get_link(svc, principal, _first(items))
 
 
-@admin_route("/v1/links/{link_id}", "PATCH", "operator", extra=_link_key, body=True)
+@admin_route("/v1/links/{link_id}", "PATCH", "operator", extra=_link_key, body=True, empty_body=True)
 def patch_link(svc: Keyhole, principal: Principal, req: RequestInfo, *rest: Any, link_id: str) -> Dict[str, Any]:
     record = rest[0] if len(rest) > 1 else None
     return links.patch_link(svc, principal, record, rest[-1], req)

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Dict
 
-from .errors import Collector
-from .pagination import decode, encode, page, parse_limit
+from .pagination import partition_page
 from .storage.models import AccessEvent, LinkRecord
 
 FIELDS = ("at", "ip", "user_agent", "method", "path", "status", "latency_ms", "outcome")
@@ -24,13 +23,5 @@ def to_json(event: AccessEvent) -> Dict[str, Any]:
 
 def list_entries(record: LinkRecord, query: Dict[str, str], *, now: float) -> Dict[str, Any]:
     """A page of entries; entries past their retention are left out even before TTL removes them."""
-    errors = Collector()
-    limit = parse_limit(query, errors)
-    partition = AccessEvent.partition(record.link_id)
-    start = decode(query.get("cursor"), partition_attr="pk", partition_value=partition, allowed_attrs=("pk", "sk"),
-                   list_id="access-logs")
-    errors.raise_if_any()
-    results = AccessEvent.query(partition, scan_index_forward=False, limit=limit, last_evaluated_key=start,
-                                consistent_read=True)
-    items = [to_json(event) for event in results if event.ttl is None or event.ttl > now]
-    return page(items, encode(results.last_evaluated_key, list_id="access-logs"))
+    return partition_page(AccessEvent, AccessEvent.partition(record.link_id), query, to_json, list_id="access-logs",
+                          newest_first=True, keep=lambda event: event.ttl is None or event.ttl > now)

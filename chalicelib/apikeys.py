@@ -11,7 +11,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Type
 from . import audit
 from .clock import to_rfc3339
 from .errors import Collector, Conflict, Forbidden, NotFound, Unauthorized
-from .pagination import decode, encode, page, parse_limit
+from .pagination import partition_page
 from .service import Keyhole, RequestInfo
 from .storage.models import ApiKeyItem, Tenant
 from .tokens import ApiKey, constant_time_equal, new_api_key, parse_api_key, tenant_key_of
@@ -110,16 +110,8 @@ def create_key(svc: Keyhole, principal: Principal, body: Dict[str, Any], req: Re
 
 
 def list_keys(svc: Keyhole, principal: Principal, query: Dict[str, str]) -> Dict[str, Any]:
-    errors = Collector()
-    limit = parse_limit(query, errors)
-    partition = f"TENANT#{principal.tenant_id}"
-    start = decode(query.get("cursor"), partition_attr="pk", partition_value=partition, allowed_attrs=("pk", "sk"),
-                   list_id="api-keys")
-    errors.raise_if_any()
-    results = ApiKeyItem.query(partition, ApiKeyItem.sk.startswith("KEY#"), limit=limit,
-                               last_evaluated_key=start, consistent_read=True)
-    items = [to_json(item) for item in results]
-    return page(items, encode(results.last_evaluated_key, list_id="api-keys"))
+    return partition_page(ApiKeyItem, f"TENANT#{principal.tenant_id}", query, to_json, list_id="api-keys",
+                          sort_condition=ApiKeyItem.sk.startswith("KEY#"))
 
 
 def delete_key(svc: Keyhole, principal: Principal, key_id: str, req: RequestInfo) -> None:

@@ -7,8 +7,7 @@ from __future__ import annotations
 from typing import Any, Dict, Optional
 
 from .clock import to_rfc3339, to_rfc3339_ms
-from .errors import Collector
-from .pagination import decode, encode, page, parse_limit
+from .pagination import partition_page
 from .storage.models import AuditEvent, plain
 from .tokens import new_id
 
@@ -32,13 +31,5 @@ def to_json(event: AuditEvent) -> Dict[str, Any]:
 
 
 def list_events(tenant_id: str, query: Dict[str, str]) -> Dict[str, Any]:
-    errors = Collector()
-    limit = parse_limit(query, errors)
-    partition = AuditEvent.partition(tenant_id)
-    start = decode(query.get("cursor"), partition_attr="pk", partition_value=partition, allowed_attrs=("pk", "sk"),
-                   list_id="audit")
-    errors.raise_if_any()
-    results = AuditEvent.query(partition, scan_index_forward=False, limit=limit, last_evaluated_key=start,
-                               consistent_read=True)
-    items = [to_json(event) for event in results]
-    return page(items, encode(results.last_evaluated_key, list_id="audit"))
+    return partition_page(AuditEvent, AuditEvent.partition(tenant_id), query, to_json, list_id="audit",
+                          newest_first=True)

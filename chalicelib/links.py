@@ -385,6 +385,11 @@ def list_links(svc: Keyhole, principal: Principal, query: Dict[str, str],
     list_id = f"links:{status}"
     start = decode(query.get("cursor"), partition_attr=f"gsi{n}pk", partition_value=partition,
                    allowed_attrs=("pk", "sk", f"gsi{n}pk", f"gsi{n}sk"), list_id=list_id)
+    if status == "active" and start is not None and start[f"gsi{n}sk"]["S"] <= boundary:
+        # The page ended on a link that has expired since: DynamoDB rejects a start key outside the
+        # key condition. Active links are ordered by expiry, so every link before it has expired
+        # too, and the rest of the list is exactly "active from now": start there.
+        start = None
     keys = index.query(partition, condition, scan_index_forward=forward, limit=limit, last_evaluated_key=start)
     found = list(keys)
     records = svc.store.batch_get([(LinkRecord, (k.pk, k.sk)) for k in found])

@@ -59,4 +59,10 @@ def configure(service: str = "keyhole", level: str = "INFO") -> Any:
     logger.addFilter(ScrubSecretsFilter())
     copy_config_to_registered_loggers(source_logger=logger, include={"chalicelib"})
     logging.getLogger("chalicelib").addFilter(ScrubSecretsFilter())
+    # The AWS SDK logs whole request and response bodies at DEBUG: KMS plaintext data keys,
+    # documents, sealed tokens. Whatever level the service runs at, the SDK stays at INFO or above.
+    for sdk in ("botocore", "boto3", "urllib3", "pynamodb"):
+        sdk_logger = logging.getLogger(sdk)
+        if sdk_logger.getEffectiveLevel() < logging.INFO:
+            sdk_logger.setLevel(logging.INFO)
     return logger

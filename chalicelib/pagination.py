@@ -11,7 +11,8 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from typing import Any, Dict, List, Optional, Tuple
+import re
+from typing import Any, Callable, Dict, List, Optional, Tuple, Type
 
 from .errors import Collector, ValidationFailed
 
@@ -49,15 +50,17 @@ def decode(cursor: Optional[str], *, partition_attr: str, partition_value: str,
     return {name: {"S": value} for name, value in flat.items()}
 
 
+_DIGITS = re.compile(r"^[0-9]{1,6}$")  # ASCII only: int() would also take "９", " 5" and "1_0"
+
+
 def parse_limit(query: Dict[str, str], errors: Collector) -> int:
     raw = query.get("limit")
     if raw is None:
         return DEFAULT_LIMIT
-    try:
-        value = int(raw)
-    except ValueError:
+    if not _DIGITS.match(raw):
         errors.add("limit", f"must be a whole number from 1 to {MAX_LIMIT}")
         return DEFAULT_LIMIT
+    value = int(raw)
     if not 1 <= value <= MAX_LIMIT:
         errors.add("limit", f"must be from 1 to {MAX_LIMIT}")
         return DEFAULT_LIMIT
@@ -66,3 +69,21 @@ def parse_limit(query: Dict[str, str], errors: Collector) -> int:
 
 def page(items: List[Dict[str, Any]], next_cursor: Optional[str]) -> Dict[str, Any]:
     return {"items": items, "next_cursor": next_cursor}
+
+
+def partition_page(model: Type[Any], partition: str, query: Dict[str, str], render: Callable[[Any], Dict[str, Any]], *,
+                   list_id: str, sort_condition: Any = None, newest_first: bool = False,
+                   keep: Callable[[Any], bool] = lambda item: True) -> Dict[str, Any]:
+    """One page of the items in one table partition (`pk`): `?limit=` and `?cursor=` handled.
+
+    Reads at most `limit` items with one consistent Query: cost proportional to the page.
+    """
+    errors = Collector()
+    limit = parse_limit(query, errors)
+    start = decode(query.get("cursor"), partition_attr="pk", partition_value=partition, allowed_attrs=("pk", "sk"),
+                   list_id=list_id)
+    errors.raise_if_any()
+    results = model.query(partition, sort_condition, scan_index_forward=not newest_first, limit=limit,
+                          last_evaluated_key=start, consistent_read=True)
+    items = [render(item) for item in results if keep(item)]
+    return page(items, encode(results.last_evaluated_key, list_id=list_id))

@@ -13,10 +13,10 @@ from . import audit
 from .apikeys import Principal
 from .clock import to_rfc3339
 from .errors import Collector, Conflict, NotFound, PayloadTooLarge, ValidationFailed
-from .pagination import decode, encode, page, parse_limit
+from .pagination import partition_page
 from .redaction import depth
 from .service import Keyhole, RequestInfo
-from .storage.models import LinkRecord, ResourceDocument, ResourceHead, plain
+from .storage.models import ResourceDocument, ResourceHead, plain
 from .storage.store import TxnCancelled
 from .tokens import new_key_hex, tenant_key_of
 from .validation import json_size, string, unknown_fields
@@ -179,16 +179,8 @@ def get_resource(svc: Keyhole, head: Optional[ResourceHead]) -> Dict[str, Any]:
 
 
 def list_resources(svc: Keyhole, principal: Principal, query: Dict[str, str]) -> Dict[str, Any]:
-    errors = Collector()
-    limit = parse_limit(query, errors)
-    partition = f"TENANT#{principal.tenant_id}"
-    start = decode(query.get("cursor"), partition_attr="pk", partition_value=partition, allowed_attrs=("pk", "sk"),
-                   list_id="resources")
-    errors.raise_if_any()
-    results = ResourceHead.query(partition, ResourceHead.sk.startswith("RES#"), limit=limit,
-                                 last_evaluated_key=start, consistent_read=True)
-    items = [head_to_json(head) for head in results if not head.deleting]
-    return page(items, encode(results.last_evaluated_key, list_id="resources"))
+    return partition_page(ResourceHead, f"TENANT#{principal.tenant_id}", query, head_to_json, list_id="resources",
+                          sort_condition=ResourceHead.sk.startswith("RES#"), keep=lambda head: not head.deleting)
 
 
 def delete_resource(svc: Keyhole, principal: Principal, resource_id: str, head: Optional[ResourceHead],

@@ -21,7 +21,6 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from . import unlock
 from .clock import to_rfc3339, to_rfc3339_ms
-from .errors import RateLimited
 from .ratelimit import Window, add_guard, add_hit, window
 from .redaction import viewer_document
 from .service import Keyhole, RequestInfo

@@ -6,14 +6,16 @@ Run: `python -m devstack.serve --stage local --port 8000` with the stack's envir
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import sys
 import threading
-from typing import Any, Optional, Tuple
+import uuid
+from typing import Any, Dict, Optional, Tuple
 
 from chalice.cli.factory import CLIFactory
-from chalice.local import (ChaliceRequestHandler, CustomLocalChalice, LocalChalice, LocalDevServer,
+from chalice.local import (ChaliceRequestHandler, CustomLocalChalice, ForbiddenError, LocalChalice, LocalDevServer,
                            ThreadedHTTPServer)
 
 PROJECT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -24,8 +26,28 @@ def mask_tokens(line: str) -> str:
     return _SHARE_PATH.sub(r"\1<token>", line)
 
 
+def gateway_response(response_type: str) -> Tuple[int, Dict[str, str], str]:
+    """Status, headers and body that API Gateway gives for `response_type` once deployed with
+    `infra/chalice-merge.json` (or `scripts/post_deploy.py`)."""
+    merge = json.loads(open(os.path.join(PROJECT_DIR, "infra", "chalice-merge.json")).read())
+    spec = merge["Resources"]["RestAPI"]["Properties"]["GatewayResponses"][response_type]
+    headers = {name: value.strip("'") for name, value in spec["ResponseParameters"]["Headers"].items()}
+    headers["Content-Type"] = "application/json"
+    body = spec["ResponseTemplates"]["application/json"].replace("$context.requestId", uuid.uuid4().hex)
+    return int(spec.get("StatusCode", 403)), headers, body
+
+
 class MaskingRequestHandler(ChaliceRequestHandler):
-    """Request lines name the URL, and share URLs contain the capability token."""
+    """Request lines name the URL, and share URLs contain the capability token. Unknown routes
+    get the deployed gateway response: Chalice mimics API Gateway's default one, which echoes the
+    Authorization header (API key included)."""
+
+    def _send_error_response(self, error: Any) -> None:
+        if isinstance(error, ForbiddenError):
+            status, headers, body = gateway_response("MISSING_AUTHENTICATION_TOKEN")
+            self._send_http_response(status, headers, body)
+            return
+        super()._send_error_response(error)
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (stdlib signature)
         sys.stderr.write(mask_tokens("%s - %s\n" % (self.address_string(), format % args)))

@@ -1,4 +1,7 @@
-"""After `chalice deploy`: give the stream consumer's event source mapping what Chalice cannot set.
+"""After `chalice deploy`: what Chalice cannot set, taken from `infra/chalice-merge.json`.
+
+1. API Gateway's gateway responses (Keyhole's error shape; never echo the Authorization header).
+2. The stream consumer's event source mapping settings:
 
 `@app.on_dynamodb_record` creates the mapping, but Chalice has no options for partial batch
 responses, bisection, a retry bound or an on-failure destination. Without them one failing
@@ -46,6 +49,43 @@ def mapping_settings(failure_queue_arn: str, template_path: Path = MERGE_TEMPLAT
     return settings
 
 
+def gateway_responses(template_path: Path = MERGE_TEMPLATE) -> List[Dict[str, Any]]:
+    """PutGatewayResponse arguments for the SAM `GatewayResponses` the merge template gives the API.
+
+    API Gateway's own 4xx replies (an unknown route, say) echo the request's Authorization header
+    by default, API key included; these replace them with Keyhole's error shape.
+    """
+    template = json.loads(template_path.read_text())
+    responses = template["Resources"]["RestAPI"]["Properties"]["GatewayResponses"]
+    calls = []
+    for response_type, spec in responses.items():
+        call: Dict[str, Any] = {"responseType": response_type,
+                                "responseTemplates": spec.get("ResponseTemplates", {}),
+                                "responseParameters": {f"gatewayresponse.header.{name}": value for name, value
+                                                       in spec.get("ResponseParameters", {}).get("Headers", {}).items()}}
+        if "StatusCode" in spec:
+            call["statusCode"] = str(spec["StatusCode"])
+        calls.append(call)
+    return calls
+
+
+def rest_api_id(stage: str, project_dir: Path = PROJECT_DIR) -> Optional[str]:
+    deployed = project_dir / ".chalice" / "deployed" / f"{stage}.json"
+    if deployed.exists():
+        for resource in json.loads(deployed.read_text()).get("resources", []):
+            if resource.get("resource_type") == "rest_api":
+                return resource["rest_api_id"]
+    return None
+
+
+def configure_gateway_responses(apigateway: Any, *, api_id: str, api_stage: str = "api") -> List[Dict[str, Any]]:
+    """Apply the gateway responses and redeploy the stage so they take effect."""
+    applied = [apigateway.put_gateway_response(restApiId=api_id, **call) for call in gateway_responses()]
+    apigateway.create_deployment(restApiId=api_id, stageName=api_stage,
+                                 description="keyhole post_deploy: gateway responses")
+    return applied
+
+
 def stack_outputs(session: Any, stack_name: str, endpoint_url: Optional[str]) -> Dict[str, str]:
     cfn = session.client("cloudformation", endpoint_url=endpoint_url)
     stack = cfn.describe_stacks(StackName=stack_name)["Stacks"][0]
@@ -82,6 +122,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--failure-queue-arn", help="default: the stack's StreamFailureQueueArn output")
     parser.add_argument("--stream-arn", help="default: the stack's TableStreamArn output")
     parser.add_argument("--function", help="consumer function name or ARN (default: from .chalice/deployed)")
+    parser.add_argument("--rest-api-id", help="the API Gateway REST API id (default: from .chalice/deployed)")
     parser.add_argument("--region", default=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION"))
     parser.add_argument("--endpoint-url", help="AWS endpoint (moto, tests)")
     args = parser.parse_args(argv)
@@ -101,6 +142,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     for mapping in updated:
         shown = {k: mapping.get(k) for k in ("UUID", "State", *MAPPING_SETTINGS, "DestinationConfig")}
         print(json.dumps(shown, indent=2, default=str))
+    api_id = args.rest_api_id or rest_api_id(args.stage)
+    if not api_id:
+        raise SystemExit("no REST API found in .chalice/deployed: run `chalice deploy` first (or pass --rest-api-id)")
+    applied = configure_gateway_responses(session.client("apigateway", endpoint_url=args.endpoint_url), api_id=api_id)
+    print(f"gateway responses set on {api_id}: {', '.join(r['responseType'] for r in applied)}")
     return 0
 
 

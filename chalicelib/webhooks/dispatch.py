@@ -29,8 +29,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 from pynamodb.exceptions import PutError
 
 from ..clock import parse_rfc3339, to_rfc3339, to_rfc3339_ms
-from ..errors import Collector
-from ..pagination import decode, encode, page, parse_limit
+from ..pagination import partition_page
 from ..service import Keyhole
 from ..storage.models import WebhookDelivery, WebhookEndpoint, plain
 from ..storage.store import TxnCancelled, error_code
@@ -342,13 +341,5 @@ def to_json(delivery: WebhookDelivery) -> Dict[str, Any]:
 
 
 def list_deliveries(svc: Keyhole, endpoint: WebhookEndpoint, query: Dict[str, str]) -> Dict[str, Any]:
-    errors = Collector()
-    limit = parse_limit(query, errors)
-    partition = WebhookDelivery.partition(endpoint.endpoint_id)
-    start = decode(query.get("cursor"), partition_attr="pk", partition_value=partition, allowed_attrs=("pk", "sk"),
-                   list_id="webhook-deliveries")
-    errors.raise_if_any()
-    results = WebhookDelivery.query(partition, scan_index_forward=False, limit=limit, last_evaluated_key=start,
-                                    consistent_read=True)
-    items = [to_json(d) for d in results]
-    return page(items, encode(results.last_evaluated_key, list_id="webhook-deliveries"))
+    return partition_page(WebhookDelivery, WebhookDelivery.partition(endpoint.endpoint_id), query, to_json,
+                          list_id="webhook-deliveries", newest_first=True)

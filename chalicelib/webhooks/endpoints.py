@@ -18,7 +18,7 @@ from .. import audit
 from ..apikeys import Principal
 from ..clock import to_rfc3339
 from ..errors import Collector, LimitReached, NotFound
-from ..pagination import decode, encode, page, parse_limit
+from ..pagination import partition_page
 from ..service import Keyhole, RequestInfo
 from ..storage.models import WebhookEndpoint, WebhookQuota
 from ..storage.store import TxnCancelled
@@ -178,16 +178,8 @@ def create_endpoint(svc: Keyhole, principal: Principal, body: Dict[str, Any], re
 
 
 def list_endpoints(svc: Keyhole, principal: Principal, query: Dict[str, str]) -> Dict[str, Any]:
-    errors = Collector()
-    limit = parse_limit(query, errors)
-    partition = f"TENANT#{principal.tenant_id}"
-    start = decode(query.get("cursor"), partition_attr="pk", partition_value=partition, allowed_attrs=("pk", "sk"),
-                   list_id="webhooks")
-    errors.raise_if_any()
-    results = WebhookEndpoint.query(partition, WebhookEndpoint.sk.startswith("WH#"), limit=limit,
-                                    last_evaluated_key=start, consistent_read=True)
-    items = [to_json(endpoint) for endpoint in results]
-    return page(items, encode(results.last_evaluated_key, list_id="webhooks"))
+    return partition_page(WebhookEndpoint, f"TENANT#{principal.tenant_id}", query, to_json, list_id="webhooks",
+                          sort_condition=WebhookEndpoint.sk.startswith("WH#"))
 
 
 def delete_endpoint(svc: Keyhole, principal: Principal, endpoint: Optional[WebhookEndpoint],

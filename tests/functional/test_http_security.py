@@ -93,3 +93,19 @@ def test_bad_bodies_over_http_are_4xx(http_stack: Any, http_tenant: Dict[str, An
     for body, status in ((b"[" * 10_000 + b"]" * 10_000, 400), (b"{", 400), (b'{"name": 1, "role": []}', 422)):
         reply = requests.post(f"{http_stack.api_url}/v1/api-keys", data=body, headers=auth)
         assert reply.status_code == status, reply.text
+
+
+def test_an_unknown_route_never_echoes_the_api_key(http_stack: Any) -> None:
+    """API Gateway's default reply to an unknown route with an Authorization header quotes the
+    header; the deployed gateway responses (and `chalice local` here) answer a plain 404."""
+    import requests
+
+    from chalicelib import tenants
+
+    _, admin = tenants.create_tenant(http_stack.svc, name="Echo Co", plan="free")
+    for path in ("/v1/nope", "/v2/links", "/share"):
+        reply = requests.get(http_stack.api_url + path, headers={"Authorization": f"Bearer {admin}"})
+        assert reply.status_code == 404, (path, reply.text)
+        assert admin not in reply.text and admin[:24] not in reply.text
+        assert reply.json()["error"]["code"] == "not_found"
+        assert reply.headers["Cache-Control"] == "no-store"

@@ -57,7 +57,8 @@ def _cursor(api: Api, path: str, key: str, query: str = "") -> str:
     return reply.json["next_cursor"]
 
 
-@pytest.mark.parametrize("limit", ["0", "101", "-1", "abc", "1.5", "", "1e2", "99999999999999999999"])
+@pytest.mark.parametrize("limit", ["0", "101", "-1", "abc", "1.5", "", "1e2", "99999999999999999999", "%EF%BC%99", "%205",
+                                   "1_0", "+5"])
 @pytest.mark.parametrize("name", list(LISTS))
 def test_list_limits_outside_1_to_100_are_422(module_svc: Keyhole, module_api: Api, module_tenant: TenantKeys,
                                               lists: Dict[str, Any], name: str, limit: str) -> None:

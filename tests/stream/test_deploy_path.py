@@ -28,7 +28,8 @@ def test_merge_template_configures_the_mapping_chalice_generates():
     # generated in process, without building the deployment zip)
     config = CLIFactory(str(ROOT), environ=dict(os.environ)).create_config_obj(chalice_stage_name="prod")
     resources = DependencyBuilder().build_dependencies(ApplicationGraphBuilder().build(config, "prod"))
-    wanted = (models.ManagedIAMRole, models.LambdaFunction, models.DynamoDBEventSource, models.ScheduledEvent)
+    wanted = (models.ManagedIAMRole, models.LambdaFunction, models.DynamoDBEventSource, models.ScheduledEvent,
+              models.RestAPI)
     generator = SAMTemplateGenerator(config, PackageOptions(TypedAWSClient(botocore.session.get_session())))
     generated = generator.generate([r for r in resources if isinstance(r, wanted)])
     # WHEN infra/chalice-merge.json is merged into it the way `--merge-template` does
@@ -49,6 +50,40 @@ def test_merge_template_configures_the_mapping_chalice_generates():
     # AND the consumer and the drain get a longer timeout than the API handler
     assert merged["Resources"]["StreamConsumer"]["Properties"]["Timeout"] == 60
     assert merged["Resources"]["WebhookDrain"]["Properties"]["Timeout"] == 60
+    # AND API Gateway's own error replies use Keyhole's shape and never echo the request's headers
+    responses = merged["Resources"]["RestAPI"]["Properties"]["GatewayResponses"]
+    assert responses["MISSING_AUTHENTICATION_TOKEN"]["StatusCode"] == 404
+    for spec in responses.values():
+        template = spec["ResponseTemplates"]["application/json"]
+        assert json.loads(template.replace("$context.requestId", "r"))["error"]["request_id"] == "r"
+        assert "$context.error" not in template and "$input" not in template
+        assert spec["ResponseParameters"]["Headers"]["Cache-Control"] == "'no-store'"
+
+
+def chalice_like_api(apigateway) -> str:
+    """A REST API with one proxied method, as `chalice deploy` leaves it (moto)."""
+    api_id = apigateway.create_rest_api(name="keyhole")["id"]
+    root = apigateway.get_resources(restApiId=api_id)["items"][0]["id"]
+    resource = apigateway.create_resource(restApiId=api_id, parentId=root, pathPart="v1")["id"]
+    apigateway.put_method(restApiId=api_id, resourceId=resource, httpMethod="GET", authorizationType="NONE")
+    apigateway.put_integration(restApiId=api_id, resourceId=resource, httpMethod="GET", type="MOCK")
+    apigateway.create_deployment(restApiId=api_id, stageName="api")
+    return api_id
+
+
+def test_post_deploy_sets_gateway_responses_on_the_deployed_api(aws):
+    # GIVEN the REST API `chalice deploy` created (moto)
+    apigateway = boto3.client("apigateway", region_name="us-east-1")
+    api_id = chalice_like_api(apigateway)
+    # WHEN the post-deploy step runs
+    post_deploy.configure_gateway_responses(apigateway, api_id=api_id)
+    # THEN an unknown route gets a 404 in Keyhole's shape, with no echo of the Authorization header
+    missing = apigateway.get_gateway_response(restApiId=api_id, responseType="MISSING_AUTHENTICATION_TOKEN")
+    assert missing["statusCode"] == "404"
+    assert '"code":"not_found"' in missing["responseTemplates"]["application/json"]
+    assert missing["responseParameters"]["gatewayresponse.header.X-Content-Type-Options"] == "'nosniff'"
+    default = apigateway.get_gateway_response(restApiId=api_id, responseType="DEFAULT_4XX")
+    assert "$context.error" not in default["responseTemplates"]["application/json"]
 
 
 def test_post_deploy_sets_the_same_options_on_a_deployed_mapping(aws):
@@ -66,9 +101,10 @@ def test_post_deploy_sets_the_same_options_on_a_deployed_mapping(aws):
     awslambda.create_event_source_mapping(FunctionName="keyhole-test-stream_consumer",
                                           EventSourceArn=aws["TableStreamArn"], BatchSize=100,
                                           StartingPosition="TRIM_HORIZON")
+    api_id = chalice_like_api(boto3.client("apigateway", region_name="us-east-1"))
     # WHEN the post-deploy step runs for the stage (queue and stream ARNs from the infra stack)
     assert post_deploy.main(["--stage", "test", "--region", "us-east-1",
-                             "--function", "keyhole-test-stream_consumer"]) == 0
+                             "--function", "keyhole-test-stream_consumer", "--rest-api-id", api_id]) == 0
     # THEN the mapping has the options the merge template gives packaged deployments
     (mapping,) = awslambda.list_event_source_mappings(FunctionName="keyhole-test-stream_consumer")[
         "EventSourceMappings"]

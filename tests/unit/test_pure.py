@@ -180,3 +180,22 @@ def test_chalice_local_request_lines_mask_share_tokens() -> None:
                  f'"POST /share/{token}/unlock?next=1 HTTP/1.1" 303 -'):
         masked = mask_tokens(line)
         assert token not in masked and "/share/<token>" in masked
+
+
+def test_the_aws_sdk_never_logs_at_debug_even_when_the_service_does() -> None:
+    """botocore at DEBUG prints request/response bodies: KMS plaintext data keys, documents."""
+    import logging
+
+    from chalicelib import logs
+
+    root = logging.getLogger()
+    saved = root.level, logging.getLogger("botocore").level
+    try:
+        root.setLevel(logging.DEBUG)
+        logging.getLogger("botocore").setLevel(logging.NOTSET)
+        logs.configure(level="DEBUG")
+        assert logging.getLogger("botocore").getEffectiveLevel() >= logging.INFO
+        assert logging.getLogger("botocore.endpoint").getEffectiveLevel() >= logging.INFO
+    finally:
+        root.setLevel(saved[0])
+        logging.getLogger("botocore").setLevel(saved[1])
