@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from typing import Any, Dict, Mapping, Optional, Tuple
+from typing import Any, Dict, Mapping, Optional, Tuple, Union
 from urllib.parse import parse_qs, urlsplit
 
 from . import page, unlock as unlock_cookie
@@ -84,14 +84,23 @@ def share_path(req: RequestInfo, raw_token: str) -> str:
 
 # --- flows ---------------------------------------------------------------------------------
 
-def show(svc: Keyhole, raw_token: str, req: RequestInfo, headers: Mapping[str, str]) -> ViewerResponse:
-    """`GET /share/{token}`: the page, the password form, or the view-limit button."""
+def _gate(svc: Keyhole, raw_token: str, req: RequestInfo, headers: Mapping[str, str]
+          ) -> Union[ViewerResponse, Resolved]:
+    """The live link, or the response that stands in its way (the one 404, the password form)."""
     found = lookup(svc, raw_token)
     resolved = found.resolved
     if resolved is None:
         return as_html(account_dead(svc, found, req))
     if resolved.needs_password and not resolved.unlocked(headers, svc.clock.time()):
         return _password_form(svc, resolved, req, action=f"./{raw_token}/unlock")
+    return resolved
+
+
+def show(svc: Keyhole, raw_token: str, req: RequestInfo, headers: Mapping[str, str]) -> ViewerResponse:
+    """`GET /share/{token}`: the page, the password form, or the view-limit button."""
+    resolved = _gate(svc, raw_token, req, headers)
+    if isinstance(resolved, ViewerResponse):
+        return resolved
     if resolved.view_limited:
         refusal = account(svc, resolved, req, status=200, outcome="confirm_required", count_link=False)
         if refusal:
@@ -105,12 +114,9 @@ def show(svc: Keyhole, raw_token: str, req: RequestInfo, headers: Mapping[str, s
 
 def use_view(svc: Keyhole, raw_token: str, req: RequestInfo, headers: Mapping[str, str]) -> ViewerResponse:
     """`POST /share/{token}`: the button of a view-limited link; uses one view, shows the content."""
-    found = lookup(svc, raw_token)
-    resolved = found.resolved
-    if resolved is None:
-        return as_html(account_dead(svc, found, req))
-    if resolved.needs_password and not resolved.unlocked(headers, svc.clock.time()):
-        return _password_form(svc, resolved, req, action=f"./{raw_token}/unlock")
+    resolved = _gate(svc, raw_token, req, headers)
+    if isinstance(resolved, ViewerResponse):
+        return resolved
     if not resolved.view_limited:  # the limit was lifted while the button was on screen
         return _content(svc, resolved, req)
     return _content(svc, resolved, req, use_view=True)

@@ -23,7 +23,7 @@ from typing import Dict, List
 import boto3
 
 from . import infra
-from .moto_server import free_port, wait_for_port
+from .moto_server import free_port, stop_process, wait_for_port
 
 ROOT = Path(__file__).resolve().parent.parent
 STATE_DIR = ROOT / ".keyhole"
@@ -92,13 +92,7 @@ def main() -> int:
 
     def stop(*_: object) -> None:
         for child in reversed(children):
-            if child.poll() is None:
-                child.terminate()
-        for child in children:
-            try:
-                child.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                child.kill()
+            stop_process(child)
 
     signal.signal(signal.SIGTERM, lambda *a: (stop(), sys.exit(0)))
     try:

@@ -60,6 +60,16 @@ def wait_for_port(port: int, timeout: float = 30.0, process: Optional[subprocess
     raise RuntimeError(f"nothing listening on port {port} after {timeout}s")
 
 
+def stop_process(process: subprocess.Popen, timeout: float = 10.0) -> None:
+    """Terminate a child server, killing it if it does not exit in time."""
+    if process.poll() is None:
+        process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
 @contextlib.contextmanager
 def moto_process(port: Optional[int] = None, *, serial: bool = False) -> Iterator[str]:
     """Run moto in a child process; yields its endpoint URL and stops it afterwards."""
@@ -72,11 +82,7 @@ def moto_process(port: Optional[int] = None, *, serial: bool = False) -> Iterato
         wait_for_port(port, process=process)
         yield f"http://127.0.0.1:{port}"
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_process(process)
 
 
 def main() -> None:

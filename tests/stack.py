@@ -21,7 +21,7 @@ from chalicelib.opscli import stage_environment
 from chalicelib.service import Keyhole
 from chalicelib.storage.store import bind
 from devstack import infra
-from devstack.moto_server import free_port, moto_process, wait_for_port
+from devstack.moto_server import free_port, moto_process, stop_process, wait_for_port
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -58,8 +58,4 @@ def start_stack(*, serial: bool = False) -> Iterator[HttpStack]:
             yield HttpStack(api_url=f"http://127.0.0.1:{port}", aws_endpoint=endpoint, outputs=outputs, env=env,
                             _svc=svc)
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            stop_process(server)
