@@ -286,14 +286,19 @@ def data(svc: Keyhole, raw_token: str, req: RequestInfo, headers: Mapping[str, s
                                         "This link has a view limit: POST to /data to use one view")
     etag = resolved.etag()
     lowered = {k.lower(): v for k, v in headers.items()}
-    if not resolved.view_limited and etag in [t.strip() for t in lowered.get("if-none-match", "").split(",")]:
+    conditional = not resolved.view_limited and "if-none-match" in lowered
+    if conditional and etag in [t.strip() for t in lowered["if-none-match"].split(",")]:
         refusal = account(svc, resolved, req, status=304, outcome=None, count_link=False)
         if refusal:
             return refusal
         response = ViewerResponse(304, None)
         response.headers["ETag"] = etag
         return response
-    refusal = account(svc, resolved, req, status=200, outcome="viewed", use_view=resolved.view_limited)
+    # A conditional refresh that finds a new version (an open page polling) delivers the document
+    # and is logged, but it is not a view and never counts against the link's rate limit: a page
+    # left open must never trip it. The per-IP window still counts every request.
+    refusal = account(svc, resolved, req, status=200, outcome="refreshed" if conditional else "viewed",
+                      use_view=resolved.view_limited, count_link=not conditional)
     if refusal:
         return refusal
     response = ViewerResponse(200, resolved.data_body())

@@ -110,3 +110,26 @@ def test_link_rate_limit_counts_views_not_conditional_polls(svc, app_client, clo
     assert app_client.get(path, headers=from_ip("192.0.2.3")).status == 429  # third view this minute, any IP
     clock.advance(21)
     assert app_client.get(path, headers=from_ip("192.0.2.3")).status == 200
+
+
+def test_a_page_left_open_never_trips_the_link_limit_even_when_the_document_keeps_changing(svc, app_client, clock):
+    # GIVEN a link allowed 1 view a minute, opened once by a page that then polls with If-None-Match
+    tenant, admin = tenants.create_tenant(svc, name="rl", plan="team")
+    app_client.put("/v1/resources/r", key=admin, body={"type": "t", "name": "n", "document": {"v": 0}})
+    link = app_client.post("/v1/resources/r/links", key=admin, body={"rate_limit_per_min": 1}).json
+    at_window_end(clock, 50)
+    path, viewer = f"/share/{link['token']}/data", from_ip("192.0.2.50")
+    etag = app_client.get(path, headers=viewer).headers["etag"]
+    # WHEN the document changes before each of five polls in the same minute
+    statuses = []
+    for version in range(1, 6):
+        app_client.put("/v1/resources/r", key=admin, body={"type": "t", "name": "n", "document": {"v": version}})
+        reply = app_client.get(path, headers={**viewer, "if-none-match": etag})
+        statuses.append(reply.status)
+        etag = reply.headers.get("etag", etag)
+    # THEN every poll gets the new document, and the refreshes are logged but are not views
+    assert statuses == [200] * 5
+    outcomes = [e["outcome"] for e in app_client.get(f"/v1/links/{link['id']}/access-logs", key=admin).json["items"]]
+    assert outcomes == ["refreshed"] * 5 + ["viewed"]
+    # AND a second, unconditional view in that minute is still refused by the link's limit
+    assert app_client.get(path, headers=from_ip("192.0.2.51")).status == 429
