@@ -130,10 +130,4 @@ def delete_key(svc: Keyhole, principal: Principal, key_id: str, req: RequestInfo
     txn.put(audit.new_event(principal.tenant_id, actor=principal.actor(), action="api_key.deleted",
                             at=svc.clock.now(), target_type="api_key", target_id=key_id,
                             details={"name": target.name, "role": target.role}, request_id=req.request_id), tag="audit")
-    from .storage.store import TxnCancelled
-    try:
-        txn.commit()
-    except TxnCancelled as cancelled:
-        if cancelled.failed("key"):
-            raise NotFound("No such API key") from None
-        raise
+    txn.commit(when_failed={"key": NotFound("No such API key")})

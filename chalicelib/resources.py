@@ -198,12 +198,7 @@ def delete_resource(svc: Keyhole, principal: Principal, resource_id: str, head: 
         txn.update(ResourceHead, hk, [ResourceHead.deleting.set(True)],
                    condition=ResourceHead.locator == head.locator, tag="head")
         txn.delete(ResourceDocument, ResourceDocument.key(head.locator), tag="doc")
-        try:
-            txn.commit()
-        except TxnCancelled as cancelled:
-            if cancelled.failed("head"):
-                raise NotFound("No such resource") from None
-            raise
+        txn.commit(when_failed={"head": NotFound("No such resource")})
     revoked = revoke_all_for_resource(svc, principal, resource_id, req)
     txn = svc.store.txn()
     txn.delete(ResourceHead, hk, condition=ResourceHead.deleting.exists() & (ResourceHead.active_links <= 0),

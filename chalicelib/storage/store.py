@@ -117,9 +117,21 @@ class Txn:
     def __len__(self) -> int:
         return len(self.checks) + len(self.deletes) + len(self.puts) + len(self.updates)
 
-    def commit(self, client_request_token: Optional[str] = None) -> None:
+    def commit(self, client_request_token: Optional[str] = None, *,
+               when_failed: Optional[Dict[str, Exception]] = None) -> None:
+        """Write every item or none. `when_failed` maps an item's tag to the error to raise
+        when that item's condition failed (e.g. the item to delete no longer exists)."""
         if not len(self):
             return
+        try:
+            self._commit(client_request_token)
+        except TxnCancelled as cancelled:
+            for tag, error in (when_failed or {}).items():
+                if cancelled.failed(tag):
+                    raise error from None
+            raise
+
+    def _commit(self, client_request_token: Optional[str]) -> None:
         tags = [t for t, _ in self.checks + self.deletes + self.puts + self.updates]
         try:
             self.store.connection.transact_write_items(

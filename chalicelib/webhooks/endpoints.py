@@ -195,12 +195,7 @@ def delete_endpoint(svc: Keyhole, principal: Principal, endpoint: Optional[Webho
     txn.put(audit.new_event(tenant_id, actor=principal.actor(), action="webhook.deleted", at=svc.clock.now(),
                             target_type="webhook", target_id=endpoint.endpoint_id,
                             details={"url_host": _host_of(endpoint.url)}, request_id=req.request_id), tag="audit")
-    try:
-        txn.commit()
-    except TxnCancelled as cancelled:
-        if cancelled.failed("endpoint"):
-            raise NotFound("No such webhook endpoint") from None
-        raise
+    txn.commit(when_failed={"endpoint": NotFound("No such webhook endpoint")})
 
 
 # --- for the consumer and the drain --------------------------------------------------------
