@@ -33,7 +33,7 @@ from ..pagination import partition_page
 from ..service import Keyhole
 from ..storage.models import WebhookDelivery, WebhookEndpoint, plain
 from ..storage.store import TxnCancelled, error_code
-from .endpoints import endpoints_of, secret_of, wants
+from .endpoints import LOCAL_STAGES, endpoints_of, secret_of, wants
 from .exceptions import SecretUnavailable
 from .transport import Attempt, attempt
 
@@ -242,6 +242,7 @@ def send_all(svc: Keyhole, jobs: Sequence[Tuple[WebhookEndpoint, WebhookDelivery
                 secrets_by_endpoint[endpoint.endpoint_id] = None
     deadline = time.monotonic() + budget_seconds
     broken: Set[str] = set()
+    public_only = svc.settings.stage not in LOCAL_STAGES
 
     def run(endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> Optional[Attempt]:
         if time.monotonic() > deadline or endpoint.endpoint_id in broken:
@@ -249,7 +250,8 @@ def send_all(svc: Keyhole, jobs: Sequence[Tuple[WebhookEndpoint, WebhookDelivery
         secret = secrets_by_endpoint[endpoint.endpoint_id]
         if secret is None:
             return Attempt(ok=False, status=None, latency_ms=0, error="signing secret unavailable")
-        result = attempt(endpoint.url, secret, delivery.delivery_id, delivery.payload, timeout=timeout)
+        result = attempt(endpoint.url, secret, delivery.delivery_id, delivery.payload, timeout=timeout,
+                         public_only=public_only)
         if breaker and not result.ok and (result.status is None or result.status >= 500 or result.status == 429):
             broken.add(endpoint.endpoint_id)
         return result

@@ -80,8 +80,8 @@ def url_problem(url: Any, *, stage: str) -> Optional[str]:
 def _internal_host(host: str) -> bool:
     """Literal private/loopback/link-local addresses and names that only resolve internally.
 
-    A public name can still resolve to an internal address (DNS rebinding); registration checks
-    what it can see, and deliveries follow no redirects.
+    A public name can still resolve to an internal address; registration checks what it can read,
+    and each delivery checks the DNS answers it connects to (transport.vetted_address).
     """
     bare = host.strip("[]").rstrip(".")  # "localhost." is localhost
     try:

@@ -60,3 +60,23 @@ def api_drain(svc):
     return app_module.webhook_drain({"detail-type": "Scheduled Event", "source": "aws.events", "detail": {},
                                      "time": "2026-01-01T00:00:00Z", "resources": [], "region": "us-east-1",
                                      "account": "123456789012", "id": "x", "version": "0"}, None)
+
+
+def test_a_deployed_stage_never_delivers_to_a_name_that_resolves_inside_the_network(
+        app_client, tenant, stream, receiver, svc):
+    api, key = app_client, tenant["admin"]
+    # GIVEN an endpoint whose host name resolves to this machine (registered on the test stage,
+    # which accepts local receivers; on a deployed stage only the DNS answer gives it away)
+    receiver.url = receiver.url.replace("http://127.0.0.1", "https://localhost")
+    endpoint = register(api, key, receiver, events=["share.accessed"])
+    link = share(api, key)
+    stream.consume()
+    # WHEN the same data is served by a deployed stage and the link is opened
+    svc.settings = svc.settings.with_overrides(stage="prod")
+    assert open_link(api, link["token"]).status == 200
+    stream.consume()
+    # THEN nothing reached the receiver, and the delivery log says why
+    assert receiver.requests == []
+    (delivery,) = api.get(f"/v1/webhooks/{endpoint['id']}/deliveries", key=key).json["items"]
+    assert delivery["status"] == "retrying" and delivery["response_status"] is None
+    assert delivery["error"] == "refused: the host resolves to a non-public address"
