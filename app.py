@@ -5,6 +5,7 @@ the service (clients, tables, KMS) is created on the first request, which keeps 
 """
 from __future__ import annotations
 
+import ipaddress
 import logging
 import uuid
 from functools import wraps
@@ -61,12 +62,20 @@ def request_info(raw_token: Optional[str] = None) -> RequestInfo:
     svc = service()
     forwarded = headers.get("x-forwarded-for")
     if svc.settings.honours_forwarded_for and forwarded:
-        ip = forwarded.split(",")[0].strip() or ip
+        ip = _address_or(forwarded.split(",")[0].strip(), ip)
     path = context.get("path") or request.path
     if raw_token:
         path = viewer.redacted_path(path, raw_token)
     return RequestInfo(request_id=request_id, ip=ip, user_agent=headers.get("user-agent"),
                        base_url=_base_url(svc, headers, context), method=request.method, path=path)
+
+
+def _address_or(claimed: str, fallback: str) -> str:
+    """A forwarded client address, only if it is one: rate-limit keys are built from it."""
+    try:
+        return str(ipaddress.ip_address(claimed))
+    except ValueError:
+        return fallback
 
 
 def _base_url(svc: Keyhole, headers: Any, context: Dict[str, Any]) -> str:
@@ -404,6 +413,6 @@ def uniform_errors(event: Any, get_response: Callable[[Any], Response]) -> Respo
         response.body = {"error": {"code": code, "message": scrub(str(body.get("Message", ""))),
                                    "request_id": request_id}}
         response.headers.update({"Content-Type": "application/json", "X-Request-Id": request_id})
-        if (event.path or "").startswith("/share/"):
+        if (event.path or "").startswith("/share/") or event.path == "/robots.txt":
             response.headers.update(viewer.viewer_headers())
     return response

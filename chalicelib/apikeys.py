@@ -111,7 +111,7 @@ def create_key(svc: Keyhole, principal: Principal, body: Dict[str, Any], req: Re
 
 def list_keys(svc: Keyhole, principal: Principal, query: Dict[str, str]) -> Dict[str, Any]:
     return partition_page(ApiKeyItem, f"TENANT#{principal.tenant_id}", query, to_json, list_id="api-keys",
-                          sort_condition=ApiKeyItem.sk.startswith("KEY#"))
+                          sort_prefix="KEY#")
 
 
 def delete_key(svc: Keyhole, principal: Principal, key_id: str, req: RequestInfo) -> None:

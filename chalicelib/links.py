@@ -383,8 +383,10 @@ def list_links(svc: Keyhole, principal: Principal, query: Dict[str, str],
         condition, forward = {"active": (sort_attr > boundary, True),
                               "expired": (sort_attr < boundary, False)}.get(status, (None, False))
     list_id = f"links:{status}"
+    # An expired-list cursor always sorts before the boundary (the boundary only moves forward).
+    in_range = (f"gsi{n}sk", lambda sk: sk < boundary) if status == "expired" else None
     start = decode(query.get("cursor"), partition_attr=f"gsi{n}pk", partition_value=partition,
-                   allowed_attrs=("pk", "sk", f"gsi{n}pk", f"gsi{n}sk"), list_id=list_id)
+                   allowed_attrs=("pk", "sk", f"gsi{n}pk", f"gsi{n}sk"), list_id=list_id, sort_in_range=in_range)
     if status == "active" and start is not None and start[f"gsi{n}sk"]["S"] <= boundary:
         # The page ended on a link that has expired since: DynamoDB rejects a start key outside the
         # key condition. Active links are ordered by expiry, so every link before it has expired
@@ -433,6 +435,9 @@ def patch_link(svc: Keyhole, principal: Principal, record: Optional[LinkRecord],
     cap = svc.store.get(Capability, Capability.key(record.token_hash))
     if cap is None:
         raise Conflict("This link is no longer active")
+    if cap.max_views is not None and int(cap.views_used or 0) >= int(cap.max_views):
+        # The capability is the truth: the link record learns of exhaustion from the stream.
+        raise Conflict("This link is exhausted; only active links can be changed (create a new link instead)")
     if changes.get("max_views") is not None and changes["max_views"] <= int(cap.views_used or 0):
         raise ValidationFailed.field("max_views", f"must be more than the views already used ({int(cap.views_used)})")
     record_actions: List[Any] = []
@@ -459,7 +464,9 @@ def patch_link(svc: Keyhole, principal: Principal, record: Optional[LinkRecord],
     txn = svc.store.txn()
     txn.update(LinkRecord, LinkRecord.key(record.link_id), record_actions,
                condition=(LinkRecord.state == "live") & (LinkRecord.slot_held == True), tag="record")  # noqa: E712
-    txn.update(Capability, Capability.key(record.token_hash), cap_actions, condition=Capability.pk.exists(), tag="cap")
+    txn.update(Capability, Capability.key(record.token_hash), cap_actions, tag="cap",
+               condition=Capability.pk.exists() & (Capability.max_views.does_not_exist()
+                                                   | (Capability.views_used < Capability.max_views)))
     txn.put(audit.new_event(principal.tenant_id, actor=principal.actor(), action="link.updated", at=now,
                             target_type="link", target_id=record.link_id, details={"changes": changes},
                             request_id=req.request_id), tag="audit")

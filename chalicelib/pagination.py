@@ -1,8 +1,9 @@
 """Opaque list cursors: the DynamoDB LastEvaluatedKey, checked on the way back in.
 
 A cursor is base64url(JSON): the key attributes plus the name of the list that returned it. On
-decode it must name the same list and be a flat map of string key attributes whose partition value
-equals the partition being queried, so a cursor edited, copied from another tenant's list, or from
+decode it must name the same list and be a flat map of exactly that list's string key attributes
+whose partition value equals the partition being queried (and whose sort value lies in the
+queried range, where the caller gives one), so a cursor edited, copied from another tenant's list, or from
 another list over the same partition (API keys and resources share the tenant's partition; active
 and expired links share an index partition) is a 422, never other data and never a 500.
 """
@@ -34,7 +35,10 @@ def encode(last_evaluated_key: Optional[Dict[str, Any]], *, list_id: str = "") -
 
 
 def decode(cursor: Optional[str], *, partition_attr: str, partition_value: str,
-           allowed_attrs: Tuple[str, ...], list_id: str = "") -> Optional[Dict[str, Any]]:
+           allowed_attrs: Tuple[str, ...], list_id: str = "",
+           sort_in_range: Optional[Tuple[str, Callable[[str], bool]]] = None) -> Optional[Dict[str, Any]]:
+    """The start key of a cursor, or a 422. `sort_in_range` = (sort attribute, test): DynamoDB
+    rejects a start key outside the query's key condition, so such a cursor is refused here."""
     if cursor in (None, ""):
         return None
     try:
@@ -44,8 +48,10 @@ def decode(cursor: Optional[str], *, partition_attr: str, partition_value: str,
         raise ValidationFailed.field("cursor", "is not a cursor this list returned") from None
     if not isinstance(flat, dict) or flat.pop(LIST_FIELD, None) != list_id:
         raise ValidationFailed.field("cursor", "is not a cursor this list returned")
-    if (set(flat) - set(allowed_attrs) or partition_attr not in flat
+    if (set(flat) != set(allowed_attrs) or partition_attr not in flat
             or not all(isinstance(v, str) for v in flat.values()) or flat[partition_attr] != partition_value):
+        raise ValidationFailed.field("cursor", "is not a cursor this list returned")
+    if sort_in_range is not None and not sort_in_range[1](flat[sort_in_range[0]]):
         raise ValidationFailed.field("cursor", "is not a cursor this list returned")
     return {name: {"S": value} for name, value in flat.items()}
 
@@ -72,7 +78,7 @@ def page(items: List[Dict[str, Any]], next_cursor: Optional[str]) -> Dict[str, A
 
 
 def partition_page(model: Type[Any], partition: str, query: Dict[str, str], render: Callable[[Any], Dict[str, Any]], *,
-                   list_id: str, sort_condition: Any = None, newest_first: bool = False,
+                   list_id: str, sort_prefix: str = "", newest_first: bool = False,
                    keep: Callable[[Any], bool] = lambda item: True) -> Dict[str, Any]:
     """One page of the items in one table partition (`pk`): `?limit=` and `?cursor=` handled.
 
@@ -81,8 +87,9 @@ def partition_page(model: Type[Any], partition: str, query: Dict[str, str], rend
     errors = Collector()
     limit = parse_limit(query, errors)
     start = decode(query.get("cursor"), partition_attr="pk", partition_value=partition, allowed_attrs=("pk", "sk"),
-                   list_id=list_id)
+                   list_id=list_id, sort_in_range=("sk", lambda sk: sk.startswith(sort_prefix)))
     errors.raise_if_any()
+    sort_condition = model.sk.startswith(sort_prefix) if sort_prefix else None
     results = model.query(partition, sort_condition, scan_index_forward=not newest_first, limit=limit,
                           last_evaluated_key=start, consistent_read=True)
     items = [render(item) for item in results if keep(item)]

@@ -28,6 +28,9 @@ MAX_DEPTH = 64
 MAX_REDACT = 100
 MAX_SCOPES = 50
 MAX_SCOPE_FIELDS = 200
+# The document, redaction rules and scopes share one DynamoDB item (400 KB at most): 256 KiB of
+# document + 64 KiB of scopes + 100 redacted names of 128 characters stays well inside it.
+MAX_SCOPES_BYTES = 64 * 1024
 
 
 def valid_resource_id(resource_id: str) -> bool:
@@ -79,6 +82,9 @@ def _validate(body: Dict[str, Any]) -> Tuple[str, str, Dict[str, Any], List[str]
     if json_size(document) > MAX_DOCUMENT_BYTES:
         raise PayloadTooLarge("document is larger than 256 KiB",
                               details=[{"field": "document", "message": "must be at most 256 KiB as compact JSON"}])
+    if json_size(scopes) > MAX_SCOPES_BYTES:
+        raise PayloadTooLarge("scopes are larger than 64 KiB",
+                              details=[{"field": "scopes", "message": "must be at most 64 KiB as compact JSON"}])
     return rtype or "", name or "", document, list(dict.fromkeys(redact)), {k: list(dict.fromkeys(v)) for k, v in scopes.items()}
 
 
@@ -180,7 +186,7 @@ def get_resource(svc: Keyhole, head: Optional[ResourceHead]) -> Dict[str, Any]:
 
 def list_resources(svc: Keyhole, principal: Principal, query: Dict[str, str]) -> Dict[str, Any]:
     return partition_page(ResourceHead, f"TENANT#{principal.tenant_id}", query, head_to_json, list_id="resources",
-                          sort_condition=ResourceHead.sk.startswith("RES#"), keep=lambda head: not head.deleting)
+                          sort_prefix="RES#", keep=lambda head: not head.deleting)
 
 
 def delete_resource(svc: Keyhole, principal: Principal, resource_id: str, head: Optional[ResourceHead],

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from http.cookies import SimpleCookie
 from typing import Mapping, Optional
 
@@ -28,15 +29,21 @@ def issue(*, link_id: str, cookie_salt: str, password_hash: str, now: float) -> 
     return f"{expires}.{_signature(_key(cookie_salt, password_hash), link_id, expires)}"
 
 
+_EXPIRES = re.compile(r"^[0-9]{1,12}$")
+
+
 def verify(value: Optional[str], *, link_id: str, cookie_salt: Optional[str], password_hash: Optional[str],
            now: float) -> bool:
     if not value or not cookie_salt or not password_hash or "." not in value:
         return False
     expires_text, signature = value.split(".", 1)
-    if not expires_text.isdigit() or int(expires_text) < now:
+    # ASCII digits only: str.isdigit() also takes "²", which int() refuses (a forged cookie is
+    # "no cookie", never a 500).
+    if not _EXPIRES.match(expires_text) or int(expires_text) < now:
         return False
     expected = _signature(_key(cookie_salt, password_hash), link_id, int(expires_text))
-    return hmac.compare_digest(expected, signature)
+    # Bytes: compare_digest refuses str with non-ASCII characters.
+    return hmac.compare_digest(expected.encode("utf-8"), signature.encode("utf-8", "surrogatepass"))
 
 
 def read_cookie(headers: Mapping[str, str]) -> Optional[str]:

@@ -149,7 +149,10 @@ def lookup(svc: Keyhole, raw_token: str, *, with_password_attempts: bool = False
     cap, doc, tenant, *counters = svc.store.batch_get(keys)
     attempts = int(counters[0].n or 0) if counters and counters[0] is not None else 0
     if cap is None:
-        return Lookup(token=token, dead_reason="unknown")
+        # The tenant named by the token's own bytes (if any) sets the enumeration guard for every
+        # dead token alike: an expired link whose capability TTL has not removed yet must not get
+        # a different threshold from an unknown, revoked or exhausted one of the same tenant.
+        return Lookup(token=token, dead_reason="unknown", tenant=tenant)
     now_s = to_rfc3339(svc.clock.now())
     reason = None
     if doc is None or tenant is None or doc.resource_id != cap.resource_id or cap.tenant_id != tenant.tenant_id:
@@ -246,7 +249,7 @@ def account_dead(svc: Keyhole, found: Lookup, req: RequestInfo) -> ViewerRespons
     """A dead or unknown token: count it against the IP's enumeration guard, then the one 404."""
     now = svc.clock.time()
     txn = svc.store.txn()
-    limit = failed_limit(svc, found.tenant if found.dead_cap is not None else None)
+    limit = failed_limit(svc, found.tenant)
     add_hit(txn, f"FIP#{req.ip}", limit, now, tag="failed")
     if found.dead_cap is not None:
         txn.put(_event(svc, found.dead_cap, req, status=404, outcome=found.dead_reason,

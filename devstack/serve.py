@@ -22,6 +22,14 @@ PROJECT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _SHARE_PATH = re.compile(r"(/share/)[^/\s?]+")
 
 
+_QUERY = re.compile(r"\?[^\s\"]*")
+
+
+def drop_query(line: str) -> str:
+    """Query strings can carry anything a client put there (an `?api_key=` included): not logged."""
+    return _QUERY.sub("", line)
+
+
 def mask_tokens(line: str) -> str:
     return _SHARE_PATH.sub(r"\1<token>", line)
 
@@ -50,7 +58,7 @@ class MaskingRequestHandler(ChaliceRequestHandler):
         super()._send_error_response(error)
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (stdlib signature)
-        sys.stderr.write(mask_tokens("%s - %s\n" % (self.address_string(), format % args)))
+        sys.stderr.write(mask_tokens(drop_query("%s - %s\n" % (self.address_string(), format % args))))
 
 
 class BackloggedServer(ThreadedHTTPServer):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import random
+import secrets
 import time
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Type, TypeVar
@@ -31,6 +32,7 @@ M = TypeVar("M", bound=Model)
 _UNAVAILABLE_CODES = {
     "ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
     "InternalServerError", "ServiceUnavailable", "LimitExceededException",
+    "TransactionInProgressException",  # a retry that overtook its own in-flight first attempt
 }
 
 
@@ -120,11 +122,17 @@ class Txn:
     def commit(self, client_request_token: Optional[str] = None, *,
                when_failed: Optional[Dict[str, Exception]] = None) -> None:
         """Write every item or none. `when_failed` maps an item's tag to the error to raise
-        when that item's condition failed (e.g. the item to delete no longer exists)."""
+        when that item's condition failed (e.g. the item to delete no longer exists).
+
+        Every commit carries an idempotency token (a fresh one unless given; botocore would fill
+        one in too, this keeps it explicit): when the SDK retries after a timeout or a 5xx whose
+        request had in fact committed, DynamoDB answers the retry with success instead of failing
+        its conditions, so a refused-looking request never leaves a write behind (a link whose
+        token nobody saw, a view spent twice). moto ignores the token."""
         if not len(self):
             return
         try:
-            self._commit(client_request_token)
+            self._commit(client_request_token or secrets.token_hex(16))
         except TxnCancelled as cancelled:
             for tag, error in (when_failed or {}).items():
                 if cancelled.failed(tag):

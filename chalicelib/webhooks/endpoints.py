@@ -179,7 +179,7 @@ def create_endpoint(svc: Keyhole, principal: Principal, body: Dict[str, Any], re
 
 def list_endpoints(svc: Keyhole, principal: Principal, query: Dict[str, str]) -> Dict[str, Any]:
     return partition_page(WebhookEndpoint, f"TENANT#{principal.tenant_id}", query, to_json, list_id="webhooks",
-                          sort_condition=WebhookEndpoint.sk.startswith("WH#"))
+                          sort_prefix="WH#")
 
 
 def delete_endpoint(svc: Keyhole, principal: Principal, endpoint: Optional[WebhookEndpoint],

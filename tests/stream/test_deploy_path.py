@@ -57,7 +57,10 @@ def test_merge_template_configures_the_mapping_chalice_generates():
         template = spec["ResponseTemplates"]["application/json"]
         assert json.loads(template.replace("$context.requestId", "r"))["error"]["request_id"] == "r"
         assert "$context.error" not in template and "$input" not in template
+        # (viewer headers included: API Gateway answers some /share/* requests itself)
         assert spec["ResponseParameters"]["Headers"]["Cache-Control"] == "'no-store'"
+        assert "frame-ancestors 'none'" in spec["ResponseParameters"]["Headers"]["Content-Security-Policy"]
+        assert spec["ResponseParameters"]["Headers"]["X-Robots-Tag"] == "'noindex, nofollow'"
 
 
 def chalice_like_api(apigateway) -> str:

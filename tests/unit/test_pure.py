@@ -13,7 +13,7 @@ import pytest
 from chalicelib import expiry, pagination, redaction, tokens, validation
 from chalicelib.errors import BadRequest, Collector, PayloadTooLarge, ValidationFailed
 from chalicelib.logs import scrub
-from devstack.serve import mask_tokens
+from devstack.serve import drop_query, mask_tokens
 
 NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
@@ -180,6 +180,12 @@ def test_chalice_local_request_lines_mask_share_tokens() -> None:
                  f'"POST /share/{token}/unlock?next=1 HTTP/1.1" 303 -'):
         masked = mask_tokens(line)
         assert token not in masked and "/share/<token>" in masked
+
+
+def test_chalice_local_request_lines_drop_query_strings() -> None:
+    key = tokens.new_api_key("0123456789abcdef").value
+    line = f'127.0.0.1 - "GET /v1/tenant?api_key={key}&x=1 HTTP/1.1" 401 -'
+    assert drop_query(line) == '127.0.0.1 - "GET /v1/tenant HTTP/1.1" 401 -'
 
 
 def test_the_aws_sdk_never_logs_at_debug_even_when_the_service_does() -> None:
