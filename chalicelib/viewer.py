@@ -6,7 +6,9 @@ Budget (SPEC.md): at most 2 DynamoDB requests and no KMS call per viewer request
 2. One TransactWriteItems does all the accounting at once: the per-IP and per-link rate-limit
    windows, the enumeration guard, the access event and (for view-limited links) the view use.
 Only refusals that the transaction itself reports (a full window, a used-up link) cost one more
-write, to record that refusal in the access log.
+write, to record that refusal in the access log. A transaction cancelled only because another one
+touched the same items (`TransactionConflict`: busy rate windows, a view-limited link) is sent
+again, at most `CONFLICT_ATTEMPTS` times in all; then the viewer gets 503 `unavailable`.
 
 Every dead link (unknown, malformed, expired, revoked, exhausted, resource deleted) gets the
 same 404: status, body and headers.
@@ -16,16 +18,19 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import random
+import time
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from . import unlock
 from .clock import to_rfc3339, to_rfc3339_ms
+from .errors import Unavailable
 from .ratelimit import Window, add_guard, add_hit, window
 from .redaction import viewer_document
 from .service import Keyhole, RequestInfo
 from .storage.models import AccessEvent, Capability, RateWindow, ResourceDocument, Tenant, plain
-from .storage.store import TxnCancelled
+from .storage.store import Txn, TxnCancelled
 from .tenants import limits_of, settings_of
 from .tokens import ShareToken, new_id, parse_share_token
 
@@ -34,6 +39,10 @@ logger = logging.getLogger(__name__)
 NOT_FOUND_MESSAGE = "Share link not found or has been revoked"
 NOT_FOUND_BODY = {"error": {"code": "not_found", "message": NOT_FOUND_MESSAGE}}
 JSON_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+
+# TransactionConflict retries: attempts in all, and the base of the jittered pause between them.
+CONFLICT_ATTEMPTS = 3
+CONFLICT_PAUSE_SECONDS = 0.005
 
 VIEWER_HEADERS = {
     "Cache-Control": "no-store",
@@ -195,6 +204,7 @@ def account(svc: Keyhole, resolved: Resolved, req: RequestInfo, *, status: int, 
     `outcome` None means "not recorded" (a 304 poll); `count_link` False skips the per-link window
     (304 polls are not views, so a page left open never trips a link's rate limit).
     `extra_windows` are counted in the same transaction (password attempts); a full one is a 429.
+    Raises `Unavailable` when the transaction keeps conflicting with concurrent ones.
     """
     now = svc.clock.time()
     limits = limits_of(resolved.tenant)
@@ -212,7 +222,7 @@ def account(svc: Keyhole, resolved: Resolved, req: RequestInfo, *, status: int, 
         txn.put(_event(svc, resolved.cap, req, status=status, outcome=outcome,
                        retention_days=_retention(resolved.tenant)), tag="event")
     try:
-        txn.commit()
+        _commit(txn)
         return None
     except TxnCancelled as cancelled:
         extra_tags = tuple(f"extra{index}" for index in range(len(extra_windows)))
@@ -234,6 +244,30 @@ def _refusal(cancelled: TxnCancelled, now: float,
     return None, "", 0
 
 
+def _only_conflicts(cancelled: TxnCancelled) -> bool:
+    """Cancelled only because concurrent transactions touched the same items: nothing was written
+    and no condition failed, so sending the same transaction again is safe."""
+    return cancelled.conflict and all(code in ("TransactionConflict", "None") for code in cancelled.reasons.values())
+
+
+def _commit(txn: Txn) -> None:
+    """Commit, retrying a transaction that lost only to conflicts (real DynamoDB cancels concurrent
+    transactions on the same rate window or capability; an innocent viewer must not see 409).
+    Other cancellations are raised for the caller to read; persistent conflicts are a 503."""
+    for attempt in range(1, CONFLICT_ATTEMPTS + 1):
+        try:
+            txn.commit()
+            return
+        except TxnCancelled as cancelled:
+            if not _only_conflicts(cancelled):
+                raise
+            if attempt == CONFLICT_ATTEMPTS:
+                logger.warning("viewer transaction still conflicting after %d attempts: %s", attempt,
+                               cancelled.reasons)
+                raise Unavailable("Too many concurrent requests; retry shortly") from cancelled
+        time.sleep(random.uniform(0, CONFLICT_PAUSE_SECONDS * attempt))
+
+
 def _record_refusal(svc: Keyhole, cap: Capability, req: RequestInfo, status: int, outcome: str,
                     tenant: Optional[Tenant]) -> None:
     try:
@@ -252,7 +286,7 @@ def account_dead(svc: Keyhole, found: Lookup, req: RequestInfo) -> ViewerRespons
         txn.put(_event(svc, found.dead_cap, req, status=404, outcome=found.dead_reason,
                        retention_days=_retention(found.tenant)), tag="event")
     try:
-        txn.commit()
+        _commit(txn)
     except TxnCancelled as cancelled:
         if not cancelled.failed("failed"):
             raise
