@@ -6,7 +6,13 @@ Budget (SPEC.md): at most 2 DynamoDB requests and no KMS call per viewer request
 2. One TransactWriteItems does all the accounting at once: the per-IP and per-link rate-limit
    windows, the enumeration guard, the access event and (for view-limited links) the view use.
 Only refusals that the transaction itself reports (a full window, a used-up link) cost one more
-write, to record that refusal in the access log.
+write, to record that refusal in the access log. A transaction cancelled only because another one
+touched the same items (`TransactionConflict`: busy rate windows, a view-limited link) is sent
+again, at most `CONFLICT_ATTEMPTS` times in all; then the viewer gets 503 `unavailable`.
+
+ETags are `"<document version>.<32 hex>"`, so a conditional request can tell a page that last saw an
+earlier version (a refresh after an update) from a made-up or replayed validator (docs/viewer.md,
+"Live updates").
 
 Every dead link (unknown, malformed, expired, revoked, exhausted, resource deleted) gets the
 same 404: status, body and headers.
@@ -16,16 +22,20 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import random
+import re
+import time
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from . import unlock
-from .clock import to_rfc3339, to_rfc3339_ms
+from .clock import parse_rfc3339, to_rfc3339, to_rfc3339_ms
+from .errors import Unavailable
 from .ratelimit import Window, add_guard, add_hit, window
 from .redaction import viewer_document
 from .service import Keyhole, RequestInfo
 from .storage.models import AccessEvent, Capability, RateWindow, ResourceDocument, Tenant, plain
-from .storage.store import TxnCancelled
+from .storage.store import Txn, TxnCancelled
 from .tenants import limits_of, settings_of
 from .tokens import ShareToken, new_id, parse_share_token
 
@@ -34,6 +44,18 @@ logger = logging.getLogger(__name__)
 NOT_FOUND_MESSAGE = "Share link not found or has been revoked"
 NOT_FOUND_BODY = {"error": {"code": "not_found", "message": NOT_FOUND_MESSAGE}}
 JSON_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+
+# A conditional request that finds a new version is a free refresh only while that version is this
+# recent. Open pages poll at most every 5 minutes (hidden tab, network back-off: page.SCRIPT, and
+# config.MAX_PAGE_POLL_SECONDS), so a page always comes back well within it; past it the request is
+# an ordinary, counted view. It bounds what a replayed validator gains: 15 minutes per update.
+REFRESH_GRACE_SECONDS = 15 * 60
+# An ETag we issued: the document version, then the hash of everything the response shows.
+_ETAG = re.compile(r'"([1-9][0-9]{0,14})\.[0-9a-f]{32}"')
+
+# TransactionConflict retries: attempts in all, and the base of the jittered pause between them.
+CONFLICT_ATTEMPTS = 3
+CONFLICT_PAUSE_SECONDS = 0.005
 
 VIEWER_HEADERS = {
     "Cache-Control": "no-store",
@@ -101,9 +123,26 @@ class Resolved:
                 "tenant": {"name": self.tenant.name}, "resource": {"type": self.doc.type, "name": self.doc.name}}
 
     def etag(self) -> str:
+        """`"<version>.<hash>"`: the version lets a conditional request say which version it saw."""
         material = json.dumps([self.doc.version, self.doc.updated_at, self.link_json(), self.doc.type, self.doc.name],
                               sort_keys=True)
-        return '"' + hashlib.sha256(material.encode("utf-8")).hexdigest()[:32] + '"'
+        return f'"{int(self.doc.version)}.{hashlib.sha256(material.encode("utf-8")).hexdigest()[:32]}"'
+
+    def is_earlier_etag(self, tag: str) -> bool:
+        """Whether `tag` is shaped like one of our ETags for an earlier version of this document.
+        The hash of an old version cannot be recomputed, so only the version is checked."""
+        match = _ETAG.fullmatch(tag.strip())
+        return match is not None and int(match.group(1)) < int(self.doc.version)
+
+    def recently_updated(self, now: float) -> bool:
+        """The current version came from an update (not the first write) in the refresh grace."""
+        if int(self.doc.version) <= 1:
+            return False
+        try:
+            written = parse_rfc3339(self.doc.updated_at).timestamp()
+        except (TypeError, ValueError):
+            return False
+        return now - written <= REFRESH_GRACE_SECONDS
 
     @property
     def needs_password(self) -> bool:
@@ -196,8 +235,9 @@ def account(svc: Keyhole, resolved: Resolved, req: RequestInfo, *, status: int, 
     """Count and record one request on a live link. Returns a refusal response, or None to proceed.
 
     `outcome` None means "not recorded" (a 304 poll); `count_link` False skips the per-link window
-    (304 polls are not views, so a page left open never trips a link's rate limit).
+    (304 polls and refreshes are not views, so a page left open never trips a link's rate limit).
     `extra_windows` are counted in the same transaction (password attempts); a full one is a 429.
+    Raises `Unavailable` when the transaction keeps conflicting with concurrent ones.
     """
     now = svc.clock.time()
     limits = limits_of(resolved.tenant)
@@ -215,7 +255,7 @@ def account(svc: Keyhole, resolved: Resolved, req: RequestInfo, *, status: int, 
         txn.put(_event(svc, resolved.cap, req, status=status, outcome=outcome,
                        retention_days=_retention(resolved.tenant)), tag="event")
     try:
-        txn.commit()
+        _commit(txn)
         return None
     except TxnCancelled as cancelled:
         extra_tags = tuple(f"extra{index}" for index in range(len(extra_windows)))
@@ -237,6 +277,30 @@ def _refusal(cancelled: TxnCancelled, now: float,
     return None, "", 0
 
 
+def _only_conflicts(cancelled: TxnCancelled) -> bool:
+    """Cancelled only because concurrent transactions touched the same items: nothing was written
+    and no condition failed, so sending the same transaction again is safe."""
+    return cancelled.conflict and all(code in ("TransactionConflict", "None") for code in cancelled.reasons.values())
+
+
+def _commit(txn: Txn) -> None:
+    """Commit, retrying a transaction that lost only to conflicts (real DynamoDB cancels concurrent
+    transactions on the same rate window or capability; an innocent viewer must not see 409).
+    Other cancellations are raised for the caller to read; persistent conflicts are a 503."""
+    for attempt in range(1, CONFLICT_ATTEMPTS + 1):
+        try:
+            txn.commit()
+            return
+        except TxnCancelled as cancelled:
+            if not _only_conflicts(cancelled):
+                raise
+            if attempt == CONFLICT_ATTEMPTS:
+                logger.warning("viewer transaction still conflicting after %d attempts: %s", attempt,
+                               cancelled.reasons)
+                raise Unavailable("Too many concurrent requests; retry shortly") from cancelled
+        time.sleep(random.uniform(0, CONFLICT_PAUSE_SECONDS * attempt))
+
+
 def _record_refusal(svc: Keyhole, cap: Capability, req: RequestInfo, status: int, outcome: str,
                     tenant: Optional[Tenant]) -> None:
     try:
@@ -255,7 +319,7 @@ def account_dead(svc: Keyhole, found: Lookup, req: RequestInfo) -> ViewerRespons
         txn.put(_event(svc, found.dead_cap, req, status=404, outcome=found.dead_reason,
                        retention_days=_retention(found.tenant)), tag="event")
     try:
-        txn.commit()
+        _commit(txn)
     except TxnCancelled as cancelled:
         if not cancelled.failed("failed"):
             raise
@@ -290,18 +354,21 @@ def data(svc: Keyhole, raw_token: str, req: RequestInfo, headers: Mapping[str, s
     etag = resolved.etag()
     lowered = {k.lower(): v for k, v in headers.items()}
     conditional = not resolved.view_limited and "if-none-match" in lowered
-    if conditional and etag in [t.strip() for t in lowered["if-none-match"].split(",")]:
+    presented = [t.strip() for t in lowered["if-none-match"].split(",")] if conditional else []
+    if etag in presented:
         refusal = account(svc, resolved, req, status=304, outcome=None, count_link=False)
         if refusal:
             return refusal
         response = ViewerResponse(304, None)
         response.headers["ETag"] = etag
         return response
-    # A conditional refresh that finds a new version (an open page polling) delivers the document
-    # and is logged, but it is not a view and never counts against the link's rate limit: a page
-    # left open must never trip it. The per-IP window still counts every request.
-    refusal = account(svc, resolved, req, status=200, outcome="refreshed" if conditional else "viewed",
-                      use_view=resolved.view_limited, count_link=not conditional)
+    # An open page whose poll finds a new version (it presents an earlier version's ETag, and that
+    # version was written within the grace) gets a refresh: logged, but not a view and not counted
+    # against the link's window, so a page left open never trips it. Any other validator (made up,
+    # replayed, stale) is an ordinary fetch. The per-IP window still counts every request.
+    refreshed = any(resolved.is_earlier_etag(tag) for tag in presented) and resolved.recently_updated(now)
+    refusal = account(svc, resolved, req, status=200, outcome="refreshed" if refreshed else "viewed",
+                      use_view=resolved.view_limited, count_link=not refreshed)
     if refusal:
         return refusal
     response = ViewerResponse(200, resolved.data_body())

@@ -125,9 +125,11 @@ def use_view(svc: Keyhole, raw_token: str, req: RequestInfo, headers: Mapping[st
 def _content(svc: Keyhole, resolved: Resolved, req: RequestInfo, *, use_view: bool = False,
              refresh_of: Optional[str] = None) -> ViewerResponse:
     """The content page. A live page re-rendering the version its poll of `/data` just fetched
-    (and counted as a view) names that version's ETag; that request is logged as `refreshed` and
-    is not a second view. Any other value is an ordinary page open: nothing is gained by faking it."""
-    refreshed = not use_view and refresh_of is not None and refresh_of == resolved.etag()
+    names that version's ETag; while that version is a fresh update (`Resolved.recently_updated`)
+    the request is logged as `refreshed`: not a view, not counted against the link's window. Any
+    other value, or the current ETag replayed after the grace, is an ordinary, counted page open."""
+    refreshed = (not use_view and refresh_of is not None and refresh_of == resolved.etag()
+                 and resolved.recently_updated(svc.clock.time()))
     refusal = account(svc, resolved, req, status=200, outcome="refreshed" if refreshed else "viewed",
                       use_view=use_view, count_link=not refreshed)
     if refusal:

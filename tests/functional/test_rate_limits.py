@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import math
 import secrets
-from typing import Any, Dict
+from typing import Any, Dict, List
 
-from chalicelib import tenants
+from chalicelib import tenants, viewer
 
 
 def at_window_end(clock: Any, seconds_before: float) -> None:
@@ -133,3 +133,63 @@ def test_a_page_left_open_never_trips_the_link_limit_even_when_the_document_keep
     assert outcomes == ["refreshed"] * 5 + ["viewed"]
     # AND a second, unconditional view in that minute is still refused by the link's limit
     assert app_client.get(path, headers=from_ip("192.0.2.51")).status == 429
+
+
+def _outcomes(api: Any, key: str, link_id: str) -> List[str]:
+    """The link's access log, oldest first."""
+    return [e["outcome"] for e in reversed(api.get(f"/v1/links/{link_id}/access-logs", key=key).json["items"])]
+
+
+def test_a_made_up_validator_does_not_escape_the_link_limit(svc, app_client, clock):
+    # GIVEN a link allowed 3 views a minute, whose window is full
+    tenant, admin = tenants.create_tenant(svc, name="rl", plan="team")
+    app_client.put("/v1/resources/r", key=admin, body={"type": "t", "name": "n", "document": {"a": 1}})
+    link = app_client.post("/v1/resources/r/links", key=admin, body={"rate_limit_per_min": 3}).json
+    at_window_end(clock, 30)
+    path = f"/share/{link['token']}/data"
+    plain = [app_client.get(path, headers=from_ip(f"192.0.2.{60 + i}")) for i in range(5)]
+    assert [r.status for r in plain] == [200, 200, 200, 429, 429]
+    current = plain[0].headers["etag"]
+    version, digest = current.strip('"').split(".")
+    # WHEN clients send validators that are not an earlier version's ETag: made up, the current
+    # version with another hash, a future version
+    made_up = ['"junk"', f'"{version}.{"0" * 32}"', f'"{int(version) + 1}.{digest}"', f'"junk", "{version}.x"']
+    replies = [app_client.get(path, headers={**from_ip(f"192.0.2.{70 + i}"), "if-none-match": tag})
+               for i, tag in enumerate(made_up * 3)]
+    # THEN each is an ordinary fetch, refused like any other once the window is full
+    assert [r.status for r in replies] == [429] * 12
+    # AND the current ETag still gets a 304, which is never counted or refused by the link's window
+    assert app_client.get(path, headers={**from_ip("192.0.2.90"), "if-none-match": current}).status == 304
+    # WHEN the window turns THEN a made-up validator gets the document, logged as a view, and counts
+    clock.advance(31)
+    fetched = [app_client.get(path, headers={**from_ip(f"192.0.2.{91 + i}"), "if-none-match": '"junk"'}).status
+               for i in range(4)]
+    assert fetched == [200, 200, 200, 429]
+    assert _outcomes(app_client, admin, link["id"]) == ["viewed"] * 3 + ["rate_limited"] * 14 + ["viewed"] * 3 + [
+        "rate_limited"]
+
+
+def test_an_earlier_etag_is_a_free_refresh_only_within_the_grace_after_an_update(svc, app_client, clock):
+    # GIVEN a link allowed 1 view a minute, viewed once (its window is full), whose document is then updated
+    tenant, admin = tenants.create_tenant(svc, name="rl", plan="team")
+    app_client.put("/v1/resources/r", key=admin, body={"type": "t", "name": "n", "document": {"v": 1}})
+    link = app_client.post("/v1/resources/r/links", key=admin, body={"rate_limit_per_min": 1}).json
+    at_window_end(clock, 50)
+    path, page = f"/share/{link['token']}/data", from_ip("192.0.2.40")
+    old = app_client.get(path, headers=page).headers["etag"]
+    app_client.put("/v1/resources/r", key=admin, body={"type": "t", "name": "n", "document": {"v": 2}})
+    # WHEN an open page polls with the ETag of the version it shows
+    refreshed = app_client.get(path, headers={**page, "if-none-match": old})
+    # THEN it gets the new version, not counted against the full window
+    assert refreshed.status == 200 and refreshed.json["document"] == {"v": 2}
+    assert refreshed.headers["etag"] != old
+    # WHEN the same old ETag comes back after the grace (in a fresh window)
+    clock.advance(viewer.REFRESH_GRACE_SECONDS + 1)
+    at_window_end(clock, 50)
+    late = app_client.get(path, headers={**page, "if-none-match": old})
+    # THEN it is an ordinary view: the document, counted, so the window is full again
+    assert late.status == 200 and late.json["document"] == {"v": 2}
+    assert app_client.get(path, headers={**page, "if-none-match": old}).status == 429
+    assert app_client.get(path, headers=from_ip("192.0.2.41")).status == 429
+    assert _outcomes(app_client, admin, link["id"]) == ["viewed", "refreshed", "viewed", "rate_limited",
+                                                        "rate_limited"]

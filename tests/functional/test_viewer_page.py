@@ -10,7 +10,7 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 import pytest
 
-from chalicelib import tenants
+from chalicelib import tenants, viewer as viewer_core
 from chalicelib.storage.models import AccessEvent
 from tests.conftest import Api, Reply
 
@@ -166,23 +166,46 @@ def test_page_etag_lets_the_first_poll_be_a_304_that_records_nothing(viewer: Vie
     assert len(viewer.events(link["id"])) == before
 
 
-def test_a_live_page_re_rendering_a_version_it_fetched_is_not_a_second_view(viewer: Viewer) -> None:
+def _page_etag(reply: Reply) -> str:
+    return str(next(attrs for attrs in Page(reply.body).all("div") if attrs.get("id") == "share")["data-etag"])
+
+
+def test_a_live_page_re_rendering_a_version_it_fetched_is_not_a_second_view(viewer: Viewer, clock: Any) -> None:
     # GIVEN an open page whose document then changes
     link = viewer.link()
     token = link["token"]
-    viewer.open(token)
+    etag = _page_etag(viewer.open(token))
     viewer.api.put("/v1/resources/checkout", key=viewer.admin, body={
         "type": "monitor", "name": "Checkout API", "document": {**DOCUMENT, "status": "degraded"}})
     # WHEN its poll fetches the new version from /data and then re-renders the page naming that version
-    data = viewer.api.get(f"/share/{token}/data", headers={"if-none-match": '"old"'})
+    data = viewer.api.get(f"/share/{token}/data", headers={"if-none-match": etag})
     assert data.status == 200
     again = viewer.open(token, headers={"x-keyhole-refresh": data.headers["etag"]})
     # THEN the page shows the change; the conditional poll and the re-render are refreshes, not views
     assert again.status == 200 and "degraded" in Page(again.body).text
+    assert _page_etag(again) == data.headers["etag"]
     # AND a page open naming any other version is an ordinary, counted view
     viewer.open(token, headers={"x-keyhole-refresh": '"made-up"'})
+    # AND so is naming the current version once it is older than the refresh grace
+    clock.advance(viewer_core.REFRESH_GRACE_SECONDS + 1)
+    viewer.open(token, headers={"x-keyhole-refresh": data.headers["etag"]})
     outcomes = [e.outcome for e in sorted(viewer.events(link["id"]), key=lambda e: e.sk)]
-    assert outcomes == ["viewed", "refreshed", "refreshed", "viewed"]
+    assert outcomes == ["viewed", "refreshed", "refreshed", "viewed", "viewed"]
+
+
+def test_replaying_the_current_etag_as_a_refresh_does_not_escape_the_link_limit(viewer: Viewer, clock: Any) -> None:
+    # GIVEN a link allowed 3 requests a minute whose document was never updated, and its ETag
+    # (anyone can read it from /data or the page)
+    link = viewer.link(rate_limit_per_min=3)
+    clock.advance(60 - clock.time() % 60 + 1)  # a fresh window: every request falls in the same one
+    etag = _page_etag(viewer.open(link["token"], ip="203.0.113.31"))
+    # WHEN a client opens the page naming that ETag in X-Keyhole-Refresh, over and over
+    statuses = [viewer.open(link["token"], ip=f"203.0.113.{32 + i}", headers={"x-keyhole-refresh": etag}).status
+                for i in range(4)]
+    # THEN each is an ordinary view: counted against the link's window, then refused
+    assert statuses == [200, 200, 429, 429]
+    outcomes = [e.outcome for e in sorted(viewer.events(link["id"]), key=lambda e: e.sk)]
+    assert outcomes == ["viewed"] * 3 + ["rate_limited"] * 2
 
 
 def test_hostile_document_cannot_inject_markup_into_the_page(viewer: Viewer) -> None:

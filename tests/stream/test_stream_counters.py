@@ -39,3 +39,24 @@ def test_views_become_view_count_and_access_log(app_client, tenant, stream):
     assert all(token not in i["path"] and i["path"].startswith(f"/share/{token[:6]}") for i in items)
     assert set(items[0]) == {"at", "ip", "user_agent", "method", "path", "status", "latency_ms", "outcome"}
     assert logs.json["next_cursor"] is None
+
+
+def test_only_refreshes_after_an_update_are_left_out_of_view_count(app_client, tenant, stream):
+    api, key = app_client, tenant["admin"]
+    # GIVEN a shared link fetched once, whose document is then updated
+    link = share(api, key)
+    token = link["token"]
+    old = open_link(api, token, ip="198.51.100.20").headers["etag"]
+    assert api.put("/v1/resources/r1", key=key, body={"type": "monitor", "name": "Checkout",
+                                                      "document": {"status": "down"}}).status == 200
+    stream.consume()
+    before = api.get(f"/v1/links/{link['id']}", key=key).json["view_count"]
+    # WHEN an open page polls with the old version's ETag, and another client sends a made-up one
+    assert open_link(api, token, ip="198.51.100.20", headers={"if-none-match": old}).status == 200
+    assert open_link(api, token, ip="198.51.100.21", headers={"if-none-match": '"junk"'}).status == 200
+    stream.consume()
+    # THEN only the made-up one is a view
+    after = api.get(f"/v1/links/{link['id']}", key=key).json
+    assert (before, after["view_count"]) == (1, 2)
+    outcomes = [i["outcome"] for i in api.get(f"/v1/links/{link['id']}/access-logs", key=key).json["items"]]
+    assert outcomes == ["viewed", "refreshed", "viewed"]

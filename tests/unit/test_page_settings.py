@@ -1,9 +1,12 @@
 """How often an open share page may poll: SPEC.md says never more often than every 10 seconds."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from chalicelib.config import Settings
+from chalicelib import page, viewer
+from chalicelib.config import MAX_PAGE_POLL_SECONDS, Settings
 
 
 def settings(stage: str, poll: int) -> Settings:
@@ -28,3 +31,13 @@ def test_the_environment_sets_the_interval() -> None:
     assert Settings.from_env(env).page_poll_seconds == 10
     assert Settings.from_env({**env, "KEYHOLE_PAGE_POLL_SECONDS": "1", "KEYHOLE_STAGE": "test"}
                              ).effective_page_poll_seconds == 1
+
+
+def test_an_open_page_always_polls_again_well_within_the_refresh_grace() -> None:
+    # GIVEN the longest pause the page's script takes between polls (hidden tab, network back-off)
+    caps_ms = [int(ms) for ms in re.findall(r"Math\.min\([^;]*?,\s*(\d{4,})\)", page.SCRIPT)]
+    assert caps_ms, "the script's back-off caps moved"
+    longest = max(max(caps_ms) / 1000, MAX_PAGE_POLL_SECONDS)
+    # THEN the grace after a document update is three times that: an open page's poll finding the new
+    # version always falls inside it, so a page left open is not charged for it
+    assert viewer.REFRESH_GRACE_SECONDS >= 3 * longest
