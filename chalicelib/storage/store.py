@@ -77,6 +77,12 @@ class TxnCancelled(Exception):
         return self.reasons.get(tag) == "ConditionalCheckFailed"
 
     @property
+    def throttled(self) -> bool:
+        """DynamoDB refused an item for capacity: the request may succeed later (503, not 409)."""
+        return any(code in ("ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded")
+                   for code in self.reasons.values())
+
+    @property
     def conflict(self) -> bool:
         """Another transaction touched one of the items: safe to re-read and retry."""
         return any(code == "TransactionConflict" for code in self.reasons.values())
@@ -134,6 +140,9 @@ class Txn:
         try:
             self._commit(client_request_token or secrets.token_hex(16))
         except TxnCancelled as cancelled:
+            if cancelled.throttled:  # capacity, not state: nothing was written, come back later (503)
+                logger.warning("dynamodb transaction throttled: %s", cancelled.reasons)
+                raise Unavailable(cause=cancelled) from cancelled
             for tag, error in (when_failed or {}).items():
                 if cancelled.failed(tag):
                     raise error from None

@@ -43,6 +43,7 @@ class Conflicts:
     def __init__(self) -> None:
         self.pending: Optional[int] = 0
         self.sent = 0  # TransactWriteItems calls that left the client
+        self.code = "TransactionConflict"  # the reason given for the first item
 
     def __call__(self, request: Any, **_: Any) -> Optional[AWSResponse]:
         self.sent += 1
@@ -55,7 +56,7 @@ class Conflicts:
         # does not serve, so that, as on DynamoDB, a cancelled transaction writes nothing.
         url, request.url = request.url, "https://conflict.invalid/"
         items = json.loads(request.body)["TransactItems"]
-        reasons = [{"Code": "TransactionConflict", "Message": "Transaction is ongoing for the item"}] + [
+        reasons = [{"Code": self.code, "Message": "Transaction is ongoing for the item"}] + [
             {"Code": "None"} for _ in items[1:]]
         listed = ", ".join(r["Code"] for r in reasons)
         body = {"__type": "com.amazonaws.dynamodb.v20120810#TransactionCanceledException",
@@ -164,3 +165,17 @@ def test_a_dead_link_under_persistent_conflicts_answers_503_not_409(app_client: 
     # AND with one conflict only, the one 404
     conflicts.pending = 1
     assert app_client.get(f"/share/{revoked['token']}/data", headers={"x-forwarded-for": "192.0.2.13"}).status == 404
+
+
+def test_a_transaction_cancelled_by_throttling_is_503_not_409(app_client: Api, shared: Dict[str, Any],
+                                                               conflicts: Conflicts) -> None:
+    # GIVEN a link, then DynamoDB cancelling every transaction because a partition is throttled
+    existing = link(app_client, shared)
+    conflicts.code, conflicts.pending = "ThrottlingError", None
+    # WHEN an admin creates a link and a viewer opens the existing one
+    created = app_client.post("/v1/resources/r/links", key=shared["admin"], body={})
+    opened = app_client.get(f"/share/{existing['token']}/data")
+    # THEN both are told to come back later (503 unavailable), not that they raced something (409)
+    assert created.status == 503 and created.json["error"]["code"] == "unavailable", created
+    assert opened.status == 503 and opened.json["error"]["code"] == "unavailable", opened
+    assert all(opened.headers[name] == value for name, value in VIEWER_HEADERS.items())
