@@ -66,13 +66,26 @@ def string(body: Dict[str, Any], name: str, errors: Collector, *, required: bool
     if len(value) < min_len:
         errors.add(name, "must not be empty" if min_len == 1 else f"must be at least {min_len} characters")
         return None
+    if min_len and not value.strip():
+        errors.add(name, "must not be blank")
+        return None
     if len(value) > max_len:
         errors.add(name, f"must be at most {max_len} characters")
         return None
-    if any(ord(ch) < 32 and ch not in "\n\t" for ch in value):
-        errors.add(name, "must not contain control characters")
+    if any(_forbidden(ch) for ch in value):
+        errors.add(name, "must not contain control or text-direction characters")
         return None
     return value
+
+
+# Bidi embeddings, overrides and isolates can make a label read as something else on the viewer's
+# page ("invoice_fdp.exe"); C0/C1 controls and DEL have no business in a name either.
+_DIRECTION_CONTROLS = frozenset(chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A)))
+
+
+def _forbidden(ch: str) -> bool:
+    code = ord(ch)
+    return (code < 32 and ch not in "\n\t") or 0x7F <= code <= 0x9F or ch in _DIRECTION_CONTROLS
 
 
 def integer(body: Dict[str, Any], name: str, errors: Collector, *, minimum: int, maximum: int,

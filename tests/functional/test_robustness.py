@@ -64,7 +64,7 @@ def test_huge_query_strings_are_422(module_svc: Keyhole, module_api: Api, module
             422, "validation_error")
 
 
-@pytest.mark.parametrize("label", ["Zoë's link", "東京オフィス", "🔑🚀✨", "עברית", "a\u200bb", "\u202eevil", "ﷺ" * 100,
+@pytest.mark.parametrize("label", ["Zoë's link", "東京オフィス", "🔑🚀✨", "עברית", "a\u200bb", "\u200fמחיר: 42", "ﷺ" * 100,
                                    "line\nbreak\ttab"])
 def test_unicode_labels_round_trip(module_api: Api, module_tenant: TenantKeys, label: str) -> None:
     # GIVEN / WHEN a link is labelled in any script (counted in characters) THEN it comes back intact,
@@ -75,7 +75,8 @@ def test_unicode_labels_round_trip(module_api: Api, module_tenant: TenantKeys, l
     assert info.json["label"] == label
 
 
-@pytest.mark.parametrize("label", ["a\x00b", "bell\x07", "esc\x1b[31m", "cr\rlf"])
+@pytest.mark.parametrize("label", ["a\x00b", "bell\x07", "esc\x1b[31m", "cr\rlf", "\u202eevil", "del\x7f",
+                                   "nel\x85"])
 def test_control_characters_are_rejected(module_svc: Keyhole, module_api: Api, module_tenant: TenantKeys,
                                          label: str) -> None:
     send = lambda: module_api.post(f"/v1/resources/{module_tenant.resource_id}/links",  # noqa: E731
