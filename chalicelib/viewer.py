@@ -277,12 +277,6 @@ def _refusal(cancelled: TxnCancelled, now: float,
     return None, "", 0
 
 
-def _only_conflicts(cancelled: TxnCancelled) -> bool:
-    """Cancelled only because concurrent transactions touched the same items: nothing was written
-    and no condition failed, so sending the same transaction again is safe."""
-    return cancelled.conflict and all(code in ("TransactionConflict", "None") for code in cancelled.reasons.values())
-
-
 def _commit(txn: Txn) -> None:
     """Commit, retrying a transaction that lost only to conflicts (real DynamoDB cancels concurrent
     transactions on the same rate window or capability; an innocent viewer must not see 409).
@@ -292,7 +286,7 @@ def _commit(txn: Txn) -> None:
             txn.commit()
             return
         except TxnCancelled as cancelled:
-            if not _only_conflicts(cancelled):
+            if not cancelled.only_conflicts:
                 raise
             if attempt == CONFLICT_ATTEMPTS:
                 logger.warning("viewer transaction still conflicting after %d attempts: %s", attempt,

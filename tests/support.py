@@ -6,7 +6,9 @@ entry point `tenants.create_tenant`) or reads DynamoDB directly; nothing here re
 """
 from __future__ import annotations
 
+import base64
 import itertools
+import json
 import secrets
 import weakref
 from dataclasses import dataclass, field
@@ -202,6 +204,12 @@ def align_to_window(clock: Clock, seconds: int = 60) -> None:
     """Move the clock to just after the start of a rate-limit window, so a test that counts
     requests against a per-minute limit never straddles two windows."""
     clock.advance(seconds - (clock.time() % seconds) + 0.01)
+
+
+def b64_cursor(value: Any) -> str:
+    """A cursor as a client could forge one: unpadded base64url of JSON (or of raw bytes)."""
+    raw = value if isinstance(value, bytes) else json.dumps(value).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
 def random_token() -> str:

@@ -87,6 +87,12 @@ class TxnCancelled(Exception):
         """Another transaction touched one of the items: safe to re-read and retry."""
         return any(code == "TransactionConflict" for code in self.reasons.values())
 
+    @property
+    def only_conflicts(self) -> bool:
+        """Cancelled only because concurrent transactions touched the same items: nothing was
+        written and no condition failed, so sending the very same transaction again is safe."""
+        return self.conflict and all(code in ("TransactionConflict", "None") for code in self.reasons.values())
+
 
 @dataclass
 class Txn:

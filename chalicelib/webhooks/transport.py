@@ -3,8 +3,9 @@
 Headers: `webhook-id` (stable per endpoint and event, so receivers can deduplicate retries and
 replays), `webhook-timestamp` (the send time, integer seconds) and `webhook-signature`
 (`v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<body>">`), computed by the `standardwebhooks`
-package. Redirects are not followed (a 3xx is a failed attempt) and proxies from the environment
-are ignored, so a delivery goes to the registered URL and nowhere else.
+package. The POST goes through urllib3 (botocore's own HTTP library): one attempt, no redirects
+followed (a 3xx is a failed attempt), no proxy from the environment, so a delivery goes to the
+registered URL and nowhere else.
 
 On deployed stages (`public_only`) the host is resolved once, every answer must be a public
 address, and the connection goes to that vetted address (TLS still verifies the certificate for
@@ -13,30 +14,21 @@ public name that resolves, or later re-resolves (DNS rebinding), to an address i
 """
 from __future__ import annotations
 
-import http.client
 import ipaddress
 import socket
 import ssl
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Callable, Dict, List, Optional
 from urllib.parse import urlsplit
 
+import urllib3
+
 from .exceptions import DeliveryFailed
 
 USER_AGENT = "Keyhole-Webhooks/1.0"
 MAX_RESPONSE_BYTES = 4096
-
-
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        return None
-
-
-_opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirects())
 
 
 @dataclass(frozen=True)
@@ -72,19 +64,6 @@ def is_public(address: str) -> bool:
     return ipaddress.ip_address(address.split("%", 1)[0]).is_global
 
 
-class _PinnedHTTPSConnection(http.client.HTTPSConnection):
-    """HTTPS to an address chosen in advance; SNI, certificate check and Host use the name."""
-
-    def __init__(self, host: str, port: Optional[int], *, address: str, timeout: float,
-                 context: ssl.SSLContext) -> None:
-        super().__init__(host, port, timeout=timeout, context=context)
-        self._address = address
-
-    def connect(self) -> None:
-        raw = socket.create_connection((self._address, self.port), self.timeout)
-        self.sock = self._context.wrap_socket(raw, server_hostname=self.host)  # type: ignore[attr-defined]
-
-
 def vetted_address(host: str, port: int, *, resolve: Resolver = resolve_host,
                    allowed: Callable[[str], bool] = is_public) -> str:
     """The address to connect to, after checking every answer for `host`; raises DeliveryFailed."""
@@ -99,51 +78,50 @@ def vetted_address(host: str, port: int, *, resolve: Resolver = resolve_host,
     return addresses[0]
 
 
-def post_pinned(url: str, body: str, headers: Dict[str, str], *, timeout: float,
+def post(url: str, body: str, headers: Dict[str, str], *, timeout: float, address: Optional[str] = None,
+         context: Optional[ssl.SSLContext] = None) -> int:
+    """POST once and return the HTTP status (2xx or not); DeliveryFailed when there is no answer.
+
+    `address`: connect there instead of resolving the host again; SNI, the certificate check and
+    `Host` still use the URL's name. No redirects are followed, no proxy is used, nothing is retried.
+    """
+    parts = urlsplit(url)
+    host, port = parts.hostname or "", parts.port
+    if parts.scheme == "https":
+        pool: urllib3.HTTPConnectionPool = urllib3.HTTPSConnectionPool(
+            address or host, port or 443, server_hostname=host, assert_hostname=host,
+            ssl_context=context or ssl.create_default_context(), retries=False, maxsize=1)
+    else:
+        pool = urllib3.HTTPConnectionPool(address or host, port or 80, retries=False, maxsize=1)
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    try:
+        response = pool.urlopen("POST", target, body=body.encode("utf-8"),
+                                headers={**headers, "host": parts.netloc.rsplit("@", 1)[-1]},
+                                redirect=False, timeout=urllib3.Timeout(connect=timeout, read=timeout),
+                                preload_content=False)
+        response.read(MAX_RESPONSE_BYTES)
+        response.release_conn()
+        return int(response.status)
+    except urllib3.exceptions.NewConnectionError:  # (a subclass of ConnectTimeoutError in urllib3)
+        raise DeliveryFailed("connection failed (refused or unreachable)") from None
+    except (urllib3.exceptions.TimeoutError, socket.timeout, TimeoutError):
+        raise DeliveryFailed("timeout") from None
+    except (urllib3.exceptions.HTTPError, OSError) as error:
+        reason = getattr(error, "reason", None) or error
+        raise DeliveryFailed(f"connection failed ({type(reason).__name__})") from None
+    finally:
+        pool.close()
+
+
+def post_public(url: str, body: str, headers: Dict[str, str], *, timeout: float,
                 resolve: Resolver = resolve_host, allowed: Callable[[str], bool] = is_public,
                 context: Optional[ssl.SSLContext] = None) -> int:
-    """POST over HTTPS to a vetted address of the URL's host; the HTTP status, or DeliveryFailed."""
+    """POST over HTTPS to a vetted address of the URL's host (deployed stages)."""
     parts = urlsplit(url)
     if parts.scheme != "https" or not parts.hostname:
         raise DeliveryFailed("refused: not an https URL")
-    port = parts.port or 443
-    address = vetted_address(parts.hostname, port, resolve=resolve, allowed=allowed)
-    connection = _PinnedHTTPSConnection(parts.hostname, port, address=address, timeout=timeout,
-                                        context=context or ssl.create_default_context())
-    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    try:
-        connection.request("POST", target, body=body.encode("utf-8"), headers=headers)
-        response = connection.getresponse()
-        response.read(MAX_RESPONSE_BYTES)
-        return int(response.status)
-    except (socket.timeout, TimeoutError):
-        raise DeliveryFailed("timeout") from None
-    except (http.client.HTTPException, OSError) as error:
-        raise DeliveryFailed(f"connection failed ({type(error).__name__})") from None
-    finally:
-        connection.close()
-
-
-def post(url: str, body: str, headers: Dict[str, str], *, timeout: float) -> int:
-    """POST and return the HTTP status (2xx or not). Raises DeliveryFailed when there is no answer.
-    For the local and test stages, whose receivers are on this machine."""
-    request = urllib.request.Request(url, data=body.encode("utf-8"), headers=headers, method="POST")
-    try:
-        with _opener.open(request, timeout=timeout) as response:
-            response.read(MAX_RESPONSE_BYTES)
-            return int(response.status)
-    except urllib.error.HTTPError as error:  # non-2xx answers (and unfollowed redirects)
-        error.close()
-        return int(error.code)
-    except (socket.timeout, TimeoutError):
-        raise DeliveryFailed("timeout") from None
-    except urllib.error.URLError as error:
-        reason = error.reason
-        if isinstance(reason, (socket.timeout, TimeoutError)):
-            raise DeliveryFailed("timeout") from None
-        raise DeliveryFailed(f"connection failed ({type(reason).__name__})") from None
-    except (http.client.HTTPException, OSError) as error:
-        raise DeliveryFailed(f"connection failed ({type(error).__name__})") from None
+    address = vetted_address(parts.hostname, parts.port or 443, resolve=resolve, allowed=allowed)
+    return post(url, body, headers, timeout=timeout, address=address, context=context)
 
 
 def attempt(url: str, secret: str, delivery_id: str, body: str, *, timeout: float,
@@ -153,7 +131,7 @@ def attempt(url: str, secret: str, delivery_id: str, body: str, *, timeout: floa
     started = time.monotonic()
     try:
         headers = signed_headers(secret, delivery_id, body)
-        status = (post_pinned(url, body, headers, timeout=timeout) if public_only
+        status = (post_public(url, body, headers, timeout=timeout) if public_only
                   else post(url, body, headers, timeout=timeout))
     except DeliveryFailed as failed:
         return Attempt(ok=False, status=None, latency_ms=_since(started), error=failed.reason)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 import secrets
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple
 
 from chalicelib import tenants, viewer
 
@@ -95,10 +95,16 @@ def test_malformed_tokens_count_as_failed_resolves(svc, app_client, clock):
     assert statuses == [404] * 30 + [429]
 
 
+def _limited_link(svc: Any, api: Any, *, per_min: int, document: Dict[str, Any]) -> Tuple[str, Dict[str, Any]]:
+    """A team tenant's admin key and a link to resource `r` limited to `per_min` views a minute."""
+    _, admin = tenants.create_tenant(svc, name="rl", plan="team")
+    api.put("/v1/resources/r", key=admin, body={"type": "t", "name": "n", "document": document})
+    return admin, api.post("/v1/resources/r/links", key=admin, body={"rate_limit_per_min": per_min}).json
+
+
 def test_link_rate_limit_counts_views_not_conditional_polls(svc, app_client, clock):
-    tenant, admin = tenants.create_tenant(svc, name="rl", plan="team")
-    app_client.put("/v1/resources/r", key=admin, body={"type": "t", "name": "n", "document": {"a": 1}})
-    token = app_client.post("/v1/resources/r/links", key=admin, body={"rate_limit_per_min": 2}).json["token"]
+    admin, link = _limited_link(svc, app_client, per_min=2, document={"a": 1})
+    token = link["token"]
     at_window_end(clock, 20)
     path = f"/share/{token}/data"
     first = app_client.get(path, headers=from_ip("192.0.2.1"))
@@ -114,9 +120,7 @@ def test_link_rate_limit_counts_views_not_conditional_polls(svc, app_client, clo
 
 def test_a_page_left_open_never_trips_the_link_limit_even_when_the_document_keeps_changing(svc, app_client, clock):
     # GIVEN a link allowed 1 view a minute, opened once by a page that then polls with If-None-Match
-    tenant, admin = tenants.create_tenant(svc, name="rl", plan="team")
-    app_client.put("/v1/resources/r", key=admin, body={"type": "t", "name": "n", "document": {"v": 0}})
-    link = app_client.post("/v1/resources/r/links", key=admin, body={"rate_limit_per_min": 1}).json
+    admin, link = _limited_link(svc, app_client, per_min=1, document={"v": 0})
     at_window_end(clock, 50)
     path, viewer = f"/share/{link['token']}/data", from_ip("192.0.2.50")
     etag = app_client.get(path, headers=viewer).headers["etag"]
@@ -142,9 +146,7 @@ def _outcomes(api: Any, key: str, link_id: str) -> List[str]:
 
 def test_a_made_up_validator_does_not_escape_the_link_limit(svc, app_client, clock):
     # GIVEN a link allowed 3 views a minute, whose window is full
-    tenant, admin = tenants.create_tenant(svc, name="rl", plan="team")
-    app_client.put("/v1/resources/r", key=admin, body={"type": "t", "name": "n", "document": {"a": 1}})
-    link = app_client.post("/v1/resources/r/links", key=admin, body={"rate_limit_per_min": 3}).json
+    admin, link = _limited_link(svc, app_client, per_min=3, document={"a": 1})
     at_window_end(clock, 30)
     path = f"/share/{link['token']}/data"
     plain = [app_client.get(path, headers=from_ip(f"192.0.2.{60 + i}")) for i in range(5)]
@@ -171,9 +173,7 @@ def test_a_made_up_validator_does_not_escape_the_link_limit(svc, app_client, clo
 
 def test_an_earlier_etag_is_a_free_refresh_only_within_the_grace_after_an_update(svc, app_client, clock):
     # GIVEN a link allowed 1 view a minute, viewed once (its window is full), whose document is then updated
-    tenant, admin = tenants.create_tenant(svc, name="rl", plan="team")
-    app_client.put("/v1/resources/r", key=admin, body={"type": "t", "name": "n", "document": {"v": 1}})
-    link = app_client.post("/v1/resources/r/links", key=admin, body={"rate_limit_per_min": 1}).json
+    admin, link = _limited_link(svc, app_client, per_min=1, document={"v": 1})
     at_window_end(clock, 50)
     path, page = f"/share/{link['token']}/data", from_ip("192.0.2.40")
     old = app_client.get(path, headers=page).headers["etag"]

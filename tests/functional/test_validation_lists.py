@@ -6,15 +6,13 @@ changes nothing: `Unchanged` watches the table's stream for any write during the
 """
 from __future__ import annotations
 
-import base64
-import json
 from typing import Any, Dict
 
 import pytest
 
 from chalicelib.service import Keyhole
 from tests.conftest import Api
-from tests.support import TenantKeys, make_link, put_resource, refused, refused_fields
+from tests.support import TenantKeys, b64_cursor, make_link, put_resource, refused, refused_fields
 
 
 # --- lists: limit, cursor, status ----------------------------------------------------------
@@ -77,21 +75,16 @@ def test_list_limits_1_and_100_are_honoured(module_api: Api, module_tenant: Tena
     assert hundred.status == 200 and 2 <= len(hundred.json["items"]) <= 100
 
 
-def _b64(value: Any) -> str:
-    return base64.urlsafe_b64encode(json.dumps(value).encode() if not isinstance(value, bytes) else value
-                                    ).decode().rstrip("=")
-
-
 GARBAGE_CURSORS = {
     "not base64": "!!!not-a-cursor!!!",
     "base64 of garbage": "Zm9vYmFy",
-    "base64 of a list": _b64([1, 2]),
-    "base64 of an empty object": _b64({}),
-    "base64 of a number": _b64(5),
-    "base64 of null": _b64(None),
-    "non-string key values": _b64({"pk": 1, "sk": 2, "list": "resources"}),
-    "deeply nested JSON": _b64(b"[" * 50_000),
-    "not UTF-8": _b64(b"\xff\xfe\xfd"),
+    "base64 of a list": b64_cursor([1, 2]),
+    "base64 of an empty object": b64_cursor({}),
+    "base64 of a number": b64_cursor(5),
+    "base64 of null": b64_cursor(None),
+    "non-string key values": b64_cursor({"pk": 1, "sk": 2, "list": "resources"}),
+    "deeply nested JSON": b64_cursor(b"[" * 50_000),
+    "not UTF-8": b64_cursor(b"\xff\xfe\xfd"),
     "one character": "A",
 }
 

@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from chalicelib.webhooks.exceptions import DeliveryFailed
-from chalicelib.webhooks.transport import attempt, is_public, post_pinned, vetted_address
+from chalicelib.webhooks.transport import attempt, is_public, post_public, vetted_address
 
 NAME = "hooks.example.test"
 
@@ -92,7 +92,7 @@ def test_the_connection_goes_to_the_vetted_address_with_tls_checked_for_the_name
 
     url = f"https://{NAME}:{tls_receiver['port']}/in/keyhole?tenant=t1"
     # WHEN a delivery is posted
-    status = post_pinned(url, '{"type": "share.accessed"}', {"webhook-id": "msg_1"}, timeout=5,
+    status = post_public(url, '{"type": "share.accessed"}', {"webhook-id": "msg_1"}, timeout=5,
                          resolve=resolve, allowed=lambda address: True, context=tls_receiver["context"])
     # THEN it reached that address, with the name in Host and the path and query intact
     assert status == 204 and asked == [NAME]
@@ -106,7 +106,7 @@ def test_a_certificate_for_another_name_fails_the_attempt(tls_receiver):
     url = f"https://other.example.test:{tls_receiver['port']}/in"
     # WHEN a delivery is posted THEN the TLS check fails it before any request is sent
     with pytest.raises(DeliveryFailed, match="connection failed"):
-        post_pinned(url, "{}", {"webhook-id": "msg_2"}, timeout=5, resolve=lambda h, p: ["127.0.0.1"],
+        post_public(url, "{}", {"webhook-id": "msg_2"}, timeout=5, resolve=lambda h, p: ["127.0.0.1"],
                     allowed=lambda address: True, context=tls_receiver["context"])
     assert tls_receiver["seen"] == []
 
@@ -115,7 +115,7 @@ def test_redirects_are_answers_not_directions(tls_receiver):
     # GIVEN a receiver that answers 302 with a Location elsewhere
     tls_receiver["answer"]["status"] = 302
     # WHEN a delivery is posted THEN the 302 is the attempt's status and nothing follows it
-    status = post_pinned(f"https://{NAME}:{tls_receiver['port']}/in", "{}", {"webhook-id": "msg_3"}, timeout=5,
+    status = post_public(f"https://{NAME}:{tls_receiver['port']}/in", "{}", {"webhook-id": "msg_3"}, timeout=5,
                          resolve=lambda h, p: ["127.0.0.1"], allowed=lambda address: True,
                          context=tls_receiver["context"])
     assert status == 302 and len(tls_receiver["seen"]) == 1
@@ -153,3 +153,26 @@ def test_a_deployed_stage_attempt_to_localhost_sends_nothing(tls_receiver):
     assert not result.ok and result.status is None
     assert result.error == "refused: the host resolves to a non-public address"
     assert tls_receiver["seen"] == []
+
+
+def test_a_receiver_that_never_answers_is_a_timeout_and_a_closed_port_a_failed_connection():
+    import socket
+
+    # GIVEN a listener that accepts connections but never answers, and a port nobody listens on
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(1)
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    closed_port = closed.getsockname()[1]
+    closed.close()
+    try:
+        # WHEN local-stage attempts are made THEN the delivery log can tell the two apart
+        hung = attempt(f"http://127.0.0.1:{silent.getsockname()[1]}/in", "whsec_" + "A" * 32, "msg_5", "{}",
+                       timeout=0.3, public_only=False)
+        refused = attempt(f"http://127.0.0.1:{closed_port}/in", "whsec_" + "A" * 32, "msg_6", "{}",
+                          timeout=0.3, public_only=False)
+    finally:
+        silent.close()
+    assert (hung.ok, hung.status, hung.error) == (False, None, "timeout")
+    assert (refused.ok, refused.status, refused.error) == (False, None, "connection failed (refused or unreachable)")
