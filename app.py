@@ -3,27 +3,32 @@
 Domain logic lives in `chalicelib/` (free of Chalice). Nothing here touches AWS at import time:
 the service (clients, tables, KMS) is created on the first request, which keeps cold starts short.
 """
+
 from __future__ import annotations
 
 import ipaddress
 import logging
 import uuid
+from collections.abc import Callable
 from functools import wraps
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any
 
 from chalice import Chalice, Response
 
-from chalicelib import accesslog, apikeys, audit, limits, links, ratelimit, resources, tenants, viewer, webhooks
+from chalicelib import accesslog, apikeys, audit, limits, links, ratelimit, resources, tenants, webhooks
 from chalicelib.apikeys import Principal
 from chalicelib.config import stream_arn_from_env
 from chalicelib.errors import Conflict, KeyholeError, NotFound, Unavailable
-from chalicelib.logs import configure as configure_logging, scrub
+from chalicelib.logs import configure as configure_logging
+from chalicelib.logs import scrub
 from chalicelib.sealing import KeyServiceUnavailable
 from chalicelib.service import Keyhole, RequestInfo
 from chalicelib.storage.models import LinkRecord, ResourceHead, WebhookEndpoint
 from chalicelib.storage.store import TxnCancelled, is_unavailable
 from chalicelib.tenants import limits_of
 from chalicelib.validation import parse_json_object
+from chalicelib.viewer import json_surface
+from chalicelib.viewer import resolve as viewer
 
 # Logging is Powertools' (structured JSON, secrets scrubbed); Chalice's own handler on the same
 # "keyhole" logger would write every line a second time, unstructured.
@@ -32,10 +37,15 @@ logger = configure_logging()
 log = logging.getLogger("chalicelib.app")
 
 # Admin routes take JSON; a client that forgets the header (or says text/plain) is still read as JSON.
-BODY_TYPES = ["application/json", "text/plain", "application/x-www-form-urlencoded", "multipart/form-data",
-              "application/octet-stream"]
+BODY_TYPES = [
+    "application/json",
+    "text/plain",
+    "application/x-www-form-urlencoded",
+    "multipart/form-data",
+    "application/octet-stream",
+]
 
-_service: Optional[Keyhole] = None
+_service: Keyhole | None = None
 
 
 def service() -> Keyhole:
@@ -45,7 +55,7 @@ def service() -> Keyhole:
     return _service
 
 
-def use_service(svc: Optional[Keyhole]) -> None:
+def use_service(svc: Keyhole | None) -> None:
     """Tests and scripts install a service built from explicit settings."""
     global _service
     _service = svc
@@ -53,7 +63,8 @@ def use_service(svc: Optional[Keyhole]) -> None:
 
 # --- request context -----------------------------------------------------------------------
 
-def request_info(raw_token: Optional[str] = None) -> RequestInfo:
+
+def request_info(raw_token: str | None = None) -> RequestInfo:
     request = app.current_request
     context = request.context or {}
     headers = request.headers or {}
@@ -66,8 +77,14 @@ def request_info(raw_token: Optional[str] = None) -> RequestInfo:
     path = context.get("path") or request.path
     if raw_token:
         path = viewer.redacted_path(path, raw_token)
-    return RequestInfo(request_id=request_id, ip=ip, user_agent=headers.get("user-agent"),
-                       base_url=_base_url(svc, headers, context), method=request.method, path=path)
+    return RequestInfo(
+        request_id=request_id,
+        ip=ip,
+        user_agent=headers.get("user-agent"),
+        base_url=_base_url(svc, headers, context),
+        method=request.method,
+        path=path,
+    )
 
 
 def _address_or(claimed: str, fallback: str) -> str:
@@ -78,7 +95,7 @@ def _address_or(claimed: str, fallback: str) -> str:
         return fallback
 
 
-def _base_url(svc: Keyhole, headers: Any, context: Dict[str, Any]) -> str:
+def _base_url(svc: Keyhole, headers: Any, context: dict[str, Any]) -> str:
     if svc.settings.public_url:
         return svc.settings.public_url
     host = headers.get("host", "localhost")
@@ -88,9 +105,8 @@ def _base_url(svc: Keyhole, headers: Any, context: Dict[str, Any]) -> str:
     return f"{scheme}://{host}{prefix}"
 
 
-def _error_response(error: KeyholeError, request_id: str, extra_headers: Optional[Dict[str, str]] = None) -> Response:
-    headers = {"Content-Type": "application/json", "X-Request-Id": request_id, **error.headers,
-               **(extra_headers or {})}
+def _error_response(error: KeyholeError, request_id: str, extra_headers: dict[str, str] | None = None) -> Response:
+    headers = {"Content-Type": "application/json", "X-Request-Id": request_id, **error.headers, **(extra_headers or {})}
     return Response(body=error.body(request_id), status_code=error.status, headers=headers)
 
 
@@ -108,12 +124,19 @@ def _unexpected(error: BaseException, request_id: str) -> KeyholeError:
 
 # --- admin routes --------------------------------------------------------------------------
 
-ExtraKeys = Callable[..., List[Tuple[Any, Tuple[str, str]]]]
+ExtraKeys = Callable[..., list[tuple[Any, tuple[str, str]]]]
 
 
-def admin_route(path: str, method: str, role: str, *, extra: Optional[ExtraKeys] = None,
-                status: int = 200, body: bool = False, empty_body: bool = False
-                ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def admin_route(
+    path: str,
+    method: str,
+    role: str,
+    *,
+    extra: ExtraKeys | None = None,
+    status: int = 200,
+    body: bool = False,
+    empty_body: bool = False,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register an admin route: authenticate (batched with `extra` reads), rate-limit, check role.
 
     `empty_body`: no body at all reads as `{}` (for routes whose fields are all optional).
@@ -129,19 +152,29 @@ def admin_route(path: str, method: str, role: str, *, extra: Optional[ExtraKeys]
                 tenant_id = apikeys.tenant_id_from_key(raw_key)
                 keys = extra(tenant_id, **params) if extra and tenant_id else []
                 principal, items = apikeys.authenticate(svc, raw_key, keys)
-                ratelimit.hit(svc.store, f"AK#{principal.key_id}", limits_of(principal.tenant)["api_requests_per_min"],
-                              svc.clock.time())
+                ratelimit.hit(
+                    svc.store,
+                    f"AK#{principal.key_id}",
+                    limits_of(principal.tenant)["api_requests_per_min"],
+                    svc.clock.time(),
+                )
                 principal.require(role)
-                args: List[Any] = [svc, principal, req, *items]
+                args: list[Any] = [svc, principal, req, *items]
                 if body:
-                    args.append(parse_json_object(app.current_request.raw_body, max_bytes=svc.settings.max_body_bytes,
-                                                  allow_empty=empty_body))
+                    args.append(
+                        parse_json_object(
+                            app.current_request.raw_body, max_bytes=svc.settings.max_body_bytes, allow_empty=empty_body
+                        )
+                    )
                 result = handler(*args, **params)
                 code = status
                 if isinstance(result, tuple):
                     code, result = result
-                return Response(body="" if code == 204 else result, status_code=code,
-                                headers={"Content-Type": "application/json", "X-Request-Id": req.request_id})
+                return Response(
+                    body="" if code == 204 else result,
+                    status_code=code,
+                    headers={"Content-Type": "application/json", "X-Request-Id": req.request_id},
+                )
             except KeyholeError as error:
                 return _error_response(error, req.request_id)
             except Exception as error:  # translated: 503 for outages, 500 (with the cause logged) otherwise
@@ -153,37 +186,37 @@ def admin_route(path: str, method: str, role: str, *, extra: Optional[ExtraKeys]
     return register
 
 
-def _resource_key(tenant_id: str, resource_id: str) -> List[Tuple[Any, Tuple[str, str]]]:
+def _resource_key(tenant_id: str, resource_id: str) -> list[tuple[Any, tuple[str, str]]]:
     if not resources.valid_resource_id(resource_id):
         return []
     return [(ResourceHead, ResourceHead.key(tenant_id, resource_id))]
 
 
-def _link_key(tenant_id: str, link_id: str) -> List[Tuple[Any, Tuple[str, str]]]:
+def _link_key(tenant_id: str, link_id: str) -> list[tuple[Any, tuple[str, str]]]:
     return [(LinkRecord, LinkRecord.key(link_id))] if links.valid_link_id(link_id) else []
 
 
-def _first(items: Tuple[Any, ...]) -> Any:
+def _first(items: tuple[Any, ...]) -> Any:
     return items[0] if items else None
 
 
 @admin_route("/v1/tenant", "GET", "viewer")
-def get_tenant(svc: Keyhole, principal: Principal, req: RequestInfo) -> Dict[str, Any]:
+def get_tenant(svc: Keyhole, principal: Principal, req: RequestInfo) -> dict[str, Any]:
     return tenants.to_json(principal.tenant)
 
 
 @admin_route("/v1/tenant", "PATCH", "admin", body=True, empty_body=True)
-def patch_tenant(svc: Keyhole, principal: Principal, req: RequestInfo, body: Dict[str, Any]) -> Dict[str, Any]:
+def patch_tenant(svc: Keyhole, principal: Principal, req: RequestInfo, body: dict[str, Any]) -> dict[str, Any]:
     return tenants.patch_settings(svc, principal, body, req)
 
 
 @admin_route("/v1/api-keys", "POST", "admin", status=201, body=True)
-def create_api_key(svc: Keyhole, principal: Principal, req: RequestInfo, body: Dict[str, Any]) -> Dict[str, Any]:
+def create_api_key(svc: Keyhole, principal: Principal, req: RequestInfo, body: dict[str, Any]) -> dict[str, Any]:
     return apikeys.create_key(svc, principal, body, req)
 
 
 @admin_route("/v1/api-keys", "GET", "admin")
-def list_api_keys(svc: Keyhole, principal: Principal, req: RequestInfo) -> Dict[str, Any]:
+def list_api_keys(svc: Keyhole, principal: Principal, req: RequestInfo) -> dict[str, Any]:
     return apikeys.list_keys(svc, principal, _query())
 
 
@@ -200,12 +233,12 @@ def put_resource(svc: Keyhole, principal: Principal, req: RequestInfo, *rest: An
 
 
 @admin_route("/v1/resources", "GET", "viewer")
-def list_resources(svc: Keyhole, principal: Principal, req: RequestInfo) -> Dict[str, Any]:
+def list_resources(svc: Keyhole, principal: Principal, req: RequestInfo) -> dict[str, Any]:
     return resources.list_resources(svc, principal, _query())
 
 
 @admin_route("/v1/resources/{resource_id}", "GET", "viewer", extra=_resource_key)
-def get_resource(svc: Keyhole, principal: Principal, req: RequestInfo, *items: Any, resource_id: str) -> Dict[str, Any]:
+def get_resource(svc: Keyhole, principal: Principal, req: RequestInfo, *items: Any, resource_id: str) -> dict[str, Any]:
     return resources.get_resource(svc, _first(items))
 
 
@@ -214,16 +247,18 @@ def delete_resource(svc: Keyhole, principal: Principal, req: RequestInfo, *items
     resources.delete_resource(svc, principal, resource_id, _first(items), req)
 
 
-@admin_route("/v1/resources/{resource_id}/links", "POST", "operator", extra=_resource_key, status=201, body=True,
-             empty_body=True)
-def create_link(svc: Keyhole, principal: Principal, req: RequestInfo, *rest: Any, resource_id: str) -> Dict[str, Any]:
+@admin_route(
+    "/v1/resources/{resource_id}/links", "POST", "operator", extra=_resource_key, status=201, body=True, empty_body=True
+)
+def create_link(svc: Keyhole, principal: Principal, req: RequestInfo, *rest: Any, resource_id: str) -> dict[str, Any]:
     head = rest[0] if len(rest) > 1 else None
     return links.create_link(svc, principal, resource_id, rest[-1], head, req)
 
 
 @admin_route("/v1/resources/{resource_id}/links", "GET", "viewer", extra=_resource_key)
-def list_resource_links(svc: Keyhole, principal: Principal, req: RequestInfo, *items: Any,
-                        resource_id: str) -> Dict[str, Any]:
+def list_resource_links(
+    svc: Keyhole, principal: Principal, req: RequestInfo, *items: Any, resource_id: str
+) -> dict[str, Any]:
     head = _first(items)
     if head is None or head.deleting:
         raise NotFound("No such resource")
@@ -231,23 +266,23 @@ def list_resource_links(svc: Keyhole, principal: Principal, req: RequestInfo, *i
 
 
 @admin_route("/v1/links", "GET", "viewer")
-def list_links(svc: Keyhole, principal: Principal, req: RequestInfo) -> Dict[str, Any]:
+def list_links(svc: Keyhole, principal: Principal, req: RequestInfo) -> dict[str, Any]:
     return links.list_links(svc, principal, _query())
 
 
 @admin_route("/v1/links/{link_id}", "GET", "viewer", extra=_link_key)
-def get_link(svc: Keyhole, principal: Principal, req: RequestInfo, *items: Any, link_id: str) -> Dict[str, Any]:
+def get_link(svc: Keyhole, principal: Principal, req: RequestInfo, *items: Any, link_id: str) -> dict[str, Any]:
     return links.get_link(svc, principal, _first(items))
 
 
 @admin_route("/v1/links/{link_id}", "PATCH", "operator", extra=_link_key, body=True, empty_body=True)
-def patch_link(svc: Keyhole, principal: Principal, req: RequestInfo, *rest: Any, link_id: str) -> Dict[str, Any]:
+def patch_link(svc: Keyhole, principal: Principal, req: RequestInfo, *rest: Any, link_id: str) -> dict[str, Any]:
     record = rest[0] if len(rest) > 1 else None
     return links.patch_link(svc, principal, record, rest[-1], req)
 
 
 @admin_route("/v1/links/{link_id}/reveal", "POST", "operator", extra=_link_key)
-def reveal_link(svc: Keyhole, principal: Principal, req: RequestInfo, *items: Any, link_id: str) -> Dict[str, Any]:
+def reveal_link(svc: Keyhole, principal: Principal, req: RequestInfo, *items: Any, link_id: str) -> dict[str, Any]:
     return links.reveal_link(svc, principal, _first(items), req)
 
 
@@ -257,24 +292,23 @@ def revoke_link(svc: Keyhole, principal: Principal, req: RequestInfo, *items: An
 
 
 @admin_route("/v1/links/{link_id}/access-logs", "GET", "viewer", extra=_link_key)
-def list_access_logs(svc: Keyhole, principal: Principal, req: RequestInfo, *items: Any,
-                     link_id: str) -> Dict[str, Any]:
+def list_access_logs(svc: Keyhole, principal: Principal, req: RequestInfo, *items: Any, link_id: str) -> dict[str, Any]:
     return accesslog.list_entries(links.owned_record(_first(items), principal), _query(), now=svc.clock.time())
 
 
-def _webhook_key(tenant_id: str, webhook_id: str) -> List[Tuple[Any, Tuple[str, str]]]:
+def _webhook_key(tenant_id: str, webhook_id: str) -> list[tuple[Any, tuple[str, str]]]:
     if not webhooks.valid_endpoint_id(webhook_id):
         return []
     return [(WebhookEndpoint, WebhookEndpoint.key(tenant_id, webhook_id))]
 
 
 @admin_route("/v1/webhooks", "POST", "admin", status=201, body=True)
-def create_webhook(svc: Keyhole, principal: Principal, req: RequestInfo, body: Dict[str, Any]) -> Dict[str, Any]:
+def create_webhook(svc: Keyhole, principal: Principal, req: RequestInfo, body: dict[str, Any]) -> dict[str, Any]:
     return webhooks.create_endpoint(svc, principal, body, req)
 
 
 @admin_route("/v1/webhooks", "GET", "admin")
-def list_webhooks(svc: Keyhole, principal: Principal, req: RequestInfo) -> Dict[str, Any]:
+def list_webhooks(svc: Keyhole, principal: Principal, req: RequestInfo) -> dict[str, Any]:
     return webhooks.list_endpoints(svc, principal, _query())
 
 
@@ -284,24 +318,27 @@ def delete_webhook(svc: Keyhole, principal: Principal, req: RequestInfo, *items:
 
 
 @admin_route("/v1/webhooks/{webhook_id}/deliveries", "GET", "admin", extra=_webhook_key)
-def list_webhook_deliveries(svc: Keyhole, principal: Principal, req: RequestInfo, *items: Any,
-                            webhook_id: str) -> Dict[str, Any]:
+def list_webhook_deliveries(
+    svc: Keyhole, principal: Principal, req: RequestInfo, *items: Any, webhook_id: str
+) -> dict[str, Any]:
     return webhooks.list_deliveries(svc, webhooks.owned_endpoint(_first(items), principal), _query())
 
 
 @admin_route("/v1/audit", "GET", "admin")
-def list_audit(svc: Keyhole, principal: Principal, req: RequestInfo) -> Dict[str, Any]:
+def list_audit(svc: Keyhole, principal: Principal, req: RequestInfo) -> dict[str, Any]:
     return audit.list_events(principal.tenant_id, _query())
 
 
-def _query() -> Dict[str, str]:
+def _query() -> dict[str, str]:
     return dict(app.current_request.query_params or {})
 
 
 # --- viewer surface ------------------------------------------------------------------------
 
-def viewer_route(path: str, methods: List[str], content_types: Optional[List[str]] = None, *, html: bool = False
-                 ) -> Callable[[Callable[..., viewer.ViewerResponse]], Callable[..., viewer.ViewerResponse]]:
+
+def viewer_route(
+    path: str, methods: list[str], content_types: list[str] | None = None, *, html: bool = False
+) -> Callable[[Callable[..., viewer.ViewerResponse]], Callable[..., viewer.ViewerResponse]]:
     """Register a viewer route: no auth; every response (errors too) carries the viewer headers.
 
     `html` routes answer their own failures with a static page (JSON requests still get JSON).
@@ -318,10 +355,13 @@ def viewer_route(path: str, methods: List[str], content_types: Optional[List[str
                 request = app.current_request
                 wants_json = request.method == "POST" and "json" in ((request.headers or {}).get("content-type") or "")
                 if html and not wants_json:
-                    from chalicelib import page
+                    from chalicelib.viewer import pages as page
 
-                    headers = {**viewer.viewer_headers(page.STATIC_CSP, page.HTML_CONTENT_TYPE), **failure.headers,
-                               "X-Request-Id": req.request_id}
+                    headers = {
+                        **viewer.viewer_headers(page.STATIC_CSP, page.HTML_CONTENT_TYPE),
+                        **failure.headers,
+                        "X-Request-Id": req.request_id,
+                    }
                     return Response(body=page.error_html(failure.status), status_code=failure.status, headers=headers)
                 return _error_response(failure, req.request_id, viewer.viewer_headers())
             headers = {**result.headers, "X-Request-Id": req.request_id}
@@ -336,21 +376,22 @@ def viewer_route(path: str, methods: List[str], content_types: Optional[List[str
 
 @viewer_route("/share/{token}/data", ["GET", "POST"])
 def share_data(svc: Keyhole, req: RequestInfo, token: str) -> viewer.ViewerResponse:
-    return viewer.data(svc, token, req, app.current_request.headers or {}, method=app.current_request.method)
+    return json_surface.data(svc, token, req, app.current_request.headers or {}, method=app.current_request.method)
 
 
 @viewer_route("/share/{token}/info", ["GET"])
 def share_info(svc: Keyhole, req: RequestInfo, token: str) -> viewer.ViewerResponse:
-    return viewer.info(svc, token, req)
+    return json_surface.info(svc, token, req)
 
 
 # --- viewer page (issue 4): the HTML page, the view-limit button, the password unlock -------
-# Flows live in chalicelib/viewer_page.py, markup in chalicelib/page.py (imported in the handlers so
+# Flows live in chalicelib/viewer/page_flows.py, markup in chalicelib/viewer/pages.py (imported in the handlers so
 # this block stays self-contained; the import is cached after the first request).
+
 
 @viewer_route("/share/{token}", ["GET", "POST"], html=True)
 def share_page(svc: Keyhole, req: RequestInfo, token: str) -> viewer.ViewerResponse:
-    from chalicelib import viewer_page
+    from chalicelib.viewer import page_flows as viewer_page
 
     request = app.current_request
     if request.method == "POST":
@@ -360,27 +401,33 @@ def share_page(svc: Keyhole, req: RequestInfo, token: str) -> viewer.ViewerRespo
 
 @viewer_route("/share/{token}/unlock", ["POST"], html=True)
 def share_unlock(svc: Keyhole, req: RequestInfo, token: str) -> viewer.ViewerResponse:
-    from chalicelib import viewer_page
+    from chalicelib.viewer import page_flows as viewer_page
 
     request = app.current_request
     return viewer_page.unlock(svc, token, req, request.headers or {}, request.raw_body)
+
 
 # --- end viewer page -----------------------------------------------------------------------
 
 
 @app.route("/robots.txt", methods=["GET"])
 def robots() -> Response:
-    return Response(body="User-agent: *\nDisallow: /share/\n", status_code=200,
-                    headers={**viewer.viewer_headers(content_type="text/plain; charset=utf-8")})
+    return Response(
+        body="User-agent: *\nDisallow: /share/\n",
+        status_code=200,
+        headers={**viewer.viewer_headers(content_type="text/plain; charset=utf-8")},
+    )
 
 
 # --- event handlers ------------------------------------------------------------------------
 # Chalice cannot ask for partial batch responses, bisection, a retry bound or an on-failure
 # destination on the event source mapping; the deploy path adds them (docs/stream.md).
 
-@app.on_dynamodb_record(stream_arn=stream_arn_from_env(), batch_size=100, starting_position="TRIM_HORIZON",
-                        name="stream_consumer")
-def stream_consumer(event: Any) -> Dict[str, Any]:
+
+@app.on_dynamodb_record(
+    stream_arn=stream_arn_from_env(), batch_size=100, starting_position="TRIM_HORIZON", name="stream_consumer"
+)
+def stream_consumer(event: Any) -> dict[str, Any]:
     """Access events -> counters and share.accessed; link changes -> audit and share.* webhooks."""
     from chalicelib import consumer
 
@@ -388,7 +435,7 @@ def stream_consumer(event: Any) -> Dict[str, Any]:
 
 
 @app.schedule("rate(1 minute)", name="webhook_drain")
-def webhook_drain(event: Any) -> Dict[str, int]:
+def webhook_drain(event: Any) -> dict[str, int]:
     """Retry webhook deliveries whose next attempt is due (exponential backoff with jitter)."""
     stats = webhooks.drain(service())
     if stats.get("due"):
@@ -397,7 +444,7 @@ def webhook_drain(event: Any) -> Dict[str, int]:
 
 
 @app.schedule("rate(5 minutes)")
-def sweep_expired_slots(event: Any) -> Dict[str, int]:
+def sweep_expired_slots(event: Any) -> dict[str, int]:
     """Expired links free their slots at expiry time even when nobody needs the slot yet."""
     return {"slots_freed": limits.sweep_expired_slots(service())}
 
@@ -410,8 +457,9 @@ def uniform_errors(event: Any, get_response: Callable[[Any], Response]) -> Respo
     if response.status_code in (405, 415) and isinstance(body, dict) and "Code" in body:
         code = "method_not_allowed" if response.status_code == 405 else "unsupported_media_type"
         request_id = (event.context or {}).get("requestId") or uuid.uuid4().hex
-        response.body = {"error": {"code": code, "message": scrub(str(body.get("Message", ""))),
-                                   "request_id": request_id}}
+        response.body = {
+            "error": {"code": code, "message": scrub(str(body.get("Message", ""))), "request_id": request_id}
+        }
         response.headers.update({"Content-Type": "application/json", "X-Request-Id": request_id})
         if (event.path or "").startswith("/share/") or event.path == "/robots.txt":
             response.headers.update(viewer.viewer_headers())

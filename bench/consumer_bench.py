@@ -12,6 +12,7 @@ one Decrypt that opens a webhook secret's data key (then cached for the containe
     python -m bench.consumer_bench          # prints JSON
     from bench.consumer_bench import run    # returns the dict
 """
+
 from __future__ import annotations
 
 import json
@@ -19,17 +20,25 @@ import os
 import sys
 import threading
 from collections import Counter
+from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Tuple
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 ENVIRONMENT = {
-    "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SECURITY_TOKEN": "testing",
-    "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1",
-    "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled", "KEYHOLE_STAGE": "test", "KEYHOLE_TABLE": "keyhole-bench",
-    "KEYHOLE_COUNTERS_TABLE": "keyhole-bench-counters", "KEYHOLE_KMS_KEY_ID": "alias/keyhole-bench",
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SECURITY_TOKEN": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_REGION": "us-east-1",
+    "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
+    "KEYHOLE_STAGE": "test",
+    "KEYHOLE_TABLE": "keyhole-bench",
+    "KEYHOLE_COUNTERS_TABLE": "keyhole-bench-counters",
+    "KEYHOLE_KMS_KEY_ID": "alias/keyhole-bench",
     "KEYHOLE_STREAM_ARN": "arn:aws:dynamodb:us-east-1:123456789012:table/keyhole-bench/stream/placeholder",
 }
 
@@ -63,20 +72,20 @@ class RequestCounter:
             self.active = False
 
     @staticmethod
-    def per_service(calls: Counter) -> Dict[str, int]:
+    def per_service(calls: Counter) -> dict[str, int]:
         totals: Counter = Counter()
         for (service, _), n in calls.items():
             totals[service] += n
         return {"dynamodb": totals.get("dynamodb", 0), "kms": totals.get("kms", 0)}
 
     @staticmethod
-    def operations(calls: Counter) -> Dict[str, int]:
+    def operations(calls: Counter) -> dict[str, int]:
         return {f"{service}:{op}": n for (service, op), n in sorted(calls.items())}
 
 
-def _receiver() -> Tuple[ThreadingHTTPServer, str]:
+def _receiver() -> tuple[ThreadingHTTPServer, str]:
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             self.rfile.read(int(self.headers.get("content-length") or 0))
             self.send_response(204)
             self.send_header("content-length", "0")
@@ -90,29 +99,37 @@ def _receiver() -> Tuple[ThreadingHTTPServer, str]:
     return server, f"http://127.0.0.1:{server.server_port}/hook"
 
 
-def _measure(counter: RequestCounter, events: int, *, webhook: bool) -> Dict[str, Any]:
+def _measure(counter: RequestCounter, events: int, *, webhook: bool) -> dict[str, Any]:
     import boto3
     from moto import mock_aws
 
-    from chalicelib import consumer, links, resources, tenants, viewer, webhooks
+    from chalicelib import consumer, links, resources, tenants, webhooks
     from chalicelib.apikeys import authenticate
     from chalicelib.config import Settings
     from chalicelib.service import Keyhole, RequestInfo
+    from chalicelib.viewer import json_surface as viewer
     from devstack import infra
     from devstack.pump import StreamReader, lambda_event
 
     with mock_aws():
         outputs = infra.deploy(boto3.Session(region_name="us-east-1"), stage="bench")
-        settings = Settings(table_name=outputs["TableName"], counters_table_name=outputs["CountersTableName"],
-                            kms_key_id=outputs["KmsKeyAlias"], stage="test", stream_arn=outputs["TableStreamArn"],
-                            trust_forwarded_for=True, scrypt_n=2**12)
+        settings = Settings(
+            table_name=outputs["TableName"],
+            counters_table_name=outputs["CountersTableName"],
+            kms_key_id=outputs["KmsKeyAlias"],
+            stage="test",
+            stream_arn=outputs["TableStreamArn"],
+            trust_forwarded_for=True,
+            scrypt_n=2**12,
+        )
         svc = Keyhole(settings)
         tenant, admin = tenants.create_tenant(svc, name="Bench", plan="enterprise")
         principal, _ = authenticate(svc, admin)
         req = RequestInfo(request_id="bench", base_url="http://bench")
         resources.put_resource(svc, principal, "r1", {"type": "doc", "name": "R", "document": {"a": 1}}, None, req)
-        _, (head,) = authenticate(svc, admin, [(resources.ResourceHead,
-                                                resources.ResourceHead.key(tenant.tenant_id, "r1"))])
+        _, (head,) = authenticate(
+            svc, admin, [(resources.ResourceHead, resources.ResourceHead.key(tenant.tenant_id, "r1"))]
+        )
         link = links.create_link(svc, principal, "r1", {}, head, req)
         server = None
         if webhook:
@@ -123,8 +140,13 @@ def _measure(counter: RequestCounter, events: int, *, webhook: bool) -> Dict[str
 
         with counter.counting() as viewer_calls:
             for n in range(events):
-                request = RequestInfo(request_id=f"v{n}", ip=f"198.51.100.{n % 50}", user_agent="bench/1",
-                                      method="GET", path="/share/x/data")
+                request = RequestInfo(
+                    request_id=f"v{n}",
+                    ip=f"198.51.100.{n % 50}",
+                    user_agent="bench/1",
+                    method="GET",
+                    path="/share/x/data",
+                )
                 assert viewer.data(svc, link["token"], request, {}).status == 200
         records = reader.read_all()
         batch = lambda_event(records, outputs["TableStreamArn"])
@@ -139,12 +161,15 @@ def _measure(counter: RequestCounter, events: int, *, webhook: bool) -> Dict[str
             server.server_close()
         return {
             "viewer": RequestCounter.per_service(viewer_calls),
-            "consumer": {**RequestCounter.per_service(consumer_calls), "records": len(records),
-                         "operations": RequestCounter.operations(consumer_calls)},
+            "consumer": {
+                **RequestCounter.per_service(consumer_calls),
+                "records": len(records),
+                "operations": RequestCounter.operations(consumer_calls),
+            },
         }
 
 
-def run(events: int = 100) -> Dict[str, Any]:
+def run(events: int = 100) -> dict[str, Any]:
     """`{"consumer_per_100_access_events": {"dynamodb": n, "kms": n}, ...}` (see module docstring)."""
     for name, value in ENVIRONMENT.items():
         os.environ.setdefault(name, value)
@@ -155,11 +180,12 @@ def run(events: int = 100) -> Dict[str, Any]:
     plain = _measure(counter, events, webhook=False)
     hooked = _measure(counter, events, webhook=True)
     scale = 100 / events
-    result: Dict[str, Any] = {
+    result: dict[str, Any] = {
         "viewer_per_view": {k: v / events for k, v in plain["viewer"].items()},
         "consumer_per_100_access_events": {k: round(plain["consumer"][k] * scale, 1) for k in ("dynamodb", "kms")},
         "consumer_per_100_access_events_with_one_webhook_endpoint": {
-            k: round(hooked["consumer"][k] * scale, 1) for k in ("dynamodb", "kms")},
+            k: round(hooked["consumer"][k] * scale, 1) for k in ("dynamodb", "kms")
+        },
         "consumer_operations": plain["consumer"]["operations"],
         "consumer_operations_with_one_webhook_endpoint": hooked["consumer"]["operations"],
         "stream_records_per_batch": plain["consumer"]["records"],
@@ -167,7 +193,7 @@ def run(events: int = 100) -> Dict[str, Any]:
     return result
 
 
-def main(argv: List[str]) -> int:
+def main(argv: list[str]) -> int:
     print(json.dumps(run(), indent=2))
     return 0
 

@@ -3,10 +3,12 @@
 A key names its tenant (`kh_<tenant key>_<secret>`), so authentication is one read of the key
 and tenant items, batched with whatever else the route needs.
 """
+
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Type
+from typing import Any
 
 from . import audit
 from .clock import to_rfc3339
@@ -27,14 +29,14 @@ class Principal:
     tenant: Tenant
     role: str
     name: str
-    key_id: Optional[str] = None
+    key_id: str | None = None
     kind: str = "key"
 
     @property
     def tenant_id(self) -> str:
         return self.tenant.tenant_id
 
-    def actor(self) -> Dict[str, Any]:
+    def actor(self) -> dict[str, Any]:
         return {"type": self.kind, "id": self.key_id, "name": self.name}
 
     @property
@@ -46,7 +48,7 @@ class Principal:
             raise Forbidden(f"This action needs the {role} role; this key is {self.role}")
 
 
-def extract_key(headers: Mapping[str, str]) -> Optional[str]:
+def extract_key(headers: Mapping[str, str]) -> str | None:
     """`Authorization: Bearer <key>` or `x-api-key: <key>` (header names case-insensitive)."""
     lowered = {k.lower(): v for k, v in headers.items()}
     auth = lowered.get("authorization", "")
@@ -55,42 +57,62 @@ def extract_key(headers: Mapping[str, str]) -> Optional[str]:
     return lowered.get("x-api-key")
 
 
-def authenticate(svc: Keyhole, raw_key: Optional[str],
-                 extra: Sequence[Tuple[Type[Any], Tuple[str, str]]] = ()) -> Tuple[Principal, List[Any]]:
+def authenticate(
+    svc: Keyhole, raw_key: str | None, extra: Sequence[tuple[type[Any], tuple[str, str]]] = ()
+) -> tuple[Principal, list[Any]]:
     """Verify the key and read `extra` items in the same BatchGetItem. 401 on any failure."""
     key = parse_api_key(raw_key or "")
     if key is None:
         raise Unauthorized()
-    items = svc.store.batch_get([(ApiKeyItem, ApiKeyItem.key(key.tenant_id, key.key_id)),
-                                 (Tenant, Tenant.key(key.tenant_id)), *extra])
+    items = svc.store.batch_get(
+        [(ApiKeyItem, ApiKeyItem.key(key.tenant_id, key.key_id)), (Tenant, Tenant.key(key.tenant_id)), *extra]
+    )
     item, tenant = items[0], items[1]
     if item is None or tenant is None or not constant_time_equal(item.key_hash, key.hash):
         raise Unauthorized()
     return Principal(tenant=tenant, role=item.role, name=item.name, key_id=item.key_id), list(items[2:])
 
 
-def tenant_id_from_key(raw_key: Optional[str]) -> Optional[str]:
+def tenant_id_from_key(raw_key: str | None) -> str | None:
     """The tenant a (syntactically valid) key claims, to build tenant-scoped extra keys."""
     key = parse_api_key(raw_key or "")
     return key.tenant_id if key else None
 
 
-def new_key_item(tenant_id: str, *, name: str, role: str, created_by: Optional[str], now: Any) -> Tuple[ApiKey, ApiKeyItem]:
+def new_key_item(
+    tenant_id: str, *, name: str, role: str, created_by: str | None, now: Any
+) -> tuple[ApiKey, ApiKeyItem]:
     tenant_key = tenant_key_of(tenant_id)
     assert tenant_key is not None
     key = new_api_key(tenant_key)
     pk, sk = ApiKeyItem.key(tenant_id, key.key_id)
-    item = ApiKeyItem(pk=pk, sk=sk, key_id=key.key_id, tenant_id=tenant_id, name=name, role=role,
-                      key_hash=key.hash, prefix=key.prefix, created_at=to_rfc3339(now), created_by=created_by)
+    item = ApiKeyItem(
+        pk=pk,
+        sk=sk,
+        key_id=key.key_id,
+        tenant_id=tenant_id,
+        name=name,
+        role=role,
+        key_hash=key.hash,
+        prefix=key.prefix,
+        created_at=to_rfc3339(now),
+        created_by=created_by,
+    )
     return key, item
 
 
-def to_json(item: ApiKeyItem) -> Dict[str, Any]:
-    return {"id": item.key_id, "name": item.name, "role": item.role, "prefix": item.prefix + "...",
-            "created_at": item.created_at, "created_by": item.created_by}
+def to_json(item: ApiKeyItem) -> dict[str, Any]:
+    return {
+        "id": item.key_id,
+        "name": item.name,
+        "role": item.role,
+        "prefix": item.prefix + "...",
+        "created_at": item.created_at,
+        "created_by": item.created_by,
+    }
 
 
-def create_key(svc: Keyhole, principal: Principal, body: Dict[str, Any], req: RequestInfo) -> Dict[str, Any]:
+def create_key(svc: Keyhole, principal: Principal, body: dict[str, Any], req: RequestInfo) -> dict[str, Any]:
     errors = Collector()
     unknown_fields(body, ("name", "role"), errors)
     name = string(body, "name", errors, required=True, min_len=1, max_len=100)
@@ -102,16 +124,27 @@ def create_key(svc: Keyhole, principal: Principal, body: Dict[str, Any], req: Re
     key, item = new_key_item(principal.tenant_id, name=name or "", role=role, created_by=principal.actor_label, now=now)
     txn = svc.store.txn()
     txn.put(item, condition=ApiKeyItem.pk.does_not_exist(), tag="key")
-    txn.put(audit.new_event(principal.tenant_id, actor=principal.actor(), action="api_key.created", at=now,
-                            target_type="api_key", target_id=item.key_id, details={"name": item.name, "role": role},
-                            request_id=req.request_id), tag="audit")
+    txn.put(
+        audit.new_event(
+            principal.tenant_id,
+            actor=principal.actor(),
+            action="api_key.created",
+            at=now,
+            target_type="api_key",
+            target_id=item.key_id,
+            details={"name": item.name, "role": role},
+            request_id=req.request_id,
+        ),
+        tag="audit",
+    )
     txn.commit()
     return {**to_json(item), "key": key.value}
 
 
-def list_keys(svc: Keyhole, principal: Principal, query: Dict[str, str]) -> Dict[str, Any]:
-    return partition_page(ApiKeyItem, f"TENANT#{principal.tenant_id}", query, to_json, list_id="api-keys",
-                          sort_prefix="KEY#")
+def list_keys(svc: Keyhole, principal: Principal, query: dict[str, str]) -> dict[str, Any]:
+    return partition_page(
+        ApiKeyItem, f"TENANT#{principal.tenant_id}", query, to_json, list_id="api-keys", sort_prefix="KEY#"
+    )
 
 
 def delete_key(svc: Keyhole, principal: Principal, key_id: str, req: RequestInfo) -> None:
@@ -121,13 +154,28 @@ def delete_key(svc: Keyhole, principal: Principal, key_id: str, req: RequestInfo
     if target is None:
         raise NotFound("No such API key")
     if target.role == "admin":
-        admins = [k for k in ApiKeyItem.query(f"TENANT#{principal.tenant_id}", ApiKeyItem.sk.startswith("KEY#"),
-                                              consistent_read=True) if k.role == "admin"]
+        admins = [
+            k
+            for k in ApiKeyItem.query(
+                f"TENANT#{principal.tenant_id}", ApiKeyItem.sk.startswith("KEY#"), consistent_read=True
+            )
+            if k.role == "admin"
+        ]
         if len(admins) <= 1:
             raise Conflict("This is the tenant's last admin key; create another admin key first")
     txn = svc.store.txn()
     txn.delete(ApiKeyItem, ApiKeyItem.key(principal.tenant_id, key_id), condition=ApiKeyItem.pk.exists(), tag="key")
-    txn.put(audit.new_event(principal.tenant_id, actor=principal.actor(), action="api_key.deleted",
-                            at=svc.clock.now(), target_type="api_key", target_id=key_id,
-                            details={"name": target.name, "role": target.role}, request_id=req.request_id), tag="audit")
+    txn.put(
+        audit.new_event(
+            principal.tenant_id,
+            actor=principal.actor(),
+            action="api_key.deleted",
+            at=svc.clock.now(),
+            target_type="api_key",
+            target_id=key_id,
+            details={"name": target.name, "role": target.role},
+            request_id=req.request_id,
+        ),
+        tag="audit",
+    )
     txn.commit(when_failed={"key": NotFound("No such API key")})

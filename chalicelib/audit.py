@@ -2,9 +2,10 @@
 change they describe, so an action and its audit entry exist together or not at all.
 Details never carry secrets (tokens, keys, passwords): only ids, previews and changed fields.
 """
+
 from __future__ import annotations
 
-from typing import Any, Dict, Optional
+from typing import Any
 
 from .clock import to_rfc3339, to_rfc3339_ms
 from .pagination import partition_page
@@ -12,24 +13,47 @@ from .storage.models import AuditEvent, plain
 from .tokens import new_id
 
 
-def new_event(tenant_id: str, *, actor: Dict[str, Any], action: str, at: Any, target_type: Optional[str] = None,
-              target_id: Optional[str] = None, details: Optional[Dict[str, Any]] = None,
-              request_id: Optional[str] = None) -> AuditEvent:
+def new_event(
+    tenant_id: str,
+    *,
+    actor: dict[str, Any],
+    action: str,
+    at: Any,
+    target_type: str | None = None,
+    target_id: str | None = None,
+    details: dict[str, Any] | None = None,
+    request_id: str | None = None,
+) -> AuditEvent:
     event_id = new_id("evt", 10)
     return AuditEvent(
-        pk=AuditEvent.partition(tenant_id), sk=f"{to_rfc3339_ms(at)}#{event_id}", event_id=event_id,
-        tenant_id=tenant_id, at=to_rfc3339(at), actor=actor, action=action, target_type=target_type,
-        target_id=target_id, details=details or {}, request_id=request_id)
+        pk=AuditEvent.partition(tenant_id),
+        sk=f"{to_rfc3339_ms(at)}#{event_id}",
+        event_id=event_id,
+        tenant_id=tenant_id,
+        at=to_rfc3339(at),
+        actor=actor,
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        details=details or {},
+        request_id=request_id,
+    )
 
 
-def to_json(event: AuditEvent) -> Dict[str, Any]:
+def to_json(event: AuditEvent) -> dict[str, Any]:
     return {
-        "id": event.event_id, "at": event.at, "actor": plain(event.actor),
-        "action": event.action, "target_type": event.target_type, "target_id": event.target_id,
-        "details": plain(event.details), "request_id": event.request_id,
+        "id": event.event_id,
+        "at": event.at,
+        "actor": plain(event.actor),
+        "action": event.action,
+        "target_type": event.target_type,
+        "target_id": event.target_id,
+        "details": plain(event.details),
+        "request_id": event.request_id,
     }
 
 
-def list_events(tenant_id: str, query: Dict[str, str]) -> Dict[str, Any]:
-    return partition_page(AuditEvent, AuditEvent.partition(tenant_id), query, to_json, list_id="audit",
-                          newest_first=True)
+def list_events(tenant_id: str, query: dict[str, str]) -> dict[str, Any]:
+    return partition_page(
+        AuditEvent, AuditEvent.partition(tenant_id), query, to_json, list_id="audit", newest_first=True
+    )

@@ -3,11 +3,11 @@
 Expiry, rate-limit windows and TTLs all read the same `Clock`, so a test can age a link past
 its expiry without sleeping (the clock is passed in explicitly, not patched).
 """
+
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
-from typing import Optional
+from datetime import UTC, datetime
 
 FAR_FUTURE = "9999-12-31T23:59:59Z"
 
@@ -22,22 +22,22 @@ class Clock:
         return time.time() + self.offset_seconds
 
     def now(self) -> datetime:
-        return datetime.fromtimestamp(self.time(), tz=timezone.utc)
+        return datetime.fromtimestamp(self.time(), tz=UTC)
 
     def advance(self, seconds: float) -> None:
         self.offset_seconds += seconds
 
 
-def to_rfc3339(moment: Optional[datetime]) -> Optional[str]:
+def to_rfc3339(moment: datetime | None) -> str | None:
     """`2026-11-20T10:00:00Z` (seconds precision; Keyhole timestamps sort as strings)."""
     if moment is None:
         return None
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def to_rfc3339_ms(moment: datetime) -> str:
     """Millisecond precision for sort keys of events that may share a second."""
-    moment = moment.astimezone(timezone.utc)
+    moment = moment.astimezone(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
@@ -50,10 +50,10 @@ def parse_rfc3339(value: str) -> datetime:
     if moment.tzinfo is None:
         raise ValueError("timestamp needs a time zone (Z or +hh:mm)")
     try:
-        return moment.astimezone(timezone.utc)
+        return moment.astimezone(UTC)
     except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00 is before year 1 in UTC
         raise ValueError("timestamp is out of range") from None
 
 
 def from_epoch(seconds: float) -> datetime:
-    return datetime.fromtimestamp(seconds, tz=timezone.utc)
+    return datetime.fromtimestamp(seconds, tz=UTC)

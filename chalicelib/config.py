@@ -3,11 +3,12 @@
 Domain code takes a `Settings` argument instead of reading `os.environ`, so tests and scripts
 can build one explicitly; only `Settings.from_env` touches the environment.
 """
+
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Mapping, Optional
 
 STAGES_THAT_MAY_TRUST_FORWARDED_FOR = ("local", "test")
 MIN_PAGE_POLL_SECONDS = 10
@@ -16,7 +17,7 @@ MAX_PAGE_POLL_SECONDS = 300
 UNSET_STREAM_ARN = "arn:aws:dynamodb:us-east-1:000000000000:table/KEYHOLE_STREAM_ARN-is-not-set/stream/unset"
 
 
-def stream_arn_from_env(environ: Optional[Mapping[str, str]] = None) -> str:
+def stream_arn_from_env(environ: Mapping[str, str] | None = None) -> str:
     """The table stream the consumer subscribes to. Chalice reads it when app.py is imported (it
     loads the stage's environment variables first), so `chalice deploy/package` needs the infra
     stack's TableStreamArn output in KEYHOLE_STREAM_ARN; unset, deploying fails on this ARN."""
@@ -24,7 +25,7 @@ def stream_arn_from_env(environ: Optional[Mapping[str, str]] = None) -> str:
     return env.get("KEYHOLE_STREAM_ARN") or UNSET_STREAM_ARN
 
 
-def _flag(value: Optional[str]) -> bool:
+def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in ("1", "true", "yes", "on")
 
 
@@ -38,9 +39,9 @@ class Settings:
     region: str = "us-east-1"
     stage: str = "dev"
     # Endpoint for every AWS client (moto server locally); None means the real AWS endpoints.
-    aws_endpoint: Optional[str] = None
+    aws_endpoint: str | None = None
     # Public base URL for share links (custom domain). None: derived from each request.
-    public_url: Optional[str] = None
+    public_url: str | None = None
     stream_arn: str = ""
     # Only honoured on the local/test stages: lets tests and `make run` present distinct viewer IPs.
     trust_forwarded_for: bool = False
@@ -74,10 +75,11 @@ class Settings:
         return min(MAX_PAGE_POLL_SECONDS, max(floor, int(self.page_poll_seconds)))
 
     @classmethod
-    def from_env(cls, environ: Optional[Mapping[str, str]] = None) -> "Settings":
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
-        missing = [name for name in ("KEYHOLE_TABLE", "KEYHOLE_COUNTERS_TABLE", "KEYHOLE_KMS_KEY_ID")
-                   if not env.get(name)]
+        missing = [
+            name for name in ("KEYHOLE_TABLE", "KEYHOLE_COUNTERS_TABLE", "KEYHOLE_KMS_KEY_ID") if not env.get(name)
+        ]
         if missing:
             raise RuntimeError(f"missing environment variables: {', '.join(missing)}")
         return cls(
@@ -95,5 +97,5 @@ class Settings:
             aws_read_timeout_seconds=float(env.get("KEYHOLE_AWS_READ_TIMEOUT", 5.0)),
         )
 
-    def with_overrides(self, **changes: object) -> "Settings":
+    def with_overrides(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]

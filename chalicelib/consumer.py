@@ -22,14 +22,16 @@ Failures are reported per record (`batchItemFailures`, through Powertools' Batch
 a record that cannot be parsed, a view whose link aggregate could not be written, or an event
 whose webhook deliveries could not be enqueued. Everything else in the batch commits.
 """
+
 from __future__ import annotations
 
 import hashlib
 import logging
 import random
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import (
@@ -51,8 +53,19 @@ TTL_IDENTITY = {"type": "Service", "principalId": "dynamodb.amazonaws.com"}
 SYSTEM_ACTOR = {"type": "system", "id": "stream-consumer", "name": "Keyhole"}
 MAX_VIEWS_PER_TXN = 99  # TransactWriteItems takes 100 items: the link update + 99 events
 MAX_TXN_ATTEMPTS = 6
-LINK_FIELDS = ("link_id", "resource_id", "label", "token_preview", "scope", "expires_at", "created_at", "created_by",
-               "revoked_at", "revoked_by", "exhausted_at")
+LINK_FIELDS = (
+    "link_id",
+    "resource_id",
+    "label",
+    "token_preview",
+    "scope",
+    "expires_at",
+    "created_at",
+    "created_by",
+    "revoked_at",
+    "revoked_by",
+    "exhausted_at",
+)
 
 
 class PoisonRecord(Exception):
@@ -65,8 +78,11 @@ class LinkMissing(Exception):
 
 def is_ttl_removal(record: DynamoDBRecord) -> bool:
     identity = record.user_identity or {}
-    return (record.get("eventName") == "REMOVE" and identity.get("type") == TTL_IDENTITY["type"]
-            and identity.get("principalId") == TTL_IDENTITY["principalId"])
+    return (
+        record.get("eventName") == "REMOVE"
+        and identity.get("type") == TTL_IDENTITY["type"]
+        and identity.get("principalId") == TTL_IDENTITY["principalId"]
+    )
 
 
 def _sequence(raw: Mapping[str, Any]) -> str:
@@ -101,30 +117,33 @@ class View:
     """An access event from a stream record (everything but the token, which it never had)."""
 
     sequence: str
-    key: Tuple[str, str]
+    key: tuple[str, str]
     event_id: str
     link_id: str
     tenant_id: str
-    resource_id: Optional[str]
+    resource_id: str | None
     at: str
-    ip: Optional[str]
-    user_agent: Optional[str]
-    method: Optional[str]
-    path: Optional[str]
-    status: Optional[int]
-    latency_ms: Optional[int]
+    ip: str | None
+    user_agent: str | None
+    method: str | None
+    path: str | None
+    status: int | None
+    latency_ms: int | None
     outcome: str
 
     @classmethod
-    def parse(cls, record: DynamoDBRecord) -> "View":
+    def parse(cls, record: DynamoDBRecord) -> View:
         stream = record.dynamodb
         try:
             image = stream.new_image if stream is not None else {}
             keys = stream.keys if stream is not None else {}
         except Exception as error:  # an attribute value the deserializer does not understand
             raise PoisonRecord("access event image cannot be read") from error
-        missing = [name for name in ("link_id", "tenant_id", "event_id", "at", "outcome")
-                   if not isinstance(image.get(name), str) or not image.get(name)]
+        missing = [
+            name
+            for name in ("link_id", "tenant_id", "event_id", "at", "outcome")
+            if not isinstance(image.get(name), str) or not image.get(name)
+        ]
         if missing:
             raise PoisonRecord(f"access event lacks {', '.join(missing)}")
         if keys.get("pk") != AccessEvent.partition(image["link_id"]):
@@ -133,34 +152,60 @@ class View:
             parse_rfc3339(image["at"])
         except ValueError as error:
             raise PoisonRecord("access event time is not RFC 3339") from error
-        return cls(sequence=stream.sequence_number or "", key=(keys["pk"], keys["sk"]), event_id=image["event_id"],
-                   link_id=image["link_id"], tenant_id=image["tenant_id"], resource_id=image.get("resource_id"),
-                   at=image["at"], ip=image.get("ip"), user_agent=image.get("user_agent"),
-                   method=image.get("method"), path=image.get("path"), status=_plain(image.get("status")),
-                   latency_ms=_plain(image.get("latency_ms")), outcome=image["outcome"])
+        return cls(
+            sequence=stream.sequence_number or "",
+            key=(keys["pk"], keys["sk"]),
+            event_id=image["event_id"],
+            link_id=image["link_id"],
+            tenant_id=image["tenant_id"],
+            resource_id=image.get("resource_id"),
+            at=image["at"],
+            ip=image.get("ip"),
+            user_agent=image.get("user_agent"),
+            method=image.get("method"),
+            path=image.get("path"),
+            status=_plain(image.get("status")),
+            latency_ms=_plain(image.get("latency_ms")),
+            outcome=image["outcome"],
+        )
 
     @property
     def at_seconds(self) -> str:
         return to_rfc3339(parse_rfc3339(self.at))
 
     def event(self) -> Event:
-        data = {"link_id": self.link_id, "resource_id": self.resource_id, "at": self.at, "ip": self.ip,
-                "user_agent": self.user_agent, "method": self.method, "path": self.path, "status": self.status,
-                "latency_ms": self.latency_ms, "outcome": self.outcome}
-        return Event(event_id=f"share.accessed:{self.event_id}", type="share.accessed", tenant_id=self.tenant_id,
-                     at=self.at, data=data)
+        data = {
+            "link_id": self.link_id,
+            "resource_id": self.resource_id,
+            "at": self.at,
+            "ip": self.ip,
+            "user_agent": self.user_agent,
+            "method": self.method,
+            "path": self.path,
+            "status": self.status,
+            "latency_ms": self.latency_ms,
+            "outcome": self.outcome,
+        }
+        return Event(
+            event_id=f"share.accessed:{self.event_id}",
+            type="share.accessed",
+            tenant_id=self.tenant_id,
+            at=self.at,
+            data=data,
+        )
 
 
 # --- counting views ------------------------------------------------------------------------
 
-def count_views(svc: Keyhole, link_id: str, views: List[View]) -> None:
+
+def count_views(svc: Keyhole, link_id: str, views: list[View]) -> None:
     """Add `views` to the link's counters once each: one transaction per 99 events."""
     unique = list({view.key: view for view in views}.values())
     for start in range(0, len(unique), MAX_VIEWS_PER_TXN):
-        _count_chunk(svc, link_id, unique[start:start + MAX_VIEWS_PER_TXN])
+        _count_chunk(svc, link_id, unique[start : start + MAX_VIEWS_PER_TXN])
 
 
-def _count_chunk(svc: Keyhole, link_id: str, chunk: List[View]) -> None:
+def _count_chunk(svc: Keyhole, link_id: str, chunk: list[View]) -> None:
     move_last_accessed = True
     for attempt in range(MAX_TXN_ATTEMPTS):
         if not chunk:
@@ -175,8 +220,13 @@ def _count_chunk(svc: Keyhole, link_id: str, chunk: List[View]) -> None:
         txn = svc.store.txn()
         txn.update(LinkRecord, LinkRecord.key(link_id), actions, condition=condition, tag="link")
         for i, view in enumerate(chunk):
-            txn.update(AccessEvent, view.key, [AccessEvent.counted.set(True)],
-                       condition=AccessEvent.pk.exists() & AccessEvent.counted.does_not_exist(), tag=f"v{i}")
+            txn.update(
+                AccessEvent,
+                view.key,
+                [AccessEvent.counted.set(True)],
+                condition=AccessEvent.pk.exists() & AccessEvent.counted.does_not_exist(),
+                tag=f"v{i}",
+            )
         try:
             txn.commit()
             return
@@ -192,28 +242,39 @@ def _count_chunk(svc: Keyhole, link_id: str, chunk: List[View]) -> None:
                 raise LinkMissing(f"link {link_id} has no record") from None
             if not cancelled.conflict:
                 raise
-            time.sleep(min(0.5, 0.02 * 2 ** attempt) * random.random())
+            time.sleep(min(0.5, 0.02 * 2**attempt) * random.random())
     raise RuntimeError(f"too many transaction conflicts counting views of {link_id}")
 
 
 # --- link changes --------------------------------------------------------------------------
 
-def _link_data(image: Mapping[str, Any]) -> Dict[str, Any]:
+
+def _link_data(image: Mapping[str, Any]) -> dict[str, Any]:
     return {name: _plain(image.get(name)) for name in LINK_FIELDS if image.get(name) is not None}
 
 
-def _record_data(record: LinkRecord) -> Dict[str, Any]:
+def _record_data(record: LinkRecord) -> dict[str, Any]:
     return {name: getattr(record, name) for name in LINK_FIELDS if getattr(record, name, None) is not None}
 
 
-def system_audit(svc: Keyhole, tenant_id: str, action: str, link_id: str, at: str,
-                 details: Optional[Dict[str, Any]] = None) -> bool:
+def system_audit(
+    svc: Keyhole, tenant_id: str, action: str, link_id: str, at: str, details: dict[str, Any] | None = None
+) -> bool:
     """Audit a system-driven change once: the id and sort key derive from (action, link)."""
-    event_id = "evt_" + hashlib.sha256(f"{action}|{link_id}".encode("utf-8")).hexdigest()[:20]
+    event_id = "evt_" + hashlib.sha256(f"{action}|{link_id}".encode()).hexdigest()[:20]
     moment = parse_rfc3339(at)
-    event = AuditEvent(pk=AuditEvent.partition(tenant_id), sk=f"{to_rfc3339_ms(moment)}#{event_id}",
-                       event_id=event_id, tenant_id=tenant_id, at=to_rfc3339(moment), actor=dict(SYSTEM_ACTOR),
-                       action=action, target_type="link", target_id=link_id, details=details or {})
+    event = AuditEvent(
+        pk=AuditEvent.partition(tenant_id),
+        sk=f"{to_rfc3339_ms(moment)}#{event_id}",
+        event_id=event_id,
+        tenant_id=tenant_id,
+        at=to_rfc3339(moment),
+        actor=dict(SYSTEM_ACTOR),
+        action=action,
+        target_type="link",
+        target_id=link_id,
+        details=details or {},
+    )
     try:
         event.save(condition=AuditEvent.pk.does_not_exist())
         return True
@@ -223,45 +284,81 @@ def system_audit(svc: Keyhole, tenant_id: str, action: str, link_id: str, at: st
         raise svc.store.translate(error)
 
 
-def _expired(svc: Keyhole, tenant_id: str, data: Dict[str, Any], how: str) -> List[Event]:
+def _expired(svc: Keyhole, tenant_id: str, data: dict[str, Any], how: str) -> list[Event]:
     link_id, at = data["link_id"], data.get("expires_at")
     if not at:
         return []
-    system_audit(svc, tenant_id, "link.expired", link_id, at,
-                 {"resource_id": data.get("resource_id"), "token_preview": data.get("token_preview"), "via": how})
+    system_audit(
+        svc,
+        tenant_id,
+        "link.expired",
+        link_id,
+        at,
+        {"resource_id": data.get("resource_id"), "token_preview": data.get("token_preview"), "via": how},
+    )
     return [Event(event_id=f"share.expired:{link_id}", type="share.expired", tenant_id=tenant_id, at=at, data=data)]
 
 
-def link_changed(svc: Keyhole, record: DynamoDBRecord) -> List[Event]:
+def link_changed(svc: Keyhole, record: DynamoDBRecord) -> list[Event]:
     stream = record.dynamodb
     old, new = stream.old_image, stream.new_image
     name = record.get("eventName")
     if name == "INSERT":
         if new.get("state", "live") != "live":
             return []
-        return [Event(event_id=f"share.created:{new['link_id']}", type="share.created", tenant_id=new["tenant_id"],
-                      at=new["created_at"], data=_link_data(new))]
+        return [
+            Event(
+                event_id=f"share.created:{new['link_id']}",
+                type="share.created",
+                tenant_id=new["tenant_id"],
+                at=new["created_at"],
+                data=_link_data(new),
+            )
+        ]
     if name != "MODIFY":
         return []
     was, now_state = old.get("state"), new.get("state")
     tenant_id, link_id = new["tenant_id"], new["link_id"]
     if was != "revoked" and now_state == "revoked":
-        return [Event(event_id=f"share.revoked:{link_id}", type="share.revoked", tenant_id=tenant_id,
-                      at=new.get("revoked_at") or new["created_at"], data=_link_data(new))]
+        return [
+            Event(
+                event_id=f"share.revoked:{link_id}",
+                type="share.revoked",
+                tenant_id=tenant_id,
+                at=new.get("revoked_at") or new["created_at"],
+                data=_link_data(new),
+            )
+        ]
     if was == "live" and now_state == "exhausted":
         at = new.get("exhausted_at") or to_rfc3339(svc.clock.now())
-        system_audit(svc, tenant_id, "link.exhausted", link_id, at,
-                     {"resource_id": new.get("resource_id"), "token_preview": new.get("token_preview"),
-                      "max_views": _plain(new.get("max_views"))})
-        return [Event(event_id=f"share.exhausted:{link_id}", type="share.exhausted", tenant_id=tenant_id, at=at,
-                      data=_link_data(new))]
+        system_audit(
+            svc,
+            tenant_id,
+            "link.exhausted",
+            link_id,
+            at,
+            {
+                "resource_id": new.get("resource_id"),
+                "token_preview": new.get("token_preview"),
+                "max_views": _plain(new.get("max_views")),
+            },
+        )
+        return [
+            Event(
+                event_id=f"share.exhausted:{link_id}",
+                type="share.exhausted",
+                tenant_id=tenant_id,
+                at=at,
+                data=_link_data(new),
+            )
+        ]
     if was == "live" and now_state == "live" and old.get("slot_held") and not new.get("slot_held"):
         # A live link gives up its slot only when it expired (revocation and exhaustion change state).
         return _expired(svc, tenant_id, _link_data(new), "reclaim")
     return []
 
 
-def capability_changed(svc: Keyhole, record: DynamoDBRecord) -> List[Event]:
+def capability_changed(svc: Keyhole, record: DynamoDBRecord) -> list[Event]:
     stream = record.dynamodb
     name = record.get("eventName")
     if name == "REMOVE" and is_ttl_removal(record):
@@ -288,6 +385,7 @@ def capability_changed(svc: Keyhole, record: DynamoDBRecord) -> List[Event]:
 
 # --- the batch processor -------------------------------------------------------------------
 
+
 class StreamProcessor(BatchProcessor):
     """Powertools' BatchProcessor for DynamoDB streams with two batch-wide phases around the
     per-record handler: views are counted per link before it (`_prepare`), and webhook
@@ -297,14 +395,14 @@ class StreamProcessor(BatchProcessor):
     def __init__(self, svc: Keyhole) -> None:
         super().__init__(event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False, logger=logger)
         self.svc = svc
-        self.views: Dict[str, View] = {}
-        self.early_failures: Dict[str, BaseException] = {}
-        self.events: Dict[str, List[Event]] = {}
+        self.views: dict[str, View] = {}
+        self.early_failures: dict[str, BaseException] = {}
+        self.events: dict[str, list[Event]] = {}
 
     def _prepare(self) -> None:
         super()._prepare()
         self.views, self.early_failures, self.events = {}, {}, {}
-        by_link: Dict[str, List[View]] = {}
+        by_link: dict[str, list[View]] = {}
         for raw in self.records:
             record = DynamoDBRecord(raw)
             try:
@@ -325,7 +423,7 @@ class StreamProcessor(BatchProcessor):
                 for view in views:
                     self.early_failures[view.sequence] = error
 
-    def handle_record(self, record: DynamoDBRecord) -> List[Event]:
+    def handle_record(self, record: DynamoDBRecord) -> list[Event]:
         sequence = _sequence(record.raw_event)
         if sequence in self.early_failures:
             raise self.early_failures[sequence]
@@ -373,18 +471,27 @@ class StreamProcessor(BatchProcessor):
                 self.failure_handler(DynamoDBRecord(raw), (type(error), error, None))
 
 
-def handle(svc: Keyhole, event: Dict[str, Any], context: Any = None) -> Dict[str, Any]:
+def handle(svc: Keyhole, event: dict[str, Any], context: Any = None) -> dict[str, Any]:
     """Process one Lambda stream event; returns `{"batchItemFailures": [{"itemIdentifier": seq}]}`."""
     processor = StreamProcessor(svc)
     if not event.get("Records"):
         return {"batchItemFailures": []}
-    response = process_partial_response(event=event, record_handler=processor.handle_record, processor=processor,
-                                        context=context)
+    response = process_partial_response(
+        event=event, record_handler=processor.handle_record, processor=processor, context=context
+    )
     failed = len(response.get("batchItemFailures", []))
     if failed:
         logger.warning("stream batch: %d of %d records failed", failed, len(event["Records"]))
     return dict(response)
 
 
-__all__ = ["handle", "StreamProcessor", "View", "count_views", "is_ttl_removal", "system_audit",
-           "PoisonRecord", "LinkMissing"]
+__all__ = [
+    "LinkMissing",
+    "PoisonRecord",
+    "StreamProcessor",
+    "View",
+    "count_views",
+    "handle",
+    "is_ttl_removal",
+    "system_audit",
+]

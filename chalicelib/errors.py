@@ -3,9 +3,10 @@
 Capability modules raise these (or subclasses); `app.py` turns them into the error body
 `{"error": {"code", "message", "details"?, "request_id"}}`. Messages never contain secrets.
 """
+
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 
 class KeyholeError(Exception):
@@ -13,8 +14,14 @@ class KeyholeError(Exception):
     code: str = "internal"
     default_message: str = "Internal error"
 
-    def __init__(self, message: Optional[str] = None, *, details: Optional[List[Dict[str, Any]]] = None,
-                 headers: Optional[Dict[str, str]] = None, extra: Optional[Dict[str, Any]] = None) -> None:
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        details: list[dict[str, Any]] | None = None,
+        headers: dict[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
         self.message = message or self.default_message
         self.details = details
         self.headers = dict(headers or {})
@@ -22,8 +29,8 @@ class KeyholeError(Exception):
         self.extra = dict(extra or {})
         super().__init__(self.message)
 
-    def body(self, request_id: str) -> Dict[str, Any]:
-        error: Dict[str, Any] = {"code": self.code, "message": self.message}
+    def body(self, request_id: str) -> dict[str, Any]:
+        error: dict[str, Any] = {"code": self.code, "message": self.message}
         if self.details:
             error["details"] = self.details
         error.update(self.extra)
@@ -58,7 +65,7 @@ class Conflict(KeyholeError):
 class LimitReached(Conflict):
     code = "limit_reached"
 
-    def __init__(self, limit: str, value: Optional[int], message: str, *, frees: str) -> None:
+    def __init__(self, limit: str, value: int | None, message: str, *, frees: str) -> None:
         super().__init__(message, extra={"limit": limit, "limit_value": value, "how_to_free": frees})
         self.limit = limit
         self.value = value
@@ -76,28 +83,27 @@ class PayloadTooLarge(KeyholeError):
 class ValidationFailed(KeyholeError):
     status, code, default_message = 422, "validation_error", "Some fields are invalid"
 
-    def __init__(self, details: List[Dict[str, Any]], message: Optional[str] = None) -> None:
+    def __init__(self, details: list[dict[str, Any]], message: str | None = None) -> None:
         super().__init__(message, details=details)
 
     @classmethod
-    def field(cls, field: str, message: str) -> "ValidationFailed":
+    def field(cls, field: str, message: str) -> ValidationFailed:
         return cls([{"field": field, "message": message}])
 
 
 class RateLimited(KeyholeError):
     status, code, default_message = 429, "rate_limited", "Too many requests"
 
-    def __init__(self, retry_after: int, message: Optional[str] = None) -> None:
+    def __init__(self, retry_after: int, message: str | None = None) -> None:
         retry_after = max(1, int(retry_after))
-        super().__init__(message, headers={"Retry-After": str(retry_after)},
-                         extra={"retry_after": retry_after})
+        super().__init__(message, headers={"Retry-After": str(retry_after)}, extra={"retry_after": retry_after})
         self.retry_after = retry_after
 
 
 class Unavailable(KeyholeError):
     status, code, default_message = 503, "unavailable", "A backing service is unavailable; nothing was changed"
 
-    def __init__(self, message: Optional[str] = None, *, cause: Optional[BaseException] = None) -> None:
+    def __init__(self, message: str | None = None, *, cause: BaseException | None = None) -> None:
         super().__init__(message)
         self.__cause__ = cause
 
@@ -106,7 +112,7 @@ class Collector:
     """Accumulates field errors so one 422 reports every bad field at once."""
 
     def __init__(self) -> None:
-        self.details: List[Dict[str, Any]] = []
+        self.details: list[dict[str, Any]] = []
 
     def add(self, field: str, message: str) -> None:
         self.details.append({"field": field, "message": message})

@@ -1,11 +1,11 @@
 """Link expiry: `expires_in` (`1h`, `24h`, `7d`, `30d`, `never`, any `<n>m|h|d`), `expires_at`,
 and the tenant's default and maximum. Pure functions: time comes in as an argument.
 """
+
 from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
-from typing import Optional, Tuple
 
 from .clock import parse_rfc3339
 from .errors import Collector
@@ -16,7 +16,7 @@ _DURATION_RE = re.compile(r"^([1-9][0-9]{0,7})([mhd])$")
 _UNIT_SECONDS = {"m": 60, "h": 3600, "d": 86400}
 
 
-def parse_duration(value: object) -> Optional[int]:
+def parse_duration(value: object) -> int | None:
     """Seconds for `<n>m|h|d`, None for `never`. Raises ValueError with a user-facing message."""
     if not isinstance(value, str):
         raise ValueError("must be a string like 1h, 24h, 7d, 30d, 90m or never")
@@ -32,7 +32,7 @@ def parse_duration(value: object) -> Optional[int]:
     return seconds
 
 
-def describe(seconds: Optional[int]) -> str:
+def describe(seconds: int | None) -> str:
     if seconds is None:
         return NEVER
     for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
@@ -41,8 +41,15 @@ def describe(seconds: Optional[int]) -> str:
     return f"{seconds}s"
 
 
-def resolve(body: dict, *, now: datetime, default_expires_in: str, max_expires_in: str,
-            errors: Collector, use_default: bool = True) -> Tuple[bool, Optional[datetime]]:
+def resolve(
+    body: dict,
+    *,
+    now: datetime,
+    default_expires_in: str,
+    max_expires_in: str,
+    errors: Collector,
+    use_default: bool = True,
+) -> tuple[bool, datetime | None]:
     """Work out a link's expiry from `expires_in` / `expires_at` in `body`.
 
     Returns (given, expires_at): `given` is False when the body names neither field and

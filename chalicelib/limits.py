@@ -5,10 +5,11 @@ is the safety net: it frees slots of links that expired (so usage drops at expir
 before anyone needs the slot, and before TTL removes the capability) and recomputes the counters
 from the link records to prove, or repair, that they have not drifted.
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from . import links
 from .service import Keyhole
@@ -26,26 +27,29 @@ class ResourceUsage:
 @dataclass
 class TenantUsage:
     tenant_id: str
-    active_links: Dict[str, int] = field(default_factory=dict)  # {"counted", "actual"}
-    shared_resources: Dict[str, int] = field(default_factory=dict)
-    resources: List[ResourceUsage] = field(default_factory=list)
-    orphans: List[str] = field(default_factory=list)  # links holding a slot on a resource that no longer exists
+    active_links: dict[str, int] = field(default_factory=dict)  # {"counted", "actual"}
+    shared_resources: dict[str, int] = field(default_factory=dict)
+    resources: list[ResourceUsage] = field(default_factory=list)
+    orphans: list[str] = field(default_factory=list)  # links holding a slot on a resource that no longer exists
     repaired: bool = False
 
     @property
     def drifted(self) -> bool:
-        return (self.active_links["counted"] != self.active_links["actual"]
-                or self.shared_resources["counted"] != self.shared_resources["actual"]
-                or any(r.counted != r.actual for r in self.resources) or bool(self.orphans))
+        return (
+            self.active_links["counted"] != self.active_links["actual"]
+            or self.shared_resources["counted"] != self.shared_resources["actual"]
+            or any(r.counted != r.actual for r in self.resources)
+            or bool(self.orphans)
+        )
 
-    def to_json(self) -> Dict[str, Any]:
+    def to_json(self) -> dict[str, Any]:
         body = asdict(self)
         body["resources"] = [asdict(r) for r in self.resources if r.counted != r.actual]
         body["drifted"] = self.drifted
         return body
 
 
-def sweep_expired_slots(svc: Keyhole, tenant_ids: Optional[List[str]] = None) -> int:
+def sweep_expired_slots(svc: Keyhole, tenant_ids: list[str] | None = None) -> int:
     """Free the slots of every expired link (scheduled; also safe to run by hand). Returns how many."""
     from .tenants import list_tenant_ids
 
@@ -59,15 +63,15 @@ def sweep_expired_slots(svc: Keyhole, tenant_ids: Optional[List[str]] = None) ->
     return freed
 
 
-def _heads(tenant_id: str) -> List[ResourceHead]:
+def _heads(tenant_id: str) -> list[ResourceHead]:
     return list(ResourceHead.query(f"TENANT#{tenant_id}", ResourceHead.sk.startswith("RES#"), consistent_read=True))
 
 
-def _holding_records(svc: Keyhole, tenant_id: str) -> List[LinkRecord]:
+def _holding_records(svc: Keyhole, tenant_id: str) -> list[LinkRecord]:
     keys = list(LinkRecord.by_tenant.query(f"T#{tenant_id}#LINKS"))
-    records: List[LinkRecord] = []
+    records: list[LinkRecord] = []
     for start in range(0, len(keys), 100):
-        chunk = keys[start:start + 100]
+        chunk = keys[start : start + 100]
         records += [r for r in svc.store.batch_get([(LinkRecord, (k.pk, k.sk)) for k in chunk]) if r is not None]
     return [r for r in records if r.slot_held]
 
@@ -82,7 +86,7 @@ def recount(svc: Keyhole, tenant_id: str, *, repair: bool = False) -> TenantUsag
     if tenant is None:
         raise ValueError(f"no tenant {tenant_id}")
     heads = {h.resource_id: h for h in _heads(tenant_id)}
-    held: Dict[str, int] = {}
+    held: dict[str, int] = {}
     usage = TenantUsage(tenant_id=tenant_id)
     for record in _holding_records(svc, tenant_id):
         if record.resource_id not in heads:
@@ -101,25 +105,43 @@ def recount(svc: Keyhole, tenant_id: str, *, repair: bool = False) -> TenantUsag
     return usage
 
 
-def _repair(svc: Keyhole, tenant: Tenant, heads: Dict[str, ResourceHead], usage: TenantUsage) -> None:
-    items: List[Any] = []
+def _repair(svc: Keyhole, tenant: Tenant, heads: dict[str, ResourceHead], usage: TenantUsage) -> None:
+    items: list[Any] = []
     for row in usage.resources:
         if row.counted != row.actual:
-            items.append((ResourceHead, ResourceHead.key(tenant.tenant_id, row.resource_id),
-                          [ResourceHead.active_links.set(row.actual)], ResourceHead.active_links == row.counted))
+            items.append(
+                (
+                    ResourceHead,
+                    ResourceHead.key(tenant.tenant_id, row.resource_id),
+                    [ResourceHead.active_links.set(row.actual)],
+                    ResourceHead.active_links == row.counted,
+                )
+            )
     for link_id in usage.orphans:
         # A slot on a resource that no longer exists can never be freed by traffic: release it.
-        items.append((LinkRecord, LinkRecord.key(link_id),
-                      [LinkRecord.slot_held.set(False), LinkRecord.gsi5pk.remove(), LinkRecord.gsi5sk.remove()],
-                      LinkRecord.slot_held == True))  # noqa: E712
-    items.append((Tenant, Tenant.key(tenant.tenant_id),
-                  [Tenant.active_links.set(usage.active_links["actual"]),
-                   Tenant.shared_resources.set(usage.shared_resources["actual"])],
-                  (Tenant.active_links == usage.active_links["counted"])
-                  & (Tenant.shared_resources == usage.shared_resources["counted"])))
+        items.append(
+            (
+                LinkRecord,
+                LinkRecord.key(link_id),
+                [LinkRecord.slot_held.set(False), LinkRecord.gsi5pk.remove(), LinkRecord.gsi5sk.remove()],
+                LinkRecord.slot_held == True,
+            )
+        )  # noqa: E712
+    items.append(
+        (
+            Tenant,
+            Tenant.key(tenant.tenant_id),
+            [
+                Tenant.active_links.set(usage.active_links["actual"]),
+                Tenant.shared_resources.set(usage.shared_resources["actual"]),
+            ],
+            (Tenant.active_links == usage.active_links["counted"])
+            & (Tenant.shared_resources == usage.shared_resources["counted"]),
+        )
+    )
     for start in range(0, len(items), 90):  # transactions take at most 100 items
         txn = svc.store.txn()
-        for model, key, actions, condition in items[start:start + 90]:
+        for model, key, actions, condition in items[start : start + 90]:
             txn.update(model, key, actions, condition=condition)
         try:
             txn.commit()

@@ -7,13 +7,15 @@ resource head's `active_links` and, on the resource's 0 -> 1 transition, the ten
 plan limits. Freeing a slot flips `slot_held` from true to false under that very condition, so no
 interleaving of revokes, reclaims, exhaustion or TTL removal can free a slot twice.
 """
+
 from __future__ import annotations
 
 import random
 import re
 import time
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any
 
 from . import audit, expiry, passwords
 from .apikeys import Principal
@@ -31,8 +33,16 @@ from .validation import integer, string, unknown_fields
 
 TOKEN_PURPOSE = "share-token"
 STATUSES = ("active", "revoked", "expired", "exhausted", "all")
-CREATE_FIELDS = ("label", "description", "scope", "expires_in", "expires_at", "password", "max_views",
-                 "rate_limit_per_min")
+CREATE_FIELDS = (
+    "label",
+    "description",
+    "scope",
+    "expires_in",
+    "expires_at",
+    "password",
+    "max_views",
+    "rate_limit_per_min",
+)
 PATCH_FIELDS = ("label", "description", "expires_in", "expires_at", "max_views", "rate_limit_per_min")
 MAX_ATTEMPTS = 8
 RECLAIM_BATCH = 100
@@ -45,7 +55,8 @@ def valid_link_id(link_id: str) -> bool:
 
 # --- shape ---------------------------------------------------------------------------------
 
-def is_expired(expires_at: Optional[str], now_s: str) -> bool:
+
+def is_expired(expires_at: str | None, now_s: str) -> bool:
     return expires_at is not None and expires_at <= now_s
 
 
@@ -65,13 +76,22 @@ def share_url(base_url: str, token: str) -> str:
     return f"{base_url.rstrip('/')}/share/{token}"
 
 
-def to_json(record: LinkRecord, now_s: str, *, url: Optional[str] = None) -> Dict[str, Any]:
-    body: Dict[str, Any] = {
-        "id": record.link_id, "resource_id": record.resource_id, "label": record.label,
-        "description": record.description, "scope": record.scope, "token_preview": record.token_preview,
-        "status": status_of(record, now_s), "expires_at": record.expires_at, "created_at": record.created_at,
-        "created_by": record.created_by, "revoked_at": record.revoked_at, "revoked_by": record.revoked_by,
-        "view_count": int(record.view_count or 0), "last_accessed_at": record.last_accessed_at,
+def to_json(record: LinkRecord, now_s: str, *, url: str | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "id": record.link_id,
+        "resource_id": record.resource_id,
+        "label": record.label,
+        "description": record.description,
+        "scope": record.scope,
+        "token_preview": record.token_preview,
+        "status": status_of(record, now_s),
+        "expires_at": record.expires_at,
+        "created_at": record.created_at,
+        "created_by": record.created_by,
+        "revoked_at": record.revoked_at,
+        "revoked_by": record.revoked_by,
+        "view_count": int(record.view_count or 0),
+        "last_accessed_at": record.last_accessed_at,
         "has_password": bool(record.has_password),
         "max_views": None if record.max_views is None else int(record.max_views),
         "rate_limit_per_min": None if record.rate_limit_per_min is None else int(record.rate_limit_per_min),
@@ -94,14 +114,18 @@ def _state_index_keys(record: LinkRecord) -> None:
     record.gsi2pk, record.gsi2sk = f"T#{t}#R#{r}#S#{record.state}", sort
 
 
-def _state_actions(record: LinkRecord) -> List[Any]:
+def _state_actions(record: LinkRecord) -> list[Any]:
     _state_index_keys(record)
-    return [LinkRecord.state.set(record.state), LinkRecord.gsi1pk.set(record.gsi1pk),
-            LinkRecord.gsi1sk.set(record.gsi1sk), LinkRecord.gsi2pk.set(record.gsi2pk),
-            LinkRecord.gsi2sk.set(record.gsi2sk)]
+    return [
+        LinkRecord.state.set(record.state),
+        LinkRecord.gsi1pk.set(record.gsi1pk),
+        LinkRecord.gsi1sk.set(record.gsi1sk),
+        LinkRecord.gsi2pk.set(record.gsi2pk),
+        LinkRecord.gsi2sk.set(record.gsi2sk),
+    ]
 
 
-def owned_record(record: Optional[LinkRecord], principal: Principal) -> LinkRecord:
+def owned_record(record: LinkRecord | None, principal: Principal) -> LinkRecord:
     """404 for unknown ids and for other tenants' ids alike."""
     if record is None or record.tenant_id != principal.tenant_id:
         raise NotFound("No such link")
@@ -110,12 +134,14 @@ def owned_record(record: Optional[LinkRecord], principal: Principal) -> LinkReco
 
 # --- create --------------------------------------------------------------------------------
 
-def _validate_create(svc: Keyhole, principal: Principal, body: Dict[str, Any], head: ResourceHead,
-                     now: datetime) -> Dict[str, Any]:
+
+def _validate_create(
+    svc: Keyhole, principal: Principal, body: dict[str, Any], head: ResourceHead, now: datetime
+) -> dict[str, Any]:
     errors = Collector()
     unknown_fields(body, CREATE_FIELDS, errors)
     settings = settings_of(principal.tenant)
-    out: Dict[str, Any] = {
+    out: dict[str, Any] = {
         "label": string(body, "label", errors, max_len=100, nullable=True),
         "description": string(body, "description", errors, max_len=500, nullable=True),
         "max_views": integer(body, "max_views", errors, minimum=1, maximum=1_000_000, nullable=True),
@@ -133,14 +159,25 @@ def _validate_create(svc: Keyhole, principal: Principal, body: Dict[str, Any], h
     elif password is None and settings["require_password"]:
         errors.add("password", "this tenant requires a password on every link")
     out["password"] = password
-    _, out["expires_at"] = expiry.resolve(body, now=now, default_expires_in=settings["default_expires_in"],
-                                          max_expires_in=settings["max_expires_in"], errors=errors)
+    _, out["expires_at"] = expiry.resolve(
+        body,
+        now=now,
+        default_expires_in=settings["default_expires_in"],
+        max_expires_in=settings["max_expires_in"],
+        errors=errors,
+    )
     errors.raise_if_any()
     return out
 
 
-def create_link(svc: Keyhole, principal: Principal, resource_id: str, body: Dict[str, Any],
-                head: Optional[ResourceHead], req: RequestInfo) -> Dict[str, Any]:
+def create_link(
+    svc: Keyhole,
+    principal: Principal,
+    resource_id: str,
+    body: dict[str, Any],
+    head: ResourceHead | None,
+    req: RequestInfo,
+) -> dict[str, Any]:
     if head is None or head.deleting:
         raise NotFound("No such resource")
     now = svc.clock.now()
@@ -150,42 +187,86 @@ def create_link(svc: Keyhole, principal: Principal, resource_id: str, body: Dict
     link_id = new_id("lnk")
     sealed = None
     if settings_of(principal.tenant)["token_display"] != "once":
-        sealed = svc.sealer.seal(token.value.encode("ascii"), tenant_id=tenant_id, purpose=TOKEN_PURPOSE,
-                                 object_id=link_id)
+        sealed = svc.sealer.seal(
+            token.value.encode("ascii"), tenant_id=tenant_id, purpose=TOKEN_PURPOSE, object_id=link_id
+        )
     password_hash = passwords.hash_password(fields["password"], n=svc.settings.scrypt_n) if fields["password"] else None
     stamp = to_rfc3339(now)
     expires_s = to_rfc3339(fields["expires_at"])
     ttl = int(fields["expires_at"].timestamp()) if fields["expires_at"] else None
     ck = Capability.key(token.hash)
-    cap = Capability(pk=ck[0], sk=ck[1], link_id=link_id, tenant_id=tenant_id, resource_id=resource_id,
-                     locator=head.locator, token_preview=token.preview, label=fields["label"],
-                     description=fields["description"], scope=fields["scope"], expires_at=expires_s, ttl=ttl,
-                     password_hash=password_hash, cookie_salt=new_id("ck", 16) if password_hash else None,
-                     max_views=fields["max_views"], views_used=0, rate_limit_per_min=fields["rate_limit_per_min"],
-                     created_at=stamp)
+    cap = Capability(
+        pk=ck[0],
+        sk=ck[1],
+        link_id=link_id,
+        tenant_id=tenant_id,
+        resource_id=resource_id,
+        locator=head.locator,
+        token_preview=token.preview,
+        label=fields["label"],
+        description=fields["description"],
+        scope=fields["scope"],
+        expires_at=expires_s,
+        ttl=ttl,
+        password_hash=password_hash,
+        cookie_salt=new_id("ck", 16) if password_hash else None,
+        max_views=fields["max_views"],
+        views_used=0,
+        rate_limit_per_min=fields["rate_limit_per_min"],
+        created_at=stamp,
+    )
     rk = LinkRecord.key(link_id)
-    record = LinkRecord(pk=rk[0], sk=rk[1], link_id=link_id, tenant_id=tenant_id, resource_id=resource_id,
-                        token_hash=token.hash, token_preview=token.preview, sealed_token=sealed,
-                        label=fields["label"], description=fields["description"], scope=fields["scope"],
-                        expires_at=expires_s, has_password=password_hash is not None, max_views=fields["max_views"],
-                        rate_limit_per_min=fields["rate_limit_per_min"], state="live", slot_held=True,
-                        created_at=stamp, created_by=principal.actor_label, view_count=0,
-                        gsi3pk=f"T#{tenant_id}#LINKS", gsi3sk=f"{stamp}#{link_id}",
-                        gsi4pk=f"T#{tenant_id}#R#{resource_id}#LINKS", gsi4sk=f"{stamp}#{link_id}")
+    record = LinkRecord(
+        pk=rk[0],
+        sk=rk[1],
+        link_id=link_id,
+        tenant_id=tenant_id,
+        resource_id=resource_id,
+        token_hash=token.hash,
+        token_preview=token.preview,
+        sealed_token=sealed,
+        label=fields["label"],
+        description=fields["description"],
+        scope=fields["scope"],
+        expires_at=expires_s,
+        has_password=password_hash is not None,
+        max_views=fields["max_views"],
+        rate_limit_per_min=fields["rate_limit_per_min"],
+        state="live",
+        slot_held=True,
+        created_at=stamp,
+        created_by=principal.actor_label,
+        view_count=0,
+        gsi3pk=f"T#{tenant_id}#LINKS",
+        gsi3sk=f"{stamp}#{link_id}",
+        gsi4pk=f"T#{tenant_id}#R#{resource_id}#LINKS",
+        gsi4sk=f"{stamp}#{link_id}",
+    )
     _state_index_keys(record)
     if expires_s is not None:
         record.gsi5pk, record.gsi5sk = f"SLOTS#{tenant_id}", f"{expires_s}#{link_id}"
-    event = audit.new_event(tenant_id, actor=principal.actor(), action="link.created", at=now, target_type="link",
-                            target_id=link_id, details={"resource_id": resource_id, "token_preview": token.preview,
-                                                        "scope": fields["scope"], "expires_at": expires_s,
-                                                        "has_password": password_hash is not None,
-                                                        "max_views": fields["max_views"]},
-                            request_id=req.request_id)
+    event = audit.new_event(
+        tenant_id,
+        actor=principal.actor(),
+        action="link.created",
+        at=now,
+        target_type="link",
+        target_id=link_id,
+        details={
+            "resource_id": resource_id,
+            "token_preview": token.preview,
+            "scope": fields["scope"],
+            "expires_at": expires_s,
+            "has_password": password_hash is not None,
+            "max_views": fields["max_views"],
+        },
+        request_id=req.request_id,
+    )
     _acquire_slot_and_write(svc, principal, head, [cap, record, event])
     return to_json(record, stamp, url=share_url(req.base_url, token.value)) | {"token": token.value}
 
 
-def _acquire_slot_and_write(svc: Keyhole, principal: Principal, head: ResourceHead, items: List[Any]) -> None:
+def _acquire_slot_and_write(svc: Keyhole, principal: Principal, head: ResourceHead, items: list[Any]) -> None:
     """One transaction: the link's items plus the slot counters, retried on stale reads."""
     tenant: Tenant = principal.tenant
     limits = limits_of(tenant)
@@ -218,8 +299,13 @@ def _acquire_slot_and_write(svc: Keyhole, principal: Principal, head: ResourceHe
             tenant_condition = Tenant.pk.exists()
             if shared is not None:
                 tenant_condition &= Tenant.shared_resources < shared
-            txn.update(Tenant, tk, [Tenant.shared_resources.add(1), Tenant.active_links.add(1)],
-                       condition=tenant_condition, tag="tenant")
+            txn.update(
+                Tenant,
+                tk,
+                [Tenant.shared_resources.add(1), Tenant.active_links.add(1)],
+                condition=tenant_condition,
+                tag="tenant",
+            )
         else:
             head_condition &= ResourceHead.active_links > 0
             if per_resource is not None:
@@ -239,25 +325,34 @@ def _acquire_slot_and_write(svc: Keyhole, principal: Principal, head: ResourceHe
     raise Conflict("Too many concurrent changes to this resource; retry")
 
 
-def _reread(svc: Keyhole, hk: Tuple[str, str], tk: Tuple[str, str]) -> Tuple[Any, Any]:
+def _reread(svc: Keyhole, hk: tuple[str, str], tk: tuple[str, str]) -> tuple[Any, Any]:
     head, tenant = svc.store.batch_get([(ResourceHead, hk), (Tenant, tk)])
     return head, tenant
 
 
 def _limit(name: str, value: int, what: str) -> LimitReached:
-    return LimitReached(name, value, f"Plan limit reached: {name} is {value} ({what}); {HOW_TO_FREE[name]}",
-                        frees=HOW_TO_FREE[name])
+    return LimitReached(
+        name, value, f"Plan limit reached: {name} is {value} ({what}); {HOW_TO_FREE[name]}", frees=HOW_TO_FREE[name]
+    )
 
 
 def _backoff(attempt: int, conflict: bool) -> None:
     if conflict or attempt >= 2:
-        time.sleep(min(0.5, 0.01 * 2 ** attempt) * (0.5 + random.random()))
+        time.sleep(min(0.5, 0.01 * 2**attempt) * (0.5 + random.random()))
 
 
 # --- freeing slots -------------------------------------------------------------------------
 
-def free_slot(svc: Keyhole, record: LinkRecord, *, record_actions: Iterable[Any] = (), record_condition: Any = None,
-              extra: Optional[List[Tuple[str, Any]]] = None, head: Optional[ResourceHead] = None) -> bool:
+
+def free_slot(
+    svc: Keyhole,
+    record: LinkRecord,
+    *,
+    record_actions: Iterable[Any] = (),
+    record_condition: Any = None,
+    extra: list[tuple[str, Any]] | None = None,
+    head: ResourceHead | None = None,
+) -> bool:
     """Release `record`'s slot (plus `record_actions`) atomically. False if it held none by then.
 
     `extra` holds more transaction items: ("delete_cap", condition-or-None) or ("audit", AuditEvent).
@@ -273,17 +368,37 @@ def free_slot(svc: Keyhole, record: LinkRecord, *, record_actions: Iterable[Any]
         condition = LinkRecord.slot_held == True  # noqa: E712 (a DynamoDB condition, not a Python test)
         if record_condition is not None:
             condition &= record_condition
-        txn.update(LinkRecord, rk, [LinkRecord.slot_held.set(False), LinkRecord.gsi5pk.remove(),
-                                    LinkRecord.gsi5sk.remove(), *record_actions], condition=condition, tag="record")
+        txn.update(
+            LinkRecord,
+            rk,
+            [LinkRecord.slot_held.set(False), LinkRecord.gsi5pk.remove(), LinkRecord.gsi5sk.remove(), *record_actions],
+            condition=condition,
+            tag="record",
+        )
         if head is not None and held > 0:
             if held == 1:
-                txn.update(ResourceHead, hk, [ResourceHead.active_links.add(-1)],
-                           condition=ResourceHead.active_links == 1, tag="head")
-                txn.update(Tenant, tk, [Tenant.shared_resources.add(-1), Tenant.active_links.add(-1)],
-                           condition=Tenant.shared_resources > 0, tag="tenant")
+                txn.update(
+                    ResourceHead,
+                    hk,
+                    [ResourceHead.active_links.add(-1)],
+                    condition=ResourceHead.active_links == 1,
+                    tag="head",
+                )
+                txn.update(
+                    Tenant,
+                    tk,
+                    [Tenant.shared_resources.add(-1), Tenant.active_links.add(-1)],
+                    condition=Tenant.shared_resources > 0,
+                    tag="tenant",
+                )
             else:
-                txn.update(ResourceHead, hk, [ResourceHead.active_links.add(-1)],
-                           condition=ResourceHead.active_links > 1, tag="head")
+                txn.update(
+                    ResourceHead,
+                    hk,
+                    [ResourceHead.active_links.add(-1)],
+                    condition=ResourceHead.active_links > 1,
+                    tag="head",
+                )
                 txn.update(Tenant, tk, [Tenant.active_links.add(-1)], condition=Tenant.pk.exists(), tag="tenant")
         _add_extra(txn, record, extra)
         try:
@@ -299,7 +414,7 @@ def free_slot(svc: Keyhole, record: LinkRecord, *, record_actions: Iterable[Any]
     raise Conflict("Too many concurrent changes to this resource; retry")
 
 
-def _add_extra(txn: Any, record: LinkRecord, extra: Optional[List[Tuple[str, Any]]]) -> None:
+def _add_extra(txn: Any, record: LinkRecord, extra: list[tuple[str, Any]] | None) -> None:
     for kind, value in extra or []:
         if kind == "delete_cap":
             txn.delete(Capability, Capability.key(record.token_hash), condition=value, tag="delete_cap")
@@ -307,7 +422,7 @@ def _add_extra(txn: Any, record: LinkRecord, extra: Optional[List[Tuple[str, Any
             txn.put(value, tag="audit")
 
 
-def live_records(svc: Keyhole, tenant_id: str, resource_id: str, now: datetime) -> List[LinkRecord]:
+def live_records(svc: Keyhole, tenant_id: str, resource_id: str, now: datetime) -> list[LinkRecord]:
     """Every record in the resource's live partition (bounded by its slot limit in practice)."""
     keys = list(LinkRecord.by_resource_state.query(f"T#{tenant_id}#R#{resource_id}#S#live"))
     records = svc.store.batch_get([(LinkRecord, (k.pk, k.sk)) for k in keys])
@@ -321,8 +436,12 @@ def reclaim_resource(svc: Keyhole, tenant_id: str, resource_id: str) -> int:
     freed = 0
     records = [r for r in live_records(svc, tenant_id, resource_id, now) if r.slot_held]
     capped = [r for r in records if r.max_views is not None and not is_expired(r.expires_at, now_s)]
-    caps = dict(zip([r.link_id for r in capped],
-                    svc.store.batch_get([(Capability, Capability.key(r.token_hash)) for r in capped])))
+    caps = dict(
+        zip(
+            [r.link_id for r in capped],
+            svc.store.batch_get([(Capability, Capability.key(r.token_hash)) for r in capped]),
+        )
+    )
     for record in records:
         if is_expired(record.expires_at, now_s):
             freed += reclaim_expired(svc, record, now_s)
@@ -335,8 +454,7 @@ def reclaim_resource(svc: Keyhole, tenant_id: str, resource_id: str) -> int:
 
 def reclaim_expired(svc: Keyhole, record: LinkRecord, now_s: str) -> int:
     """Free an expired link's slot; conditional on it still being expired and held."""
-    return int(free_slot(svc, record, record_condition=(LinkRecord.expires_at <= now_s)
-                         & (LinkRecord.state == "live")))
+    return int(free_slot(svc, record, record_condition=(LinkRecord.expires_at <= now_s) & (LinkRecord.state == "live")))
 
 
 def mark_exhausted(svc: Keyhole, record: LinkRecord, now_s: str) -> int:
@@ -344,24 +462,37 @@ def mark_exhausted(svc: Keyhole, record: LinkRecord, now_s: str) -> int:
     record.state, record.exhausted_at = "exhausted", now_s
     actions = _state_actions(record) + [LinkRecord.exhausted_at.set(now_s)]
     cap_condition = Capability.views_used >= Capability.max_views
-    return int(free_slot(svc, record, record_actions=actions, record_condition=LinkRecord.state == "live",
-                         extra=[("delete_cap", cap_condition)]))
+    return int(
+        free_slot(
+            svc,
+            record,
+            record_actions=actions,
+            record_condition=LinkRecord.state == "live",
+            extra=[("delete_cap", cap_condition)],
+        )
+    )
 
 
 def reclaim_tenant(svc: Keyhole, tenant_id: str) -> int:
     """Free every expired slot of the tenant (held slots are indexed by expiry in gsi5)."""
     now_s = to_rfc3339(svc.clock.now())
-    keys = list(LinkRecord.held_slots.query(f"SLOTS#{tenant_id}", LinkRecord.gsi5sk <= f"{now_s}#~",
-                                            limit=RECLAIM_BATCH))
+    keys = list(
+        LinkRecord.held_slots.query(f"SLOTS#{tenant_id}", LinkRecord.gsi5sk <= f"{now_s}#~", limit=RECLAIM_BATCH)
+    )
     records = svc.store.batch_get([(LinkRecord, (k.pk, k.sk)) for k in keys])
-    return sum(reclaim_expired(svc, r, now_s) for r in records
-               if r is not None and r.slot_held and is_expired(r.expires_at, now_s))
+    return sum(
+        reclaim_expired(svc, r, now_s)
+        for r in records
+        if r is not None and r.slot_held and is_expired(r.expires_at, now_s)
+    )
 
 
 # --- list / get ----------------------------------------------------------------------------
 
-def list_links(svc: Keyhole, principal: Principal, query: Dict[str, str],
-               resource_id: Optional[str] = None) -> Dict[str, Any]:
+
+def list_links(
+    svc: Keyhole, principal: Principal, query: dict[str, str], resource_id: str | None = None
+) -> dict[str, Any]:
     errors = Collector()
     limit = parse_limit(query, errors)
     status = query.get("status", "active")
@@ -380,13 +511,20 @@ def list_links(svc: Keyhole, principal: Principal, query: Dict[str, str],
         state = {"active": "live", "expired": "live"}.get(status, status)
         partition = f"T#{t}#R#{resource_id}#S#{state}" if resource_id else f"T#{t}#S#{state}"
         sort_attr = getattr(LinkRecord, f"gsi{n}sk")
-        condition, forward = {"active": (sort_attr > boundary, True),
-                              "expired": (sort_attr < boundary, False)}.get(status, (None, False))
+        condition, forward = {"active": (sort_attr > boundary, True), "expired": (sort_attr < boundary, False)}.get(
+            status, (None, False)
+        )
     list_id = f"links:{status}"
     # An expired-list cursor always sorts before the boundary (the boundary only moves forward).
     in_range = (f"gsi{n}sk", lambda sk: sk < boundary) if status == "expired" else None
-    start = decode(query.get("cursor"), partition_attr=f"gsi{n}pk", partition_value=partition,
-                   allowed_attrs=("pk", "sk", f"gsi{n}pk", f"gsi{n}sk"), list_id=list_id, sort_in_range=in_range)
+    start = decode(
+        query.get("cursor"),
+        partition_attr=f"gsi{n}pk",
+        partition_value=partition,
+        allowed_attrs=("pk", "sk", f"gsi{n}pk", f"gsi{n}sk"),
+        list_id=list_id,
+        sort_in_range=in_range,
+    )
     if status == "active" and start is not None and start[f"gsi{n}sk"]["S"] <= boundary:
         # The page ended on a link that has expired since: DynamoDB rejects a start key outside the
         # key condition. Active links are ordered by expiry, so every link before it has expired
@@ -396,19 +534,20 @@ def list_links(svc: Keyhole, principal: Principal, query: Dict[str, str],
     found = list(keys)
     records = svc.store.batch_get([(LinkRecord, (k.pk, k.sk)) for k in found])
     # The index is eventually consistent; the records are read consistently, so re-check the status.
-    items = [to_json(r, now_s) for r in records
-             if r is not None and (status == "all" or status_of(r, now_s) == status)]
+    items = [to_json(r, now_s) for r in records if r is not None and (status == "all" or status_of(r, now_s) == status)]
     return page(items, encode(keys.last_evaluated_key, list_id=list_id))
 
 
-def get_link(svc: Keyhole, principal: Principal, record: Optional[LinkRecord]) -> Dict[str, Any]:
+def get_link(svc: Keyhole, principal: Principal, record: LinkRecord | None) -> dict[str, Any]:
     return to_json(owned_record(record, principal), to_rfc3339(svc.clock.now()))
 
 
 # --- patch ---------------------------------------------------------------------------------
 
-def patch_link(svc: Keyhole, principal: Principal, record: Optional[LinkRecord], body: Dict[str, Any],
-               req: RequestInfo) -> Dict[str, Any]:
+
+def patch_link(
+    svc: Keyhole, principal: Principal, record: LinkRecord | None, body: dict[str, Any], req: RequestInfo
+) -> dict[str, Any]:
     record = owned_record(record, principal)
     now = svc.clock.now()
     now_s = to_rfc3339(now)
@@ -417,17 +556,24 @@ def patch_link(svc: Keyhole, principal: Principal, record: Optional[LinkRecord],
     if not body:
         errors.add("body", f"give at least one of {', '.join(PATCH_FIELDS)}")
     settings = settings_of(principal.tenant)
-    changes: Dict[str, Any] = {}
+    changes: dict[str, Any] = {}
     for name, max_len in (("label", 100), ("description", 500)):
         if name in body:
             changes[name] = string(body, name, errors, max_len=max_len, nullable=True)
     if "max_views" in body:
         changes["max_views"] = integer(body, "max_views", errors, minimum=1, maximum=1_000_000, nullable=True)
     if "rate_limit_per_min" in body:
-        changes["rate_limit_per_min"] = integer(body, "rate_limit_per_min", errors, minimum=1, maximum=1000,
-                                                nullable=True)
-    given, new_expiry = expiry.resolve(body, now=now, default_expires_in=settings["default_expires_in"],
-                                       max_expires_in=settings["max_expires_in"], errors=errors, use_default=False)
+        changes["rate_limit_per_min"] = integer(
+            body, "rate_limit_per_min", errors, minimum=1, maximum=1000, nullable=True
+        )
+    given, new_expiry = expiry.resolve(
+        body,
+        now=now,
+        default_expires_in=settings["default_expires_in"],
+        max_expires_in=settings["max_expires_in"],
+        errors=errors,
+        use_default=False,
+    )
     errors.raise_if_any()
     status = status_of(record, now_s)
     if status != "active":
@@ -440,8 +586,8 @@ def patch_link(svc: Keyhole, principal: Principal, record: Optional[LinkRecord],
         raise Conflict("This link is exhausted; only active links can be changed (create a new link instead)")
     if changes.get("max_views") is not None and changes["max_views"] <= int(cap.views_used or 0):
         raise ValidationFailed.field("max_views", f"must be more than the views already used ({int(cap.views_used)})")
-    record_actions: List[Any] = []
-    cap_actions: List[Any] = []
+    record_actions: list[Any] = []
+    cap_actions: list[Any] = []
     for name, value in changes.items():
         for model, actions in ((LinkRecord, record_actions), (Capability, cap_actions)):
             attribute = getattr(model, name)
@@ -451,25 +597,53 @@ def patch_link(svc: Keyhole, principal: Principal, record: Optional[LinkRecord],
         expires_s = to_rfc3339(new_expiry)
         record.expires_at = expires_s
         _state_index_keys(record)
-        record_actions += [LinkRecord.expires_at.set(expires_s) if expires_s else LinkRecord.expires_at.remove(),
-                           LinkRecord.gsi1sk.set(record.gsi1sk), LinkRecord.gsi2sk.set(record.gsi2sk)]
+        record_actions += [
+            LinkRecord.expires_at.set(expires_s) if expires_s else LinkRecord.expires_at.remove(),
+            LinkRecord.gsi1sk.set(record.gsi1sk),
+            LinkRecord.gsi2sk.set(record.gsi2sk),
+        ]
         if record.slot_held and expires_s:
-            record_actions += [LinkRecord.gsi5pk.set(f"SLOTS#{record.tenant_id}"),
-                               LinkRecord.gsi5sk.set(f"{expires_s}#{record.link_id}")]
+            record_actions += [
+                LinkRecord.gsi5pk.set(f"SLOTS#{record.tenant_id}"),
+                LinkRecord.gsi5sk.set(f"{expires_s}#{record.link_id}"),
+            ]
         elif record.slot_held:
             record_actions += [LinkRecord.gsi5pk.remove(), LinkRecord.gsi5sk.remove()]
-        cap_actions += ([Capability.expires_at.set(expires_s), Capability.ttl.set(int(new_expiry.timestamp()))]
-                        if expires_s else [Capability.expires_at.remove(), Capability.ttl.remove()])
+        cap_actions += (
+            [Capability.expires_at.set(expires_s), Capability.ttl.set(int(new_expiry.timestamp()))]
+            if expires_s
+            else [Capability.expires_at.remove(), Capability.ttl.remove()]
+        )
         changes["expires_at"] = expires_s
     txn = svc.store.txn()
-    txn.update(LinkRecord, LinkRecord.key(record.link_id), record_actions,
-               condition=(LinkRecord.state == "live") & (LinkRecord.slot_held == True), tag="record")  # noqa: E712
-    txn.update(Capability, Capability.key(record.token_hash), cap_actions, tag="cap",
-               condition=Capability.pk.exists() & (Capability.max_views.does_not_exist()
-                                                   | (Capability.views_used < Capability.max_views)))
-    txn.put(audit.new_event(principal.tenant_id, actor=principal.actor(), action="link.updated", at=now,
-                            target_type="link", target_id=record.link_id, details={"changes": changes},
-                            request_id=req.request_id), tag="audit")
+    txn.update(
+        LinkRecord,
+        LinkRecord.key(record.link_id),
+        record_actions,
+        condition=(LinkRecord.state == "live") & (LinkRecord.slot_held == True),
+        tag="record",
+    )  # noqa: E712
+    txn.update(
+        Capability,
+        Capability.key(record.token_hash),
+        cap_actions,
+        tag="cap",
+        condition=Capability.pk.exists()
+        & (Capability.max_views.does_not_exist() | (Capability.views_used < Capability.max_views)),
+    )
+    txn.put(
+        audit.new_event(
+            principal.tenant_id,
+            actor=principal.actor(),
+            action="link.updated",
+            at=now,
+            target_type="link",
+            target_id=record.link_id,
+            details={"changes": changes},
+            request_id=req.request_id,
+        ),
+        tag="audit",
+    )
     try:
         txn.commit()
     except TxnCancelled as cancelled:
@@ -481,7 +655,8 @@ def patch_link(svc: Keyhole, principal: Principal, record: Optional[LinkRecord],
 
 # --- reveal --------------------------------------------------------------------------------
 
-def reveal_link(svc: Keyhole, principal: Principal, record: Optional[LinkRecord], req: RequestInfo) -> Dict[str, Any]:
+
+def reveal_link(svc: Keyhole, principal: Principal, record: LinkRecord | None, req: RequestInfo) -> dict[str, Any]:
     record = owned_record(record, principal)
     now = svc.clock.now()
     now_s = to_rfc3339(now)
@@ -493,20 +668,30 @@ def reveal_link(svc: Keyhole, principal: Principal, record: Optional[LinkRecord]
     if status != "active":
         raise Conflict(f"This link is {status}; its URL no longer opens anything")
     try:
-        token = svc.sealer.unseal(record.sealed_token, tenant_id=record.tenant_id, purpose=TOKEN_PURPOSE,
-                                  object_id=record.link_id).decode("ascii")
+        token = svc.sealer.unseal(
+            record.sealed_token, tenant_id=record.tenant_id, purpose=TOKEN_PURPOSE, object_id=record.link_id
+        ).decode("ascii")
     except UnsealError:
         raise Conflict("This link's stored token cannot be opened; revoke it and create a new link") from None
-    audit.new_event(principal.tenant_id, actor=principal.actor(), action="link.revealed", at=now, target_type="link",
-                    target_id=record.link_id, details={"token_preview": record.token_preview},
-                    request_id=req.request_id).save()
+    audit.new_event(
+        principal.tenant_id,
+        actor=principal.actor(),
+        action="link.revealed",
+        at=now,
+        target_type="link",
+        target_id=record.link_id,
+        details={"token_preview": record.token_preview},
+        request_id=req.request_id,
+    ).save()
     return {"id": record.link_id, "token": token, "url": share_url(req.base_url, token)}
 
 
 # --- revoke --------------------------------------------------------------------------------
 
-def revoke_link(svc: Keyhole, principal: Principal, record: Optional[LinkRecord], req: RequestInfo,
-                *, reason: str = "revoked") -> bool:
+
+def revoke_link(
+    svc: Keyhole, principal: Principal, record: LinkRecord | None, req: RequestInfo, *, reason: str = "revoked"
+) -> bool:
     """Revoke at once and for ever. Returns False if it was already revoked (idempotent)."""
     record = owned_record(record, principal)
     now = svc.clock.now()
@@ -516,20 +701,38 @@ def revoke_link(svc: Keyhole, principal: Principal, record: Optional[LinkRecord]
             return False
         was = record.state
         record.state, record.revoked_at, record.revoked_by = "revoked", now_s, principal.actor_label
-        actions = _state_actions(record) + [LinkRecord.revoked_at.set(now_s),
-                                            LinkRecord.revoked_by.set(principal.actor_label)]
-        event = audit.new_event(principal.tenant_id, actor=principal.actor(), action="link.revoked", at=now,
-                                target_type="link", target_id=record.link_id,
-                                details={"resource_id": record.resource_id, "token_preview": record.token_preview,
-                                         "reason": reason}, request_id=req.request_id)
+        actions = _state_actions(record) + [
+            LinkRecord.revoked_at.set(now_s),
+            LinkRecord.revoked_by.set(principal.actor_label),
+        ]
+        event = audit.new_event(
+            principal.tenant_id,
+            actor=principal.actor(),
+            action="link.revoked",
+            at=now,
+            target_type="link",
+            target_id=record.link_id,
+            details={"resource_id": record.resource_id, "token_preview": record.token_preview, "reason": reason},
+            request_id=req.request_id,
+        )
         if record.slot_held:
-            if free_slot(svc, record, record_actions=actions, record_condition=LinkRecord.state == was,
-                         extra=[("delete_cap", None), ("audit", event)]):
+            if free_slot(
+                svc,
+                record,
+                record_actions=actions,
+                record_condition=LinkRecord.state == was,
+                extra=[("delete_cap", None), ("audit", event)],
+            ):
                 return True
         else:
             txn = svc.store.txn()
-            txn.update(LinkRecord, LinkRecord.key(record.link_id), actions,
-                       condition=(LinkRecord.state == was) & (LinkRecord.slot_held == False), tag="record")  # noqa: E712
+            txn.update(
+                LinkRecord,
+                LinkRecord.key(record.link_id),
+                actions,
+                condition=(LinkRecord.state == was) & (LinkRecord.slot_held == False),
+                tag="record",
+            )  # noqa: E712
             _add_extra(txn, record, [("delete_cap", None), ("audit", event)])
             try:
                 txn.commit()
@@ -551,5 +754,5 @@ def revoke_all_for_resource(svc: Keyhole, principal: Principal, resource_id: str
     return revoked
 
 
-def parse_expires(record: LinkRecord) -> Optional[datetime]:
+def parse_expires(record: LinkRecord) -> datetime | None:
     return parse_rfc3339(record.expires_at) if record.expires_at else None

@@ -3,6 +3,7 @@
 Keyhole never logs tokens, API keys or webhook secrets on purpose; the filter is defence in
 depth against a library (or a future change) formatting one into a message or traceback.
 """
+
 from __future__ import annotations
 
 import logging
@@ -42,7 +43,7 @@ def _scrubbing_formatter() -> Any:
     from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
 
     class ScrubbingFormatter(LambdaPowertoolsFormatter):
-        def formatException(self, ei: Any) -> str:  # noqa: N802 (logging's name)
+        def formatException(self, ei: Any) -> str:
             return scrub(super().formatException(ei))
 
     return ScrubbingFormatter(serialize_stacktrace=False)

@@ -7,6 +7,7 @@ ones that stage's `.chalice/config.json` sets (explicit environment variables st
     python -m chalicelib.opscli --local tenant create --name "Acme" --plan team
     python -m chalicelib.opscli --stage prod tenant list
 """
+
 from __future__ import annotations
 
 import argparse
@@ -14,7 +15,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from .config import Settings
 from .service import Keyhole
@@ -22,7 +23,7 @@ from .service import Keyhole
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
-def stage_environment(stage: str, project_dir: Path = PROJECT_DIR) -> Dict[str, str]:
+def stage_environment(stage: str, project_dir: Path = PROJECT_DIR) -> dict[str, str]:
     """Environment variables a Chalice stage gives its Lambda (global ones, then the stage's)."""
     config = json.loads((project_dir / ".chalice" / "config.json").read_text())
     if stage not in config.get("stages", {}):
@@ -32,15 +33,21 @@ def stage_environment(stage: str, project_dir: Path = PROJECT_DIR) -> Dict[str, 
     return env
 
 
-def local_environment(project_dir: Path = PROJECT_DIR) -> Dict[str, str]:
+def local_environment(project_dir: Path = PROJECT_DIR) -> dict[str, str]:
     state_file = project_dir / ".keyhole" / "local.json"
     if not state_file.exists():
         raise SystemExit("no local stack found: start one with `make run` first")
     state = json.loads(state_file.read_text())
     env = stage_environment("local", project_dir)
-    env.update({"KEYHOLE_AWS_ENDPOINT": state["aws_endpoint"], "AWS_ACCESS_KEY_ID": "local",
-                "AWS_SECRET_ACCESS_KEY": "local", "AWS_DEFAULT_REGION": state.get("region", "us-east-1"),
-                "KEYHOLE_STREAM_ARN": state.get("stream_arn", "")})
+    env.update(
+        {
+            "KEYHOLE_AWS_ENDPOINT": state["aws_endpoint"],
+            "AWS_ACCESS_KEY_ID": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",
+            "AWS_DEFAULT_REGION": state.get("region", "us-east-1"),
+            "KEYHOLE_STREAM_ARN": state.get("stream_arn", ""),
+        }
+    )
     return env
 
 
@@ -59,8 +66,8 @@ def _print(data: Any) -> None:
     print(json.dumps(data, indent=2, sort_keys=False, default=str))
 
 
-def _parse_limits(pairs: List[str]) -> Dict[str, Any]:
-    out: Dict[str, Any] = {}
+def _parse_limits(pairs: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
     for pair in pairs:
         if "=" not in pair:
             raise SystemExit(f"expected limit=value, got {pair!r}")
@@ -69,12 +76,13 @@ def _parse_limits(pairs: List[str]) -> Dict[str, Any]:
     return out
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     from . import apikeys, audit, tenants
     from .tenants import OPS_ACTOR
 
-    parser = argparse.ArgumentParser(prog="keyhole-ops", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="keyhole-ops", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--stage", help="take KEYHOLE_* settings from this Chalice stage (env vars still win)")
     where.add_argument("--local", action="store_true", help="use the stack started by `make run`")
@@ -120,17 +128,25 @@ def main(argv: Optional[List[str]] = None) -> int:
     svc = build_service(args)
     try:
         if args.area == "tenant" and args.action == "create":
-            record, admin_key = tenants.create_tenant(svc, name=args.name, plan=args.plan,
-                                                      overrides=_parse_limits(args.override))
-            _print({"tenant": tenants.to_json(record), "admin_key": admin_key,
-                    "note": "the admin key is shown once; store it now"})
+            record, admin_key = tenants.create_tenant(
+                svc, name=args.name, plan=args.plan, overrides=_parse_limits(args.override)
+            )
+            _print(
+                {
+                    "tenant": tenants.to_json(record),
+                    "admin_key": admin_key,
+                    "note": "the admin key is shown once; store it now",
+                }
+            )
         elif args.area == "tenant" and args.action == "list":
             cursor = None
             while True:
                 page = tenants.list_tenants(svc, cursor=cursor)
                 for item in page["items"]:
-                    print(f"{item['id']}  {item['plan']:<10}  links={item['usage']['active_links']:<5} "
-                          f"shared={item['usage']['shared_resources']:<5} {item['name']}")
+                    print(
+                        f"{item['id']}  {item['plan']:<10}  links={item['usage']['active_links']:<5} "
+                        f"shared={item['usage']['shared_resources']:<5} {item['name']}"
+                    )
                 cursor = page["next_cursor"]
                 if not cursor:
                     break
@@ -150,12 +166,17 @@ def main(argv: Optional[List[str]] = None) -> int:
         elif args.area == "usage" and args.action == "recount":
             from . import limits
 
-            reports = [limits.recount(svc, tenant_id, repair=args.repair)
-                       for tenant_id in (args.tenant or tenants.list_tenant_ids(svc))]
+            reports = [
+                limits.recount(svc, tenant_id, repair=args.repair)
+                for tenant_id in (args.tenant or tenants.list_tenant_ids(svc))
+            ]
             _print([r.to_json() for r in reports])
             drifted = [r for r in reports if r.drifted and not r.repaired]
-            print(f"{len(reports)} tenant(s) checked, {sum(r.drifted for r in reports)} with drift"
-                  f"{', repaired' if args.repair else ''}", file=sys.stderr)
+            print(
+                f"{len(reports)} tenant(s) checked, {sum(r.drifted for r in reports)} with drift"
+                f"{', repaired' if args.repair else ''}",
+                file=sys.stderr,
+            )
             return 3 if drifted else 0
         elif args.area == "usage" and args.action == "sweep":
             from . import limits
@@ -163,12 +184,19 @@ def main(argv: Optional[List[str]] = None) -> int:
             print(json.dumps({"slots_freed": limits.sweep_expired_slots(svc, args.tenant)}))
         elif args.area == "key" and args.action == "create":
             record = tenants.get_tenant(svc, args.tenant_id)
-            new_key, item = apikeys.new_key_item(record.tenant_id, name=args.name, role=args.role, created_by="ops",
-                                                 now=svc.clock.now())
+            new_key, item = apikeys.new_key_item(
+                record.tenant_id, name=args.name, role=args.role, created_by="ops", now=svc.clock.now()
+            )
             item.save()
-            audit.new_event(record.tenant_id, actor=OPS_ACTOR, action="api_key.created", at=svc.clock.now(),
-                            target_type="api_key", target_id=item.key_id,
-                            details={"name": args.name, "role": args.role}).save()
+            audit.new_event(
+                record.tenant_id,
+                actor=OPS_ACTOR,
+                action="api_key.created",
+                at=svc.clock.now(),
+                target_type="api_key",
+                target_id=item.key_id,
+                details={"name": args.name, "role": args.role},
+            ).save()
             _print({**apikeys.to_json(item), "key": new_key.value, "note": "shown once; store it now"})
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)

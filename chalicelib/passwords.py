@@ -1,4 +1,5 @@
 """Link passwords: scrypt hashes (`cryptography`), verified in constant time."""
+
 from __future__ import annotations
 
 import base64

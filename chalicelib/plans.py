@@ -3,9 +3,10 @@
 `None` means unlimited. Ops can store more plans (`Plan` items) and override any limit for one
 tenant; the tenant item keeps an effective snapshot so request paths never read the plan.
 """
+
 from __future__ import annotations
 
-from typing import Dict, Mapping, Optional
+from collections.abc import Mapping
 
 LIMIT_NAMES = (
     "links_per_resource",
@@ -15,15 +16,30 @@ LIMIT_NAMES = (
     "failed_resolves_per_min_per_ip",
 )
 
-Limits = Dict[str, Optional[int]]
+Limits = dict[str, int | None]
 
-BUILTIN_PLANS: Dict[str, Limits] = {
-    "free": {"links_per_resource": 1, "shared_resources": 2, "api_requests_per_min": 300,
-             "viewer_requests_per_min_per_ip": 120, "failed_resolves_per_min_per_ip": 30},
-    "team": {"links_per_resource": 10, "shared_resources": 1000, "api_requests_per_min": 1200,
-             "viewer_requests_per_min_per_ip": 600, "failed_resolves_per_min_per_ip": 30},
-    "enterprise": {"links_per_resource": 100, "shared_resources": None, "api_requests_per_min": 6000,
-                   "viewer_requests_per_min_per_ip": 3000, "failed_resolves_per_min_per_ip": 60},
+BUILTIN_PLANS: dict[str, Limits] = {
+    "free": {
+        "links_per_resource": 1,
+        "shared_resources": 2,
+        "api_requests_per_min": 300,
+        "viewer_requests_per_min_per_ip": 120,
+        "failed_resolves_per_min_per_ip": 30,
+    },
+    "team": {
+        "links_per_resource": 10,
+        "shared_resources": 1000,
+        "api_requests_per_min": 1200,
+        "viewer_requests_per_min_per_ip": 600,
+        "failed_resolves_per_min_per_ip": 30,
+    },
+    "enterprise": {
+        "links_per_resource": 100,
+        "shared_resources": None,
+        "api_requests_per_min": 6000,
+        "viewer_requests_per_min_per_ip": 3000,
+        "failed_resolves_per_min_per_ip": 60,
+    },
 }
 
 # What frees a slot, for the message of a 409 limit_reached.
@@ -51,7 +67,7 @@ def effective_limits(plan_limits: Mapping[str, object], overrides: Mapping[str, 
     return limits
 
 
-def validate_limit_value(name: str, value: object) -> Optional[int]:
+def validate_limit_value(name: str, value: object) -> int | None:
     """For ops input: a non-negative int, or None / 'unlimited'. Raises ValueError otherwise."""
     if name not in LIMIT_NAMES:
         raise ValueError(f"unknown limit {name!r}; known: {', '.join(LIMIT_NAMES)}")

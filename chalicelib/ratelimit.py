@@ -6,11 +6,11 @@ window past its limit. A refused update becomes 429 with `Retry-After` = seconds
 window. Windows are aligned to the minute, so a burst can straddle two windows (at most 2x the
 limit over any 60 s); that is the documented trade-off of fixed windows.
 """
+
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Optional
 
 from pynamodb.exceptions import UpdateError
 
@@ -44,11 +44,15 @@ class Window:
 def window(subject: str, limit: int, now: float, seconds: int = WINDOW_SECONDS) -> Window:
     index = int(now // seconds)
     window_end = (index + 1) * seconds
-    return Window(key=f"{subject}#{index}", limit=limit, retry_after=max(1, math.ceil(window_end - now)),
-                  expires=window_end + seconds)
+    return Window(
+        key=f"{subject}#{index}",
+        limit=limit,
+        retry_after=max(1, math.ceil(window_end - now)),
+        expires=window_end + seconds,
+    )
 
 
-def hit(store: Store, subject: str, limit: Optional[int], now: float) -> None:
+def hit(store: Store, subject: str, limit: int | None, now: float) -> None:
     """Count one request for `subject`; raise RateLimited if the window is full. None = unlimited."""
     if limit is None:
         return
@@ -61,7 +65,7 @@ def hit(store: Store, subject: str, limit: Optional[int], now: float) -> None:
         raise store.translate(error)
 
 
-def add_hit(txn: Txn, subject: str, limit: Optional[int], now: float, *, tag: str) -> Optional[Window]:
+def add_hit(txn: Txn, subject: str, limit: int | None, now: float, *, tag: str) -> Window | None:
     """Add a counted hit to a transaction; returns the window (None when unlimited)."""
     if limit is None:
         return None
@@ -70,7 +74,7 @@ def add_hit(txn: Txn, subject: str, limit: Optional[int], now: float, *, tag: st
     return current
 
 
-def add_guard(txn: Txn, subject: str, limit: Optional[int], now: float, *, tag: str) -> Optional[Window]:
+def add_guard(txn: Txn, subject: str, limit: int | None, now: float, *, tag: str) -> Window | None:
     """Add a check (no count) that `subject` is still under `limit` in this window."""
     if limit is None:
         return None

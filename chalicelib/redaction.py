@@ -3,14 +3,16 @@
 Redaction matches field names case-insensitively at any depth (inside objects and arrays) and
 replaces the whole value, whatever its type, with "***": the secret never leaves the service.
 """
+
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, Optional, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 MASK = "***"
 
 
-def project(document: Dict[str, Any], fields: Optional[Sequence[str]]) -> Dict[str, Any]:
+def project(document: dict[str, Any], fields: Sequence[str] | None) -> dict[str, Any]:
     """Keep only the scope's top-level fields (in the document's order); None = whole document."""
     if fields is None:
         return dict(document)
@@ -33,8 +35,9 @@ def _redact(value: Any, names: set) -> Any:
     return value
 
 
-def viewer_document(document: Dict[str, Any], *, scope_fields: Optional[Sequence[str]],
-                    redact_names: Iterable[str]) -> Dict[str, Any]:
+def viewer_document(
+    document: dict[str, Any], *, scope_fields: Sequence[str] | None, redact_names: Iterable[str]
+) -> dict[str, Any]:
     return redact(project(document, scope_fields), redact_names)
 
 

@@ -3,11 +3,12 @@
 The head item (admin side, with the slot counter) and the document item (viewer side, keyed by
 the locator share tokens carry) are always written together in one transaction.
 """
+
 from __future__ import annotations
 
 import json
 import re
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any
 
 from . import audit
 from .apikeys import Principal
@@ -42,7 +43,7 @@ def require_valid_id(resource_id: str) -> None:
         raise ValidationFailed.field("resource_id", "must be 1-128 characters of A-Z a-z 0-9 . _ : -")
 
 
-def _validate(body: Dict[str, Any]) -> Tuple[str, str, Dict[str, Any], List[str], Dict[str, List[str]]]:
+def _validate(body: dict[str, Any]) -> tuple[str, str, dict[str, Any], list[str], dict[str, list[str]]]:
     errors = Collector()
     unknown_fields(body, ("type", "name", "document", "redact", "scopes"), errors)
     rtype = string(body, "type", errors, required=True, min_len=1, max_len=64)
@@ -74,34 +75,66 @@ def _validate(body: Dict[str, Any]) -> Tuple[str, str, Dict[str, Any], List[str]
         for scope_name, fields in scopes.items():
             if not SCOPE_NAME_RE.match(scope_name):
                 errors.add(f"scopes.{scope_name}", "scope names are 1-64 characters of A-Z a-z 0-9 _ . -")
-            elif (not isinstance(fields, list) or not fields or len(fields) > MAX_SCOPE_FIELDS
-                  or not all(isinstance(f, str) and 1 <= len(f) <= 256 for f in fields)):
-                errors.add(f"scopes.{scope_name}",
-                           f"must be a non-empty list of at most {MAX_SCOPE_FIELDS} top-level field names")
+            elif (
+                not isinstance(fields, list)
+                or not fields
+                or len(fields) > MAX_SCOPE_FIELDS
+                or not all(isinstance(f, str) and 1 <= len(f) <= 256 for f in fields)
+            ):
+                errors.add(
+                    f"scopes.{scope_name}",
+                    f"must be a non-empty list of at most {MAX_SCOPE_FIELDS} top-level field names",
+                )
     errors.raise_if_any()
     if json_size(document) > MAX_DOCUMENT_BYTES:
-        raise PayloadTooLarge("document is larger than 256 KiB",
-                              details=[{"field": "document", "message": "must be at most 256 KiB as compact JSON"}])
+        raise PayloadTooLarge(
+            "document is larger than 256 KiB",
+            details=[{"field": "document", "message": "must be at most 256 KiB as compact JSON"}],
+        )
     if json_size(scopes) > MAX_SCOPES_BYTES:
-        raise PayloadTooLarge("scopes are larger than 64 KiB",
-                              details=[{"field": "scopes", "message": "must be at most 64 KiB as compact JSON"}])
-    return rtype or "", name or "", document, list(dict.fromkeys(redact)), {k: list(dict.fromkeys(v)) for k, v in scopes.items()}
+        raise PayloadTooLarge(
+            "scopes are larger than 64 KiB",
+            details=[{"field": "scopes", "message": "must be at most 64 KiB as compact JSON"}],
+        )
+    return (
+        rtype or "",
+        name or "",
+        document,
+        list(dict.fromkeys(redact)),
+        {k: list(dict.fromkeys(v)) for k, v in scopes.items()},
+    )
 
 
-def head_to_json(head: ResourceHead) -> Dict[str, Any]:
-    return {"id": head.resource_id, "type": head.type, "name": head.name, "version": int(head.version),
-            "active_links": int(head.active_links or 0),
-            "document_bytes": int(head.document_bytes or 0),
-            "created_at": head.created_at, "updated_at": head.updated_at}
+def head_to_json(head: ResourceHead) -> dict[str, Any]:
+    return {
+        "id": head.resource_id,
+        "type": head.type,
+        "name": head.name,
+        "version": int(head.version),
+        "active_links": int(head.active_links or 0),
+        "document_bytes": int(head.document_bytes or 0),
+        "created_at": head.created_at,
+        "updated_at": head.updated_at,
+    }
 
 
-def to_json(head: ResourceHead, doc: ResourceDocument) -> Dict[str, Any]:
-    return {**head_to_json(head), "document": json.loads(doc.document), "redact": list(doc.redact or []),
-            "scopes": plain(doc.scopes)}
+def to_json(head: ResourceHead, doc: ResourceDocument) -> dict[str, Any]:
+    return {
+        **head_to_json(head),
+        "document": json.loads(doc.document),
+        "redact": list(doc.redact or []),
+        "scopes": plain(doc.scopes),
+    }
 
 
-def put_resource(svc: Keyhole, principal: Principal, resource_id: str, body: Dict[str, Any],
-                 head: Optional[ResourceHead], req: RequestInfo) -> Tuple[int, Dict[str, Any]]:
+def put_resource(
+    svc: Keyhole,
+    principal: Principal,
+    resource_id: str,
+    body: dict[str, Any],
+    head: ResourceHead | None,
+    req: RequestInfo,
+) -> tuple[int, dict[str, Any]]:
     """Create (201) or replace (200). `head` is the current head, read with authentication."""
     require_valid_id(resource_id)
     rtype, name, document, redact, scopes = _validate(body)
@@ -118,34 +151,70 @@ def put_resource(svc: Keyhole, principal: Principal, resource_id: str, body: Dic
         locator = head.locator if head else f"{tenant_key_of(tenant_id)}{new_key_hex()}"
         version = 1 if creating else int(head.version) + 1
         hk = ResourceHead.key(tenant_id, resource_id)
-        new_head = ResourceHead(pk=hk[0], sk=hk[1], tenant_id=tenant_id, resource_id=resource_id, type=rtype,
-                                name=name, locator=locator, scope_names=sorted(scopes),
-                                active_links=0 if creating else int(head.active_links or 0),
-                                version=version, document_bytes=len(text.encode("utf-8")),
-                                created_at=stamp if creating else head.created_at, updated_at=stamp)
+        new_head = ResourceHead(
+            pk=hk[0],
+            sk=hk[1],
+            tenant_id=tenant_id,
+            resource_id=resource_id,
+            type=rtype,
+            name=name,
+            locator=locator,
+            scope_names=sorted(scopes),
+            active_links=0 if creating else int(head.active_links or 0),
+            version=version,
+            document_bytes=len(text.encode("utf-8")),
+            created_at=stamp if creating else head.created_at,
+            updated_at=stamp,
+        )
         dk = ResourceDocument.key(locator)
-        doc = ResourceDocument(pk=dk[0], sk=dk[1], tenant_id=tenant_id, resource_id=resource_id, type=rtype,
-                               name=name, document=text, redact=redact, scopes=scopes, version=version,
-                               updated_at=stamp)
+        doc = ResourceDocument(
+            pk=dk[0],
+            sk=dk[1],
+            tenant_id=tenant_id,
+            resource_id=resource_id,
+            type=rtype,
+            name=name,
+            document=text,
+            redact=redact,
+            scopes=scopes,
+            version=version,
+            updated_at=stamp,
+        )
         txn = svc.store.txn()
         if creating:
             txn.put(new_head, condition=ResourceHead.pk.does_not_exist(), tag="head")
         else:
             # Replace only the incarnation we read; counters are kept by updating, not overwriting.
-            txn.update(ResourceHead, hk, [ResourceHead.type.set(rtype), ResourceHead.name.set(name),
-                                          ResourceHead.scope_names.set(sorted(scopes)),
-                                          ResourceHead.version.set(version),
-                                          ResourceHead.document_bytes.set(new_head.document_bytes),
-                                          ResourceHead.updated_at.set(stamp)],
-                       condition=(ResourceHead.locator == locator) & ResourceHead.deleting.does_not_exist()
-                       & (ResourceHead.version == int(head.version)), tag="head")
+            txn.update(
+                ResourceHead,
+                hk,
+                [
+                    ResourceHead.type.set(rtype),
+                    ResourceHead.name.set(name),
+                    ResourceHead.scope_names.set(sorted(scopes)),
+                    ResourceHead.version.set(version),
+                    ResourceHead.document_bytes.set(new_head.document_bytes),
+                    ResourceHead.updated_at.set(stamp),
+                ],
+                condition=(ResourceHead.locator == locator)
+                & ResourceHead.deleting.does_not_exist()
+                & (ResourceHead.version == int(head.version)),
+                tag="head",
+            )
         txn.put(doc, tag="doc")
-        txn.put(audit.new_event(tenant_id, actor=principal.actor(),
-                                action="resource.created" if creating else "resource.replaced", at=now,
-                                target_type="resource", target_id=resource_id,
-                                details={"type": rtype, "name": name, "version": version,
-                                         "document_bytes": new_head.document_bytes},
-                                request_id=req.request_id), tag="audit")
+        txn.put(
+            audit.new_event(
+                tenant_id,
+                actor=principal.actor(),
+                action="resource.created" if creating else "resource.replaced",
+                at=now,
+                target_type="resource",
+                target_id=resource_id,
+                details={"type": rtype, "name": name, "version": version, "document_bytes": new_head.document_bytes},
+                request_id=req.request_id,
+            ),
+            tag="audit",
+        )
         try:
             txn.commit()
         except TxnCancelled as cancelled:
@@ -162,8 +231,9 @@ def _merged(old: ResourceHead, new: ResourceHead) -> ResourceHead:
     return new
 
 
-def _refuse_removing_used_scopes(svc: Keyhole, tenant_id: str, resource_id: str, head: ResourceHead,
-                                 scopes: Dict[str, List[str]], now: Any) -> None:
+def _refuse_removing_used_scopes(
+    svc: Keyhole, tenant_id: str, resource_id: str, head: ResourceHead, scopes: dict[str, list[str]], now: Any
+) -> None:
     removed = set(head.scope_names or []) - set(scopes)
     if not removed or not head.active_links:
         return
@@ -171,11 +241,13 @@ def _refuse_removing_used_scopes(svc: Keyhole, tenant_id: str, resource_id: str,
 
     in_use = sorted({r.scope for r in live_records(svc, tenant_id, resource_id, now) if r.scope in removed})
     if in_use:
-        raise Conflict(f"Active links use scope(s) {', '.join(in_use)}; revoke them before removing the scope",
-                       details=[{"field": f"scopes.{name}", "message": "used by an active link"} for name in in_use])
+        raise Conflict(
+            f"Active links use scope(s) {', '.join(in_use)}; revoke them before removing the scope",
+            details=[{"field": f"scopes.{name}", "message": "used by an active link"} for name in in_use],
+        )
 
 
-def get_resource(svc: Keyhole, head: Optional[ResourceHead]) -> Dict[str, Any]:
+def get_resource(svc: Keyhole, head: ResourceHead | None) -> dict[str, Any]:
     if head is None or head.deleting:
         raise NotFound("No such resource")
     doc = svc.store.get(ResourceDocument, ResourceDocument.key(head.locator))
@@ -184,13 +256,21 @@ def get_resource(svc: Keyhole, head: Optional[ResourceHead]) -> Dict[str, Any]:
     return to_json(head, doc)
 
 
-def list_resources(svc: Keyhole, principal: Principal, query: Dict[str, str]) -> Dict[str, Any]:
-    return partition_page(ResourceHead, f"TENANT#{principal.tenant_id}", query, head_to_json, list_id="resources",
-                          sort_prefix="RES#", keep=lambda head: not head.deleting)
+def list_resources(svc: Keyhole, principal: Principal, query: dict[str, str]) -> dict[str, Any]:
+    return partition_page(
+        ResourceHead,
+        f"TENANT#{principal.tenant_id}",
+        query,
+        head_to_json,
+        list_id="resources",
+        sort_prefix="RES#",
+        keep=lambda head: not head.deleting,
+    )
 
 
-def delete_resource(svc: Keyhole, principal: Principal, resource_id: str, head: Optional[ResourceHead],
-                    req: RequestInfo) -> None:
+def delete_resource(
+    svc: Keyhole, principal: Principal, resource_id: str, head: ResourceHead | None, req: RequestInfo
+) -> None:
     """Viewers lose access at once (the document goes first), then every live link is revoked."""
     from .links import revoke_all_for_resource
 
@@ -201,17 +281,33 @@ def delete_resource(svc: Keyhole, principal: Principal, resource_id: str, head: 
     now = svc.clock.now()
     if not head.deleting:
         txn = svc.store.txn()
-        txn.update(ResourceHead, hk, [ResourceHead.deleting.set(True)],
-                   condition=ResourceHead.locator == head.locator, tag="head")
+        txn.update(
+            ResourceHead,
+            hk,
+            [ResourceHead.deleting.set(True)],
+            condition=ResourceHead.locator == head.locator,
+            tag="head",
+        )
         txn.delete(ResourceDocument, ResourceDocument.key(head.locator), tag="doc")
         txn.commit(when_failed={"head": NotFound("No such resource")})
     revoked = revoke_all_for_resource(svc, principal, resource_id, req)
     txn = svc.store.txn()
-    txn.delete(ResourceHead, hk, condition=ResourceHead.deleting.exists() & (ResourceHead.active_links <= 0),
-               tag="head")
-    txn.put(audit.new_event(tenant_id, actor=principal.actor(), action="resource.deleted", at=now,
-                            target_type="resource", target_id=resource_id,
-                            details={"links_revoked": revoked}, request_id=req.request_id), tag="audit")
+    txn.delete(
+        ResourceHead, hk, condition=ResourceHead.deleting.exists() & (ResourceHead.active_links <= 0), tag="head"
+    )
+    txn.put(
+        audit.new_event(
+            tenant_id,
+            actor=principal.actor(),
+            action="resource.deleted",
+            at=now,
+            target_type="resource",
+            target_id=resource_id,
+            details={"links_revoked": revoked},
+            request_id=req.request_id,
+        ),
+        tag="audit",
+    )
     try:
         txn.commit()
     except TxnCancelled as cancelled:

@@ -3,11 +3,13 @@
 `app.py` builds one lazily on the first request (nothing touches AWS at import time, which keeps
 cold starts short); tests and the ops CLI build their own with explicit settings.
 """
+
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Optional
+from typing import Any
 
 from .clock import Clock
 from .config import Settings
@@ -21,7 +23,7 @@ class RequestInfo:
 
     request_id: str
     ip: str = "0.0.0.0"
-    user_agent: Optional[str] = None
+    user_agent: str | None = None
     base_url: str = ""
     method: str = "GET"
     path: str = "/"
@@ -38,23 +40,32 @@ def botocore_client(settings: Settings, service: str) -> Any:
 
     session = botocore.session.get_session()
     return session.create_client(
-        service, region_name=settings.region, endpoint_url=settings.aws_endpoint,
-        config=Config(retries={"max_attempts": 3, "mode": "standard"},
-                      connect_timeout=settings.aws_connect_timeout_seconds,
-                      read_timeout=settings.aws_read_timeout_seconds))
+        service,
+        region_name=settings.region,
+        endpoint_url=settings.aws_endpoint,
+        config=Config(
+            retries={"max_attempts": 3, "mode": "standard"},
+            connect_timeout=settings.aws_connect_timeout_seconds,
+            read_timeout=settings.aws_read_timeout_seconds,
+        ),
+    )
 
 
 class Keyhole:
-    def __init__(self, settings: Settings, *, clock: Optional[Clock] = None,
-                 kms_client_factory: Optional[Callable[[], Any]] = None) -> None:
+    def __init__(
+        self, settings: Settings, *, clock: Clock | None = None, kms_client_factory: Callable[[], Any] | None = None
+    ) -> None:
         self.settings = settings
         self.clock = clock or Clock()
         self.store = Store(settings)
-        self.sealer = Sealer(kms_client_factory or (lambda: botocore_client(settings, "kms")),
-                             settings.kms_key_id, max_age_seconds=settings.data_key_max_age_seconds,
-                             max_uses=settings.data_key_max_uses)
-        self.cache: Dict[str, Any] = {}
+        self.sealer = Sealer(
+            kms_client_factory or (lambda: botocore_client(settings, "kms")),
+            settings.kms_key_id,
+            max_age_seconds=settings.data_key_max_age_seconds,
+            max_uses=settings.data_key_max_uses,
+        )
+        self.cache: dict[str, Any] = {}
 
     @classmethod
-    def from_env(cls) -> "Keyhole":
+    def from_env(cls) -> Keyhole:
         return cls(Settings.from_env())

@@ -1,7 +1,8 @@
 """Tenants: creation (ops), the tenant view with limits and usage, settings, plans and overrides."""
+
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any
 
 from . import audit, expiry
 from .apikeys import Principal, new_key_item
@@ -14,7 +15,7 @@ from .storage.models import Plan, Tenant, plain
 from .tokens import new_key_hex, tenant_id_for
 from .validation import boolean, integer, unknown_fields
 
-DEFAULT_SETTINGS: Dict[str, Any] = {
+DEFAULT_SETTINGS: dict[str, Any] = {
     "default_expires_in": "7d",
     "max_expires_in": "never",
     "token_display": "recopyable",
@@ -25,7 +26,7 @@ SETTING_NAMES = tuple(DEFAULT_SETTINGS)
 OPS_ACTOR = {"type": "ops", "id": None, "name": "ops"}
 
 
-def settings_of(tenant: Tenant) -> Dict[str, Any]:
+def settings_of(tenant: Tenant) -> dict[str, Any]:
     merged = dict(DEFAULT_SETTINGS)
     merged.update({k: v for k, v in plain(tenant.settings).items() if k in DEFAULT_SETTINGS})
     return merged
@@ -38,21 +39,21 @@ def limits_of(tenant: Tenant) -> Limits:
     return limits
 
 
-def to_json(tenant: Tenant) -> Dict[str, Any]:
+def to_json(tenant: Tenant) -> dict[str, Any]:
     return {
         "id": tenant.tenant_id,
         "name": tenant.name,
         "plan": tenant.plan,
         "limits": limits_of(tenant),
         "overrides": normalise_limits(plain(tenant.overrides)),
-        "usage": {"active_links": int(tenant.active_links or 0),
-                  "shared_resources": int(tenant.shared_resources or 0)},
+        "usage": {"active_links": int(tenant.active_links or 0), "shared_resources": int(tenant.shared_resources or 0)},
         "settings": settings_of(tenant),
         "created_at": tenant.created_at,
     }
 
 
 # --- plans ---------------------------------------------------------------------------------
+
 
 def plan_limits(svc: Keyhole, plan: str) -> Limits:
     """A stored plan wins over the built-in plan of the same name."""
@@ -64,7 +65,7 @@ def plan_limits(svc: Keyhole, plan: str) -> Limits:
     raise ValueError(f"unknown plan {plan!r}")
 
 
-def list_plans(svc: Keyhole) -> Dict[str, Limits]:
+def list_plans(svc: Keyhole) -> dict[str, Limits]:
     plans = {name: dict(limits) for name, limits in BUILTIN_PLANS.items()}
     for key in Plan.all_plans.query("PLANS"):
         stored = svc.store.get(Plan, (key.pk, key.sk))
@@ -73,7 +74,7 @@ def list_plans(svc: Keyhole) -> Dict[str, Limits]:
     return plans
 
 
-def put_plan(svc: Keyhole, name: str, limits: Dict[str, Any]) -> Tuple[Limits, int]:
+def put_plan(svc: Keyhole, name: str, limits: dict[str, Any]) -> tuple[Limits, int]:
     """Create or replace a plan and refresh the snapshot of every tenant on it."""
     if not name or not name.replace("-", "").replace("_", "").isalnum() or len(name) > 40:
         raise ValueError("plan names are 1-40 letters, digits, - or _")
@@ -93,8 +94,15 @@ def put_plan(svc: Keyhole, name: str, limits: Dict[str, Any]) -> Tuple[Limits, i
 
 # --- tenants (ops) -------------------------------------------------------------------------
 
-def create_tenant(svc: Keyhole, *, name: str, plan: str = "free",
-                  overrides: Optional[Dict[str, Any]] = None, key_name: str = "first admin key") -> Tuple[Tenant, str]:
+
+def create_tenant(
+    svc: Keyhole,
+    *,
+    name: str,
+    plan: str = "free",
+    overrides: dict[str, Any] | None = None,
+    key_name: str = "first admin key",
+) -> tuple[Tenant, str]:
     """Create a tenant and its first admin key; returns the key (shown once)."""
     if not name or len(name) > 100:
         raise ValueError("tenant name must be 1-100 characters")
@@ -104,16 +112,39 @@ def create_tenant(svc: Keyhole, *, name: str, plan: str = "free",
     tenant_key = new_key_hex()
     tenant_id = tenant_id_for(tenant_key)
     pk, sk = Tenant.key(tenant_id)
-    tenant = Tenant(pk=pk, sk=sk, tenant_id=tenant_id, name=name, plan=plan, overrides=clean_overrides,
-                    limits=limits, settings=dict(DEFAULT_SETTINGS), active_links=0, shared_resources=0,
-                    created_at=to_rfc3339(now), gsi1pk="TENANTS", gsi1sk=f"{to_rfc3339(now)}#{tenant_id}",
-                    gsi3pk=f"PLAN#{plan}", gsi3sk=tenant_id)
+    tenant = Tenant(
+        pk=pk,
+        sk=sk,
+        tenant_id=tenant_id,
+        name=name,
+        plan=plan,
+        overrides=clean_overrides,
+        limits=limits,
+        settings=dict(DEFAULT_SETTINGS),
+        active_links=0,
+        shared_resources=0,
+        created_at=to_rfc3339(now),
+        gsi1pk="TENANTS",
+        gsi1sk=f"{to_rfc3339(now)}#{tenant_id}",
+        gsi3pk=f"PLAN#{plan}",
+        gsi3sk=tenant_id,
+    )
     key, key_item = new_key_item(tenant_id, name=key_name, role="admin", created_by="ops", now=now)
     txn = svc.store.txn()
     txn.put(tenant, condition=Tenant.pk.does_not_exist(), tag="tenant")
     txn.put(key_item, condition=Tenant.pk.does_not_exist(), tag="key")
-    txn.put(audit.new_event(tenant_id, actor=OPS_ACTOR, action="tenant.created", at=now, target_type="tenant",
-                            target_id=tenant_id, details={"name": name, "plan": plan}), tag="audit")
+    txn.put(
+        audit.new_event(
+            tenant_id,
+            actor=OPS_ACTOR,
+            action="tenant.created",
+            at=now,
+            target_type="tenant",
+            target_id=tenant_id,
+            details={"name": name, "plan": plan},
+        ),
+        tag="audit",
+    )
     txn.commit()
     return tenant, key.value
 
@@ -125,9 +156,14 @@ def get_tenant(svc: Keyhole, tenant_id: str) -> Tenant:
     return tenant
 
 
-def list_tenants(svc: Keyhole, *, limit: int = 100, cursor: Optional[str] = None) -> Dict[str, Any]:
-    start = decode(cursor, partition_attr="gsi1pk", partition_value="TENANTS",
-                   allowed_attrs=("pk", "sk", "gsi1pk", "gsi1sk"), list_id="tenants")
+def list_tenants(svc: Keyhole, *, limit: int = 100, cursor: str | None = None) -> dict[str, Any]:
+    start = decode(
+        cursor,
+        partition_attr="gsi1pk",
+        partition_value="TENANTS",
+        allowed_attrs=("pk", "sk", "gsi1pk", "gsi1sk"),
+        list_id="tenants",
+    )
     keys = Tenant.by_created.query("TENANTS", limit=limit, last_evaluated_key=start)
     found = list(keys)
     tenants = svc.store.batch_get([(Tenant, (k.pk, k.sk)) for k in found])
@@ -138,8 +174,15 @@ def set_plan(svc: Keyhole, tenant_id: str, plan: str) -> Tenant:
     tenant = get_tenant(svc, tenant_id)
     limits = effective_limits(plan_limits(svc, plan), plain(tenant.overrides))
     tenant.update(actions=[Tenant.plan.set(plan), Tenant.gsi3pk.set(f"PLAN#{plan}"), Tenant.limits.set(limits)])
-    audit.new_event(tenant_id, actor=OPS_ACTOR, action="tenant.plan_changed", at=svc.clock.now(),
-                    target_type="tenant", target_id=tenant_id, details={"plan": plan}).save()
+    audit.new_event(
+        tenant_id,
+        actor=OPS_ACTOR,
+        action="tenant.plan_changed",
+        at=svc.clock.now(),
+        target_type="tenant",
+        target_id=tenant_id,
+        details={"plan": plan},
+    ).save()
     return tenant
 
 
@@ -154,9 +197,15 @@ def set_override(svc: Keyhole, tenant_id: str, name: str, value: Any, *, clear: 
         overrides[name] = validate_limit_value(name, value)
     limits = effective_limits(plan_limits(svc, tenant.plan), overrides)
     tenant.update(actions=[Tenant.overrides.set(overrides), Tenant.limits.set(limits)])
-    audit.new_event(tenant_id, actor=OPS_ACTOR, action="tenant.limit_overridden", at=svc.clock.now(),
-                    target_type="tenant", target_id=tenant_id,
-                    details={"limit": name, "value": None if clear else overrides[name], "cleared": clear}).save()
+    audit.new_event(
+        tenant_id,
+        actor=OPS_ACTOR,
+        action="tenant.limit_overridden",
+        at=svc.clock.now(),
+        target_type="tenant",
+        target_id=tenant_id,
+        details={"limit": name, "value": None if clear else overrides[name], "cleared": clear},
+    ).save()
     return tenant
 
 
@@ -166,11 +215,12 @@ def _store_limits(tenant: Tenant, limits: Limits) -> None:
 
 # --- settings (admin API) ------------------------------------------------------------------
 
-def patch_settings(svc: Keyhole, principal: Principal, body: Dict[str, Any], req: RequestInfo) -> Dict[str, Any]:
+
+def patch_settings(svc: Keyhole, principal: Principal, body: dict[str, Any], req: RequestInfo) -> dict[str, Any]:
     errors = Collector()
     unknown_fields(body, SETTING_NAMES, errors)
     current = settings_of(principal.tenant)
-    changes: Dict[str, Any] = {}
+    changes: dict[str, Any] = {}
     for name in ("default_expires_in", "max_expires_in"):
         if name in body:
             try:
@@ -199,16 +249,30 @@ def patch_settings(svc: Keyhole, principal: Principal, body: Dict[str, Any], req
     if changes:
         now = svc.clock.now()
         txn = svc.store.txn()
-        txn.update(Tenant, Tenant.key(principal.tenant_id),
-                   [getattr(Tenant, "settings")[name].set(value) for name, value in changes.items()],
-                   condition=Tenant.pk.exists(), tag="tenant")
-        txn.put(audit.new_event(principal.tenant_id, actor=principal.actor(), action="tenant.settings_updated",
-                                at=now, target_type="tenant", target_id=principal.tenant_id,
-                                details={"changes": changes}, request_id=req.request_id), tag="audit")
+        txn.update(
+            Tenant,
+            Tenant.key(principal.tenant_id),
+            [Tenant.settings[name].set(value) for name, value in changes.items()],
+            condition=Tenant.pk.exists(),
+            tag="tenant",
+        )
+        txn.put(
+            audit.new_event(
+                principal.tenant_id,
+                actor=principal.actor(),
+                action="tenant.settings_updated",
+                at=now,
+                target_type="tenant",
+                target_id=principal.tenant_id,
+                details={"changes": changes},
+                request_id=req.request_id,
+            ),
+            tag="audit",
+        )
         txn.commit()
         principal.tenant.settings = merged
     return to_json(principal.tenant)
 
 
-def list_tenant_ids(svc: Keyhole) -> List[str]:
+def list_tenant_ids(svc: Keyhole) -> list[str]:
     return [t.gsi1sk.split("#", 1)[1] for t in Tenant.by_created.query("TENANTS")]

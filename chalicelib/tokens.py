@@ -5,6 +5,7 @@ from `secrets`, followed by a non-secret locator naming the tenant and the resou
 a viewer request can fetch capability, document and tenant in one BatchGetItem (docs/design.md).
 Only the SHA-256 of a token or key is ever used as a storage key.
 """
+
 from __future__ import annotations
 
 import base64
@@ -14,7 +15,6 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass
-from typing import Optional
 
 SECRET_BYTES = 32
 KEY_BYTES = 8
@@ -48,7 +48,7 @@ def tenant_id_for(tenant_key: str) -> str:
     return f"ten_{tenant_key}"
 
 
-def tenant_key_of(tenant_id: str) -> Optional[str]:
+def tenant_key_of(tenant_id: str) -> str | None:
     match = _TENANT_ID_RE.match(tenant_id or "")
     return match.group(1) if match else None
 
@@ -96,7 +96,7 @@ def new_share_token(locator: str) -> ShareToken:
     return ShareToken(value=_b64(raw), tenant_key=locator[:16], resource_key=locator[16:])
 
 
-def parse_share_token(value: str) -> Optional[ShareToken]:
+def parse_share_token(value: str) -> ShareToken | None:
     """The parsed token, or None when it cannot be one of ours (malformed tokens are just dead)."""
     if not isinstance(value, str) or not _TOKEN_RE.match(value):
         return None
@@ -151,7 +151,7 @@ def new_api_key(tenant_key: str) -> ApiKey:
     return ApiKey(value=f"kh_{tenant_key}_{_b64(secrets.token_bytes(32))}", tenant_key=tenant_key)
 
 
-def parse_api_key(value: str) -> Optional[ApiKey]:
+def parse_api_key(value: str) -> ApiKey | None:
     match = _API_KEY_RE.match((value or "").strip())
     if not match:
         return None

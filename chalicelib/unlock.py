@@ -4,24 +4,25 @@ The signing key is derived from the link's random `cookie_salt` and its password
 call is needed on the viewer path, a cookie for one link never opens another, and changing a
 link's password (or revoking it) invalidates every cookie issued for it.
 """
+
 from __future__ import annotations
 
 import hashlib
 import hmac
 import re
+from collections.abc import Mapping
 from http.cookies import SimpleCookie
-from typing import Mapping, Optional
 
 COOKIE_NAME = "kh_unlock"
 COOKIE_TTL_SECONDS = 30 * 60
 
 
 def _key(cookie_salt: str, password_hash: str) -> bytes:
-    return hashlib.sha256(f"keyhole-unlock|{cookie_salt}|{password_hash}".encode("utf-8")).digest()
+    return hashlib.sha256(f"keyhole-unlock|{cookie_salt}|{password_hash}".encode()).digest()
 
 
 def _signature(key: bytes, link_id: str, expires: int) -> str:
-    return hmac.new(key, f"{link_id}|{expires}".encode("utf-8"), hashlib.sha256).hexdigest()
+    return hmac.new(key, f"{link_id}|{expires}".encode(), hashlib.sha256).hexdigest()
 
 
 def issue(*, link_id: str, cookie_salt: str, password_hash: str, now: float) -> str:
@@ -32,8 +33,7 @@ def issue(*, link_id: str, cookie_salt: str, password_hash: str, now: float) -> 
 _EXPIRES = re.compile(r"^[0-9]{1,12}$")
 
 
-def verify(value: Optional[str], *, link_id: str, cookie_salt: Optional[str], password_hash: Optional[str],
-           now: float) -> bool:
+def verify(value: str | None, *, link_id: str, cookie_salt: str | None, password_hash: str | None, now: float) -> bool:
     if not value or not cookie_salt or not password_hash or "." not in value:
         return False
     expires_text, signature = value.split(".", 1)
@@ -46,7 +46,7 @@ def verify(value: Optional[str], *, link_id: str, cookie_salt: Optional[str], pa
     return hmac.compare_digest(expected.encode("utf-8"), signature.encode("utf-8", "surrogatepass"))
 
 
-def read_cookie(headers: Mapping[str, str]) -> Optional[str]:
+def read_cookie(headers: Mapping[str, str]) -> str | None:
     lowered = {k.lower(): v for k, v in headers.items()}
     raw = lowered.get("cookie")
     if not raw:
@@ -61,8 +61,7 @@ def read_cookie(headers: Mapping[str, str]) -> Optional[str]:
 
 
 def set_cookie_header(value: str, *, path: str, secure: bool) -> str:
-    parts = [f"{COOKIE_NAME}={value}", f"Path={path}", f"Max-Age={COOKIE_TTL_SECONDS}", "HttpOnly",
-             "SameSite=Strict"]
+    parts = [f"{COOKIE_NAME}={value}", f"Path={path}", f"Max-Age={COOKIE_TTL_SECONDS}", "HttpOnly", "SameSite=Strict"]
     if secure:
         parts.append("Secure")
     return "; ".join(parts)

@@ -1,16 +1,18 @@
 """Small field validators shared by the admin API. They report into an `errors.Collector`."""
+
 from __future__ import annotations
 
 import json
 import math
-from typing import Any, Dict, Iterable, Optional
+from collections.abc import Iterable
+from typing import Any
 
 from .errors import BadRequest, Collector, PayloadTooLarge
 
 _MISSING = object()
 
 
-def parse_json_object(raw: Optional[bytes], *, max_bytes: int, allow_empty: bool = False) -> Dict[str, Any]:
+def parse_json_object(raw: bytes | None, *, max_bytes: int, allow_empty: bool = False) -> dict[str, Any]:
     """The request body as a dict: 413 over `max_bytes`, 400 if not JSON or not an object."""
     if raw is None or raw.strip() == b"":
         if allow_empty:
@@ -46,15 +48,23 @@ def _finite_float(text: str) -> float:
     return value
 
 
-def unknown_fields(body: Dict[str, Any], allowed: Iterable[str], errors: Collector) -> None:
+def unknown_fields(body: dict[str, Any], allowed: Iterable[str], errors: Collector) -> None:
     allowed_set = set(allowed)
     for name in body:
         if name not in allowed_set:
             errors.add(name, "unknown field")
 
 
-def string(body: Dict[str, Any], name: str, errors: Collector, *, required: bool = False,
-           min_len: int = 0, max_len: int = 10_000, nullable: bool = False) -> Optional[str]:
+def string(
+    body: dict[str, Any],
+    name: str,
+    errors: Collector,
+    *,
+    required: bool = False,
+    min_len: int = 0,
+    max_len: int = 10_000,
+    nullable: bool = False,
+) -> str | None:
     value = body.get(name, _MISSING)
     if value is _MISSING or (value is None and nullable):
         if required:
@@ -88,8 +98,9 @@ def _forbidden(ch: str) -> bool:
     return (code < 32 and ch not in "\n\t") or 0x7F <= code <= 0x9F or ch in _DIRECTION_CONTROLS
 
 
-def integer(body: Dict[str, Any], name: str, errors: Collector, *, minimum: int, maximum: int,
-            nullable: bool = False) -> Optional[int]:
+def integer(
+    body: dict[str, Any], name: str, errors: Collector, *, minimum: int, maximum: int, nullable: bool = False
+) -> int | None:
     value = body.get(name, _MISSING)
     if value is _MISSING or (value is None and nullable):
         return None
@@ -102,7 +113,7 @@ def integer(body: Dict[str, Any], name: str, errors: Collector, *, minimum: int,
     return value
 
 
-def boolean(body: Dict[str, Any], name: str, errors: Collector) -> Optional[bool]:
+def boolean(body: dict[str, Any], name: str, errors: Collector) -> bool | None:
     value = body.get(name, _MISSING)
     if value is _MISSING:
         return None

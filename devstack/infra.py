@@ -5,22 +5,23 @@ moto's CloudFormation has gaps; they are worked around here, never in the templa
 - it ignores `TimeToLiveSpecification`, so TTL is switched on with UpdateTimeToLive afterwards;
 - it skips resource types it does not know (the WAF web ACL), with a warning.
 """
+
 from __future__ import annotations
 
 import copy
 import json
 import time
 from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Any
 
 TEMPLATE_PATH = Path(__file__).resolve().parent.parent / "infra" / "template.json"
 
 
-def load_template() -> Dict[str, Any]:
+def load_template() -> dict[str, Any]:
     return json.loads(TEMPLATE_PATH.read_text())
 
 
-def adapt_for_moto(template: Dict[str, Any]) -> Dict[str, Any]:
+def adapt_for_moto(template: dict[str, Any]) -> dict[str, Any]:
     adapted = copy.deepcopy(template)
     for resource in adapted["Resources"].values():
         props = resource.get("Properties", {})
@@ -29,7 +30,7 @@ def adapt_for_moto(template: Dict[str, Any]) -> Dict[str, Any]:
     return adapted
 
 
-def ttl_attributes(template: Dict[str, Any], outputs: Dict[str, str]) -> Dict[str, str]:
+def ttl_attributes(template: dict[str, Any], outputs: dict[str, str]) -> dict[str, str]:
     """Table name -> TTL attribute, for every table the template gives a TTL specification."""
     result = {}
     by_logical = {"MainTable": outputs.get("TableName"), "CountersTable": outputs.get("CountersTableName")}
@@ -42,8 +43,9 @@ def ttl_attributes(template: Dict[str, Any], outputs: Dict[str, str]) -> Dict[st
     return result
 
 
-def deploy(session: Any, *, stage: str, endpoint_url: Optional[str] = None,
-           stack_name: Optional[str] = None, timeout: float = 60.0) -> Dict[str, str]:
+def deploy(
+    session: Any, *, stage: str, endpoint_url: str | None = None, stack_name: str | None = None, timeout: float = 60.0
+) -> dict[str, str]:
     """Create (or reuse) the stack and return its outputs. `session` is a boto3 Session."""
     stack_name = stack_name or f"keyhole-{stage}"
     cfn = session.client("cloudformation", endpoint_url=endpoint_url)
@@ -69,12 +71,13 @@ def deploy(session: Any, *, stage: str, endpoint_url: Optional[str] = None,
     for table, attribute in ttl_attributes(template, outputs).items():
         current = ddb.describe_time_to_live(TableName=table)["TimeToLiveDescription"]
         if current.get("TimeToLiveStatus") not in ("ENABLED", "ENABLING"):
-            ddb.update_time_to_live(TableName=table,
-                                    TimeToLiveSpecification={"Enabled": True, "AttributeName": attribute})
+            ddb.update_time_to_live(
+                TableName=table, TimeToLiveSpecification={"Enabled": True, "AttributeName": attribute}
+            )
     return outputs
 
 
-def _describe(cfn: Any, stack_name: str) -> Optional[Dict[str, Any]]:
+def _describe(cfn: Any, stack_name: str) -> dict[str, Any] | None:
     try:
         stacks = cfn.describe_stacks(StackName=stack_name)["Stacks"]
     except Exception as error:  # moto and AWS both raise ValidationError for unknown stacks

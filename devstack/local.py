@@ -9,6 +9,7 @@
 It prints the admin key, a curl example and the share URL, writes `.keyhole/local.json` for
 scripts, and stops everything it started on Ctrl-C.
 """
+
 from __future__ import annotations
 
 import json
@@ -18,7 +19,6 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Dict, List
 
 import boto3
 
@@ -34,27 +34,42 @@ DEMO_DOCUMENT = {
     "status": "operational",
     "uptime_30d_percent": 99.982,
     "last_checked_at": "2026-11-20T09:58:00Z",
-    "check": {"url": "https://api.example.com/health", "method": "GET", "interval_seconds": 60,
-              "headers": {"Authorization": "Bearer sk_live_do_not_show"}, "bearer_token": "sk_live_do_not_show"},
+    "check": {
+        "url": "https://api.example.com/health",
+        "method": "GET",
+        "interval_seconds": 60,
+        "headers": {"Authorization": "Bearer sk_live_do_not_show"},
+        "bearer_token": "sk_live_do_not_show",
+    },
     "regions": [
         {"region": "eu-west-1", "latency_ms": 84, "status": "up"},
         {"region": "us-east-1", "latency_ms": 41, "status": "up"},
         {"region": "ap-southeast-2", "latency_ms": 212, "status": "degraded"},
     ],
     "incidents": [
-        {"opened_at": "2026-11-12T03:14:00Z", "title": "Elevated latency in ap-southeast-2",
-         "resolved": True, "notes": "A regional DNS provider was slow; traffic moved to a secondary."},
+        {
+            "opened_at": "2026-11-12T03:14:00Z",
+            "title": "Elevated latency in ap-southeast-2",
+            "resolved": True,
+            "notes": "A regional DNS provider was slow; traffic moved to a secondary.",
+        },
     ],
     "owner": {"team": "Payments platform", "contact": "payments-oncall@example.com"},
 }
 
 
-def aws_environment(endpoint: str) -> Dict[str, str]:
-    return {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_DEFAULT_REGION": REGION,
-            "AWS_REGION": REGION, "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled", "KEYHOLE_AWS_ENDPOINT": endpoint}
+def aws_environment(endpoint: str) -> dict[str, str]:
+    return {
+        "AWS_ACCESS_KEY_ID": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+        "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
+        "KEYHOLE_AWS_ENDPOINT": endpoint,
+    }
 
 
-def deploy_and_seed(endpoint: str, api_url: str) -> Dict[str, str]:
+def deploy_and_seed(endpoint: str, api_url: str) -> dict[str, str]:
     """Deploy the infra template into moto and create the demo tenant, resource and link."""
     os.environ.update(aws_environment(endpoint))
     outputs = infra.deploy(boto3.Session(region_name=REGION), stage="local", endpoint_url=endpoint)
@@ -69,18 +84,46 @@ def deploy_and_seed(endpoint: str, api_url: str) -> Dict[str, str]:
     tenant, admin_key = tenants.create_tenant(svc, name="Demo Co", plan="team")
     principal, _ = authenticate(svc, admin_key)
     req = RequestInfo(request_id="make-run-seed", base_url=api_url)
-    resources.put_resource(svc, principal, "checkout-api", {
-        "type": "monitor", "name": "Checkout API", "document": DEMO_DOCUMENT,
-        "redact": ["bearer_token", "Authorization"], "scopes": {"status": ["summary", "status", "regions"]},
-    }, None, req)
-    _, head = authenticate(svc, admin_key, [(resources.ResourceHead,
-                                             resources.ResourceHead.key(tenant.tenant_id, "checkout-api"))])
-    link = links.create_link(svc, principal, "checkout-api",
-                             {"label": "Status for Globex", "description": "Live status of our Checkout API, shared "
-                              "with the Globex integration team.", "expires_in": "30d"}, head[0], req)
-    return {"api_url": api_url, "admin_key": admin_key, "share_url": link["url"], "tenant_id": tenant.tenant_id,
-            "aws_endpoint": endpoint, "region": REGION, "stream_arn": outputs["TableStreamArn"],
-            "link_id": link["id"], "resource_id": "checkout-api"}
+    resources.put_resource(
+        svc,
+        principal,
+        "checkout-api",
+        {
+            "type": "monitor",
+            "name": "Checkout API",
+            "document": DEMO_DOCUMENT,
+            "redact": ["bearer_token", "Authorization"],
+            "scopes": {"status": ["summary", "status", "regions"]},
+        },
+        None,
+        req,
+    )
+    _, head = authenticate(
+        svc, admin_key, [(resources.ResourceHead, resources.ResourceHead.key(tenant.tenant_id, "checkout-api"))]
+    )
+    link = links.create_link(
+        svc,
+        principal,
+        "checkout-api",
+        {
+            "label": "Status for Globex",
+            "description": "Live status of our Checkout API, shared with the Globex integration team.",
+            "expires_in": "30d",
+        },
+        head[0],
+        req,
+    )
+    return {
+        "api_url": api_url,
+        "admin_key": admin_key,
+        "share_url": link["url"],
+        "tenant_id": tenant.tenant_id,
+        "aws_endpoint": endpoint,
+        "region": REGION,
+        "stream_arn": outputs["TableStreamArn"],
+        "link_id": link["id"],
+        "resource_id": "checkout-api",
+    }
 
 
 def main() -> int:
@@ -88,7 +131,7 @@ def main() -> int:
     moto_port = int(os.environ.get("MOTO_PORT", "0")) or free_port()
     api_url = f"http://127.0.0.1:{port}"
     endpoint = f"http://127.0.0.1:{moto_port}"
-    children: List[subprocess.Popen] = []
+    children: list[subprocess.Popen] = []
 
     def stop(*_: object) -> None:
         for child in reversed(children):
@@ -97,21 +140,33 @@ def main() -> int:
     signal.signal(signal.SIGTERM, lambda *a: (stop(), sys.exit(0)))
     try:
         print(f"Starting moto server on {endpoint} ...", flush=True)
-        children.append(subprocess.Popen([sys.executable, "-m", "devstack.moto_server", "--port", str(moto_port)],
-                                         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        children.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "devstack.moto_server", "--port", str(moto_port)],
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
         wait_for_port(moto_port, process=children[-1])
         print("Deploying infra/template.json into moto through CloudFormation ...", flush=True)
         state = deploy_and_seed(endpoint, api_url)
         STATE_DIR.mkdir(exist_ok=True)
         (STATE_DIR / "local.json").write_text(json.dumps(state, indent=2) + "\n")
-        child_env = {**os.environ, **aws_environment(endpoint), "KEYHOLE_STREAM_ARN": state["stream_arn"],
-                     "PYTHONUNBUFFERED": "1"}
-        children.append(subprocess.Popen([sys.executable, "-m", "devstack.serve", "--port", str(port)],
-                                         cwd=ROOT, env=child_env))
+        child_env = {
+            **os.environ,
+            **aws_environment(endpoint),
+            "KEYHOLE_STREAM_ARN": state["stream_arn"],
+            "PYTHONUNBUFFERED": "1",
+        }
+        children.append(
+            subprocess.Popen([sys.executable, "-m", "devstack.serve", "--port", str(port)], cwd=ROOT, env=child_env)
+        )
         wait_for_port(port, process=children[-1])
         if (ROOT / "devstack" / "pump.py").exists():
-            children.append(subprocess.Popen([sys.executable, "-m", "devstack.pump", "--stage", "local"],
-                                             cwd=ROOT, env=child_env))
+            children.append(
+                subprocess.Popen([sys.executable, "-m", "devstack.pump", "--stage", "local"], cwd=ROOT, env=child_env)
+            )
         print_banner(state)
         while all(child.poll() is None for child in children):
             time.sleep(0.5)
@@ -124,23 +179,26 @@ def main() -> int:
         stop()
 
 
-def print_banner(state: Dict[str, str]) -> None:
+def print_banner(state: dict[str, str]) -> None:
     key, api = state["admin_key"], state["api_url"]
-    print(f"""
+    print(
+        f"""
 Keyhole is running.
 
   API         {api}
   Admin key   {key}
-  Share URL   {state['share_url']}
-  Tenant      {state['tenant_id']}
-  moto        {state['aws_endpoint']}
+  Share URL   {state["share_url"]}
+  Tenant      {state["tenant_id"]}
+  moto        {state["aws_endpoint"]}
 
 Try it:
   curl -s {api}/v1/tenant -H 'Authorization: Bearer {key}'
   open the share URL above in a browser
 
 State for scripts: .keyhole/local.json   Stop with Ctrl-C.
-""", flush=True)
+""",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

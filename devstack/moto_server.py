@@ -4,6 +4,7 @@
 atomic) and what concurrency tests need: moto's threaded server is not thread-safe, so parallel
 requests against it can produce double winners that real DynamoDB never would.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -13,7 +14,7 @@ import socket
 import subprocess
 import sys
 import time
-from typing import Iterator, Optional
+from collections.abc import Iterator
 
 from werkzeug.serving import BaseWSGIServer, ThreadedWSGIServer
 
@@ -47,7 +48,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_for_port(port: int, timeout: float = 30.0, process: Optional[subprocess.Popen] = None) -> None:
+def wait_for_port(port: int, timeout: float = 30.0, process: subprocess.Popen | None = None) -> None:
     deadline = time.time() + timeout
     while time.time() < deadline:
         if process is not None and process.poll() is not None:
@@ -71,7 +72,7 @@ def stop_process(process: subprocess.Popen, timeout: float = 10.0) -> None:
 
 
 @contextlib.contextmanager
-def moto_process(port: Optional[int] = None, *, serial: bool = False) -> Iterator[str]:
+def moto_process(port: int | None = None, *, serial: bool = False) -> Iterator[str]:
     """Run moto in a child process; yields its endpoint URL and stops it afterwards."""
     port = port or free_port()
     env = dict(os.environ, PYTHONUNBUFFERED="1")

@@ -18,6 +18,7 @@ runs (`app.stream_consumer`, the Chalice-wrapped function). It behaves like the 
 Run: `python -m devstack.pump --stage local` with KEYHOLE_AWS_ENDPOINT and KEYHOLE_STREAM_ARN set
 (`make run` starts it). Each batch prints one line; no line ever shows a token.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,17 +29,19 @@ import sys
 import time
 import uuid
 from collections import Counter
-from datetime import datetime, timezone
-from typing import Any, Callable, Dict, List, Optional
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
 
 RECORD_LIMIT = 100  # the deployed mapping's batch size
 
 
 # --- the Lambda event shape ----------------------------------------------------------------
 
-def _attribute_value(value: Dict[str, Any]) -> Dict[str, Any]:
+
+def _attribute_value(value: dict[str, Any]) -> dict[str, Any]:
     """A low-level attribute value as Lambda's JSON has it (binary values are base64 text)."""
-    (kind, inner), = value.items()
+    ((kind, inner),) = value.items()
     if kind == "B":
         return {"B": _b64(inner)}
     if kind == "BS":
@@ -60,7 +63,7 @@ def _epoch(value: Any) -> Any:
     return value
 
 
-def to_lambda_record(raw: Dict[str, Any], stream_arn: str, region: str) -> Dict[str, Any]:
+def to_lambda_record(raw: dict[str, Any], stream_arn: str, region: str) -> dict[str, Any]:
     """One GetRecords record (as boto3 returns it) -> one record of a Lambda stream event."""
     stream = dict(raw["dynamodb"])
     for name in ("Keys", "NewImage", "OldImage"):
@@ -78,17 +81,18 @@ def to_lambda_record(raw: Dict[str, Any], stream_arn: str, region: str) -> Dict[
         "eventSourceARN": stream_arn,
     }
     if raw.get("userIdentity"):
-        record["userIdentity"] = {"type": raw["userIdentity"].get("Type") or raw["userIdentity"].get("type"),
-                                  "principalId": raw["userIdentity"].get("PrincipalId")
-                                  or raw["userIdentity"].get("principalId")}
+        record["userIdentity"] = {
+            "type": raw["userIdentity"].get("Type") or raw["userIdentity"].get("type"),
+            "principalId": raw["userIdentity"].get("PrincipalId") or raw["userIdentity"].get("principalId"),
+        }
     return record
 
 
-def lambda_event(records: List[Dict[str, Any]], stream_arn: str, region: str = "us-east-1") -> Dict[str, Any]:
+def lambda_event(records: list[dict[str, Any]], stream_arn: str, region: str = "us-east-1") -> dict[str, Any]:
     return {"Records": [to_lambda_record(r, stream_arn, region) for r in records]}
 
 
-def sequence_of(record: Dict[str, Any]) -> str:
+def sequence_of(record: dict[str, Any]) -> str:
     return str(record["dynamodb"]["SequenceNumber"])
 
 
@@ -111,6 +115,7 @@ class LocalContext:
 
 # --- reading the stream --------------------------------------------------------------------
 
+
 class StreamReader:
     """Reads a table stream shard by shard from a checkpoint (the last processed sequence number),
     starting at the trim horizon like the deployed mapping (`starting_position="TRIM_HORIZON"`).
@@ -122,11 +127,11 @@ class StreamReader:
     def __init__(self, client: Any, stream_arn: str) -> None:
         self.client = client
         self.stream_arn = stream_arn
-        self.checkpoints: Dict[str, Optional[str]] = {}
+        self.checkpoints: dict[str, str | None] = {}
 
-    def shards(self) -> List[str]:
-        found: List[str] = []
-        kwargs: Dict[str, Any] = {"StreamArn": self.stream_arn}
+    def shards(self) -> list[str]:
+        found: list[str] = []
+        kwargs: dict[str, Any] = {"StreamArn": self.stream_arn}
         while True:
             description = self.client.describe_stream(**kwargs)["StreamDescription"]
             found += [shard["ShardId"] for shard in description.get("Shards", [])]
@@ -135,23 +140,27 @@ class StreamReader:
                 return found
             kwargs["ExclusiveStartShardId"] = last
 
-    def read(self, shard_id: str, limit: int = RECORD_LIMIT) -> List[Dict[str, Any]]:
+    def read(self, shard_id: str, limit: int = RECORD_LIMIT) -> list[dict[str, Any]]:
         checkpoint = self.checkpoints.get(shard_id)
         if checkpoint is None:
-            iterator = self.client.get_shard_iterator(StreamArn=self.stream_arn, ShardId=shard_id,
-                                                      ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+            iterator = self.client.get_shard_iterator(
+                StreamArn=self.stream_arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
+            )["ShardIterator"]
         else:
-            iterator = self.client.get_shard_iterator(StreamArn=self.stream_arn, ShardId=shard_id,
-                                                      ShardIteratorType="AFTER_SEQUENCE_NUMBER",
-                                                      SequenceNumber=checkpoint)["ShardIterator"]
+            iterator = self.client.get_shard_iterator(
+                StreamArn=self.stream_arn,
+                ShardId=shard_id,
+                ShardIteratorType="AFTER_SEQUENCE_NUMBER",
+                SequenceNumber=checkpoint,
+            )["ShardIterator"]
         return self.client.get_records(ShardIterator=iterator, Limit=limit)["Records"]
 
     def commit(self, shard_id: str, sequence: str) -> None:
         self.checkpoints[shard_id] = sequence
 
-    def read_all(self, limit: int = RECORD_LIMIT) -> List[Dict[str, Any]]:
+    def read_all(self, limit: int = RECORD_LIMIT) -> list[dict[str, Any]]:
         """Every record after the checkpoints, checkpointing past them (tests, benchmarks)."""
-        out: List[Dict[str, Any]] = []
+        out: list[dict[str, Any]] = []
         for shard in self.shards():
             while True:
                 records = self.read(shard, limit)
@@ -164,24 +173,31 @@ class StreamReader:
 
 # --- the pump ------------------------------------------------------------------------------
 
-def summarise(records: List[Dict[str, Any]]) -> str:
+
+def summarise(records: list[dict[str, Any]]) -> str:
     """`ACCESS x3, LINK x1`: item kinds by key prefix (capability keys are hashes; none is printed)."""
     kinds = Counter(str(r["dynamodb"]["Keys"]["pk"]["S"]).split("#", 1)[0] for r in records)
     return ", ".join(f"{kind} x{n}" for kind, n in sorted(kinds.items()))
 
 
 class Pump:
-    def __init__(self, reader: StreamReader, handler: Callable[[Dict[str, Any], Any], Any], *,
-                 region: str = "us-east-1", max_retries: int = 3,
-                 on_give_up: Optional[Callable[[str, Dict[str, Any], int], None]] = None,
-                 out: Callable[[str], None] = print) -> None:
+    def __init__(
+        self,
+        reader: StreamReader,
+        handler: Callable[[dict[str, Any], Any], Any],
+        *,
+        region: str = "us-east-1",
+        max_retries: int = 3,
+        on_give_up: Callable[[str, dict[str, Any], int], None] | None = None,
+        out: Callable[[str], None] = print,
+    ) -> None:
         self.reader = reader
         self.handler = handler
         self.region = region
         self.max_retries = max_retries
         self.on_give_up = on_give_up
         self.out = out
-        self.attempts: Dict[str, int] = {}
+        self.attempts: dict[str, int] = {}
 
     def poll(self) -> int:
         """One pass over every shard; returns how many records were handed to the handler."""
@@ -193,7 +209,7 @@ class Pump:
                 self._deliver(shard, records)
         return handled
 
-    def _deliver(self, shard: str, records: List[Dict[str, Any]]) -> None:
+    def _deliver(self, shard: str, records: list[dict[str, Any]]) -> None:
         event = lambda_event(records, self.reader.stream_arn, self.region)
         started = time.monotonic()
         try:
@@ -220,36 +236,57 @@ class Pump:
             self.attempts.pop(first, None)
             if self.on_give_up:
                 self.on_give_up(shard, poison, attempts)
-            self.out(f"[pump] {len(records)} records ({summarise(records)}) -> {cause}; record {first} failed "
-                     f"{attempts} times: sent to the stream-failure queue and skipped")
+            self.out(
+                f"[pump] {len(records)} records ({summarise(records)}) -> {cause}; record {first} failed "
+                f"{attempts} times: sent to the stream-failure queue and skipped"
+            )
         else:
-            self.out(f"[pump] {len(records)} records ({summarise(records)}) -> {cause}; retrying from {first} "
-                     f"(attempt {attempts + 1} of {self.max_retries + 1}) in {elapsed} ms")
+            self.out(
+                f"[pump] {len(records)} records ({summarise(records)}) -> {cause}; retrying from {first} "
+                f"(attempt {attempts + 1} of {self.max_retries + 1}) in {elapsed} ms"
+            )
 
 
-def failure_notice(stream_arn: str, shard: str, record: Dict[str, Any], attempts: int) -> Dict[str, Any]:
+def failure_notice(stream_arn: str, shard: str, record: dict[str, Any], attempts: int) -> dict[str, Any]:
     """What Lambda sends an on-failure destination for a stream batch (metadata, not the record)."""
     arrival = _epoch(record["dynamodb"].get("ApproximateCreationDateTime"))
-    arrival_s = datetime.fromtimestamp(arrival, tz=timezone.utc).isoformat() if isinstance(arrival, (int, float)) \
-        else None
+    arrival_s = datetime.fromtimestamp(arrival, tz=UTC).isoformat() if isinstance(arrival, (int, float)) else None
     return {
-        "requestContext": {"requestId": str(uuid.uuid4()), "condition": "RetryAttemptsExhausted",
-                           "approximateInvokeCount": attempts,
-                           "functionArn": "arn:aws:lambda:us-east-1:000000000000:function:keyhole-local-stream_consumer"},
-        "version": "1.0", "timestamp": datetime.now(timezone.utc).isoformat(),
-        "DDBStreamBatchInfo": {"shardId": shard, "startSequenceNumber": sequence_of(record),
-                               "endSequenceNumber": sequence_of(record), "approximateArrivalOfFirstRecord": arrival_s,
-                               "approximateArrivalOfLastRecord": arrival_s, "batchSize": 1, "streamArn": stream_arn},
+        "requestContext": {
+            "requestId": str(uuid.uuid4()),
+            "condition": "RetryAttemptsExhausted",
+            "approximateInvokeCount": attempts,
+            "functionArn": "arn:aws:lambda:us-east-1:000000000000:function:keyhole-local-stream_consumer",
+        },
+        "version": "1.0",
+        "timestamp": datetime.now(UTC).isoformat(),
+        "DDBStreamBatchInfo": {
+            "shardId": shard,
+            "startSequenceNumber": sequence_of(record),
+            "endSequenceNumber": sequence_of(record),
+            "approximateArrivalOfFirstRecord": arrival_s,
+            "approximateArrivalOfLastRecord": arrival_s,
+            "batchSize": 1,
+            "streamArn": stream_arn,
+        },
     }
 
 
-def _scheduled_event() -> Dict[str, Any]:
-    return {"version": "0", "id": str(uuid.uuid4()), "detail-type": "Scheduled Event", "source": "aws.events",
-            "account": "000000000000", "time": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "region": "us-east-1", "resources": [], "detail": {}}
+def _scheduled_event() -> dict[str, Any]:
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": "000000000000",
+        "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "region": "us-east-1",
+        "resources": [],
+        "detail": {},
+    }
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--stage", default="local")
     parser.add_argument("--poll-seconds", type=float, default=1.0)
@@ -280,17 +317,26 @@ def main(argv: Optional[List[str]] = None) -> int:
     sqs = session.client("sqs", endpoint_url=endpoint)
     queue_name = os.environ.get("KEYHOLE_TABLE", f"keyhole-{args.stage}") + "-stream-failures"
 
-    def give_up(shard: str, record: Dict[str, Any], attempts: int) -> None:
+    def give_up(shard: str, record: dict[str, Any], attempts: int) -> None:
         try:
             url = sqs.get_queue_url(QueueName=queue_name)["QueueUrl"]
             sqs.send_message(QueueUrl=url, MessageBody=json.dumps(failure_notice(stream_arn, shard, record, attempts)))
         except Exception as error:
             print(f"[pump] could not reach the stream-failure queue: {type(error).__name__}", file=sys.stderr)
 
-    pump = Pump(StreamReader(streams, stream_arn), app_module.stream_consumer, region=region,
-                max_retries=args.max_retries, on_give_up=give_up, out=lambda line: print(line, flush=True))
-    print(f"[pump] reading {stream_arn.split('/stream/')[0].split('/')[-1]} stream from the trim horizon; "
-          f"webhook drain every {args.drain_seconds:g}s", flush=True)
+    pump = Pump(
+        StreamReader(streams, stream_arn),
+        app_module.stream_consumer,
+        region=region,
+        max_retries=args.max_retries,
+        on_give_up=give_up,
+        out=lambda line: print(line, flush=True),
+    )
+    print(
+        f"[pump] reading {stream_arn.split('/stream/')[0].split('/')[-1]} stream from the trim horizon; "
+        f"webhook drain every {args.drain_seconds:g}s",
+        flush=True,
+    )
     last_drain = last_sweep = 0.0
     try:
         while True:

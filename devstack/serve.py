@@ -3,6 +3,7 @@ the access log masks share tokens in request lines, and the app can run in a thr
 
 Run: `python -m devstack.serve --stage local --port 8000` with the stack's environment set.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -12,11 +13,17 @@ import re
 import sys
 import threading
 import uuid
-from typing import Any, Dict, Optional, Tuple
+from typing import Any
 
 from chalice.cli.factory import CLIFactory
-from chalice.local import (ChaliceRequestHandler, CustomLocalChalice, ForbiddenError, LocalChalice, LocalDevServer,
-                           ThreadedHTTPServer)
+from chalice.local import (
+    ChaliceRequestHandler,
+    CustomLocalChalice,
+    ForbiddenError,
+    LocalChalice,
+    LocalDevServer,
+    ThreadedHTTPServer,
+)
 
 PROJECT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _SHARE_PATH = re.compile(r"(/share/)[^/\s?]+")
@@ -34,7 +41,7 @@ def mask_tokens(line: str) -> str:
     return _SHARE_PATH.sub(r"\1<token>", line)
 
 
-def gateway_response(response_type: str) -> Tuple[int, Dict[str, str], str]:
+def gateway_response(response_type: str) -> tuple[int, dict[str, str], str]:
     """Status, headers and body that API Gateway gives for `response_type` once deployed with
     `infra/chalice-merge.json` (or `scripts/post_deploy.py`)."""
     merge = json.loads(open(os.path.join(PROJECT_DIR, "infra", "chalice-merge.json")).read())
@@ -57,7 +64,7 @@ class MaskingRequestHandler(ChaliceRequestHandler):
             return
         super()._send_error_response(error)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (stdlib signature)
+    def log_message(self, format: str, *args: Any) -> None:
         sys.stderr.write(mask_tokens(drop_query("%s - %s\n" % (self.address_string(), format % args))))
 
 
@@ -68,7 +75,7 @@ class BackloggedServer(ThreadedHTTPServer):
 
 
 class QuietRequestHandler(MaskingRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         return
 
 
@@ -85,14 +92,14 @@ def create_server(host: str, port: int, stage: str = "local", *, quiet: bool = F
     return LocalDevServer(app_obj, config, host, port, handler_cls=handler, server_cls=BackloggedServer)
 
 
-def serve_in_thread(host: str, port: int, stage: str = "local") -> Tuple[LocalDevServer, threading.Thread]:
+def serve_in_thread(host: str, port: int, stage: str = "local") -> tuple[LocalDevServer, threading.Thread]:
     server = create_server(host, port, stage, quiet=True)
     thread = threading.Thread(target=server.server.serve_forever, daemon=True)
     thread.start()
     return server, thread
 
 
-def main(argv: Optional[list] = None) -> None:
+def main(argv: list | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))

@@ -22,6 +22,7 @@ Usage (after `chalice deploy --stage prod`):
 
 It is idempotent: run it after every deploy (a redeploy may recreate the mapping).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,16 +30,20 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 MERGE_TEMPLATE = PROJECT_DIR / "infra" / "chalice-merge.json"
 CONSUMER = "stream_consumer"  # the handler name in app.py
-MAPPING_SETTINGS = ("FunctionResponseTypes", "BisectBatchOnFunctionError", "MaximumRetryAttempts",
-                    "MaximumRecordAgeInSeconds")
+MAPPING_SETTINGS = (
+    "FunctionResponseTypes",
+    "BisectBatchOnFunctionError",
+    "MaximumRetryAttempts",
+    "MaximumRecordAgeInSeconds",
+)
 
 
-def mapping_settings(failure_queue_arn: str, template_path: Path = MERGE_TEMPLATE) -> Dict[str, Any]:
+def mapping_settings(failure_queue_arn: str, template_path: Path = MERGE_TEMPLATE) -> dict[str, Any]:
     """The UpdateEventSourceMapping arguments, taken from the merge template."""
     template = json.loads(template_path.read_text())
     events = template["Resources"]["StreamConsumer"]["Properties"]["Events"]
@@ -49,7 +54,7 @@ def mapping_settings(failure_queue_arn: str, template_path: Path = MERGE_TEMPLAT
     return settings
 
 
-def gateway_responses(template_path: Path = MERGE_TEMPLATE) -> List[Dict[str, Any]]:
+def gateway_responses(template_path: Path = MERGE_TEMPLATE) -> list[dict[str, Any]]:
     """PutGatewayResponse arguments for the SAM `GatewayResponses` the merge template gives the API.
 
     API Gateway's own 4xx replies (an unknown route, say) echo the request's Authorization header
@@ -59,17 +64,21 @@ def gateway_responses(template_path: Path = MERGE_TEMPLATE) -> List[Dict[str, An
     responses = template["Resources"]["RestAPI"]["Properties"]["GatewayResponses"]
     calls = []
     for response_type, spec in responses.items():
-        call: Dict[str, Any] = {"responseType": response_type,
-                                "responseTemplates": spec.get("ResponseTemplates", {}),
-                                "responseParameters": {f"gatewayresponse.header.{name}": value for name, value
-                                                       in spec.get("ResponseParameters", {}).get("Headers", {}).items()}}
+        call: dict[str, Any] = {
+            "responseType": response_type,
+            "responseTemplates": spec.get("ResponseTemplates", {}),
+            "responseParameters": {
+                f"gatewayresponse.header.{name}": value
+                for name, value in spec.get("ResponseParameters", {}).get("Headers", {}).items()
+            },
+        }
         if "StatusCode" in spec:
             call["statusCode"] = str(spec["StatusCode"])
         calls.append(call)
     return calls
 
 
-def rest_api_id(stage: str, project_dir: Path = PROJECT_DIR) -> Optional[str]:
+def rest_api_id(stage: str, project_dir: Path = PROJECT_DIR) -> str | None:
     deployed = project_dir / ".chalice" / "deployed" / f"{stage}.json"
     if deployed.exists():
         for resource in json.loads(deployed.read_text()).get("resources", []):
@@ -78,15 +87,16 @@ def rest_api_id(stage: str, project_dir: Path = PROJECT_DIR) -> Optional[str]:
     return None
 
 
-def configure_gateway_responses(apigateway: Any, *, api_id: str, api_stage: str = "api") -> List[Dict[str, Any]]:
+def configure_gateway_responses(apigateway: Any, *, api_id: str, api_stage: str = "api") -> list[dict[str, Any]]:
     """Apply the gateway responses and redeploy the stage so they take effect."""
     applied = [apigateway.put_gateway_response(restApiId=api_id, **call) for call in gateway_responses()]
-    apigateway.create_deployment(restApiId=api_id, stageName=api_stage,
-                                 description="keyhole post_deploy: gateway responses")
+    apigateway.create_deployment(
+        restApiId=api_id, stageName=api_stage, description="keyhole post_deploy: gateway responses"
+    )
     return applied
 
 
-def stack_outputs(session: Any, stack_name: str, endpoint_url: Optional[str]) -> Dict[str, str]:
+def stack_outputs(session: Any, stack_name: str, endpoint_url: str | None) -> dict[str, str]:
     cfn = session.client("cloudformation", endpoint_url=endpoint_url)
     stack = cfn.describe_stacks(StackName=stack_name)["Stacks"][0]
     return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
@@ -102,7 +112,7 @@ def function_name(stage: str, app_name: str = "keyhole", project_dir: Path = PRO
     return f"{app_name}-{stage}-{CONSUMER}"
 
 
-def configure(lambda_client: Any, *, function: str, stream_arn: str, settings: Dict[str, Any]) -> List[Dict[str, Any]]:
+def configure(lambda_client: Any, *, function: str, stream_arn: str, settings: dict[str, Any]) -> list[dict[str, Any]]:
     """Update every mapping from `stream_arn` to `function`; returns the updated configurations."""
     mappings = lambda_client.list_event_source_mappings(FunctionName=function, EventSourceArn=stream_arn)
     found = mappings.get("EventSourceMappings", [])
@@ -115,7 +125,7 @@ def configure(lambda_client: Any, *, function: str, stream_arn: str, settings: D
     return updated
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--stage", required=True, help="the Chalice stage you deployed")
     parser.add_argument("--stack", help="infra stack name (default keyhole-<stage>)")
@@ -137,8 +147,12 @@ def main(argv: Optional[List[str]] = None) -> int:
         stream_arn = stream_arn or outputs["TableStreamArn"]
     function = args.function or function_name(args.stage)
     settings = mapping_settings(queue_arn)
-    updated = configure(session.client("lambda", endpoint_url=args.endpoint_url), function=function,
-                        stream_arn=stream_arn, settings=settings)
+    updated = configure(
+        session.client("lambda", endpoint_url=args.endpoint_url),
+        function=function,
+        stream_arn=stream_arn,
+        settings=settings,
+    )
     for mapping in updated:
         shown = {k: mapping.get(k) for k in ("UUID", "State", *MAPPING_SETTINGS, "DestinationConfig")}
         print(json.dumps(shown, indent=2, default=str))

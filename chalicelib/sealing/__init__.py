@@ -8,6 +8,7 @@ another item, tenant or purpose fails to open.
 KMS calls are amortised: one data key seals many values for a bounded time and count, and a data
 key decrypted once serves many reveals (bounded cache). Plaintext keys live only in memory.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -16,12 +17,13 @@ import struct
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Tuple
+from typing import Any, Dict, Tuple
 
 from .exceptions import KeyServiceUnavailable, SealingError, UnsealError
 
-__all__ = ["Sealer", "SealingError", "UnsealError", "KeyServiceUnavailable"]
+__all__ = ["KeyServiceUnavailable", "Sealer", "SealingError", "UnsealError"]
 
 MAGIC = b"KH1"
 NONCE_BYTES = 12
@@ -38,9 +40,16 @@ class _DataKey:
 class Sealer:
     """Seals and unseals small secrets (share tokens, webhook secrets) for one KMS key."""
 
-    def __init__(self, kms_client_factory: Callable[[], Any], key_id: str, *, max_age_seconds: int = 300,
-                 max_uses: int = 10_000, unseal_cache_size: int = 256,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        kms_client_factory: Callable[[], Any],
+        key_id: str,
+        *,
+        max_age_seconds: int = 300,
+        max_uses: int = 10_000,
+        unseal_cache_size: int = 256,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._client_factory = kms_client_factory
         self._client: Any = None
         self.key_id = key_id
@@ -48,9 +57,9 @@ class Sealer:
         self.max_uses = max_uses
         self._clock = clock
         self._lock = threading.Lock()
-        self._seal_keys: Dict[Tuple[str, str], _DataKey] = {}
+        self._seal_keys: dict[tuple[str, str], _DataKey] = {}
         # sha256(wrapped key) -> (plaintext key, (tenant, purpose) it was issued for, cached at)
-        self._open_keys: "OrderedDict[bytes, Tuple[bytes, Tuple[str, str], float]]" = OrderedDict()
+        self._open_keys: OrderedDict[bytes, tuple[bytes, tuple[str, str], float]] = OrderedDict()
         self._open_cache_size = unseal_cache_size
         self.open_max_age = 15 * 60
 
@@ -61,12 +70,12 @@ class Sealer:
         return self._client
 
     @staticmethod
-    def _context(tenant_id: str, purpose: str) -> Dict[str, str]:
+    def _context(tenant_id: str, purpose: str) -> dict[str, str]:
         return {"keyhole:tenant": tenant_id, "keyhole:purpose": purpose}
 
     @staticmethod
     def _aad(tenant_id: str, purpose: str, object_id: str) -> bytes:
-        return f"keyhole/v1|{purpose}|{tenant_id}|{object_id}".encode("utf-8")
+        return f"keyhole/v1|{purpose}|{tenant_id}|{object_id}".encode()
 
     def _data_key(self, tenant_id: str, purpose: str) -> _DataKey:
         now = self._clock()
@@ -76,7 +85,8 @@ class Sealer:
             if key is None or key.uses >= self.max_uses or now - key.created >= self.max_age:
                 try:
                     response = self.kms.generate_data_key(
-                        KeyId=self.key_id, KeySpec="AES_256", EncryptionContext=self._context(tenant_id, purpose))
+                        KeyId=self.key_id, KeySpec="AES_256", EncryptionContext=self._context(tenant_id, purpose)
+                    )
                 except Exception as error:  # botocore ClientError/EndpointConnectionError
                     raise KeyServiceUnavailable(_describe(error)) from error
                 key = _DataKey(plaintext=response["Plaintext"], encrypted=response["CiphertextBlob"], created=now)
@@ -85,7 +95,7 @@ class Sealer:
             key.uses += 1
             return key
 
-    def _remember(self, encrypted: bytes, plaintext: bytes, binding: Tuple[str, str], now: float) -> None:
+    def _remember(self, encrypted: bytes, plaintext: bytes, binding: tuple[str, str], now: float) -> None:
         digest = hashlib.sha256(encrypted).digest()
         self._open_keys[digest] = (plaintext, binding, now)
         self._open_keys.move_to_end(digest)
@@ -125,8 +135,9 @@ class Sealer:
                 self._open_keys.move_to_end(digest)
                 return plaintext
         try:
-            response = self.kms.decrypt(CiphertextBlob=encrypted, KeyId=self.key_id,
-                                        EncryptionContext=self._context(tenant_id, purpose))
+            response = self.kms.decrypt(
+                CiphertextBlob=encrypted, KeyId=self.key_id, EncryptionContext=self._context(tenant_id, purpose)
+            )
         except Exception as error:
             code = getattr(error, "response", {}).get("Error", {}).get("Code", "")
             if code in ("InvalidCiphertextException", "IncorrectKeyException"):
@@ -137,14 +148,14 @@ class Sealer:
         return response["Plaintext"]
 
 
-def _split(sealed: bytes) -> Tuple[bytes, bytes, bytes]:
+def _split(sealed: bytes) -> tuple[bytes, bytes, bytes]:
     if not isinstance(sealed, (bytes, bytearray)) or not sealed.startswith(MAGIC) or len(sealed) < 5:
         raise UnsealError("not a sealed value")
     (length,) = struct.unpack(">H", sealed[3:5])
     start = 5 + length
     if len(sealed) < start + NONCE_BYTES + 16:
         raise UnsealError("sealed value is truncated")
-    return bytes(sealed[5:start]), bytes(sealed[start:start + NONCE_BYTES]), bytes(sealed[start + NONCE_BYTES:])
+    return bytes(sealed[5:start]), bytes(sealed[start : start + NONCE_BYTES]), bytes(sealed[start + NONCE_BYTES :])
 
 
 def _describe(error: BaseException) -> str:

@@ -1,4 +1,5 @@
 """Errors of the sealing capability. Messages never include plaintext or key material."""
+
 from __future__ import annotations
 
 

@@ -4,9 +4,10 @@ Models carry no table name until `storage.store.bind` sets it from `Settings`; t
 and endpoint therefore come from explicit configuration, and rebinding drops PynamoDB's cached
 connection (it caches `Model._connection` per class).
 """
+
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Type
+from typing import Any
 
 from pynamodb.attributes import (
     BinaryAttribute,
@@ -21,9 +22,9 @@ from pynamodb.models import Model
 
 
 class _MainMeta:
-    table_name: Optional[str] = None
-    region: Optional[str] = None
-    host: Optional[str] = None
+    table_name: str | None = None
+    region: str | None = None
+    host: str | None = None
     max_retry_attempts = 3
     connect_timeout_seconds = 2
     read_timeout_seconds = 5
@@ -33,7 +34,7 @@ class _CountersMeta(_MainMeta):
     table_name = None
 
 
-def _gsi(number: int) -> Type[GlobalSecondaryIndex]:
+def _gsi(number: int) -> type[GlobalSecondaryIndex]:
     """A KEYS_ONLY index `gsiN` over string attributes `gsiNpk`/`gsiNsk`."""
 
     class Meta:
@@ -42,7 +43,7 @@ def _gsi(number: int) -> Type[GlobalSecondaryIndex]:
         read_capacity_units = None
         write_capacity_units = None
 
-    attrs: Dict[str, Any] = {
+    attrs: dict[str, Any] = {
         "Meta": Meta,
         f"gsi{number}pk": UnicodeAttribute(hash_key=True),
         f"gsi{number}sk": UnicodeAttribute(range_key=True),
@@ -274,14 +275,21 @@ class RateWindow(CounterModel):
     ttl = NumberAttribute(null=True)
 
 
-MAIN_MODELS: List[Type[MainModel]] = [
-    Tenant, Plan, ApiKeyItem, ResourceHead, ResourceDocument, Capability, LinkRecord, AuditEvent,
+MAIN_MODELS: list[type[MainModel]] = [
+    Tenant,
+    Plan,
+    ApiKeyItem,
+    ResourceHead,
+    ResourceDocument,
+    Capability,
+    LinkRecord,
+    AuditEvent,
     AccessEvent,
 ]
-COUNTER_MODELS: List[Type[CounterModel]] = [RateWindow]
+COUNTER_MODELS: list[type[CounterModel]] = [RateWindow]
 
 
-def register_main_model(model: Type[MainModel]) -> Type[MainModel]:
+def register_main_model(model: type[MainModel]) -> type[MainModel]:
     """Later capabilities (webhooks, consumer bookkeeping) add their models here."""
     if model not in MAIN_MODELS:
         MAIN_MODELS.append(model)
@@ -302,6 +310,7 @@ def plain(value: Any) -> Any:
 
 
 # --- webhooks (chalicelib/webhooks/) ---------------------------------------------------------
+
 
 class WebhookEndpoint(MainModel):
     """An admin-registered receiver. The signing secret is stored only sealed (purpose webhook-secret)."""

@@ -4,14 +4,16 @@ It stays small on purpose: PynamoDB models do single-item work; this module adds
 (multi-model BatchGetItem, transactions whose cancellation reasons are mapped back to the items
 that caused them, and translation of throttling/outages into `Unavailable`).
 """
+
 from __future__ import annotations
 
 import logging
 import random
 import secrets
 import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Type, TypeVar
+from typing import Any, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.connection import Connection
@@ -30,8 +32,12 @@ M = TypeVar("M", bound=Model)
 
 # Error codes that mean "the service could not serve this now": 503, never 500.
 _UNAVAILABLE_CODES = {
-    "ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
-    "InternalServerError", "ServiceUnavailable", "LimitExceededException",
+    "ProvisionedThroughputExceededException",
+    "ThrottlingException",
+    "RequestLimitExceeded",
+    "InternalServerError",
+    "ServiceUnavailable",
+    "LimitExceededException",
     "TransactionInProgressException",  # a retry that overtook its own in-flight first attempt
 }
 
@@ -59,7 +65,7 @@ def is_unavailable(error: BaseException) -> bool:
     return isinstance(cause, BotoCoreError)
 
 
-def error_code(error: BaseException) -> Optional[str]:
+def error_code(error: BaseException) -> str | None:
     cause = error.cause if isinstance(error, PynamoDBException) else error
     if isinstance(cause, ClientError):
         return cause.response.get("Error", {}).get("Code")
@@ -69,7 +75,7 @@ def error_code(error: BaseException) -> Optional[str]:
 class TxnCancelled(Exception):
     """A transaction was cancelled. `reasons` maps each item's tag to its cancellation code."""
 
-    def __init__(self, reasons: Dict[str, str]) -> None:
+    def __init__(self, reasons: dict[str, str]) -> None:
         super().__init__(f"transaction cancelled: {reasons}")
         self.reasons = reasons
 
@@ -79,8 +85,10 @@ class TxnCancelled(Exception):
     @property
     def throttled(self) -> bool:
         """DynamoDB refused an item for capacity: the request may succeed later (503, not 409)."""
-        return any(code in ("ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded")
-                   for code in self.reasons.values())
+        return any(
+            code in ("ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded")
+            for code in self.reasons.values()
+        )
 
     @property
     def conflict(self) -> bool:
@@ -102,37 +110,46 @@ class Txn:
     cancellation reasons in request order, so tags are kept per kind and re-assembled the same way.
     """
 
-    store: "Store"
-    checks: List[Tuple[str, Dict[str, Any]]] = field(default_factory=list)
-    deletes: List[Tuple[str, Dict[str, Any]]] = field(default_factory=list)
-    puts: List[Tuple[str, Dict[str, Any]]] = field(default_factory=list)
-    updates: List[Tuple[str, Dict[str, Any]]] = field(default_factory=list)
+    store: Store
+    checks: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    deletes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    puts: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    updates: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
-    def put(self, item: Model, *, condition: Optional[Condition] = None, tag: str = "") -> "Txn":
-        self.puts.append((tag or f"put{len(self.puts)}",
-                          item.get_save_kwargs_from_instance(condition=condition)))
+    def put(self, item: Model, *, condition: Condition | None = None, tag: str = "") -> Txn:
+        self.puts.append((tag or f"put{len(self.puts)}", item.get_save_kwargs_from_instance(condition=condition)))
         return self
 
-    def update(self, model: Type[Model], key: Tuple[str, ...], actions: Sequence[Action], *,
-               condition: Optional[Condition] = None, tag: str = "") -> "Txn":
-        self.updates.append((tag or f"update{len(self.updates)}",
-                             _key_kwargs(model, key, actions=list(actions), condition=condition)))
+    def update(
+        self,
+        model: type[Model],
+        key: tuple[str, ...],
+        actions: Sequence[Action],
+        *,
+        condition: Condition | None = None,
+        tag: str = "",
+    ) -> Txn:
+        self.updates.append(
+            (tag or f"update{len(self.updates)}", _key_kwargs(model, key, actions=list(actions), condition=condition))
+        )
         return self
 
-    def delete(self, model: Type[Model], key: Tuple[str, ...], *, condition: Optional[Condition] = None,
-               tag: str = "") -> "Txn":
+    def delete(
+        self, model: type[Model], key: tuple[str, ...], *, condition: Condition | None = None, tag: str = ""
+    ) -> Txn:
         self.deletes.append((tag or f"delete{len(self.deletes)}", _key_kwargs(model, key, condition=condition)))
         return self
 
-    def check(self, model: Type[Model], key: Tuple[str, ...], condition: Condition, *, tag: str = "") -> "Txn":
+    def check(self, model: type[Model], key: tuple[str, ...], condition: Condition, *, tag: str = "") -> Txn:
         self.checks.append((tag or f"check{len(self.checks)}", _key_kwargs(model, key, condition=condition)))
         return self
 
     def __len__(self) -> int:
         return len(self.checks) + len(self.deletes) + len(self.puts) + len(self.updates)
 
-    def commit(self, client_request_token: Optional[str] = None, *,
-               when_failed: Optional[Dict[str, Exception]] = None) -> None:
+    def commit(
+        self, client_request_token: str | None = None, *, when_failed: dict[str, Exception] | None = None
+    ) -> None:
         """Write every item or none. `when_failed` maps an item's tag to the error to raise
         when that item's condition failed (e.g. the item to delete no longer exists).
 
@@ -154,7 +171,7 @@ class Txn:
                     raise error from None
             raise
 
-    def _commit(self, client_request_token: Optional[str]) -> None:
+    def _commit(self, client_request_token: str | None) -> None:
         tags = [t for t, _ in self.checks + self.deletes + self.puts + self.updates]
         try:
             self.store.connection.transact_write_items(
@@ -167,8 +184,7 @@ class Txn:
         except PynamoDBException as error:
             if error_code(error) == "TransactionCanceledException":
                 reasons = getattr(error, "cancellation_reasons", None) or []
-                mapped = {tag: (reason.code if reason is not None else "None")
-                          for tag, reason in zip(tags, reasons)}
+                mapped = {tag: (reason.code if reason is not None else "None") for tag, reason in zip(tags, reasons)}
                 raise TxnCancelled(mapped) from error
             raise self.store.translate(error)
 
@@ -179,7 +195,7 @@ class Store:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         bind(settings)
-        self._connection: Optional[Connection] = None
+        self._connection: Connection | None = None
 
     @property
     def connection(self) -> Connection:
@@ -188,8 +204,9 @@ class Store:
             self._connection = m.Tenant._get_connection().connection
             for model in m.COUNTER_MODELS:
                 # Let the shared Connection serialise keys for the counters table too.
-                self._connection.add_meta_table(model._get_connection().connection.get_meta_table(
-                    model.Meta.table_name))
+                self._connection.add_meta_table(
+                    model._get_connection().connection.get_meta_table(model.Meta.table_name)
+                )
         return self._connection
 
     @property
@@ -206,8 +223,9 @@ class Store:
     def txn(self) -> Txn:
         return Txn(self)
 
-    def batch_get(self, keys: Sequence[Tuple[Type[M], Tuple[str, ...]]], *,
-                  consistent: bool = True) -> List[Optional[Model]]:
+    def batch_get(
+        self, keys: Sequence[tuple[type[M], tuple[str, ...]]], *, consistent: bool = True
+    ) -> list[Model | None]:
         """Read items in one BatchGetItem (retrying unprocessed keys), from either table.
 
         Keys are `(pk, sk)` for main-table models and `(pk,)` for counter models, so a viewer
@@ -217,11 +235,11 @@ class Store:
         if not keys:
             return []
         wanted = [(model.Meta.table_name, _raw_key(key)) for model, key in keys]
-        found: Dict[Tuple[str, str, Optional[str]], Dict[str, Any]] = {}
-        pending: List[Tuple[str, Dict[str, Any]]] = _unique(wanted)
+        found: dict[tuple[str, str, str | None], dict[str, Any]] = {}
+        pending: list[tuple[str, dict[str, Any]]] = _unique(wanted)
         attempt = 0
         while pending:
-            request: Dict[str, Dict[str, Any]] = {}
+            request: dict[str, dict[str, Any]] = {}
             for table, raw_key in pending[:100]:
                 request.setdefault(table, {"Keys": [], "ConsistentRead": consistent})["Keys"].append(raw_key)
             try:
@@ -231,21 +249,24 @@ class Store:
             for table, items in response.get("Responses", {}).items():
                 for raw in items:
                     found[_marker(table, raw)] = raw
-            unprocessed = [(table, raw_key) for table, entry in response.get("UnprocessedKeys", {}).items()
-                           for raw_key in entry.get("Keys", [])]
+            unprocessed = [
+                (table, raw_key)
+                for table, entry in response.get("UnprocessedKeys", {}).items()
+                for raw_key in entry.get("Keys", [])
+            ]
             pending = unprocessed + pending[100:]
             if unprocessed:
                 attempt += 1
                 if attempt > 5:
                     raise Unavailable("DynamoDB kept returning unprocessed keys")
-                time.sleep(min(1.0, 0.05 * 2 ** attempt) * random.random())
-        results: List[Optional[Model]] = []
+                time.sleep(min(1.0, 0.05 * 2**attempt) * random.random())
+        results: list[Model | None] = []
         for (model, _), (table, raw_key) in zip(keys, wanted):
             raw = found.get(_marker(table, raw_key))
             results.append(model.from_raw_data(raw) if raw is not None else None)
         return results
 
-    def get(self, model: Type[M], key: Tuple[str, ...], *, consistent: bool = True) -> Optional[M]:
+    def get(self, model: type[M], key: tuple[str, ...], *, consistent: bool = True) -> M | None:
         try:
             return model.get(key[0], key[1] if len(key) > 1 else None, consistent_read=consistent)
         except model.DoesNotExist:
@@ -254,26 +275,28 @@ class Store:
             raise self.translate(error)
 
 
-def _key_kwargs(model: Type[Model], key: Tuple[str, ...], *, actions: Optional[List[Action]] = None,
-                condition: Optional[Condition] = None) -> Dict[str, Any]:
+def _key_kwargs(
+    model: type[Model], key: tuple[str, ...], *, actions: list[Action] | None = None, condition: Condition | None = None
+) -> dict[str, Any]:
     """Operation kwargs for a keyed item (PynamoDB's class-level helper takes no actions)."""
     hash_key, range_key = model._serialize_keys(key[0], key[1] if len(key) > 1 else None)
-    return model._get_connection().get_operation_kwargs(hash_key, range_key=range_key, key="Key",
-                                                        actions=actions, condition=condition)
+    return model._get_connection().get_operation_kwargs(
+        hash_key, range_key=range_key, key="Key", actions=actions, condition=condition
+    )
 
 
-def _raw_key(key: Tuple[str, ...]) -> Dict[str, Any]:
-    raw: Dict[str, Any] = {"pk": {"S": key[0]}}
+def _raw_key(key: tuple[str, ...]) -> dict[str, Any]:
+    raw: dict[str, Any] = {"pk": {"S": key[0]}}
     if len(key) > 1:
         raw["sk"] = {"S": key[1]}
     return raw
 
 
-def _marker(table: str, raw: Dict[str, Any]) -> Tuple[str, str, Optional[str]]:
+def _marker(table: str, raw: dict[str, Any]) -> tuple[str, str, str | None]:
     return table, raw["pk"]["S"], raw["sk"]["S"] if "sk" in raw else None
 
 
-def _unique(keys: Iterable[Tuple[str, Dict[str, Any]]]) -> List[Tuple[str, Dict[str, Any]]]:
+def _unique(keys: Iterable[tuple[str, dict[str, Any]]]) -> list[tuple[str, dict[str, Any]]]:
     seen = set()
     out = []
     for table, raw_key in keys:

@@ -7,6 +7,7 @@
 
 Importing this package is cheap (no HTTP or signing libraries): `app.py` imports it at cold start.
 """
+
 from __future__ import annotations
 
 from .dispatch import Event, delivery_id, drain, fan_out, list_deliveries
@@ -21,7 +22,18 @@ from .endpoints import (
 from .exceptions import DeliveryFailed, SecretUnavailable, WebhookError
 
 __all__ = [
-    "EVENT_TYPES", "Event", "DeliveryFailed", "SecretUnavailable", "WebhookError", "create_endpoint",
-    "delete_endpoint", "delivery_id", "drain", "fan_out", "list_deliveries", "list_endpoints", "owned_endpoint",
+    "EVENT_TYPES",
+    "DeliveryFailed",
+    "Event",
+    "SecretUnavailable",
+    "WebhookError",
+    "create_endpoint",
+    "delete_endpoint",
+    "delivery_id",
+    "drain",
+    "fan_out",
+    "list_deliveries",
+    "list_endpoints",
+    "owned_endpoint",
     "valid_endpoint_id",
 ]

@@ -14,6 +14,7 @@ budget, and stops trying an endpoint inline once it timed out or answered 5xx/42
 whatever it did not attempt, and every retry, goes through the drain. Nothing here sleeps to wait
 for a retry: the next attempt is a time in the queue.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -21,10 +22,11 @@ import json
 import logging
 import random
 import time
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Any
 
 from pynamodb.exceptions import PutError
 
@@ -64,12 +66,16 @@ class Event:
     type: str
     tenant_id: str
     at: str  # RFC 3339: when it happened (also the delivery log's sort order)
-    data: Dict[str, Any] = field(hash=False, compare=False, default_factory=dict)
+    data: dict[str, Any] = field(hash=False, compare=False, default_factory=dict)
 
     def body(self) -> str:
         """The Standard Webhooks payload, serialised the same way every time it is built."""
-        return json.dumps({"type": self.type, "timestamp": self.at, "data": self.data}, sort_keys=True,
-                          separators=(",", ":"), default=_json_default)
+        return json.dumps(
+            {"type": self.type, "timestamp": self.at, "data": self.data},
+            sort_keys=True,
+            separators=(",", ":"),
+            default=_json_default,
+        )
 
 
 def _json_default(value: Any) -> Any:
@@ -82,10 +88,10 @@ def _json_default(value: Any) -> Any:
 
 def delivery_id(endpoint_id: str, event_id: str) -> str:
     """The `webhook-id`: the same for every attempt and every replay of one event to one endpoint."""
-    return "msg_" + hashlib.sha256(f"{endpoint_id}|{event_id}".encode("utf-8")).hexdigest()[:32]
+    return "msg_" + hashlib.sha256(f"{endpoint_id}|{event_id}".encode()).hexdigest()[:32]
 
 
-def backoff_seconds(failed_attempts: int, rng: Optional[random.Random] = None) -> float:
+def backoff_seconds(failed_attempts: int, rng: random.Random | None = None) -> float:
     """Exponential backoff with full jitter after `failed_attempts` failures (>= 1)."""
     ceiling = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** (max(1, failed_attempts) - 1))
     return (rng or random).uniform(0, ceiling)
@@ -106,16 +112,25 @@ def _unschedule(delivery: WebhookDelivery) -> None:
 def new_delivery(event: Event, endpoint: WebhookEndpoint, now: datetime, *, due: datetime) -> WebhookDelivery:
     did = delivery_id(endpoint.endpoint_id, event.event_id)
     delivery = WebhookDelivery(
-        pk=WebhookDelivery.partition(endpoint.endpoint_id), sk=f"{to_rfc3339_ms(parse_rfc3339(event.at))}#{did}",
-        delivery_id=did, endpoint_id=endpoint.endpoint_id, tenant_id=endpoint.tenant_id, event_type=event.type,
-        event_id=event.event_id, payload=event.body(), status="pending", attempts=0, history=[],
-        created_at=to_rfc3339(now), ttl=int(now.timestamp()) + RETENTION_DAYS * 86400)
+        pk=WebhookDelivery.partition(endpoint.endpoint_id),
+        sk=f"{to_rfc3339_ms(parse_rfc3339(event.at))}#{did}",
+        delivery_id=did,
+        endpoint_id=endpoint.endpoint_id,
+        tenant_id=endpoint.tenant_id,
+        event_type=event.type,
+        event_id=event.event_id,
+        payload=event.body(),
+        status="pending",
+        attempts=0,
+        history=[],
+        created_at=to_rfc3339(now),
+        ttl=int(now.timestamp()) + RETENTION_DAYS * 86400,
+    )
     _schedule(delivery, due)
     return delivery
 
 
-def record_attempt(delivery: WebhookDelivery, result: Attempt, now: datetime,
-                   rng: Optional[random.Random] = None) -> None:
+def record_attempt(delivery: WebhookDelivery, result: Attempt, now: datetime, rng: random.Random | None = None) -> None:
     """Apply one attempt's outcome: delivered, retry later (backoff), or failed for good."""
     delivery.attempts = int(delivery.attempts or 0) + 1
     stamp = to_rfc3339(now)
@@ -142,8 +157,10 @@ def record_attempt(delivery: WebhookDelivery, result: Attempt, now: datetime,
 
 # --- fan-out (stream consumer) -------------------------------------------------------------
 
-def fan_out(svc: Keyhole, events: Iterable[Event], *, inline_limit: int = INLINE_LIMIT,
-            timeout: float = INLINE_TIMEOUT_SECONDS) -> Set[str]:
+
+def fan_out(
+    svc: Keyhole, events: Iterable[Event], *, inline_limit: int = INLINE_LIMIT, timeout: float = INLINE_TIMEOUT_SECONDS
+) -> set[str]:
     """Enqueue a delivery per (subscribed endpoint, event) and try the first few at once.
 
     Returns the ids of events whose deliveries could not be enqueued: the consumer reports
@@ -154,9 +171,9 @@ def fan_out(svc: Keyhole, events: Iterable[Event], *, inline_limit: int = INLINE
     if not unique:
         return set()
     now = svc.clock.now()
-    failed: Set[str] = set()
-    planned: List[Tuple[Event, WebhookEndpoint, WebhookDelivery]] = []
-    by_tenant: Dict[str, List[Event]] = {}
+    failed: set[str] = set()
+    planned: list[tuple[Event, WebhookEndpoint, WebhookDelivery]] = []
+    by_tenant: dict[str, list[Event]] = {}
     for event in unique:
         by_tenant.setdefault(event.tenant_id, []).append(event)
     for tenant_id, tenant_events in by_tenant.items():
@@ -196,12 +213,12 @@ def fan_out(svc: Keyhole, events: Iterable[Event], *, inline_limit: int = INLINE
     return failed
 
 
-def enqueue(svc: Keyhole, deliveries: Sequence[WebhookDelivery]) -> Tuple[Set[str], Set[str]]:
+def enqueue(svc: Keyhole, deliveries: Sequence[WebhookDelivery]) -> tuple[set[str], set[str]]:
     """Create delivery items that do not exist yet. Returns (created ids, ids that could not be written)."""
-    created: Set[str] = set()
-    failed: Set[str] = set()
+    created: set[str] = set()
+    failed: set[str] = set()
     for start in range(0, len(deliveries), TXN_MAX_ITEMS):
-        pending = list(deliveries[start:start + TXN_MAX_ITEMS])
+        pending = list(deliveries[start : start + TXN_MAX_ITEMS])
         for attempt_no in range(5):
             if not pending:
                 break
@@ -219,7 +236,7 @@ def enqueue(svc: Keyhole, deliveries: Sequence[WebhookDelivery]) -> Tuple[Set[st
                     break
                 pending = [d for i, d in enumerate(pending) if i not in existing]  # those exist: replays
                 if not existing:
-                    time.sleep(min(0.5, 0.02 * 2 ** attempt_no) * random.random())
+                    time.sleep(min(0.5, 0.02 * 2**attempt_no) * random.random())
             except Exception:
                 logger.warning("webhook enqueue failed", exc_info=True)
                 break
@@ -227,12 +244,18 @@ def enqueue(svc: Keyhole, deliveries: Sequence[WebhookDelivery]) -> Tuple[Set[st
     return created, failed
 
 
-def send_all(svc: Keyhole, jobs: Sequence[Tuple[WebhookEndpoint, WebhookDelivery]], *, timeout: float,
-             budget_seconds: float, breaker: bool = False) -> Dict[str, Attempt]:
+def send_all(
+    svc: Keyhole,
+    jobs: Sequence[tuple[WebhookEndpoint, WebhookDelivery]],
+    *,
+    timeout: float,
+    budget_seconds: float,
+    breaker: bool = False,
+) -> dict[str, Attempt]:
     """Attempt each delivery (threads; HTTP only, no storage calls). Jobs not started within the
     budget are left out of the result and stay queued; with `breaker`, so are the jobs of an
     endpoint that already timed out, failed to connect, or answered 5xx/429 in this call."""
-    secrets_by_endpoint: Dict[str, Optional[str]] = {}
+    secrets_by_endpoint: dict[str, str | None] = {}
     for endpoint, _ in jobs:
         if endpoint.endpoint_id not in secrets_by_endpoint:
             try:
@@ -241,22 +264,23 @@ def send_all(svc: Keyhole, jobs: Sequence[Tuple[WebhookEndpoint, WebhookDelivery
                 logger.warning("webhook secret of %s unavailable", endpoint.endpoint_id)
                 secrets_by_endpoint[endpoint.endpoint_id] = None
     deadline = time.monotonic() + budget_seconds
-    broken: Set[str] = set()
+    broken: set[str] = set()
     public_only = svc.settings.stage not in LOCAL_STAGES
 
-    def run(endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> Optional[Attempt]:
+    def run(endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> Attempt | None:
         if time.monotonic() > deadline or endpoint.endpoint_id in broken:
             return None
         secret = secrets_by_endpoint[endpoint.endpoint_id]
         if secret is None:
             return Attempt(ok=False, status=None, latency_ms=0, error="signing secret unavailable")
-        result = attempt(endpoint.url, secret, delivery.delivery_id, delivery.payload, timeout=timeout,
-                         public_only=public_only)
+        result = attempt(
+            endpoint.url, secret, delivery.delivery_id, delivery.payload, timeout=timeout, public_only=public_only
+        )
         if breaker and not result.ok and (result.status is None or result.status >= 500 or result.status == 429):
             broken.add(endpoint.endpoint_id)
         return result
 
-    results: Dict[str, Attempt] = {}
+    results: dict[str, Attempt] = {}
     with ThreadPoolExecutor(max_workers=max(1, min(WORKERS, len(jobs)))) as pool:
         futures = [(d.delivery_id, pool.submit(run, endpoint, d)) for endpoint, d in jobs]
         for did, future in futures:
@@ -268,29 +292,39 @@ def send_all(svc: Keyhole, jobs: Sequence[Tuple[WebhookEndpoint, WebhookDelivery
 
 # --- the drain (scheduled) -----------------------------------------------------------------
 
-def drain(svc: Keyhole, *, limit: int = DRAIN_BATCH, timeout: float = DRAIN_TIMEOUT_SECONDS,
-          budget_seconds: float = DRAIN_BUDGET_SECONDS) -> Dict[str, int]:
+
+def drain(
+    svc: Keyhole,
+    *,
+    limit: int = DRAIN_BATCH,
+    timeout: float = DRAIN_TIMEOUT_SECONDS,
+    budget_seconds: float = DRAIN_BUDGET_SECONDS,
+) -> dict[str, int]:
     """Attempt every delivery whose next attempt is due; reschedule failures with backoff."""
     now = svc.clock.now()
     now_s = to_rfc3339(now)
-    keys: List[Tuple[str, str]] = []
+    keys: list[tuple[str, str]] = []
     for shard in range(QUEUE_SHARDS):
         if len(keys) >= limit:
             break
-        for key in WebhookDelivery.due.query(f"WHQ#{shard}", WebhookDelivery.gsi1sk <= f"{now_s}#~",
-                                             limit=limit - len(keys)):
+        for key in WebhookDelivery.due.query(
+            f"WHQ#{shard}", WebhookDelivery.gsi1sk <= f"{now_s}#~", limit=limit - len(keys)
+        ):
             keys.append((key.pk, key.sk))
     stats = {"due": 0, "delivered": 0, "retrying": 0, "failed": 0, "cancelled": 0}
     if not keys:
         return stats
     # The index is eventually consistent: re-read the items and re-check that they are due.
-    items = [d for d in svc.store.batch_get([(WebhookDelivery, k) for k in keys])
-             if d is not None and d.status in OPEN and d.next_attempt_at and d.next_attempt_at <= now_s]
+    items = [
+        d
+        for d in svc.store.batch_get([(WebhookDelivery, k) for k in keys])
+        if d is not None and d.status in OPEN and d.next_attempt_at and d.next_attempt_at <= now_s
+    ]
     stats["due"] = len(items)
     wanted = sorted({(d.tenant_id, d.endpoint_id) for d in items})
     found = svc.store.batch_get([(WebhookEndpoint, WebhookEndpoint.key(t, e)) for t, e in wanted])
     endpoints = {key[1]: ep for key, ep in zip(wanted, found) if ep is not None}
-    jobs: List[Tuple[WebhookEndpoint, WebhookDelivery]] = []
+    jobs: list[tuple[WebhookEndpoint, WebhookDelivery]] = []
     for d in items:
         endpoint = endpoints.get(d.endpoint_id)
         if endpoint is None:  # deleted since: stop retrying
@@ -313,12 +347,14 @@ def drain(svc: Keyhole, *, limit: int = DRAIN_BATCH, timeout: float = DRAIN_TIME
     return stats
 
 
-def _save_if_unchanged(delivery: WebhookDelivery, seen: Tuple[int, str]) -> bool:
+def _save_if_unchanged(delivery: WebhookDelivery, seen: tuple[int, str]) -> bool:
     """Write the outcome unless another drain recorded this attempt first."""
     attempts, status = seen
     condition = (WebhookDelivery.status == status) & (
-        WebhookDelivery.attempts == attempts if attempts else
-        (WebhookDelivery.attempts.does_not_exist() | (WebhookDelivery.attempts == 0)))
+        WebhookDelivery.attempts == attempts
+        if attempts
+        else (WebhookDelivery.attempts.does_not_exist() | (WebhookDelivery.attempts == 0))
+    )
     try:
         delivery.save(condition=condition)
         return True
@@ -330,18 +366,31 @@ def _save_if_unchanged(delivery: WebhookDelivery, seen: Tuple[int, str]) -> bool
 
 # --- the delivery log (admin API) ----------------------------------------------------------
 
-def to_json(delivery: WebhookDelivery) -> Dict[str, Any]:
+
+def to_json(delivery: WebhookDelivery) -> dict[str, Any]:
     return {
-        "id": delivery.delivery_id, "event": delivery.event_type, "event_id": delivery.event_id,
-        "status": delivery.status, "attempts": int(delivery.attempts or 0),
+        "id": delivery.delivery_id,
+        "event": delivery.event_type,
+        "event_id": delivery.event_id,
+        "status": delivery.status,
+        "attempts": int(delivery.attempts or 0),
         "response_status": None if delivery.response_status is None else int(delivery.response_status),
         "latency_ms": None if delivery.latency_ms is None else int(delivery.latency_ms),
-        "error": delivery.error, "created_at": delivery.created_at, "last_attempt_at": delivery.last_attempt_at,
+        "error": delivery.error,
+        "created_at": delivery.created_at,
+        "last_attempt_at": delivery.last_attempt_at,
         "next_retry_at": delivery.next_attempt_at if delivery.status in OPEN else None,
-        "delivered_at": delivery.delivered_at, "history": [plain(h) for h in (delivery.history or [])],
+        "delivered_at": delivery.delivered_at,
+        "history": [plain(h) for h in (delivery.history or [])],
     }
 
 
-def list_deliveries(svc: Keyhole, endpoint: WebhookEndpoint, query: Dict[str, str]) -> Dict[str, Any]:
-    return partition_page(WebhookDelivery, WebhookDelivery.partition(endpoint.endpoint_id), query, to_json,
-                          list_id="webhook-deliveries", newest_first=True)
+def list_deliveries(svc: Keyhole, endpoint: WebhookEndpoint, query: dict[str, str]) -> dict[str, Any]:
+    return partition_page(
+        WebhookDelivery,
+        WebhookDelivery.partition(endpoint.endpoint_id),
+        query,
+        to_json,
+        list_id="webhook-deliveries",
+        newest_first=True,
+    )

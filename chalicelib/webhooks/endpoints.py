@@ -4,6 +4,7 @@ An endpoint lives in its tenant's partition (`TENANT#<tenant_id>` / `WH#<endpoin
 has at most `MAX_ENDPOINTS` of them, enforced by a conditional counter item written in the same
 transaction as the endpoint, so concurrent registrations can never exceed it.
 """
+
 from __future__ import annotations
 
 import base64
@@ -11,7 +12,7 @@ import ipaddress
 import re
 import secrets
 import socket
-from typing import Any, Dict, List, Optional
+from typing import Any
 from urllib.parse import urlsplit
 
 from .. import audit
@@ -48,7 +49,7 @@ def new_secret() -> str:
     return "whsec_" + base64.b64encode(secrets.token_bytes(SECRET_BYTES)).decode("ascii")
 
 
-def url_problem(url: Any, *, stage: str) -> Optional[str]:
+def url_problem(url: Any, *, stage: str) -> str | None:
     """Why `url` cannot be an endpoint, or None when it can."""
     if not isinstance(url, str) or not url.strip():
         return "is required"
@@ -95,17 +96,17 @@ def _internal_host(host: str) -> bool:
     return bare == "localhost" or bare.endswith(_INTERNAL_SUFFIXES) or "." not in bare
 
 
-def parse_events(body: Dict[str, Any], errors: Collector) -> List[str]:
+def parse_events(body: dict[str, Any], errors: Collector) -> list[str]:
     """`events`: a list of event types; omitted, null or `["*"]` subscribes to every type."""
     events = body.get("events")
     if events is None:
         return [ALL_EVENTS]
     if not isinstance(events, list) or not events or not all(isinstance(e, str) for e in events):
-        errors.add("events", f"must be a non-empty list of event types ({', '.join(EVENT_TYPES)}) or [\"*\"]")
+        errors.add("events", f'must be a non-empty list of event types ({", ".join(EVENT_TYPES)}) or ["*"]')
         return []
     if ALL_EVENTS in events:
         if len(events) > 1:
-            errors.add("events", "\"*\" subscribes to every event type; list it alone")
+            errors.add("events", '"*" subscribes to every event type; list it alone')
         return [ALL_EVENTS]
     unknown = [e for e in events if e not in EVENT_TYPES]
     if unknown:
@@ -119,10 +120,15 @@ def wants(endpoint: WebhookEndpoint, event_type: str) -> bool:
     return ALL_EVENTS in subscribed or event_type in subscribed
 
 
-def to_json(endpoint: WebhookEndpoint) -> Dict[str, Any]:
-    return {"id": endpoint.endpoint_id, "url": endpoint.url, "events": list(endpoint.events or []),
-            "description": endpoint.description, "created_at": endpoint.created_at,
-            "created_by": endpoint.created_by}
+def to_json(endpoint: WebhookEndpoint) -> dict[str, Any]:
+    return {
+        "id": endpoint.endpoint_id,
+        "url": endpoint.url,
+        "events": list(endpoint.events or []),
+        "description": endpoint.description,
+        "created_at": endpoint.created_at,
+        "created_by": endpoint.created_by,
+    }
 
 
 def _host_of(url: str) -> str:
@@ -131,7 +137,7 @@ def _host_of(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc.rsplit('@', 1)[-1]}"
 
 
-def owned_endpoint(endpoint: Optional[WebhookEndpoint], principal: Principal) -> WebhookEndpoint:
+def owned_endpoint(endpoint: WebhookEndpoint | None, principal: Principal) -> WebhookEndpoint:
     if endpoint is None or endpoint.tenant_id != principal.tenant_id:
         raise NotFound("No such webhook endpoint")
     return endpoint
@@ -139,7 +145,8 @@ def owned_endpoint(endpoint: Optional[WebhookEndpoint], principal: Principal) ->
 
 # --- routes --------------------------------------------------------------------------------
 
-def create_endpoint(svc: Keyhole, principal: Principal, body: Dict[str, Any], req: RequestInfo) -> Dict[str, Any]:
+
+def create_endpoint(svc: Keyhole, principal: Principal, body: dict[str, Any], req: RequestInfo) -> dict[str, Any]:
     errors = Collector()
     unknown_fields(body, ("url", "events", "description"), errors)
     problem = url_problem(body.get("url"), stage=svc.settings.stage)
@@ -151,66 +158,109 @@ def create_endpoint(svc: Keyhole, principal: Principal, body: Dict[str, Any], re
     tenant_id = principal.tenant_id
     endpoint_id = new_id("wh")
     secret = new_secret()
-    sealed = svc.sealer.seal(secret.encode("ascii"), tenant_id=tenant_id, purpose=SECRET_PURPOSE,
-                             object_id=endpoint_id)
+    sealed = svc.sealer.seal(secret.encode("ascii"), tenant_id=tenant_id, purpose=SECRET_PURPOSE, object_id=endpoint_id)
     now = svc.clock.now()
     pk, sk = WebhookEndpoint.key(tenant_id, endpoint_id)
-    endpoint = WebhookEndpoint(pk=pk, sk=sk, endpoint_id=endpoint_id, tenant_id=tenant_id, url=body["url"],
-                               events=events, description=description, sealed_secret=sealed,
-                               created_at=to_rfc3339(now), created_by=principal.actor_label)
+    endpoint = WebhookEndpoint(
+        pk=pk,
+        sk=sk,
+        endpoint_id=endpoint_id,
+        tenant_id=tenant_id,
+        url=body["url"],
+        events=events,
+        description=description,
+        sealed_secret=sealed,
+        created_at=to_rfc3339(now),
+        created_by=principal.actor_label,
+    )
     txn = svc.store.txn()
     txn.put(endpoint, condition=WebhookEndpoint.pk.does_not_exist(), tag="endpoint")
-    txn.update(WebhookQuota, WebhookQuota.key(tenant_id), [WebhookQuota.n.add(1)],
-               condition=WebhookQuota.n.does_not_exist() | (WebhookQuota.n < MAX_ENDPOINTS), tag="quota")
-    txn.put(audit.new_event(tenant_id, actor=principal.actor(), action="webhook.created", at=now,
-                            target_type="webhook", target_id=endpoint_id,
-                            details={"url_host": _host_of(endpoint.url), "events": events},
-                            request_id=req.request_id), tag="audit")
+    txn.update(
+        WebhookQuota,
+        WebhookQuota.key(tenant_id),
+        [WebhookQuota.n.add(1)],
+        condition=WebhookQuota.n.does_not_exist() | (WebhookQuota.n < MAX_ENDPOINTS),
+        tag="quota",
+    )
+    txn.put(
+        audit.new_event(
+            tenant_id,
+            actor=principal.actor(),
+            action="webhook.created",
+            at=now,
+            target_type="webhook",
+            target_id=endpoint_id,
+            details={"url_host": _host_of(endpoint.url), "events": events},
+            request_id=req.request_id,
+        ),
+        tag="audit",
+    )
     try:
         txn.commit()
     except TxnCancelled as cancelled:
         if cancelled.failed("quota"):
-            raise LimitReached("webhook_endpoints", MAX_ENDPOINTS,
-                               f"Limit reached: webhook_endpoints is {MAX_ENDPOINTS} per tenant; {HOW_TO_FREE}",
-                               frees=HOW_TO_FREE) from None
+            raise LimitReached(
+                "webhook_endpoints",
+                MAX_ENDPOINTS,
+                f"Limit reached: webhook_endpoints is {MAX_ENDPOINTS} per tenant; {HOW_TO_FREE}",
+                frees=HOW_TO_FREE,
+            ) from None
         raise
     return {**to_json(endpoint), "secret": secret}
 
 
-def list_endpoints(svc: Keyhole, principal: Principal, query: Dict[str, str]) -> Dict[str, Any]:
-    return partition_page(WebhookEndpoint, f"TENANT#{principal.tenant_id}", query, to_json, list_id="webhooks",
-                          sort_prefix="WH#")
+def list_endpoints(svc: Keyhole, principal: Principal, query: dict[str, str]) -> dict[str, Any]:
+    return partition_page(
+        WebhookEndpoint, f"TENANT#{principal.tenant_id}", query, to_json, list_id="webhooks", sort_prefix="WH#"
+    )
 
 
-def delete_endpoint(svc: Keyhole, principal: Principal, endpoint: Optional[WebhookEndpoint],
-                    req: RequestInfo) -> None:
+def delete_endpoint(svc: Keyhole, principal: Principal, endpoint: WebhookEndpoint | None, req: RequestInfo) -> None:
     """Stops deliveries at once: queued retries for it are cancelled when the drain reaches them."""
     endpoint = owned_endpoint(endpoint, principal)
     tenant_id = principal.tenant_id
     txn = svc.store.txn()
-    txn.delete(WebhookEndpoint, WebhookEndpoint.key(tenant_id, endpoint.endpoint_id),
-               condition=WebhookEndpoint.pk.exists(), tag="endpoint")
-    txn.update(WebhookQuota, WebhookQuota.key(tenant_id), [WebhookQuota.n.add(-1)], condition=WebhookQuota.n > 0,
-               tag="quota")
-    txn.put(audit.new_event(tenant_id, actor=principal.actor(), action="webhook.deleted", at=svc.clock.now(),
-                            target_type="webhook", target_id=endpoint.endpoint_id,
-                            details={"url_host": _host_of(endpoint.url)}, request_id=req.request_id), tag="audit")
+    txn.delete(
+        WebhookEndpoint,
+        WebhookEndpoint.key(tenant_id, endpoint.endpoint_id),
+        condition=WebhookEndpoint.pk.exists(),
+        tag="endpoint",
+    )
+    txn.update(
+        WebhookQuota, WebhookQuota.key(tenant_id), [WebhookQuota.n.add(-1)], condition=WebhookQuota.n > 0, tag="quota"
+    )
+    txn.put(
+        audit.new_event(
+            tenant_id,
+            actor=principal.actor(),
+            action="webhook.deleted",
+            at=svc.clock.now(),
+            target_type="webhook",
+            target_id=endpoint.endpoint_id,
+            details={"url_host": _host_of(endpoint.url)},
+            request_id=req.request_id,
+        ),
+        tag="audit",
+    )
     txn.commit(when_failed={"endpoint": NotFound("No such webhook endpoint")})
 
 
 # --- for the consumer and the drain --------------------------------------------------------
 
-def endpoints_of(tenant_id: str) -> List[WebhookEndpoint]:
+
+def endpoints_of(tenant_id: str) -> list[WebhookEndpoint]:
     """Every endpoint of a tenant (at most MAX_ENDPOINTS: one consistent Query)."""
-    return list(WebhookEndpoint.query(f"TENANT#{tenant_id}", WebhookEndpoint.sk.startswith("WH#"),
-                                      consistent_read=True))
+    return list(
+        WebhookEndpoint.query(f"TENANT#{tenant_id}", WebhookEndpoint.sk.startswith("WH#"), consistent_read=True)
+    )
 
 
 def secret_of(svc: Keyhole, endpoint: WebhookEndpoint) -> str:
     from ..sealing import KeyServiceUnavailable, UnsealError
 
     try:
-        return svc.sealer.unseal(endpoint.sealed_secret, tenant_id=endpoint.tenant_id, purpose=SECRET_PURPOSE,
-                                 object_id=endpoint.endpoint_id).decode("ascii")
+        return svc.sealer.unseal(
+            endpoint.sealed_secret, tenant_id=endpoint.tenant_id, purpose=SECRET_PURPOSE, object_id=endpoint.endpoint_id
+        ).decode("ascii")
     except (UnsealError, KeyServiceUnavailable) as error:
         raise SecretUnavailable(f"secret of {endpoint.endpoint_id} cannot be opened: {error}") from error

@@ -1,7 +1,6 @@
 """Errors of the webhooks capability. Messages never include a signing secret or a share token."""
-from __future__ import annotations
 
-from typing import Optional
+from __future__ import annotations
 
 
 class WebhookError(Exception):
@@ -15,7 +14,7 @@ class SecretUnavailable(WebhookError):
 class DeliveryFailed(WebhookError):
     """One delivery attempt failed: a non-2xx answer, a timeout or a connection error."""
 
-    def __init__(self, reason: str, *, status: Optional[int] = None, latency_ms: Optional[int] = None) -> None:
+    def __init__(self, reason: str, *, status: int | None = None, latency_ms: int | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.status = status

@@ -12,15 +12,16 @@ address, and the connection goes to that vetted address (TLS still verifies the 
 the registered name). Registration can only refuse names it can read as internal; this stops a
 public name that resolves, or later re-resolves (DNS rebinding), to an address inside the network.
 """
+
 from __future__ import annotations
 
 import ipaddress
 import socket
 import ssl
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Callable, Dict, List, Optional
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import urllib3
@@ -36,25 +37,30 @@ class Attempt:
     """The outcome of one attempt: `ok`, the HTTP status (if any), latency and a short reason."""
 
     ok: bool
-    status: Optional[int]
+    status: int | None
     latency_ms: int
-    error: Optional[str] = None
+    error: str | None = None
 
 
-def signed_headers(secret: str, delivery_id: str, body: str, *, sent_at: Optional[float] = None) -> Dict[str, str]:
+def signed_headers(secret: str, delivery_id: str, body: str, *, sent_at: float | None = None) -> dict[str, str]:
     from standardwebhooks.webhooks import Webhook  # imported on first use: keeps cold starts short
 
     # The real wall clock, not Keyhole's injectable Clock: receivers check it against their own time.
     stamp = int(time.time() if sent_at is None else sent_at)
-    signature = Webhook(secret).sign(delivery_id, datetime.fromtimestamp(stamp, tz=timezone.utc), body)
-    return {"content-type": "application/json", "user-agent": USER_AGENT, "webhook-id": delivery_id,
-            "webhook-timestamp": str(stamp), "webhook-signature": signature}
+    signature = Webhook(secret).sign(delivery_id, datetime.fromtimestamp(stamp, tz=UTC), body)
+    return {
+        "content-type": "application/json",
+        "user-agent": USER_AGENT,
+        "webhook-id": delivery_id,
+        "webhook-timestamp": str(stamp),
+        "webhook-signature": signature,
+    }
 
 
-Resolver = Callable[[str, int], List[str]]
+Resolver = Callable[[str, int], list[str]]
 
 
-def resolve_host(host: str, port: int) -> List[str]:
+def resolve_host(host: str, port: int) -> list[str]:
     """Every address `host` resolves to for a TCP connection (the system resolver)."""
     answers = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     return list(dict.fromkeys(str(answer[4][0]) for answer in answers))
@@ -64,8 +70,9 @@ def is_public(address: str) -> bool:
     return ipaddress.ip_address(address.split("%", 1)[0]).is_global
 
 
-def vetted_address(host: str, port: int, *, resolve: Resolver = resolve_host,
-                   allowed: Callable[[str], bool] = is_public) -> str:
+def vetted_address(
+    host: str, port: int, *, resolve: Resolver = resolve_host, allowed: Callable[[str], bool] = is_public
+) -> str:
     """The address to connect to, after checking every answer for `host`; raises DeliveryFailed."""
     try:
         addresses = resolve(host, port)
@@ -78,8 +85,15 @@ def vetted_address(host: str, port: int, *, resolve: Resolver = resolve_host,
     return addresses[0]
 
 
-def post(url: str, body: str, headers: Dict[str, str], *, timeout: float, address: Optional[str] = None,
-         context: Optional[ssl.SSLContext] = None) -> int:
+def post(
+    url: str,
+    body: str,
+    headers: dict[str, str],
+    *,
+    timeout: float,
+    address: str | None = None,
+    context: ssl.SSLContext | None = None,
+) -> int:
     """POST once and return the HTTP status (2xx or not); DeliveryFailed when there is no answer.
 
     `address`: connect there instead of resolving the host again; SNI, the certificate check and
@@ -89,22 +103,33 @@ def post(url: str, body: str, headers: Dict[str, str], *, timeout: float, addres
     host, port = parts.hostname or "", parts.port
     if parts.scheme == "https":
         pool: urllib3.HTTPConnectionPool = urllib3.HTTPSConnectionPool(
-            address or host, port or 443, server_hostname=host, assert_hostname=host,
-            ssl_context=context or ssl.create_default_context(), retries=False, maxsize=1)
+            address or host,
+            port or 443,
+            server_hostname=host,
+            assert_hostname=host,
+            ssl_context=context or ssl.create_default_context(),
+            retries=False,
+            maxsize=1,
+        )
     else:
         pool = urllib3.HTTPConnectionPool(address or host, port or 80, retries=False, maxsize=1)
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     try:
-        response = pool.urlopen("POST", target, body=body.encode("utf-8"),
-                                headers={**headers, "host": parts.netloc.rsplit("@", 1)[-1]},
-                                redirect=False, timeout=urllib3.Timeout(connect=timeout, read=timeout),
-                                preload_content=False)
+        response = pool.urlopen(
+            "POST",
+            target,
+            body=body.encode("utf-8"),
+            headers={**headers, "host": parts.netloc.rsplit("@", 1)[-1]},
+            redirect=False,
+            timeout=urllib3.Timeout(connect=timeout, read=timeout),
+            preload_content=False,
+        )
         response.read(MAX_RESPONSE_BYTES)
         response.release_conn()
         return int(response.status)
     except urllib3.exceptions.NewConnectionError:  # (a subclass of ConnectTimeoutError in urllib3)
         raise DeliveryFailed("connection failed (refused or unreachable)") from None
-    except (urllib3.exceptions.TimeoutError, socket.timeout, TimeoutError):
+    except (urllib3.exceptions.TimeoutError, TimeoutError):
         raise DeliveryFailed("timeout") from None
     except (urllib3.exceptions.HTTPError, OSError) as error:
         reason = getattr(error, "reason", None) or error
@@ -113,9 +138,16 @@ def post(url: str, body: str, headers: Dict[str, str], *, timeout: float, addres
         pool.close()
 
 
-def post_public(url: str, body: str, headers: Dict[str, str], *, timeout: float,
-                resolve: Resolver = resolve_host, allowed: Callable[[str], bool] = is_public,
-                context: Optional[ssl.SSLContext] = None) -> int:
+def post_public(
+    url: str,
+    body: str,
+    headers: dict[str, str],
+    *,
+    timeout: float,
+    resolve: Resolver = resolve_host,
+    allowed: Callable[[str], bool] = is_public,
+    context: ssl.SSLContext | None = None,
+) -> int:
     """POST over HTTPS to a vetted address of the URL's host (deployed stages)."""
     parts = urlsplit(url)
     if parts.scheme != "https" or not parts.hostname:
@@ -124,15 +156,17 @@ def post_public(url: str, body: str, headers: Dict[str, str], *, timeout: float,
     return post(url, body, headers, timeout=timeout, address=address, context=context)
 
 
-def attempt(url: str, secret: str, delivery_id: str, body: str, *, timeout: float,
-            public_only: bool = True) -> Attempt:
+def attempt(url: str, secret: str, delivery_id: str, body: str, *, timeout: float, public_only: bool = True) -> Attempt:
     """One signed attempt. `public_only` (every deployed stage) connects only to vetted public
     addresses; the local and test stages deliver to receivers on this machine."""
     started = time.monotonic()
     try:
         headers = signed_headers(secret, delivery_id, body)
-        status = (post_public(url, body, headers, timeout=timeout) if public_only
-                  else post(url, body, headers, timeout=timeout))
+        status = (
+            post_public(url, body, headers, timeout=timeout)
+            if public_only
+            else post(url, body, headers, timeout=timeout)
+        )
     except DeliveryFailed as failed:
         return Attempt(ok=False, status=None, latency_ms=_since(started), error=failed.reason)
     except Exception as error:  # never let one receiver break a batch

@@ -8,7 +8,8 @@ import math
 import secrets
 from typing import Any, Dict, List, Tuple
 
-from chalicelib import tenants, viewer
+from chalicelib import tenants
+from chalicelib.viewer import resolve as viewer
 
 
 def at_window_end(clock: Any, seconds_before: float) -> None:

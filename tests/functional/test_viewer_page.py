@@ -10,7 +10,8 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 import pytest
 
-from chalicelib import tenants, viewer as viewer_core
+from chalicelib import tenants
+from chalicelib.viewer import resolve as viewer_core
 from chalicelib.storage.models import AccessEvent
 from tests.conftest import Api, Reply
 

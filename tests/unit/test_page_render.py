@@ -1,4 +1,4 @@
-"""The document renderer and page shells (chalicelib/page.py), attacked with hostile documents.
+"""The document renderer and page shells (chalicelib/viewer/render.py, pages.py), attacked with hostile documents.
 
 Assertions parse the produced markup (html.parser) and look at what a browser would build from
 it: which elements, which attributes, which text. Escaping is proven by what the parser sees,
@@ -14,7 +14,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
 
-from chalicelib import page
+from chalicelib.viewer import pages as page, render
 
 # What the renderer may produce for a document; anything else means a document injected markup.
 DOCUMENT_TAGS = {"dl", "div", "dt", "dd", "section", "h2", "h3", "h4", "span", "time", "a", "ul", "ol", "li",
@@ -57,7 +57,7 @@ class Markup(HTMLParser):
 
 
 def rendered(document: Any) -> Markup:
-    return Markup(page.render_document(document))
+    return Markup(render.render_document(document))
 
 
 def assert_only_renderer_markup(markup: Markup) -> None:
@@ -93,7 +93,7 @@ def test_hostile_values_and_keys_render_as_text(hostile: str) -> None:
     assert markup.text.count(hostile) >= 6
     # AND the table's data-label attributes (humanized keys) carry the key as an inert value
     labels = [attrs.get("data-label") for tag, attrs in markup.elements if tag == "td"]
-    assert page.humanize(hostile) in labels
+    assert render.humanize(hostile) in labels
 
 
 def test_attribute_injection_stays_inside_the_attribute() -> None:
@@ -158,7 +158,7 @@ def test_deep_nesting_renders_and_still_escapes() -> None:
 def test_unicode_controls_are_made_visible() -> None:
     # GIVEN text with a right-to-left override, NUL, other C0/C1 controls, a BOM and a lone surrogate
     tricky = "invoice\u202egpj.exe\u0000\u0007\u0085\ufeff\ud800\u2066end"
-    html_out = page.render_document({"name\u202e": tricky})
+    html_out = render.render_document({"name\u202e": tricky})
     # THEN none of those characters reaches the page, each is shown as a visible marker
     for char in "\u202e\u0000\u0007\u0085\ufeff\ud800\u2066":
         assert char not in html_out
@@ -166,11 +166,11 @@ def test_unicode_controls_are_made_visible() -> None:
     text = Markup(html_out).text
     assert "invoiceU+202Egpj.exe" in text and "U+0000" in text and "U+D800" in text
     # AND emoji and other scripts are untouched
-    assert "👩‍💻 Ünïcödé 日本" in Markup(page.render_document({"x": "👩‍💻 Ünïcödé 日本"})).text
+    assert "👩‍💻 Ünïcödé 日本" in Markup(render.render_document({"x": "👩‍💻 Ünïcödé 日本"})).text
 
 
 def test_attribute_escaping_replaces_controls() -> None:
-    assert page.attr('a"b\u202ec<') == "a&quot;b\ufffdc&lt;"
+    assert render.attr('a"b\u202ec<') == "a&quot;b\ufffdc&lt;"
 
 
 def test_redacted_values_show_the_mask() -> None:
@@ -210,11 +210,11 @@ def test_structure_sections_definition_lists_and_tables() -> None:
 
 
 def test_humanize() -> None:
-    assert page.humanize("uptime_30d_percent") == "Uptime 30d (%)"
-    assert page.humanize("lastCheckedAt") == "Last checked at"
-    assert page.humanize("api_url") == "API URL"
-    assert page.humanize("Authorization") == "Authorization"
-    assert page.humanize("") == "(no name)"
+    assert render.humanize("uptime_30d_percent") == "Uptime 30d (%)"
+    assert render.humanize("lastCheckedAt") == "Last checked at"
+    assert render.humanize("api_url") == "API URL"
+    assert render.humanize("Authorization") == "Authorization"
+    assert render.humanize("") == "(no name)"
 
 
 @pytest.mark.parametrize("delta, words", [
@@ -228,11 +228,11 @@ def test_humanize() -> None:
     (timedelta(seconds=-5), "has expired"),
 ])
 def test_expiry_in_words(delta: timedelta, words: str) -> None:
-    assert page.expires_in_words((NOW + delta).strftime("%Y-%m-%dT%H:%M:%SZ"), NOW) == words
+    assert render.expires_in_words((NOW + delta).strftime("%Y-%m-%dT%H:%M:%SZ"), NOW) == words
 
 
 def test_no_expiry_in_words() -> None:
-    assert page.expires_in_words(None, NOW) == "never expires"
+    assert render.expires_in_words(None, NOW) == "never expires"
 
 
 def share(**changes: Any) -> page.Share:
@@ -303,7 +303,7 @@ def test_password_and_confirm_pages() -> None:
 
 def test_json_text_fallback_is_escaped() -> None:
     deep: Any = "</pre><script>x</script>"
-    for _ in range(page.MAX_SHOWN_DEPTH + 2):
+    for _ in range(render.MAX_SHOWN_DEPTH + 2):
         deep = {"k": deep}
     markup = rendered(deep)
     assert "script" not in markup.tags()

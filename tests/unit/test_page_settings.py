@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from chalicelib import page, viewer
+from chalicelib.viewer import pages as page, resolve as viewer
 from chalicelib.config import MAX_PAGE_POLL_SECONDS, Settings
 
 

@@ -1,4 +1,5 @@
-"""Resolving share tokens for viewers, and the JSON surface (`/data`, `/info`).
+"""Resolving a share token for a viewer request, and accounting for it: what every viewer route
+(the JSON surface, the page flows) shares.
 
 Budget (SPEC.md): at most 2 DynamoDB requests and no KMS call per viewer request.
 1. One consistent BatchGetItem reads the capability (by SHA-256 of the token), the resource
@@ -17,6 +18,7 @@ earlier version (a refresh after an update) from a made-up or replayed validator
 Every dead link (unknown, malformed, expired, revoked, exhausted, resource deleted) gets the
 same 404: status, body and headers.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -25,19 +27,20 @@ import logging
 import random
 import re
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any
 
-from . import unlock
-from .clock import parse_rfc3339, to_rfc3339, to_rfc3339_ms
-from .errors import Unavailable
-from .ratelimit import Window, add_guard, add_hit, window
-from .redaction import viewer_document
-from .service import Keyhole, RequestInfo
-from .storage.models import AccessEvent, Capability, RateWindow, ResourceDocument, Tenant, plain
-from .storage.store import Txn, TxnCancelled
-from .tenants import limits_of, settings_of
-from .tokens import ShareToken, new_id, parse_share_token
+from .. import unlock
+from ..clock import parse_rfc3339, to_rfc3339, to_rfc3339_ms
+from ..errors import Unavailable
+from ..ratelimit import Window, add_guard, add_hit, window
+from ..redaction import viewer_document
+from ..service import Keyhole, RequestInfo
+from ..storage.models import AccessEvent, Capability, RateWindow, ResourceDocument, Tenant, plain
+from ..storage.store import Txn, TxnCancelled
+from ..tenants import limits_of, settings_of
+from ..tokens import ShareToken, new_id, parse_share_token
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +68,7 @@ VIEWER_HEADERS = {
 }
 
 
-def viewer_headers(csp: str = JSON_CSP, content_type: str = "application/json") -> Dict[str, str]:
+def viewer_headers(csp: str = JSON_CSP, content_type: str = "application/json") -> dict[str, str]:
     return {**VIEWER_HEADERS, "Content-Security-Policy": csp, "Content-Type": content_type}
 
 
@@ -73,7 +76,7 @@ def viewer_headers(csp: str = JSON_CSP, content_type: str = "application/json") 
 class ViewerResponse:
     status: int
     body: Any = None  # dict (JSON), str (HTML) or None (304)
-    headers: Dict[str, str] = field(default_factory=viewer_headers)
+    headers: dict[str, str] = field(default_factory=viewer_headers)
 
 
 def not_found() -> ViewerResponse:
@@ -83,8 +86,11 @@ def not_found() -> ViewerResponse:
 def rate_limited(retry_after: int) -> ViewerResponse:
     headers = viewer_headers()
     headers["Retry-After"] = str(retry_after)
-    return ViewerResponse(429, {"error": {"code": "rate_limited", "message": "Too many requests; slow down",
-                                          "retry_after": retry_after}}, headers)
+    return ViewerResponse(
+        429,
+        {"error": {"code": "rate_limited", "message": "Too many requests; slow down", "retry_after": retry_after}},
+        headers,
+    )
 
 
 @dataclass
@@ -100,32 +106,47 @@ class Resolved:
     def link_id(self) -> str:
         return self.cap.link_id
 
-    def scope_fields(self) -> Optional[list]:
+    def scope_fields(self) -> list | None:
         if not self.cap.scope:
             return None
         return list(plain(self.doc.scopes).get(self.cap.scope, []))
 
-    def document(self) -> Dict[str, Any]:
-        return viewer_document(json.loads(self.doc.document), scope_fields=self.scope_fields(),
-                               redact_names=list(self.doc.redact or []))
+    def document(self) -> dict[str, Any]:
+        return viewer_document(
+            json.loads(self.doc.document), scope_fields=self.scope_fields(), redact_names=list(self.doc.redact or [])
+        )
 
-    def link_json(self) -> Dict[str, Any]:
-        return {"label": self.cap.label, "description": self.cap.description, "scope": self.cap.scope,
-                "expires_at": self.cap.expires_at}
+    def link_json(self) -> dict[str, Any]:
+        return {
+            "label": self.cap.label,
+            "description": self.cap.description,
+            "scope": self.cap.scope,
+            "expires_at": self.cap.expires_at,
+        }
 
-    def data_body(self) -> Dict[str, Any]:
-        return {"resource": {"type": self.doc.type, "name": self.doc.name}, "link": self.link_json(),
-                "document": self.document(), "updated_at": self.doc.updated_at}
+    def data_body(self) -> dict[str, Any]:
+        return {
+            "resource": {"type": self.doc.type, "name": self.doc.name},
+            "link": self.link_json(),
+            "document": self.document(),
+            "updated_at": self.doc.updated_at,
+        }
 
-    def info_body(self) -> Dict[str, Any]:
-        return {"label": self.cap.label, "description": self.cap.description, "expires_at": self.cap.expires_at,
-                "has_password": self.cap.password_hash is not None,
-                "tenant": {"name": self.tenant.name}, "resource": {"type": self.doc.type, "name": self.doc.name}}
+    def info_body(self) -> dict[str, Any]:
+        return {
+            "label": self.cap.label,
+            "description": self.cap.description,
+            "expires_at": self.cap.expires_at,
+            "has_password": self.cap.password_hash is not None,
+            "tenant": {"name": self.tenant.name},
+            "resource": {"type": self.doc.type, "name": self.doc.name},
+        }
 
     def etag(self) -> str:
         """`"<version>.<hash>"`: the version lets a conditional request say which version it saw."""
-        material = json.dumps([self.doc.version, self.doc.updated_at, self.link_json(), self.doc.type, self.doc.name],
-                              sort_keys=True)
+        material = json.dumps(
+            [self.doc.version, self.doc.updated_at, self.link_json(), self.doc.type, self.doc.name], sort_keys=True
+        )
         return f'"{int(self.doc.version)}.{hashlib.sha256(material.encode("utf-8")).hexdigest()[:32]}"'
 
     def is_earlier_etag(self, tag: str) -> bool:
@@ -153,19 +174,24 @@ class Resolved:
         return self.cap.max_views is not None
 
     def unlocked(self, headers: Mapping[str, str], now: float) -> bool:
-        return unlock.verify(unlock.read_cookie(headers), link_id=self.cap.link_id, cookie_salt=self.cap.cookie_salt,
-                             password_hash=self.cap.password_hash, now=now)
+        return unlock.verify(
+            unlock.read_cookie(headers),
+            link_id=self.cap.link_id,
+            cookie_salt=self.cap.cookie_salt,
+            password_hash=self.cap.password_hash,
+            now=now,
+        )
 
 
 @dataclass
 class Lookup:
     """Result of the single read: `resolved` for a live link; `dead_cap` for a known but dead one."""
 
-    token: Optional[ShareToken]
-    resolved: Optional[Resolved] = None
-    dead_cap: Optional[Capability] = None
+    token: ShareToken | None
+    resolved: Resolved | None = None
+    dead_cap: Capability | None = None
     dead_reason: str = "unknown"
-    tenant: Optional[Tenant] = None
+    tenant: Tenant | None = None
     # Password attempts already counted in the current window (read only when asked for).
     password_attempts: int = 0
 
@@ -180,9 +206,11 @@ def lookup(svc: Keyhole, raw_token: str, *, with_password_attempts: bool = False
     token = parse_share_token(raw_token)
     if token is None:
         return Lookup(token=None, dead_reason="malformed")
-    keys: List[Tuple[Any, Tuple[str, ...]]] = [(Capability, Capability.key(token.hash)),
-                                               (ResourceDocument, ResourceDocument.key(token.locator)),
-                                               (Tenant, Tenant.key(token.tenant_id))]
+    keys: list[tuple[Any, tuple[str, ...]]] = [
+        (Capability, Capability.key(token.hash)),
+        (ResourceDocument, ResourceDocument.key(token.locator)),
+        (Tenant, Tenant.key(token.tenant_id)),
+    ]
     if with_password_attempts:
         keys.append((RateWindow, (password_window(svc, token).key,)))
     cap, doc, tenant, *counters = svc.store.batch_get(keys)
@@ -202,36 +230,62 @@ def lookup(svc: Keyhole, raw_token: str, *, with_password_attempts: bool = False
         reason = "exhausted"
     if reason:
         return Lookup(token=token, dead_cap=cap, dead_reason=reason, tenant=tenant)
-    return Lookup(token=token, resolved=Resolved(token=token, cap=cap, doc=doc, tenant=tenant), tenant=tenant,
-                  password_attempts=attempts)
+    return Lookup(
+        token=token,
+        resolved=Resolved(token=token, cap=cap, doc=doc, tenant=tenant),
+        tenant=tenant,
+        password_attempts=attempts,
+    )
 
 
 # --- accounting ----------------------------------------------------------------------------
 
-def _event(svc: Keyhole, cap: Capability, req: RequestInfo, *, status: int, outcome: str,
-           retention_days: int) -> AccessEvent:
+
+def _event(
+    svc: Keyhole, cap: Capability, req: RequestInfo, *, status: int, outcome: str, retention_days: int
+) -> AccessEvent:
     now = svc.clock.now()
     event_id = new_id("acc", 10)
-    return AccessEvent(pk=AccessEvent.partition(cap.link_id), sk=f"{to_rfc3339_ms(now)}#{event_id}",
-                       event_id=event_id, link_id=cap.link_id, tenant_id=cap.tenant_id, resource_id=cap.resource_id,
-                       at=to_rfc3339_ms(now), ip=req.ip, user_agent=(req.user_agent or "")[:512] or None,
-                       method=req.method, path=req.path, status=status, latency_ms=req.latency_ms(), outcome=outcome,
-                       ttl=int(svc.clock.time()) + retention_days * 86400)
+    return AccessEvent(
+        pk=AccessEvent.partition(cap.link_id),
+        sk=f"{to_rfc3339_ms(now)}#{event_id}",
+        event_id=event_id,
+        link_id=cap.link_id,
+        tenant_id=cap.tenant_id,
+        resource_id=cap.resource_id,
+        at=to_rfc3339_ms(now),
+        ip=req.ip,
+        user_agent=(req.user_agent or "")[:512] or None,
+        method=req.method,
+        path=req.path,
+        status=status,
+        latency_ms=req.latency_ms(),
+        outcome=outcome,
+        ttl=int(svc.clock.time()) + retention_days * 86400,
+    )
 
 
-def _retention(tenant: Optional[Tenant]) -> int:
+def _retention(tenant: Tenant | None) -> int:
     return int(settings_of(tenant)["access_log_retention_days"]) if tenant is not None else 90
 
 
-def failed_limit(svc: Keyhole, tenant: Optional[Tenant]) -> Optional[int]:
+def failed_limit(svc: Keyhole, tenant: Tenant | None) -> int | None:
     if tenant is None:
         return svc.settings.default_failed_resolves_per_min_per_ip
     return limits_of(tenant)["failed_resolves_per_min_per_ip"]
 
 
-def account(svc: Keyhole, resolved: Resolved, req: RequestInfo, *, status: int, outcome: Optional[str],
-            use_view: bool = False, count_link: bool = True,
-            extra_windows: Sequence[Window] = ()) -> Optional[ViewerResponse]:
+def account(
+    svc: Keyhole,
+    resolved: Resolved,
+    req: RequestInfo,
+    *,
+    status: int,
+    outcome: str | None,
+    use_view: bool = False,
+    count_link: bool = True,
+    extra_windows: Sequence[Window] = (),
+) -> ViewerResponse | None:
     """Count and record one request on a live link. Returns a refusal response, or None to proceed.
 
     `outcome` None means "not recorded" (a 304 poll); `count_link` False skips the per-link window
@@ -249,11 +303,18 @@ def account(svc: Keyhole, resolved: Resolved, req: RequestInfo, *, status: int, 
     for index, extra in enumerate(extra_windows):
         txn.update(RateWindow, (extra.key,), extra.actions(), condition=extra.condition(), tag=f"extra{index}")
     if use_view:
-        txn.update(Capability, Capability.key(resolved.token.hash), [Capability.views_used.add(1)],
-                   condition=Capability.pk.exists() & (Capability.views_used < Capability.max_views), tag="view")
+        txn.update(
+            Capability,
+            Capability.key(resolved.token.hash),
+            [Capability.views_used.add(1)],
+            condition=Capability.pk.exists() & (Capability.views_used < Capability.max_views),
+            tag="view",
+        )
     if outcome is not None:
-        txn.put(_event(svc, resolved.cap, req, status=status, outcome=outcome,
-                       retention_days=_retention(resolved.tenant)), tag="event")
+        txn.put(
+            _event(svc, resolved.cap, req, status=status, outcome=outcome, retention_days=_retention(resolved.tenant)),
+            tag="event",
+        )
     try:
         _commit(txn)
         return None
@@ -266,8 +327,9 @@ def account(svc: Keyhole, resolved: Resolved, req: RequestInfo, *, status: int, 
         return refusal
 
 
-def _refusal(cancelled: TxnCancelled, now: float,
-             extra_tags: Tuple[str, ...] = ()) -> Tuple[Optional[ViewerResponse], str, int]:
+def _refusal(
+    cancelled: TxnCancelled, now: float, extra_tags: tuple[str, ...] = ()
+) -> tuple[ViewerResponse | None, str, int]:
     if cancelled.failed("view"):
         return not_found(), "exhausted", 404
     for tag in ("ip", "failed", "link", *extra_tags):
@@ -289,14 +351,14 @@ def _commit(txn: Txn) -> None:
             if not cancelled.only_conflicts:
                 raise
             if attempt == CONFLICT_ATTEMPTS:
-                logger.warning("viewer transaction still conflicting after %d attempts: %s", attempt,
-                               cancelled.reasons)
+                logger.warning("viewer transaction still conflicting after %d attempts: %s", attempt, cancelled.reasons)
                 raise Unavailable("Too many concurrent requests; retry shortly") from cancelled
         time.sleep(random.uniform(0, CONFLICT_PAUSE_SECONDS * attempt))
 
 
-def _record_refusal(svc: Keyhole, cap: Capability, req: RequestInfo, status: int, outcome: str,
-                    tenant: Optional[Tenant]) -> None:
+def _record_refusal(
+    svc: Keyhole, cap: Capability, req: RequestInfo, status: int, outcome: str, tenant: Tenant | None
+) -> None:
     try:
         _event(svc, cap, req, status=status, outcome=outcome, retention_days=_retention(tenant)).save()
     except Exception:  # the refusal stands even if its log line cannot be written
@@ -310,8 +372,12 @@ def account_dead(svc: Keyhole, found: Lookup, req: RequestInfo) -> ViewerRespons
     limit = failed_limit(svc, found.tenant)
     add_hit(txn, f"FIP#{req.ip}", limit, now, tag="failed")
     if found.dead_cap is not None:
-        txn.put(_event(svc, found.dead_cap, req, status=404, outcome=found.dead_reason,
-                       retention_days=_retention(found.tenant)), tag="event")
+        txn.put(
+            _event(
+                svc, found.dead_cap, req, status=404, outcome=found.dead_reason, retention_days=_retention(found.tenant)
+            ),
+            tag="event",
+        )
     try:
         _commit(txn)
     except TxnCancelled as cancelled:
@@ -321,62 +387,6 @@ def account_dead(svc: Keyhole, found: Lookup, req: RequestInfo) -> ViewerRespons
             _record_refusal(svc, found.dead_cap, req, 429, "rate_limited", found.tenant)
         return rate_limited(window("x", 1, now).retry_after)
     return not_found()
-
-
-# --- the JSON surface ----------------------------------------------------------------------
-
-def _json_refusal(status: int, code: str, message: str) -> ViewerResponse:
-    return ViewerResponse(status, {"error": {"code": code, "message": message}})
-
-
-def data(svc: Keyhole, raw_token: str, req: RequestInfo, headers: Mapping[str, str], *,
-         method: str = "GET") -> ViewerResponse:
-    """`GET|POST /share/{token}/data`."""
-    found = lookup(svc, raw_token)
-    resolved = found.resolved
-    if resolved is None:
-        return account_dead(svc, found, req)
-    now = svc.clock.time()
-    if resolved.needs_password and not resolved.unlocked(headers, now):
-        refusal = account(svc, resolved, req, status=401, outcome="password_required", count_link=False)
-        return refusal or _json_refusal(401, "password_required",
-                                        "This link is protected by a password: POST it to /unlock first")
-    if resolved.view_limited and method != "POST":
-        refusal = account(svc, resolved, req, status=409, outcome="confirm_required", count_link=False)
-        return refusal or _json_refusal(409, "confirm_required",
-                                        "This link has a view limit: POST to /data to use one view")
-    etag = resolved.etag()
-    lowered = {k.lower(): v for k, v in headers.items()}
-    conditional = not resolved.view_limited and "if-none-match" in lowered
-    presented = [t.strip() for t in lowered["if-none-match"].split(",")] if conditional else []
-    if etag in presented:
-        refusal = account(svc, resolved, req, status=304, outcome=None, count_link=False)
-        if refusal:
-            return refusal
-        response = ViewerResponse(304, None)
-        response.headers["ETag"] = etag
-        return response
-    # An open page whose poll finds a new version (it presents an earlier version's ETag, and that
-    # version was written within the grace) gets a refresh: logged, but not a view and not counted
-    # against the link's window, so a page left open never trips it. Any other validator (made up,
-    # replayed, stale) is an ordinary fetch. The per-IP window still counts every request.
-    refreshed = any(resolved.is_earlier_etag(tag) for tag in presented) and resolved.recently_updated(now)
-    refusal = account(svc, resolved, req, status=200, outcome="refreshed" if refreshed else "viewed",
-                      use_view=resolved.view_limited, count_link=not refreshed)
-    if refusal:
-        return refusal
-    response = ViewerResponse(200, resolved.data_body())
-    response.headers["ETag"] = etag
-    return response
-
-
-def info(svc: Keyhole, raw_token: str, req: RequestInfo) -> ViewerResponse:
-    """`GET /share/{token}/info`: minimal public info, no document, no view used."""
-    found = lookup(svc, raw_token)
-    if found.resolved is None:
-        return account_dead(svc, found, req)
-    refusal = account(svc, found.resolved, req, status=200, outcome="info", count_link=False)
-    return refusal or ViewerResponse(200, found.resolved.info_body())
 
 
 def redacted_path(path: str, raw_token: str) -> str:

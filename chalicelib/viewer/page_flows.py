@@ -1,7 +1,7 @@
 """The viewer's HTML surface: the page, the password unlock and the view-limit button.
 
-Only the flows live here: resolving and accounting come from `viewer` (`lookup`, `account`,
-`account_dead`), markup from `page`. Each flow keeps the viewer budget: one BatchGetItem (in
+Only the flows live here: resolving and accounting come from `resolve` (`lookup`, `account`,
+`account_dead`), markup from `pages`. Each flow keeps the viewer budget: one BatchGetItem (in
 `lookup`) and one TransactWriteItems (in `account`), no KMS call.
 
 - `GET /share/{token}`: the page; a password form without the unlock cookie; the "show the
@@ -11,17 +11,20 @@ Only the flows live here: resolving and accounting come from `viewer` (`lookup`,
   window is read in the lookup, so a full window is refused before scrypt runs, and counted in
   the accounting transaction, whose condition keeps concurrent attempts within the limit.
 """
+
 from __future__ import annotations
 
 import json
 import secrets
-from typing import Any, Dict, Mapping, Optional, Tuple, Union
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from . import page, unlock as unlock_cookie
-from .passwords import verify_password
-from .service import Keyhole, RequestInfo
-from .viewer import (
+from .. import unlock as unlock_cookie
+from ..passwords import verify_password
+from ..service import Keyhole, RequestInfo
+from . import pages as page
+from .resolve import (
     Resolved,
     ViewerResponse,
     account,
@@ -40,7 +43,8 @@ WRONG_PASSWORD = "That password isn't right. Try again."
 
 # --- responses -----------------------------------------------------------------------------
 
-def html_headers(csp: str) -> Dict[str, str]:
+
+def html_headers(csp: str) -> dict[str, str]:
     return viewer_headers(csp, page.HTML_CONTENT_TYPE)
 
 
@@ -71,10 +75,15 @@ def _nonce() -> str:
 
 
 def _share(resolved: Resolved) -> page.Share:
-    return page.Share(tenant_name=resolved.tenant.name, resource_type=resolved.doc.type,
-                      resource_name=resolved.doc.name, label=resolved.cap.label,
-                      description=resolved.cap.description, expires_at=resolved.cap.expires_at,
-                      updated_at=resolved.doc.updated_at)
+    return page.Share(
+        tenant_name=resolved.tenant.name,
+        resource_type=resolved.doc.type,
+        resource_name=resolved.doc.name,
+        label=resolved.cap.label,
+        description=resolved.cap.description,
+        expires_at=resolved.cap.expires_at,
+        updated_at=resolved.doc.updated_at,
+    )
 
 
 def share_path(req: RequestInfo, raw_token: str) -> str:
@@ -84,8 +93,8 @@ def share_path(req: RequestInfo, raw_token: str) -> str:
 
 # --- flows ---------------------------------------------------------------------------------
 
-def _gate(svc: Keyhole, raw_token: str, req: RequestInfo, headers: Mapping[str, str]
-          ) -> Union[ViewerResponse, Resolved]:
+
+def _gate(svc: Keyhole, raw_token: str, req: RequestInfo, headers: Mapping[str, str]) -> ViewerResponse | Resolved:
     """The live link, or the response that stands in its way (the one 404, the password form)."""
     found = lookup(svc, raw_token)
     resolved = found.resolved
@@ -107,8 +116,17 @@ def show(svc: Keyhole, raw_token: str, req: RequestInfo, headers: Mapping[str, s
             return as_html(refusal)
         nonce = _nonce()
         left = int(resolved.cap.max_views) - int(resolved.cap.views_used or 0)
-        return _live(200, page.confirm_page(_share(resolved), nonce=nonce, views_left=left,
-                                            max_views=int(resolved.cap.max_views), now=svc.clock.now()), nonce)
+        return _live(
+            200,
+            page.confirm_page(
+                _share(resolved),
+                nonce=nonce,
+                views_left=left,
+                max_views=int(resolved.cap.max_views),
+                now=svc.clock.now(),
+            ),
+            nonce,
+        )
     return _content(svc, resolved, req, refresh_of=_header(headers, REFRESH_HEADER))
 
 
@@ -122,25 +140,43 @@ def use_view(svc: Keyhole, raw_token: str, req: RequestInfo, headers: Mapping[st
     return _content(svc, resolved, req, use_view=True)
 
 
-def _content(svc: Keyhole, resolved: Resolved, req: RequestInfo, *, use_view: bool = False,
-             refresh_of: Optional[str] = None) -> ViewerResponse:
+def _content(
+    svc: Keyhole, resolved: Resolved, req: RequestInfo, *, use_view: bool = False, refresh_of: str | None = None
+) -> ViewerResponse:
     """The content page. A live page re-rendering the version its poll of `/data` just fetched
     names that version's ETag; while that version is a fresh update (`Resolved.recently_updated`)
     the request is logged as `refreshed`: not a view, not counted against the link's window. Any
     other value, or the current ETag replayed after the grace, is an ordinary, counted page open."""
-    refreshed = (not use_view and refresh_of is not None and refresh_of == resolved.etag()
-                 and resolved.recently_updated(svc.clock.time()))
-    refusal = account(svc, resolved, req, status=200, outcome="refreshed" if refreshed else "viewed",
-                      use_view=use_view, count_link=not refreshed)
+    refreshed = (
+        not use_view
+        and refresh_of is not None
+        and refresh_of == resolved.etag()
+        and resolved.recently_updated(svc.clock.time())
+    )
+    refusal = account(
+        svc,
+        resolved,
+        req,
+        status=200,
+        outcome="refreshed" if refreshed else "viewed",
+        use_view=use_view,
+        count_link=not refreshed,
+    )
     if refusal:
         return as_html(refusal)
     nonce = _nonce()
-    view_note: Optional[Tuple[int, int]] = None
+    view_note: tuple[int, int] | None = None
     if use_view:
         view_note = (int(resolved.cap.views_used or 0) + 1, int(resolved.cap.max_views))
-    body = page.content_page(_share(resolved), resolved.document(), now=svc.clock.now(), nonce=nonce,
-                             poll_seconds=0 if use_view else svc.settings.effective_page_poll_seconds,
-                             etag=resolved.etag(), view_note=view_note)
+    body = page.content_page(
+        _share(resolved),
+        resolved.document(),
+        now=svc.clock.now(),
+        nonce=nonce,
+        poll_seconds=0 if use_view else svc.settings.effective_page_poll_seconds,
+        etag=resolved.etag(),
+        view_note=view_note,
+    )
     return _live(200, body, nonce)
 
 
@@ -152,8 +188,9 @@ def _password_form(svc: Keyhole, resolved: Resolved, req: RequestInfo, *, action
     return _live(200, page.password_page(_share(resolved), nonce=nonce, action=action), nonce)
 
 
-def unlock(svc: Keyhole, raw_token: str, req: RequestInfo, headers: Mapping[str, str],
-           raw_body: Optional[bytes]) -> ViewerResponse:
+def unlock(
+    svc: Keyhole, raw_token: str, req: RequestInfo, headers: Mapping[str, str], raw_body: bytes | None
+) -> ViewerResponse:
     """`POST /share/{token}/unlock`: check the password; on success a short-lived cookie scoped to
     this link, then the page (303 for forms, 200 JSON for scripts)."""
     wants_json = _is_json(headers)
@@ -164,25 +201,37 @@ def unlock(svc: Keyhole, raw_token: str, req: RequestInfo, headers: Mapping[str,
         return dead if wants_json else as_html(dead)
     page_path = share_path(req, raw_token)
     if not resolved.needs_password:
-        refusal = account(svc, resolved, req, status=200 if wants_json else 303, outcome="unlock_not_needed",
-                          count_link=False)
+        refusal = account(
+            svc, resolved, req, status=200 if wants_json else 303, outcome="unlock_not_needed", count_link=False
+        )
         if refusal:
             return refusal if wants_json else as_html(refusal)
         return _unlocked(wants_json, page_path, cookie=None)
     password, malformed = _read_password(raw_body, wants_json)
     if malformed:
         refusal = account(svc, resolved, req, status=400, outcome="bad_request", count_link=False)
-        return refusal or ViewerResponse(400, {"error": {"code": "bad_request",
-                                                         "message": 'Send a JSON object: {"password": "..."}'}})
+        return refusal or ViewerResponse(
+            400, {"error": {"code": "bad_request", "message": 'Send a JSON object: {"password": "..."}'}}
+        )
     attempts = password_window(svc, resolved.token)
     if found.password_attempts >= attempts.limit:  # refused before any scrypt work
         refusal = account(svc, resolved, req, status=429, outcome="rate_limited", count_link=False)
         return _too_many_attempts(svc, resolved, wants_json, refusal, attempts.retry_after)
-    correct = (password is not None and 0 < len(password) <= MAX_PASSWORD_CHARS
-               and verify_password(password, resolved.cap.password_hash))
+    correct = (
+        password is not None
+        and 0 < len(password) <= MAX_PASSWORD_CHARS
+        and verify_password(password, resolved.cap.password_hash)
+    )
     status = (200 if wants_json else 303) if correct else 401
-    refusal = account(svc, resolved, req, status=status, outcome="unlocked" if correct else "wrong_password",
-                      count_link=False, extra_windows=[attempts])
+    refusal = account(
+        svc,
+        resolved,
+        req,
+        status=status,
+        outcome="unlocked" if correct else "wrong_password",
+        count_link=False,
+        extra_windows=[attempts],
+    )
     if refusal is not None:
         if refusal.status == 429:
             return _too_many_attempts(svc, resolved, wants_json, refusal, attempts.retry_after)
@@ -191,18 +240,24 @@ def unlock(svc: Keyhole, raw_token: str, req: RequestInfo, headers: Mapping[str,
         if wants_json:
             return ViewerResponse(401, {"error": {"code": "wrong_password", "message": WRONG_PASSWORD}})
         nonce = _nonce()
-        return _live(401, page.password_page(_share(resolved), nonce=nonce, action="unlock", error=WRONG_PASSWORD),
-                     nonce)
-    value = unlock_cookie.issue(link_id=resolved.cap.link_id, cookie_salt=resolved.cap.cookie_salt,
-                                password_hash=resolved.cap.password_hash, now=svc.clock.time())
+        return _live(
+            401, page.password_page(_share(resolved), nonce=nonce, action="unlock", error=WRONG_PASSWORD), nonce
+        )
+    value = unlock_cookie.issue(
+        link_id=resolved.cap.link_id,
+        cookie_salt=resolved.cap.cookie_salt,
+        password_hash=resolved.cap.password_hash,
+        now=svc.clock.time(),
+    )
     cookie = unlock_cookie.set_cookie_header(value, path=page_path, secure=req.base_url.startswith("https://"))
     return _unlocked(wants_json, page_path, cookie=cookie)
 
 
-def _unlocked(wants_json: bool, page_path: str, *, cookie: Optional[str]) -> ViewerResponse:
+def _unlocked(wants_json: bool, page_path: str, *, cookie: str | None) -> ViewerResponse:
     if wants_json:
-        response = ViewerResponse(200, {"unlocked": True, "expires_in": unlock_cookie.COOKIE_TTL_SECONDS
-                                        if cookie else None})
+        response = ViewerResponse(
+            200, {"unlocked": True, "expires_in": unlock_cookie.COOKIE_TTL_SECONDS if cookie else None}
+        )
     else:  # Post/Redirect/Get: a reload of the page never re-posts the password
         response = ViewerResponse(303, "", html_headers(page.STATIC_CSP))
         response.headers["Location"] = page_path
@@ -211,21 +266,29 @@ def _unlocked(wants_json: bool, page_path: str, *, cookie: Optional[str]) -> Vie
     return response
 
 
-def _too_many_attempts(svc: Keyhole, resolved: Resolved, wants_json: bool, refusal: Optional[ViewerResponse],
-                       retry_after: int) -> ViewerResponse:
+def _too_many_attempts(
+    svc: Keyhole, resolved: Resolved, wants_json: bool, refusal: ViewerResponse | None, retry_after: int
+) -> ViewerResponse:
     if refusal is not None and refusal.status != 429:
         return refusal if wants_json else as_html(refusal)
     if wants_json:
         return rate_limited(retry_after)
     nonce = _nonce()
-    response = _live(429, page.password_page(
-        _share(resolved), nonce=nonce, action="unlock",
-        error=f"Too many attempts. Wait {retry_after} seconds, then try again."), nonce)
+    response = _live(
+        429,
+        page.password_page(
+            _share(resolved),
+            nonce=nonce,
+            action="unlock",
+            error=f"Too many attempts. Wait {retry_after} seconds, then try again.",
+        ),
+        nonce,
+    )
     response.headers["Retry-After"] = str(retry_after)
     return response
 
 
-def _header(headers: Mapping[str, str], name: str) -> Optional[str]:
+def _header(headers: Mapping[str, str], name: str) -> str | None:
     return next((value for key, value in headers.items() if key.lower() == name), None)
 
 
@@ -233,7 +296,7 @@ def _is_json(headers: Mapping[str, str]) -> bool:
     return (_header(headers, "content-type") or "").split(";")[0].strip().lower() == "application/json"
 
 
-def _read_password(raw_body: Optional[bytes], wants_json: bool) -> Tuple[Optional[str], bool]:
+def _read_password(raw_body: bytes | None, wants_json: bool) -> tuple[str | None, bool]:
     """The submitted password (None if absent or oversized) and whether a JSON body was malformed."""
     raw = raw_body or b""
     if len(raw) > MAX_UNLOCK_BODY_BYTES:

@@ -1,0 +1,12 @@
+"""The viewer surface (no auth): everything a share token opens.
+
+| module | what it does |
+|---|---|
+| `resolve` | a token -> the live link (one BatchGetItem), the accounting write, the one 404, viewer headers |
+| `json_surface` | `GET/POST /share/{token}/data`, `GET /share/{token}/info` |
+| `page_flows` | the HTML flows: the page, the view-limit button, the password unlock |
+| `render` | a (scoped, redacted) document -> escaped HTML (pure) |
+| `pages` | page shells and their CSP (pure); CSS and JS are files in `assets/` |
+
+Kept empty on purpose: a route imports only the modules it uses.
+"""

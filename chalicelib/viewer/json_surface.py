@@ -1,0 +1,75 @@
+"""The viewer's JSON surface: `GET|POST /share/{token}/data` and `GET /share/{token}/info`.
+
+Budget (SPEC.md): one read and one accounting write per request, no KMS call (`resolve`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ..service import Keyhole, RequestInfo
+from .resolve import ViewerResponse, account, account_dead, lookup
+
+
+def _json_refusal(status: int, code: str, message: str) -> ViewerResponse:
+    return ViewerResponse(status, {"error": {"code": code, "message": message}})
+
+
+def data(
+    svc: Keyhole, raw_token: str, req: RequestInfo, headers: Mapping[str, str], *, method: str = "GET"
+) -> ViewerResponse:
+    """`GET|POST /share/{token}/data`."""
+    found = lookup(svc, raw_token)
+    resolved = found.resolved
+    if resolved is None:
+        return account_dead(svc, found, req)
+    now = svc.clock.time()
+    if resolved.needs_password and not resolved.unlocked(headers, now):
+        refusal = account(svc, resolved, req, status=401, outcome="password_required", count_link=False)
+        return refusal or _json_refusal(
+            401, "password_required", "This link is protected by a password: POST it to /unlock first"
+        )
+    if resolved.view_limited and method != "POST":
+        refusal = account(svc, resolved, req, status=409, outcome="confirm_required", count_link=False)
+        return refusal or _json_refusal(
+            409, "confirm_required", "This link has a view limit: POST to /data to use one view"
+        )
+    etag = resolved.etag()
+    lowered = {k.lower(): v for k, v in headers.items()}
+    conditional = not resolved.view_limited and "if-none-match" in lowered
+    presented = [t.strip() for t in lowered["if-none-match"].split(",")] if conditional else []
+    if etag in presented:
+        refusal = account(svc, resolved, req, status=304, outcome=None, count_link=False)
+        if refusal:
+            return refusal
+        response = ViewerResponse(304, None)
+        response.headers["ETag"] = etag
+        return response
+    # An open page whose poll finds a new version (it presents an earlier version's ETag, and that
+    # version was written within the grace) gets a refresh: logged, but not a view and not counted
+    # against the link's window, so a page left open never trips it. Any other validator (made up,
+    # replayed, stale) is an ordinary fetch. The per-IP window still counts every request.
+    refreshed = any(resolved.is_earlier_etag(tag) for tag in presented) and resolved.recently_updated(now)
+    refusal = account(
+        svc,
+        resolved,
+        req,
+        status=200,
+        outcome="refreshed" if refreshed else "viewed",
+        use_view=resolved.view_limited,
+        count_link=not refreshed,
+    )
+    if refusal:
+        return refusal
+    response = ViewerResponse(200, resolved.data_body())
+    response.headers["ETag"] = etag
+    return response
+
+
+def info(svc: Keyhole, raw_token: str, req: RequestInfo) -> ViewerResponse:
+    """`GET /share/{token}/info`: minimal public info, no document, no view used."""
+    found = lookup(svc, raw_token)
+    if found.resolved is None:
+        return account_dead(svc, found, req)
+    refusal = account(svc, found.resolved, req, status=200, outcome="info", count_link=False)
+    return refusal or ViewerResponse(200, found.resolved.info_body())
