@@ -294,7 +294,9 @@ def _axis(rows: Sequence[Mapping[str, Any]], time_name: str | None, names: list[
         parsed = [parse_moment(row.get(time_name)) for row in rows]
         if all(m is not None for m in parsed):
             moments = [m for m in parsed if m is not None]
-            return charts.time_axis(moments, names.index(time_name)), [short_moment(m) for m in moments]
+            dates_only = all(len(str(row.get(time_name))) == 10 for row in rows)
+            labels = [short_moment(m, with_time=not dates_only) for m in moments]
+            return charts.time_axis(moments, names.index(time_name)), labels
     return charts.index_axis(len(rows)), ["" for _ in rows]
 
 

@@ -22,6 +22,7 @@ from ..redaction import MASK
 from .escape import attr, text
 from .shapes import columns_of, is_number, status_column
 from .values import (
+    LONG_TEXT,
     decimals_of,
     format_fixed,
     humanize,
@@ -39,6 +40,7 @@ MAX_DECIMALS = 6
 
 RenderValue = Callable[[Any, str], str]
 _SPACE = re.compile(r"\s")
+_BREAKABLE_TOKEN = re.compile(r"\S[-/\u2010-\u2014]\S")
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -156,4 +158,18 @@ def _cell(row: Mapping[str, Any], column: Column, render_value: RenderValue) -> 
         return f'<td class="time" data-v="{attr(value)}">{shown}</td>'
     if isinstance(value, str) and value and not _SPACE.search(value):
         return f'<td class="tok">{render_value(value, column.name)}</td>'  # one token: never broken
+    if isinstance(value, str) and _BREAKABLE_TOKEN.search(value) and parse_moment(value) is None:
+        return f"<td>{_words(value)}</td>"
     return f"<td>{render_value(value, column.name)}</td>"
+
+
+def _words(value: str) -> str:
+    """Text that wraps at spaces only: a browser would also break after the hyphen or slash inside
+    `ap-southeast-2` or `v1/orders`, so such words are kept whole."""
+    parts = [
+        f'<span class="tok">{text(part)}</span>' if _BREAKABLE_TOKEN.search(part) else text(part)
+        for part in re.split(r"(\s+)", value)
+    ]
+    css = "text" if "\n" in value or len(value) > LONG_TEXT else "words"
+    return f'<span class="{css}">{"".join(parts)}</span>'
+

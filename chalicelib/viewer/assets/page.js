@@ -261,8 +261,9 @@
   var every = share ? Number(share.getAttribute("data-poll-seconds")) * 1000 : 0;
   if (!(every > 0) || !window.fetch || !("content" in document.createElement("template"))) { return; }
   // Ceilings (docs/viewer.md): an unchanged document is polled less and less often while the tab is
-  // visible (x1.5 a poll) and while hidden (x2 a poll); a change brings the interval back to `every`.
-  var IDLE_CEILING_MS = Math.max(every, 60000);
+  // visible (x1.5 a poll, up to 6 intervals: 60 s at the default 10 s) and while hidden (x2 a poll);
+  // a change brings the interval back to `every`. Never more often than `every`.
+  var IDLE_CEILING_MS = Math.max(every, Math.min(every * 6, 60000));
   var HIDDEN_CEILING_MS = 300000;
   var FAILURE_CEILING_MS = 300000;
   var etag = share.getAttribute("data-etag") || "";
