@@ -21,7 +21,10 @@ _INVISIBLE = re.compile(
 
 def text(value: str) -> str:
     """Escape `value` for element content; invisible controls become visible `U+XXXX` markers."""
-    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    if "\r" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    if _INVISIBLE.search(value) is None:  # the common case: one pass of html.escape
+        return html.escape(value, quote=True)
     parts: list[str] = []
     last = 0
     for match in _INVISIBLE.finditer(value):

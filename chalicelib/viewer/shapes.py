@@ -127,10 +127,10 @@ def status_column(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> 
         values = [row[name] for row in rows if row.get(name) is not None]
         if not values or any(isinstance(v, (dict, list)) for v in values):
             continue
-        tones = [status_tone(v) for v in values]
-        if is_status_key(name) and any(t is not None for t in tones):
-            return name
-        if all(t is not None for t in tones) and all(isinstance(v, str) for v in values):
+        if is_status_key(name):
+            if any(status_tone(v) is not None for v in values):
+                return name
+        elif all(isinstance(v, str) and tone_of(v) is not None for v in values):  # stops at the first non-status
             return name
     return None
 

@@ -67,7 +67,7 @@ def plan_columns(
     rows: Sequence[Mapping[str, Any]], path: tuple[str, ...], hints: DisplayHints, hint: FieldHint = NO_HINT
 ) -> list[Column]:
     names = columns_of(rows, hint.columns)
-    statuses = {status_column(rows, [name]) for name in names} - {None}
+    first_status = status_column(rows, names)
     planned = []
     for name in names:
         column_hint = hints.for_path((*path, name))
@@ -95,7 +95,7 @@ def plan_columns(
                 numeric=numeric,
                 decimals=decimals,
                 grouped=grouped,
-                status=name in statuses or (is_status_key(name) and not numeric),
+                status=name == first_status or (is_status_key(name) and not numeric),
                 time=is_time,
                 short_times=short_times,
             )
@@ -142,9 +142,9 @@ def _cell(row: Mapping[str, Any], column: Column, render_value: RenderValue) -> 
     if value == MASK:
         return '<td><span class="redacted" title="Hidden by the owner of this page">***</span></td>'
     if column.numeric and is_number(value):
-        shown = format_fixed(value, column.decimals, grouped=column.grouped)
+        # repr() of a JSON number is digits, sign, point and exponent only: nothing to escape
         raw = repr(value) if isinstance(value, float) else str(value)
-        return f'<td class="num" data-v="{attr(raw)}">{text(shown)}</td>'
+        return f'<td class="num" data-v="{raw}">{format_fixed(value, column.decimals, grouped=column.grouped)}</td>'
     if column.status and isinstance(value, str):
         return f"<td>{pill(value, tone_of(value))}</td>"
     if column.status and isinstance(value, bool):
@@ -156,11 +156,27 @@ def _cell(row: Mapping[str, Any], column: Column, render_value: RenderValue) -> 
         else:
             shown = render_value(value, column.name)
         return f'<td class="time" data-v="{attr(value)}">{shown}</td>'
+    if isinstance(value, str) and _plain_text(value):  # most cells: no link, date, status or long text
+        if not _SPACE.search(value):
+            return f'<td class="tok">{text(value)}</td>'  # one token: never broken
+        return f"<td>{_words(value) if _BREAKABLE_TOKEN.search(value) else text(value)}</td>"
     if isinstance(value, str) and value and not _SPACE.search(value):
-        return f'<td class="tok">{render_value(value, column.name)}</td>'  # one token: never broken
+        return f'<td class="tok">{render_value(value, column.name)}</td>'
     if isinstance(value, str) and _BREAKABLE_TOKEN.search(value) and parse_moment(value) is None:
         return f"<td>{_words(value)}</td>"
     return f"<td>{render_value(value, column.name)}</td>"
+
+
+def _plain_text(value: str) -> bool:
+    """Text `values.scalar` would only escape: no URL or time (both need a colon), no date, no
+    line break, not long, not the mask."""
+    return (
+        0 < len(value) <= LONG_TEXT
+        and ":" not in value
+        and "\n" not in value
+        and value != MASK
+        and not _DATE_ONLY.match(value)
+    )
 
 
 def _words(value: str) -> str:
@@ -172,4 +188,3 @@ def _words(value: str) -> str:
     ]
     css = "text" if "\n" in value or len(value) > LONG_TEXT else "words"
     return f'<span class="{css}">{"".join(parts)}</span>'
-

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -198,17 +199,18 @@ def format_number(value: float, key: str = "") -> str:
     return shown.rstrip("0").rstrip(".")
 
 
+_TONE_OF_WORD = {word: tone for tone, words in _TONES.items() for word in words}
+
+
+@lru_cache(maxsize=1024)
 def tone_of(value: str) -> str | None:
     """`ok`, `warn` or `bad` for a known status word (`up`, `Degraded`, `major outage`), else None."""
     if len(value) > 40:
         return None
-    normal = value.strip().lower().replace(" ", "_").replace("-", "_")
-    for tone, words in _TONES.items():
-        if normal in words:
-            return tone
-    return None
+    return _TONE_OF_WORD.get(value.strip().lower().replace(" ", "_").replace("-", "_"))
 
 
+@lru_cache(maxsize=1024)
 def is_status_key(key: str) -> bool:
     """`status`, `state`, `health`, ... and names ending in them (`check_status`, `lastState`)."""
     lowered = key.lower()
@@ -218,6 +220,7 @@ def is_status_key(key: str) -> bool:
     return bool(words) and words[-1].lower() in _STATUS_KEYS
 
 
+@lru_cache(maxsize=1024)
 def is_raw_number_key(key: str) -> bool:
     """Ids, ports, years, codes: numbers that are names, not quantities (no grouping, no charts)."""
     return bool(_RAW_NUMBER_KEYS.search(key))
@@ -250,6 +253,11 @@ def parse_moment(value: Any) -> datetime | None:
     """An RFC 3339 date-time (with offset) or a plain date, as an aware datetime; else None."""
     if not isinstance(value, str) or len(value) > 40:
         return None
+    return _parse_moment(value)
+
+
+@lru_cache(maxsize=8192)  # a table's time column is read by its shape, its columns and its cells
+def _parse_moment(value: str) -> datetime | None:
     if _DATE.match(value):
         try:
             return datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=UTC)
@@ -275,14 +283,18 @@ def format_fixed(value: float, decimals: int, *, grouped: bool) -> str:
     return f"{value:,.{decimals}f}" if grouped else f"{value:.{decimals}f}"
 
 
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def short_moment(moment: datetime, *, with_date: bool = True, with_time: bool = True) -> str:
     """Axis labels: `12 Nov, 03:14`, `12 Nov 2026`, `03:14` (UTC)."""
     moment = moment.astimezone(UTC)
+    month = _MONTHS[moment.month - 1]
     if with_date and with_time:
-        return f"{moment.day} {moment:%b}, {moment:%H:%M}"
+        return f"{moment.day} {month}, {moment.hour:02d}:{moment.minute:02d}"
     if with_date:
-        return f"{moment.day} {moment:%b %Y}"
-    return f"{moment:%H:%M}"
+        return f"{moment.day} {month} {moment.year}"
+    return f"{moment.hour:02d}:{moment.minute:02d}"
 
 
 def _is_url(value: str) -> bool:

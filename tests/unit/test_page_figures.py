@@ -135,7 +135,7 @@ def test_status_words_over_time_are_a_strip_of_coloured_ticks() -> None:
     tones = [attrs["class"].split()[1] for attrs, _ in ticks]
     assert tones.count("ok") == 28 and tones[11] == "bad" and tones[19] == "warn"
     # AND each tick says when and what; the head gives the share of checks up
-    assert ticks[11][1] == "12 Oct, 00:00 · down"
+    assert ticks[11][1] == "12 Oct 2026 · down"
     head = tree.find("p", "strip-head")[0][1]
     assert "93.33% up" in head and "28 up, 1 degraded, 1 down" in head
     axis = tree.find("div", "x-axis")[0][1]
