@@ -282,6 +282,9 @@ def extra_measurements() -> dict[str, Any]:
     except ImportError:
         return found
     found.update(consumer_bench.run())
+    from bench import render_bench  # the viewer page's server-side render time (docs/viewer.md)
+
+    found.update(render_bench.run())
     return found
 
 

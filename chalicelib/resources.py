@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from . import audit
+from . import display as display_hints
 from .apikeys import Principal
 from .clock import to_rfc3339
 from .errors import Collector, Conflict, NotFound, PayloadTooLarge, ValidationFailed
@@ -29,8 +30,9 @@ MAX_DEPTH = 64
 MAX_REDACT = 100
 MAX_SCOPES = 50
 MAX_SCOPE_FIELDS = 200
-# The document, redaction rules and scopes share one DynamoDB item (400 KB at most): 256 KiB of
-# document + 64 KiB of scopes + 100 redacted names of 128 characters stays well inside it.
+# The document, redaction rules, scopes and display hints share one DynamoDB item (400 KB at most):
+# 256 KiB of document + 64 KiB of scopes + 100 redacted names of 128 characters + 16 KiB of display
+# hints stays well inside it.
 MAX_SCOPES_BYTES = 64 * 1024
 
 
@@ -43,9 +45,11 @@ def require_valid_id(resource_id: str) -> None:
         raise ValidationFailed.field("resource_id", "must be 1-128 characters of A-Z a-z 0-9 . _ : -")
 
 
-def _validate(body: dict[str, Any]) -> tuple[str, str, dict[str, Any], list[str], dict[str, list[str]]]:
+def _validate(
+    body: dict[str, Any],
+) -> tuple[str, str, dict[str, Any], list[str], dict[str, list[str]], dict[str, Any]]:
     errors = Collector()
-    unknown_fields(body, ("type", "name", "document", "redact", "scopes"), errors)
+    unknown_fields(body, ("type", "name", "document", "redact", "scopes", "display"), errors)
     rtype = string(body, "type", errors, required=True, min_len=1, max_len=64)
     name = string(body, "name", errors, required=True, min_len=1, max_len=200)
     document = body.get("document")
@@ -85,6 +89,7 @@ def _validate(body: dict[str, Any]) -> tuple[str, str, dict[str, Any], list[str]
                     f"scopes.{scope_name}",
                     f"must be a non-empty list of at most {MAX_SCOPE_FIELDS} top-level field names",
                 )
+    display = display_hints.validate(body.get("display"), errors)
     errors.raise_if_any()
     if json_size(document) > MAX_DOCUMENT_BYTES:
         raise PayloadTooLarge(
@@ -102,6 +107,7 @@ def _validate(body: dict[str, Any]) -> tuple[str, str, dict[str, Any], list[str]
         document,
         list(dict.fromkeys(redact)),
         {k: list(dict.fromkeys(v)) for k, v in scopes.items()},
+        display,
     )
 
 
@@ -124,6 +130,7 @@ def to_json(head: ResourceHead, doc: ResourceDocument) -> dict[str, Any]:
         "document": json.loads(doc.document),
         "redact": list(doc.redact or []),
         "scopes": plain(doc.scopes),
+        "display": json.loads(doc.display) if doc.display else {},
     }
 
 
@@ -137,7 +144,7 @@ def put_resource(
 ) -> tuple[int, dict[str, Any]]:
     """Create (201) or replace (200). `head` is the current head, read with authentication."""
     require_valid_id(resource_id)
-    rtype, name, document, redact, scopes = _validate(body)
+    rtype, name, document, redact, scopes, display = _validate(body)
     text = json.dumps(document, separators=(",", ":"), ensure_ascii=False)
     tenant_id = principal.tenant_id
     for attempt in range(3):
@@ -177,6 +184,7 @@ def put_resource(
             document=text,
             redact=redact,
             scopes=scopes,
+            display=json.dumps(display, separators=(",", ":"), ensure_ascii=False) if display else None,
             version=version,
             updated_at=stamp,
         )

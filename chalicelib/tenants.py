@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import audit, expiry
+from . import audit, branding, expiry
 from .apikeys import Principal, new_key_item
 from .clock import to_rfc3339
 from .errors import Collector, NotFound, ValidationFailed
@@ -21,6 +21,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "token_display": "recopyable",
     "require_password": False,
     "access_log_retention_days": 90,
+    **branding.DEFAULTS,  # display_name, accent_color, logo: the viewer's page (chalicelib/branding.py)
 }
 SETTING_NAMES = tuple(DEFAULT_SETTINGS)
 OPS_ACTOR = {"type": "ops", "id": None, "name": "ops"}
@@ -239,6 +240,7 @@ def patch_settings(svc: Keyhole, principal: Principal, body: dict[str, Any], req
     days = integer(body, "access_log_retention_days", errors, minimum=1, maximum=365)
     if days is not None:
         changes["access_log_retention_days"] = days
+    changes.update(branding.validate(body, errors))
     errors.raise_if_any()
     merged = {**current, **changes}
     default_s = expiry.parse_duration(merged["default_expires_in"])
@@ -252,7 +254,10 @@ def patch_settings(svc: Keyhole, principal: Principal, body: dict[str, Any], req
         txn.update(
             Tenant,
             Tenant.key(principal.tenant_id),
-            [Tenant.settings[name].set(value) for name, value in changes.items()],
+            [
+                Tenant.settings[name].set(value) if value is not None else Tenant.settings[name].remove()
+                for name, value in changes.items()
+            ],
             condition=Tenant.pk.exists(),
             tag="tenant",
         )

@@ -13,12 +13,15 @@ scripts, and stops everything it started on Ctrl-C.
 from __future__ import annotations
 
 import json
+import math
 import os
 import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import boto3
 
@@ -29,32 +32,106 @@ ROOT = Path(__file__).resolve().parent.parent
 STATE_DIR = ROOT / ".keyhole"
 REGION = "us-east-1"
 
-DEMO_DOCUMENT = {
-    "summary": "Checkout API: all systems operational.",
-    "status": "operational",
-    "uptime_30d_percent": 99.982,
-    "last_checked_at": "2026-11-20T09:58:00Z",
-    "check": {
-        "url": "https://api.example.com/health",
-        "method": "GET",
-        "interval_seconds": 60,
-        "headers": {"Authorization": "Bearer sk_live_do_not_show"},
-        "bearer_token": "sk_live_do_not_show",
-    },
-    "regions": [
-        {"region": "eu-west-1", "latency_ms": 84, "status": "up"},
-        {"region": "us-east-1", "latency_ms": 41, "status": "up"},
-        {"region": "ap-southeast-2", "latency_ms": 212, "status": "degraded"},
-    ],
-    "incidents": [
-        {
-            "opened_at": "2026-11-12T03:14:00Z",
-            "title": "Elevated latency in ap-southeast-2",
-            "resolved": True,
-            "notes": "A regional DNS provider was slow; traffic moved to a secondary.",
+
+def _demo_document() -> dict[str, Any]:
+    """An uptime monitor's share page: status, a response-time chart, a 90-day status strip, regions,
+    the last 200 checks (a table that must read on a phone), incidents, and a credential the page
+    shows as `***`. Deterministic, so screenshots and tests see the same page every run."""
+    draws = iter(range(1, 10_000))
+
+    def uniform(low: float, high: float) -> float:
+        return low + (high - low) * _noise(next(draws))
+
+    now = datetime(2026, 11, 20, 9, 58, tzinfo=UTC)
+    hours = [now.replace(minute=0) - timedelta(hours=23 - i) for i in range(24)]
+    response = []
+    for index, hour in enumerate(hours):
+        spike = 170 if index == 15 else 0  # the ap-southeast-2 DNS slowdown, visible on the chart
+        median = round(78 + 14 * math.sin(index / 3.2) + uniform(-6, 6) + spike * 0.6)
+        response.append({"at": _stamp(hour), "p50_ms": median, "p95_ms": round(median * 1.9 + uniform(0, 30) + spike)})
+    days = [(now - timedelta(days=89 - i)).date().isoformat() for i in range(90)]
+    daily = {61: "degraded", 62: "down", 83: "degraded"}
+    uptime = [{"day": day, "status": daily.get(i, "up")} for i, day in enumerate(days)]
+    regions = ["eu-west-1", "us-east-1", "ap-southeast-2"]
+    checks = []
+    for index in range(200):
+        at = now - timedelta(minutes=index * 2, seconds=int(uniform(0, 40)))
+        region = regions[index % 3]
+        status = "up"
+        millis = round(uniform(35, 95) + (120 if region == "ap-southeast-2" else 0) + uniform(0, 25), 1)
+        if index in (37, 38):
+            status, millis = "degraded", round(millis + 640.5, 1)
+        if index == 122:
+            status, millis = "down", 10000.0
+        checks.append(
+            {
+                "at": _stamp(at),
+                "region": region,
+                "status": status,
+                "response_ms": millis,
+                "http_status": 503 if status == "down" else 200,
+            }
+        )
+    return {
+        "summary": "Checkout API: all systems operational.",
+        "status": "operational",
+        "uptime_30d_percent": 99.982,
+        "last_checked_at": "2026-11-20T09:58:00Z",
+        "response_time_ms": response,
+        "uptime_90d": uptime,
+        "check": {
+            "url": "https://api.example.com/health",
+            "method": "GET",
+            "interval_seconds": 60,
+            "headers": {"Authorization": "Bearer sk_live_do_not_show"},
+            "bearer_token": "sk_live_do_not_show",
         },
-    ],
-    "owner": {"team": "Payments platform", "contact": "payments-oncall@example.com"},
+        "regions": [
+            {"region": "eu-west-1", "latency_ms": 84, "status": "up"},
+            {"region": "us-east-1", "latency_ms": 41, "status": "up"},
+            {"region": "ap-southeast-2", "latency_ms": 212, "status": "degraded"},
+        ],
+        "recent_checks": checks,
+        "incidents": [
+            {
+                "opened_at": "2026-11-12T03:14:00Z",
+                "title": "Elevated latency in ap-southeast-2",
+                "resolved": True,
+                "notes": "A regional DNS provider was slow; traffic moved to a secondary.",
+            },
+        ],
+        "owner": {"team": "Payments platform", "contact": "payments-oncall@example.com"},
+    }
+
+
+def _noise(n: int) -> float:
+    """A fixed pseudo-random number in [0, 1) (Knuth's multiplicative hash): demo data that is the
+    same on every run."""
+    return ((n * 2654435761) % 2**32) / 2**32
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+DEMO_DOCUMENT = _demo_document()
+# How the page shows it (display hints: docs/viewer.md): the response-time chart, the strip and
+# the checks table get readable names; the checks stay a table (three regions interleave).
+DEMO_DISPLAY = {
+    "fields": {
+        "response_time_ms": {
+            "as": "area",
+            "label": "Response time, last 24 hours",
+            "labels": {"p50_ms": "Median", "p95_ms": "95th percentile"},
+        },
+        "uptime_90d": {"label": "Uptime, last 90 days"},
+        "recent_checks": {
+            "as": "table",
+            "label": "Recent checks",
+            "columns": ["at", "region", "status", "response_ms", "http_status"],
+            "labels": {"at": "Checked at", "response_ms": "Response (ms)", "http_status": "HTTP"},
+        },
+    }
 }
 
 
@@ -94,6 +171,7 @@ def deploy_and_seed(endpoint: str, api_url: str) -> dict[str, str]:
             "document": DEMO_DOCUMENT,
             "redact": ["bearer_token", "Authorization"],
             "scopes": {"status": ["summary", "status", "regions"]},
+            "display": DEMO_DISPLAY,
         },
         None,
         req,

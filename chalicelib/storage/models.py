@@ -143,6 +143,7 @@ class ResourceDocument(MainModel):
     document = UnicodeAttribute()  # compact JSON text, <= 256 KiB
     redact = ListAttribute(of=UnicodeAttribute, default=list)
     scopes = MapAttribute(default=dict)  # scope name -> list of top-level fields
+    display = UnicodeAttribute(null=True)  # display hints as compact JSON (chalicelib/display.py), <= 16 KiB
     version = NumberAttribute(default=1)
     updated_at = UnicodeAttribute()
 

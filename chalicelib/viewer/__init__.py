@@ -5,7 +5,11 @@
 | `resolve` | a token -> the live link (one BatchGetItem), the accounting write, the one 404, viewer headers |
 | `json_surface` | `GET/POST /share/{token}/data`, `GET /share/{token}/info` |
 | `page_flows` | the HTML flows: the page, the view-limit button, the password unlock |
-| `render` | a (scoped, redacted) document -> escaped HTML (pure) |
+| `render` | a (scoped, redacted) document -> escaped HTML (pure): values first, then sub-sections |
+| `shapes` | what each value becomes: section, table, chart, status strip, chips, list (pure) |
+| `charts` | line/area charts and status strips as inline SVG (pure) |
+| `tables` | tables: column formats, status pills, rows the page's script filters and pages (pure) |
+| `values`, `escape` | names, units, numbers, times, status tones; the only two escaping functions (pure) |
 | `pages` | page shells and their CSP (pure); CSS and JS are files in `assets/` |
 
 Kept empty on purpose: a route imports only the modules it uses.

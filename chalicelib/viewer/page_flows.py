@@ -20,9 +20,12 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from .. import display
 from .. import unlock as unlock_cookie
+from ..branding import brand_of
 from ..passwords import verify_password
 from ..service import Keyhole, RequestInfo
+from ..tenants import settings_of
 from . import pages as page
 from .resolve import (
     Resolved,
@@ -83,6 +86,7 @@ def _share(resolved: Resolved) -> page.Share:
         description=resolved.cap.description,
         expires_at=resolved.cap.expires_at,
         updated_at=resolved.doc.updated_at,
+        brand=brand_of(settings_of(resolved.tenant), resolved.tenant.name),
     )
 
 
@@ -176,6 +180,7 @@ def _content(
         poll_seconds=0 if use_view else svc.settings.effective_page_poll_seconds,
         etag=resolved.etag(),
         view_note=view_note,
+        hints=display.parse(resolved.doc.display),
     )
     return _live(200, body, nonce)
 

@@ -13,8 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from ..branding import Brand
+from ..display import NO_HINTS, DisplayHints
 from .assets import csp_hash, load_asset
-from .render import _parse_datetime, ago_words, attr, expires_in_words, format_datetime, render_document, text
+from .escape import attr, text
+from .render import render_document
+from .values import ago_words, expires_in_words, format_datetime
+from .values import parse_datetime as _parse_datetime
 
 HTML_CONTENT_TYPE = "text/html; charset=utf-8"
 NOT_FOUND_MESSAGE = "Share link not found or has been revoked"
@@ -74,12 +79,13 @@ STATIC_CSP = (
 SCRIPT = load_asset("page.js")
 
 
-def _head(title: str, style_open: str) -> str:
+def _head(title: str, style_open: str, *, favicon: str = _FAVICON, brand_css: str = "") -> str:
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         '<meta name="robots" content="noindex, nofollow"><meta name="referrer" content="no-referrer">'
-        f'<title>{text(title)}</title><link rel="icon" href="{_FAVICON}">{style_open}{CSS}</style></head>'
+        f'<title>{text(title)}</title><link rel="icon" href="{attr(favicon)}">{style_open}{CSS}{brand_css}</style>'
+        "</head>"
     )
 
 
@@ -141,6 +147,12 @@ class Share:
     description: str | None
     expires_at: str | None
     updated_at: str | None
+    # The tenant's branding (display name, accent colour, logo); None shows the tenant's name plainly.
+    brand: Brand | None = None
+
+    @property
+    def shown_by(self) -> str:
+        return self.brand.name if self.brand else self.tenant_name
 
 
 def _hero(share: Share, now: datetime, *, extra_meta: Sequence[str] = (), notice: str = "") -> str:
@@ -177,8 +189,10 @@ def _hero(share: Share, now: datetime, *, extra_meta: Sequence[str] = (), notice
 
 
 def _brand(share: Share) -> str:
+    logo = share.brand.logo if share.brand else None
+    mark = f'<img class="logo" src="{attr(logo)}" alt="" width="28" height="28">' if logo else _KEYHOLE_SVG
     return (
-        f'<header class="brand">{_KEYHOLE_SVG}<span>Shared with you by <strong>{text(share.tenant_name)}</strong>'
+        f'<header class="brand">{mark}<span>Shared with you by <strong>{text(share.shown_by)}</strong>'
         '</span><span class="live" title="This page updates itself when the shared data changes">Live</span>'
         "</header>"
     )
@@ -191,7 +205,7 @@ _FOOT = (
 
 
 def _title(share: Share) -> str:
-    return f"{share.resource_name} · shared by {share.tenant_name}"
+    return f"{share.resource_name} · shared by {share.shown_by}"
 
 
 def _live_page(
@@ -204,14 +218,18 @@ def _live_page(
     script: bool = False,
     gate: bool = False,
 ) -> str:
-    live_attrs = f' data-poll-seconds="{int(poll_seconds)}" data-etag="{attr(etag)}"' if script else ""
-    tail = (
-        f'<template id="gone">{GONE_FRAGMENT}</template><script nonce="{attr(nonce)}">{SCRIPT}</script>'
-        if script
-        else ""
-    )
+    live_attrs = f' data-poll-seconds="{int(poll_seconds)}" data-etag="{attr(etag)}"' if poll_seconds > 0 else ""
+    tail = f'<template id="gone">{GONE_FRAGMENT}</template>' if poll_seconds > 0 else ""
+    if script:
+        tail += f'<script nonce="{attr(nonce)}">{SCRIPT}</script>'
+    brand = share.brand
     return (
-        _head(_title(share), f'<style nonce="{attr(nonce)}">')
+        _head(
+            _title(share),
+            f'<style nonce="{attr(nonce)}">',
+            favicon=(brand.favicon() if brand else None) or _FAVICON,
+            brand_css=brand.css() if brand else "",
+        )
         + f'<body><div class="page{" gated" if gate else ""}" id="share"{live_attrs}>{_brand(share)}{inner}{_FOOT}</div>{tail}</body></html>'
     )
 
@@ -225,8 +243,10 @@ def content_page(
     poll_seconds: int,
     etag: str,
     view_note: tuple[int, int] | None = None,
+    hints: DisplayHints = NO_HINTS,
 ) -> str:
-    """The shared document, read-only. `poll_seconds` 0 = no live updates (view-limited pages)."""
+    """The shared document, read-only. `poll_seconds` 0 = no live updates (view-limited pages);
+    the script still runs for charts and tables."""
     extra: list[str] = []
     notice = ""
     if view_note is not None:
@@ -240,9 +260,9 @@ def content_page(
     )
     inner = (
         f'<main class="card">{_hero(share, now, extra_meta=extra, notice=notice)}{paused}'
-        f'<div class="doc">{render_document(document)}</div></main>'
+        f'<div class="doc">{render_document(document, hints)}</div></main>'
     )
-    return _live_page(share, nonce, inner, poll_seconds=poll_seconds, etag=etag, script=poll_seconds > 0)
+    return _live_page(share, nonce, inner, poll_seconds=poll_seconds, etag=etag, script=True)
 
 
 def password_page(share: Share, *, nonce: str, action: str, error: str | None = None) -> str:

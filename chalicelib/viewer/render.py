@@ -1,433 +1,347 @@
 """A (scoped, redacted) document as escaped HTML: pure functions, free of Chalice and storage.
 
-Escaping is the boundary between a tenant's document and a viewer's browser, so it lives in one
-small place that unit tests attack directly with hostile documents. Every piece of data reaches
-markup through `text()` (element content) or `attr()` (attribute values); nothing else
-interpolates data.
+The walk: at every level of an object, its scalars first (a definition list), then its
+sub-sections in document order, each headed by its name with the path above it; levels from
+`DETAILS_DEPTH` on fold into `<details>` (the summary shows the path and what is inside). What a
+value becomes (section, table, chart, strip, chips, list) is decided in `shapes`; tables are
+drawn by `tables`, charts and strips by `charts`. Escaping happens in `escape` only: every piece
+of data reaches markup through `text()` or `attr()`.
 """
 
 from __future__ import annotations
 
-import html
+import itertools
 import json
+import logging
 import math
-import re
-from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
-from ..redaction import MASK
-
-# Nesting shown as sections with headings (h2..h4); deeper objects become nested lists, and
-# past MAX_SHOWN_DEPTH a subtree is shown as indented JSON text (still escaped) so a hostile
-# 64-level document stays readable on a phone.
-SECTION_DEPTH = 3
-MAX_SHOWN_DEPTH = 8
-LONG_TEXT = 160
-CHIP_TEXT = 40
-MAX_CHIPS = 24
-
-# --- escaping ------------------------------------------------------------------------------
-
-# Characters that are invisible or reorder text (bidi overrides and isolates, C0/C1 controls,
-# line separators, BOM, lone surrogates that cannot even be encoded): shown as a visible marker
-# so a document cannot spoof what a viewer reads. Tabs and newlines are kept.
-_INVISIBLE = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e"
-    "\u2028\u2029\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb\ud800-\udfff]"
+from ..display import NO_HINTS, DisplayHints, FieldHint
+from . import charts, tables
+from .escape import attr, text
+from .shapes import Shape, decide, is_number, numeric_columns, status_tone
+from .values import (
+    LONG_TEXT,
+    ago_words,
+    expires_in_words,
+    format_datetime,
+    format_number,
+    humanize,
+    parse_datetime,
+    parse_moment,
+    scalar,
+    short_moment,
+    unit_of,
 )
 
+__all__ = [
+    "LONG_TEXT",
+    "ago_words",
+    "attr",
+    "expires_in_words",
+    "format_datetime",
+    "format_number",
+    "humanize",
+    "parse_datetime",
+    "render_document",
+    "scalar",
+    "text",
+]
 
-def text(value: str) -> str:
-    """Escape `value` for element content; invisible controls become visible `U+XXXX` markers."""
-    value = value.replace("\r\n", "\n").replace("\r", "\n")
-    parts: list[str] = []
-    last = 0
-    for match in _INVISIBLE.finditer(value):
-        parts.append(html.escape(value[last : match.start()], quote=True))
-        parts.append(f'<span class="cc" title="Invisible character">U+{ord(match.group()):04X}</span>')
-        last = match.end()
-    parts.append(html.escape(value[last:], quote=True))
-    return "".join(parts)
+logger = logging.getLogger(__name__)
 
-
-def attr(value: str) -> str:
-    """Escape `value` for a double-quoted attribute; invisible controls become U+FFFD."""
-    return html.escape(_INVISIBLE.sub("\ufffd", value), quote=True)
-
-
-# --- labels and scalar values --------------------------------------------------------------
-
-_CAMEL_BREAK = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
-_WORD_BREAK = re.compile(r"[\s_.\-]+")
-_UNIT_WORDS = {
-    "ms": "(ms)",
-    "percent": "(%)",
-    "pct": "(%)",
-    "seconds": "(s)",
-    "secs": "(s)",
-    "bytes": "(bytes)",
-    "kb": "(KB)",
-    "mb": "(MB)",
-    "gb": "(GB)",
-}
-_ACRONYMS = {
-    "id",
-    "ids",
-    "url",
-    "urls",
-    "uri",
-    "ip",
-    "api",
-    "http",
-    "https",
-    "dns",
-    "sla",
-    "ssl",
-    "tls",
-    "cpu",
-    "uuid",
-    "json",
-    "html",
-    "ttl",
-    "ui",
-    "sku",
-    "vat",
-    "eta",
-}
+# Levels 1-2 are open sections with headings; deeper object levels fold into <details>. Past
+# MAX_SHOWN_DEPTH a subtree is shown as indented JSON text (still escaped), so a hostile 64-level
+# document stays readable on a phone.
+DETAILS_DEPTH = 3
+MAX_SHOWN_DEPTH = 8
+MAX_CHARTS_PER_FIELD = 3
+_MUTED_NONE = '<span class="muted">None</span>'
 
 
-def humanize(key: str) -> str:
-    """`uptime_30d_percent` -> `Uptime 30d (%)`: field names as a reader would say them."""
-    words = [w for w in _WORD_BREAK.split(_CAMEL_BREAK.sub(" ", key)) if w]
-    if not words:
-        return key if key else "(no name)"
-    if len(words) > 1 and words[-1].lower() in _UNIT_WORDS:
-        words[-1] = _UNIT_WORDS[words[-1].lower()]
-    shaped = []
-    for index, word in enumerate(words):
-        if word.lower() in _ACRONYMS:
-            word = word.upper()
-        elif index and word[:1].isupper() and word[1:].islower():
-            word = word.lower()
-        shaped.append(word)
-    shaped[0] = shaped[0][:1].upper() + shaped[0][1:]
-    return " ".join(shaped)
+@dataclass
+class _Context:
+    hints: DisplayHints
+    ids: itertools.count = field(default_factory=lambda: itertools.count(1))
+
+    def new_id(self, prefix: str) -> str:
+        return f"{prefix}{next(self.ids)}"
 
 
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?([Zz]|[+-]\d{2}:\d{2})$")
-_URL = re.compile(r"^https?://[^\s<>\"'`\\\x00-\x20\x7f-\x9f]+$", re.IGNORECASE)
-_RAW_NUMBER_KEYS = re.compile(r"(^|_|\b)(id|port|year|code|zip|pin|phone|version|number|no)s?($|_)", re.I)
-
-_STATUS_KEYS = {"status", "state", "health", "result", "outcome", "condition", "severity", "level"}
-_TONES = {
-    "ok": {
-        "ok",
-        "up",
-        "operational",
-        "healthy",
-        "active",
-        "pass",
-        "passed",
-        "passing",
-        "success",
-        "succeeded",
-        "online",
-        "green",
-        "resolved",
-        "available",
-        "running",
-        "enabled",
-        "complete",
-        "completed",
-        "done",
-        "live",
-    },
-    "warn": {
-        "degraded",
-        "warning",
-        "warn",
-        "pending",
-        "partial",
-        "partial_outage",
-        "maintenance",
-        "slow",
-        "yellow",
-        "amber",
-        "queued",
-        "in_progress",
-        "paused",
-        "unknown",
-        "minor",
-        "investigating",
-        "monitoring",
-    },
-    "bad": {
-        "down",
-        "failed",
-        "fail",
-        "failing",
-        "error",
-        "critical",
-        "outage",
-        "major_outage",
-        "offline",
-        "red",
-        "unhealthy",
-        "unavailable",
-        "disabled",
-        "blocked",
-        "major",
-        "expired",
-    },
-}
-
-
-def format_datetime(moment: datetime) -> str:
-    """`12 Nov 2026, 03:14 UTC`: unambiguous for readers anywhere."""
-    moment = moment.astimezone(UTC)
-    return f"{moment.day} {moment:%b %Y, %H:%M} UTC"
-
-
-def _parse_datetime(value: str) -> datetime | None:
-    try:
-        moment = datetime.fromisoformat(value.replace("z", "Z").replace("Z", "+00:00").replace("t", "T"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else None
-
-
-def format_number(value: float, key: str = "") -> str:
-    """Thousands separators for big quantities (not ids, ports or years); floats without noise."""
-    if isinstance(value, int):
-        if abs(value) >= 10_000 and not _RAW_NUMBER_KEYS.search(key) and abs(value) < 10**21:
-            return f"{value:,}"
-        return str(value)
-    if not math.isfinite(value):
-        return str(value)
-    if value.is_integer() and abs(value) < 1e15:
-        return format_number(int(value), key)
-    if abs(value) >= 1e15 or abs(value) < 1e-4:
-        return f"{value:g}"
-    grouped = abs(value) >= 10_000 and not _RAW_NUMBER_KEYS.search(key)
-    shown = f"{value:,.6f}" if grouped else f"{value:.6f}"
-    return shown.rstrip("0").rstrip(".")
-
-
-def _tone(key: str, value: str) -> str | None:
-    if key.lower() not in _STATUS_KEYS or len(value) > 40:
-        return None
-    normal = value.strip().lower().replace(" ", "_").replace("-", "_")
-    for tone, words in _TONES.items():
-        if normal in words:
-            return tone
-    return None
-
-
-def _is_url(value: str) -> bool:
-    if len(value) > 2048 or not _URL.match(value):
-        return False
-    try:
-        parts = urlsplit(value)
-    except ValueError:
-        return False
-    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
-
-
-def scalar(value: Any, key: str = "") -> str:
-    """One scalar JSON value as safe HTML: masked, dated, linked (http/https only) or plain."""
-    if value is None:
-        return '<span class="muted" title="Not set">—</span>'
-    if isinstance(value, bool):
-        return f'<span class="bool {"yes" if value else "no"}">{"Yes" if value else "No"}</span>'
-    if isinstance(value, (int, float)):
-        return f'<span class="num">{text(format_number(value, key))}</span>'
-    if not isinstance(value, str):  # not reachable for JSON, kept total
-        return text(str(value))
-    if value == MASK:
-        return '<span class="redacted" title="Hidden by the owner of this page">***</span>'
-    if _DATE.match(value):
-        try:
-            day = datetime.strptime(value, "%Y-%m-%d")
-            return f'<time datetime="{attr(value)}">{day.day} {day:%b %Y}</time>'
-        except ValueError:
-            pass
-    if _DATETIME.match(value):
-        moment = _parse_datetime(value)
-        if moment is not None:
-            return f'<time datetime="{attr(value)}">{text(format_datetime(moment))}</time>'
-    tone = _tone(key, value)
-    if tone:
-        return f'<span class="pill {tone}">{text(value)}</span>'
-    if _is_url(value):
-        return f'<a href="{attr(value)}" rel="nofollow noopener noreferrer">{text(value)}</a>'
-    if "\n" in value or len(value) > LONG_TEXT:
-        return f'<span class="text">{text(value)}</span>'
-    return text(value)
-
-
-# --- documents -----------------------------------------------------------------------------
-
-
-def _is_container(value: Any) -> bool:
-    return isinstance(value, (dict, list))
-
-
-def render_document(document: Any) -> str:
-    """The viewer's document as readable, escaped HTML (sections, definition lists, tables)."""
+def render_document(document: Any, hints: DisplayHints = NO_HINTS) -> str:
+    """The viewer's document as readable, escaped HTML (sections, tables, charts, strips)."""
+    ctx = _Context(hints)
     if isinstance(document, Mapping):
         if not document:
             return '<p class="empty">There is nothing to show in this view yet.</p>'
-        return _object(document, depth=1, headings=True)
-    return _value(document, "", depth=1, headings=False)
+        return _object(document, path=(), depth=1, ctx=ctx)
+    shape = decide(document, "")
+    if shape.block:
+        return _block(document, "", shape, path=(), depth=1, ctx=ctx, title="Document")
+    return _inline(document, "", shape, depth=1)
 
 
-def _object(obj: Mapping[str, Any], *, depth: int, headings: bool) -> str:
+# --- objects and sections ------------------------------------------------------------------
+
+
+def _object(obj: Mapping[str, Any], *, path: tuple[str, ...], depth: int, ctx: _Context) -> str:
     if depth > MAX_SHOWN_DEPTH:
         return _raw(obj)
     if not obj:
         return '<span class="muted">Empty</span>'
-    sectioned = headings and depth <= SECTION_DEPTH
-    plain = [(k, v) for k, v in obj.items() if not (sectioned and _is_container(v))]
-    parts: list[str] = []
-    if plain:
-        parts.append('<dl class="fields">')
-        for key, value in plain:
-            parts.append(
-                f'<div><dt title="{attr(key)}">{text(humanize(key))}</dt>'
-                f"<dd>{_value(value, key, depth=depth + 1, headings=False)}</dd></div>"
-            )
-        parts.append("</dl>")
-    if sectioned:
-        tag = f"h{depth + 1}"
-        for key, value in obj.items():
-            if _is_container(value):
-                parts.append(
-                    f'<section class="group depth-{depth}"><{tag} title="{attr(key)}">'
-                    f"{text(humanize(key))}</{tag}>{_value(value, key, depth=depth + 1, headings=True)}"
-                    f"</section>"
-                )
-    return "".join(parts)
+    values: list[str] = []
+    blocks: list[str] = []
+    for key, value in obj.items():
+        key_path = (*path, key)
+        hint = ctx.hints.for_path(key_path)
+        shape = decide(value, key, hint)
+        if depth >= MAX_SHOWN_DEPTH and shape.block:
+            shape = Shape("raw")
+        label = hint.label or humanize(key)
+        if shape.block:
+            blocks.append(_section(key, value, shape, hint, path=key_path, depth=depth, ctx=ctx, label=label))
+        else:
+            shown = _inline(value, key, shape, depth=depth)
+            values.append(f'<div><dt title="{attr(key)}">{text(label)}</dt><dd>{shown}</dd></div>')
+    head = f'<dl class="fields">{"".join(values)}</dl>' if values else ""
+    return head + "".join(blocks)
 
 
-def _value(value: Any, key: str, *, depth: int, headings: bool) -> str:
+def _section(
+    key: str,
+    value: Any,
+    shape: Shape,
+    hint: FieldHint,
+    *,
+    path: tuple[str, ...],
+    depth: int,
+    ctx: _Context,
+    label: str,
+) -> str:
+    level = min(depth + 1, 6)
+    crumbs = " \u203a ".join(
+        ctx.hints.for_path(path[: i + 1]).label or humanize(part) for i, part in enumerate(path[:-1])
+    )
+    trail = f'<span class="path">{text(crumbs)} \u203a</span>' if crumbs else ""
+    heading = f'<h{level} title="{attr(".".join(path))}">{text(label)}</h{level}>'
+    body = _block(value, key, shape, path=path, depth=depth + 1, ctx=ctx, title=label)
+    folded = hint.collapsed if hint.collapsed is not None else (shape.kind == "section" and depth >= DETAILS_DEPTH)
+    if folded:
+        return (
+            f'<details class="group d{min(depth, 6)}"><summary>{trail}{heading}'
+            f'<span class="count">{text(_count(value))}</span></summary><div class="group-body">{body}</div></details>'
+        )
+    return f'<section class="group d{min(depth, 6)}">{trail}{heading}{body}</section>'
+
+
+def _count(value: Any) -> str:
+    size = len(value) if isinstance(value, (list, dict)) else 1
     if isinstance(value, dict):
-        return _object(value, depth=depth, headings=headings)
-    if isinstance(value, list):
-        return _list(value, key, depth=depth)
+        return "1 field" if size == 1 else f"{size} fields"
+    return "1 item" if size == 1 else f"{size} items"
+
+
+def _inline(value: Any, key: str, shape: Shape, *, depth: int) -> str:
+    if shape.kind == "empty":
+        return _MUTED_NONE
+    if shape.kind == "chips":
+        return '<ul class="chips">' + "".join(f"<li>{scalar(item, key)}</li>" for item in value) + "</ul>"
     return scalar(value, key)
 
 
-def _list(items: Sequence[Any], key: str, *, depth: int) -> str:
+def _block(value: Any, key: str, shape: Shape, *, path: tuple[str, ...], depth: int, ctx: _Context, title: str) -> str:
+    if shape.kind == "section":
+        return _object(value, path=path, depth=depth, ctx=ctx)
+    if shape.kind == "raw" or depth > MAX_SHOWN_DEPTH:
+        return _raw(value)
+    if shape.kind in ("chart", "strip"):
+        try:
+            return _figure(value, key, shape, path=path, depth=depth, ctx=ctx, title=title)
+        except (ArithmeticError, ValueError, TypeError, KeyError, IndexError):
+            # A hint or a series the chart cannot draw: the data still shows, as a table or list.
+            logger.warning("chart fell back to a table at %s", ".".join(path), exc_info=True)
+            shape = decide(value, key)
+            if shape.kind in ("chart", "strip"):
+                shape = Shape("table") if all(isinstance(v, Mapping) for v in value) else Shape("list")
+    if shape.kind == "table":
+        rows = [row if isinstance(row, Mapping) else {"value": row} for row in value]
+        return _table(rows, path=path, depth=depth, ctx=ctx, title=title)
+    if shape.kind == "list":
+        return '<ul class="list">' + "".join(f"<li>{scalar(item, key)}</li>" for item in value) + "</ul>"
+    if shape.kind == "items":
+        return (
+            '<ol class="items">'
+            + "".join(f"<li>{_nested(item, key, depth=depth + 1)}</li>" for item in value)
+            + "</ol>"
+        )
+    return _inline(value, key, shape, depth=depth)
+
+
+def _nested(value: Any, key: str, *, depth: int) -> str:
+    """A value inside a table cell or list item: compact (no headings, no charts)."""
     if depth > MAX_SHOWN_DEPTH:
-        return _raw(items)
-    if not items:
-        return '<span class="muted">None</span>'
-    if all(isinstance(item, dict) for item in items):
-        return _table(items, depth=depth)
-    if not any(_is_container(item) for item in items):
-        short = len(items) <= MAX_CHIPS and all(
-            not isinstance(item, str) or (len(item) <= CHIP_TEXT and "\n" not in item) for item in items
+        return _raw(value)
+    if isinstance(value, Mapping):
+        if not value:
+            return '<span class="muted">Empty</span>'
+        rows = "".join(
+            f'<div><dt title="{attr(k)}">{text(humanize(k))}</dt><dd>{_nested(v, k, depth=depth + 1)}</dd></div>'
+            for k, v in value.items()
         )
-        css = "chips" if short else "list"
-        return f'<ul class="{css}">' + "".join(f"<li>{scalar(item, key)}</li>" for item in items) + "</ul>"
-    return (
-        '<ol class="items">'
-        + "".join(f"<li>{_value(item, key, depth=depth + 1, headings=False)}</li>" for item in items)
-        + "</ol>"
-    )
+        return f'<dl class="fields compact">{rows}</dl>'
+    if isinstance(value, list):
+        if not value:
+            return _MUTED_NONE
+        if not any(isinstance(item, (dict, list)) for item in value):
+            return '<ul class="chips">' + "".join(f"<li>{scalar(item, key)}</li>" for item in value) + "</ul>"
+        return (
+            '<ol class="items">'
+            + "".join(f"<li>{_nested(item, key, depth=depth + 1)}</li>" for item in value)
+            + "</ol>"
+        )
+    return scalar(value, key)
 
 
-def _columns(rows: Iterable[Mapping[str, Any]]) -> list[str]:
-    seen: dict = {}
-    for row in rows:
-        for name in row:
-            seen.setdefault(name, None)
-    return list(seen)
-
-
-NUM_CLASS = ' class="num"'
-
-
-def _table(rows: Sequence[Mapping[str, Any]], *, depth: int) -> str:
-    columns = _columns(rows)
+def _table(rows: Sequence[Mapping[str, Any]], *, path: tuple[str, ...], depth: int, ctx: _Context, title: str) -> str:
+    hint = ctx.hints.for_path(path)
+    columns = tables.plan_columns(rows, path, ctx.hints, hint)
     if not columns:
-        return '<span class="muted">None</span>'
-    numeric = {
-        c
-        for c in columns
-        if all(
-            isinstance(r.get(c), (int, float)) and not isinstance(r.get(c), bool) for r in rows if r.get(c) is not None
-        )
-        and any(r.get(c) is not None for r in rows)
-    }
-    head = "".join(
-        f'<th scope="col" title="{attr(c)}"{NUM_CLASS if c in numeric else ""}>{text(humanize(c))}</th>'
-        for c in columns
+        return _MUTED_NONE
+    return tables.table(
+        rows,
+        columns=columns,
+        table_id=ctx.new_id("t"),
+        name=".".join(path) or "document",
+        caption=title,
+        render_value=lambda value, key: _nested(value, key, depth=depth + 1),
     )
-    body: list[str] = []
-    for row in rows:
-        cells = []
-        for column in columns:
-            css = NUM_CLASS if column in numeric else ""
-            if column in row:
-                shown = _value(row[column], column, depth=depth + 1, headings=False)
-            else:
-                shown = '<span class="muted" title="Not set">—</span>'
-            cells.append(f'<td data-label="{attr(humanize(column))}"{css}>{shown}</td>')
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    return f'<div class="table-wrap"><table><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>'
+
+
+# --- charts and strips ---------------------------------------------------------------------
+
+
+def _figure(
+    value: Sequence[Any], key: str, shape: Shape, *, path: tuple[str, ...], depth: int, ctx: _Context, title: str
+) -> str:
+    """Strip and/or charts, then the same data as a table inside <details>."""
+    hint = ctx.hints.for_path(path)
+    if all(isinstance(item, Mapping) for item in value):
+        rows: list[Mapping[str, Any]] = list(value)
+        table_hint = hint
+    else:
+        column = key or "value"
+        rows = [{"#": index + 1, column: item} for index, item in enumerate(value)]
+        table_hint = FieldHint(labels={column: title})
+    columns = tables.plan_columns(rows, path, ctx.hints, table_hint)
+    names = [c.name for c in columns]
+    table_id = ctx.new_id("t")
+    parts: list[str] = []
+    if rows and "#" in rows[0] and not isinstance(value[0], Mapping):
+        axis = charts.index_axis(len(rows), column=0)
+        moments: list[str] = ["" for _ in rows]
+    else:
+        axis, moments = _axis(rows, shape.time_column, names)
+    status_name = (shape.status_column if isinstance(value[0], Mapping) else None) or key or "value"
+    if shape.kind == "strip" or (shape.kind == "chart" and shape.status_column):
+        words = [_status_word(row.get(status_name)) for row in rows]
+        tones = [status_tone(row.get(status_name)) or "unknown" for row in rows]
+        parts.append(
+            charts.status_strip(
+                tones=tones, words=words, axis=axis, table_id=table_id, summary_label=title, moments=moments
+            )
+        )
+    if shape.kind == "chart":
+        plain_list = not isinstance(value[0], Mapping)
+        series_names = [key or "value"] if plain_list else (list(shape.series) or numeric_columns(rows, names))
+        groups = _unit_groups(series_names, path, ctx.hints, hint, plain_list=plain_list)
+        for group in groups[:MAX_CHARTS_PER_FIELD]:
+            series = [
+                charts.Series(
+                    label=_series_label(
+                        name, path, ctx.hints, hint, single_title=title if len(series_names) == 1 else None
+                    ),
+                    unit=unit,
+                    values=[_number(row.get(name)) for row in rows],
+                    column=names.index(name),
+                )
+                for name, unit in group
+            ]
+            if not any(v is not None for s in series for v in s.values):
+                continue
+            parts.append(
+                charts.line_chart(series=series, axis=axis, area=shape.area, table_id=table_id, summary_label=title)
+            )
+    if not parts:
+        raise ValueError("nothing to draw")
+    data_table = tables.table(
+        rows,
+        columns=columns,
+        table_id=table_id,
+        name=".".join(path) or "document",
+        caption=f"{title}: the values",
+        render_value=lambda v, k: _nested(v, k, depth=depth + 1),
+    )
+    return (
+        f'<div class="figures">{"".join(parts)}</div><details class="data"><summary>Show the values as a table '
+        f'<span class="count">{len(rows)} rows</span></summary>{data_table}</details>'
+    )
+
+
+def _axis(rows: Sequence[Mapping[str, Any]], time_name: str | None, names: list[str]) -> tuple[charts.Axis, list[str]]:
+    if time_name is not None:
+        parsed = [parse_moment(row.get(time_name)) for row in rows]
+        if all(m is not None for m in parsed):
+            moments = [m for m in parsed if m is not None]
+            dates_only = all(len(str(row.get(time_name))) == 10 for row in rows)
+            labels = [short_moment(m, with_time=not dates_only) for m in moments]
+            return charts.time_axis(moments, names.index(time_name)), labels
+    return charts.index_axis(len(rows)), ["" for _ in rows]
+
+
+def _status_word(value: Any) -> str:
+    if isinstance(value, bool):
+        return "Up" if value else "Down"
+    return str(value) if value is not None else "No data"
+
+
+def _number(value: Any) -> float | None:
+    if is_number(value) and math.isfinite(value):
+        return float(value)
+    return None
+
+
+def _unit_groups(
+    names: Sequence[str], path: tuple[str, ...], hints: DisplayHints, hint: FieldHint, *, plain_list: bool
+) -> list[list[tuple[str, str | None]]]:
+    """Series that share a unit share a chart (at most 4 to a chart); other units get their own."""
+    groups: dict[str | None, list[tuple[str, str | None]]] = {}
+    for name in names:
+        if plain_list:  # a list of numbers: the field itself is the series
+            unit = hint.unit or unit_of(path[-1] if path else name)
+        else:
+            unit = hints.for_path((*path, name)).unit or (hint.unit if len(names) == 1 else None) or unit_of(name)
+        group = groups.setdefault(unit, [])
+        if len(group) < charts.SERIES_STYLES:
+            group.append((name, unit))
+    return list(groups.values())
+
+
+def _series_label(
+    name: str, path: tuple[str, ...], hints: DisplayHints, hint: FieldHint, *, single_title: str | None
+) -> str:
+    column_hint = hints.for_path((*path, name))
+    if column_hint.label:
+        return column_hint.label
+    if hint.labels.get(name):
+        return hint.labels[name]
+    if single_title and name in (path[-1:] or ("value",)):
+        label = single_title
+    else:
+        label = humanize(name)
+    return label.rsplit(" (", 1)[0] if label.endswith(")") else label
 
 
 def _raw(value: Any) -> str:
     return f'<pre class="raw">{text(json.dumps(value, indent=2, ensure_ascii=False))}</pre>'
-
-
-# --- time in words -------------------------------------------------------------------------
-
-
-def _plural(count: int, unit: str) -> str:
-    return f"{count} {unit}" if count == 1 else f"{count} {unit}s"
-
-
-def _span_words(seconds: float) -> str | None:
-    if seconds < 45:
-        return None
-    minutes = round(seconds / 60)
-    if minutes < 60:
-        return _plural(max(1, minutes), "minute")
-    hours = round(seconds / 3600)
-    if hours < 24:
-        return _plural(hours, "hour")
-    days = round(seconds / 86400)
-    return _plural(days, "day")
-
-
-def expires_in_words(expires_at: str | None, now: datetime) -> str:
-    """`expires in 3 days`, `expires in 5 hours`, `never expires`, or the date when far away."""
-    if not expires_at:
-        return "never expires"
-    moment = _parse_datetime(expires_at)
-    if moment is None:
-        return f"expires {expires_at}"
-    seconds = (moment - now).total_seconds()
-    if seconds <= 0:
-        return "has expired"
-    if seconds > 60 * 86400:
-        return f"expires on {moment.day} {moment:%b %Y}"
-    words = _span_words(seconds)
-    return f"expires in {words}" if words else "expires in less than a minute"
-
-
-def ago_words(at: str | None, now: datetime) -> str:
-    """`updated 5 minutes ago` style: `just now`, `N minutes/hours/days ago`, or a date."""
-    moment = _parse_datetime(at) if at else None
-    if moment is None:
-        return "at an unknown time"
-    seconds = (now - moment).total_seconds()
-    if seconds > 30 * 86400:
-        return f"on {moment.day} {moment:%b %Y}"
-    words = _span_words(max(0.0, seconds))
-    return f"{words} ago" if words else "just now"

@@ -17,9 +17,13 @@ import pytest
 from chalicelib.viewer import pages as page, render
 
 # What the renderer may produce for a document; anything else means a document injected markup.
-DOCUMENT_TAGS = {"dl", "div", "dt", "dd", "section", "h2", "h3", "h4", "span", "time", "a", "ul", "ol", "li",
-                 "table", "thead", "tbody", "tr", "th", "td", "pre", "p"}
-DOCUMENT_ATTRIBUTES = {"class", "title", "datetime", "href", "rel", "scope", "data-label"}
+DOCUMENT_TAGS = {"dl", "div", "dt", "dd", "section", "details", "summary", "h2", "h3", "h4", "h5", "h6", "span",
+                 "time", "a", "ul", "ol", "li", "table", "caption", "thead", "tbody", "tr", "th", "td", "pre", "p",
+                 "strong", "figure", "svg", "path", "rect", "title"}
+DOCUMENT_ATTRIBUTES = {"class", "title", "datetime", "href", "rel", "scope", "id", "tabindex", "role", "aria-label",
+                       "aria-hidden", "focusable", "viewbox", "preserveaspectratio", "d", "vector-effect", "x", "y",
+                       "width", "height", "data-v", "data-name", "data-rows", "data-table", "data-low", "data-high",
+                       "data-xs", "data-x-column", "data-column", "data-unit", "data-per-tick"}
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=timezone.utc)
 
 
@@ -91,9 +95,9 @@ def test_hostile_values_and_keys_render_as_text(hostile: str) -> None:
     # THEN the browser would build only the renderer's own elements, and show the text literally
     assert_only_renderer_markup(markup)
     assert markup.text.count(hostile) >= 6
-    # AND the table's data-label attributes (humanized keys) carry the key as an inert value
-    labels = [attrs.get("data-label") for tag, attrs in markup.elements if tag == "td"]
-    assert render.humanize(hostile) in labels
+    # AND the table's header cells carry the key as an inert title
+    titles = [attrs.get("title") for tag, attrs in markup.elements if tag == "th"]
+    assert hostile in titles
 
 
 def test_attribute_injection_stays_inside_the_attribute() -> None:
@@ -139,7 +143,7 @@ def test_very_long_strings_are_kept_whole_and_wrapped() -> None:
     # THEN all of it is there, in an element the stylesheet wraps
     assert long_value in markup.text
     assert ("span", {"class": "text"}) in markup.elements
-    assert ".text{white-space:pre-wrap}" in page.CSS and "overflow-wrap:anywhere" in page.CSS
+    assert ".text{white-space:pre-wrap}" in page.CSS and "dd{margin:0;padding:11px 0;border-bottom:1px solid var(--line);overflow-wrap:anywhere" in page.CSS
 
 
 def test_deep_nesting_renders_and_still_escapes() -> None:
@@ -193,7 +197,7 @@ def test_structure_sections_definition_lists_and_tables() -> None:
     text = markup.text
     # THEN nested objects are sections with headings; arrays of objects are tables
     headings = [attrs.get("title") for tag, attrs in markup.elements if tag in ("h2", "h3")]
-    assert headings[:3] == ["check", "headers", "regions"]
+    assert headings[:3] == ["check", "check.headers", "regions"]
     assert "table" in markup.tags()
     columns = [attrs["title"] for tag, attrs in markup.elements if tag == "th"]
     assert columns == ["region", "latency_ms", "status"]
@@ -265,14 +269,18 @@ def test_page_metadata_is_escaped() -> None:
                                        label=hostile, description=hostile),
                                  {"x": 1}, now=NOW, nonce="n", poll_seconds=0, etag="")
     markup = Markup(html_out)
-    assert "script" not in markup.tags()  # no poll: no script at all, and none injected
+    # the page's own script only (it draws nothing from data), and none injected
+    assert [attrs for tag, attrs in markup.elements if tag == "script"] == [{"nonce": "n"}]
     assert markup.text.count(hostile) >= 5
 
 
 def test_view_limited_page_does_not_poll() -> None:
     html_out = page.content_page(share(), {"x": 1}, now=NOW, nonce="n", poll_seconds=0, etag='"e"', view_note=(1, 3))
     markup = Markup(html_out)
-    assert "script" not in markup.tags()
+    # the script runs (charts, tables) but is not told to poll: no interval, no ETag, no gone template
+    live = next(attrs for tag, attrs in markup.elements if attrs.get("id") == "share")
+    assert "data-poll-seconds" not in live and "data-etag" not in live
+    assert not any(attrs.get("id") == "gone" for _, attrs in markup.elements)
     assert "View 1 of 3" in markup.text
 
 

@@ -35,8 +35,9 @@ def test_the_environment_sets_the_interval() -> None:
 
 def test_an_open_page_always_polls_again_well_within_the_refresh_grace() -> None:
     # GIVEN the longest pause the page's script takes between polls (hidden tab, network back-off)
-    caps_ms = [int(ms) for ms in re.findall(r"Math\.min\([^;]*?,\s*(\d{4,})\)", page.SCRIPT)]
-    assert caps_ms, "the script's back-off caps moved"
+    ceilings = re.findall(r"var \w+_CEILING_MS = ([^;]+);", page.SCRIPT)
+    assert len(ceilings) == 3, "the script's back-off ceilings moved"
+    caps_ms = [max(int(n) for n in re.findall(r"\d{4,}", expression)) for expression in ceilings]
     longest = max(max(caps_ms) / 1000, MAX_PAGE_POLL_SECONDS)
     # THEN the grace after a document update is three times that: an open page's poll finding the new
     # version always falls inside it, so a page left open is not charged for it
