@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 from collections.abc import Callable, Iterable
@@ -206,6 +207,7 @@ def describe_failure(error: BaseException, settings: Settings | None) -> tuple[i
                     f"{operation}: not found in {region} ({code}): check --stage, AWS_REGION and that the "
                     f"infra stack for {table} is deployed"
                 )
+    for cause in _causes(error):  # no AWS-level cause: Keyhole's own message says what went wrong
         if isinstance(cause, KeyholeError):
             return EXIT_FAILED, cause.message
         if isinstance(cause, (OpsError, SealingError, ValueError)):
@@ -243,6 +245,7 @@ def build_parser() -> argparse.ArgumentParser:
     where.add_argument("--stage", help="take KEYHOLE_* settings from this Chalice stage (env vars still win)")
     where.add_argument("--local", action="store_true", help="use the stack started by `make run`")
     parser.add_argument("--table", action="store_true", help="print a table instead of JSON")
+    parser.add_argument("-v", "--verbose", action="store_true", help="also print warnings logged on the way")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--table", action="store_true", default=argparse.SUPPRESS, help="print a table, not JSON")
     sub = parser.add_subparsers(dest="area", required=True)
@@ -339,9 +342,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None) -> int:
+def _quiet_logs(verbose: bool) -> None:
+    """The CLI speaks in its own one-line errors; library warnings (a retried request, an outage
+    already reported as the error) only with --verbose. Secrets are masked either way."""
+    from .logs import ScrubSecretsFilter
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(ScrubSecretsFilter())
+    root = logging.getLogger()
+    root.handlers = [handler]
+    root.setLevel(logging.WARNING if verbose else logging.CRITICAL)
+
+
+def main(
+    argv: list[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None, standalone: bool = False
+) -> int:
+    """Run one command. `standalone` (the console entry point) also sets up the process's logging."""
     args = build_parser().parse_args(argv)
     output = Output(bool(args.table), out, err)
+    if standalone:
+        _quiet_logs(args.verbose)
     settings: Settings | None = None
     try:
         svc = build_service(args)
@@ -675,4 +696,4 @@ COMMANDS: dict[tuple[str, str], Callable[[argparse.Namespace, Keyhole, Output], 
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(standalone=True))
