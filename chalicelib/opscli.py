@@ -308,6 +308,7 @@ def build_parser() -> argparse.ArgumentParser:
     revoke.add_argument("--tenant", required=True, help="the tenant whose links to revoke")
     revoke.add_argument("--resource", help="only this resource's links")
     revoke.add_argument("--created-by", metavar="KEY_ID", help="only links this API key created")
+    revoke.add_argument("--link", action="append", metavar="LINK_ID", help="only these links (repeatable)")
     revoke.add_argument("--reason", default="incident response", help="recorded in each link's audit event")
     revoke.add_argument("--dry-run", action="store_true", help="list what would be revoked, change nothing")
 
@@ -557,6 +558,7 @@ def _links_revoke(args: argparse.Namespace, svc: Keyhole, output: Output) -> int
             args.tenant,
             resource_id=args.resource,
             created_by=args.created_by,
+            link_ids=args.link,
             reason=args.reason,
             dry_run=args.dry_run,
         ),

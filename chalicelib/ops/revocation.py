@@ -1,5 +1,5 @@
-"""Revoke links in bulk, for incident response: every active link of a resource, of a tenant, or
-the ones one API key created (a leaked operator key may have minted links for an attacker).
+"""Revoke links in bulk, for incident response: every active link of a resource, of a tenant, the
+ones one API key created (a leaked operator key may have minted links for an attacker), or a list.
 
 Each link is revoked by `links.revoke_link`, exactly as `DELETE /v1/links/{id}` does it: capability
 deleted (the URL is dead at once), slot freed, record kept with `revoked_at`/`revoked_by`, an audit
@@ -66,19 +66,40 @@ def active_links(
     yield from flush()
 
 
+def named_links(svc: Keyhole, tenant_id: str, link_ids: list[str]) -> Iterator[LinkRecord]:
+    """The named links of this tenant whose URLs still open (other tenants' ids match nothing)."""
+    now_s = to_rfc3339(svc.clock.now()) or ""
+    wanted = [LinkRecord.key(link_id) for link_id in link_ids if links.valid_link_id(link_id)]
+    for start in range(0, len(wanted), BATCH):
+        for record in svc.store.batch_get([(LinkRecord, key) for key in wanted[start : start + BATCH]]):
+            if isinstance(record, LinkRecord) and record.tenant_id == tenant_id:
+                if links.status_of(record, now_s) == "active":
+                    yield record
+
+
 def revoke_links(
     svc: Keyhole,
     tenant_id: str,
     *,
     resource_id: str | None = None,
     created_by: str | None = None,
+    link_ids: list[str] | None = None,
     reason: str = "incident response",
     dry_run: bool = False,
 ) -> Iterator[Revocation]:
     """Revoke every matching active link; one result per link as it is done."""
     principal = ops_principal(get_tenant(svc, tenant_id))
     req = RequestInfo(request_id=f"ops-{uuid.uuid4().hex}")
-    for record in active_links(svc, tenant_id, resource_id=resource_id, created_by=created_by):
+    records = (
+        named_links(svc, tenant_id, link_ids)
+        if link_ids
+        else active_links(svc, tenant_id, resource_id=resource_id, created_by=created_by)
+    )
+    for record in records:
+        if link_ids and (
+            (resource_id and record.resource_id != resource_id) or (created_by and record.created_by != created_by)
+        ):
+            continue
         result = Revocation(
             link_id=record.link_id,
             resource_id=record.resource_id,

@@ -131,5 +131,11 @@ def test_bulk_revoke_by_key_by_resource_and_by_tenant(stack):
     again = run_cli(stack.env, "links", "revoke", "--tenant", t.tenant_id)
     assert again.code == 0 and again.json == []
     assert http.get("/v1/tenant", key=t.viewer).json["usage"] == {"active_links": 0, "shared_resources": 0}
+    # AND one named link (a leaked URL) is revoked only through its own tenant
+    wrong = run_cli(stack.env, "links", "revoke", "--tenant", t.tenant_id, "--link", theirs["id"])
+    assert wrong.code == 0 and wrong.json == [] and opens(theirs)
+    named = run_cli(stack.env, "links", "revoke", "--tenant", bystander.tenant_id, "--link", theirs["id"],
+                    "--reason", "URL posted publicly")
+    assert [r["status"] for r in named.json] == ["revoked"] and not opens(theirs)
     unknown = run_cli(stack.env, "links", "revoke", "--tenant", "ten_0000000000000000")
     assert unknown.code == 1 and unknown.lines == ["error: No such tenant"]
