@@ -73,7 +73,9 @@ def authenticate(
         [(ApiKeyItem, ApiKeyItem.key(key.tenant_id, key.key_id)), (Tenant, Tenant.key(key.tenant_id)), *extra]
     )
     item, tenant = items[0], items[1]
-    if item is None or tenant is None or not constant_time_equal(item.key_hash, key.hash) or tenant.suspended:
+    if item is None or not isinstance(tenant, Tenant) or not constant_time_equal(item.key_hash, key.hash):
+        raise Unauthorized()
+    if tenant.suspended:
         raise Unauthorized()  # a suspended tenant's keys get the very same 401 as unknown keys
     return Principal(tenant=tenant, role=item.role, name=item.name, key_id=item.key_id), list(items[2:])
 

@@ -224,7 +224,9 @@ def lookup(svc: Keyhole, raw_token: str, *, with_password_attempts: bool = False
     reason = None
     if doc is None or tenant is None or doc.resource_id != cap.resource_id or cap.tenant_id != tenant.tenant_id:
         reason = "revoked"
-    elif tenant.suspended:  # ops suspended the tenant: its links are dead links, the one 404, the same work
+    elif (
+        isinstance(tenant, Tenant) and tenant.suspended
+    ):  # ops suspended the tenant: its links are dead links, the one 404, the same work
         reason = "suspended"
     elif cap.expires_at is not None and cap.expires_at <= now_s:
         reason = "expired"
