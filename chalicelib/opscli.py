@@ -96,12 +96,16 @@ class Output:
         self.err = err or sys.stderr
 
     def emit(self, data: Any, columns: list[str] | None = None) -> None:
-        if self.table:
+        if self.table and isinstance(data, dict) and columns is None:  # one object: a field/value table
+            self.out.write(render_table([{"field": key, "value": _cell(value)} for key, value in data.items()]))
+            return
+        if self.table and isinstance(data, (list, dict)):
             rows = data if isinstance(data, list) else [data]
-            if rows and all(isinstance(row, dict) for row in rows):
-                if isinstance(data, dict) and columns is None:
-                    rows = [{"field": key, "value": value} for key, value in data.items()]
-                self.out.write(render_table(rows, columns if isinstance(data, list) or columns else None))
+            if not rows:
+                self.out.write("(none)\n")
+                return
+            if all(isinstance(row, dict) for row in rows):
+                self.out.write(render_table(rows, columns))
                 return
         self.out.write(json.dumps(data, indent=2, default=str) + "\n")
 
