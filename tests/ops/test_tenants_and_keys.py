@@ -179,7 +179,7 @@ KEYHOLE_ENV = {"KEYHOLE_TABLE": "keyhole-x", "KEYHOLE_COUNTERS_TABLE": "keyhole-
                "KEYHOLE_KMS_KEY_ID": "alias/keyhole-x"}
 
 
-@pytest.mark.parametrize("args, env, code, expected", [
+@pytest.mark.parametrize("args, settings, code, expected", [
     (["tenant", "list"], {}, 2,
      "error: KEYHOLE_TABLE, KEYHOLE_COUNTERS_TABLE, KEYHOLE_KMS_KEY_ID not set: pass --stage NAME"),
     (["tenant", "list"], KEYHOLE_ENV, 2, "error: no AWS credentials found: set AWS_PROFILE"),
@@ -187,8 +187,8 @@ KEYHOLE_ENV = {"KEYHOLE_TABLE": "keyhole-x", "KEYHOLE_COUNTERS_TABLE": "keyhole-
     (["kms", "reseal", "--from", "alias/old"], KEYHOLE_ENV, 2, "error: no AWS credentials found"),
     (["stream", "replay"], KEYHOLE_ENV, 2, "error: no AWS credentials found"),
 ], ids=["no-settings", "no-credentials", "unknown-stage", "reseal-no-credentials", "replay-no-credentials"])
-def test_missing_configuration_or_credentials_is_one_line_not_a_traceback(args, env, code, expected):
-    done = run_cli(_bare_env(**env), *args)
+def test_missing_configuration_or_credentials_is_one_line_not_a_traceback(args, settings, code, expected):
+    done = run_cli(_bare_env(**settings), *args)
     assert done.code == code, done.stderr
     assert len(done.lines) == 1 and done.lines[0].startswith(expected), done.stderr
     assert "Traceback" not in done.stderr and done.stdout == ""
