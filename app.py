@@ -8,14 +8,25 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-import uuid
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
 from chalice import Chalice, Response
 
-from chalicelib import accesslog, apikeys, audit, limits, links, ratelimit, resources, tenants, webhooks
+from chalicelib import (
+    accesslog,
+    apikeys,
+    audit,
+    limits,
+    links,
+    ratelimit,
+    resources,
+    telemetry,
+    tenants,
+    tokens,
+    webhooks,
+)
 from chalicelib.apikeys import Principal
 from chalicelib.config import stream_arn_from_env
 from chalicelib.errors import Conflict, KeyholeError, NotFound, Unavailable
@@ -52,6 +63,7 @@ def service() -> Keyhole:
     global _service
     if _service is None:
         _service = Keyhole.from_env()
+        telemetry.set_stage(_service.settings.stage)
     return _service
 
 
@@ -59,6 +71,8 @@ def use_service(svc: Keyhole | None) -> None:
     """Tests and scripts install a service built from explicit settings."""
     global _service
     _service = svc
+    if svc is not None:
+        telemetry.set_stage(svc.settings.stage)
 
 
 # --- request context -----------------------------------------------------------------------
@@ -68,13 +82,14 @@ def request_info(raw_token: str | None = None) -> RequestInfo:
     request = app.current_request
     context = request.context or {}
     headers = request.headers or {}
-    request_id = context.get("requestId") or uuid.uuid4().hex
+    request_id = telemetry.request_id()  # API Gateway's, chosen by the `telemetry_scope` middleware
     ip = (context.get("identity") or {}).get("sourceIp") or "0.0.0.0"
     svc = service()
     forwarded = headers.get("x-forwarded-for")
     if svc.settings.honours_forwarded_for and forwarded:
         ip = _address_or(forwarded.split(",")[0].strip(), ip)
     path = context.get("path") or request.path
+    telemetry.bind_tenant(_claimed_tenant(headers, raw_token))
     if raw_token:
         path = viewer.redacted_path(path, raw_token)
     return RequestInfo(
@@ -85,6 +100,15 @@ def request_info(raw_token: str | None = None) -> RequestInfo:
         method=request.method,
         path=path,
     )
+
+
+def _claimed_tenant(headers: Any, raw_token: str | None) -> str | None:
+    """The tenant a request names (its API key's or share token's own bytes), for log lines only:
+    nothing is trusted from it."""
+    if raw_token:
+        token = tokens.parse_share_token(raw_token)
+        return token.tenant_id if token else None
+    return apikeys.tenant_id_from_key(apikeys.extract_key(headers))
 
 
 def _address_or(claimed: str, fallback: str) -> str:
@@ -449,6 +473,28 @@ def sweep_expired_slots(event: Any) -> dict[str, int]:
     return {"slots_freed": limits.sweep_expired_slots(service())}
 
 
+# --- observability: one scope per invocation (request id and tenant on log lines, EMF metrics) ---
+
+
+def _invocation_id(event: Any) -> str | None:
+    """API Gateway's request id for HTTP requests, Lambda's for stream batches and schedules."""
+    context = getattr(event, "context", None)
+    if isinstance(context, dict):
+        return context.get("requestId")
+    return getattr(context, "aws_request_id", None)
+
+
+@app.middleware("all")
+def telemetry_scope(event: Any, get_response: Callable[[Any], Any]) -> Any:
+    """Every invocation: its request id on every log line, its metrics (HTTP status classes
+    included) written as EMF when it ends (chalicelib/telemetry.py)."""
+    with telemetry.invocation(_invocation_id(event)):
+        response = get_response(event)
+        if isinstance(response, Response):
+            telemetry.http_status(response.status_code)
+        return response
+
+
 @app.middleware("http")
 def uniform_errors(event: Any, get_response: Callable[[Any], Response]) -> Response:
     """Chalice's own 405/415 replies use its body format; rewrite them into Keyhole's."""
@@ -456,7 +502,7 @@ def uniform_errors(event: Any, get_response: Callable[[Any], Response]) -> Respo
     body = response.body
     if response.status_code in (405, 415) and isinstance(body, dict) and "Code" in body:
         code = "method_not_allowed" if response.status_code == 405 else "unsupported_media_type"
-        request_id = (event.context or {}).get("requestId") or uuid.uuid4().hex
+        request_id = telemetry.request_id()
         response.body = {
             "error": {"code": code, "message": scrub(str(body.get("Message", ""))), "request_id": request_id}
         }

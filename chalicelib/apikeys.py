@@ -48,6 +48,11 @@ class Principal:
             raise Forbidden(f"This action needs the {role} role; this key is {self.role}")
 
 
+def ops_principal(tenant: Tenant) -> Principal:
+    """The ops CLI acting on one tenant: admin rights, audited with the actor `ops`."""
+    return Principal(tenant=tenant, role="admin", name="ops", key_id=None, kind="ops")
+
+
 def extract_key(headers: Mapping[str, str]) -> str | None:
     """`Authorization: Bearer <key>` or `x-api-key: <key>` (header names case-insensitive)."""
     lowered = {k.lower(): v for k, v in headers.items()}
@@ -68,8 +73,10 @@ def authenticate(
         [(ApiKeyItem, ApiKeyItem.key(key.tenant_id, key.key_id)), (Tenant, Tenant.key(key.tenant_id)), *extra]
     )
     item, tenant = items[0], items[1]
-    if item is None or tenant is None or not constant_time_equal(item.key_hash, key.hash):
+    if item is None or not isinstance(tenant, Tenant) or not constant_time_equal(item.key_hash, key.hash):
         raise Unauthorized()
+    if tenant.suspended:
+        raise Unauthorized()  # a suspended tenant's keys get the very same 401 as unknown keys
     return Principal(tenant=tenant, role=item.role, name=item.name, key_id=item.key_id), list(items[2:])
 
 
@@ -147,13 +154,17 @@ def list_keys(svc: Keyhole, principal: Principal, query: dict[str, str]) -> dict
     )
 
 
-def delete_key(svc: Keyhole, principal: Principal, key_id: str, req: RequestInfo) -> None:
+def delete_key(
+    svc: Keyhole, principal: Principal, key_id: str, req: RequestInfo, *, allow_last_admin: bool = False
+) -> ApiKeyItem:
+    """Delete a key: it stops working at once. A tenant's last admin key is kept unless
+    `allow_last_admin` (ops revoking a leaked key; they can mint a new one with `key create`)."""
     if not key_id.startswith("key_") or len(key_id) > 64:
         raise NotFound("No such API key")
     target = svc.store.get(ApiKeyItem, ApiKeyItem.key(principal.tenant_id, key_id))
     if target is None:
         raise NotFound("No such API key")
-    if target.role == "admin":
+    if target.role == "admin" and not allow_last_admin:
         admins = [
             k
             for k in ApiKeyItem.query(
@@ -179,3 +190,4 @@ def delete_key(svc: Keyhole, principal: Principal, key_id: str, req: RequestInfo
         tag="audit",
     )
     txn.commit(when_failed={"key": NotFound("No such API key")})
+    return target

@@ -25,6 +25,14 @@ def stream_arn_from_env(environ: Mapping[str, str] | None = None) -> str:
     return env.get("KEYHOLE_STREAM_ARN") or UNSET_STREAM_ARN
 
 
+class MissingSettings(RuntimeError):
+    """Required KEYHOLE_* variables are not set; `missing` names them (tools turn it into one line)."""
+
+    def __init__(self, missing: list[str]) -> None:
+        super().__init__(f"missing environment variables: {', '.join(missing)}")
+        self.missing = missing
+
+
 def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in ("1", "true", "yes", "on")
 
@@ -37,6 +45,9 @@ class Settings:
     counters_table_name: str
     kms_key_id: str
     region: str = "us-east-1"
+    # Keys sealed values may still be under while a KMS key replacement is under way: opened, never
+    # used to seal (KEYHOLE_KMS_PREVIOUS_KEY_IDS, comma-separated; docs/operations.md).
+    kms_previous_key_ids: tuple[str, ...] = ()
     stage: str = "dev"
     # Endpoint for every AWS client (moto server locally); None means the real AWS endpoints.
     aws_endpoint: str | None = None
@@ -81,11 +92,14 @@ class Settings:
             name for name in ("KEYHOLE_TABLE", "KEYHOLE_COUNTERS_TABLE", "KEYHOLE_KMS_KEY_ID") if not env.get(name)
         ]
         if missing:
-            raise RuntimeError(f"missing environment variables: {', '.join(missing)}")
+            raise MissingSettings(missing)
         return cls(
             table_name=env["KEYHOLE_TABLE"],
             counters_table_name=env["KEYHOLE_COUNTERS_TABLE"],
             kms_key_id=env["KEYHOLE_KMS_KEY_ID"],
+            kms_previous_key_ids=tuple(
+                k.strip() for k in (env.get("KEYHOLE_KMS_PREVIOUS_KEY_IDS") or "").split(",") if k.strip()
+            ),
             region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
             stage=env.get("KEYHOLE_STAGE", "dev"),
             aws_endpoint=env.get("KEYHOLE_AWS_ENDPOINT") or None,

@@ -40,7 +40,7 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 )
 from pynamodb.exceptions import PutError
 
-from . import links
+from . import links, telemetry
 from .clock import parse_rfc3339, to_rfc3339, to_rfc3339_ms
 from .service import Keyhole
 from .storage.models import AccessEvent, AuditEvent, LinkRecord
@@ -480,6 +480,7 @@ def handle(svc: Keyhole, event: dict[str, Any], context: Any = None) -> dict[str
         event=event, record_handler=processor.handle_record, processor=processor, context=context
     )
     failed = len(response.get("batchItemFailures", []))
+    telemetry.add(telemetry.STREAM_RECORDS_FAILED, failed)  # 0 too: the alarm sees data, not silence
     if failed:
         logger.warning("stream batch: %d of %d records failed", failed, len(event["Records"]))
     return dict(response)

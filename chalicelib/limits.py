@@ -8,10 +8,11 @@ from the link records to prove, or repair, that they have not drifted.
 
 from __future__ import annotations
 
+import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from . import links
+from . import links, telemetry
 from .service import Keyhole
 from .storage.models import LinkRecord, ResourceHead, Tenant
 from .storage.store import TxnCancelled
@@ -53,6 +54,7 @@ def sweep_expired_slots(svc: Keyhole, tenant_ids: list[str] | None = None) -> in
     """Free the slots of every expired link (scheduled; also safe to run by hand). Returns how many."""
     from .tenants import list_tenant_ids
 
+    started = time.monotonic()
     freed = 0
     for tenant_id in tenant_ids if tenant_ids is not None else list_tenant_ids(svc):
         while True:
@@ -60,6 +62,7 @@ def sweep_expired_slots(svc: Keyhole, tenant_ids: list[str] | None = None) -> in
             freed += batch
             if batch < links.RECLAIM_BATCH:
                 break
+    telemetry.add(telemetry.SWEEP_DURATION_MS, (time.monotonic() - started) * 1000, unit=telemetry.MILLISECONDS)
     return freed
 
 

@@ -49,12 +49,31 @@ def _scrubbing_formatter() -> Any:
     return ScrubbingFormatter(serialize_stacktrace=False)
 
 
+_logger: Any = None
+
+
+def append_request_keys(**keys: str) -> None:
+    """Keys (request id, tenant id) on every following log line of this thread's invocation.
+
+    Powertools keeps these in a context variable, so each thread (a request under `chalice local`)
+    has its own; one Lambda container runs one invocation at a time."""
+    if _logger is not None and keys:
+        _logger.thread_safe_append_keys(**keys)
+
+
+def clear_request_keys() -> None:
+    if _logger is not None:
+        _logger.thread_safe_clear_keys()
+
+
 def configure(service: str = "keyhole", level: str = "INFO") -> Any:
     """A Powertools Logger for `service`, with chalicelib's loggers sharing its handler and filter."""
     from aws_lambda_powertools import Logger
     from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
 
+    global _logger
     logger = Logger(service=service, level=level, logger_formatter=_scrubbing_formatter())
+    _logger = logger
     for handler in logger.handlers:
         handler.addFilter(ScrubSecretsFilter())
     logger.addFilter(ScrubSecretsFilter())

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from pynamodb.exceptions import UpdateError
 
+from . import telemetry
 from .errors import RateLimited
 from .storage.models import RateWindow
 from .storage.store import Store, Txn, error_code
@@ -52,8 +53,9 @@ def window(subject: str, limit: int, now: float, seconds: int = WINDOW_SECONDS) 
     )
 
 
-def hit(store: Store, subject: str, limit: int | None, now: float) -> None:
-    """Count one request for `subject`; raise RateLimited if the window is full. None = unlimited."""
+def hit(store: Store, subject: str, limit: int | None, now: float, *, name: str = telemetry.LIMIT_API) -> None:
+    """Count one request for `subject`; raise RateLimited if the window is full. None = unlimited.
+    `name` is the limit's name in the `rate_limited` metric."""
     if limit is None:
         return
     current = window(subject, limit, now)
@@ -61,6 +63,7 @@ def hit(store: Store, subject: str, limit: int | None, now: float) -> None:
         RateWindow(pk=current.key).update(actions=current.actions(), condition=current.condition())
     except UpdateError as error:
         if error_code(error) == "ConditionalCheckFailedException":
+            telemetry.note_rate_limit(name)
             raise RateLimited(current.retry_after) from None
         raise store.translate(error)
 

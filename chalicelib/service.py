@@ -63,6 +63,7 @@ class Keyhole:
             settings.kms_key_id,
             max_age_seconds=settings.data_key_max_age_seconds,
             max_uses=settings.data_key_max_uses,
+            previous_key_ids=settings.kms_previous_key_ids,
         )
         self.cache: dict[str, Any] = {}
 

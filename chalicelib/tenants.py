@@ -12,6 +12,7 @@ from .pagination import decode, encode, page
 from .plans import BUILTIN_PLANS, LIMIT_NAMES, Limits, effective_limits, normalise_limits, validate_limit_value
 from .service import Keyhole, RequestInfo
 from .storage.models import Plan, Tenant, plain
+from .storage.store import TxnCancelled
 from .tokens import new_key_hex, tenant_id_for
 from .validation import boolean, integer, unknown_fields
 
@@ -208,6 +209,43 @@ def set_override(svc: Keyhole, tenant_id: str, name: str, value: Any, *, clear: 
         details={"limit": name, "value": None if clear else overrides[name], "cleared": clear},
     ).save()
     return tenant
+
+
+def set_suspended(svc: Keyhole, tenant_id: str, suspended: bool, *, reason: str | None = None) -> tuple[Tenant, bool]:
+    """Suspend (or resume) a tenant at once: while suspended its API keys answer the same 401 as
+    unknown keys and its links the same 404 as dead links; nothing is deleted, and resuming brings
+    every key and link back as it was. Audited. Returns the tenant and whether anything changed."""
+    tenant = get_tenant(svc, tenant_id)
+    if bool(tenant.suspended) == suspended:
+        return tenant, False
+    now = svc.clock.now()
+    txn = svc.store.txn()
+    if suspended:
+        actions = [Tenant.suspended.set(True), Tenant.suspended_at.set(to_rfc3339(now) or "")]
+        condition = Tenant.pk.exists() & Tenant.suspended.does_not_exist()
+    else:
+        actions = [Tenant.suspended.remove(), Tenant.suspended_at.remove()]
+        condition = Tenant.suspended == True  # noqa: E712 (a DynamoDB condition)
+    txn.update(Tenant, Tenant.key(tenant_id), actions, condition=condition, tag="tenant")
+    txn.put(
+        audit.new_event(
+            tenant_id,
+            actor=OPS_ACTOR,
+            action="tenant.suspended" if suspended else "tenant.resumed",
+            at=now,
+            target_type="tenant",
+            target_id=tenant_id,
+            details={"reason": reason} if reason else {},
+        ),
+        tag="audit",
+    )
+    try:
+        txn.commit()
+    except TxnCancelled as cancelled:
+        if cancelled.failed("tenant"):  # someone else got there first: same end state
+            return get_tenant(svc, tenant_id), False
+        raise
+    return get_tenant(svc, tenant_id), True
 
 
 def _store_limits(tenant: Tenant, limits: Limits) -> None:

@@ -236,6 +236,8 @@ def main() -> int:
             **aws_environment(endpoint),
             "KEYHOLE_STREAM_ARN": state["stream_arn"],
             "PYTHONUNBUFFERED": "1",
+            # One EMF metrics line per request would bury the terminal; POWERTOOLS_METRICS_DISABLED=false shows them.
+            "POWERTOOLS_METRICS_DISABLED": os.environ.get("POWERTOOLS_METRICS_DISABLED", "true"),
         }
         children.append(
             subprocess.Popen([sys.executable, "-m", "devstack.serve", "--port", str(port)], cwd=ROOT, env=child_env)

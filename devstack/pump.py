@@ -22,7 +22,6 @@ Run: `python -m devstack.pump --stage local` with KEYHOLE_AWS_ENDPOINT and KEYHO
 from __future__ import annotations
 
 import argparse
-import base64
 import json
 import os
 import sys
@@ -33,67 +32,14 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from chalicelib.ops.stream_records import epoch as _epoch
+from chalicelib.ops.stream_records import lambda_event, sequence_of, to_lambda_record
+
 RECORD_LIMIT = 100  # the deployed mapping's batch size
 
 
-# --- the Lambda event shape ----------------------------------------------------------------
-
-
-def _attribute_value(value: dict[str, Any]) -> dict[str, Any]:
-    """A low-level attribute value as Lambda's JSON has it (binary values are base64 text)."""
-    ((kind, inner),) = value.items()
-    if kind == "B":
-        return {"B": _b64(inner)}
-    if kind == "BS":
-        return {"BS": [_b64(v) for v in inner]}
-    if kind == "M":
-        return {"M": {k: _attribute_value(v) for k, v in inner.items()}}
-    if kind == "L":
-        return {"L": [_attribute_value(v) for v in inner]}
-    return {kind: inner}
-
-
-def _b64(data: Any) -> str:
-    return data if isinstance(data, str) else base64.b64encode(bytes(data)).decode("ascii")
-
-
-def _epoch(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return int(value.timestamp())
-    return value
-
-
-def to_lambda_record(raw: dict[str, Any], stream_arn: str, region: str) -> dict[str, Any]:
-    """One GetRecords record (as boto3 returns it) -> one record of a Lambda stream event."""
-    stream = dict(raw["dynamodb"])
-    for name in ("Keys", "NewImage", "OldImage"):
-        if name in stream:
-            stream[name] = {k: _attribute_value(v) for k, v in stream[name].items()}
-    if "ApproximateCreationDateTime" in stream:
-        stream["ApproximateCreationDateTime"] = _epoch(stream["ApproximateCreationDateTime"])
-    record = {
-        "eventID": raw.get("eventID") or uuid.uuid4().hex,
-        "eventName": raw["eventName"],
-        "eventVersion": raw.get("eventVersion", "1.1"),
-        "eventSource": "aws:dynamodb",
-        "awsRegion": raw.get("awsRegion") or region,
-        "dynamodb": stream,
-        "eventSourceARN": stream_arn,
-    }
-    if raw.get("userIdentity"):
-        record["userIdentity"] = {
-            "type": raw["userIdentity"].get("Type") or raw["userIdentity"].get("type"),
-            "principalId": raw["userIdentity"].get("PrincipalId") or raw["userIdentity"].get("principalId"),
-        }
-    return record
-
-
-def lambda_event(records: list[dict[str, Any]], stream_arn: str, region: str = "us-east-1") -> dict[str, Any]:
-    return {"Records": [to_lambda_record(r, stream_arn, region) for r in records]}
-
-
-def sequence_of(record: dict[str, Any]) -> str:
-    return str(record["dynamodb"]["SequenceNumber"])
+# The Lambda event shape lives in chalicelib (the ops replay tool uses it too); re-exported here.
+__all__ = ["LocalContext", "Pump", "StreamReader", "failure_notice", "lambda_event", "sequence_of", "to_lambda_record"]
 
 
 class LocalContext:

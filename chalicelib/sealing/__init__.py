@@ -7,6 +7,10 @@ another item, tenant or purpose fails to open.
 
 KMS calls are amortised: one data key seals many values for a bounded time and count, and a data
 key decrypted once serves many reveals (bounded cache). Plaintext keys live only in memory.
+
+Key replacement: a Sealer seals under one KMS key and may also open values sealed under
+`previous_key_ids` (each Decrypt still names the key it expects), so values sealed before the switch
+keep opening while `opscli kms reseal` moves them to the new key (docs/operations.md).
 """
 
 from __future__ import annotations
@@ -17,9 +21,9 @@ import struct
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Dict, Tuple
+from typing import Any
 
 from .exceptions import KeyServiceUnavailable, SealingError, UnsealError
 
@@ -27,6 +31,9 @@ __all__ = ["KeyServiceUnavailable", "Sealer", "SealingError", "UnsealError"]
 
 MAGIC = b"KH1"
 NONCE_BYTES = 12
+# Decrypt errors that mean "not this key's ciphertext": KMS answers IncorrectKeyException when the
+# KeyId named is not the one that encrypted the data key (moto answers AccessDeniedException).
+_WRONG_KEY_CODES = ("IncorrectKeyException", "AccessDeniedException")
 
 
 @dataclass
@@ -49,10 +56,13 @@ class Sealer:
         max_uses: int = 10_000,
         unseal_cache_size: int = 256,
         clock: Callable[[], float] = time.monotonic,
+        previous_key_ids: Sequence[str] = (),
     ) -> None:
         self._client_factory = kms_client_factory
         self._client: Any = None
         self.key_id = key_id
+        # Keys a value may also be sealed under while a key replacement is under way (opened, never used to seal).
+        self.previous_key_ids = tuple(k for k in previous_key_ids if k and k != key_id)
         self.max_age = max_age_seconds
         self.max_uses = max_uses
         self._clock = clock
@@ -62,6 +72,7 @@ class Sealer:
         self._open_keys: OrderedDict[bytes, tuple[bytes, tuple[str, str], float]] = OrderedDict()
         self._open_cache_size = unseal_cache_size
         self.open_max_age = 15 * 60
+        self._own_key_answers: dict[bytes, bool] = {}
 
     @property
     def kms(self) -> Any:
@@ -134,18 +145,53 @@ class Sealer:
                     raise UnsealError("sealed value does not belong to this tenant")
                 self._open_keys.move_to_end(digest)
                 return plaintext
+        candidates = (self.key_id, *self.previous_key_ids)
+        for index, key_id in enumerate(candidates):
+            try:
+                response = self.kms.decrypt(
+                    CiphertextBlob=encrypted, KeyId=key_id, EncryptionContext=self._context(tenant_id, purpose)
+                )
+                break
+            except Exception as error:
+                code = _code(error)
+                if code in _WRONG_KEY_CODES and index + 1 < len(candidates):
+                    continue  # sealed under another of our keys (a key replacement is under way)
+                if code in ("InvalidCiphertextException", "IncorrectKeyException"):
+                    raise UnsealError("sealed value does not belong to this tenant") from error
+                raise KeyServiceUnavailable(_describe(error)) from error
+        with self._lock:
+            self._remember(encrypted, response["Plaintext"], binding, now)
+        return response["Plaintext"]
+
+    def sealed_under_own_key(self, sealed: bytes, *, tenant_id: str, purpose: str) -> bool:
+        """Whether `sealed`'s data key was issued under this Sealer's own key (not a previous one).
+
+        One Decrypt naming the key, per distinct data key (answers are cached by the wrapped key;
+        many values share a data key). For the re-seal tool: values that pass need no re-sealing."""
+        encrypted, _, _ = _split(sealed)
+        digest = hashlib.sha256(encrypted).digest()
+        with self._lock:
+            known = self._own_key_answers.get(digest)
+        if known is not None:
+            return known
         try:
             response = self.kms.decrypt(
                 CiphertextBlob=encrypted, KeyId=self.key_id, EncryptionContext=self._context(tenant_id, purpose)
             )
+            answer = True
+            with self._lock:
+                self._remember(encrypted, response["Plaintext"], (tenant_id, purpose), self._clock())
         except Exception as error:
-            code = getattr(error, "response", {}).get("Error", {}).get("Code", "")
-            if code in ("InvalidCiphertextException", "IncorrectKeyException"):
-                raise UnsealError("sealed value does not belong to this tenant") from error
-            raise KeyServiceUnavailable(_describe(error)) from error
+            if _code(error) not in _WRONG_KEY_CODES:
+                if _code(error) == "InvalidCiphertextException":
+                    raise UnsealError("sealed value does not belong to this tenant") from error
+                raise KeyServiceUnavailable(_describe(error)) from error
+            answer = False
         with self._lock:
-            self._remember(encrypted, response["Plaintext"], binding, now)
-        return response["Plaintext"]
+            self._own_key_answers[digest] = answer
+            while len(self._own_key_answers) > 4 * self._open_cache_size:
+                self._own_key_answers.pop(next(iter(self._own_key_answers)))
+        return answer
 
 
 def _split(sealed: bytes) -> tuple[bytes, bytes, bytes]:
@@ -158,6 +204,9 @@ def _split(sealed: bytes) -> tuple[bytes, bytes, bytes]:
     return bytes(sealed[5:start]), bytes(sealed[start : start + NONCE_BYTES]), bytes(sealed[start + NONCE_BYTES :])
 
 
+def _code(error: BaseException) -> str:
+    return str(getattr(error, "response", {}).get("Error", {}).get("Code", ""))
+
+
 def _describe(error: BaseException) -> str:
-    code = getattr(error, "response", {}).get("Error", {}).get("Code")
-    return f"KMS call failed ({code or type(error).__name__})"
+    return f"KMS call failed ({_code(error) or type(error).__name__})"

@@ -72,6 +72,9 @@ class Tenant(MainModel):
     active_links = NumberAttribute(default=0)
     shared_resources = NumberAttribute(default=0)
     created_at = UnicodeAttribute()
+    # Set by ops (`opscli tenant suspend`): the tenant's keys answer 401 and its links the one 404.
+    suspended = BooleanAttribute(null=True)
+    suspended_at = UnicodeAttribute(null=True)
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
     gsi3pk = UnicodeAttribute(null=True)

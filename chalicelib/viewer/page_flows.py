@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from .. import display
+from .. import display, telemetry
 from .. import unlock as unlock_cookie
 from ..branding import brand_of
 from ..passwords import verify_password
@@ -220,6 +220,7 @@ def unlock(
         )
     attempts = password_window(svc, resolved.token)
     if found.password_attempts >= attempts.limit:  # refused before any scrypt work
+        telemetry.note_rate_limit(telemetry.LIMIT_UNLOCK_ATTEMPTS)
         refusal = account(svc, resolved, req, status=429, outcome="rate_limited", count_link=False)
         return _too_many_attempts(svc, resolved, wants_json, refusal, attempts.retry_after)
     correct = (

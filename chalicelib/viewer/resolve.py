@@ -31,7 +31,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import unlock
+from .. import telemetry, unlock
 from ..clock import parse_rfc3339, to_rfc3339, to_rfc3339_ms
 from ..errors import Unavailable
 from ..ratelimit import Window, add_guard, add_hit, window
@@ -224,6 +224,10 @@ def lookup(svc: Keyhole, raw_token: str, *, with_password_attempts: bool = False
     reason = None
     if doc is None or tenant is None or doc.resource_id != cap.resource_id or cap.tenant_id != tenant.tenant_id:
         reason = "revoked"
+    elif (
+        isinstance(tenant, Tenant) and tenant.suspended
+    ):  # ops suspended the tenant: its links are dead links, the one 404, the same work
+        reason = "suspended"
     elif cap.expires_at is not None and cap.expires_at <= now_s:
         reason = "expired"
     elif cap.max_views is not None and int(cap.views_used or 0) >= int(cap.max_views):
@@ -317,6 +321,8 @@ def account(
         )
     try:
         _commit(txn)
+        if outcome == "viewed":
+            telemetry.view()
         return None
     except TxnCancelled as cancelled:
         extra_tags = tuple(f"extra{index}" for index in range(len(extra_windows)))
@@ -327,6 +333,13 @@ def account(
         return refusal
 
 
+_LIMIT_OF_TAG = {
+    "ip": telemetry.LIMIT_VIEWER_IP,
+    "failed": telemetry.LIMIT_FAILED_RESOLVES,
+    "link": telemetry.LIMIT_LINK,
+}
+
+
 def _refusal(
     cancelled: TxnCancelled, now: float, extra_tags: tuple[str, ...] = ()
 ) -> tuple[ViewerResponse | None, str, int]:
@@ -334,6 +347,8 @@ def _refusal(
         return not_found(), "exhausted", 404
     for tag in ("ip", "failed", "link", *extra_tags):
         if cancelled.failed(tag):
+            # The only extra windows are password attempts (page_flows.unlock).
+            telemetry.note_rate_limit(_LIMIT_OF_TAG.get(tag, telemetry.LIMIT_UNLOCK_ATTEMPTS))
             retry = window("x", 1, now).retry_after
             return rate_limited(retry), "rate_limited", 429
     return None, "", 0
@@ -383,6 +398,7 @@ def account_dead(svc: Keyhole, found: Lookup, req: RequestInfo) -> ViewerRespons
     except TxnCancelled as cancelled:
         if not cancelled.failed("failed"):
             raise
+        telemetry.note_rate_limit(telemetry.LIMIT_FAILED_RESOLVES)
         if found.dead_cap is not None:
             _record_refusal(svc, found.dead_cap, req, 429, "rate_limited", found.tenant)
         return rate_limited(window("x", 1, now).retry_after)

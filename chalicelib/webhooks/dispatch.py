@@ -30,6 +30,7 @@ from typing import Any
 
 from pynamodb.exceptions import PutError
 
+from .. import telemetry
 from ..clock import parse_rfc3339, to_rfc3339, to_rfc3339_ms
 from ..pagination import partition_page
 from ..service import Keyhole
@@ -144,6 +145,7 @@ def record_attempt(delivery: WebhookDelivery, result: Attempt, now: datetime, rn
     if result.error:
         entry["error"] = result.error
     delivery.history = ([plain(h) for h in (delivery.history or [])] + [entry])[-MAX_ATTEMPTS:]
+    telemetry.webhook_attempt(result.ok)
     if result.ok:
         delivery.status, delivery.delivered_at = "delivered", stamp
         _unschedule(delivery)
@@ -313,6 +315,7 @@ def drain(
             keys.append((key.pk, key.sk))
     stats = {"due": 0, "delivered": 0, "retrying": 0, "failed": 0, "cancelled": 0}
     if not keys:
+        telemetry.add(telemetry.DRAIN_BACKLOG, 0)  # a datapoint every run: the alarm sees 0, not "no data"
         return stats
     # The index is eventually consistent: re-read the items and re-check that they are due.
     items = [
@@ -321,6 +324,7 @@ def drain(
         if d is not None and d.status in OPEN and d.next_attempt_at and d.next_attempt_at <= now_s
     ]
     stats["due"] = len(items)
+    telemetry.add(telemetry.DRAIN_BACKLOG, len(items))
     wanted = sorted({(d.tenant_id, d.endpoint_id) for d in items})
     found = svc.store.batch_get([(WebhookEndpoint, WebhookEndpoint.key(t, e)) for t, e in wanted])
     endpoints = {key[1]: ep for key, ep in zip(wanted, found) if ep is not None}

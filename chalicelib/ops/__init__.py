@@ -1,0 +1,12 @@
+"""Ops tools behind `python -m chalicelib.opscli`: incident response and data repair.
+
+Each module is one tool, free of the CLI (which only parses arguments and prints):
+
+- `stream_records`: the Lambda event shape of DynamoDB stream records (the local pump and replay);
+- `replay`: replay the stream records named in the stream-failure queue through the consumer;
+- `viewcounts`: recount `view_count` from the access events the consumer has not counted;
+- `revocation`: revoke links in bulk (a resource, a tenant, the links one API key created);
+- `reseal`: re-seal every sealed token and webhook secret under a new KMS key (resumable).
+
+The runbook that uses them is docs/operations.md, "Incident response and data tools".
+"""
