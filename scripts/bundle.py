@@ -176,9 +176,11 @@ def _remove_distribution(target: Path, dist_info: Path) -> None:
             directory.rmdir()
 
 
-def runtime_dependencies(runtime_python: Path, requirements: Path = ROOT / "requirements.txt") -> Path:
+def runtime_dependencies(
+    runtime_python: Path, requirements: Path = ROOT / "requirements.txt", cache: Path | None = None
+) -> Path:
     """Install requirements.txt for the runtime (cached by its content), minus EXCLUDED, compiled."""
-    target = BUILD / "deps" / f"{RUNTIME}-{_requirements_hash(requirements)}"
+    target = (cache or BUILD / "deps") / f"{RUNTIME}-{_requirements_hash(requirements)}"
     if (target / ".complete").exists():
         return target
     shutil.rmtree(target, ignore_errors=True)
@@ -227,7 +229,12 @@ for module, name in ((chalice.app, "app"), (chalice, "__init__")):
 
 
 def build_project(
-    stage: str, config: Mapping[str, Any], runtime_python: Path, *, directory: Path | None = None
+    stage: str,
+    config: Mapping[str, Any],
+    runtime_python: Path,
+    *,
+    directory: Path | None = None,
+    deps_cache: str | Path | None = None,
 ) -> Path:
     """Lay out the Chalice project for `stage` (see the module docstring); returns its directory."""
     directory = directory or project_dir(stage)
@@ -239,7 +246,7 @@ def build_project(
         raise BundleError(
             f"the deploy virtualenv runs {version}, the Lambda runtime is {RUNTIME}: run `make deploy-venv`"
         )
-    deps = runtime_dependencies(runtime_python)
+    deps = runtime_dependencies(runtime_python, cache=Path(deps_cache) if deps_cache else None)
     directory.mkdir(parents=True, exist_ok=True)
     for stale in ("chalicelib", "vendor"):
         shutil.rmtree(directory / stale, ignore_errors=True)
