@@ -87,6 +87,8 @@ def deploy(
             if "FAILED" in status or "ROLLBACK" in status or time.time() > deadline:
                 raise RuntimeError(f"stack {stack_name} ended in {status}")
             time.sleep(0.2)
+    if existing is None:
+        raise RuntimeError(f"stack {stack_name} disappeared")
     outputs = {o["OutputKey"]: o["OutputValue"] for o in existing.get("Outputs", [])}
     for table, attribute in ttl_attributes(template, outputs).items():
         current = ddb.describe_time_to_live(TableName=table)["TimeToLiveDescription"]
