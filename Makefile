@@ -1,12 +1,27 @@
 # Keyhole: `make run` serves it locally, `make test` runs every test. Both set up what they need.
+# `make deploy STAGE=<name> REGION=<region>` deploys a stage to AWS (docs/operations.md).
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+# The deploy virtualenv runs Python 3.12, the Lambda runtime's (Chalice takes the runtime from it).
+PYTHON312 ?= $(shell command -v python3.12 2>/dev/null || echo /root/.pyenv/versions/3.12.1/bin/python3.12)
+DEPLOY_VENV ?= build/venv-deploy
+DEPLOY_STAMP := $(DEPLOY_VENV)/.installed-$(shell cat requirements-deploy.txt | cksum | cut -d' ' -f1)
+# checkov pins an old boto3, so it gets a virtualenv of its own (reports only; cfn-lint gates).
+CHECKOV_VENV ?= build/venv-checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-$(shell cat requirements-checkov.txt | cksum | cut -d' ' -f1)
+DEPS_CACHE ?= build/deps
 PORT ?= 8000
 ARGS ?=
+STAGE ?=
+REGION ?=
+TRACING ?=
+ALARM_EMAIL ?=
+NO_RESERVED_CONCURRENCY ?=
+SMOKE_URL ?=
 
-.PHONY: run test test-fast bench ops package chromium clean
+.PHONY: run test test-fast bench ops package deploy deploy-venv checkov-venv chromium clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -14,14 +29,30 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	rm -f $(VENV)/.installed-* && touch $(STAMP)
 
+$(DEPLOY_STAMP): requirements-deploy.txt
+	@$(PYTHON312) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' 2>/dev/null || \
+		{ echo "make: deploying needs Python 3.12 (the Lambda runtime); set PYTHON312=/path/to/python3.12" >&2; exit 2; }
+	$(PYTHON312) -m venv $(DEPLOY_VENV)
+	$(DEPLOY_VENV)/bin/python -m pip install --quiet -r requirements-deploy.txt
+	rm -f $(DEPLOY_VENV)/.installed-* && touch $(DEPLOY_STAMP)
+
+$(CHECKOV_STAMP): requirements-checkov.txt
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet -r requirements-checkov.txt
+	rm -f $(CHECKOV_VENV)/.installed-* && touch $(CHECKOV_STAMP)
+
+deploy-venv: $(DEPLOY_STAMP)
+
+checkov-venv: $(CHECKOV_STAMP)
+
 run: $(STAMP)
 	PORT=$(PORT) $(PY) -m devstack.local
 
-test: $(STAMP) chromium
+test: $(STAMP) chromium deploy-venv checkov-venv
 	$(PY) -m pytest $(ARGS)
 
 # Everything but the browser tests (no Chromium needed).
-test-fast: $(STAMP)
+test-fast: $(STAMP) deploy-venv checkov-venv
 	$(PY) -m pytest -m "not browser" $(ARGS)
 
 chromium:
@@ -33,8 +64,23 @@ bench: $(STAMP)
 ops: $(STAMP)
 	$(PY) -m chalicelib.opscli --local $(ARGS)
 
-package: $(STAMP)
-	$(VENV)/bin/chalice package --stage prod --merge-template infra/chalice-merge.json build/package
+# Region and stage are checked before anything slow; credentials as soon as boto3 is there.
+deploy:
+	@test -n "$(STAGE)" || { echo "make deploy: STAGE is required, e.g. make deploy STAGE=prod REGION=eu-west-1" >&2; exit 2; }
+	@test -n "$(REGION)" || { echo "make deploy: REGION is required, e.g. make deploy STAGE=prod REGION=eu-west-1" >&2; exit 2; }
+	@$(MAKE) --no-print-directory -s $(STAMP)
+	@$(PY) -m scripts.deploy preflight --stage "$(STAGE)" --region "$(REGION)"
+	@$(MAKE) --no-print-directory -s deploy-venv
+	$(PY) -m scripts.deploy deploy --stage "$(STAGE)" --region "$(REGION)" --deploy-venv "$(DEPLOY_VENV)" \
+		--deps-cache "$(DEPS_CACHE)" $(if $(TRACING),--tracing) $(if $(ALARM_EMAIL),--alarm-email "$(ALARM_EMAIL)") \
+		$(if $(NO_RESERVED_CONCURRENCY),--no-reserved-concurrency) $(if $(SMOKE_URL),--smoke-url "$(SMOKE_URL)")
+
+# build/package/deployment.zip and sam.json (the CloudFormation path; no stack or credentials needed).
+package:
+	@test -n "$(REGION)" || { echo "make package: REGION is required, e.g. make package REGION=eu-west-1" >&2; exit 2; }
+	@$(MAKE) --no-print-directory -s $(STAMP) deploy-venv
+	$(PY) -m scripts.deploy package --stage "$(or $(STAGE),prod)" --region "$(REGION)" --deploy-venv "$(DEPLOY_VENV)" \
+		--deps-cache "$(DEPS_CACHE)"
 
 clean:
 	rm -rf $(VENV) build .keyhole artifacts bench/results.json

@@ -48,12 +48,13 @@ logger = configure_logging()
 log = logging.getLogger("chalicelib.app")
 
 # Admin routes take JSON; a client that forgets the header (or says text/plain) is still read as JSON.
+# No binary media type (application/octet-stream is one for API Gateway): `chalice deploy` refuses a
+# route whose content types mix binary and text ones.
 BODY_TYPES = [
     "application/json",
     "text/plain",
     "application/x-www-form-urlencoded",
     "multipart/form-data",
-    "application/octet-stream",
 ]
 
 _service: Keyhole | None = None

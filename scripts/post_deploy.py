@@ -1,7 +1,10 @@
 """After `chalice deploy`: what Chalice cannot set, taken from `infra/chalice-merge.json`.
 
 1. API Gateway's gateway responses (Keyhole's error shape; never echo the Authorization header).
-2. The stream consumer's event source mapping settings:
+2. The REST API's name, `keyhole-<stage>`: Chalice names every stage's API `keyhole`, and API
+   Gateway's CloudWatch metrics are keyed by API name and stage name (`api` for every stage), so
+   without this the alarms and dashboards of two stages in one account would mix their traffic.
+3. The stream consumer's event source mapping settings:
 
 `@app.on_dynamodb_record` creates the mapping, but Chalice has no options for partial batch
 responses, bisection, a retry bound or an on-failure destination. Without them one failing
@@ -15,10 +18,11 @@ them from that file, so both paths stay the same):
     MaximumRecordAgeInSeconds  86400
     DestinationConfig          OnFailure -> the infra stack's StreamFailureQueueArn output
 
-Usage (after `chalice deploy --stage prod`):
+`make deploy` runs it (scripts/deploy.py). By hand, after
+`chalice --project-dir build/deploy/prod deploy --stage prod`:
 
-    python scripts/post_deploy.py --stage prod
-    python scripts/post_deploy.py --stage prod --failure-queue-arn arn:aws:sqs:...:keyhole-prod-stream-failures
+    python -m scripts.post_deploy --stage prod --project-dir build/deploy/prod
+    python -m scripts.post_deploy --stage prod --failure-queue-arn arn:aws:sqs:...:keyhole-prod-stream-failures
 
 It is idempotent: run it after every deploy (a redeploy may recreate the mapping).
 """
@@ -96,6 +100,40 @@ def configure_gateway_responses(apigateway: Any, *, api_id: str, api_stage: str 
     return applied
 
 
+def name_api(apigateway: Any, *, api_id: str, stage: str) -> str:
+    """Name the API `keyhole-<stage>` (its metrics' ApiName dimension); idempotent."""
+    name = f"keyhole-{stage}"
+    if apigateway.get_rest_api(restApiId=api_id).get("name") != name:
+        apigateway.update_rest_api(
+            restApiId=api_id, patchOperations=[{"op": "replace", "path": "/name", "value": name}]
+        )
+    return name
+
+
+def apply(
+    session: Any,
+    *,
+    stage: str,
+    function: str,
+    stream_arn: str,
+    failure_queue_arn: str,
+    rest_api_id: str,
+    api_stage: str = "api",
+    endpoint_url: str | None = None,
+) -> list[dict[str, Any]]:
+    """Every post-deploy setting, in order; returns the updated event source mappings."""
+    updated = configure(
+        session.client("lambda", endpoint_url=endpoint_url),
+        function=function,
+        stream_arn=stream_arn,
+        settings=mapping_settings(failure_queue_arn),
+    )
+    apigateway = session.client("apigateway", endpoint_url=endpoint_url)
+    name_api(apigateway, api_id=rest_api_id, stage=stage)
+    configure_gateway_responses(apigateway, api_id=rest_api_id, api_stage=api_stage)
+    return updated
+
+
 def stack_outputs(session: Any, stack_name: str, endpoint_url: str | None) -> dict[str, str]:
     cfn = session.client("cloudformation", endpoint_url=endpoint_url)
     stack = cfn.describe_stacks(StackName=stack_name)["Stacks"][0]
@@ -135,6 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rest-api-id", help="the API Gateway REST API id (default: from .chalice/deployed)")
     parser.add_argument("--region", default=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION"))
     parser.add_argument("--endpoint-url", help="AWS endpoint (moto, tests)")
+    parser.add_argument("--project-dir", help="the Chalice project deployed (default: build/deploy/<stage> if present)")
     args = parser.parse_args(argv)
 
     import boto3
@@ -145,22 +184,25 @@ def main(argv: list[str] | None = None) -> int:
         outputs = stack_outputs(session, args.stack or f"keyhole-{args.stage}", args.endpoint_url)
         queue_arn = queue_arn or outputs["StreamFailureQueueArn"]
         stream_arn = stream_arn or outputs["TableStreamArn"]
-    function = args.function or function_name(args.stage)
-    settings = mapping_settings(queue_arn)
-    updated = configure(
-        session.client("lambda", endpoint_url=args.endpoint_url),
+    built = PROJECT_DIR / "build" / "deploy" / args.stage
+    project_dir = Path(args.project_dir).resolve() if args.project_dir else built if built.exists() else PROJECT_DIR
+    function = args.function or function_name(args.stage, project_dir=project_dir)
+    api_id = args.rest_api_id or rest_api_id(args.stage, project_dir=project_dir)
+    if not api_id:
+        raise SystemExit("no REST API found in .chalice/deployed: run `chalice deploy` first (or pass --rest-api-id)")
+    updated = apply(
+        session,
+        stage=args.stage,
         function=function,
         stream_arn=stream_arn,
-        settings=settings,
+        failure_queue_arn=queue_arn,
+        rest_api_id=api_id,
+        endpoint_url=args.endpoint_url,
     )
     for mapping in updated:
         shown = {k: mapping.get(k) for k in ("UUID", "State", *MAPPING_SETTINGS, "DestinationConfig")}
         print(json.dumps(shown, indent=2, default=str))
-    api_id = args.rest_api_id or rest_api_id(args.stage)
-    if not api_id:
-        raise SystemExit("no REST API found in .chalice/deployed: run `chalice deploy` first (or pass --rest-api-id)")
-    applied = configure_gateway_responses(session.client("apigateway", endpoint_url=args.endpoint_url), api_id=api_id)
-    print(f"gateway responses set on {api_id}: {', '.join(r['responseType'] for r in applied)}")
+    print(f"API {api_id} named keyhole-{args.stage}; gateway responses set")
     return 0
 
 

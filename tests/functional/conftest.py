@@ -67,6 +67,8 @@ class Tables:
     def recreate(self) -> None:
         for definition in self.definitions:
             name = definition["create"]["TableName"]
+            # the stack protects its tables from deletion; emptying a local test stack lifts it first
+            self.client.update_table(TableName=name, DeletionProtectionEnabled=False)
             self.client.delete_table(TableName=name)
             self.client.create_table(**definition["create"])
             if definition["ttl"]:

@@ -85,8 +85,7 @@ def test_control_characters_are_rejected(module_svc: Keyhole, module_api: Api, m
 
 
 @pytest.mark.parametrize("content_type", [None, "text/plain", "text/plain; charset=utf-8",
-                                          "application/json; charset=utf-8", "application/x-www-form-urlencoded",
-                                          "application/octet-stream"])
+                                          "application/json; charset=utf-8", "application/x-www-form-urlencoded"])
 def test_json_bodies_are_read_whatever_the_content_type_says(module_api: Api, module_tenant: TenantKeys,
                                                              content_type: str) -> None:
     # GIVEN a client that forgets the header or sends text/plain WHEN it creates a key THEN it works
@@ -98,7 +97,8 @@ def test_json_bodies_are_read_whatever_the_content_type_says(module_api: Api, mo
     assert reply.status == 201, reply
 
 
-@pytest.mark.parametrize("content_type", ["application/xml", "image/png"])
+# (application/octet-stream is a binary type on API Gateway: a route cannot take it beside JSON)
+@pytest.mark.parametrize("content_type", ["application/xml", "image/png", "application/octet-stream"])
 def test_unsupported_content_types_are_415_in_keyholes_format(module_svc: Keyhole, module_api: Api,
                                                               module_tenant: TenantKeys, content_type: str) -> None:
     headers = {"authorization": f"Bearer {module_tenant.admin}", "content-type": content_type}

@@ -1,0 +1,210 @@
+"""`make deploy STAGE=test REGION=us-east-1` from a fresh copy of the repository, against moto.
+
+The real deploy steps run (scripts/deploy.py through the Makefile, CloudFormation for infra/,
+`chalice deploy` with the Python 3.12 deploy virtualenv, the post-deploy settings, the WAF stack
+update, the smoke test); moto's gaps are worked around in tests/deploy/moto_harness.py only.
+moto cannot run the Lambda behind API Gateway, so the smoke test's URL is `chalice local`
+serving the same app against the stack the deploy created.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import boto3
+import pytest
+
+from devstack.moto_server import free_port, stop_process, wait_for_port
+
+ROOT = Path(__file__).resolve().parents[2]
+VENV = ROOT / ".venv"
+DEPLOY_VENV = ROOT / "build" / "venv-deploy"
+DEPS_CACHE = ROOT / "build" / "deps"
+REGION = "us-east-1"
+FUNCTIONS = {
+    "keyhole-test": "api_handler",
+    "keyhole-test-stream_consumer": "stream_consumer",
+    "keyhole-test-webhook_drain": "webhook_drain",
+    "keyhole-test-sweep_expired_slots": "sweep_expired_slots",
+}
+
+
+def fresh_copy(target: Path) -> Path:
+    """The working tree as a clone would have it: tracked and unignored files only."""
+    listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT, check=True,
+                            capture_output=True).stdout.decode().split("\0")
+    for name in filter(None, listed):
+        source = ROOT / name
+        if source.is_file() and not source.is_symlink():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / name)
+    return target
+
+
+def make(copy: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["make", "-C", str(copy), *args, f"VENV={VENV}", f"DEPLOY_VENV={DEPLOY_VENV}",
+                           f"DEPS_CACHE={DEPS_CACHE}"], env=env, capture_output=True, text=True, timeout=900)
+
+
+@pytest.fixture(scope="module")
+def deploy_venv() -> Path:
+    if not (DEPLOY_VENV / "bin" / "chalice").exists():
+        subprocess.run(["make", "-C", str(ROOT), "deploy-venv", f"VENV={VENV}"], check=True, timeout=900)
+    return DEPLOY_VENV
+
+
+@pytest.fixture(scope="module")
+def harness(tmp_path_factory: pytest.TempPathFactory, deploy_venv: Path) -> Iterator[dict[str, str]]:
+    """moto (with the harness's workarounds) and `chalice local` for the smoke test."""
+    port, api_port = free_port(), free_port()
+    moto = subprocess.Popen([sys.executable, "-m", "tests.deploy.moto_harness", "--port", str(port)], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    home = tmp_path_factory.mktemp("home")
+    env = {"PATH": os.environ["PATH"], "HOME": str(home), "AWS_ACCESS_KEY_ID": "test",
+           "AWS_SECRET_ACCESS_KEY": "test", "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}",
+           "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled", "AWS_CONFIG_FILE": "/dev/null",
+           "AWS_SHARED_CREDENTIALS_FILE": "/dev/null"}
+    serve_env = {**env, "AWS_DEFAULT_REGION": REGION, "KEYHOLE_AWS_ENDPOINT": env["AWS_ENDPOINT_URL"],
+                 "KEYHOLE_STAGE": "test", "KEYHOLE_TABLE": "keyhole-test", "KEYHOLE_COUNTERS_TABLE": "keyhole-test-counters",
+                 "KEYHOLE_KMS_KEY_ID": "alias/keyhole-test"}
+    api = subprocess.Popen([sys.executable, "-m", "devstack.serve", "--port", str(api_port), "--stage", "test"],
+                           cwd=ROOT, env=serve_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for_port(port, process=moto)
+        wait_for_port(api_port, process=api)
+        yield {**env, "SMOKE_URL": f"http://127.0.0.1:{api_port}/"}
+    finally:
+        stop_process(api)
+        stop_process(moto)
+
+
+@pytest.fixture(scope="module")
+def deployed(harness: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """Deploy twice, each time from a fresh copy (the second restores Chalice's state from SSM)."""
+    runs = []
+    for name in ("first", "second"):
+        copy = fresh_copy(tmp_path_factory.mktemp(f"clone-{name}"))
+        result = make(copy, harness, "deploy", "STAGE=test", f"REGION={REGION}", f"SMOKE_URL={harness['SMOKE_URL']}")
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+        runs.append((copy, result.stdout + result.stderr))
+    aws = boto3.Session(region_name=REGION, aws_access_key_id="test", aws_secret_access_key="test")
+    clients = {name: aws.client(name, endpoint_url=harness["AWS_ENDPOINT_URL"]) for name in
+               ("cloudformation", "lambda", "apigateway", "events", "ssm", "logs", "iam", "dynamodb")}
+    return {"runs": runs, "clients": clients, "env": harness}
+
+
+def consumer_arn(clients: dict) -> str:
+    # (moto matches mappings by the ARN Chalice created them with, not by the function's name)
+    return clients["lambda"].get_function_configuration(FunctionName="keyhole-test-stream_consumer")["FunctionArn"]
+
+
+def test_missing_region_or_credentials_fail_at_once_in_one_line(tmp_path: Path, deploy_venv: Path) -> None:
+    copy = fresh_copy(tmp_path)
+    bare = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "AWS_CONFIG_FILE": "/dev/null",
+            "AWS_SHARED_CREDENTIALS_FILE": "/dev/null", "AWS_EC2_METADATA_DISABLED": "true"}
+    # GIVEN no region WHEN deploying THEN one line says so, before anything is built
+    no_region = make(copy, bare, "-s", "deploy", "STAGE=test")
+    assert no_region.returncode != 0
+    assert no_region.stderr.strip().splitlines()[0] == (
+        "make deploy: REGION is required, e.g. make deploy STAGE=prod REGION=eu-west-1")
+    assert not (copy / "build").exists()
+    # GIVEN a region but no credentials THEN one line says so, before anything is built
+    no_credentials = make(copy, bare, "-s", "deploy", "STAGE=test", f"REGION={REGION}")
+    assert no_credentials.returncode != 0
+    lines = [line for line in no_credentials.stderr.splitlines() if not line.startswith("make")]
+    assert lines == ["deploy: no AWS credentials found (set AWS_PROFILE, or AWS_ACCESS_KEY_ID and "
+                     "AWS_SECRET_ACCESS_KEY)"], no_credentials.stderr
+    assert not (copy / "build").exists()
+
+
+def test_deploy_runs_every_step_and_the_smoke_test(deployed: dict) -> None:
+    (first, first_out), (second, second_out) = deployed["runs"]
+    assert "creating stack keyhole-test" in first_out and "Creating Rest API" in first_out
+    for line in ("GET /robots.txt: 200", "Keyhole's dead-link 404 with viewer headers", "/v1/openapi.json"):
+        assert line in first_out and line in second_out
+    # AND no tracked file was edited to carry account values: they live in build/deploy/test
+    for copy in (first, second):
+        for tracked in (".chalice/config.json", "infra/template.json", "infra/chalice-merge.json"):
+            assert (copy / tracked).read_bytes() == (ROOT / tracked).read_bytes()
+    built = json.loads((second / "build" / "deploy" / "test" / ".chalice" / "config.json").read_text())
+    assert built["stages"]["test"]["environment_variables"]["KEYHOLE_STREAM_ARN"].startswith("arn:aws:dynamodb:")
+
+
+def test_rerunning_from_another_clone_updates_the_same_stage(deployed: dict) -> None:
+    clients = deployed["clients"]
+    (_, _), (second, second_out) = deployed["runs"]
+    assert "restored Chalice's deployed state from SSM" in second_out
+    assert "Updating rest API" in second_out and "Creating Rest API" not in second_out
+    assert len(clients["apigateway"].get_rest_apis()["items"]) == 1
+    (api,) = clients["apigateway"].get_rest_apis()["items"]
+    assert api["name"] == "keyhole-test"  # the ApiName the alarms and the dashboard use
+    mappings = clients["lambda"].list_event_source_mappings(FunctionName=consumer_arn(clients))
+    assert len(mappings["EventSourceMappings"]) == 1
+    # AND the WAF stack update carried the deployed API stage
+    stack = clients["cloudformation"].describe_stacks(StackName="keyhole-test")["Stacks"][0]
+    parameters = {p["ParameterKey"]: p["ParameterValue"] for p in stack["Parameters"]}
+    assert parameters["ApiStageArn"] == f"arn:aws:apigateway:{REGION}::/restapis/{api['id']}/stages/api"
+
+
+def test_stream_mapping_has_partial_batches_bisect_retries_and_the_failure_queue(deployed: dict) -> None:
+    clients = deployed["clients"]
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in
+               clients["cloudformation"].describe_stacks(StackName="keyhole-test")["Stacks"][0]["Outputs"]}
+    (mapping,) = clients["lambda"].list_event_source_mappings(FunctionName=consumer_arn(clients))["EventSourceMappings"]
+    assert mapping["EventSourceArn"] == outputs["TableStreamArn"]  # the stack's real stream, from its outputs
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert mapping["BisectBatchOnFunctionError"] is True
+    assert mapping["MaximumRetryAttempts"] == 5
+    assert mapping["DestinationConfig"] == {"OnFailure": {"Destination": outputs["StreamFailureQueueArn"]}}
+
+
+def test_each_function_runs_as_its_own_role_with_the_stack_values(deployed: dict) -> None:
+    clients = deployed["clients"]
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in
+               clients["cloudformation"].describe_stacks(StackName="keyhole-test")["Stacks"][0]["Outputs"]}
+    roles = {}
+    for function, name in FUNCTIONS.items():
+        config = clients["lambda"].get_function_configuration(FunctionName=function)
+        roles[name] = config["Role"]
+        assert config["Runtime"] == "python3.12"
+        env = config["Environment"]["Variables"]
+        assert env["KEYHOLE_TABLE"] == outputs["TableName"] and env["KEYHOLE_KMS_KEY_ID"] == outputs["KmsKeyArn"]
+        assert env["KEYHOLE_STREAM_ARN"] == outputs["TableStreamArn"]
+    assert len(set(roles.values())) == 4
+    assert roles == {"api_handler": outputs["ApiRoleArn"], "stream_consumer": outputs["StreamConsumerRoleArn"],
+                     "webhook_drain": outputs["WebhookDrainRoleArn"], "sweep_expired_slots": outputs["SweepRoleArn"]}
+    assert clients["lambda"].get_function_configuration(FunctionName="keyhole-test")["Timeout"] < 29
+    # AND the background functions have concurrency of their own that an API flood cannot take
+    for function in ("keyhole-test-stream_consumer", "keyhole-test-webhook_drain"):
+        assert clients["lambda"].get_function_concurrency(FunctionName=function)["ReservedConcurrentExecutions"] > 0
+    # AND each function's log group exists with a retention (created by the stack, named like the function)
+    groups = {g["logGroupName"]: g for g in clients["logs"].describe_log_groups(logGroupNamePrefix="/aws/lambda/keyhole-test")["logGroups"]}
+    for function in FUNCTIONS:
+        assert groups[f"/aws/lambda/{function}"]["retentionInDays"] == 30
+
+
+def test_schedules_invoke_the_drain_and_the_sweep(deployed: dict) -> None:
+    events = deployed["clients"]["events"]
+    schedules = {}
+    for rule in events.list_rules()["Rules"]:
+        (target,) = events.list_targets_by_rule(Rule=rule["Name"])["Targets"]
+        schedules[target["Arn"].rsplit(":", 1)[-1]] = rule["ScheduleExpression"]
+    assert schedules == {"keyhole-test-webhook_drain": "rate(1 minute)",
+                         "keyhole-test-sweep_expired_slots": "rate(5 minutes)"}
+
+
+def test_the_deployed_code_is_the_compiled_package(deployed: dict) -> None:
+    (first, _), _ = deployed["runs"]
+    zips = sorted((first / "build" / "deploy" / "test" / ".chalice" / "deployments").glob("*.zip"))
+    assert zips
+    with zipfile.ZipFile(zips[-1]) as archive:
+        names = set(archive.namelist())
+    assert "app.py" in names and "__pycache__/app.cpython-312.pyc" in names
+    assert not any(name.startswith(("botocore/", "boto3/")) for name in names)

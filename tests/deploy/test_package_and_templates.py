@@ -1,0 +1,170 @@
+"""The deployment package, the packaged template and infra/: what moto cannot show, checked on paper.
+
+`make package` builds build/package/{deployment.zip,sam.json}; cfn-lint errors fail here, checkov
+reports (its findings are printed, never fail the build).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from scripts import bundle
+
+ROOT = Path(__file__).resolve().parents[2]
+VENV = ROOT / ".venv"
+DEPLOY_VENV = ROOT / "build" / "venv-deploy"
+CHECKOV = ROOT / "build" / "venv-checkov" / "bin" / "checkov"
+PACKAGE = ROOT / "build" / "package"
+TEMPLATE = json.loads((ROOT / "infra" / "template.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def package() -> Path:
+    if not (DEPLOY_VENV / "bin" / "chalice").exists():
+        subprocess.run(["make", "-C", str(ROOT), "deploy-venv", f"VENV={VENV}"], check=True, timeout=900)
+    result = subprocess.run(["make", "-C", str(ROOT), "-s", "package", "REGION=us-east-1", f"VENV={VENV}"],
+                            capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    return PACKAGE
+
+
+def test_chalice_deploy_validation_accepts_the_app() -> None:
+    # GIVEN the config `make deploy` generates for a stage (roles and values from the stack)
+    from chalice.cli.factory import CLIFactory
+    from chalice.deploy.validate import validate_configuration
+
+    outputs = {**bundle.package_outputs(), "TableStreamArn": "arn:aws:dynamodb:us-east-1:1:table/t/stream/s"}
+    config_json = bundle.stage_config("test", outputs)
+
+    class GeneratedConfig(CLIFactory):
+        def load_project_config(self) -> dict:
+            return config_json
+
+    config = GeneratedConfig(str(ROOT), environ=dict(os.environ)).create_config_obj(chalice_stage_name="test")
+    # WHEN Chalice's own deploy-time validation runs (the one `chalice deploy` runs, `package` does not)
+    validate_configuration(config)  # THEN it raises nothing: every route's content types agree on binary
+    assert config.lambda_python_version  # (and the config resolves)
+    assert config.scope("test", "stream_consumer").iam_role_arn == outputs["StreamConsumerRoleArn"]
+
+
+def test_package_is_small_compiled_for_the_runtime_and_without_the_sdk(package: Path) -> None:
+    facts = bundle.check_package(package / "deployment.zip")  # raises with the reason otherwise
+    assert facts["bytes"] < 8_000_000
+    with zipfile.ZipFile(package / "deployment.zip") as archive:
+        names = set(archive.namelist())
+    assert {"app.py", "__pycache__/app.cpython-312.pyc", "chalice/__pycache__/app.cpython-312.pyc"} <= names
+    assert any(n.startswith("cryptography/") and n.endswith("-x86_64-linux-gnu.so") or n.endswith(".abi3.so")
+               for n in names)  # manylinux wheels, not this machine's
+    assert not any(n.startswith(("botocore/", "boto3/", "s3transfer/")) for n in names)
+
+
+def test_unpacked_package_imports_with_the_runtime_python(package: Path, tmp_path: Path) -> None:
+    # GIVEN the zip unpacked as Lambda does, and the runtime's boto3 (the deploy venv's, Python 3.12)
+    with zipfile.ZipFile(package / "deployment.zip") as archive:
+        archive.extractall(tmp_path)
+    site = subprocess.run([str(DEPLOY_VENV / "bin" / "python"), "-c",
+                           "import boto3, os; print(os.path.dirname(os.path.dirname(boto3.__file__)))"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    script = ("import sys, pkgutil, importlib; sys.dont_write_bytecode = True; import app, chalicelib; "
+              "[importlib.import_module(m.name) for m in pkgutil.walk_packages(chalicelib.__path__, 'chalicelib.')]; "
+              "import chalicelib.consumer as c; print(sys.version_info[:2], c.__cached__)")
+    # WHEN every Keyhole module is imported from it THEN nothing is missing (pruned parts included)
+    result = subprocess.run([str(DEPLOY_VENV / "bin" / "python"), "-I", "-c", f"import sys; sys.path[:0] = "
+                             f"[{str(tmp_path)!r}, {site!r}]; " + script], cwd=tmp_path, capture_output=True,
+                            text=True, env={"PATH": os.environ["PATH"], "KEYHOLE_STREAM_ARN": "arn:x"})
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "(3, 12)" in result.stdout
+
+
+def test_packaged_template_is_parameterised_and_lint_clean(package: Path) -> None:
+    sam = json.loads((package / "sam.json").read_text())
+    assert bundle.PACKAGE_PLACEHOLDER not in json.dumps(sam)  # the merge template replaced every stand-in
+    functions = {k: v for k, v in sam["Resources"].items() if v["Type"] == "AWS::Serverless::Function"}
+    assert {f["Properties"]["Runtime"] for f in functions.values()} == {"python3.12"}
+    assert {json.dumps(f["Properties"]["Role"]) for f in functions.values()} == {
+        '{"Ref": "ApiRoleArn"}', '{"Ref": "StreamConsumerRoleArn"}', '{"Ref": "WebhookDrainRoleArn"}',
+        '{"Ref": "SweepRoleArn"}'}
+    lint = subprocess.run([str(VENV / "bin" / "cfn-lint"), "--format", "parseable", str(package / "sam.json"),
+                           str(ROOT / "infra" / "template.json")], capture_output=True, text=True)
+    errors = [line for line in lint.stdout.splitlines() if ":E" in line.split(" ")[0] or ":E" in line]
+    assert not errors, lint.stdout
+
+
+def test_checkov_reports_on_infra_and_the_package(package: Path) -> None:
+    if not CHECKOV.exists():
+        subprocess.run(["make", "-C", str(ROOT), "checkov-venv"], check=True, timeout=900)
+    result = subprocess.run([str(CHECKOV), "--quiet", "--compact", "--framework", "cloudformation", "-f",
+                             str(ROOT / "infra" / "template.json"), "-f", str(package / "sam.json")],
+                            capture_output=True, text=True, timeout=600)
+    print(result.stdout[-6000:], file=sys.stderr)  # a report: findings are read, not gated
+    assert "Passed checks" in result.stdout, result.stderr[-2000:]
+
+
+def _statements(role: str) -> list[dict]:
+    (policy,) = TEMPLATE["Resources"][role]["Properties"]["Policies"]
+    return [s for s in policy["PolicyDocument"]["Statement"] if "Fn::If" not in s]
+
+
+@pytest.mark.parametrize("role", ["ApiRole", "StreamConsumerRole", "WebhookDrainRole", "SweepRole"])
+def test_every_role_names_its_resources(role: str) -> None:
+    for statement in _statements(role):
+        # no wildcard resource (X-Ray, which has no resource-level permissions, is behind the Tracing condition)
+        assert statement["Resource"] != "*", statement
+        assert not any(action.endswith(":*") for action in statement["Action"]), statement
+    logs = next(s for s in _statements(role) if s["Sid"] == "OwnLogGroup")
+    assert logs["Action"] == ["logs:CreateLogStream", "logs:PutLogEvents"]
+    assert "/aws/lambda/keyhole-${Stage}" in logs["Resource"]["Fn::Sub"]
+
+
+def test_key_use_is_bound_to_keyholes_encryption_context() -> None:
+    api = next(s for s in _statements("ApiRole") if s["Sid"] == "SealingKey")
+    assert api["Resource"] == {"Fn::GetAtt": ["SealingKey", "Arn"]}  # the key, not whatever the alias names
+    assert api["Condition"]["ForAllValues:StringEquals"]["kms:EncryptionContextKeys"] == ["keyhole:tenant",
+                                                                                          "keyhole:purpose"]
+    for role in ("StreamConsumerRole", "WebhookDrainRole"):  # they only open webhook secrets, never tokens
+        kms = next(s for s in _statements(role) if s["Sid"] == "SealingKey")
+        assert kms["Action"] == ["kms:Decrypt"]
+        assert kms["Condition"]["StringEquals"]["kms:EncryptionContext:keyhole:purpose"] == ["webhook-secret"]
+    assert not any(s["Sid"] == "SealingKey" for s in _statements("SweepRole"))
+    only_consumer = [r for r in ("ApiRole", "WebhookDrainRole", "SweepRole")
+                     if any(s["Sid"] in ("TableStream", "OnFailureDestination") for s in _statements(r))]
+    assert only_consumer == []
+
+
+def test_stateful_resources_survive_mistakes_and_the_waf_does_not_undercut_plans() -> None:
+    resources = TEMPLATE["Resources"]
+    for name in ("SealingKey", "SealingKeyAlias", "MainTable", "CountersTable", "StreamFailureQueue"):
+        assert resources[name]["DeletionPolicy"] == "Retain" and resources[name]["UpdateReplacePolicy"] == "Retain"
+    for table in ("MainTable", "CountersTable"):
+        assert resources[table]["Properties"]["DeletionProtectionEnabled"] is True
+    from chalicelib.plans import BUILTIN_PLANS  # the per-IP viewer limit of the largest plan, a minute
+
+    largest = max(int(plan["viewer_requests_per_min_per_ip"]) for plan in BUILTIN_PLANS.values())
+    assert TEMPLATE["Parameters"]["ShareRequestsPer5MinPerIp"]["Default"] >= 5 * largest
+
+
+def test_alarms_cover_the_runbook() -> None:
+    alarms = {r["Properties"]["AlarmName"]["Fn::Sub"].removeprefix("keyhole-${Stage}-")
+              for r in TEMPLATE["Resources"].values() if r["Type"] == "AWS::CloudWatch::Alarm"}
+    expected = {"api-5xx-rate", "api-p99-latency", "stream-iterator-age", "stream-failures-queued",
+                "table-throttles", "counters-throttles", "table-system-errors", "counters-system-errors", "waf-blocks"}
+    expected |= {f"{fn}-{kind}" for fn in ("api_handler", "stream_consumer", "webhook_drain", "sweep_expired_slots")
+                 for kind in ("errors", "throttles")}
+    assert alarms == expected
+    runbook = (ROOT / "docs" / "operations.md").read_text()
+    functions = ("api_handler", "stream_consumer", "webhook_drain", "sweep_expired_slots")
+    for alarm in expected:
+        function, _, kind = alarm.rpartition("-")
+        documented = f"`keyhole-<stage>-<function>-{kind}`" if function in functions else f"`keyhole-<stage>-{alarm}`"
+        assert documented in runbook, alarm
+    assert all(function in runbook for function in functions)
+    for resource in TEMPLATE["Resources"].values():
+        if resource["Type"] == "AWS::CloudWatch::Alarm":
+            assert resource["Properties"]["AlarmActions"] == [{"Ref": "AlarmTopic"}]
