@@ -15,7 +15,7 @@ from typing import Any
 
 from chalice import Chalice, Response
 
-from chalicelib import accesslog, apikeys, audit, limits, links, ratelimit, resources, tenants, webhooks
+from chalicelib import accesslog, apikeys, audit, limits, links, public_url, ratelimit, resources, tenants, webhooks
 from chalicelib.apikeys import Principal
 from chalicelib.config import stream_arn_from_env
 from chalicelib.errors import Conflict, KeyholeError, NotFound, Unavailable
@@ -81,7 +81,7 @@ def request_info(raw_token: str | None = None) -> RequestInfo:
         request_id=request_id,
         ip=ip,
         user_agent=headers.get("user-agent"),
-        base_url=_base_url(svc, headers, context),
+        base_url=public_url.base_url(svc.settings, headers, context),
         method=request.method,
         path=path,
     )
@@ -95,18 +95,18 @@ def _address_or(claimed: str, fallback: str) -> str:
         return fallback
 
 
-def _base_url(svc: Keyhole, headers: Any, context: dict[str, Any]) -> str:
-    if svc.settings.public_url:
-        return svc.settings.public_url
-    host = headers.get("host", "localhost")
-    scheme = headers.get("x-forwarded-proto", "https" if "amazonaws.com" in host else "http")
-    stage = context.get("stage")
-    prefix = f"/{stage}" if stage and "execute-api" in host else ""
-    return f"{scheme}://{host}{prefix}"
+# Admin bodies carry API keys, revealed share tokens and webhook secrets: no cache may keep one.
+NO_STORE = {"Cache-Control": "no-store"}
 
 
 def _error_response(error: KeyholeError, request_id: str, extra_headers: dict[str, str] | None = None) -> Response:
-    headers = {"Content-Type": "application/json", "X-Request-Id": request_id, **error.headers, **(extra_headers or {})}
+    headers = {
+        "Content-Type": "application/json",
+        "X-Request-Id": request_id,
+        **NO_STORE,
+        **error.headers,
+        **(extra_headers or {}),
+    }
     return Response(body=error.body(request_id), status_code=error.status, headers=headers)
 
 
@@ -173,7 +173,7 @@ def admin_route(
                 return Response(
                     body="" if code == 204 else result,
                     status_code=code,
-                    headers={"Content-Type": "application/json", "X-Request-Id": req.request_id},
+                    headers={"Content-Type": "application/json", "X-Request-Id": req.request_id, **NO_STORE},
                 )
             except KeyholeError as error:
                 return _error_response(error, req.request_id)
@@ -460,7 +460,7 @@ def uniform_errors(event: Any, get_response: Callable[[Any], Response]) -> Respo
         response.body = {
             "error": {"code": code, "message": scrub(str(body.get("Message", ""))), "request_id": request_id}
         }
-        response.headers.update({"Content-Type": "application/json", "X-Request-Id": request_id})
+        response.headers.update({"Content-Type": "application/json", "X-Request-Id": request_id, **NO_STORE})
         if (event.path or "").startswith("/share/") or event.path == "/robots.txt":
             response.headers.update(viewer.viewer_headers())
     return response
