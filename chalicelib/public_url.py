@@ -25,7 +25,7 @@ _PORT = r"(?::(?:6553[0-5]|655[0-2]\d|65[0-4]\d\d|6[0-4]\d{3}|[1-5]\d{4}|[1-9]\d
 _HOST = re.compile(rf"(?:{_NAME}|\[[0-9A-Fa-f:.]+\]){_PORT}")
 _DOMAIN = re.compile(_NAME)
 _STAGE = re.compile(r"[A-Za-z0-9_-]{1,128}")
-LOCAL_FALLBACK = "http://localhost"
+LOCAL_FALLBACK_HOST = "localhost"  # no Host, or one that is not a host[:port]
 
 
 def base_url(settings: Settings, headers: Mapping[str, str], context: Mapping[str, Any]) -> str:
@@ -52,6 +52,6 @@ def _from_gateway(context: Mapping[str, Any]) -> str:
 def _from_host(headers: Mapping[str, str]) -> str:
     host = headers.get("host") or ""
     if not _HOST.fullmatch(host):
-        return LOCAL_FALLBACK
+        host = LOCAL_FALLBACK_HOST
     proto = (headers.get("x-forwarded-proto") or "").strip().lower()
     return f"{proto if proto in ('http', 'https') else 'http'}://{host}"
