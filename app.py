@@ -21,6 +21,7 @@ from chalicelib.config import stream_arn_from_env
 from chalicelib.errors import Conflict, KeyholeError, NotFound, Unavailable
 from chalicelib.logs import configure as configure_logging
 from chalicelib.logs import scrub
+from chalicelib.preconditions import Preconditions
 from chalicelib.sealing import KeyServiceUnavailable
 from chalicelib.service import Keyhole, RequestInfo
 from chalicelib.storage.models import LinkRecord, ResourceHead, WebhookEndpoint
@@ -39,6 +40,7 @@ log = logging.getLogger("chalicelib.app")
 # Admin routes take JSON; a client that forgets the header (or says text/plain) is still read as JSON.
 BODY_TYPES = [
     "application/json",
+    "application/merge-patch+json",  # PATCH /v1/resources/{id} (RFC 7396); read like application/json
     "text/plain",
     "application/x-www-form-urlencoded",
     "multipart/form-data",
@@ -140,6 +142,7 @@ def admin_route(
     """Register an admin route: authenticate (batched with `extra` reads), rate-limit, check role.
 
     `empty_body`: no body at all reads as `{}` (for routes whose fields are all optional).
+    A result with an `etag` member is answered with that `ETag` header too.
     """
 
     def register(handler: Callable[..., Any]) -> Callable[..., Any]:
@@ -170,11 +173,14 @@ def admin_route(
                 code = status
                 if isinstance(result, tuple):
                     code, result = result
-                return Response(
-                    body="" if code == 204 else result,
-                    status_code=code,
-                    headers={"Content-Type": "application/json", "X-Request-Id": req.request_id, **NO_STORE},
-                )
+                headers: dict[str, str | list[str]] = {
+                    "Content-Type": "application/json",
+                    "X-Request-Id": req.request_id,
+                    **NO_STORE,
+                }
+                if isinstance(result, dict) and isinstance(result.get("etag"), str):
+                    headers["ETag"] = result["etag"]
+                return Response(body="" if code == 204 else result, status_code=code, headers=headers)
             except KeyholeError as error:
                 return _error_response(error, req.request_id)
             except Exception as error:  # translated: 503 for outages, 500 (with the cause logged) otherwise
@@ -225,11 +231,25 @@ def delete_api_key(svc: Keyhole, principal: Principal, req: RequestInfo, key_id:
     apikeys.delete_key(svc, principal, key_id, req)
 
 
+def _preconditions() -> Preconditions:
+    request = app.current_request
+    if request is None or not request.headers:
+        return Preconditions()
+    return Preconditions(if_match=request.headers.get("if-match"), if_none_match=request.headers.get("if-none-match"))
+
+
 @admin_route("/v1/resources/{resource_id}", "PUT", "operator", extra=_resource_key, body=True)
 def put_resource(svc: Keyhole, principal: Principal, req: RequestInfo, *rest: Any, resource_id: str) -> Any:
     body = rest[-1]
     head = rest[0] if len(rest) > 1 else None
-    return resources.put_resource(svc, principal, resource_id, body, head, req)
+    return resources.put_resource(svc, principal, resource_id, body, head, req, preconditions=_preconditions())
+
+
+@admin_route("/v1/resources/{resource_id}", "PATCH", "operator", extra=_resource_key, body=True)
+def patch_resource(svc: Keyhole, principal: Principal, req: RequestInfo, *rest: Any, resource_id: str) -> Any:
+    """JSON Merge Patch (RFC 7396): `application/merge-patch+json` or `application/json`."""
+    head = rest[0] if len(rest) > 1 else None
+    return resources.patch_resource(svc, principal, resource_id, rest[-1], head, req, preconditions=_preconditions())
 
 
 @admin_route("/v1/resources", "GET", "viewer")

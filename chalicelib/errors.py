@@ -100,6 +100,10 @@ class ConfirmRequired(Conflict):
     default_message = "This link has a view limit: POST to use one view"
 
 
+class PreconditionFailed(KeyholeError):
+    status, code, default_message = 412, "precondition_failed", "The resource has changed; read it again and retry"
+
+
 class PayloadTooLarge(KeyholeError):
     status, code, default_message = 413, "payload_too_large", "Request body is too large"
 
