@@ -1,7 +1,10 @@
 """Resources: the shareable thing (type, name, document, redaction rules, scopes).
 
 The head item (admin side, with the slot counter) and the document item (viewer side, keyed by
-the locator share tokens carry) are always written together in one transaction.
+the locator share tokens carry) are always written together in one transaction, conditional on
+the head's version: that is what makes `If-Match` exact, and what lets a replace that leaves out
+`redact` be refused by the write itself (docs/design.md, "Resource updates"). PUT replaces, PATCH
+merges (RFC 7396); neither can drop redaction rules or scopes by omission.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from pynamodb.expressions.condition import size
 
@@ -120,7 +123,7 @@ def _validate(body: dict[str, Any], *, replacing: ResourceHead | None) -> Fields
                     f"must be a non-empty list of at most {MAX_SCOPE_FIELDS} top-level field names",
                 )
     errors.raise_if_any()
-    assert isinstance(document, dict)  # noqa: S101 (checked above; narrows the type)
+    document = cast(dict[str, Any], document)  # a JSON object: checked above
     if json_size(document) > MAX_DOCUMENT_BYTES:
         raise PayloadTooLarge(
             "document is larger than 256 KiB",
