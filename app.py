@@ -20,6 +20,7 @@ from chalicelib import (
     audit,
     limits,
     links,
+    public_url,
     ratelimit,
     resources,
     telemetry,
@@ -32,6 +33,7 @@ from chalicelib.config import stream_arn_from_env
 from chalicelib.errors import Conflict, KeyholeError, NotFound, Unavailable
 from chalicelib.logs import configure as configure_logging
 from chalicelib.logs import scrub
+from chalicelib.preconditions import Preconditions
 from chalicelib.sealing import KeyServiceUnavailable
 from chalicelib.service import Keyhole, RequestInfo
 from chalicelib.storage.models import LinkRecord, ResourceHead, WebhookEndpoint
@@ -52,6 +54,7 @@ log = logging.getLogger("chalicelib.app")
 # route whose content types mix binary and text ones.
 BODY_TYPES = [
     "application/json",
+    "application/merge-patch+json",  # PATCH /v1/resources/{id} (RFC 7396); read like application/json
     "text/plain",
     "application/x-www-form-urlencoded",
     "multipart/form-data",
@@ -97,7 +100,7 @@ def request_info(raw_token: str | None = None) -> RequestInfo:
         request_id=request_id,
         ip=ip,
         user_agent=headers.get("user-agent"),
-        base_url=_base_url(svc, headers, context),
+        base_url=public_url.base_url(svc.settings, headers, context),
         method=request.method,
         path=path,
     )
@@ -120,18 +123,18 @@ def _address_or(claimed: str, fallback: str) -> str:
         return fallback
 
 
-def _base_url(svc: Keyhole, headers: Any, context: dict[str, Any]) -> str:
-    if svc.settings.public_url:
-        return svc.settings.public_url
-    host = headers.get("host", "localhost")
-    scheme = headers.get("x-forwarded-proto", "https" if "amazonaws.com" in host else "http")
-    stage = context.get("stage")
-    prefix = f"/{stage}" if stage and "execute-api" in host else ""
-    return f"{scheme}://{host}{prefix}"
+# Admin bodies carry API keys, revealed share tokens and webhook secrets: no cache may keep one.
+NO_STORE = {"Cache-Control": "no-store"}
 
 
 def _error_response(error: KeyholeError, request_id: str, extra_headers: dict[str, str] | None = None) -> Response:
-    headers = {"Content-Type": "application/json", "X-Request-Id": request_id, **error.headers, **(extra_headers or {})}
+    headers = {
+        "Content-Type": "application/json",
+        "X-Request-Id": request_id,
+        **NO_STORE,
+        **error.headers,
+        **(extra_headers or {}),
+    }
     return Response(body=error.body(request_id), status_code=error.status, headers=headers)
 
 
@@ -165,6 +168,7 @@ def admin_route(
     """Register an admin route: authenticate (batched with `extra` reads), rate-limit, check role.
 
     `empty_body`: no body at all reads as `{}` (for routes whose fields are all optional).
+    A result with an `etag` member is answered with that `ETag` header too.
     """
 
     def register(handler: Callable[..., Any]) -> Callable[..., Any]:
@@ -195,11 +199,14 @@ def admin_route(
                 code = status
                 if isinstance(result, tuple):
                     code, result = result
-                return Response(
-                    body="" if code == 204 else result,
-                    status_code=code,
-                    headers={"Content-Type": "application/json", "X-Request-Id": req.request_id},
-                )
+                headers: dict[str, str | list[str]] = {
+                    "Content-Type": "application/json",
+                    "X-Request-Id": req.request_id,
+                    **NO_STORE,
+                }
+                if isinstance(result, dict) and isinstance(result.get("etag"), str):
+                    headers["ETag"] = result["etag"]
+                return Response(body="" if code == 204 else result, status_code=code, headers=headers)
             except KeyholeError as error:
                 return _error_response(error, req.request_id)
             except Exception as error:  # translated: 503 for outages, 500 (with the cause logged) otherwise
@@ -250,11 +257,25 @@ def delete_api_key(svc: Keyhole, principal: Principal, req: RequestInfo, key_id:
     apikeys.delete_key(svc, principal, key_id, req)
 
 
+def _preconditions() -> Preconditions:
+    request = app.current_request
+    if request is None or not request.headers:
+        return Preconditions()
+    return Preconditions(if_match=request.headers.get("if-match"), if_none_match=request.headers.get("if-none-match"))
+
+
 @admin_route("/v1/resources/{resource_id}", "PUT", "operator", extra=_resource_key, body=True)
 def put_resource(svc: Keyhole, principal: Principal, req: RequestInfo, *rest: Any, resource_id: str) -> Any:
     body = rest[-1]
     head = rest[0] if len(rest) > 1 else None
-    return resources.put_resource(svc, principal, resource_id, body, head, req)
+    return resources.put_resource(svc, principal, resource_id, body, head, req, preconditions=_preconditions())
+
+
+@admin_route("/v1/resources/{resource_id}", "PATCH", "operator", extra=_resource_key, body=True)
+def patch_resource(svc: Keyhole, principal: Principal, req: RequestInfo, *rest: Any, resource_id: str) -> Any:
+    """JSON Merge Patch (RFC 7396): `application/merge-patch+json` or `application/json`."""
+    head = rest[0] if len(rest) > 1 else None
+    return resources.patch_resource(svc, principal, resource_id, rest[-1], head, req, preconditions=_preconditions())
 
 
 @admin_route("/v1/resources", "GET", "viewer")
@@ -507,7 +528,7 @@ def uniform_errors(event: Any, get_response: Callable[[Any], Response]) -> Respo
         response.body = {
             "error": {"code": code, "message": scrub(str(body.get("Message", ""))), "request_id": request_id}
         }
-        response.headers.update({"Content-Type": "application/json", "X-Request-Id": request_id})
+        response.headers.update({"Content-Type": "application/json", "X-Request-Id": request_id, **NO_STORE})
         if (event.path or "").startswith("/share/") or event.path == "/robots.txt":
             response.headers.update(viewer.viewer_headers())
     return response

@@ -9,8 +9,11 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from urllib.parse import urlsplit
 
-STAGES_THAT_MAY_TRUST_FORWARDED_FOR = ("local", "test")
+# Stages that run on a developer's machine or in tests: no API Gateway in front.
+LOCAL_STAGES = ("local", "test")
+STAGES_THAT_MAY_TRUST_FORWARDED_FOR = LOCAL_STAGES
 MIN_PAGE_POLL_SECONDS = 10
 FAST_POLL_STAGES = ("local", "test")  # may poll faster than every 10 s (browser tests)
 MAX_PAGE_POLL_SECONDS = 300
@@ -31,6 +34,15 @@ class MissingSettings(RuntimeError):
     def __init__(self, missing: list[str]) -> None:
         super().__init__(f"missing environment variables: {', '.join(missing)}")
         self.missing = missing
+def _public_url(value: str | None) -> str | None:
+    """KEYHOLE_PUBLIC_URL: the scheme and host (and optional path prefix) share URLs start with."""
+    url = (value or "").strip().rstrip("/")
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.hostname or parts.query or parts.fragment:
+        raise RuntimeError("KEYHOLE_PUBLIC_URL must be an absolute http(s) URL without query or fragment")
+    return url
 
 
 def _flag(value: str | None) -> bool:
@@ -76,6 +88,11 @@ class Settings:
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
+    def is_local_stage(self) -> bool:
+        """No API Gateway in front: URLs may come from `Host`, webhooks may call this machine."""
+        return self.stage in LOCAL_STAGES
+
+    @property
     def honours_forwarded_for(self) -> bool:
         """X-Forwarded-For is attacker-controlled on API Gateway; trust it only on local stages."""
         return self.trust_forwarded_for and self.stage in STAGES_THAT_MAY_TRUST_FORWARDED_FOR
@@ -103,7 +120,7 @@ class Settings:
             region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
             stage=env.get("KEYHOLE_STAGE", "dev"),
             aws_endpoint=env.get("KEYHOLE_AWS_ENDPOINT") or None,
-            public_url=(env.get("KEYHOLE_PUBLIC_URL") or "").rstrip("/") or None,
+            public_url=_public_url(env.get("KEYHOLE_PUBLIC_URL")),
             stream_arn=env.get("KEYHOLE_STREAM_ARN", ""),
             trust_forwarded_for=_flag(env.get("KEYHOLE_TRUST_FORWARDED_FOR")),
             scrypt_n=int(env.get("KEYHOLE_SCRYPT_N", 2**15)),

@@ -8,6 +8,30 @@ from __future__ import annotations
 
 from typing import Any
 
+# An error body never echoes more than a bounded amount of the request: a hostile body of 20,000
+# unknown keys (or one 200 KB key) gets a 422 of a few KB that lists the first problems and counts them.
+MAX_DETAILS = 20
+MAX_FIELD_CHARS = 200
+MAX_MESSAGE_CHARS = 500
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` cut to `limit` characters, marked with an ellipsis when cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
+def _bounded(details: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
+    if not details:
+        return details
+    return [
+        {
+            **detail,
+            "field": clip(str(detail.get("field", "")), MAX_FIELD_CHARS),
+            "message": clip(str(detail.get("message", "")), MAX_MESSAGE_CHARS),
+        }
+        for detail in details[:MAX_DETAILS]
+    ]
+
 
 class KeyholeError(Exception):
     status: int = 500
@@ -22,8 +46,8 @@ class KeyholeError(Exception):
         headers: dict[str, str] | None = None,
         extra: dict[str, Any] | None = None,
     ) -> None:
-        self.message = message or self.default_message
-        self.details = details
+        self.message = clip(message or self.default_message, MAX_MESSAGE_CHARS)
+        self.details = _bounded(details)
         self.headers = dict(headers or {})
         # Extra top-level fields of the error object (e.g. retry_after, limit).
         self.extra = dict(extra or {})
@@ -76,6 +100,10 @@ class ConfirmRequired(Conflict):
     default_message = "This link has a view limit: POST to use one view"
 
 
+class PreconditionFailed(KeyholeError):
+    status, code, default_message = 412, "precondition_failed", "The resource has changed; read it again and retry"
+
+
 class PayloadTooLarge(KeyholeError):
     status, code, default_message = 413, "payload_too_large", "Request body is too large"
 
@@ -84,6 +112,8 @@ class ValidationFailed(KeyholeError):
     status, code, default_message = 422, "validation_error", "Some fields are invalid"
 
     def __init__(self, details: list[dict[str, Any]], message: str | None = None) -> None:
+        if message is None and len(details) > MAX_DETAILS:
+            message = f"{len(details):,} fields are invalid; the first {MAX_DETAILS} are listed"
         super().__init__(message, details=details)
 
     @classmethod

@@ -1,21 +1,30 @@
 """Resources: the shareable thing (type, name, document, redaction rules, scopes).
 
 The head item (admin side, with the slot counter) and the document item (viewer side, keyed by
-the locator share tokens carry) are always written together in one transaction.
+the locator share tokens carry) are always written together in one transaction, conditional on
+the head's version: that is what makes `If-Match` exact, and what lets a replace that leaves out
+`redact` be refused by the write itself (docs/design.md, "Resource updates"). PUT replaces, PATCH
+merges (RFC 7396); neither can drop redaction rules or scopes by omission.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, cast
 
-from . import audit
+from pynamodb.expressions.condition import size
+
+from . import audit, mergepatch
 from . import display as display_hints
 from .apikeys import Principal
 from .clock import to_rfc3339
 from .errors import Collector, Conflict, NotFound, PayloadTooLarge, ValidationFailed
 from .pagination import partition_page
+from .preconditions import Preconditions
 from .redaction import depth
 from .service import Keyhole, RequestInfo
 from .storage.models import ResourceDocument, ResourceHead, plain
@@ -34,6 +43,16 @@ MAX_SCOPE_FIELDS = 200
 # 256 KiB of document + 64 KiB of scopes + 100 redacted names of 128 characters + 16 KiB of display
 # hints stays well inside it.
 MAX_SCOPES_BYTES = 64 * 1024
+RESOURCE_FIELDS = ("type", "name", "document", "redact", "scopes", "display")
+# A write that lost a race re-reads and decides again. Each loss means another writer won, so with
+# up to this many concurrent writers of one resource every one of them lands (then 409 "retry").
+WRITE_ATTEMPTS = 8
+REDACT_REQUIRED = (
+    'is required when replacing a resource that has redaction rules (send "redact": [] to remove them on purpose)'
+)
+SCOPES_REQUIRED = 'is required when replacing a resource that has scopes (send "scopes": {} to remove them on purpose)'
+# The stored document item has no redaction rules (an empty list, or none at all).
+_HAS_NO_RULES = ResourceDocument.redact.does_not_exist() | (size(ResourceDocument.redact) == 0)
 
 
 def valid_resource_id(resource_id: str) -> bool:
@@ -45,11 +64,26 @@ def require_valid_id(resource_id: str) -> None:
         raise ValidationFailed.field("resource_id", "must be 1-128 characters of A-Z a-z 0-9 . _ : -")
 
 
-def _validate(
-    body: dict[str, Any],
-) -> tuple[str, str, dict[str, Any], list[str], dict[str, list[str]], dict[str, Any]]:
+@dataclass(frozen=True)
+class Fields:
+    """A resource as a PUT (or a merged PATCH) states it, validated."""
+
+    type: str
+    name: str
+    document: dict[str, Any]
+    redact: list[str]
+    scopes: dict[str, list[str]]
+    # Whether the body says `redact` (a list, possibly empty). A replace that does not say it must
+    # not find rules on the resource: checked by the write itself (`_write`).
+    redact_given: bool = True
+    # Display hints for the viewer's page (chalicelib/display.py); {} when none.
+    display: dict[str, Any] = field(default_factory=dict)
+
+
+def _validate(body: dict[str, Any], *, replacing: ResourceHead | None) -> Fields:
+    """Check a whole resource body. `replacing`: the resource it replaces (None on create)."""
     errors = Collector()
-    unknown_fields(body, ("type", "name", "document", "redact", "scopes", "display"), errors)
+    unknown_fields(body, RESOURCE_FIELDS, errors)
     rtype = string(body, "type", errors, required=True, min_len=1, max_len=64)
     name = string(body, "name", errors, required=True, min_len=1, max_len=200)
     document = body.get("document")
@@ -59,7 +93,8 @@ def _validate(
         errors.add("document", "must be a JSON object")
     elif depth(document, MAX_DEPTH) > MAX_DEPTH:
         errors.add("document", f"must not nest deeper than {MAX_DEPTH} levels")
-    redact = body.get("redact", [])
+    redact = body.get("redact")
+    redact_given = redact is not None  # null reads as omitted: serializers write null for "unset"
     if redact is None:
         redact = []
     if not isinstance(redact, list) or not all(isinstance(x, str) and 1 <= len(x) <= 128 for x in redact):
@@ -67,8 +102,10 @@ def _validate(
         redact = []
     elif len(redact) > MAX_REDACT:
         errors.add("redact", f"must list at most {MAX_REDACT} field names")
-    scopes = body.get("scopes", {})
+    scopes = body.get("scopes")
     if scopes is None:
+        if replacing is not None and replacing.scope_names:
+            errors.add("scopes", SCOPES_REQUIRED)
         scopes = {}
     if not isinstance(scopes, dict):
         errors.add("scopes", "must be an object: scope name -> list of top-level document fields")
@@ -91,6 +128,7 @@ def _validate(
                 )
     display = display_hints.validate(body.get("display"), errors)
     errors.raise_if_any()
+    document = cast(dict[str, Any], document)  # a JSON object: checked above
     if json_size(document) > MAX_DOCUMENT_BYTES:
         raise PayloadTooLarge(
             "document is larger than 256 KiB",
@@ -101,14 +139,22 @@ def _validate(
             "scopes are larger than 64 KiB",
             details=[{"field": "scopes", "message": "must be at most 64 KiB as compact JSON"}],
         )
-    return (
-        rtype or "",
-        name or "",
-        document,
-        list(dict.fromkeys(redact)),
-        {k: list(dict.fromkeys(v)) for k, v in scopes.items()},
-        display,
+    return Fields(
+        type=rtype or "",
+        name=name or "",
+        document=document,
+        redact=list(dict.fromkeys(redact)),
+        scopes={k: list(dict.fromkeys(v)) for k, v in scopes.items()},
+        redact_given=redact_given,
+        display=display,
     )
+
+
+def etag_of(head: ResourceHead) -> str:
+    """The resource's entity tag: its version, and a hash of its incarnation (a resource deleted and
+    created again starts at version 1 again; an ETag of the old one must not match the new one)."""
+    incarnation = hashlib.sha256(f"keyhole-resource|{head.locator}".encode()).hexdigest()[:12]
+    return f'"{int(head.version)}-{incarnation}"'
 
 
 def head_to_json(head: ResourceHead) -> dict[str, Any]:
@@ -117,6 +163,7 @@ def head_to_json(head: ResourceHead) -> dict[str, Any]:
         "type": head.type,
         "name": head.name,
         "version": int(head.version),
+        "etag": etag_of(head),
         "active_links": int(head.active_links or 0),
         "document_bytes": int(head.document_bytes or 0),
         "created_at": head.created_at,
@@ -134,6 +181,18 @@ def to_json(head: ResourceHead, doc: ResourceDocument) -> dict[str, Any]:
     }
 
 
+def _body_of(head: ResourceHead, doc: ResourceDocument) -> dict[str, Any]:
+    """The resource as a PUT body would state it: what a merge patch applies to."""
+    return {
+        "type": head.type,
+        "name": head.name,
+        "document": json.loads(doc.document),
+        "redact": list(doc.redact or []),
+        "scopes": plain(doc.scopes),
+        "display": json.loads(doc.display) if doc.display else {},
+    }
+
+
 def put_resource(
     svc: Keyhole,
     principal: Principal,
@@ -141,23 +200,125 @@ def put_resource(
     body: dict[str, Any],
     head: ResourceHead | None,
     req: RequestInfo,
+    *,
+    preconditions: Preconditions | None = None,
 ) -> tuple[int, dict[str, Any]]:
-    """Create (201) or replace (200). `head` is the current head, read with authentication."""
+    """Create (201) or replace (200). `head` is the current head, read with authentication.
+
+    Replacing never drops rules by omission: on a resource with redaction rules a body without
+    `redact` is 422 (`"redact": []` clears them on purpose), and likewise `scopes` on one with scopes.
+    """
     require_valid_id(resource_id)
-    rtype, name, document, redact, scopes, display = _validate(body)
-    text = json.dumps(document, separators=(",", ":"), ensure_ascii=False)
+    return _write(
+        svc,
+        principal,
+        resource_id,
+        head,
+        req,
+        lambda current: _validate(body, replacing=current),
+        preconditions=preconditions or Preconditions(),
+        action="resource.replaced",
+    )
+
+
+def patch_resource(
+    svc: Keyhole,
+    principal: Principal,
+    resource_id: str,
+    patch: dict[str, Any],
+    head: ResourceHead | None,
+    req: RequestInfo,
+    *,
+    preconditions: Preconditions | None = None,
+) -> tuple[int, dict[str, Any]]:
+    """Apply a JSON Merge Patch (RFC 7396) to the resource: members not named stay as they are,
+    `null` removes a member inside `document` (and a scope inside `scopes`), arrays are replaced."""
+    require_valid_id(resource_id)
+    _check_patch(patch)
+
+    def merged(current: ResourceHead | None) -> Fields:
+        if current is None or current.deleting:
+            raise NotFound("No such resource")
+        doc = svc.store.get(ResourceDocument, ResourceDocument.key(current.locator))
+        if doc is None:
+            raise NotFound("No such resource")
+        before = _body_of(current, doc)
+        after = mergepatch.apply(before, patch)
+        if after == before:
+            raise _Unchanged(to_json(current, doc))
+        return _validate(after, replacing=current)
+
+    if head is None or head.deleting:
+        raise NotFound("No such resource")
+    try:
+        return _write(
+            svc,
+            principal,
+            resource_id,
+            head,
+            req,
+            merged,
+            preconditions=preconditions or Preconditions(),
+            action="resource.updated",
+        )
+    except _Unchanged as unchanged:
+        return 200, unchanged.current
+
+
+class _Unchanged(Exception):
+    """A patch that changes nothing: answered with the resource as it is, nothing written."""
+
+    def __init__(self, current: dict[str, Any]) -> None:
+        super().__init__("unchanged")
+        self.current = current
+
+
+def _check_patch(patch: dict[str, Any]) -> None:
+    """What a merge patch may say at the top level: members of a resource, none removed with null
+    (a resource always has a type, a name, a document, rules and scopes), nothing nested too deep."""
+    errors = Collector()
+    unknown_fields(patch, RESOURCE_FIELDS, errors)
+    for name in ("type", "name", "document"):
+        if name in patch and patch[name] is None:
+            errors.add(name, "cannot be removed (null); send a new value")
+    if "redact" in patch and patch["redact"] is None:
+        errors.add("redact", 'cannot be removed with null; send "redact": [] to remove every rule on purpose')
+    if "scopes" in patch and patch["scopes"] is None:
+        errors.add("scopes", 'cannot be removed with null; send "scopes": {} to remove every scope on purpose')
+    if depth(patch, MAX_DEPTH + 2) > MAX_DEPTH + 1:
+        errors.add("document", f"must not nest deeper than {MAX_DEPTH} levels")
+    errors.raise_if_any()
+
+
+def _write(
+    svc: Keyhole,
+    principal: Principal,
+    resource_id: str,
+    head: ResourceHead | None,
+    req: RequestInfo,
+    fields_for: Callable[[ResourceHead | None], Fields],
+    *,
+    preconditions: Preconditions,
+    action: str,
+) -> tuple[int, dict[str, Any]]:
+    """Write the head and the document in one transaction, conditional on the head's version as
+    read (and so on the version an If-Match named); a lost race re-reads and decides again."""
     tenant_id = principal.tenant_id
-    for attempt in range(3):
-        now = svc.clock.now()
-        stamp = to_rfc3339(now)
+    hk = ResourceHead.key(tenant_id, resource_id)
+    for _attempt in range(WRITE_ATTEMPTS):
+        preconditions.check(etag_of(head) if head is not None and not head.deleting else None)
         if head is not None and head.deleting:
             raise Conflict("This resource is being deleted; retry the DELETE, then PUT it again")
+        fields = fields_for(head)
+        rtype, name, document, redact, scopes = fields.type, fields.name, fields.document, fields.redact, fields.scopes
+        text = json.dumps(document, separators=(",", ":"), ensure_ascii=False)
+        now = svc.clock.now()
+        stamp = to_rfc3339(now)
         if head is not None:
             _refuse_removing_used_scopes(svc, tenant_id, resource_id, head, scopes, now)
         creating = head is None
         locator = head.locator if head else f"{tenant_key_of(tenant_id)}{new_key_hex()}"
         version = 1 if creating else int(head.version) + 1
-        hk = ResourceHead.key(tenant_id, resource_id)
         new_head = ResourceHead(
             pk=hk[0],
             sk=hk[1],
@@ -184,7 +345,7 @@ def put_resource(
             document=text,
             redact=redact,
             scopes=scopes,
-            display=json.dumps(display, separators=(",", ":"), ensure_ascii=False) if display else None,
+            display=json.dumps(fields.display, separators=(",", ":"), ensure_ascii=False) if fields.display else None,
             version=version,
             updated_at=stamp,
         )
@@ -192,7 +353,7 @@ def put_resource(
         if creating:
             txn.put(new_head, condition=ResourceHead.pk.does_not_exist(), tag="head")
         else:
-            # Replace only the incarnation we read; counters are kept by updating, not overwriting.
+            # Replace only the incarnation and version we read; counters are kept by updating.
             txn.update(
                 ResourceHead,
                 hk,
@@ -209,12 +370,15 @@ def put_resource(
                 & (ResourceHead.version == int(head.version)),
                 tag="head",
             )
-        txn.put(doc, tag="doc")
+        # A replace that does not say `redact` must not find rules to drop (checked in the write,
+        # so rules added by a concurrent update are never lost either).
+        no_rules = None if fields.redact_given or creating else _HAS_NO_RULES
+        txn.put(doc, condition=no_rules, tag="doc")
         txn.put(
             audit.new_event(
                 tenant_id,
                 actor=principal.actor(),
-                action="resource.created" if creating else "resource.replaced",
+                action="resource.created" if creating else action,
                 at=now,
                 target_type="resource",
                 target_id=resource_id,
@@ -229,6 +393,8 @@ def put_resource(
             if cancelled.failed("head") or cancelled.conflict:
                 head = svc.store.get(ResourceHead, hk)  # someone else created/replaced/deleted it: re-decide
                 continue
+            if cancelled.failed("doc"):
+                raise ValidationFailed.field("redact", REDACT_REQUIRED) from None
             raise
         return (201 if creating else 200), to_json(new_head if creating else _merged(head, new_head), doc)
     raise Conflict("The resource changed while it was being written; retry")

@@ -23,6 +23,8 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "require_password": False,
     "access_log_retention_days": 90,
     **branding.DEFAULTS,  # display_name, accent_color, logo: the viewer's page (chalicelib/branding.py)
+    # The usual secret names are redacted on every resource, on top of its own list (redaction.py).
+    "default_redact": True,
 }
 SETTING_NAMES = tuple(DEFAULT_SETTINGS)
 OPS_ACTOR = {"type": "ops", "id": None, "name": "ops"}
@@ -272,9 +274,10 @@ def patch_settings(svc: Keyhole, principal: Principal, body: dict[str, Any], req
             changes["token_display"] = body["token_display"]
         else:
             errors.add("token_display", "must be recopyable or once")
-    flag = boolean(body, "require_password", errors)
-    if flag is not None:
-        changes["require_password"] = flag
+    for name in ("require_password", "default_redact"):
+        flag = boolean(body, name, errors)
+        if flag is not None:
+            changes[name] = flag
     days = integer(body, "access_log_retention_days", errors, minimum=1, maximum=365)
     if days is not None:
         changes["access_log_retention_days"] = days

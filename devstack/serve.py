@@ -1,5 +1,6 @@
 """`chalice local`, as the Chalice CLI runs it, with two changes for a share-link service:
-the access log masks share tokens in request lines, and the app can run in a thread (tests).
+the request log masks share tokens and API keys wherever a client put them in the path (and drops
+query strings), and the app can run in a thread (tests).
 
 Run: `python -m devstack.serve --stage local --port 8000` with the stack's environment set.
 """
@@ -25,6 +26,8 @@ from chalice.local import (
     ThreadedHTTPServer,
 )
 
+from chalicelib.logs import scrub
+
 PROJECT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _SHARE_PATH = re.compile(r"(/share/)[^/\s?]+")
 
@@ -37,8 +40,15 @@ def drop_query(line: str) -> str:
     return _QUERY.sub("", line)
 
 
+# A run this long of URL characters (percent-escapes included) could be a share token (64) or an
+# API key's secret (43), wherever a client put it: such a path segment is logged as `<masked>`.
+# Ids Keyhole issues are shorter (`lnk_` + 24 hex); a resource id of 40+ characters is masked too.
+_LONG_RUN = re.compile(r"[A-Za-z0-9_.~%:-]{40,}")
+
+
 def mask_tokens(line: str) -> str:
-    return _SHARE_PATH.sub(r"\1<token>", line)
+    """Share tokens after /share/, then anything long enough to be a token or a key, anywhere."""
+    return scrub(_LONG_RUN.sub("<masked>", _SHARE_PATH.sub(r"\1<token>", line)))
 
 
 def gateway_response(response_type: str) -> tuple[int, dict[str, str], str]:
@@ -65,7 +75,7 @@ class MaskingRequestHandler(ChaliceRequestHandler):
         super()._send_error_response(error)
 
     def log_message(self, format: str, *args: Any) -> None:
-        sys.stderr.write(mask_tokens(drop_query("%s - %s\n" % (self.address_string(), format % args))))
+        sys.stderr.write(mask_tokens(drop_query(f"{self.address_string()} - {format % args}\n")))
 
 
 class BackloggedServer(ThreadedHTTPServer):

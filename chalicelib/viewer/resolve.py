@@ -111,9 +111,17 @@ class Resolved:
             return None
         return list(plain(self.doc.scopes).get(self.cap.scope, []))
 
+    @property
+    def default_redact(self) -> bool:
+        """The tenant's default secret names apply (setting `default_redact`, on by default)."""
+        return bool(settings_of(self.tenant)["default_redact"])
+
     def document(self) -> dict[str, Any]:
         return viewer_document(
-            json.loads(self.doc.document), scope_fields=self.scope_fields(), redact_names=list(self.doc.redact or [])
+            json.loads(self.doc.document),
+            scope_fields=self.scope_fields(),
+            redact_names=list(self.doc.redact or []),
+            default_secrets=self.default_redact,
         )
 
     def link_json(self) -> dict[str, Any]:
@@ -145,7 +153,15 @@ class Resolved:
     def etag(self) -> str:
         """`"<version>.<hash>"`: the version lets a conditional request say which version it saw."""
         material = json.dumps(
-            [self.doc.version, self.doc.updated_at, self.link_json(), self.doc.type, self.doc.name], sort_keys=True
+            [
+                self.doc.version,
+                self.doc.updated_at,
+                self.link_json(),
+                self.doc.type,
+                self.doc.name,
+                self.default_redact,
+            ],
+            sort_keys=True,
         )
         return f'"{int(self.doc.version)}.{hashlib.sha256(material.encode("utf-8")).hexdigest()[:32]}"'
 

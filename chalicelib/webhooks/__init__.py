@@ -19,11 +19,10 @@ from .endpoints import (
     owned_endpoint,
     valid_endpoint_id,
 )
-from .exceptions import DeliveryFailed, SecretUnavailable, WebhookError
+from .exceptions import SecretUnavailable, WebhookError
 
 __all__ = [
     "EVENT_TYPES",
-    "DeliveryFailed",
     "Event",
     "SecretUnavailable",
     "WebhookError",

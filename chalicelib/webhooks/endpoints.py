@@ -8,10 +8,8 @@ transaction as the endpoint, so concurrent registrations can never exceed it.
 from __future__ import annotations
 
 import base64
-import ipaddress
 import re
 import secrets
-import socket
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -19,6 +17,7 @@ from .. import audit
 from ..apikeys import Principal
 from ..clock import to_rfc3339
 from ..errors import Collector, LimitReached, NotFound
+from ..outbound import is_internal_host
 from ..pagination import partition_page
 from ..service import Keyhole, RequestInfo
 from ..storage.models import WebhookEndpoint, WebhookQuota
@@ -36,7 +35,6 @@ SECRET_BYTES = 24
 # Plain http and internal targets are accepted only where Keyhole runs on a developer's machine.
 LOCAL_STAGES = ("local", "test")
 ENDPOINT_ID_RE = re.compile(r"^wh_[0-9a-f]{24}$")
-_INTERNAL_SUFFIXES = (".localhost", ".local", ".internal", ".localdomain")
 HOW_TO_FREE = "delete an endpoint you no longer use (DELETE /v1/webhooks/{id})"
 
 
@@ -73,27 +71,9 @@ def url_problem(url: Any, *, stage: str) -> str | None:
         return "must not carry credentials (user:password@)"
     if parts.fragment:
         return "must not have a #fragment"
-    if not local and _internal_host(host):
+    if not local and is_internal_host(host):
         return "must be a public address (not localhost, a private network or a link-local address)"
     return None
-
-
-def _internal_host(host: str) -> bool:
-    """Literal private/loopback/link-local addresses and names that only resolve internally.
-
-    A public name can still resolve to an internal address; registration checks what it can read,
-    and each delivery checks the DNS answers it connects to (transport.vetted_address).
-    """
-    bare = host.strip("[]").rstrip(".")  # "localhost." is localhost
-    try:
-        return not ipaddress.ip_address(bare).is_global
-    except ValueError:
-        pass
-    try:  # the shorthand IPv4 forms resolvers accept too: 127.1, 0x7f.1, 0177.0.0.1
-        return not ipaddress.ip_address(socket.inet_aton(bare)).is_global
-    except OSError:
-        pass
-    return bare == "localhost" or bare.endswith(_INTERNAL_SUFFIXES) or "." not in bare
 
 
 def parse_events(body: dict[str, Any], errors: Collector) -> list[str]:

@@ -323,7 +323,7 @@ def test_a_scope_in_use_cannot_be_removed_from_the_resource(env: Env, tenant: Te
     # GIVEN an active link using scope `summary`
     api, svc = env.api, env.svc
     link = make_link(api, tenant.operator, tenant.resource_id, scope="summary")
-    without = {"type": "monitor", "name": "Checkout", "document": {"title": "t"}}
+    without = {"type": "monitor", "name": "Checkout", "document": {"title": "t"}, "redact": [], "scopes": {}}
     # WHEN the resource is replaced without that scope THEN 409 naming the scope, nothing changed
     error = refused(svc, lambda: api.put(f"/v1/resources/{tenant.resource_id}", key=tenant.operator, body=without),
                     409, "conflict")

@@ -110,7 +110,7 @@ def test_unsupported_content_types_are_415_in_keyholes_format(module_svc: Keyhol
 @pytest.mark.parametrize("method,path", [
     ("PUT", "/v1/tenant"), ("DELETE", "/v1/tenant"), ("POST", "/v1/tenant"),
     ("PATCH", "/v1/api-keys"), ("PUT", "/v1/api-keys"), ("GET", "/v1/api-keys/key_x"),
-    ("POST", "/v1/resources"), ("PATCH", "/v1/resources/r1"), ("POST", "/v1/resources/r1"),
+    ("POST", "/v1/resources"), ("PATCH", "/v1/resources"), ("POST", "/v1/resources/r1"),
     ("PUT", "/v1/resources/r1/links"), ("DELETE", "/v1/resources/r1/links"),
     ("POST", "/v1/links"), ("PUT", "/v1/links/lnk_x"), ("GET", "/v1/links/lnk_x/reveal"),
     ("DELETE", "/v1/audit"),

@@ -78,6 +78,8 @@ ROUTES = [
           lambda api, t: (f"/v1/api-keys/{new_key(api, t.admin)[0]}", None), scoped=True),
     Route("PUT", "/v1/resources/{resource_id}", "operator", 201,
           lambda api, t: (f"/v1/resources/r-{secrets.token_hex(4)}", RESOURCE_BODY)),
+    Route("PATCH", "/v1/resources/{resource_id}", "operator", 200,
+          lambda api, t: (f"/v1/resources/{t.resource_id}", {"document": {"status": "patched"}}), scoped=True),
     Route("GET", "/v1/resources", "viewer", 200, lambda api, t: ("/v1/resources", None)),
     Route("GET", "/v1/resources/{resource_id}", "viewer", 200,
           lambda api, t: (f"/v1/resources/{t.resource_id}", None), scoped=True),

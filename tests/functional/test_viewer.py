@@ -111,7 +111,7 @@ def test_redaction_rules_and_document_updates_apply_to_existing_links(env: Env, 
     link = make_link(env.api, shared.operator, shared.resource_id)
     put_resource(env.api, shared.operator, shared.resource_id,
                  {"type": "monitor", "name": "Checkout v2", "document": {"db": {"DSN": "SECRET-9", "host": "h"}},
-                  "redact": ["dsn"]})
+                  "redact": ["dsn"], "scopes": {}})
     # THEN the very next fetch shows the new document, redacted by the new rule
     reply = view(env.api, link["token"])
     assert reply.json["document"] == {"db": {"DSN": "***", "host": "h"}}
@@ -121,7 +121,8 @@ def test_redaction_rules_and_document_updates_apply_to_existing_links(env: Env, 
 def test_unicode_and_markup_in_documents_come_back_as_data(env: Env, tenant: TenantKeys) -> None:
     # GIVEN a document with markup, quotes and non-ASCII text
     document = {"html": "<script>alert('x')</script>", "name": "Zoë — 東京 🚀", "rtl": "\u202eevil"}
-    put_resource(env.api, tenant.operator, tenant.resource_id, {"type": "t", "name": "<b>n</b>", "document": document})
+    put_resource(env.api, tenant.operator, tenant.resource_id,
+                 {"type": "t", "name": "<b>n</b>", "document": document, "redact": [], "scopes": {}})
     link = make_link(env.api, tenant.operator, tenant.resource_id, label="ünïcödé 🔑")
     # WHEN fetched as JSON THEN it round-trips exactly, served as application/json (never HTML)
     reply = view(env.api, link["token"])
@@ -146,7 +147,7 @@ def test_etag_and_if_none_match_give_304_until_the_document_changes(env: Env, sh
     assert view(env.api, link["token"], headers={"if-none-match": '"nope"'}).status == 200
     # WHEN the document changes THEN the old tag gets a 200 with the new document and a new tag
     put_resource(env.api, shared.operator, shared.resource_id,
-                 {"type": "monitor", "name": "Checkout", "document": {"status": "down"}})
+                 {"type": "monitor", "name": "Checkout", "document": {"status": "down"}, "redact": [], "scopes": {}})
     changed = view(env.api, link["token"], headers={"if-none-match": etag})
     assert changed.status == 200 and changed.json["document"] == {"status": "down"}
     assert changed.headers["etag"] != etag

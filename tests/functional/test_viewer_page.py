@@ -176,8 +176,7 @@ def test_a_live_page_re_rendering_a_version_it_fetched_is_not_a_second_view(view
     link = viewer.link()
     token = link["token"]
     etag = _page_etag(viewer.open(token))
-    viewer.api.put("/v1/resources/checkout", key=viewer.admin, body={
-        "type": "monitor", "name": "Checkout API", "document": {**DOCUMENT, "status": "degraded"}})
+    viewer.api.patch("/v1/resources/checkout", key=viewer.admin, body={"document": {"status": "degraded"}})
     # WHEN its poll fetches the new version from /data and then re-renders the page naming that version
     data = viewer.api.get(f"/share/{token}/data", headers={"if-none-match": etag})
     assert data.status == 200

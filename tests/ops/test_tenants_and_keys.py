@@ -175,17 +175,17 @@ def _bare_env(**extra: str) -> Dict[str, str]:
     return env
 
 
-KEYHOLE_ENV = {"KEYHOLE_TABLE": "keyhole-x", "KEYHOLE_COUNTERS_TABLE": "keyhole-x-counters",
+STAGE_ENV = {"KEYHOLE_TABLE": "keyhole-x", "KEYHOLE_COUNTERS_TABLE": "keyhole-x-counters",
                "KEYHOLE_KMS_KEY_ID": "alias/keyhole-x"}
 
 
 @pytest.mark.parametrize("args, settings, code, expected", [
     (["tenant", "list"], {}, 2,
      "error: KEYHOLE_TABLE, KEYHOLE_COUNTERS_TABLE, KEYHOLE_KMS_KEY_ID not set: pass --stage NAME"),
-    (["tenant", "list"], KEYHOLE_ENV, 2, "error: no AWS credentials found: set AWS_PROFILE"),
+    (["tenant", "list"], STAGE_ENV, 2, "error: no AWS credentials found: set AWS_PROFILE"),
     (["--stage", "nope", "tenant", "list"], {}, 2, "error: no stage 'nope' in .chalice/config.json"),
-    (["kms", "reseal", "--from", "alias/old"], KEYHOLE_ENV, 2, "error: no AWS credentials found"),
-    (["stream", "replay"], KEYHOLE_ENV, 2, "error: no AWS credentials found"),
+    (["kms", "reseal", "--from", "alias/old"], STAGE_ENV, 2, "error: no AWS credentials found"),
+    (["stream", "replay"], STAGE_ENV, 2, "error: no AWS credentials found"),
 ], ids=["no-settings", "no-credentials", "unknown-stage", "reseal-no-credentials", "replay-no-credentials"])
 def test_missing_configuration_or_credentials_is_one_line_not_a_traceback(args, settings, code, expected):
     done = run_cli(_bare_env(**settings), *args)
@@ -195,7 +195,7 @@ def test_missing_configuration_or_credentials_is_one_line_not_a_traceback(args, 
 
 
 def test_an_unreachable_endpoint_is_one_line():
-    env = _bare_env(**KEYHOLE_ENV, AWS_ACCESS_KEY_ID="x", AWS_SECRET_ACCESS_KEY="y", AWS_DEFAULT_REGION="us-east-1",
+    env = _bare_env(**STAGE_ENV, AWS_ACCESS_KEY_ID="x", AWS_SECRET_ACCESS_KEY="y", AWS_DEFAULT_REGION="us-east-1",
                     KEYHOLE_AWS_ENDPOINT=f"http://127.0.0.1:{free_port()}")
     done = run_cli(env, "tenant", "show", "ten_0123456789abcdef")
     assert done.code == 1 and len(done.lines) == 1, done.stderr

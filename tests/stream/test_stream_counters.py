@@ -47,8 +47,7 @@ def test_only_refreshes_after_an_update_are_left_out_of_view_count(app_client, t
     link = share(api, key)
     token = link["token"]
     old = open_link(api, token, ip="198.51.100.20").headers["etag"]
-    assert api.put("/v1/resources/r1", key=key, body={"type": "monitor", "name": "Checkout",
-                                                      "document": {"status": "down"}}).status == 200
+    assert api.patch("/v1/resources/r1", key=key, body={"document": {"status": "down"}}).status == 200
     stream.consume()
     before = api.get(f"/v1/links/{link['id']}", key=key).json["view_count"]
     # WHEN an open page polls with the old version's ETag, and another client sends a made-up one

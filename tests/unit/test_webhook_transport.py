@@ -2,7 +2,8 @@
 and the connection goes to the vetted address with TLS checked against the registered name.
 
 A real TLS server on loopback stands in for the receiver; the resolver and the address policy are
-the explicit arguments the transport takes, so a test can give a name a loopback answer.
+the explicit arguments the transport (`chalicelib.outbound.transport`) takes, so a test can give a
+name a loopback answer.
 """
 from __future__ import annotations
 
@@ -19,10 +20,17 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from chalicelib.webhooks.exceptions import DeliveryFailed
-from chalicelib.webhooks.transport import attempt, is_public, post_public, vetted_address
+from chalicelib.outbound import is_public_address as is_public
+from chalicelib.outbound.exceptions import OutboundError as DeliveryFailed
+from chalicelib.outbound.transport import send, vetted_address
+from chalicelib.webhooks.transport import attempt
 
 NAME = "hooks.example.test"
+
+
+def post_public(url: str, body: str, headers: Dict[str, str], **kw: Any) -> int:
+    """A delivery's POST through the vetted transport, as `attempt` sends it on deployed stages."""
+    return send("POST", url, body=body.encode(), headers=headers, **kw).status
 
 
 def _certificate(tmp: Path) -> Tuple[Path, Path, Path]:

@@ -1,0 +1,142 @@
+"""One outbound HTTP exchange, vetted: what webhook deliveries (and origin proxying) send through.
+
+On deployed stages (`public_only`) the URL must be https, its host is resolved once, every answer
+must be a public address (`addresses.is_public_address`), and the connection goes to that vetted
+address while SNI, the certificate check and `Host` use the URL's name. A public name that resolves,
+or later re-resolves (DNS rebinding), to an address inside the network gets nothing.
+
+Requests go through urllib3 (botocore's own HTTP library): one attempt, no redirects followed (a
+3xx is the answer), no proxy from the environment, a bounded response body.
+"""
+
+from __future__ import annotations
+
+import socket
+import ssl
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import urllib3
+
+from .addresses import is_public_address
+from .exceptions import ConnectFailed, HostNotFound, Refused, TimedOut
+
+Resolver = Callable[[str, int], list[str]]
+AddressPolicy = Callable[[str], bool]
+
+NON_PUBLIC = "refused: the host resolves to a non-public address"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The peer's answer: status, headers (lower-case names) and at most `max_body` bytes of body."""
+
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+
+
+def resolve_host(host: str, port: int) -> list[str]:
+    """Every address `host` resolves to for a TCP connection (the system resolver)."""
+    answers = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(str(answer[4][0]) for answer in answers))
+
+
+def vetted_address(
+    host: str, port: int, *, resolve: Resolver = resolve_host, allowed: AddressPolicy = is_public_address
+) -> str:
+    """The address to connect to, after checking every answer for `host` (literal or DNS name)."""
+    try:
+        addresses = resolve(host, port)
+    except (OSError, UnicodeError):
+        raise HostNotFound("host not found") from None
+    if not addresses:
+        raise HostNotFound("host not found")
+    if not all(allowed(address) for address in addresses):
+        raise Refused(NON_PUBLIC)
+    return addresses[0]
+
+
+def request(
+    method: str,
+    url: str,
+    *,
+    body: bytes | None = None,
+    headers: Mapping[str, str] | None = None,
+    timeout: float,
+    address: str | None = None,
+    context: ssl.SSLContext | None = None,
+    max_body: int = 4096,
+) -> Answer:
+    """Send once and return the answer (any status); raises an `OutboundError` when there is none.
+
+    `address`: connect there instead of resolving the host again; SNI, the certificate check and
+    `Host` still use the URL's name.
+    """
+    parts = urlsplit(url)
+    host, port = parts.hostname or "", parts.port
+    pool: urllib3.HTTPConnectionPool
+    if parts.scheme == "https":
+        pool = urllib3.HTTPSConnectionPool(
+            address or host,
+            port or 443,
+            server_hostname=host,
+            assert_hostname=host,
+            ssl_context=context or ssl.create_default_context(),
+            retries=False,
+            maxsize=1,
+        )
+    elif parts.scheme == "http":
+        pool = urllib3.HTTPConnectionPool(address or host, port or 80, retries=False, maxsize=1)
+    else:
+        raise Refused("refused: not an http(s) URL")
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    try:
+        response = pool.urlopen(
+            method,
+            target,
+            body=body,
+            headers={**(headers or {}), "host": parts.netloc.rsplit("@", 1)[-1]},
+            redirect=False,
+            timeout=urllib3.Timeout(connect=timeout, read=timeout),
+            preload_content=False,
+        )
+        content = response.read(max_body)
+        response.release_conn()
+        return Answer(int(response.status), {k.lower(): v for k, v in response.headers.items()}, content)
+    except urllib3.exceptions.NewConnectionError:  # (a subclass of ConnectTimeoutError in urllib3)
+        raise ConnectFailed("connection failed (refused or unreachable)") from None
+    except (urllib3.exceptions.TimeoutError, TimeoutError):
+        raise TimedOut("timeout") from None
+    except (urllib3.exceptions.HTTPError, OSError) as error:
+        reason = getattr(error, "reason", None) or error
+        raise ConnectFailed(f"connection failed ({type(reason).__name__})") from None
+    finally:
+        pool.close()
+
+
+def send(
+    method: str,
+    url: str,
+    *,
+    body: bytes | None = None,
+    headers: Mapping[str, str] | None = None,
+    timeout: float,
+    public_only: bool = True,
+    resolve: Resolver = resolve_host,
+    allowed: AddressPolicy = is_public_address,
+    context: ssl.SSLContext | None = None,
+    max_body: int = 4096,
+) -> Answer:
+    """`request`, vetted when `public_only` (every deployed stage): https only, to a vetted address
+    of the URL's host. The local and test stages call services on this machine."""
+    address = None
+    if public_only:
+        parts = urlsplit(url)
+        if parts.scheme != "https" or not parts.hostname:
+            raise Refused("refused: not an https URL")
+        address = vetted_address(parts.hostname, parts.port or 443, resolve=resolve, allowed=allowed)
+    return request(
+        method, url, body=body, headers=headers, timeout=timeout, address=address, context=context, max_body=max_body
+    )
