@@ -5,7 +5,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 # The deploy virtualenv runs Python 3.12, the Lambda runtime's (Chalice takes the runtime from it).
-PYTHON312 ?= $(shell command -v python3.12 2>/dev/null || echo /root/.pyenv/versions/3.12.1/bin/python3.12)
+# The first python3.12 that runs (a pyenv shim on PATH may exist without the version selected).
+PYTHON312 ?= $(shell for p in $$(command -v python3.12) $$(ls -d $$HOME/.pyenv/versions/3.12*/bin/python3.12 2>/dev/null); do \
+	$$p -c 'import sys' >/dev/null 2>&1 && { echo $$p; break; }; done)
 DEPLOY_VENV ?= build/venv-deploy
 DEPLOY_STAMP := $(DEPLOY_VENV)/.installed-$(shell cat requirements-deploy.txt | cksum | cut -d' ' -f1)
 # checkov pins an old boto3, so it gets a virtualenv of its own (reports only; cfn-lint gates).
