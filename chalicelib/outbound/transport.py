@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import socket
 import ssl
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -68,11 +69,14 @@ def request(
     address: str | None = None,
     context: ssl.SSLContext | None = None,
     max_body: int = 4096,
+    deadline: float | None = None,
 ) -> Answer:
     """Send once and return the answer (any status); raises an `OutboundError` when there is none.
 
     `address`: connect there instead of resolving the host again; SNI, the certificate check and
-    `Host` still use the URL's name.
+    `Host` still use the URL's name. `deadline` (a `time.monotonic()` value): the whole exchange,
+    body included, must end by then (a peer that trickles its body is `TimedOut` too); `timeout`
+    still bounds each connect and read.
     """
     parts = urlsplit(url)
     host, port = parts.hostname or "", parts.port
@@ -102,9 +106,11 @@ def request(
             timeout=urllib3.Timeout(connect=timeout, read=timeout),
             preload_content=False,
         )
-        content = response.read(max_body)
+        content = _read(response, max_body, deadline)
         response.release_conn()
-        return Answer(int(response.status), {k.lower(): v for k, v in response.headers.items()}, content)
+        # Repeated headers are joined with ", " (one CSP header per policy stays one policy each).
+        names = dict.fromkeys(k.lower() for k in response.headers.keys())
+        return Answer(int(response.status), {k: response.headers.get(k, "") for k in names}, content)
     except urllib3.exceptions.NewConnectionError:  # (a subclass of ConnectTimeoutError in urllib3)
         raise ConnectFailed("connection failed (refused or unreachable)") from None
     except (urllib3.exceptions.TimeoutError, TimeoutError):
@@ -114,6 +120,22 @@ def request(
         raise ConnectFailed(f"connection failed ({type(reason).__name__})") from None
     finally:
         pool.close()
+
+
+def _read(response: urllib3.BaseHTTPResponse, max_body: int, deadline: float | None) -> bytes:
+    if deadline is None:
+        return response.read(max_body)
+    chunks: list[bytes] = []
+    size = 0
+    while size < max_body:
+        if time.monotonic() > deadline:
+            raise TimedOut("timeout")
+        chunk = response.read(min(65536, max_body - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
 
 
 def send(
@@ -128,6 +150,7 @@ def send(
     allowed: AddressPolicy = is_public_address,
     context: ssl.SSLContext | None = None,
     max_body: int = 4096,
+    deadline: float | None = None,
 ) -> Answer:
     """`request`, vetted when `public_only` (every deployed stage): https only, to a vetted address
     of the URL's host. The local and test stages call services on this machine."""
@@ -138,5 +161,13 @@ def send(
             raise Refused("refused: not an https URL")
         address = vetted_address(parts.hostname, parts.port or 443, resolve=resolve, allowed=allowed)
     return request(
-        method, url, body=body, headers=headers, timeout=timeout, address=address, context=context, max_body=max_body
+        method,
+        url,
+        body=body,
+        headers=headers,
+        timeout=timeout,
+        address=address,
+        context=context,
+        max_body=max_body,
+        deadline=deadline,
     )
