@@ -285,7 +285,11 @@ class Recorder:
         if operation == "GetItem":
             consistent = bool(params.get("ConsistentRead"))
             item = (response or {}).get("Item")
-            stored = self._stored_size(client, params["TableName"], params["Key"]) if "ProjectionExpression" in params else None
+            stored = (
+                self._stored_size(client, params["TableName"], params["Key"])
+                if "ProjectionExpression" in params
+                else None
+            )
             call.rru = pricing.read_units(stored if stored is not None else item_size(item), consistent=consistent)
             call.items_read = int(item is not None)
             call.bytes_read = item_size(item)

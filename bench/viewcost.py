@@ -229,12 +229,18 @@ class Deployment:
         app_module.use_service(self.svc)
         self.client = Client(app_module.app, stage_name="local")
         # Enterprise limits: the bench's viewers never meet a window (a refusal would be measured instead).
-        _, self.admin = tenants.create_tenant(self.svc, name="Bench", plan="enterprise", overrides={
-            "links_per_resource": None, "api_requests_per_min": None})
+        _, self.admin = tenants.create_tenant(
+            self.svc,
+            name="Bench",
+            plan="enterprise",
+            overrides={"links_per_resource": None, "api_requests_per_min": None},
+        )
         self.auth = {"authorization": f"Bearer {self.admin}", "content-type": "application/json"}
         from devstack.pump import StreamReader
 
-        self.stream = StreamReader(boto3.client("dynamodbstreams", region_name="us-east-1"), self.outputs["TableStreamArn"])
+        self.stream = StreamReader(
+            boto3.client("dynamodbstreams", region_name="us-east-1"), self.outputs["TableStreamArn"]
+        )
         self._ip = 0
 
     def read_stream(self) -> list[dict[str, Any]]:
@@ -271,9 +277,11 @@ class Deployment:
         moto spends in process; CPU time rather than wall time, so other processes on the
         machine do not inflate it)."""
         self._ip += 1
-        sent = {"x-forwarded-for": f"198.18.{self._ip // 250 % 250}.{self._ip % 250 + 1}", "user-agent":
-                "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36",
-                **(headers or {})}
+        sent = {
+            "x-forwarded-for": f"198.18.{self._ip // 250 % 250}.{self._ip % 250 + 1}",
+            "user-agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36",
+            **(headers or {}),
+        }
         with self.recorder.measure() as measured:
             started = time.thread_time()
             raw = self.client.http.request(method, path, headers=sent, body=b"")
@@ -283,8 +291,11 @@ class Deployment:
         return measured, own_ms, raw
 
     def share(self, resource_id: str, document: dict[str, Any], **link: Any) -> dict[str, Any]:
-        reply = self.call("PUT", f"/v1/resources/{resource_id}", {
-            "type": "monitor", "name": f"Monitor {resource_id}", "document": document, "redact": ["api_key"]})
+        reply = self.call(
+            "PUT",
+            f"/v1/resources/{resource_id}",
+            {"type": "monitor", "name": f"Monitor {resource_id}", "document": document, "redact": ["api_key"]},
+        )
         assert reply.status_code in (200, 201), reply.body[:300]
         return self.link(resource_id, **link)
 
@@ -358,16 +369,36 @@ def deployment(recorder: Recorder) -> Iterator[Deployment]:
 # --- the stream consumer's share of a view ---------------------------------------------------
 
 
-def measure_consumer(dep: Deployment, memory_mb: int, *, views: int, links: int) -> dict[str, Any]:
-    """Views spread over `links` links; everything the stream then carries is consumed in batches
-    of CONSUMER_BATCH (views first, then what the consumer's writes caused, then TTL removals)."""
+WORKLOADS = {
+    # name: (links, the link each view opens, in order)
+    "hot": (5, [n % 5 for n in range(200)]),  # a few busy links: 20 views of each per batch
+    "zipf": (100, None),  # 400 views over 100 links, popularity Zipf(s=1.2), random order
+    "spread": (100, list(range(100))),  # every view a different link: one view per link per batch
+}
+
+
+def workload(name: str) -> tuple[int, list[int]]:
+    links, order = WORKLOADS[name]
+    if order is None:
+        rng = random.Random(13)
+        weights = [1 / (rank + 1) ** 1.2 for rank in range(links)]
+        order = rng.choices(range(links), weights=weights, k=400)
+    return links, order
+
+
+def measure_consumer(dep: Deployment, memory_mb: int, name: str) -> dict[str, Any]:
+    """A workload's views; everything the stream then carries is consumed in batches of
+    CONSUMER_BATCH (views first, then what the consumer's writes caused, then TTL removals)."""
     from devstack.pump import LocalContext, lambda_event
 
+    links, order = workload(name)
+    views = len(order)
     document = document_of_size(2 * 1024)
-    made = [dep.share(f"consumer-{links}-{n}", document) for n in range(links)]
+    first = dep.share(f"consumer-{name}", document)
+    made = [first] + [dep.link(f"consumer-{name}") for _ in range(links - 1)]
     dep.read_stream()  # set-up records are not the views' cost
-    for n in range(views):
-        measured, _, raw = dep.viewer("GET", f"/share/{made[n % links]['token']}/data")
+    for n in order:
+        measured, _, raw = dep.viewer("GET", f"/share/{made[n]['token']}/data")
         assert raw.status_code == 200
     scale = cpu_scale(memory_mb)
     total = {"invocations": 0, "records": 0, "rru": 0.0, "wru": 0.0, "billed_ms": 0.0, "rounds": 0}
@@ -391,8 +422,11 @@ def measure_consumer(dep: Deployment, memory_mb: int, *, views: int, links: int)
     records = dep.read_stream()
     caused_rounds = 0
     while records:
-        access_keys += [r["dynamodb"]["Keys"] for r in records
-                        if r["eventName"] == "INSERT" and r["dynamodb"]["Keys"]["pk"]["S"].startswith("ACCESS#")]
+        access_keys += [
+            r["dynamodb"]["Keys"]
+            for r in records
+            if r["eventName"] == "INSERT" and r["dynamodb"]["Keys"]["pk"]["S"].startswith("ACCESS#")
+        ]
         consume(records)
         records = dep.read_stream()
         caused_rounds += 1
@@ -414,10 +448,11 @@ def measure_consumer(dep: Deployment, memory_mb: int, *, views: int, links: int)
         + pricing.lambda_duration_price(total["billed_ms"], memory_mb) * 1e6 / views
         + (pricing.rru_price(per_view["rru"]) + pricing.wru_price(per_view["wru"])) * 1e6
     )
+    batches = [order[i : i + CONSUMER_BATCH] for i in range(0, views, CONSUMER_BATCH)]
     return {
         "views": views,
         "links": links,
-        "views_per_link_per_batch": round(min(CONSUMER_BATCH, views) / links, 1),
+        "views_per_link_per_batch": round(statistics.mean(len(b) / len(set(b)) for b in batches), 2),
         "lambda_memory_mb": memory_mb,
         "stream_rounds": caused_rounds,
         "per_view": {k: round(v, 4) for k, v in per_view.items()},
@@ -432,8 +467,11 @@ def _ttl_removals(dep: Deployment, keys: list[dict[str, Any]]) -> list[dict[str,
 
     table = boto3.client("dynamodb", region_name="us-east-1")
     for start in range(0, len(keys), 25):
-        table.batch_write_item(RequestItems={dep.outputs["TableName"]: [
-            {"DeleteRequest": {"Key": key}} for key in keys[start : start + 25]]})
+        table.batch_write_item(
+            RequestItems={
+                dep.outputs["TableName"]: [{"DeleteRequest": {"Key": key}} for key in keys[start : start + 25]]
+            }
+        )
     records = dep.read_stream()
     ttl = {"PrincipalId": "dynamodb.amazonaws.com", "Type": "Service"}
     return [{**r, "userIdentity": ttl} for r in records if r["eventName"] == "REMOVE"]
@@ -492,15 +530,19 @@ def run(repeat: int = 15) -> dict[str, Any]:
     with recorder.installed():
         views = measure_views(recorder, repeat, api_memory)
         consumer = {}
-        for name, views_n, links in (("busy", 200, 5), ("spread", 100, 100)):
+        for name in WORKLOADS:
             with deployment(recorder) as dep:
-                progress(f"stream consumer, {views_n} views over {links} links")
-                consumer[name] = measure_consumer(dep, consumer_memory, views=views_n, links=links)
+                progress(f"stream consumer, workload {name!r}")
+                consumer[name] = measure_consumer(dep, consumer_memory, name)
         with deployment(recorder) as dep:
             progress("dead tokens")
             dead = measure_dead(dep, repeat, api_memory)
-    return {"views": views, "consumer": consumer, "dead_tokens": dead,
-            "memory_mb": {"api_handler": api_memory, "stream_consumer": consumer_memory}}
+    return {
+        "views": views,
+        "consumer": consumer,
+        "dead_tokens": dead,
+        "memory_mb": {"api_handler": api_memory, "stream_consumer": consumer_memory},
+    }
 
 
 if __name__ == "__main__":

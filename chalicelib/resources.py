@@ -1,7 +1,8 @@
 """Resources: the shareable thing (type, name, document, redaction rules, scopes).
 
-The head item (admin side, with the slot counter) and the document item (viewer side, keyed by
-the locator share tokens carry) are always written together in one transaction.
+The head item (admin side, with the slot counter) and what viewers read (`chalicelib/documents.py`:
+the viewer heads keyed by the locator share tokens carry, and the content) are always written
+together in one transaction.
 """
 
 from __future__ import annotations
@@ -10,14 +11,14 @@ import json
 import re
 from typing import Any
 
-from . import audit
+from . import audit, documents
 from .apikeys import Principal
 from .clock import to_rfc3339
 from .errors import Collector, Conflict, NotFound, PayloadTooLarge, ValidationFailed
 from .pagination import partition_page
 from .redaction import depth
 from .service import Keyhole, RequestInfo
-from .storage.models import ResourceDocument, ResourceHead, plain
+from .storage.models import ResourceHead
 from .storage.store import TxnCancelled
 from .tokens import new_key_hex, tenant_key_of
 from .validation import json_size, string, unknown_fields
@@ -118,12 +119,12 @@ def head_to_json(head: ResourceHead) -> dict[str, Any]:
     }
 
 
-def to_json(head: ResourceHead, doc: ResourceDocument) -> dict[str, Any]:
+def to_json(head: ResourceHead, content: dict[str, Any]) -> dict[str, Any]:
     return {
         **head_to_json(head),
-        "document": json.loads(doc.document),
-        "redact": list(doc.redact or []),
-        "scopes": plain(doc.scopes),
+        "document": content["document"],
+        "redact": list(content.get("redact") or []),
+        "scopes": dict(content.get("scopes") or {}),
     }
 
 
@@ -166,21 +167,22 @@ def put_resource(
             created_at=stamp if creating else head.created_at,
             updated_at=stamp,
         )
-        dk = ResourceDocument.key(locator)
-        doc = ResourceDocument(
-            pk=dk[0],
-            sk=dk[1],
+        content = {"document": document, "redact": redact, "scopes": scopes}
+        txn = svc.store.txn()
+        written = documents.stage_write(
+            txn,
             tenant_id=tenant_id,
             resource_id=resource_id,
+            locator=locator,
+            version=version,
             type=rtype,
             name=name,
-            document=text,
-            redact=redact,
-            scopes=scopes,
-            version=version,
-            updated_at=stamp,
+            updated_at=new_head.updated_at,
+            content=content,
+            retire_body=None if head is None or head.body_version is None else int(head.body_version),
+            now=now.timestamp(),
         )
-        txn = svc.store.txn()
+        new_head.body_version = None if written.inline else version
         if creating:
             txn.put(new_head, condition=ResourceHead.pk.does_not_exist(), tag="head")
         else:
@@ -195,13 +197,13 @@ def put_resource(
                     ResourceHead.version.set(version),
                     ResourceHead.document_bytes.set(new_head.document_bytes),
                     ResourceHead.updated_at.set(stamp),
+                    ResourceHead.body_version.remove() if written.inline else ResourceHead.body_version.set(version),
                 ],
                 condition=(ResourceHead.locator == locator)
                 & ResourceHead.deleting.does_not_exist()
                 & (ResourceHead.version == int(head.version)),
                 tag="head",
             )
-        txn.put(doc, tag="doc")
         txn.put(
             audit.new_event(
                 tenant_id,
@@ -222,7 +224,7 @@ def put_resource(
                 head = svc.store.get(ResourceHead, hk)  # someone else created/replaced/deleted it: re-decide
                 continue
             raise
-        return (201 if creating else 200), to_json(new_head if creating else _merged(head, new_head), doc)
+        return (201 if creating else 200), to_json(new_head if creating else _merged(head, new_head), content)
     raise Conflict("The resource changed while it was being written; retry")
 
 
@@ -250,10 +252,10 @@ def _refuse_removing_used_scopes(
 def get_resource(svc: Keyhole, head: ResourceHead | None) -> dict[str, Any]:
     if head is None or head.deleting:
         raise NotFound("No such resource")
-    doc = svc.store.get(ResourceDocument, ResourceDocument.key(head.locator))
-    if doc is None:
+    stored = documents.read(svc.store, head.locator)
+    if stored is None:
         raise NotFound("No such resource")
-    return to_json(head, doc)
+    return to_json(head, stored[1])
 
 
 def list_resources(svc: Keyhole, principal: Principal, query: dict[str, str]) -> dict[str, Any]:
@@ -288,7 +290,9 @@ def delete_resource(
             condition=ResourceHead.locator == head.locator,
             tag="head",
         )
-        txn.delete(ResourceDocument, ResourceDocument.key(head.locator), tag="doc")
+        documents.stage_delete(
+            txn, locator=head.locator, body_version=None if head.body_version is None else int(head.body_version)
+        )
         txn.commit(when_failed={"head": NotFound("No such resource")})
     revoked = revoke_all_for_resource(svc, principal, resource_id, req)
     txn = svc.store.txn()

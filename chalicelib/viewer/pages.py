@@ -225,8 +225,10 @@ def content_page(
     poll_seconds: int,
     etag: str,
     view_note: tuple[int, int] | None = None,
+    rendered: str | None = None,
 ) -> str:
-    """The shared document, read-only. `poll_seconds` 0 = no live updates (view-limited pages)."""
+    """The shared document, read-only. `poll_seconds` 0 = no live updates (view-limited pages).
+    `rendered`: `render_document(document)` when the caller already has it (cached per version)."""
     extra: list[str] = []
     notice = ""
     if view_note is not None:
@@ -240,7 +242,7 @@ def content_page(
     )
     inner = (
         f'<main class="card">{_hero(share, now, extra_meta=extra, notice=notice)}{paused}'
-        f'<div class="doc">{render_document(document)}</div></main>'
+        f'<div class="doc">{render_document(document) if rendered is None else rendered}</div></main>'
     )
     return _live_page(share, nonce, inner, poll_seconds=poll_seconds, etag=etag, script=poll_seconds > 0)
 

@@ -60,3 +60,33 @@ def test_only_refreshes_after_an_update_are_left_out_of_view_count(app_client, t
     assert (before, after["view_count"]) == (1, 2)
     outcomes = [i["outcome"] for i in api.get(f"/v1/links/{link['id']}/access-logs", key=key).json["items"]]
     assert outcomes == ["viewed", "refreshed", "viewed"]
+
+
+def test_views_are_counted_once_whatever_batches_replay_them(app_client, tenant, stream, aws):
+    import boto3
+
+    from chalicelib.storage.sizes import raw_item_bytes
+
+    api, key = app_client, tenant["admin"]
+    # GIVEN a link opened 12 times (its access events spread over the link's write shards)
+    link = share(api, key)
+    stream.consume()
+    for n in range(12):
+        assert open_link(api, link["token"], ip=f"198.51.100.{60 + n}").status == 200
+    records = stream.records()
+    views = [r for r in records if r["dynamodb"]["Keys"]["pk"]["S"].startswith("ACCESS#")]
+    assert len(views) == 12 and len({r["dynamodb"]["Keys"]["pk"]["S"] for r in views}) > 1
+    # WHEN the consumer gets them in two batches, then a retry of the second half of the first
+    # batch together with the second (as Lambda re-delivers from a failed record), then all again
+    for batch in (records[:7], records[3:], records):
+        assert stream.handle(batch) == {"batchItemFailures": []}
+    # THEN each view was counted exactly once, and the last access is the latest view's second
+    after = api.get(f"/v1/links/{link['id']}", key=key).json
+    assert after["view_count"] == 12
+    latest = max(r["dynamodb"]["NewImage"]["at"]["S"] for r in views)
+    assert after["last_accessed_at"] == latest[:19] + "Z"
+    # AND the counters are one small item (one write unit), written once per batch, never the events
+    item = boto3.client("dynamodb", region_name="us-east-1").get_item(
+        TableName=aws["CountersTableName"], Key={"pk": {"S": f"LV#{link['id']}"}}, ConsistentRead=True)["Item"]
+    assert raw_item_bytes(item) < 1024
+    assert all("counted" not in r.get("dynamodb", {}).get("NewImage", {}) for r in stream.records())
