@@ -14,8 +14,8 @@ items' stored sizes by DynamoDB's documented rules:
   each global secondary index entry written or removed (two when an index key changes).
 
 Old and new images of written items are read around the call with the recording switched off.
-The time spent inside each call is kept, so the caller can subtract the emulator's time from its
-wall time and bill a DynamoDB latency model instead.
+The time spent inside each call (wall and this thread's CPU time) is kept, so the caller can
+subtract the emulator's time from its own and bill a DynamoDB latency model instead.
 """
 
 from __future__ import annotations
@@ -172,11 +172,11 @@ class Recorder:
         def recording(client: Any, operation: str, params: dict[str, Any]) -> Any:
             return recorder._call(client, operation, params)
 
-        BaseClient._make_api_call = recording  # type: ignore[method-assign]
+        setattr(BaseClient, "_make_api_call", recording)  # noqa: B010 (a method swapped for the measurement)
         try:
             yield self
         finally:
-            BaseClient._make_api_call = original  # type: ignore[method-assign]
+            setattr(BaseClient, "_make_api_call", original)  # noqa: B010
 
     @contextmanager
     def measure(self) -> Iterator[Measure]:
@@ -190,7 +190,8 @@ class Recorder:
     # -- internals --
 
     def _raw(self, client: Any, operation: str, params: dict[str, Any]) -> Any:
-        assert self._original is not None
+        if self._original is None:
+            raise RuntimeError("the recorder is not installed")
         self._quiet.on = True
         try:
             return self._original(client, operation, params)
@@ -198,7 +199,8 @@ class Recorder:
             self._quiet.on = False
 
     def _call(self, client: Any, operation: str, params: dict[str, Any]) -> Any:
-        assert self._original is not None
+        if self._original is None:
+            raise RuntimeError("the recorder is not installed")
         service = client.meta.service_model.service_name
         if getattr(self._quiet, "on", False) or self.current is None:
             return self._original(client, operation, params)
@@ -326,7 +328,7 @@ class Recorder:
         elif _is_write(operation):
             transactional = operation == "TransactWriteItems"
             targets = self._targets(client, operation, params)
-            shape = []
+            written: list[tuple[str, tuple[str, ...]]] = []
             for table, key in targets:
                 marker = _marker(table, key)
                 old, new = before.get(marker), after.get(marker)
@@ -334,13 +336,13 @@ class Recorder:
                 units += _index_writes(old, new)
                 call.wru += units * (2 if transactional else 1)
                 call.items_written += int(old != new)
-                shape.append((table, tuple(sorted(key))))
+                written.append((table, tuple(sorted(key))))
             if transactional:
                 call.shape = tuple(
                     (next(iter(entry)), next(iter(entry.values()))["TableName"]) for entry in params["TransactItems"]
                 )
             else:
-                call.shape = tuple(shape)
+                call.shape = tuple(written)
             call.keys_requested = len(targets)
 
 

@@ -107,8 +107,8 @@ def describe() -> list[str]:
         "each GSI entry written 1 WRU; missing items still cost the minimum",
         f"floor: 1 REST request + 1 Lambda request billed {FLOOR_LAMBDA_MS} ms at {FLOOR_LAMBDA_MB} MB + "
         "1 strongly consistent read of the document + 1 write of 1 KB (the access event)",
-        "Lambda duration: Keyhole's own time measured in process (wall time minus time inside the emulator's AWS "
-        f"calls), scaled by {LAMBDA_FULL_VCPU_MB}/memory for Lambda's CPU share, plus a DynamoDB latency model "
-        f"per request ({', '.join(f'{k} {v:g} ms' for k, v in DYNAMODB_LATENCY_MS.items())}; others "
+        "Lambda duration: Keyhole's own time measured in process (this thread's CPU time minus the time inside "
+        f"the emulator's AWS calls), scaled by {LAMBDA_FULL_VCPU_MB}/memory for Lambda's CPU share, plus a DynamoDB "
+        f"latency model per request ({', '.join(f'{k} {v:g} ms' for k, v in DYNAMODB_LATENCY_MS.items())}; others "
         f"{DEFAULT_AWS_LATENCY_MS:g} ms), billed per started ms at the stage's configured memory",
     ]

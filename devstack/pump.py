@@ -33,7 +33,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-RECORD_LIMIT = 100  # the deployed mapping's batch size
+RECORD_LIMIT = 1000  # the deployed mapping's batch size (app.STREAM_BATCH_SIZE; GetRecords' maximum)
 
 
 # --- the Lambda event shape ----------------------------------------------------------------
