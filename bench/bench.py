@@ -266,6 +266,10 @@ def report(cost: dict[str, Any], cold: dict[str, Any] | None) -> list[str]:
             f"{name} {with_consumer(entry, 'page', result) / floor:.3f}" for name, result in consumer.items()
         )
         print(f"  {size:<6} {cells}")
+    print(
+        "  proxied requests and introspection: not in this build (no origin resources or /v1/introspect yet); "
+        "they resolve and account through the same lookup, windows and access event as /data"
+    )
     transfer = pricing.DATA_TRANSFER_OUT_PER_GB
     page = cost["views"]["2KB"]["page"]
     print(

@@ -289,6 +289,8 @@ def _dead_reason(svc: Keyhole, token: ShareToken | None, cap: Any, head: Any, te
         return "malformed"
     if cap is None:
         return "unknown"
+    # A tenant-wide block (e.g. a suspension flag on the tenant item) belongs here, as one more dead
+    # reason: same 404, same work; it reaches viewers within caches.TENANT_TTL_SECONDS.
     if (
         head is None
         or tenant is None
