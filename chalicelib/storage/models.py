@@ -398,8 +398,10 @@ class WebhookQuota(MainModel):
 class WebhookDelivery(MainModel):
     """One event for one endpoint: the delivery log entry and, while due, the retry queue entry.
 
-    Keyed by endpoint and event time; `delivery_id` (the `webhook-id` header) is derived from
-    (endpoint, event), so a replayed stream record finds the same item and never enqueues twice.
+    Keyed by endpoint (one of `SHARDS` partitions, chosen by the delivery id, so one endpoint's
+    deliveries are not capped by one partition's writes) and event time; `delivery_id` (the
+    `webhook-id` header) is derived from (endpoint, event), so a replayed stream record finds the
+    same item and never enqueues twice.
     While a retry is pending, gsi1 (`WHQ#<shard>`, `<next attempt>#<delivery_id>`) makes it
     visible to the scheduled drain; the keys are removed once delivered or given up.
     """
@@ -425,9 +427,15 @@ class WebhookDelivery(MainModel):
     gsi1sk = UnicodeAttribute(null=True)
     due = Gsi1()
 
-    @staticmethod
-    def partition(endpoint_id: str) -> str:
-        return f"WH#{endpoint_id}"
+    SHARDS = 8
+
+    @classmethod
+    def partition(cls, endpoint_id: str, delivery_id: str) -> str:
+        return f"WH#{endpoint_id}#{int(delivery_id[-8:], 16) % cls.SHARDS}"
+
+    @classmethod
+    def partitions(cls, endpoint_id: str) -> list[str]:
+        return [f"WH#{endpoint_id}#{shard}" for shard in range(cls.SHARDS)]
 
 
 for _model in (WebhookEndpoint, WebhookQuota, WebhookDelivery):
