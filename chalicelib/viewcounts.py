@@ -74,11 +74,11 @@ def count(store: Store, link_id: str, views: Sequence[Counted]) -> int:
         new: list[Counted] = []
         for shard, shard_views in sorted(by_shard.items()):
             attribute = _attribute(shard)
-            names[f"#{attribute}"] = attribute
             stored = known.get(attribute, {}).get("S") if known is not None else None
             fresh = [v for v in shard_views if stored is None or mark(v.sequence) > stored]
             if not fresh:
-                continue
+                continue  # every view of this shard was counted before
+            names[f"#{attribute}"] = attribute
             new += fresh
             values[f":{attribute}"] = {"S": max(mark(v.sequence) for v in fresh)}
             sets.append(f"#{attribute} = :{attribute}")

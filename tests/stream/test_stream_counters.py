@@ -90,3 +90,22 @@ def test_views_are_counted_once_whatever_batches_replay_them(app_client, tenant,
         TableName=aws["CountersTableName"], Key={"pk": {"S": f"LV#{link['id']}"}}, ConsistentRead=True)["Item"]
     assert raw_item_bytes(item) < 1024
     assert all("counted" not in r.get("dynamodb", {}).get("NewImage", {}) for r in stream.records())
+
+
+def test_a_replay_counts_only_what_lies_above_each_shards_mark(svc):
+    from chalicelib import viewcounts
+    from chalicelib.viewcounts import Counted
+
+    link_id = "lnk_" + "a" * 24
+    first = [Counted(0, "110", "2026-01-01T00:00:01Z"), Counted(1, "120", "2026-01-01T00:00:02Z")]
+    # GIVEN two views counted from two of the link's shards
+    assert viewcounts.count(svc.store, link_id, first) == 2
+    # WHEN a batch replays both, with one new view on the second shard (the first shard has
+    # nothing new), then the same batch once more, then an older view arrives late on a third
+    replay = first + [Counted(1, "121", "2026-01-01T00:00:00Z")]
+    assert viewcounts.count(svc.store, link_id, replay) == 1
+    assert viewcounts.count(svc.store, link_id, replay) == 0
+    assert viewcounts.count(svc.store, link_id, [Counted(2, "105", "2025-12-31T23:59:59Z")]) == 1
+    # THEN each view counted once, and the last access never moved back
+    views = viewcounts.read(svc.store, [link_id])[link_id]
+    assert (views.view_count, views.last_accessed_at) == (4, "2026-01-01T00:00:02Z")
