@@ -2,6 +2,8 @@
 
 Domain logic lives in `chalicelib/` (free of Chalice). Nothing here touches AWS at import time:
 the service (clients, tables, KMS) is created on the first request, which keeps cold starts short.
+Admin-only modules are bound lazily (`chalicelib/lazy.py`): every function Chalice deploys imports
+this file, and a viewer request or a stream batch should not pay for the admin API's code.
 """
 
 from __future__ import annotations
@@ -10,27 +12,14 @@ import ipaddress
 import logging
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice import Chalice, Response
 
-from chalicelib import (
-    accesslog,
-    apikeys,
-    audit,
-    limits,
-    links,
-    public_url,
-    ratelimit,
-    resources,
-    telemetry,
-    tenants,
-    tokens,
-    webhooks,
-)
-from chalicelib.apikeys import Principal
+from chalicelib import apikeys, public_url, ratelimit, telemetry, tenants, tokens
 from chalicelib.config import stream_arn_from_env
 from chalicelib.errors import Conflict, KeyholeError, NotFound, Unavailable
+from chalicelib.lazy import lazy_module
 from chalicelib.logs import configure as configure_logging
 from chalicelib.logs import scrub
 from chalicelib.preconditions import Preconditions
@@ -39,9 +28,20 @@ from chalicelib.service import Keyhole, RequestInfo
 from chalicelib.storage.models import LinkRecord, ResourceHead, WebhookEndpoint
 from chalicelib.storage.store import TxnCancelled, is_unavailable
 from chalicelib.tenants import limits_of
-from chalicelib.validation import parse_json_object
 from chalicelib.viewer import json_surface
 from chalicelib.viewer import resolve as viewer
+
+if TYPE_CHECKING:
+    from chalicelib import accesslog, audit, limits, links, resources, validation, webhooks
+    from chalicelib.apikeys import Principal
+else:
+    accesslog = lazy_module("chalicelib.accesslog")
+    audit = lazy_module("chalicelib.audit")
+    limits = lazy_module("chalicelib.limits")
+    links = lazy_module("chalicelib.links")
+    resources = lazy_module("chalicelib.resources")
+    validation = lazy_module("chalicelib.validation")
+    webhooks = lazy_module("chalicelib.webhooks")
 
 # Logging is Powertools' (structured JSON, secrets scrubbed); Chalice's own handler on the same
 # "keyhole" logger would write every line a second time, unstructured.
@@ -191,7 +191,7 @@ def admin_route(
                 args: list[Any] = [svc, principal, req, *items]
                 if body:
                     args.append(
-                        parse_json_object(
+                        validation.parse_json_object(
                             app.current_request.raw_body, max_bytes=svc.settings.max_body_bytes, allow_empty=empty_body
                         )
                     )
@@ -468,10 +468,18 @@ def robots() -> Response:
 # --- event handlers ------------------------------------------------------------------------
 # Chalice cannot ask for partial batch responses, bisection, a retry bound or an on-failure
 # destination on the event source mapping; the deploy path adds them (docs/stream.md).
+# Batches of up to 1000 records, gathered for up to 5 seconds: a link's views in one batch cost
+# one counter write, so bigger batches make counting cheaper per view (docs/capacity.md).
+STREAM_BATCH_SIZE = 1000
+STREAM_BATCHING_WINDOW_SECONDS = 5
 
 
 @app.on_dynamodb_record(
-    stream_arn=stream_arn_from_env(), batch_size=100, starting_position="TRIM_HORIZON", name="stream_consumer"
+    stream_arn=stream_arn_from_env(),
+    batch_size=STREAM_BATCH_SIZE,
+    maximum_batching_window_in_seconds=STREAM_BATCHING_WINDOW_SECONDS,
+    starting_position="TRIM_HORIZON",
+    name="stream_consumer",
 )
 def stream_consumer(event: Any) -> dict[str, Any]:
     """Access events -> counters and share.accessed; link changes -> audit and share.* webhooks."""

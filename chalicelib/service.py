@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .caches import DERIVED_BUDGET_BYTES, ContentCache, SizedLru, TenantCache
 from .clock import Clock
 from .config import Settings
 from .sealing import Sealer
@@ -66,6 +67,10 @@ class Keyhole:
             previous_key_ids=settings.kms_previous_key_ids,
         )
         self.cache: dict[str, Any] = {}
+        # Per-container caches for viewer requests (chalicelib/caches.py says what they cost).
+        self.contents = ContentCache()
+        self.derived = SizedLru(DERIVED_BUDGET_BYTES)  # per version: viewer documents, rendered HTML
+        self.tenant_cache = TenantCache()
 
     @classmethod
     def from_env(cls) -> Keyhole:

@@ -35,7 +35,7 @@ from typing import Any
 from chalicelib.ops.stream_records import epoch as _epoch
 from chalicelib.ops.stream_records import lambda_event, sequence_of, to_lambda_record
 
-RECORD_LIMIT = 100  # the deployed mapping's batch size
+RECORD_LIMIT = 1000  # the deployed mapping's batch size (app.STREAM_BATCH_SIZE; GetRecords' maximum)
 
 
 # The Lambda event shape lives in chalicelib (the ops replay tool uses it too); re-exported here.
