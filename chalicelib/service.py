@@ -67,6 +67,17 @@ class Keyhole:
             previous_key_ids=settings.kms_previous_key_ids,
         )
         self.cache: dict[str, Any] = {}
+        self._origin_secrets: Any = None
+
+    @property
+    def origin_secrets(self) -> Any:
+        """Opened origin signing secrets of this container (`origin_secret.SecretCache`), made on
+        first use so document-only containers never import the origin package."""
+        if self._origin_secrets is None:
+            from .origin.origin_secret import SecretCache
+
+            self._origin_secrets = SecretCache()
+        return self._origin_secrets
         # Per-container caches for viewer requests (chalicelib/caches.py says what they cost).
         self.contents = ContentCache()
         self.derived = SizedLru(DERIVED_BUDGET_BYTES)  # per version: viewer documents, rendered HTML
