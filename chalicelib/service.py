@@ -67,6 +67,10 @@ class Keyhole:
             previous_key_ids=settings.kms_previous_key_ids,
         )
         self.cache: dict[str, Any] = {}
+        # Per-container caches for viewer requests (chalicelib/caches.py says what they cost).
+        self.contents = ContentCache()
+        self.derived = SizedLru(DERIVED_BUDGET_BYTES)  # per version: viewer documents, rendered HTML
+        self.tenant_cache = TenantCache()
         self._origin_secrets: Any = None
 
     @property
@@ -78,10 +82,6 @@ class Keyhole:
 
             self._origin_secrets = SecretCache()
         return self._origin_secrets
-        # Per-container caches for viewer requests (chalicelib/caches.py says what they cost).
-        self.contents = ContentCache()
-        self.derived = SizedLru(DERIVED_BUDGET_BYTES)  # per version: viewer documents, rendered HTML
-        self.tenant_cache = TenantCache()
 
     @classmethod
     def from_env(cls) -> Keyhole:

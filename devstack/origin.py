@@ -79,7 +79,7 @@ def verify(accepted: Sequence[str], method: str, raw_target: str, headers: Any, 
     wanted = {name: headers.get(name, "") for name in ("webhook-id", "webhook-timestamp", "webhook-signature")}
     for secret in accepted:
         try:
-            Webhook(secret).verify(canonical, wanted)
+            Webhook(secret).verify(canonical, wanted, json_parse=False)
             return True
         except WebhookVerificationError:
             continue

@@ -159,6 +159,11 @@ def proxy(svc: Keyhole, call: ProxyCall, req: RequestInfo) -> ViewerResponse:
     ):
         # Unknown, dead, a document link, or a token used on another link's content host.
         return _dead(svc, Lookup(token=found.token, tenant=found.tenant), req, call.headers)
+    if call.raw_path == "":
+        # The origin's root is `/o/`: relative URLs in its pages resolve below the share's prefix.
+        response = ViewerResponse(301, "", viewer_headers(page.STATIC_CSP, page.HTML_CONTENT_TYPE))
+        response.headers["Location"] = f"/share/{call.raw_token}/o/" + (f"?{call.query}" if call.query else "")
+        return response
     if resolved.needs_password and not resolved.unlocked(call.headers, svc.clock.time()):
         from .page_flows import _password_form
 
