@@ -278,6 +278,14 @@ def patch_resource(svc: Keyhole, principal: Principal, req: RequestInfo, *rest: 
     return resources.patch_resource(svc, principal, resource_id, rest[-1], head, req, preconditions=_preconditions())
 
 
+@admin_route("/v1/resources/{resource_id}/origin-secret", "POST", "operator", extra=_resource_key)
+def rotate_origin_secret(
+    svc: Keyhole, principal: Principal, req: RequestInfo, *items: Any, resource_id: str
+) -> dict[str, Any]:
+    """A new origin signing secret (shown once); the old one keeps signing for the grace period."""
+    return resources.rotate_origin_secret(svc, principal, resource_id, _first(items), req)
+
+
 @admin_route("/v1/resources", "GET", "viewer")
 def list_resources(svc: Keyhole, principal: Principal, req: RequestInfo) -> dict[str, Any]:
     return resources.list_resources(svc, principal, _query())
@@ -373,6 +381,33 @@ def list_webhook_deliveries(
 @admin_route("/v1/audit", "GET", "admin")
 def list_audit(svc: Keyhole, principal: Principal, req: RequestInfo) -> dict[str, Any]:
     return audit.list_events(principal.tenant_id, _query())
+
+
+@app.route("/v1/introspect", methods=["POST"], content_types=BODY_TYPES)
+def introspect() -> Response:
+    """RFC 7662-style token introspection for an introspect (or operator) key."""
+    from chalicelib import introspection
+    from chalicelib.viewer.resolve import lookup_keys
+
+    req = request_info()
+    try:
+        svc = service()
+        request = app.current_request
+        body = validation.parse_json_object(request.raw_body, max_bytes=svc.settings.max_body_bytes)
+        token, view, password = introspection.parse(body)
+        # The token's keys ride in authentication's own read: one BatchGetItem in all.
+        principal, items = apikeys.authenticate(svc, apikeys.extract_key(request.headers or {}), lookup_keys(token))
+        ratelimit.hit(
+            svc.store, f"AK#{principal.key_id}", limits_of(principal.tenant)["api_requests_per_min"], svc.clock.time()
+        )
+        principal.require_introspection()
+        answer = introspection.introspect(svc, principal, token, items, req, view, password)
+        headers = {"Content-Type": "application/json", "X-Request-Id": req.request_id, **NO_STORE}
+        return Response(body=answer, status_code=200, headers=headers)
+    except KeyholeError as error:
+        return _error_response(error, req.request_id)
+    except Exception as error:
+        return _error_response(_unexpected(error, req.request_id), req.request_id)
 
 
 def _query() -> dict[str, str]:
