@@ -36,7 +36,7 @@ MAX_PATH_LENGTH = 2048
 # decodes it: / \ . NUL and % itself (double encoding).
 _DANGEROUS_ESCAPE = re.compile(r"%(2f|5c|2e|00|25)", re.IGNORECASE)
 _ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
-_CONTROL = re.compile(r"[\x00-\x20\x7f]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # Characters left unescaped when a matched segment is sent to the origin (RFC 3986 pchar).
 _SEGMENT_SAFE = "!$&'()*+,;=:@-._~"
 
@@ -118,7 +118,7 @@ def pattern_problem(pattern: object) -> str | None:
         return "must start with /"
     if "**" in pattern:
         return "** is not a pattern: use * within a segment or /* for everything below a directory"
-    if any(ch in pattern for ch in "?#%\\") or _CONTROL.search(pattern):
+    if any(ch in pattern for ch in "?#%\\ ") or _CONTROL.search(pattern):
         return "must be a plain path: no query, fragment, escapes, backslashes, spaces or control characters"
     probe = pattern[:-2] if pattern.endswith("/*") else pattern
     segments = probe.split("/")[1:]
