@@ -92,7 +92,7 @@ def introspect(
         return {"active": False, "requires": "view_confirmation"}
     if viewer is not None or use_view:
         refusal = account(
-            svc, resolved, viewer or req, status=200, outcome="introspected", use_view=resolved.view_limited
+            svc, resolved, viewer or req, status=200, outcome="viewed", use_view=resolved.view_limited
         )
         if refusal is not None:
             if refusal.status == 429:

@@ -234,7 +234,7 @@ def _forward(
         record(svc, resolved, req, status=failed.status, outcome=outcome)
         code = "origin_timeout" if failed.status == 504 else "bad_gateway"
         return _error(failed.status, code, failed.reason[:200], call.headers)
-    record(svc, resolved, req, status=proxied.status, outcome="proxied")
+    record(svc, resolved, req, status=proxied.status, outcome="viewed")
     return ViewerResponse(proxied.status, proxied.body, proxied.headers)
 
 

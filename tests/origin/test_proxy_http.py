@@ -55,6 +55,7 @@ def origin_link(stack: Any, origin: Any, *, origin_body: Dict[str, Any] | None =
     origin.secrets.append(secret)
     made = api.post("/v1/resources/live-1/links", key=keys.operator, body={"label": "contractor-access", **(link or {})})
     assert made.status == 201, made.json
+    _OPERATORS[made.json["id"]] = keys.operator
     return OriginLink(stack.api_url, made.json["token"], made.json["id"], secret, "live-1", made.json)
 
 
@@ -94,3 +95,154 @@ def test_binary_body_arrives_byte_for_byte(http_stack: Any, origin: Any) -> None
     assert reply.status == 200
     assert reply.headers["content-type"] == "image/png"
     assert hashlib.sha256(reply.body).digest() == hashlib.sha256(BINARY).digest()
+
+
+def test_headers_forwarded_and_stripped_both_ways(http_stack: Any, origin: Any) -> None:
+    live = origin_link(http_stack, origin)
+    ip = fresh_ip()
+    reply = live.get("/echo/x", ip=ip, headers={
+        "Cookie": "kh_unlock=abc; kh_visit=def; mine=1", "Authorization": "Bearer kh_secret", "X-Api-Key": "kh_x",
+        "Referer": f"http://127.0.0.1/share/{live.token}/o/", "Connection": "X-Hop", "X-Hop": "1",
+        "X-Custom": f"carries {live.token}", "Accept-Language": "de", "X-Share-Name": "forged"})
+    assert reply.status == 200
+    seen = origin.received[-1]["headers"]
+    assert seen["x-forwarded-for"] == ip
+    assert seen["x-shared-access"] == "true" and seen["x-share-name"] == "contractor-access"
+    assert seen["accept-language"] == "de"
+    for name in ("cookie", "authorization", "x-api-key", "referer", "x-hop", "x-custom"):
+        assert name not in seen, name
+    assert all(live.token not in value for value in seen.values())
+    assert live.token not in origin.received[-1]["target"]
+    cookie = live.get("/cookie", ip=fresh_ip())
+    assert cookie.status == 200 and "set-cookie" not in cookie.headers
+    csp = live.get("/csp", ip=fresh_ip())
+    assert csp.headers["content-security-policy"] == "default-src 'self'; frame-ancestors 'none'"
+    assert csp.headers["cache-control"] == "no-store" and csp.headers["x-frame-options"] == "DENY"
+    assert "access-control-allow-origin" not in csp.headers and "strict-transport-security" not in csp.headers
+    assert csp.headers["referrer-policy"] == "no-referrer" and csp.headers["x-robots-tag"] == "noindex, nofollow"
+
+
+def test_post_body_and_query_reach_the_origin_signed_when_allowed(http_stack: Any, origin: Any) -> None:
+    live = origin_link(http_stack, origin, origin_body={"allowed_methods": ["GET", "HEAD", "POST"]})
+    body = bytes(range(256)) * 3
+    reply = live.get("/echo/post", method="POST", ip=fresh_ip(), body=body,
+                     headers={"Content-Type": "application/octet-stream"})
+    assert reply.status == 200, reply.body
+    assert reply.json["body_sha256"] == hashlib.sha256(body).hexdigest()
+    assert origin.received[-1]["verified"]
+    query = live.get("/echo/q?a=1&b=x%20y", ip=fresh_ip())
+    assert query.json["target"] == "/echo/q?a=1&b=x+y" and origin.received[-1]["verified"]
+    head = live.get("/html", method="HEAD", ip=fresh_ip())
+    assert head.status == 200 and head.body == b""
+
+
+@pytest.mark.parametrize("attack", ["/api/../admin", "/api/%2e%2e/admin", "/api%2fadmin", "//admin",
+                                    "/api/..;/admin", "/api/%252e%252e/admin", "/api/%5c..%5cadmin"])
+def test_normalisation_attacks_never_reach_a_refused_path(http_stack: Any, origin: Any, attack: str) -> None:
+    live = origin_link(http_stack, origin, origin_body={"allowed_paths": ["/api/*"]})
+    before = len(origin.received)
+    reply = live.get(attack, ip=fresh_ip())
+    assert reply.status in (403, 404), (attack, reply.status)
+    assert len(origin.received) == before
+
+
+def test_links_narrow_the_resource_lists_never_widen(http_stack: Any, origin: Any) -> None:
+    live = origin_link(http_stack, origin, origin_body={"allowed_paths": ["/api/*", "/html"]},
+                       link={"allowed_paths": ["/api/status"], "allowed_methods": ["GET"]})
+    assert live.link["allowed_paths"] == ["/api/status"]
+    assert live.get("/api/status", ip=fresh_ip()).status == 200
+    assert live.get("/api/checks", ip=fresh_ip()).status == 403
+    assert live.get("/html", ip=fresh_ip()).status == 403
+    assert live.get("/api/status", method="HEAD", ip=fresh_ip()).status == 403
+    api = HttpApi(http_stack.api_url)
+    keys = make_tenant(http_stack.svc, api, name="Wide", resource=False)
+    api.put("/v1/resources/w", key=keys.operator, body={"type": "m", "name": "w",
+                                                       "origin": {"url": origin.url, "allowed_paths": ["/api/*"]}})
+    wider = api.post("/v1/resources/w/links", key=keys.operator, body={"allowed_paths": ["/*"]})
+    assert wider.status == 422 and wider.json["error"]["details"][0]["field"] == "allowed_paths"
+    more = api.post("/v1/resources/w/links", key=keys.operator, body={"allowed_methods": ["DELETE"]})
+    assert more.status == 422
+
+
+def test_redirects_banner_and_errors(http_stack: Any, origin: Any) -> None:
+    live = origin_link(http_stack, origin, origin_body={"banner": True})
+    inside = live.get("/redirect?to=/api/status", ip=fresh_ip())
+    assert inside.status == 302 and inside.headers["location"] == f"/share/{live.token}/o/api/status"
+    outside = live.get("/redirect?to=https://evil.example/x", ip=fresh_ip())
+    assert outside.status == 502 and "location" not in outside.headers
+    page = live.get("/html", ip=fresh_ip())
+    assert b"Shared through a private link by Acme" in page.body
+    big = live.get("/big?n=5000000", ip=fresh_ip())
+    assert big.status == 502 and big.json["error"]["code"] == "bad_gateway"
+    root = live.get("", ip=fresh_ip())
+    assert root.status == 301 and root.headers["location"] == f"/share/{live.token}/o/"
+
+
+def test_unreachable_origin_is_502_never_500(http_stack: Any, origin: Any) -> None:
+    from devstack.moto_server import free_port
+
+    class Gone:
+        url = f"http://127.0.0.1:{free_port()}"
+        secrets: list = []
+
+    live = origin_link(http_stack, Gone)
+    reply = live.get("/", ip=fresh_ip(), headers={"Accept": "text/html"})
+    assert reply.status == 502 and reply.headers["content-type"].startswith("text/html")
+
+
+def test_content_origin_isolation_and_handover(http_stack: Any, origin: Any) -> None:
+    live = origin_link(http_stack, origin)
+    other = origin_link(http_stack, origin, name="Other")
+    # Keyhole's page of an origin link hands the viewer to the link's own content origin
+    page = request(http_stack.api_url, "GET", f"/share/{live.token}", headers={"X-Forwarded-For": fresh_ip()})
+    assert page.status == 302
+    assert page.headers["location"] == f"http://{live.content_host}/share/{live.token}/o/"
+    deep = request(http_stack.api_url, "GET", f"/share/{live.token}/o/api/status",
+                   headers={"X-Forwarded-For": fresh_ip()})
+    assert deep.status == 302 and deep.headers["location"].endswith(f"/share/{live.token}/o/api/status")
+    # the content origin serves nothing of Keyhole's own
+    for path in ("/v1/tenant", f"/share/{live.token}", f"/share/{live.token}/data", f"/share/{live.token}/info"):
+        reply = request(http_stack.api_url, "GET", path, host=live.content_host,
+                        headers={"X-Forwarded-For": fresh_ip()})
+        assert reply.status == 404, path
+    # a token used on another link's content origin is the one 404
+    crossed = request(http_stack.api_url, "GET", f"/share/{live.token}/o/api/status", host=other.content_host,
+                      headers={"X-Forwarded-For": fresh_ip()})
+    assert crossed.status == 404
+
+
+def test_rate_limit_access_log_and_counters(http_stack: Any, origin: Any) -> None:
+    import boto3
+
+    import app as app_module
+    from devstack.pump import Pump, StreamReader
+
+    app_module.use_service(http_stack.svc)
+    streams = boto3.client("dynamodbstreams", region_name="us-east-1", endpoint_url=http_stack.aws_endpoint)
+    reader = StreamReader(streams, http_stack.outputs["TableStreamArn"])
+    reader.read_all()
+    live = origin_link(http_stack, origin, link={"rate_limit_per_min": 3})
+    ip = fresh_ip()
+    statuses = [live.get(p, ip=ip).status for p in ("/api/status", "/api/checks", "/admin%2f", "/api/status")]
+    assert statuses[:3] == [200, 200, 403] and statuses[3] == 429
+    pump = Pump(reader, app_module.stream_consumer, out=lambda line: None)
+    for _ in range(10):
+        if not pump.poll():
+            break
+    api = HttpApi(http_stack.api_url)
+    keys_reply = api.get(f"/v1/links/{live.link_id}", key=_operator_of(http_stack, live))
+    # the two proxied requests are views; the refused path and the 429 are logged, not counted
+    assert keys_reply.json["view_count"] == 2
+    logs = api.get(f"/v1/links/{live.link_id}/access-logs", key=_operator_of(http_stack, live)).json["items"]
+    assert [(e["method"], e["path"], e["status"]) for e in reversed(logs)] == [
+        ("GET", "/api/status", 200), ("GET", "/api/checks", 200), ("GET", "(refused path)", 403),
+        ("GET", "/api/status", 429)]
+    assert all(live.token not in str(e) for e in logs)
+    app_module.use_service(None)
+
+
+_OPERATORS: Dict[str, str] = {}
+
+
+def _operator_of(stack: Any, live: OriginLink) -> str:
+    return _OPERATORS[live.link_id]
