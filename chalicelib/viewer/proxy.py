@@ -148,8 +148,13 @@ def proxy(svc: Keyhole, call: ProxyCall, req: RequestInfo) -> ViewerResponse:
     """A request on the proxied surface of a content host."""
     from ..origin import paths, spec
 
-    found = lookup(svc, call.raw_token)
+    # An exhausted view-limited link still resolves here: a visit opened with its last view may
+    # finish (below, anything but an open visit on it is the one 404).
+    found = lookup(svc, call.raw_token, allow_exhausted=True)
     resolved = found.resolved
+    if resolved is not None and resolved.view_limited and _used_up(resolved):
+        if not visit_open(resolved, call.headers, svc.clock.time()):
+            resolved = None
     template = content_template(svc, call.host) if resolved is not None else None
     if (
         resolved is None
@@ -239,6 +244,10 @@ def _forward(
 
 
 # --- view-limited origin links: one view per visit ---------------------------------------
+
+
+def _used_up(resolved: Resolved) -> bool:
+    return int(resolved.cap.views_used or 0) >= int(resolved.cap.max_views)
 
 
 def _visit_key(resolved: Resolved) -> bytes:

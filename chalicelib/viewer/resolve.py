@@ -277,7 +277,7 @@ def lookup_keys(raw_token: str) -> list[tuple[Any, tuple[str, ...]]]:
     return [(Capability, Capability.key(token_hash)), (ViewerHead, documents.head_key(locator, token_hash))]
 
 
-def lookup(svc: Keyhole, raw_token: str, *, consistent: bool = True) -> Lookup:
+def lookup(svc: Keyhole, raw_token: str, *, consistent: bool = True, allow_exhausted: bool = False) -> Lookup:
     """Read what the token names, in one BatchGetItem whatever the token is.
 
     A malformed token reads keys derived from its hash (which name nothing), so it costs what an
@@ -295,13 +295,27 @@ def lookup(svc: Keyhole, raw_token: str, *, consistent: bool = True) -> Lookup:
     if tenant_id and cached is MISSING:
         tenant = found[2]
         svc.tenant_cache.put(tenant_id, tenant, now)
-    return lookup_from(svc, raw_token, cap, head, tenant, consistent=consistent)
+    return lookup_from(svc, raw_token, cap, head, tenant, consistent=consistent, allow_exhausted=allow_exhausted)
 
 
-def lookup_from(svc: Keyhole, raw_token: str, cap: Any, head: Any, tenant: Any, *, consistent: bool = True) -> Lookup:
-    """A lookup from items already read (`lookup_keys`, batched with other reads: introspection)."""
+def lookup_from(
+    svc: Keyhole,
+    raw_token: str,
+    cap: Any,
+    head: Any,
+    tenant: Any,
+    *,
+    consistent: bool = True,
+    allow_exhausted: bool = False,
+) -> Lookup:
+    """A lookup from items already read (`lookup_keys`, batched with other reads: introspection).
+
+    `allow_exhausted`: a view-limited link whose last view is used still resolves (the proxied
+    surface lets a visit opened with that view finish; everything else treats it as dead)."""
     token = parse_share_token(raw_token)
     reason = _dead_reason(svc, token, cap, head, tenant)
+    if reason == "exhausted" and allow_exhausted:
+        reason = None
     if reason is not None or token is None:
         # The tenant named by the token's own bytes (if any) sets the enumeration guard for every
         # dead token of it alike.

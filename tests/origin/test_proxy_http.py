@@ -246,3 +246,66 @@ _OPERATORS: Dict[str, str] = {}
 
 def _operator_of(stack: Any, live: OriginLink) -> str:
     return _OPERATORS[live.link_id]
+
+
+def _cookie(reply: Any, name: str) -> str:
+    for header, value in reply.all_headers:
+        if header.lower() == "set-cookie" and value.startswith(name + "="):
+            return value
+    raise AssertionError(f"no {name} cookie in {reply.all_headers}")
+
+
+def test_password_origin_link_unlocks_on_its_content_origin(http_stack: Any, origin: Any) -> None:
+    live = origin_link(http_stack, origin, link={"password": "correct horse"})
+    ip = fresh_ip()
+    before = len(origin.received)
+    form = live.get("/", ip=ip, headers={"Accept": "text/html"})
+    assert form.status == 200 and b"password" in form.body.lower() and len(origin.received) == before
+    unlocked = request(http_stack.api_url, "POST", f"/share/{live.token}/unlock", host=live.content_host,
+                       headers={"X-Forwarded-For": ip, "Content-Type": "application/x-www-form-urlencoded"},
+                       body=b"password=correct+horse")
+    assert unlocked.status == 303 and unlocked.headers["location"] == f"/share/{live.token}/o/"
+    cookie = _cookie(unlocked, "kh_unlock")
+    assert f"Path=/share/{live.token}" in cookie and "SameSite=Lax" in cookie and "HttpOnly" in cookie
+    value = cookie.split(";", 1)[0]
+    page = live.get("/", ip=ip, headers={"Cookie": value})
+    assert page.status == 200 and b"Checkout API" in page.body
+    assert "cookie" not in origin.received[-1]["headers"]
+
+
+def test_view_limited_origin_link_uses_one_view_per_visit(http_stack: Any, origin: Any) -> None:
+    live = origin_link(http_stack, origin, link={"max_views": 1})
+    ip = fresh_ip()
+    before = len(origin.received)
+    gate = live.get("/", ip=ip, headers={"Accept": "text/html"})
+    assert gate.status == 200 and f'action="/share/{live.token}/visit"'.encode() in gate.body
+    assert len(origin.received) == before  # a GET (an unfurler, a prefetch) uses nothing
+    opened = request(http_stack.api_url, "POST", f"/share/{live.token}/visit", host=live.content_host,
+                     headers={"X-Forwarded-For": ip})
+    assert opened.status == 303 and opened.headers["location"] == f"/share/{live.token}/o/"
+    visit = _cookie(opened, "kh_visit").split(";", 1)[0]
+    for path in ("/", "/app.js", "/api/status", "/api/checks"):  # one visit, many subresources
+        assert live.get(path, ip=ip, headers={"Cookie": visit}).status == 200, path
+    again = request(http_stack.api_url, "POST", f"/share/{live.token}/visit", host=live.content_host,
+                    headers={"X-Forwarded-For": ip})
+    assert again.status == 404  # the only view is used: the link is dead now
+
+
+def test_rotation_signs_with_both_secrets_during_the_grace(http_stack: Any, origin: Any) -> None:
+    live = origin_link(http_stack, origin)
+    api = HttpApi(http_stack.api_url)
+    rotated = api.post(f"/v1/resources/{live.resource_id}/origin-secret", key=_OPERATORS[live.link_id])
+    assert rotated.status == 200 and rotated.json["origin_secret"].startswith("whsec_")
+    new = rotated.json["origin_secret"]
+    assert new != live.secret and rotated.json["previous_secret_retires_at"]
+    shown = api.get(f"/v1/resources/{live.resource_id}", key=_OPERATORS[live.link_id]).json
+    assert "origin_secret" not in shown and live.secret not in str(shown) and new not in str(shown)
+    sent = live.get("/api/status", ip=fresh_ip())
+    assert sent.status == 200
+    signature = origin.received[-1]["headers"]["webhook-signature"]
+    assert len(signature.split(" ")) == 2
+    from devstack.origin import verify
+
+    seen = origin.received[-1]
+    for secret in (live.secret, new):
+        assert verify([secret], seen["method"], seen["target"], seen["headers"], seen["body"])
