@@ -7,8 +7,8 @@ Webhooks signature over the canonical request, exactly as docs/origins.md shows)
 - test helpers: `/echo/...` (what the origin received), `/redirect?to=`, `/cookie`, `/slow?s=`,
   `/big?n=`, `/image.png` (binary), `/csp` (a page with its own CSP), `/html` (a plain page).
 
-Run alone: `python -m devstack.origin --port 9100 --secret whsec_...` (or set the secrets later:
-`OriginServer.secrets`).
+Run alone: `DEMO_ORIGIN_SECRETS=whsec_... python -m devstack.origin --port 9100` (comma-separated
+secrets; in tests, set `OriginServer.secrets`).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import secrets
 import threading
 import time
@@ -225,7 +226,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=9100)
     parser.add_argument("--secret", action="append", default=[])
     args = parser.parse_args(argv)
-    OriginServer(args.port, args.secret).serve_forever()
+    # The demo's secret comes in the environment (a command line is visible to every local user).
+    secrets_from_env = [s for s in os.environ.get("DEMO_ORIGIN_SECRETS", "").split(",") if s]
+    OriginServer(args.port, [*args.secret, *secrets_from_env]).serve_forever()
 
 
 if __name__ == "__main__":
