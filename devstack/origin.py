@@ -57,6 +57,27 @@ async function refresh() {
 refresh();
 setInterval(refresh, 5000);
 """
+# A page whose script tries to reach what a proxied page must not: Keyhole's cookies and pages,
+# another link's content origin and storage (the browser test's attacker; the URLs come in the query).
+PROBE = """<!doctype html><html><head><meta charset="utf-8"><title>probe</title></head><body>
+<pre id="result">running</pre><script>
+(async () => {
+  const q = new URLSearchParams(location.search);
+  const out = {cookies: document.cookie, storage: Object.keys(localStorage), origin: location.origin};
+  for (const name of ["keyhole", "other"]) {
+    try {
+      const r = await fetch(q.get(name), {credentials: "include"});
+      out[name] = "read " + r.status + " " + (await r.text()).slice(0, 80);
+    } catch (e) { out[name] = "blocked"; }
+  }
+  const w = window.open(q.get("other"));
+  await new Promise((done) => setTimeout(done, 1500));  // past about:blank, once the page has loaded
+  try { out.opened = (!w || w.closed) ? "no window" : "read " + w.document.body.innerText.slice(0, 80); }
+  catch (e) { out.opened = "blocked"; }
+  document.getElementById("result").textContent = JSON.stringify(out);
+})();
+</script></body></html>
+"""
 STYLE = "body{font:15px system-ui,sans-serif;margin:2rem}#status{color:#15803d}"
 # A tiny PNG followed by every byte value: binary bodies must arrive byte for byte.
 PNG = (
@@ -187,6 +208,8 @@ class Handler(BaseHTTPRequestHandler):
                     "Strict-Transport-Security": "max-age=1",
                 },
             )
+        elif path == "/probe":
+            self._send(200, PROBE.encode(), "text/html; charset=utf-8")
         elif path == "/html":
             self._send(
                 200,
