@@ -44,6 +44,7 @@ class Sender(Protocol):
         public_only: bool,
         max_body: int,
         deadline: float | None,
+        reuse: bool,
     ) -> Answer: ...
 
 
@@ -143,6 +144,7 @@ def forward(
             public_only=public_only,
             max_body=max_body + 1,
             deadline=deadline,
+            reuse=True,
         )
     except TimedOut as slow:
         raise OriginTimedOut("the origin did not answer in time") from slow

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import socket
 import ssl
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -70,8 +72,13 @@ def request(
     context: ssl.SSLContext | None = None,
     max_body: int = 4096,
     deadline: float | None = None,
+    reuse: bool = False,
 ) -> Answer:
     """Send once and return the answer (any status); raises an `OutboundError` when there is none.
+
+    `reuse`: keep the connection open for the next request to the same (vetted) address, host
+    and port in this process (`_POOLS`); the origin proxy uses it, so a busy container does one TCP
+    and TLS handshake per origin rather than one per request.
 
     `address`: connect there instead of resolving the host again; SNI, the certificate check and
     `Host` still use the URL's name. `deadline` (a `time.monotonic()` value): the whole exchange,
@@ -80,21 +87,11 @@ def request(
     """
     parts = urlsplit(url)
     host, port = parts.hostname or "", parts.port
-    pool: urllib3.HTTPConnectionPool
-    if parts.scheme == "https":
-        pool = urllib3.HTTPSConnectionPool(
-            address or host,
-            port or 443,
-            server_hostname=host,
-            assert_hostname=host,
-            ssl_context=context or ssl.create_default_context(),
-            retries=False,
-            maxsize=1,
-        )
-    elif parts.scheme == "http":
-        pool = urllib3.HTTPConnectionPool(address or host, port or 80, retries=False, maxsize=1)
-    else:
-        raise Refused("refused: not an http(s) URL")
+    pool = (
+        _pool(parts.scheme, host, port, address, context)
+        if reuse
+        else _new_pool(parts.scheme, host, port, address, context)
+    )
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     try:
         response = pool.urlopen(
@@ -107,7 +104,10 @@ def request(
             preload_content=False,
         )
         content = _read(response, max_body, deadline)
-        response.release_conn()
+        if reuse and len(content) < max_body:
+            response.release_conn()  # read to the end: the connection can serve the next request
+        else:
+            response.close()
         # Repeated headers are joined with ", " (one CSP header per policy stays one policy each).
         names = dict.fromkeys(k.lower() for k in response.headers.keys())
         return Answer(int(response.status), {k: response.headers.get(k, "") for k in names}, content)
@@ -119,7 +119,49 @@ def request(
         reason = getattr(error, "reason", None) or error
         raise ConnectFailed(f"connection failed ({type(reason).__name__})") from None
     finally:
-        pool.close()
+        if not reuse:
+            pool.close()
+
+
+# Kept-alive pools for `reuse`, keyed by what the connection is to (least recently used dropped).
+_POOLS: OrderedDict[tuple[str, str, int | None, str | None], urllib3.HTTPConnectionPool] = OrderedDict()
+_POOLS_LOCK = threading.Lock()
+MAX_POOLS = 32
+
+
+def _pool(
+    scheme: str, host: str, port: int | None, address: str | None, context: ssl.SSLContext | None
+) -> urllib3.HTTPConnectionPool:
+    key = (scheme, host, port, address)
+    with _POOLS_LOCK:
+        pool = _POOLS.get(key)
+        if pool is not None:
+            _POOLS.move_to_end(key)
+            return pool
+    pool = _new_pool(scheme, host, port, address, context, maxsize=4)
+    with _POOLS_LOCK:
+        _POOLS[key] = pool
+        while len(_POOLS) > MAX_POOLS:
+            _POOLS.popitem(last=False)[1].close()
+    return pool
+
+
+def _new_pool(
+    scheme: str, host: str, port: int | None, address: str | None, context: ssl.SSLContext | None, maxsize: int = 1
+) -> urllib3.HTTPConnectionPool:
+    if scheme == "https":
+        return urllib3.HTTPSConnectionPool(
+            address or host,
+            port or 443,
+            server_hostname=host,
+            assert_hostname=host,
+            ssl_context=context or ssl.create_default_context(),
+            retries=False,
+            maxsize=maxsize,
+        )
+    if scheme == "http":
+        return urllib3.HTTPConnectionPool(address or host, port or 80, retries=False, maxsize=maxsize)
+    raise Refused("refused: not an http(s) URL")
 
 
 def _read(response: urllib3.BaseHTTPResponse, max_body: int, deadline: float | None) -> bytes:
@@ -151,6 +193,7 @@ def send(
     context: ssl.SSLContext | None = None,
     max_body: int = 4096,
     deadline: float | None = None,
+    reuse: bool = False,
 ) -> Answer:
     """`request`, vetted when `public_only` (every deployed stage): https only, to a vetted address
     of the URL's host. The local and test stages call services on this machine."""
@@ -170,4 +213,5 @@ def send(
         context=context,
         max_body=max_body,
         deadline=deadline,
+        reuse=reuse,
     )
