@@ -83,6 +83,9 @@ def test_refused_path_and_method_are_403_and_dead_token_the_one_404(http_stack: 
                             headers={"X-Forwarded-For": fresh_ip()})
     assert dead.status == document_dead.status == 404
     assert dead.body == document_dead.body
+    varying = {"date", "x-request-id", "server"}
+    assert {k: v for k, v in dead.headers.items() if k not in varying} == {
+        k: v for k, v in document_dead.headers.items() if k not in varying}
     import json
     assert json.loads(dead.body) == NOT_FOUND_BODY
 
@@ -200,6 +203,9 @@ def test_content_origin_isolation_and_handover(http_stack: Any, origin: Any) -> 
     deep = request(http_stack.api_url, "GET", f"/share/{live.token}/o/api/status",
                    headers={"X-Forwarded-For": fresh_ip()})
     assert deep.status == 302 and deep.headers["location"].endswith(f"/share/{live.token}/o/api/status")
+    # an origin link has no document: /data says so (it is live, so not the dead-link 404)
+    data = request(http_stack.api_url, "GET", f"/share/{live.token}/data", headers={"X-Forwarded-For": fresh_ip()})
+    assert data.status == 409 and data.json["error"]["code"] == "origin_link"
     # the content origin serves nothing of Keyhole's own
     for path in ("/v1/tenant", f"/share/{live.token}", f"/share/{live.token}/data", f"/share/{live.token}/info"):
         reply = request(http_stack.api_url, "GET", path, host=live.content_host,

@@ -176,8 +176,15 @@ def test_response_headers_the_viewer_gets() -> None:
     shaped = headers.proxied_response_headers(origin)
     assert shaped["Content-Type"] == "text/html"
     assert shaped["Etag"] == '"v1"'
-    for name in ("Set-Cookie", "Access-Control-Allow-Origin", "Strict-Transport-Security", "Link", "Refresh",
-                 "Service-Worker-Allowed", "Server"):
+    for name in (
+        "Set-Cookie",
+        "Access-Control-Allow-Origin",
+        "Strict-Transport-Security",
+        "Link",
+        "Refresh",
+        "Service-Worker-Allowed",
+        "Server",
+    ):
         assert name not in shaped and name.lower() not in {k.lower() for k in shaped}
     assert shaped["Cache-Control"] == "no-store"
     assert shaped["X-Frame-Options"] == "DENY"
@@ -271,3 +278,58 @@ def test_content_origins_are_per_link_and_never_named_by_the_token() -> None:
     assert content_origin.content_path_allowed("/share/T/o/x") and content_origin.content_path_allowed("/share/T/o")
     assert not content_origin.content_path_allowed("/share/T/data")
     assert not content_origin.content_path_allowed("/v1/tenant")
+
+
+@pytest.mark.parametrize(
+    ("url", "local", "ok"),
+    [
+        ("https://status.example.com/app", False, True),
+        ("http://status.example.com", False, False),
+        ("https://127.0.0.1", False, False),
+        ("https://127.1", False, False),
+        ("https://[::1]", False, False),
+        ("https://localhost.", False, False),
+        ("https://db.internal", False, False),
+        ("https://10.0.0.5", False, False),
+        ("https://[64:ff9b::a00:5]", False, False),
+        ("https://user:pw@status.example.com", False, False),
+        ("https://status.example.com/app?x=1", False, False),
+        ("https://status.example.com/a/../b", False, False),
+        ("http://127.0.0.1:9100", True, True),
+        ("ftp://status.example.com", True, False),
+    ],
+)
+def test_origin_urls_on_deployed_and_local_stages(url: str, local: bool, ok: bool) -> None:
+    from chalicelib.errors import Collector
+    from chalicelib.origin import spec
+
+    errors = Collector()
+    parsed = spec.parse_origin({"url": url}, errors, local=local)
+    assert (parsed is not None) is ok, errors.details
+
+
+def test_origin_defaults_and_field_errors() -> None:
+    from chalicelib.errors import Collector
+    from chalicelib.origin import spec
+
+    errors = Collector()
+    parsed = spec.parse_origin(
+        {"url": "https://s.example.com", "allowed_methods": ["get", "post"]}, errors, local=False
+    )
+    assert parsed is not None and parsed.allowed_paths == ("/*",) and parsed.allowed_methods == ("GET", "POST")
+    assert spec.parse_origin({"url": "https://s.example.com"}, Collector(), local=False).allowed_methods == (
+        "GET",
+        "HEAD",
+    )
+    errors = Collector()
+    spec.parse_origin(
+        {"url": "https://s.example.com", "allowed_paths": ["api"], "allowed_methods": ["TRACE"], "banner": 1, "x": 1},
+        errors,
+        local=False,
+    )
+    assert {d["field"] for d in errors.details} == {
+        "origin.allowed_paths[0]",
+        "origin.allowed_methods",
+        "origin.banner",
+        "origin.x",
+    }
