@@ -192,6 +192,12 @@ def proxy(svc: Keyhole, call: ProxyCall, req: RequestInfo) -> ViewerResponse:
         if refusal is not None:
             return _as_page(refusal, call.headers)
         return _error(403, "forbidden", FORBIDDEN_MESSAGE, call.headers)
+    if len(call.body) > svc.settings.max_body_bytes:
+        refusal = account(svc, resolved, req, status=413, outcome="too_large")
+        if refusal is not None:
+            return _as_page(refusal, call.headers)
+        limit = svc.settings.max_body_bytes // 1024
+        return _error(413, "payload_too_large", f"The request body is larger than {limit} KiB", call.headers)
     refusal = admit(svc, resolved, req)
     if refusal is not None:
         return _as_page(refusal, call.headers)

@@ -137,6 +137,9 @@ def test_post_body_and_query_reach_the_origin_signed_when_allowed(http_stack: An
     assert query.json["target"] == "/echo/q?a=1&b=x+y" and origin.received[-1]["verified"]
     head = live.get("/html", method="HEAD", ip=fresh_ip())
     assert head.status == 200 and head.body == b""
+    before = len(origin.received)
+    too_big = live.get("/echo/post", method="POST", ip=fresh_ip(), body=b"x" * (1024 * 1024 + 1))
+    assert too_big.status == 413 and len(origin.received) == before
 
 
 @pytest.mark.parametrize("attack", ["/api/../admin", "/api/%2e%2e/admin", "/api%2fadmin", "//admin",
