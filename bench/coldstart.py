@@ -30,7 +30,21 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "build" / "package" / "deployment.zip"
-RUNTIME_PYTHON = os.environ.get("KEYHOLE_RUNTIME_PYTHON", "/root/.pyenv/versions/3.12.1/bin/python3.12")
+DEPLOY_VENV_PYTHON = ROOT / "build" / "venv-deploy" / "bin" / "python"  # `make deploy-venv`: Python 3.12
+
+
+def _runtime_python() -> str:
+    """The Lambda runtime's Python (3.12): KEYHOLE_RUNTIME_PYTHON, else the deploy virtualenv's
+    (which `make package` builds), else a python3.12 on PATH."""
+    chosen = os.environ.get("KEYHOLE_RUNTIME_PYTHON") or (
+        str(DEPLOY_VENV_PYTHON) if DEPLOY_VENV_PYTHON.exists() else shutil.which("python3.12")
+    )
+    if not chosen:
+        raise SystemExit("bench: no Python 3.12 found; run `make deploy-venv` or set KEYHOLE_RUNTIME_PYTHON")
+    return chosen
+
+
+RUNTIME_PYTHON = _runtime_python()
 # What the Lambda python3.12 runtime provides on its path (besides the standard library).
 RUNTIME_SDK = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "six.py", "urllib3")
 SIZE_BUDGET_BYTES = 8 * 1024 * 1024

@@ -206,6 +206,9 @@ class Capability(MainModel):
     views_used = NumberAttribute(default=0)
     rate_limit_per_min = NumberAttribute(null=True)
     created_at = UnicodeAttribute()
+    # Set while ops suspend the tenant: viewers cache the tenant item for a few seconds, the
+    # capability is read on every request, so a suspension stops every link at once.
+    suspended = BooleanAttribute(null=True)
 
     @staticmethod
     def key(token_hash: str) -> tuple[str, str]:
