@@ -30,7 +30,21 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "build" / "package" / "deployment.zip"
-RUNTIME_PYTHON = os.environ.get("KEYHOLE_RUNTIME_PYTHON", "/root/.pyenv/versions/3.12.1/bin/python3.12")
+DEPLOY_VENV_PYTHON = ROOT / "build" / "venv-deploy" / "bin" / "python"  # `make deploy-venv`: Python 3.12
+
+
+def _runtime_python() -> str:
+    """The Lambda runtime's Python (3.12): KEYHOLE_RUNTIME_PYTHON, else the deploy virtualenv's
+    (which `make package` builds), else a python3.12 on PATH."""
+    chosen = os.environ.get("KEYHOLE_RUNTIME_PYTHON") or (
+        str(DEPLOY_VENV_PYTHON) if DEPLOY_VENV_PYTHON.exists() else shutil.which("python3.12")
+    )
+    if not chosen:
+        raise SystemExit("bench: no Python 3.12 found; run `make deploy-venv` or set KEYHOLE_RUNTIME_PYTHON")
+    return chosen
+
+
+RUNTIME_PYTHON = _runtime_python()
 # What the Lambda python3.12 runtime provides on its path (besides the standard library).
 RUNTIME_SDK = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "six.py", "urllib3")
 SIZE_BUDGET_BYTES = 8 * 1024 * 1024
@@ -69,24 +83,10 @@ print(time.perf_counter() - started)
 
 
 def build_package() -> Path:
-    """`make package`'s output; built with the same command when it is missing."""
+    """`make package`'s output (python3.12, compiled, without the SDK the runtime provides); built
+    with the same command when it is missing."""
     if not PACKAGE.exists():
-        chalice = Path(sys.executable).parent / "chalice"
-        subprocess.run(
-            [
-                str(chalice),
-                "package",
-                "--stage",
-                "prod",
-                "--merge-template",
-                "infra/chalice-merge.json",
-                "build/package",
-            ],
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-            env={"AWS_DEFAULT_REGION": "us-east-1", **os.environ},
-        )
+        subprocess.run(["make", "--no-print-directory", "-s", "package", "REGION=us-east-1"], cwd=ROOT, check=True)
     return PACKAGE
 
 

@@ -214,6 +214,9 @@ class Capability(MainModel):
     # Links to origin resources may narrow the resource's allow-lists (None: the resource's apply).
     allowed_paths = ListAttribute(of=UnicodeAttribute, null=True)
     allowed_methods = ListAttribute(of=UnicodeAttribute, null=True)
+    # Set while ops suspend the tenant: viewers cache the tenant item for a few seconds, the
+    # capability is read on every request, so a suspension stops every link at once.
+    suspended = BooleanAttribute(null=True)
 
     @staticmethod
     def key(token_hash: str) -> tuple[str, str]:

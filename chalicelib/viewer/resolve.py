@@ -344,7 +344,7 @@ def _dead_reason(svc: Keyhole, token: ShareToken | None, cap: Any, head: Any, te
         or cap.tenant_id != tenant.tenant_id
     ):
         return "revoked"
-    if tenant.suspended:
+    if tenant.suspended or cap.suspended:
         # Ops suspended the tenant: its links are dead links (the one 404, the same work). It
         # reaches viewers within caches.TENANT_TTL_SECONDS (the tenant item is cached that long).
         return "suspended"
