@@ -85,9 +85,12 @@ def _new_session() -> botocore.session.Session:
     default = botocore.loaders.create_loader(new.get_config_variable("data_path"))
     loader = ScopedLoader(extra_search_paths=list(default.search_paths), include_default_search_paths=False)
     new.register_component("data_loader", loader)
-    if _uses_builtin_endpoints(loader) and ENDPOINTS_FILE.exists():
-        # botocore's own hook for its components (there is no public one for the resolver).
-        new._register_internal_component(
+    # botocore's own hook for its components (there is no public one for the resolver). It is
+    # private: should a runtime's botocore lack it, the session keeps botocore's own resolver
+    # (slower to create the first client, never wrong).
+    register = getattr(new, "_register_internal_component", None)
+    if register is not None and _uses_builtin_endpoints(loader) and ENDPOINTS_FILE.exists():
+        register(
             "endpoint_resolver",
             SubsetEndpointResolver(json.loads(ENDPOINTS_FILE.read_text()), lambda: _full_resolver(loader)),
         )
