@@ -306,6 +306,12 @@ def report(cost: dict[str, Any], cold: dict[str, Any] | None) -> list[str]:
             f"(budget <= {IMPORT_RATIO_BUDGET})"
         )
         print(
+            f"    of which import {shipped['app_import_seconds'] * 1000:.0f} ms + first client "
+            f"{shipped['app_first_client_seconds'] * 1000:.0f} ms (boto3: "
+            f"{shipped['boto3_import_seconds'] * 1000:.0f} + {shipped['boto3_first_client_seconds'] * 1000:.0f} ms); "
+            f"medians of {shipped['runs']} fresh processes each"
+        )
+        print(
             f"  the same package compiled for the runtime and without a bundled SDK: "
             f"{lean['app_seconds'] * 1000:.0f} ms vs {lean['boto3_client_seconds'] * 1000:.0f} ms "
             f"-> ratio {lean['ratio']}"

@@ -51,7 +51,7 @@ from ..service import Keyhole, RequestInfo
 from ..storage.models import AccessEvent, Capability, Tenant, ViewerHead
 from ..storage.sizes import item_bytes
 from ..storage.store import error_code
-from ..tenants import limits_of, settings_of
+from ..tenant_settings import limits_of, settings_of
 from ..tokens import ShareToken, new_id, parse_share_token, sha256_hex
 
 logger = logging.getLogger(__name__)
