@@ -15,6 +15,8 @@ CHECKOV_VENV ?= build/venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-$(shell cat requirements-checkov.txt | cksum | cut -d' ' -f1)
 DEPS_CACHE ?= build/deps
 PORT ?= 8000
+# Test processes (pytest-xdist): one per core of the 2-core CI machine. TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
 ARGS ?=
 STAGE ?=
 REGION ?=
@@ -51,11 +53,11 @@ run: $(STAMP)
 	PORT=$(PORT) $(PY) -m devstack.local
 
 test: $(STAMP) chromium deploy-venv checkov-venv
-	$(PY) -m pytest $(ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup $(ARGS)
 
 # Everything but the browser tests (no Chromium needed).
 test-fast: $(STAMP) deploy-venv checkov-venv
-	$(PY) -m pytest -m "not browser" $(ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup -m "not browser" $(ARGS)
 
 chromium:
 	@scripts/ensure-chromium.sh

@@ -16,30 +16,32 @@ from typing import TYPE_CHECKING, Any
 
 from chalice import Chalice, Response
 
-from chalicelib import apikeys, public_url, ratelimit, telemetry, tenants, tokens
+from chalicelib import public_url, ratelimit, telemetry, tokens
 from chalicelib.config import stream_arn_from_env
 from chalicelib.errors import Conflict, KeyholeError, NotFound, Unavailable
 from chalicelib.lazy import lazy_module
 from chalicelib.logs import configure as configure_logging
 from chalicelib.logs import scrub
-from chalicelib.preconditions import Preconditions
 from chalicelib.sealing import KeyServiceUnavailable
 from chalicelib.service import Keyhole, RequestInfo
 from chalicelib.storage.models import LinkRecord, ResourceHead, WebhookEndpoint
 from chalicelib.storage.store import TxnCancelled, is_unavailable
-from chalicelib.tenants import limits_of
+from chalicelib.tenant_settings import limits_of
 from chalicelib.viewer import json_surface
 from chalicelib.viewer import resolve as viewer
 
 if TYPE_CHECKING:
-    from chalicelib import accesslog, audit, limits, links, resources, validation, webhooks
+    from chalicelib import accesslog, apikeys, audit, limits, links, resources, tenants, validation, webhooks
     from chalicelib.apikeys import Principal
+    from chalicelib.preconditions import Preconditions
 else:
     accesslog = lazy_module("chalicelib.accesslog")
+    apikeys = lazy_module("chalicelib.apikeys")
     audit = lazy_module("chalicelib.audit")
     limits = lazy_module("chalicelib.limits")
     links = lazy_module("chalicelib.links")
     resources = lazy_module("chalicelib.resources")
+    tenants = lazy_module("chalicelib.tenants")
     validation = lazy_module("chalicelib.validation")
     webhooks = lazy_module("chalicelib.webhooks")
 
@@ -258,6 +260,8 @@ def delete_api_key(svc: Keyhole, principal: Principal, req: RequestInfo, key_id:
 
 
 def _preconditions() -> Preconditions:
+    from chalicelib.preconditions import Preconditions  # admin writes only
+
     request = app.current_request
     if request is None or not request.headers:
         return Preconditions()

@@ -24,7 +24,7 @@ DATA_TRANSFER_OUT_PER_GB = 0.09
 READ_UNIT_BYTES = 4096
 WRITE_UNIT_BYTES = 1024
 
-# --- the floor (SPEC.md, "Budgets") ---------------------------------------------------------
+# --- the floor (docs/capacity.md) ------------------------------------------------------------------
 FLOOR_LAMBDA_MS = 10
 FLOOR_LAMBDA_MB = 256
 BUDGET_RATIO = 1.25

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import awsclients
 from .caches import DERIVED_BUDGET_BYTES, ContentCache, SizedLru, TenantCache
 from .clock import Clock
 from .config import Settings
@@ -35,21 +36,8 @@ class RequestInfo:
 
 
 def botocore_client(settings: Settings, service: str) -> Any:
-    """A botocore client (not boto3: cheaper to import) honouring the configured endpoint."""
-    import botocore.session
-    from botocore.config import Config
-
-    session = botocore.session.get_session()
-    return session.create_client(
-        service,
-        region_name=settings.region,
-        endpoint_url=settings.aws_endpoint,
-        config=Config(
-            retries={"max_attempts": 3, "mode": "standard"},
-            connect_timeout=settings.aws_connect_timeout_seconds,
-            read_timeout=settings.aws_read_timeout_seconds,
-        ),
-    )
+    """A botocore client from the process's one session (chalicelib/awsclients.py says why)."""
+    return awsclients.client(settings, service)
 
 
 class Keyhole:

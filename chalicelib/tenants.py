@@ -1,4 +1,8 @@
-"""Tenants: creation (ops), the tenant view with limits and usage, settings, plans and overrides."""
+"""Tenants: creation (ops), the tenant view with limits and usage, settings, plans and overrides.
+
+What a viewer request reads of a tenant (its effective settings and limits) is in
+`chalicelib/tenant_settings.py`, re-exported here.
+"""
 
 from __future__ import annotations
 
@@ -13,34 +17,11 @@ from .plans import BUILTIN_PLANS, LIMIT_NAMES, Limits, effective_limits, normali
 from .service import Keyhole, RequestInfo
 from .storage.models import Plan, Tenant, plain
 from .storage.store import TxnCancelled, error_code
+from .tenant_settings import DEFAULT_SETTINGS, SETTING_NAMES, limits_of, settings_of
 from .tokens import new_key_hex, tenant_id_for
 from .validation import boolean, integer, unknown_fields
 
-DEFAULT_SETTINGS: dict[str, Any] = {
-    "default_expires_in": "7d",
-    "max_expires_in": "never",
-    "token_display": "recopyable",
-    "require_password": False,
-    "access_log_retention_days": 90,
-    **branding.DEFAULTS,  # display_name, accent_color, logo: the viewer's page (chalicelib/branding.py)
-    # The usual secret names are redacted on every resource, on top of its own list (redaction.py).
-    "default_redact": True,
-}
-SETTING_NAMES = tuple(DEFAULT_SETTINGS)
 OPS_ACTOR = {"type": "ops", "id": None, "name": "ops"}
-
-
-def settings_of(tenant: Tenant) -> dict[str, Any]:
-    merged = dict(DEFAULT_SETTINGS)
-    merged.update({k: v for k, v in plain(tenant.settings).items() if k in DEFAULT_SETTINGS})
-    return merged
-
-
-def limits_of(tenant: Tenant) -> Limits:
-    limits = normalise_limits(plain(tenant.limits))
-    for name in LIMIT_NAMES:
-        limits.setdefault(name, None)
-    return limits
 
 
 def to_json(tenant: Tenant) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 
+from .. import awsclients
 from ..config import Settings
 from ..errors import Unavailable
 from . import models as m
@@ -214,7 +215,7 @@ class Store:
     @property
     def connection(self) -> Connection:
         if self._connection is None:
-            shared = Connection(
+            shared = SharedSessionConnection(
                 region=self.settings.region,
                 host=self.settings.aws_endpoint,
                 connect_timeout_seconds=self.settings.aws_connect_timeout_seconds,
@@ -290,6 +291,20 @@ class Store:
             return None
         except PynamoDBException as error:
             raise self.translate(error)
+
+
+class SharedSessionConnection(Connection):
+    """PynamoDB's connection, creating its client from the process's one botocore session
+    (PynamoDB would make a session of its own per thread: the endpoint data read again)."""
+
+    @property
+    def session(self) -> Any:
+        return awsclients.session()
+
+    @property
+    def client(self) -> Any:
+        with awsclients.creation_lock():
+            return super().client
 
 
 def _meta_table(models: Sequence[type[Model]]) -> MetaTable:

@@ -25,7 +25,7 @@ from .. import unlock as unlock_cookie
 from ..branding import brand_of
 from ..passwords import verify_password
 from ..service import Keyhole, RequestInfo
-from ..tenants import settings_of
+from ..tenant_settings import settings_of
 from . import pages as page
 from . import render
 from .resolve import (

@@ -1,7 +1,7 @@
 """Resolving a share token for a viewer request, and accounting for it: what every viewer route
 (the JSON surface, the page flows) shares.
 
-What a request costs (docs/design.md, "What a view costs"; SPEC.md's budgets are in capacity
+What a request costs (docs/design.md, "What a view costs"; the budgets are in capacity
 units and dollars):
 1. One BatchGetItem reads the capability (by SHA-256 of the token) and the resource's viewer head
    (named by the token's locator; one of its replicas, chosen by the token). The tenant item comes
@@ -51,7 +51,7 @@ from ..service import Keyhole, RequestInfo
 from ..storage.models import AccessEvent, Capability, Tenant, ViewerHead
 from ..storage.sizes import item_bytes
 from ..storage.store import error_code
-from ..tenants import limits_of, settings_of
+from ..tenant_settings import limits_of, settings_of
 from ..tokens import ShareToken, new_id, parse_share_token, sha256_hex
 
 logger = logging.getLogger(__name__)

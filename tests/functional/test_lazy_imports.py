@@ -56,7 +56,9 @@ print(json.dumps([m for m, module in sys.modules.items() if type(module).__name_
 """
 
 ADMIN_ONLY = ("chalicelib.links", "chalicelib.resources", "chalicelib.accesslog", "chalicelib.limits",
-              "chalicelib.webhooks", "chalicelib.consumer", "chalicelib.viewcounts")
+              "chalicelib.webhooks", "chalicelib.consumer", "chalicelib.viewcounts", "chalicelib.apikeys",
+              "chalicelib.audit", "chalicelib.tenants", "chalicelib.pagination", "chalicelib.expiry",
+              "chalicelib.preconditions")
 NEVER = ("cryptography", "standardwebhooks", "chalicelib.resources", "chalicelib.accesslog", "chalicelib.limits")
 
 
@@ -101,6 +103,8 @@ def test_a_viewer_request_imports_no_admin_module(shared: Dict[str, Any]) -> Non
     modules = run(shared, "viewer")
     # THEN none of the admin API's modules, nor the encryption and webhook libraries, was executed
     assert loaded(modules, ADMIN_ONLY + NEVER) == []
+    # AND a link without a password reads no cookie (the standard library's cookie parser is not loaded)
+    assert "http.cookies" not in modules
     # AND it did run the viewer's own path (the check is not vacuous)
     assert loaded(modules, ("chalicelib.viewer.resolve", "chalicelib.documents")) == [
         "chalicelib.documents", "chalicelib.viewer.resolve"]
