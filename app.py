@@ -683,11 +683,9 @@ def content_hosts_serve_content_only(event: Any, get_response: Callable[[Any], R
     path = event.path or ""
     full = (event.context or {}).get("path") or path
     if path.startswith("/v1/") or path.startswith("/share/"):
-        from chalicelib.viewer import proxy
-
-        if proxy.is_content_request(service(), request_host()) and not content_origin.content_path_allowed(
-            _without_stage(full, path)
-        ):
+        if content_origin.is_content_request(
+            service().settings, request_host()
+        ) and not content_origin.content_path_allowed(_without_stage(full, path)):
             return Response(
                 body=viewer.NOT_FOUND_BODY,
                 status_code=404,

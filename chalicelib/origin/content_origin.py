@@ -23,11 +23,28 @@ from __future__ import annotations
 
 import hashlib
 import re
+from typing import Any
 from urllib.parse import urlsplit
 
 LABEL_PLACEHOLDER = "{label}"
 _LABEL = re.compile(r"^k[0-9a-z]{20}$")
 _CONTENT_PATH = re.compile(r"^/share/[^/]+/(o(/.*)?|unlock|visit)$|^/robots\.txt$", re.DOTALL)
+
+
+def template_for(settings: Any, host_header: str) -> str | None:
+    """The content origin template of this deployment (`Settings.content_url`; on the local and
+    test stages `http://{label}.localhost:<port>` by default), or None: no proxied content."""
+    if settings.content_url:
+        return str(settings.content_url)
+    if settings.is_local_stage:
+        return local_template(host_header)
+    return None
+
+
+def is_content_request(settings: Any, host_header: str) -> bool:
+    """Whether a request was sent to a content host of this deployment."""
+    template = template_for(settings, host_header)
+    return template is not None and is_content_host(template, bare_host(host_header))
 
 
 def label_for(link_id: str) -> str:

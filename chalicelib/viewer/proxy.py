@@ -22,7 +22,6 @@ import hmac
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -61,16 +60,11 @@ class ProxyCall:
 
 
 def content_template(svc: Keyhole, host_header: str) -> str | None:
-    if svc.settings.content_url:
-        return svc.settings.content_url
-    if svc.settings.is_local_stage:
-        return content_origin.local_template(host_header)
-    return None
+    return content_origin.template_for(svc.settings, host_header)
 
 
 def is_content_request(svc: Keyhole, host_header: str) -> bool:
-    template = content_template(svc, host_header)
-    return template is not None and content_origin.is_content_host(template, content_origin.bare_host(host_header))
+    return content_origin.is_content_request(svc.settings, host_header)
 
 
 def _is_origin(resolved: Resolved) -> bool:
@@ -269,6 +263,8 @@ def visit_open(resolved: Resolved, headers: Mapping[str, str], now: float) -> bo
     raw = _header(headers, "cookie")
     if not raw:
         return False
+    from http.cookies import SimpleCookie  # only view-limited origin links read a cookie here
+
     jar: SimpleCookie = SimpleCookie()
     try:
         jar.load(raw)
