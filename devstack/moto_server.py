@@ -1,8 +1,10 @@
-"""moto in server mode, as a child process.
+"""moto in server mode, as a child process, with the fixes of `devstack.moto_patches` (memory
+that stays flat, transactions that cost the same however big the table grows).
 
 `--serial` serves one request at a time. That is DynamoDB's own guarantee (each request is
-atomic) and what concurrency tests need: moto's threaded server is not thread-safe, so parallel
-requests against it can produce double winners that real DynamoDB never would.
+atomic) and what `make run` and the concurrency tests use: moto's threaded server is not
+thread-safe, so parallel requests against it can produce double winners, lost writes and HTML
+500s that real DynamoDB never would.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from werkzeug.serving import BaseWSGIServer, ThreadedWSGIServer
 
@@ -36,6 +39,9 @@ class ThreadedServer(ThreadedWSGIServer):
 def serve(host: str, port: int, serial: bool) -> None:
     from moto.moto_server.werkzeug_app import MotoRequestHandler
 
+    from devstack import moto_patches
+
+    moto_patches.apply()
     server_cls = SerialServer if serial else ThreadedServer
     server = server_cls(host, port, _app(), handler=MotoRequestHandler)
     print(f"moto ready on http://{host}:{server.server_port} ({'serial' if serial else 'threaded'})", flush=True)
@@ -71,19 +77,47 @@ def stop_process(process: subprocess.Popen, timeout: float = 10.0) -> None:
         process.kill()
 
 
+@dataclass(frozen=True)
+class MotoServer:
+    """A running moto child process: where it listens, and its pid (to read its memory)."""
+
+    endpoint: str
+    pid: int
+
+    def rss_bytes(self) -> int:
+        """Resident memory of the server process now (Linux /proc)."""
+        with open(f"/proc/{self.pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+        raise RuntimeError(f"no VmRSS for process {self.pid}")
+
+
+def moto_command(port: int, *, serial: bool) -> list[str]:
+    return [sys.executable, "-m", "devstack.moto_server", "--port", str(port)] + (["--serial"] if serial else [])
+
+
+@contextlib.contextmanager
+def moto_server(port: int | None = None, *, serial: bool = False) -> Iterator[MotoServer]:
+    """Run moto in a child process; yields it and stops it afterwards."""
+    port = port or free_port()
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    process = subprocess.Popen(
+        moto_command(port, serial=serial), cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        wait_for_port(port, process=process)
+        yield MotoServer(endpoint=f"http://127.0.0.1:{port}", pid=process.pid)
+    finally:
+        stop_process(process)
+
+
 @contextlib.contextmanager
 def moto_process(port: int | None = None, *, serial: bool = False) -> Iterator[str]:
     """Run moto in a child process; yields its endpoint URL and stops it afterwards."""
-    port = port or free_port()
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
-    args = [sys.executable, "-m", "devstack.moto_server", "--port", str(port)] + (["--serial"] if serial else [])
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    process = subprocess.Popen(args, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_for_port(port, process=process)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        stop_process(process)
+    with moto_server(port, serial=serial) as server:
+        yield server.endpoint
 
 
 def main() -> None:

@@ -59,9 +59,16 @@ def bind(settings: Settings) -> None:
 
 
 def is_unavailable(error: BaseException) -> bool:
+    """Whether the service could not serve the request now (503), rather than refused it.
+
+    Any 5xx counts, whatever its body says: after the SDK's retries a server error is an outage,
+    and an emulator (moto) that hits a bug of its own answers an HTML 500 with no AWS error code."""
     cause = error.cause if isinstance(error, PynamoDBException) else error
     if isinstance(cause, ClientError):
-        return cause.response.get("Error", {}).get("Code") in _UNAVAILABLE_CODES
+        if cause.response.get("Error", {}).get("Code") in _UNAVAILABLE_CODES:
+            return True
+        status = cause.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        return isinstance(status, int) and status >= 500
     return isinstance(cause, BotoCoreError)
 
 

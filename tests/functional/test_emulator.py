@@ -1,0 +1,102 @@
+"""The local stack's DynamoDB emulator (moto server with devstack/moto_patches.py): a cancelled
+transaction leaves nothing behind (items and stream), and the server's memory stays flat however
+many transactions it serves (moto used to keep a copy of every table for every transaction)."""
+from __future__ import annotations
+
+from typing import Any, Dict, Iterator, List
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+from devstack.moto_server import MotoServer, moto_server
+
+TABLE = "emulator-test"
+
+
+@pytest.fixture(scope="module")
+def moto() -> Iterator[MotoServer]:
+    with moto_server(serial=True) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def ddb(moto: MotoServer) -> Any:
+    client = boto3.client("dynamodb", region_name="us-east-1", endpoint_url=moto.endpoint)
+    client.create_table(TableName=TABLE, BillingMode="PAY_PER_REQUEST",
+                        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                                   {"AttributeName": "sk", "KeyType": "RANGE"}],
+                        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                              {"AttributeName": "sk", "AttributeType": "S"}],
+                        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"})
+    return client
+
+
+def _stream_records(moto: MotoServer, ddb: Any) -> List[Dict[str, Any]]:
+    streams = boto3.client("dynamodbstreams", region_name="us-east-1", endpoint_url=moto.endpoint)
+    arn = ddb.describe_table(TableName=TABLE)["Table"]["LatestStreamArn"]
+    found: List[Dict[str, Any]] = []
+    for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
+        iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard["ShardId"],
+                                              ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+        while iterator:
+            page = streams.get_records(ShardIterator=iterator, Limit=1000)
+            found += page["Records"]
+            iterator = page.get("NextShardIterator") if page["Records"] else None
+    return found
+
+
+def _item(ddb: Any, pk: str) -> Any:
+    return ddb.get_item(TableName=TABLE, Key={"pk": {"S": pk}, "sk": {"S": "x"}}, ConsistentRead=True).get("Item")
+
+
+def _key(pk: str) -> Dict[str, Any]:
+    return {"pk": {"S": pk}, "sk": {"S": "x"}}
+
+
+def test_a_cancelled_transaction_leaves_no_item_and_no_stream_record(moto, ddb):
+    ddb.put_item(TableName=TABLE, Item={**_key("kept"), "n": {"N": "1"}})
+    before = len(_stream_records(moto, ddb))
+    with pytest.raises(ClientError) as cancelled:
+        ddb.transact_write_items(TransactItems=[
+            {"Update": {"TableName": TABLE, "Key": _key("kept"), "UpdateExpression": "ADD n :one",
+                        "ExpressionAttributeValues": {":one": {"N": "1"}}}},
+            {"Put": {"TableName": TABLE, "Item": {**_key("new"), "n": {"N": "1"}}}},
+            {"Delete": {"TableName": TABLE, "Key": _key("kept-too")}},
+            {"ConditionCheck": {"TableName": TABLE, "Key": _key("missing"),
+                                "ConditionExpression": "attribute_exists(pk)"}},
+        ])
+    reasons = [r["Code"] for r in cancelled.value.response["CancellationReasons"]]
+    assert reasons == ["None", "None", "None", "ConditionalCheckFailed"]
+    assert _item(ddb, "kept")["n"] == {"N": "1"}  # the in-place update was undone
+    assert _item(ddb, "new") is None
+    assert len(_stream_records(moto, ddb)) == before
+
+
+def test_a_committed_transaction_writes_every_item_and_its_stream_records(moto, ddb):
+    before = len(_stream_records(moto, ddb))
+    ddb.transact_write_items(TransactItems=[
+        {"Put": {"TableName": TABLE, "Item": {**_key("a"), "n": {"N": "1"}}}},
+        {"Put": {"TableName": TABLE, "Item": {**_key("b"), "n": {"N": "2"}}},
+         },
+    ])
+    assert _item(ddb, "a")["n"] == {"N": "1"} and _item(ddb, "b")["n"] == {"N": "2"}
+    assert len(_stream_records(moto, ddb)) == before + 2
+
+
+def test_memory_stays_flat_over_many_transactions_and_misses(moto, ddb):
+    def burst(start: int) -> None:
+        for n in range(start, start + 150):
+            ddb.transact_write_items(TransactItems=[
+                {"Put": {"TableName": TABLE, "Item": {**_key(f"item-{n}"), "body": {"S": "x" * 500}}}},
+                {"Update": {"TableName": TABLE, "Key": _key("counter"), "UpdateExpression": "ADD n :one",
+                            "ExpressionAttributeValues": {":one": {"N": "1"}}}},
+            ])
+            ddb.batch_get_item(RequestItems={TABLE: {"Keys": [_key(f"unknown-{n}")]}})
+
+    burst(0)  # warm up: imports, caches, the allocator's arenas
+    warm = moto.rss_bytes()
+    burst(150)
+    burst(300)
+    # each transaction used to keep a deep copy of the table (items and stream): hundreds of MB here
+    assert moto.rss_bytes() - warm < 30 * 2**20
