@@ -456,6 +456,22 @@ def share_unlock(svc: Keyhole, req: RequestInfo, token: str) -> viewer.ViewerRes
 # --- end viewer page -----------------------------------------------------------------------
 
 
+@app.route("/v1/openapi.json", methods=["GET"])
+def openapi_document() -> Response:
+    """The OpenAPI description of every route (chalicelib/openapi.json); public, no key."""
+    from chalicelib import apidoc
+
+    req = request_info()
+    headers = {"Content-Type": "application/json", "X-Request-Id": req.request_id, "X-Content-Type-Options": "nosniff"}
+    try:
+        body = apidoc.served(req.base_url)
+    except Exception as error:  # the document ships with the code; failing to read it is a 500 with a cause logged
+        return _error_response(_unexpected(error, req.request_id), req.request_id)
+    return Response(
+        body=body, status_code=200, headers={**headers, "Cache-Control": f"public, max-age={apidoc.MAX_AGE_SECONDS}"}
+    )
+
+
 @app.route("/robots.txt", methods=["GET"])
 def robots() -> Response:
     return Response(

@@ -13,6 +13,8 @@ runs in Lambda or changes what Keyhole sends.
    cancellation reasons in the same order, all or nothing.
 3. Reads. A `GetItem` or `BatchGetItem` miss on a table with a sort key left an empty partition
    behind (a `defaultdict` lookup), so every unknown share token grew the table.
+4. Dispatch. Every request listed moto's package directory (about 200 `stat` calls) to find its
+   service: the list is read once.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ def apply() -> None:
     global _applied
     if _applied:
         return
+    from moto import backends
     from moto.core import common_models
     from moto.dynamodb.models import DynamoDBBackend
     from moto.dynamodb.models.table import Table
@@ -35,6 +38,8 @@ def apply() -> None:
     common_models.BaseModel.__new__ = staticmethod(_untracked_new)  # type: ignore[method-assign]
     DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]
     Table.get_item = _get_item  # type: ignore[method-assign]
+    modules = tuple(backends.list_of_moto_modules())
+    backends.list_of_moto_modules = lambda: modules
     _applied = True
 
 

@@ -42,8 +42,13 @@ def serve(host: str, port: int, serial: bool) -> None:
     from devstack import moto_patches
 
     moto_patches.apply()
+
+    class QuietHandler(MotoRequestHandler):
+        def log_request(self, *args: object, **kwargs: object) -> None:
+            """No line per request: nobody reads them (the process's output goes nowhere)."""
+
     server_cls = SerialServer if serial else ThreadedServer
-    server = server_cls(host, port, _app(), handler=MotoRequestHandler)
+    server = server_cls(host, port, _app(), handler=QuietHandler)
     print(f"moto ready on http://{host}:{server.server_port} ({'serial' if serial else 'threaded'})", flush=True)
     server.serve_forever()
 
