@@ -82,6 +82,19 @@ class MaskingRequestHandler(ChaliceRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         sys.stderr.write(mask_tokens(drop_query(f"{self.address_string()} - {format % args}\n")))
 
+    def _no_such_method(self) -> None:
+        """A method API Gateway has no route for (TRACE, CONNECT, anything made up) gets the deployed
+        gateway response, not http.server's HTML 501: no route answers it, so no Keyhole code runs."""
+        status, headers, body = gateway_response("MISSING_AUTHENTICATION_TOKEN")
+        self._send_http_response(status, headers, body)
+
+    do_TRACE = do_CONNECT = _no_such_method
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("do_") and name[3:].isupper():
+            return self._no_such_method
+        raise AttributeError(name)
+
 
 class BackloggedServer(ThreadedHTTPServer):
     """socketserver's default listen backlog is 5: a burst of parallel clients would be reset."""

@@ -25,6 +25,7 @@ import schemathesis
 _lock = threading.Lock()
 _statuses: Counter = Counter()
 _operations: Counter = Counter()
+_samples: dict = {}  # (operation, status) -> a few response bodies, to read what was refused and why
 _ips = itertools.count(1)
 
 
@@ -53,7 +54,11 @@ def before_call(context: Any, case: Any, kwargs: Any) -> None:
 def after_call(context: Any, case: Any, response: Any) -> None:
     with _lock:
         _statuses[str(response.status_code)] += 1
-        _operations[f"{case.operation.method.upper()} {case.operation.path}"] += 1
+        operation = f"{case.operation.method.upper()} {case.operation.path}"
+        _operations[operation] += 1
+        kept = _samples.setdefault(f"{operation} {response.status_code}", [])
+        if response.status_code >= 400 and len(kept) < 3:
+            kept.append(response.content[:400].decode("utf-8", "replace"))
 
 
 @atexit.register
@@ -62,4 +67,4 @@ def _write_counts() -> None:
     if target:
         with open(target, "w") as out:
             json.dump({"requests": sum(_statuses.values()), "statuses": dict(_statuses),
-                       "operations": dict(_operations)}, out, indent=1, sort_keys=True)
+                       "operations": dict(_operations), "samples": _samples}, out, indent=1, sort_keys=True)
