@@ -33,6 +33,8 @@ _SHARE_PATH = re.compile(r"(/share/)[^/\s?]+")
 
 
 _QUERY = re.compile(r"\?[^\s\"]*")
+# A body larger than this on a method no route takes is not read: the connection is closed instead.
+MAX_DRAINED_BYTES = 1024 * 1024
 
 
 def drop_query(line: str) -> str:
@@ -84,7 +86,13 @@ class MaskingRequestHandler(ChaliceRequestHandler):
 
     def _no_such_method(self) -> None:
         """A method API Gateway has no route for (TRACE, CONNECT, anything made up) gets the deployed
-        gateway response, not http.server's HTML 501: no route answers it, so no Keyhole code runs."""
+        gateway response, not http.server's HTML 501: no route answers it, so no Keyhole code runs.
+        Its body is read first: left in a kept-alive connection, it would become the next request line."""
+        length = int(self.headers.get("content-length") or 0)
+        if length > MAX_DRAINED_BYTES or self.headers.get("transfer-encoding"):
+            self.close_connection = True
+        elif length:
+            self.rfile.read(length)
         status, headers, body = gateway_response("MISSING_AUTHENTICATION_TOKEN")
         self._send_http_response(status, headers, body)
 
