@@ -1,4 +1,4 @@
-"""Three fixes to moto's DynamoDB emulator (moto 5.2.5), so a local stack holds under load and over
+"""Five fixes to moto's DynamoDB emulator (moto 5.2.5), so a local stack holds under load and over
 hours. `apply()` installs them in the moto server process (`devstack.moto_server`); nothing here
 runs in Lambda or changes what Keyhole sends.
 
@@ -15,10 +15,17 @@ runs in Lambda or changes what Keyhole sends.
    behind (a `defaultdict` lookup), so every unknown share token grew the table.
 4. Dispatch. Every request listed moto's package directory (about 200 `stat` calls) to find its
    service: the list is read once.
+5. Responses. moto writes every response through a generic serializer that walks botocore's shape
+   model member by member; for item data (each attribute a structure of ten possible members, maps
+   and lists of them nested) that cost about 30 ms per response carrying a document, most of the
+   server's time under the contract fuzz run. Attribute values are already in DynamoDB's wire form
+   (`{"S": ...}`, `{"M": {...}}`) except binary ones, so they are copied through with only
+   `B`/`BS` base64-encoded, as the serializer would; everything around them is serialized as before.
 """
 
 from __future__ import annotations
 
+import base64
 import copy
 from typing import Any
 
@@ -32,6 +39,7 @@ def apply() -> None:
         return
     from moto import backends
     from moto.core import common_models
+    from moto.core.serialize import BaseJSONSerializer, ResponseSerializer
     from moto.dynamodb.models import DynamoDBBackend
     from moto.dynamodb.models.table import Table
 
@@ -40,7 +48,41 @@ def apply() -> None:
     Table.get_item = _get_item  # type: ignore[method-assign]
     modules = tuple(backends.list_of_moto_modules())
     backends.list_of_moto_modules = lambda: modules
+    _serialize = ResponseSerializer._serialize
+
+    def _serialize_fast(self: Any, serialized: Any, value: Any, shape: Any, key: str) -> None:
+        if shape.name == "AttributeValue" and isinstance(value, dict):
+            serialized[self.get_serialized_name(shape, key)] = attribute_value_wire(value)
+            return
+        _serialize(self, serialized, value, shape, key)
+
+    BaseJSONSerializer._serialize = _serialize_fast  # type: ignore[method-assign]
     _applied = True
+
+
+def attribute_value_wire(value: dict[str, Any]) -> dict[str, Any]:
+    """A DynamoDB attribute value as the JSON protocol sends it: binary base64-encoded, maps and lists
+    recursively, everything else as it is (what moto's serializer produces, without the shape walk)."""
+    wire: dict[str, Any] = {}
+    for kind, inner in value.items():
+        if inner is None:
+            continue
+        if kind == "B":
+            wire[kind] = _base64(inner)
+        elif kind == "BS":
+            wire[kind] = [_base64(one) for one in inner]
+        elif kind == "M":
+            wire[kind] = {name: attribute_value_wire(member) for name, member in inner.items()}
+        elif kind == "L":
+            wire[kind] = [attribute_value_wire(member) for member in inner]
+        else:
+            wire[kind] = inner
+    return wire
+
+
+def _base64(value: str | bytes) -> str:
+    raw = value.encode("utf-8") if isinstance(value, str) else value
+    return base64.b64encode(raw).strip().decode("utf-8")
 
 
 def _untracked_new(cls: type, *args: Any, **kwargs: Any) -> Any:

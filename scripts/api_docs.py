@@ -100,7 +100,7 @@ def rules_of(doc: Doc, schema: Any) -> str:
     ):
         if key in schema:
             rules.append(text.format(f"{schema[key]:,}" if isinstance(schema[key], int) else schema[key]))
-    if "pattern" in schema:
+    if "pattern" in schema and not schema.get("x-pattern-in-words"):  # else the description says it
         rules.append(f"pattern `{schema['pattern']}`")
     if schema.get("description"):
         rules.append(schema["description"])
