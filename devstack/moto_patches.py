@@ -1,4 +1,4 @@
-"""Five fixes to moto's DynamoDB emulator (moto 5.2.5), so a local stack holds under load and over
+"""Six fixes to moto's DynamoDB emulator (moto 5.2.5), so a local stack holds under load and over
 hours. `apply()` installs them in the moto server process (`devstack.moto_server`); nothing here
 runs in Lambda or changes what Keyhole sends.
 
@@ -21,12 +21,19 @@ runs in Lambda or changes what Keyhole sends.
    server's time under the contract fuzz run. Attribute values are already in DynamoDB's wire form
    (`{"S": ...}`, `{"M": {...}}`) except binary ones, so they are copied through with only
    `B`/`BS` base64-encoded, as the serializer would; everything around them is serialized as before.
+6. Queries. Every `Query` sorted the whole table (every item of every partition, compared as
+   DynamoDB values) before picking the items of one partition or index key, so each query cost
+   more as access events piled up. A table query now reads only its partition and an index query
+   scans the items once without sorting them; both still sort what matches by the keys, as before,
+   so results and pages are the same.
 """
 
 from __future__ import annotations
 
 import base64
 import copy
+import inspect
+import threading
 from typing import Any
 
 _applied = False
@@ -46,6 +53,26 @@ def apply() -> None:
     common_models.BaseModel.__new__ = staticmethod(_untracked_new)  # type: ignore[method-assign]
     DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]
     Table.get_item = _get_item  # type: ignore[method-assign]
+    _all_items, _query = Table.all_items, Table.query
+
+    def all_items(self: Any) -> Any:
+        if getattr(_querying, "table", None) is not self:
+            return _all_items(self)
+        return _query_candidates(self, _querying.partition)
+
+    query_signature = inspect.signature(_query)
+
+    def query(self: Any, *args: Any, **kwargs: Any) -> Any:
+        call = query_signature.bind(self, *args, **kwargs).arguments
+        _querying.table = self
+        _querying.partition = None if call.get("index_name") else call["hash_key"]
+        try:
+            return _query(self, *args, **kwargs)
+        finally:
+            _querying.table = _querying.partition = None
+
+    Table.all_items = all_items  # type: ignore[method-assign]
+    Table.query = query  # type: ignore[method-assign]
     modules = tuple(backends.list_of_moto_modules())
     backends.list_of_moto_modules = lambda: modules
     _serialize = ResponseSerializer._serialize
@@ -83,6 +110,22 @@ def attribute_value_wire(value: dict[str, Any]) -> dict[str, Any]:
 def _base64(value: str | bytes) -> str:
     raw = value.encode("utf-8") if isinstance(value, str) else value
     return base64.b64encode(raw).strip().decode("utf-8")
+
+
+_querying = threading.local()  # the table a Query is running on, and its partition key (table queries)
+
+
+def _query_candidates(table: Any, partition_key: Any) -> list[Any]:
+    """What moto's `Table.query` filters and sorts: one partition's items for a table query, every
+    item (in no particular order) for an index query."""
+    if partition_key is not None:
+        partition = table.items.get(partition_key)
+        if partition is None:
+            return []
+        return list(partition.values()) if table.range_key_attr else [partition]
+    if not table.range_key_attr:
+        return list(table.items.values())
+    return [item for partition in table.items.values() for item in partition.values()]
 
 
 def _untracked_new(cls: type, *args: Any, **kwargs: Any) -> Any:

@@ -4,7 +4,11 @@ that stays flat, transactions that cost the same however big the table grows).
 `--serial` serves one request at a time. That is DynamoDB's own guarantee (each request is
 atomic) and what `make run` and the concurrency tests use: moto's threaded server is not
 thread-safe, so parallel requests against it can produce double winners, lost writes and HTML
-500s that real DynamoDB never would.
+500s that real DynamoDB never would. Connections are still read on threads of their own and kept
+alive between requests (HTTP/1.1), as AWS's endpoints keep them: only moto's handling of each
+request is serialised. A single-threaded server would have to close every connection after one
+response (or a keep-alive client would block all others), and reconnecting for every call cost
+more than a small request's work.
 """
 
 from __future__ import annotations
@@ -15,11 +19,13 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
-from werkzeug.serving import BaseWSGIServer, ThreadedWSGIServer
+from werkzeug.serving import ThreadedWSGIServer
 
 
 def _app():  # type: ignore[no-untyped-def]
@@ -28,8 +34,26 @@ def _app():  # type: ignore[no-untyped-def]
     return DomainDispatcherApplication(create_backend_app)
 
 
-class SerialServer(BaseWSGIServer):
+class SerialServer(ThreadedWSGIServer):
+    """One request at a time through moto, on kept-alive connections (see the module's doc)."""
+
     request_queue_size = 1024  # parallel clients queue in the backlog instead of being refused
+
+    def __init__(self, host: str, port: int, app: Any, **kwargs: Any) -> None:
+        lock = threading.Lock()
+
+        def one_at_a_time(environ: dict[str, Any], start_response: Any) -> Any:
+            with lock:
+                # The whole response is read before the lock is released: nothing of it is
+                # computed while another request runs.
+                answer = app(environ, start_response)
+                try:
+                    return list(answer)
+                finally:
+                    if hasattr(answer, "close"):
+                        answer.close()
+
+        super().__init__(host, port, one_at_a_time, **kwargs)
 
 
 class ThreadedServer(ThreadedWSGIServer):

@@ -144,6 +144,7 @@ class Soak:
             self.call("dead", "GET", f"/share/{token}/data")
 
 
+@pytest.mark.timeout(600)
 def test_the_local_stack_holds_under_a_soak(stack, pump):
     svc = stack.svc
     unlimited = {"api_requests_per_min": None, "viewer_requests_per_min_per_ip": None,
