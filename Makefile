@@ -5,7 +5,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 # The deploy virtualenv runs Python 3.12, the Lambda runtime's (Chalice takes the runtime from it).
-PYTHON312 ?= $(shell command -v python3.12 2>/dev/null || echo /root/.pyenv/versions/3.12.1/bin/python3.12)
+# The first python3.12 that runs (a pyenv shim on PATH may exist without the version selected).
+PYTHON312 ?= $(shell for p in $$(command -v python3.12) $$(ls -d $$HOME/.pyenv/versions/3.12*/bin/python3.12 2>/dev/null); do \
+	$$p -c 'import sys' >/dev/null 2>&1 && { echo $$p; break; }; done)
 DEPLOY_VENV ?= build/venv-deploy
 DEPLOY_STAMP := $(DEPLOY_VENV)/.installed-$(shell cat requirements-deploy.txt | cksum | cut -d' ' -f1)
 # checkov pins an old boto3, so it gets a virtualenv of its own (reports only; cfn-lint gates).
@@ -13,6 +15,8 @@ CHECKOV_VENV ?= build/venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-$(shell cat requirements-checkov.txt | cksum | cut -d' ' -f1)
 DEPS_CACHE ?= build/deps
 PORT ?= 8000
+# Test processes (pytest-xdist): one per core of the 2-core CI machine. TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
 ARGS ?=
 STAGE ?=
 REGION ?=
@@ -49,16 +53,18 @@ run: $(STAMP)
 	PORT=$(PORT) $(PY) -m devstack.local
 
 test: $(STAMP) chromium deploy-venv checkov-venv
-	$(PY) -m pytest $(ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup $(ARGS)
 
 # Everything but the browser tests (no Chromium needed).
 test-fast: $(STAMP) deploy-venv checkov-venv
-	$(PY) -m pytest -m "not browser" $(ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup -m "not browser" $(ARGS)
 
 chromium:
 	@scripts/ensure-chromium.sh
 
+# Builds the deployment package first: cold start is measured from it (prices are us-east-1's).
 bench: $(STAMP)
+	@$(MAKE) --no-print-directory -s package REGION="$(or $(REGION),us-east-1)"
 	$(PY) -m bench.bench
 
 ops: $(STAMP)

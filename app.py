@@ -2,6 +2,8 @@
 
 Domain logic lives in `chalicelib/` (free of Chalice). Nothing here touches AWS at import time:
 the service (clients, tables, KMS) is created on the first request, which keeps cold starts short.
+Admin-only modules are bound lazily (`chalicelib/lazy.py`): every function Chalice deploys imports
+this file, and a viewer request or a stream batch should not pay for the admin API's code.
 """
 
 from __future__ import annotations
@@ -10,38 +12,38 @@ import ipaddress
 import logging
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice import Chalice, Response
 
-from chalicelib import (
-    accesslog,
-    apikeys,
-    audit,
-    limits,
-    links,
-    public_url,
-    ratelimit,
-    resources,
-    telemetry,
-    tenants,
-    tokens,
-    webhooks,
-)
-from chalicelib.apikeys import Principal
+from chalicelib import public_url, ratelimit, telemetry, tokens
 from chalicelib.config import stream_arn_from_env
 from chalicelib.errors import Conflict, KeyholeError, NotFound, Unavailable
+from chalicelib.lazy import lazy_module
 from chalicelib.logs import configure as configure_logging
 from chalicelib.logs import scrub
-from chalicelib.preconditions import Preconditions
 from chalicelib.sealing import KeyServiceUnavailable
 from chalicelib.service import Keyhole, RequestInfo
 from chalicelib.storage.models import LinkRecord, ResourceHead, WebhookEndpoint
 from chalicelib.storage.store import TxnCancelled, is_unavailable
-from chalicelib.tenants import limits_of
-from chalicelib.validation import parse_json_object
+from chalicelib.tenant_settings import limits_of
 from chalicelib.viewer import json_surface
 from chalicelib.viewer import resolve as viewer
+
+if TYPE_CHECKING:
+    from chalicelib import accesslog, apikeys, audit, limits, links, resources, tenants, validation, webhooks
+    from chalicelib.apikeys import Principal
+    from chalicelib.preconditions import Preconditions
+else:
+    accesslog = lazy_module("chalicelib.accesslog")
+    apikeys = lazy_module("chalicelib.apikeys")
+    audit = lazy_module("chalicelib.audit")
+    limits = lazy_module("chalicelib.limits")
+    links = lazy_module("chalicelib.links")
+    resources = lazy_module("chalicelib.resources")
+    tenants = lazy_module("chalicelib.tenants")
+    validation = lazy_module("chalicelib.validation")
+    webhooks = lazy_module("chalicelib.webhooks")
 
 # Logging is Powertools' (structured JSON, secrets scrubbed); Chalice's own handler on the same
 # "keyhole" logger would write every line a second time, unstructured.
@@ -191,7 +193,7 @@ def admin_route(
                 args: list[Any] = [svc, principal, req, *items]
                 if body:
                     args.append(
-                        parse_json_object(
+                        validation.parse_json_object(
                             app.current_request.raw_body, max_bytes=svc.settings.max_body_bytes, allow_empty=empty_body
                         )
                     )
@@ -258,6 +260,8 @@ def delete_api_key(svc: Keyhole, principal: Principal, req: RequestInfo, key_id:
 
 
 def _preconditions() -> Preconditions:
+    from chalicelib.preconditions import Preconditions  # admin writes only
+
     request = app.current_request
     if request is None or not request.headers:
         return Preconditions()
@@ -484,10 +488,18 @@ def robots() -> Response:
 # --- event handlers ------------------------------------------------------------------------
 # Chalice cannot ask for partial batch responses, bisection, a retry bound or an on-failure
 # destination on the event source mapping; the deploy path adds them (docs/stream.md).
+# Batches of up to 1000 records, gathered for up to 5 seconds: a link's views in one batch cost
+# one counter write, so bigger batches make counting cheaper per view (docs/capacity.md).
+STREAM_BATCH_SIZE = 1000
+STREAM_BATCHING_WINDOW_SECONDS = 5
 
 
 @app.on_dynamodb_record(
-    stream_arn=stream_arn_from_env(), batch_size=100, starting_position="TRIM_HORIZON", name="stream_consumer"
+    stream_arn=stream_arn_from_env(),
+    batch_size=STREAM_BATCH_SIZE,
+    maximum_batching_window_in_seconds=STREAM_BATCHING_WINDOW_SECONDS,
+    starting_position="TRIM_HORIZON",
+    name="stream_consumer",
 )
 def stream_consumer(event: Any) -> dict[str, Any]:
     """Access events -> counters and share.accessed; link changes -> audit and share.* webhooks."""

@@ -5,10 +5,10 @@ latency series, check results over time, an order table, a nested config), it ti
 `pages.content_page` (the whole page: document, charts, tables, shell) and `json.dumps` of the same
 document, medians of many runs, and reports their ratio and the page's size.
 
-To set the time against SPEC.md's viewer budget it also estimates what rendering adds to a page
+To set the time against the viewer budget (docs/capacity.md) it also estimates what rendering adds to a page
 view's bill: a Lambda function at 256 MB gets about 256/1769 of a vCPU, so a CPU-bound render takes
 about 6.9x its single-core time there (`LAMBDA_256MB_SLOWDOWN`, an estimate, not a measurement),
-billed at the x86 GB-second price; the floor is SPEC's (one REST request, one Lambda request and
+billed at the x86 GB-second price; the floor is the serverless floor (one REST request, one Lambda request and
 10 ms at 256 MB, a strongly consistent read of the document, a 1 KB write) at us-east-1 list prices.
 """
 
@@ -104,7 +104,7 @@ def _median_seconds(action: Callable[[], Any], runs: int) -> float:
 
 
 def floor_cost(document_bytes: int) -> float:
-    """SPEC.md's serverless floor for a viewer request on a document of this size (USD)."""
+    """The serverless floor (docs/capacity.md) for a viewer request on a document of this size (USD)."""
     read_units = math.ceil(document_bytes / 4096)
     return (
         API_GATEWAY_REST_PER_REQUEST
@@ -166,7 +166,7 @@ def run() -> dict[str, Any]:
         )
     print(
         "(render and json.dumps: medians on this machine; '~ms @256MB' and '% of floor' estimate the Lambda "
-        "time and cost rendering adds to a page view, against SPEC.md's floor for that document)"
+        "time and cost rendering adds to a page view, against the serverless floor for that document, docs/capacity.md)"
     )
     return results
 

@@ -77,7 +77,7 @@ class Settings:
     default_failed_resolves_per_min_per_ip: int = 30
     # Password attempts per link per minute before 429.
     password_attempts_per_min: int = 5
-    # How often an open share page polls `/data`. SPEC.md: never more often than every 10 s;
+    # How often an open share page polls `/data`: never more often than every 10 s (docs/viewer.md);
     # local/test stages may go down to 1 s so browser tests need not wait.
     page_poll_seconds: int = 10
     # Max request body accepted by the admin API (the document limit is separate: 256 KiB).

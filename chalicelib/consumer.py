@@ -6,9 +6,10 @@ the raw Lambda event.
 What each record does (docs/stream.md has the table):
 
 - `ACCESS#` INSERT with outcome `viewed`: +1 `view_count`, `last_accessed_at`, `share.accessed`.
-  Events are pre-aggregated per link: one transaction per link per batch adds the batch's views
-  and marks each event item `counted` under `attribute_not_exists(counted)`, so a replayed record
-  (duplicate batch, retry after a partial failure) is never counted twice.
+  Events are pre-aggregated per link: one conditional update per link per batch of its counters
+  item (`chalicelib/viewcounts.py`), which keeps a high-water mark of the stream sequence numbers
+  counted from each of the link's access-event partitions, so a replayed record (duplicate batch,
+  retry after a partial failure) is never counted twice, and no access event is rewritten.
 - `LINK#` INSERT (live) -> `share.created`; MODIFY to revoked -> `share.revoked`; live ->
   exhausted -> `share.exhausted`; slot freed while live (expiry reclaim) -> `share.expired`.
 - `CAP#` REMOVE by DynamoDB TTL (userIdentity `Service` / `dynamodb.amazonaws.com`) -> free the
@@ -27,8 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import random
-import time
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -40,19 +40,18 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 )
 from pynamodb.exceptions import PutError
 
-from . import links, telemetry
+from . import links, telemetry, viewcounts
 from .clock import parse_rfc3339, to_rfc3339, to_rfc3339_ms
 from .service import Keyhole
-from .storage.models import AccessEvent, AuditEvent, LinkRecord
-from .storage.store import TxnCancelled, error_code
+from .storage.models import AuditEvent, LinkRecord
+from .storage.store import error_code
 from .webhooks import Event, fan_out
 
 logger = logging.getLogger(__name__)
 
 TTL_IDENTITY = {"type": "Service", "principalId": "dynamodb.amazonaws.com"}
 SYSTEM_ACTOR = {"type": "system", "id": "stream-consumer", "name": "Keyhole"}
-MAX_VIEWS_PER_TXN = 99  # TransactWriteItems takes 100 items: the link update + 99 events
-MAX_TXN_ATTEMPTS = 6
+_ACCESS_KEY = re.compile(r"^ACCESS#(lnk_[0-9a-f]{24})#([0-9]+)$")
 LINK_FIELDS = (
     "link_id",
     "resource_id",
@@ -73,7 +72,7 @@ class PoisonRecord(Exception):
 
 
 class LinkMissing(Exception):
-    """An access event names a link whose record does not exist (link records are never deleted)."""
+    """A change names a link whose record does not exist (link records are never deleted)."""
 
 
 def is_ttl_removal(record: DynamoDBRecord) -> bool:
@@ -118,6 +117,7 @@ class View:
 
     sequence: str
     key: tuple[str, str]
+    shard: int
     event_id: str
     link_id: str
     tenant_id: str
@@ -146,15 +146,22 @@ class View:
         ]
         if missing:
             raise PoisonRecord(f"access event lacks {', '.join(missing)}")
-        if keys.get("pk") != AccessEvent.partition(image["link_id"]):
+        matched = _ACCESS_KEY.match(str(keys.get("pk")))
+        if matched is None or matched.group(1) != image["link_id"]:
             raise PoisonRecord("access event key does not match its link")
         try:
             parse_rfc3339(image["at"])
         except ValueError as error:
             raise PoisonRecord("access event time is not RFC 3339") from error
+        sequence = stream.sequence_number or ""
+        try:
+            viewcounts.mark(sequence)
+        except ValueError as error:
+            raise PoisonRecord("access event has no stream sequence number") from error
         return cls(
-            sequence=stream.sequence_number or "",
+            sequence=sequence,
             key=(keys["pk"], keys["sk"]),
+            shard=int(matched.group(2)),
             event_id=image["event_id"],
             link_id=image["link_id"],
             tenant_id=image["tenant_id"],
@@ -198,52 +205,11 @@ class View:
 # --- counting views ------------------------------------------------------------------------
 
 
-def count_views(svc: Keyhole, link_id: str, views: list[View]) -> None:
-    """Add `views` to the link's counters once each: one transaction per 99 events."""
-    unique = list({view.key: view for view in views}.values())
-    for start in range(0, len(unique), MAX_VIEWS_PER_TXN):
-        _count_chunk(svc, link_id, unique[start : start + MAX_VIEWS_PER_TXN])
-
-
-def _count_chunk(svc: Keyhole, link_id: str, chunk: list[View]) -> None:
-    move_last_accessed = True
-    for attempt in range(MAX_TXN_ATTEMPTS):
-        if not chunk:
-            return  # every event was counted before: a replay
-        latest = max(view.at_seconds for view in chunk)
-        actions = [LinkRecord.view_count.add(len(chunk))]
-        condition = LinkRecord.pk.exists()
-        if move_last_accessed:
-            # last_accessed_at only moves forward, even if an older view is counted late.
-            actions.append(LinkRecord.last_accessed_at.set(latest))
-            condition &= LinkRecord.last_accessed_at.does_not_exist() | (LinkRecord.last_accessed_at <= latest)
-        txn = svc.store.txn()
-        txn.update(LinkRecord, LinkRecord.key(link_id), actions, condition=condition, tag="link")
-        for i, view in enumerate(chunk):
-            txn.update(
-                AccessEvent,
-                view.key,
-                [AccessEvent.counted.set(True)],
-                condition=AccessEvent.pk.exists() & AccessEvent.counted.does_not_exist(),
-                tag=f"v{i}",
-            )
-        try:
-            txn.commit()
-            return
-        except TxnCancelled as cancelled:
-            counted = {i for i in range(len(chunk)) if cancelled.failed(f"v{i}")}
-            if counted:
-                chunk = [view for i, view in enumerate(chunk) if i not in counted]
-                continue
-            if cancelled.failed("link"):
-                if move_last_accessed:
-                    move_last_accessed = False  # a newer view is already recorded (or the link is missing)
-                    continue
-                raise LinkMissing(f"link {link_id} has no record") from None
-            if not cancelled.conflict:
-                raise
-            time.sleep(min(0.5, 0.02 * 2**attempt) * random.random())
-    raise RuntimeError(f"too many transaction conflicts counting views of {link_id}")
+def count_views(svc: Keyhole, link_id: str, views: list[View]) -> int:
+    """Add `views` to the link's counters once each (one write); returns how many were new."""
+    unique = {view.sequence: view for view in views}.values()
+    counted = [viewcounts.Counted(shard=v.shard, sequence=v.sequence, at_seconds=v.at_seconds) for v in unique]
+    return viewcounts.count(svc.store, link_id, counted)
 
 
 # --- link changes --------------------------------------------------------------------------

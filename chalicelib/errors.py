@@ -1,4 +1,4 @@
-"""API-facing errors. Each carries the HTTP status and the `code` of SPEC.md's error table.
+"""API-facing errors. Each carries the HTTP status and the `code` of the API's error table (docs/api.md).
 
 Capability modules raise these (or subclasses); `app.py` turns them into the error body
 `{"error": {"code", "message", "details"?, "request_id"}}`. Messages never contain secrets.

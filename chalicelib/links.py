@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from . import audit, expiry, passwords
+from . import audit, expiry, passwords, viewcounts
 from .apikeys import Principal
 from .clock import FAR_FUTURE, parse_rfc3339, to_rfc3339
 from .errors import Collector, Conflict, LimitReached, NotFound, ValidationFailed
@@ -60,14 +60,16 @@ def is_expired(expires_at: str | None, now_s: str) -> bool:
     return expires_at is not None and expires_at <= now_s
 
 
-def status_of(record: LinkRecord, now_s: str) -> str:
+def status_of(record: LinkRecord, now_s: str, views: viewcounts.Views | None = None) -> str:
+    """`views` (the link's counters) lets a view-limited link read as exhausted as soon as its
+    views are counted, before the stream consumer marks the record."""
     if record.state == "revoked":
         return "revoked"
     if record.state == "exhausted":
         return "exhausted"
     if is_expired(record.expires_at, now_s):
         return "expired"
-    if record.max_views is not None and int(record.view_count or 0) >= int(record.max_views):
+    if views is not None and record.max_views is not None and views.view_count >= int(record.max_views):
         return "exhausted"
     return "active"
 
@@ -76,7 +78,10 @@ def share_url(base_url: str, token: str) -> str:
     return f"{base_url.rstrip('/')}/share/{token}"
 
 
-def to_json(record: LinkRecord, now_s: str, *, url: str | None = None) -> dict[str, Any]:
+def to_json(
+    record: LinkRecord, now_s: str, *, views: viewcounts.Views | None = None, url: str | None = None
+) -> dict[str, Any]:
+    views = views or viewcounts.Views()
     body: dict[str, Any] = {
         "id": record.link_id,
         "resource_id": record.resource_id,
@@ -84,14 +89,14 @@ def to_json(record: LinkRecord, now_s: str, *, url: str | None = None) -> dict[s
         "description": record.description,
         "scope": record.scope,
         "token_preview": record.token_preview,
-        "status": status_of(record, now_s),
+        "status": status_of(record, now_s, views),
         "expires_at": record.expires_at,
         "created_at": record.created_at,
         "created_by": record.created_by,
         "revoked_at": record.revoked_at,
         "revoked_by": record.revoked_by,
-        "view_count": int(record.view_count or 0),
-        "last_accessed_at": record.last_accessed_at,
+        "view_count": views.view_count,
+        "last_accessed_at": views.last_accessed_at,
         "has_password": bool(record.has_password),
         "max_views": None if record.max_views is None else int(record.max_views),
         "rate_limit_per_min": None if record.rate_limit_per_min is None else int(record.rate_limit_per_min),
@@ -236,7 +241,6 @@ def create_link(
         slot_held=True,
         created_at=stamp,
         created_by=principal.actor_label,
-        view_count=0,
         gsi3pk=f"T#{tenant_id}#LINKS",
         gsi3sk=f"{stamp}#{link_id}",
         gsi4pk=f"T#{tenant_id}#R#{resource_id}#LINKS",
@@ -532,14 +536,20 @@ def list_links(
         start = None
     keys = index.query(partition, condition, scan_index_forward=forward, limit=limit, last_evaluated_key=start)
     found = list(keys)
-    records = svc.store.batch_get([(LinkRecord, (k.pk, k.sk)) for k in found])
+    records = [r for r in svc.store.batch_get([(LinkRecord, (k.pk, k.sk)) for k in found]) if isinstance(r, LinkRecord)]
+    counters = viewcounts.read(svc.store, [r.link_id for r in records])
     # The index is eventually consistent; the records are read consistently, so re-check the status.
-    items = [to_json(r, now_s) for r in records if r is not None and (status == "all" or status_of(r, now_s) == status)]
+    items = [
+        to_json(r, now_s, views=counters[r.link_id])
+        for r in records
+        if status == "all" or status_of(r, now_s, counters[r.link_id]) == status
+    ]
     return page(items, encode(keys.last_evaluated_key, list_id=list_id))
 
 
 def get_link(svc: Keyhole, principal: Principal, record: LinkRecord | None) -> dict[str, Any]:
-    return to_json(owned_record(record, principal), to_rfc3339(svc.clock.now()))
+    owned = owned_record(record, principal)
+    return to_json(owned, to_rfc3339(svc.clock.now()), views=viewcounts.read(svc.store, [owned.link_id])[owned.link_id])
 
 
 # --- patch ---------------------------------------------------------------------------------
@@ -650,7 +660,7 @@ def patch_link(
         if cancelled.failed("record") or cancelled.failed("cap"):
             raise Conflict("This link changed state (revoked or expired) while being updated") from None
         raise
-    return to_json(record, now_s)
+    return to_json(record, now_s, views=viewcounts.read(svc.store, [record.link_id])[record.link_id])
 
 
 # --- reveal --------------------------------------------------------------------------------

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import heapq
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from .errors import Collector, ValidationFailed
@@ -126,3 +127,77 @@ def partition_page(
     )
     items = [render(item) for item in results if keep(item)]
     return page(items, encode(results.last_evaluated_key, list_id=list_id))
+
+
+def newest_first(model: type[Any], partitions: Sequence[str], before: str | None, limit: int | None) -> Iterator[Any]:
+    """The items of several partitions of one logical list (a write-sharded one), merged by sort
+    key, newest first, starting below `before`. Each partition is read for at most `limit` items."""
+    streams = [
+        model.query(
+            partition,
+            model.sk < before if before else None,
+            scan_index_forward=False,
+            limit=limit,
+            consistent_read=True,
+        )
+        for partition in partitions
+    ]
+    return heapq.merge(*streams, key=lambda item: item.sk, reverse=True)
+
+
+def sharded_page(
+    model: type[Any],
+    partitions: Sequence[str],
+    query: dict[str, str],
+    render: Callable[[Any], dict[str, Any]],
+    *,
+    list_id: str,
+    owner: str,
+    sort_key: re.Pattern[str],
+    keep: Callable[[Any], bool] = lambda item: True,
+) -> dict[str, Any]:
+    """One page of a list whose items are spread over several partitions, newest first.
+
+    Sort keys are unique across the partitions (they end with the item's id), so the cursor is the
+    sort key of the page's last item, bound to the list and its owner: each partition is queried
+    for at most `limit + 1` items below it, so a page reads at most `partitions x (limit + 1)`
+    items whatever the list's length. A cursor of another list, another owner, or a sort key that
+    is not this list's shape is a 422."""
+    errors = Collector()
+    limit = parse_limit(query, errors)
+    before = _decode_sharded(query.get("cursor"), list_id, owner, sort_key)
+    errors.raise_if_any()
+    taken: list[Any] = []
+    more = False
+    for item in newest_first(model, partitions, before, limit + 1):
+        if len(taken) == limit:
+            more = True
+            break
+        taken.append(item)
+    items = [render(item) for item in taken if keep(item)]
+    cursor = _encode_sharded(list_id, owner, taken[-1].sk) if more and taken else None
+    return page(items, cursor)
+
+
+def _encode_sharded(list_id: str, owner: str, sort_key: str) -> str:
+    data = json.dumps({LIST_FIELD: list_id, "owner": owner, "before": sort_key}, separators=(",", ":"), sort_keys=True)
+    return base64.urlsafe_b64encode(data.encode("utf-8")).decode("ascii").rstrip("=")
+
+
+def _decode_sharded(cursor: str | None, list_id: str, owner: str, sort_key: re.Pattern[str]) -> str | None:
+    if not cursor:
+        return None
+    try:
+        flat = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (binascii.Error, ValueError, TypeError, RecursionError):
+        raise ValidationFailed.field("cursor", "is not a cursor this list returned") from None
+    if (
+        not isinstance(flat, dict)
+        or set(flat) != {LIST_FIELD, "owner", "before"}
+        or flat[LIST_FIELD] != list_id
+        or flat["owner"] != owner
+        or not isinstance(flat["before"], str)
+        or not sort_key.fullmatch(flat["before"])
+    ):
+        raise ValidationFailed.field("cursor", "is not a cursor this list returned")
+    return str(flat["before"])

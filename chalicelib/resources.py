@@ -1,10 +1,11 @@
 """Resources: the shareable thing (type, name, document, redaction rules, scopes).
 
-The head item (admin side, with the slot counter) and the document item (viewer side, keyed by
-the locator share tokens carry) are always written together in one transaction, conditional on
-the head's version: that is what makes `If-Match` exact, and what lets a replace that leaves out
-`redact` be refused by the write itself (docs/design.md, "Resource updates"). PUT replaces, PATCH
-merges (RFC 7396); neither can drop redaction rules or scopes by omission.
+The head item (admin side, with the slot counter) and what viewers read (`chalicelib/documents.py`:
+the viewer heads keyed by the locator share tokens carry, and the content) are always written
+together in one transaction, conditional on the head's version as read: that is what makes
+`If-Match` exact, and what makes the refusal of a replace that leaves out `redact` exact too (the
+head says how many rules the version it names has; docs/design.md, "Resource updates"). PUT
+replaces, PATCH merges (RFC 7396); neither can drop redaction rules or scopes by omission.
 """
 
 from __future__ import annotations
@@ -16,9 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from pynamodb.expressions.condition import size
-
-from . import audit, mergepatch
+from . import audit, documents, mergepatch
 from . import display as display_hints
 from .apikeys import Principal
 from .clock import to_rfc3339
@@ -27,7 +26,7 @@ from .pagination import partition_page
 from .preconditions import Preconditions
 from .redaction import depth
 from .service import Keyhole, RequestInfo
-from .storage.models import ResourceDocument, ResourceHead, plain
+from .storage.models import ResourceHead
 from .storage.store import TxnCancelled
 from .tokens import new_key_hex, tenant_key_of
 from .validation import json_size, string, unknown_fields
@@ -39,9 +38,9 @@ MAX_DEPTH = 64
 MAX_REDACT = 100
 MAX_SCOPES = 50
 MAX_SCOPE_FIELDS = 200
-# The document, redaction rules, scopes and display hints share one DynamoDB item (400 KB at most):
-# 256 KiB of document + 64 KiB of scopes + 100 redacted names of 128 characters + 16 KiB of display
-# hints stays well inside it.
+# The document, redaction rules, scopes and display hints are one version's content, stored
+# compressed in one DynamoDB item at most (400 KB): 256 KiB of document + 64 KiB of scopes + 100
+# redacted names of 128 characters + 16 KiB of display hints stays inside it even incompressible.
 MAX_SCOPES_BYTES = 64 * 1024
 RESOURCE_FIELDS = ("type", "name", "document", "redact", "scopes", "display")
 # A write that lost a race re-reads and decides again. Each loss means another writer won, so with
@@ -51,8 +50,6 @@ REDACT_REQUIRED = (
     'is required when replacing a resource that has redaction rules (send "redact": [] to remove them on purpose)'
 )
 SCOPES_REQUIRED = 'is required when replacing a resource that has scopes (send "scopes": {} to remove them on purpose)'
-# The stored document item has no redaction rules (an empty list, or none at all).
-_HAS_NO_RULES = ResourceDocument.redact.does_not_exist() | (size(ResourceDocument.redact) == 0)
 
 
 def valid_resource_id(resource_id: str) -> bool:
@@ -74,7 +71,7 @@ class Fields:
     redact: list[str]
     scopes: dict[str, list[str]]
     # Whether the body says `redact` (a list, possibly empty). A replace that does not say it must
-    # not find rules on the resource: checked by the write itself (`_write`).
+    # not find rules on the resource (`_validate`, against the head the write is conditional on).
     redact_given: bool = True
     # Display hints for the viewer's page (chalicelib/display.py); {} when none.
     display: dict[str, Any] = field(default_factory=dict)
@@ -96,6 +93,10 @@ def _validate(body: dict[str, Any], *, replacing: ResourceHead | None) -> Fields
     redact = body.get("redact")
     redact_given = redact is not None  # null reads as omitted: serializers write null for "unset"
     if redact is None:
+        # The head names the version this replace is conditional on, so the check is exact: rules
+        # added by a concurrent update make the write fail and the replace be decided again.
+        if replacing is not None and int(replacing.redact_rules or 0) > 0:
+            errors.add("redact", REDACT_REQUIRED)
         redact = []
     if not isinstance(redact, list) or not all(isinstance(x, str) and 1 <= len(x) <= 128 for x in redact):
         errors.add("redact", "must be a list of field names (1-128 characters each)")
@@ -171,25 +172,25 @@ def head_to_json(head: ResourceHead) -> dict[str, Any]:
     }
 
 
-def to_json(head: ResourceHead, doc: ResourceDocument) -> dict[str, Any]:
+def to_json(head: ResourceHead, content: dict[str, Any]) -> dict[str, Any]:
     return {
         **head_to_json(head),
-        "document": json.loads(doc.document),
-        "redact": list(doc.redact or []),
-        "scopes": plain(doc.scopes),
-        "display": json.loads(doc.display) if doc.display else {},
+        "document": content["document"],
+        "redact": list(content.get("redact") or []),
+        "scopes": dict(content.get("scopes") or {}),
+        "display": dict(content.get("display") or {}),
     }
 
 
-def _body_of(head: ResourceHead, doc: ResourceDocument) -> dict[str, Any]:
+def _body_of(head: ResourceHead, content: dict[str, Any]) -> dict[str, Any]:
     """The resource as a PUT body would state it: what a merge patch applies to."""
     return {
         "type": head.type,
         "name": head.name,
-        "document": json.loads(doc.document),
-        "redact": list(doc.redact or []),
-        "scopes": plain(doc.scopes),
-        "display": json.loads(doc.display) if doc.display else {},
+        "document": content["document"],
+        "redact": list(content.get("redact") or []),
+        "scopes": dict(content.get("scopes") or {}),
+        "display": dict(content.get("display") or {}),
     }
 
 
@@ -239,13 +240,13 @@ def patch_resource(
     def merged(current: ResourceHead | None) -> Fields:
         if current is None or current.deleting:
             raise NotFound("No such resource")
-        doc = svc.store.get(ResourceDocument, ResourceDocument.key(current.locator))
-        if doc is None:
+        stored = documents.read(svc.store, current.locator)
+        if stored is None:
             raise NotFound("No such resource")
-        before = _body_of(current, doc)
+        before = _body_of(current, stored[1])
         after = mergepatch.apply(before, patch)
         if after == before:
-            raise _Unchanged(to_json(current, doc))
+            raise _Unchanged(to_json(current, stored[1]))
         return _validate(after, replacing=current)
 
     if head is None or head.deleting:
@@ -331,25 +332,28 @@ def _write(
             active_links=0 if creating else int(head.active_links or 0),
             version=version,
             document_bytes=len(text.encode("utf-8")),
+            redact_rules=len(redact),
             created_at=stamp if creating else head.created_at,
             updated_at=stamp,
         )
-        dk = ResourceDocument.key(locator)
-        doc = ResourceDocument(
-            pk=dk[0],
-            sk=dk[1],
+        content: dict[str, Any] = {"document": document, "redact": redact, "scopes": scopes}
+        if fields.display:
+            content["display"] = fields.display
+        txn = svc.store.txn()
+        written = documents.stage_write(
+            txn,
             tenant_id=tenant_id,
             resource_id=resource_id,
+            locator=locator,
+            version=version,
             type=rtype,
             name=name,
-            document=text,
-            redact=redact,
-            scopes=scopes,
-            display=json.dumps(fields.display, separators=(",", ":"), ensure_ascii=False) if fields.display else None,
-            version=version,
-            updated_at=stamp,
+            updated_at=new_head.updated_at,
+            content=content,
+            retire_body=None if head is None or head.body_version is None else int(head.body_version),
+            now=now.timestamp(),
         )
-        txn = svc.store.txn()
+        new_head.body_version = None if written.inline else version
         if creating:
             txn.put(new_head, condition=ResourceHead.pk.does_not_exist(), tag="head")
         else:
@@ -363,17 +367,15 @@ def _write(
                     ResourceHead.scope_names.set(sorted(scopes)),
                     ResourceHead.version.set(version),
                     ResourceHead.document_bytes.set(new_head.document_bytes),
+                    ResourceHead.redact_rules.set(len(redact)),
                     ResourceHead.updated_at.set(stamp),
+                    ResourceHead.body_version.remove() if written.inline else ResourceHead.body_version.set(version),
                 ],
                 condition=(ResourceHead.locator == locator)
                 & ResourceHead.deleting.does_not_exist()
                 & (ResourceHead.version == int(head.version)),
                 tag="head",
             )
-        # A replace that does not say `redact` must not find rules to drop (checked in the write,
-        # so rules added by a concurrent update are never lost either).
-        no_rules = None if fields.redact_given or creating else _HAS_NO_RULES
-        txn.put(doc, condition=no_rules, tag="doc")
         txn.put(
             audit.new_event(
                 tenant_id,
@@ -393,10 +395,8 @@ def _write(
             if cancelled.failed("head") or cancelled.conflict:
                 head = svc.store.get(ResourceHead, hk)  # someone else created/replaced/deleted it: re-decide
                 continue
-            if cancelled.failed("doc"):
-                raise ValidationFailed.field("redact", REDACT_REQUIRED) from None
             raise
-        return (201 if creating else 200), to_json(new_head if creating else _merged(head, new_head), doc)
+        return (201 if creating else 200), to_json(new_head if creating else _merged(head, new_head), content)
     raise Conflict("The resource changed while it was being written; retry")
 
 
@@ -424,10 +424,10 @@ def _refuse_removing_used_scopes(
 def get_resource(svc: Keyhole, head: ResourceHead | None) -> dict[str, Any]:
     if head is None or head.deleting:
         raise NotFound("No such resource")
-    doc = svc.store.get(ResourceDocument, ResourceDocument.key(head.locator))
-    if doc is None:
+    stored = documents.read(svc.store, head.locator)
+    if stored is None:
         raise NotFound("No such resource")
-    return to_json(head, doc)
+    return to_json(head, stored[1])
 
 
 def list_resources(svc: Keyhole, principal: Principal, query: dict[str, str]) -> dict[str, Any]:
@@ -462,7 +462,9 @@ def delete_resource(
             condition=ResourceHead.locator == head.locator,
             tag="head",
         )
-        txn.delete(ResourceDocument, ResourceDocument.key(head.locator), tag="doc")
+        documents.stage_delete(
+            txn, locator=head.locator, body_version=None if head.body_version is None else int(head.body_version)
+        )
         txn.commit(when_failed={"head": NotFound("No such resource")})
     revoked = revoke_all_for_resource(svc, principal, resource_id, req)
     txn = svc.store.txn()

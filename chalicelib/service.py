@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import awsclients
+from .caches import DERIVED_BUDGET_BYTES, ContentCache, SizedLru, TenantCache
 from .clock import Clock
 from .config import Settings
 from .sealing import Sealer
@@ -34,21 +36,8 @@ class RequestInfo:
 
 
 def botocore_client(settings: Settings, service: str) -> Any:
-    """A botocore client (not boto3: cheaper to import) honouring the configured endpoint."""
-    import botocore.session
-    from botocore.config import Config
-
-    session = botocore.session.get_session()
-    return session.create_client(
-        service,
-        region_name=settings.region,
-        endpoint_url=settings.aws_endpoint,
-        config=Config(
-            retries={"max_attempts": 3, "mode": "standard"},
-            connect_timeout=settings.aws_connect_timeout_seconds,
-            read_timeout=settings.aws_read_timeout_seconds,
-        ),
-    )
+    """A botocore client from the process's one session (chalicelib/awsclients.py says why)."""
+    return awsclients.client(settings, service)
 
 
 class Keyhole:
@@ -66,6 +55,10 @@ class Keyhole:
             previous_key_ids=settings.kms_previous_key_ids,
         )
         self.cache: dict[str, Any] = {}
+        # Per-container caches for viewer requests (chalicelib/caches.py says what they cost).
+        self.contents = ContentCache()
+        self.derived = SizedLru(DERIVED_BUDGET_BYTES)  # per version: viewer documents, rendered HTML
+        self.tenant_cache = TenantCache()
 
     @classmethod
     def from_env(cls) -> Keyhole:

@@ -50,7 +50,7 @@ DRAIN_BACKLOG = "drain_backlog"
 SWEEP_DURATION_MS = "sweep_duration_ms"
 STREAM_RECORDS_FAILED = "stream_records_failed"
 
-# `rate_limited` by `limit`: the limit names of SPEC.md, plus the per-link and password windows.
+# `rate_limited` by `limit`: the plan limit names (docs/api.md), plus the per-link and password windows.
 LIMIT_API = "api_requests_per_min"
 LIMIT_VIEWER_IP = "viewer_requests_per_min_per_ip"
 LIMIT_FAILED_RESOLVES = "failed_resolves_per_min_per_ip"

@@ -1,4 +1,8 @@
-"""Tenants: creation (ops), the tenant view with limits and usage, settings, plans and overrides."""
+"""Tenants: creation (ops), the tenant view with limits and usage, settings, plans and overrides.
+
+What a viewer request reads of a tenant (its effective settings and limits) is in
+`chalicelib/tenant_settings.py`, re-exported here.
+"""
 
 from __future__ import annotations
 
@@ -12,35 +16,12 @@ from .pagination import decode, encode, page
 from .plans import BUILTIN_PLANS, LIMIT_NAMES, Limits, effective_limits, normalise_limits, validate_limit_value
 from .service import Keyhole, RequestInfo
 from .storage.models import Plan, Tenant, plain
-from .storage.store import TxnCancelled
+from .storage.store import TxnCancelled, error_code
+from .tenant_settings import DEFAULT_SETTINGS, SETTING_NAMES, limits_of, settings_of
 from .tokens import new_key_hex, tenant_id_for
 from .validation import boolean, integer, unknown_fields
 
-DEFAULT_SETTINGS: dict[str, Any] = {
-    "default_expires_in": "7d",
-    "max_expires_in": "never",
-    "token_display": "recopyable",
-    "require_password": False,
-    "access_log_retention_days": 90,
-    **branding.DEFAULTS,  # display_name, accent_color, logo: the viewer's page (chalicelib/branding.py)
-    # The usual secret names are redacted on every resource, on top of its own list (redaction.py).
-    "default_redact": True,
-}
-SETTING_NAMES = tuple(DEFAULT_SETTINGS)
 OPS_ACTOR = {"type": "ops", "id": None, "name": "ops"}
-
-
-def settings_of(tenant: Tenant) -> dict[str, Any]:
-    merged = dict(DEFAULT_SETTINGS)
-    merged.update({k: v for k, v in plain(tenant.settings).items() if k in DEFAULT_SETTINGS})
-    return merged
-
-
-def limits_of(tenant: Tenant) -> Limits:
-    limits = normalise_limits(plain(tenant.limits))
-    for name in LIMIT_NAMES:
-        limits.setdefault(name, None)
-    return limits
 
 
 def to_json(tenant: Tenant) -> dict[str, Any]:
@@ -245,9 +226,36 @@ def set_suspended(svc: Keyhole, tenant_id: str, suspended: bool, *, reason: str 
         txn.commit()
     except TxnCancelled as cancelled:
         if cancelled.failed("tenant"):  # someone else got there first: same end state
+            _mark_capabilities(svc, tenant_id, suspended)  # finish what the other run may not have
             return get_tenant(svc, tenant_id), False
         raise
+    _mark_capabilities(svc, tenant_id, suspended)
     return get_tenant(svc, tenant_id), True
+
+
+def _mark_capabilities(svc: Keyhole, tenant_id: str, suspended: bool) -> None:
+    """Flag (or unflag) every live capability of the tenant. Viewer requests cache the tenant item
+    briefly (chalicelib/caches.py) but read the capability every time: the flag is what makes a
+    suspension stop every link at once. After the tenant's own flag, so no link is created
+    meanwhile (the admin API refuses a suspended tenant's keys)."""
+    from pynamodb.exceptions import UpdateError
+
+    from .storage.models import Capability, LinkRecord
+
+    keys = [(item.pk, item.sk) for item in LinkRecord.by_tenant.query(f"T#{tenant_id}#LINKS")]
+    for start in range(0, len(keys), 100):
+        records = svc.store.batch_get([(LinkRecord, key) for key in keys[start : start + 100]])
+        for record in records:
+            if not isinstance(record, LinkRecord) or record.state != "live":
+                continue
+            action = Capability.suspended.set(True) if suspended else Capability.suspended.remove()
+            try:
+                Capability(*Capability.key(record.token_hash)).update(
+                    actions=[action], condition=Capability.pk.exists()
+                )
+            except UpdateError as error:
+                if error_code(error) != "ConditionalCheckFailedException":  # gone: revoked or expired
+                    raise svc.store.translate(error) from error
 
 
 def _store_limits(tenant: Tenant, limits: Limits) -> None:

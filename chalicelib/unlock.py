@@ -11,7 +11,6 @@ import hashlib
 import hmac
 import re
 from collections.abc import Mapping
-from http.cookies import SimpleCookie
 
 COOKIE_NAME = "kh_unlock"
 COOKIE_TTL_SECONDS = 30 * 60
@@ -51,6 +50,8 @@ def read_cookie(headers: Mapping[str, str]) -> str | None:
     raw = lowered.get("cookie")
     if not raw:
         return None
+    from http.cookies import SimpleCookie  # only password-protected links read cookies
+
     jar = SimpleCookie()
     try:
         jar.load(raw)

@@ -83,7 +83,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_for_port(port: int, timeout: float = 30.0, process: subprocess.Popen | None = None) -> None:
+def wait_for_port(port: int, timeout: float = 120.0, process: subprocess.Popen | None = None) -> None:
+    """Until something listens on `port`. Generous: a loaded 2-core machine (tests on two workers)
+    can take tens of seconds to start a server; a server that died is reported at once."""
     deadline = time.time() + timeout
     while time.time() < deadline:
         if process is not None and process.poll() is not None:

@@ -35,7 +35,7 @@ from typing import Any
 from chalicelib.ops.stream_records import epoch as _epoch
 from chalicelib.ops.stream_records import lambda_event, sequence_of, to_lambda_record
 
-RECORD_LIMIT = 100  # the deployed mapping's batch size
+RECORD_LIMIT = 1000  # the deployed mapping's batch size (app.STREAM_BATCH_SIZE; GetRecords' maximum)
 # After a failed delivery the pump waits before sending the batch again, doubling up to the cap:
 # retrying at once only adds load to an emulator that is already slow (each retry re-runs the
 # consumer's writes), which is how a struggling local stack used to spiral.

@@ -134,3 +134,45 @@ def serial_stack() -> Iterator[Any]:
     from tests.stack import start_stack
 
     yield from start_stack(serial=True)
+
+
+# --- running in parallel (pytest-xdist, `make test` uses two workers) -------------------------
+# Each test module runs whole on one worker (its module-scoped stacks start once), the deploy
+# tests together (they share build/ and the dependency cache), and the longest modules first so
+# that neither worker is left with a long tail.
+SERIAL_GROUPS = {"tests.deploy": "deploy"}
+LONG_FIRST = ("tests.fuzz", "tests.deploy", "tests.soak", "tests.browser", "tests.ops")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    def module_of(item: pytest.Item) -> str:
+        return getattr(item.module, "__name__", item.nodeid.split("::")[0]) if hasattr(item, "module") else item.nodeid
+
+    for item in items:
+        module = module_of(item)
+        group = next((name for prefix, name in SERIAL_GROUPS.items() if module.startswith(prefix)), module)
+        item.add_marker(pytest.mark.xdist_group(group))
+
+    def rank(item: pytest.Item) -> int:
+        module = module_of(item)
+        return next((i for i, prefix in enumerate(LONG_FIRST) if module.startswith(prefix)), len(LONG_FIRST))
+
+    items.sort(key=rank)  # stable: the order within a module is kept
+
+
+# Tests that measure something (the contract fuzzer's request count, the soak's figures) hand a
+# one-line summary to `record_property("summary", ...)`; it is printed at the end of the run, also
+# when the test ran in a worker process and passed (its own output is not shown then).
+_SUMMARIES: list[str] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when == "call":
+        _SUMMARIES.extend(f"{report.nodeid}: {value}" for name, value in report.user_properties if name == "summary")
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if _SUMMARIES:
+        terminalreporter.section("measured")
+        for line in _SUMMARIES:
+            terminalreporter.write_line(line)

@@ -38,6 +38,7 @@ class HttpStack:
     @property
     def svc(self) -> Keyhole:
         bind(self._svc.settings)
+        self._svc.store.share_connection()
         return self._svc
 
 

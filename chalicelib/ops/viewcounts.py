@@ -1,21 +1,24 @@
 """Recount links' `view_count` from their access events.
 
-`view_count` is maintained by the stream consumer: each access event with outcome `viewed` is added
-once, and marked `counted` in the same transaction (docs/stream.md). Views go missing from the count
-only when the consumer never handled their stream records: records Lambda gave up on and that were
-not replayed within the stream's 24 hours, a consumer that was down for longer, a restore from
-point-in-time recovery into a table whose stream began after the views.
+`view_count` is kept by the stream consumer (`chalicelib/viewcounts.py`): each access event with
+outcome `viewed` is counted once, by per-partition high-water marks of stream sequence numbers
+(docs/stream.md). Views go missing from the count only when the consumer never handled their
+stream records: records Lambda gave up on (a record sent to the failure queue stays below its
+partition's mark once later records are counted, so a replay adds no view for it), a consumer that
+was down for longer than the stream's 24 hours, a restore from point-in-time recovery into a table
+whose stream began after the views.
 
-This tool finds, per link, the `viewed` events that were never counted and adds them through the
-consumer's own `count_views`, so the result is exactly what the consumer would have done: each view
-counted once (a view the consumer counts at the same moment is not counted twice; its conditions
-decide), `last_accessed_at` only moving forward. Events newer than `settle_seconds` are left to the
-consumer, which is probably handling them right now.
+This tool compares, per link, the `viewed` events in the access log with the counter and adds the
+difference. Events newer than `settle_seconds` are left to the consumer (it is probably counting
+them right now), and the number added is `settled events - view_count`, which can only be too low,
+never too high: a view counted twice cannot come from this tool. The addition is conditional on
+the counter as read, so a view the consumer counts at the same moment makes it read and decide
+again. Webhooks are not sent for recounted views.
 
-It also checks the invariant `view_count == counted viewed events` where the access log still
-covers the link's whole life (created within the tenant's log retention; older events are removed
-by TTL, so older links can only be checked for missing views). A link counted more often than its
-log shows is reported (`over_counted`), never lowered: that would be a consumer bug to investigate.
+It also checks `view_count <= viewed events` where the access log still covers the link's whole
+life (created within the tenant's log retention; older events are removed by TTL, so older links
+can only be checked for missing views). A link counted more often than its log shows is reported
+(`over_counted`), never lowered: that would be a consumer bug to investigate.
 """
 
 from __future__ import annotations
@@ -25,27 +28,31 @@ from dataclasses import asdict, dataclass
 from datetime import timedelta
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
+
+from .. import viewcounts
 from ..clock import parse_rfc3339, to_rfc3339_ms
-from ..consumer import View, count_views
 from ..service import Keyhole
-from ..storage.models import AccessEvent, LinkRecord, Tenant
+from ..storage.models import AccessEvent, LinkRecord, LinkViews, Tenant
 from ..tenants import list_tenant_ids, settings_of
+from .exceptions import OpsError
 
 SETTLE_SECONDS = 60
 BATCH = 100
+REPAIR_ATTEMPTS = 8
 
 
 @dataclass
-class LinkViews:
+class LinkRecount:
     link_id: str
     tenant_id: str
     resource_id: str
     view_count: int  # before
     viewed_events: int  # `viewed` access events still in the log
-    uncounted: int  # of those, never added to view_count (older than the settle time)
+    uncounted: int  # settled events the counter lacks (a lower bound: see the module's docstring)
     log_complete: bool = False  # the log covers the link's whole life
-    over_counted: int = 0  # view_count above the counted events (complete logs only)
-    repaired: int = 0  # uncounted events handed to the consumer's count_views by this run
+    over_counted: int = 0  # view_count above the viewed events (complete logs only)
+    repaired: int = 0  # views added by this run
     view_count_now: int | None = None  # read back after a repair
 
     @property
@@ -56,29 +63,14 @@ class LinkViews:
         return {**asdict(self), "drifted": self.drifted}
 
 
-def uncounted_views(events: Iterable[AccessEvent], *, before: str) -> list[View]:
-    """`viewed` events the consumer never counted, written before `before` (RFC 3339 ms), as the
-    consumer's own `View`s. Depends on how the consumer marks counted events (the `counted` flag)."""
-    return [_view(event) for event in events if event.outcome == "viewed" and not event.counted and event.at < before]
-
-
-def _view(event: AccessEvent) -> View:
-    return View(
-        sequence="",
-        key=(event.pk, event.sk),
-        event_id=event.event_id,
-        link_id=event.link_id,
-        tenant_id=event.tenant_id,
-        resource_id=event.resource_id,
-        at=event.at,
-        ip=event.ip,
-        user_agent=event.user_agent,
-        method=event.method,
-        path=event.path,
-        status=int(event.status) if event.status is not None else None,
-        latency_ms=int(event.latency_ms) if event.latency_ms is not None else None,
-        outcome=event.outcome,
-    )
+def viewed_events(link_id: str) -> list[AccessEvent]:
+    """The link's `viewed` access events still in the log, from every partition."""
+    return [
+        event
+        for partition in AccessEvent.partitions(link_id)
+        for event in AccessEvent.query(partition, consistent_read=True)
+        if event.outcome == "viewed"
+    ]
 
 
 def recount_link(
@@ -88,31 +80,59 @@ def recount_link(
     repair: bool = False,
     retention_days: int = 90,
     settle_seconds: int = SETTLE_SECONDS,
-) -> LinkViews:
+) -> LinkRecount:
     now = svc.clock.now()
-    before = to_rfc3339_ms(now - timedelta(seconds=settle_seconds))
-    events = list(AccessEvent.query(AccessEvent.partition(record.link_id), consistent_read=True))
-    viewed = [e for e in events if e.outcome == "viewed"]
-    missing = uncounted_views(viewed, before=before)
+    cutoff = to_rfc3339_ms(now - timedelta(seconds=settle_seconds))
+    events = viewed_events(record.link_id)
+    settled = [event for event in events if event.at < cutoff]
+    count = viewcounts.read(svc.store, [record.link_id])[record.link_id].view_count
     complete = parse_rfc3339(record.created_at) >= now - timedelta(days=retention_days)
-    counted = sum(1 for e in viewed if e.counted)
-    result = LinkViews(
+    result = LinkRecount(
         link_id=record.link_id,
         tenant_id=record.tenant_id,
         resource_id=record.resource_id,
-        view_count=int(record.view_count or 0),
-        viewed_events=len(viewed),
-        uncounted=len(missing),
+        view_count=count,
+        viewed_events=len(events),
+        uncounted=max(0, len(settled) - count),
         log_complete=complete,
-        over_counted=max(0, int(record.view_count or 0) - counted) if complete else 0,
+        over_counted=max(0, count - len(events)) if complete else 0,
     )
-    if repair and missing:
-        # Each event is counted once, by this call or by the consumer at the same moment.
-        count_views(svc, record.link_id, missing)
-        result.repaired = len(missing)
-        fresh = svc.store.get(LinkRecord, LinkRecord.key(record.link_id))
-        result.view_count_now = int(fresh.view_count or 0) if fresh is not None else None
+    if repair and result.uncounted:
+        latest = max(event.at for event in settled)
+        result.repaired, result.view_count_now = _add_missing(svc, record.link_id, len(settled), count, latest)
     return result
+
+
+def _add_missing(svc: Keyhole, link_id: str, settled: int, count: int, latest: str) -> tuple[int, int]:
+    """Raise the counter to `settled` views, conditional on the count as read (the consumer may
+    count at the same moment: then read again and decide again). Returns (added, count now)."""
+    key = {"pk": {"S": LinkViews.key(link_id)[0]}}
+    for _attempt in range(REPAIR_ATTEMPTS):
+        missing = settled - count
+        if missing <= 0:
+            return 0, count
+        was = (
+            {"ConditionExpression": "attribute_not_exists(view_count)"}
+            if count == 0
+            else {"ConditionExpression": "view_count = :was", "ExpressionAttributeValues": {":was": {"N": str(count)}}}
+        )
+        values = {":n": {"N": str(missing)}, ":latest": {"S": latest}, **was.pop("ExpressionAttributeValues", {})}
+        try:
+            svc.store.client.update_item(
+                TableName=LinkViews.Meta.table_name,
+                Key=key,
+                UpdateExpression="ADD view_count :n SET last_accessed_at = if_not_exists(last_accessed_at, :latest)",
+                ExpressionAttributeValues=values,
+                **was,
+            )
+            return missing, settled
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise OpsError(f"could not update the view count of {link_id}: {error}") from error
+        except BotoCoreError as error:
+            raise OpsError(f"could not update the view count of {link_id}: {error}") from error
+        count = viewcounts.read(svc.store, [link_id])[link_id].view_count
+    raise OpsError(f"the view count of {link_id} kept changing while it was repaired; run the recount again")
 
 
 def links_of(svc: Keyhole, tenant_id: str, resource_id: str | None = None) -> Iterator[LinkRecord]:
@@ -145,7 +165,7 @@ def recount(
     link_ids: list[str] | None = None,
     repair: bool = False,
     settle_seconds: int = SETTLE_SECONDS,
-) -> Iterator[LinkViews]:
+) -> Iterator[LinkRecount]:
     """Recount the named links, or every link of the named tenants (default: every tenant)."""
     retention: dict[str, int] = {}
 

@@ -128,6 +128,11 @@ class ResourceHead(MainModel):
     deleting = BooleanAttribute(null=True)
     version = NumberAttribute(default=1)
     document_bytes = NumberAttribute(default=0)
+    # How many redaction rules this version has: a replace that leaves out `redact` is refused
+    # when there are any (chalicelib/resources.py), without reading the content.
+    redact_rules = NumberAttribute(default=0)
+    # The version whose content is in a `DocumentBody` (None when it fits the viewer heads).
+    body_version = NumberAttribute(null=True)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
 
@@ -136,23 +141,50 @@ class ResourceHead(MainModel):
         return f"TENANT#{tenant_id}", f"RES#{resource_id}"
 
 
-class ResourceDocument(MainModel):
-    """What viewers read: keyed by the locator that share tokens carry."""
+class ViewerHead(MainModel):
+    """What a viewer request reads about a resource, keyed by the locator share tokens carry.
+
+    Small on purpose (one read unit): kind, type, name, version and update time, which answer a
+    304 poll and build the ETag without the document. The document itself (with its redaction
+    rules, scopes and any display hints: the *content*) is stored zlib-compressed in `payload`
+    when the whole head still fits one 4 KB read unit, else in the immutable `DocumentBody` of
+    its version, which containers cache by version. `REPLICAS` identical copies under different
+    partition keys spread a popular resource's reads (docs/capacity.md); each token always reads
+    the same copy. `kind` is "document" today; other kinds (origins) carry their own settings in
+    the same compressed content, so the viewer never needs a second read to learn what it serves.
+    """
+
+    REPLICAS = 2
 
     tenant_id = UnicodeAttribute()
     resource_id = UnicodeAttribute()
+    kind = UnicodeAttribute(default="document")
     type = UnicodeAttribute()
     name = UnicodeAttribute()
-    document = UnicodeAttribute()  # compact JSON text, <= 256 KiB
-    redact = ListAttribute(of=UnicodeAttribute, default=list)
-    scopes = MapAttribute(default=dict)  # scope name -> list of top-level fields
-    display = UnicodeAttribute(null=True)  # display hints as compact JSON (chalicelib/display.py), <= 16 KiB
     version = NumberAttribute(default=1)
     updated_at = UnicodeAttribute()
+    content_bytes = NumberAttribute(default=0)  # the uncompressed content's size
+    payload = BinaryAttribute(null=True, legacy_encoding=False)  # inline compressed content
 
     @staticmethod
-    def key(locator: str) -> tuple[str, str]:
-        return f"DOC#{locator}", "DOC"
+    def key(locator: str, replica: int = 0) -> tuple[str, str]:
+        return f"HEAD#{locator}#{replica}", "HEAD"
+
+
+class DocumentBody(MainModel):
+    """The compressed content of one version of a resource, when it does not fit its head.
+    Never changed once written, so containers cache it by version and read it eventually
+    consistently. When a newer version replaces it, it is kept for `documents.RETIRED_SECONDS`
+    (TTL), so a request that read the old head a moment before can still read its content."""
+
+    tenant_id = UnicodeAttribute()
+    resource_id = UnicodeAttribute()
+    payload = BinaryAttribute(legacy_encoding=False)
+    ttl = NumberAttribute(null=True)  # set when a newer version replaces it
+
+    @staticmethod
+    def key(locator: str, version: int) -> tuple[str, str]:
+        return f"BODY#{locator}", f"v{int(version):012d}"
 
 
 class Capability(MainModel):
@@ -174,6 +206,9 @@ class Capability(MainModel):
     views_used = NumberAttribute(default=0)
     rate_limit_per_min = NumberAttribute(null=True)
     created_at = UnicodeAttribute()
+    # Set while ops suspend the tenant: viewers cache the tenant item for a few seconds, the
+    # capability is read on every request, so a suspension stops every link at once.
+    suspended = BooleanAttribute(null=True)
 
     @staticmethod
     def key(token_hash: str) -> tuple[str, str]:
@@ -181,7 +216,8 @@ class Capability(MainModel):
 
 
 class LinkRecord(MainModel):
-    """The admin's view of a link and its audit trail; never deleted."""
+    """The admin's view of a link and its audit trail; never deleted. Its view counters live in
+    `LinkViews` (counters table): counting views never rewrites this item."""
 
     link_id = UnicodeAttribute()
     tenant_id = UnicodeAttribute()
@@ -203,8 +239,6 @@ class LinkRecord(MainModel):
     revoked_at = UnicodeAttribute(null=True)
     revoked_by = UnicodeAttribute(null=True)
     exhausted_at = UnicodeAttribute(null=True)
-    view_count = NumberAttribute(default=0)
-    last_accessed_at = UnicodeAttribute(null=True)
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
     gsi2pk = UnicodeAttribute(null=True)
@@ -243,7 +277,14 @@ class AuditEvent(MainModel):
 
 
 class AccessEvent(MainModel):
-    """One viewer request naming a known link; the access log serves these newest first."""
+    """One viewer request naming a known link; the access log serves these newest first.
+
+    Written into one of `SHARDS` partitions of the link (`ACCESS#<link>#<shard>`, chosen at
+    random) so that one busy link's events spread over several partitions, and kept under 1 KB
+    (one write unit; the user agent and path are shortened when needed)."""
+
+    SHARDS = 4
+    MAX_BYTES = 1024
 
     event_id = UnicodeAttribute()
     link_id = UnicodeAttribute()
@@ -258,13 +299,14 @@ class AccessEvent(MainModel):
     latency_ms = NumberAttribute()
     outcome = UnicodeAttribute()
     ttl = NumberAttribute(null=True)
-    # Set by the stream consumer in the same transaction that adds this view to the link's
-    # view_count, so a replayed stream record never counts twice (chalicelib/consumer.py).
-    counted = BooleanAttribute(null=True)
 
     @staticmethod
-    def partition(link_id: str) -> str:
-        return f"ACCESS#{link_id}"
+    def partition(link_id: str, shard: int) -> str:
+        return f"ACCESS#{link_id}#{shard}"
+
+    @classmethod
+    def partitions(cls, link_id: str) -> list[str]:
+        return [cls.partition(link_id, shard) for shard in range(cls.SHARDS)]
 
 
 class CounterModel(Model):
@@ -279,18 +321,37 @@ class RateWindow(CounterModel):
     ttl = NumberAttribute(null=True)
 
 
+class LinkViews(CounterModel):
+    """A link's view counters, kept by the stream consumer (`chalicelib/viewcounts.py`): one
+    small item in the counters table (no stream), so counting neither wakes the consumer again
+    nor rewrites the link record. `h0`..`h3` are the high-water marks of the stream sequence
+    numbers counted from each of the link's access-event partitions (zero-padded strings)."""
+
+    view_count = NumberAttribute(default=0)
+    last_accessed_at = UnicodeAttribute(null=True)
+    h0 = UnicodeAttribute(null=True)
+    h1 = UnicodeAttribute(null=True)
+    h2 = UnicodeAttribute(null=True)
+    h3 = UnicodeAttribute(null=True)
+
+    @staticmethod
+    def key(link_id: str) -> tuple[str]:
+        return (f"LV#{link_id}",)
+
+
 MAIN_MODELS: list[type[MainModel]] = [
     Tenant,
     Plan,
     ApiKeyItem,
     ResourceHead,
-    ResourceDocument,
+    ViewerHead,
+    DocumentBody,
     Capability,
     LinkRecord,
     AuditEvent,
     AccessEvent,
 ]
-COUNTER_MODELS: list[type[CounterModel]] = [RateWindow]
+COUNTER_MODELS: list[type[CounterModel]] = [RateWindow, LinkViews]
 
 
 def register_main_model(model: type[MainModel]) -> type[MainModel]:
@@ -346,8 +407,10 @@ class WebhookQuota(MainModel):
 class WebhookDelivery(MainModel):
     """One event for one endpoint: the delivery log entry and, while due, the retry queue entry.
 
-    Keyed by endpoint and event time; `delivery_id` (the `webhook-id` header) is derived from
-    (endpoint, event), so a replayed stream record finds the same item and never enqueues twice.
+    Keyed by endpoint (one of `SHARDS` partitions, chosen by the delivery id, so one endpoint's
+    deliveries are not capped by one partition's writes) and event time; `delivery_id` (the
+    `webhook-id` header) is derived from (endpoint, event), so a replayed stream record finds the
+    same item and never enqueues twice.
     While a retry is pending, gsi1 (`WHQ#<shard>`, `<next attempt>#<delivery_id>`) makes it
     visible to the scheduled drain; the keys are removed once delivered or given up.
     """
@@ -373,9 +436,15 @@ class WebhookDelivery(MainModel):
     gsi1sk = UnicodeAttribute(null=True)
     due = Gsi1()
 
-    @staticmethod
-    def partition(endpoint_id: str) -> str:
-        return f"WH#{endpoint_id}"
+    SHARDS = 8
+
+    @classmethod
+    def partition(cls, endpoint_id: str, delivery_id: str) -> str:
+        return f"WH#{endpoint_id}#{int(delivery_id[-8:], 16) % cls.SHARDS}"
+
+    @classmethod
+    def partitions(cls, endpoint_id: str) -> list[str]:
+        return [f"WH#{endpoint_id}#{shard}" for shard in range(cls.SHARDS)]
 
 
 for _model in (WebhookEndpoint, WebhookQuota, WebhookDelivery):

@@ -17,11 +17,13 @@ from typing import Any, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.connection import Connection
+from pynamodb.connection.base import MetaTable
 from pynamodb.exceptions import PynamoDBException
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 
+from .. import awsclients
 from ..config import Settings
 from ..errors import Unavailable
 from . import models as m
@@ -197,23 +199,39 @@ class Txn:
 
 
 class Store:
-    """One per process: owns the PynamoDB connection used for batch reads and transactions."""
+    """One per process: owns the one PynamoDB connection (and botocore client) every model uses.
+
+    PynamoDB gives each model class its own connection, each with its own botocore session and
+    client; a viewer request would create four of them (capability, access event, windows, ...),
+    each loading the service model again. Here every model's table connection is pointed at one
+    shared connection that knows both tables (with every index of the main table), so a container
+    creates one client, lazily, on its first request.
+    """
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         bind(settings)
         self._connection: Connection | None = None
+        self.share_connection()
+
+    def share_connection(self) -> None:
+        shared = self.connection
+        for model in [*m.MAIN_MODELS, *m.COUNTER_MODELS]:
+            model._get_connection().connection = shared
 
     @property
     def connection(self) -> Connection:
-        # Reuse the main model's connection (and its botocore client) so every call shares one pool.
         if self._connection is None:
-            self._connection = m.Tenant._get_connection().connection
-            for model in m.COUNTER_MODELS:
-                # Let the shared Connection serialise keys for the counters table too.
-                self._connection.add_meta_table(
-                    model._get_connection().connection.get_meta_table(model.Meta.table_name)
-                )
+            shared = SharedSessionConnection(
+                region=self.settings.region,
+                host=self.settings.aws_endpoint,
+                connect_timeout_seconds=self.settings.aws_connect_timeout_seconds,
+                read_timeout_seconds=self.settings.aws_read_timeout_seconds,
+                max_retry_attempts=m._MainMeta.max_retry_attempts,
+            )
+            shared.add_meta_table(_meta_table(m.MAIN_MODELS))
+            shared.add_meta_table(_meta_table(m.COUNTER_MODELS))
+            self._connection = shared
         return self._connection
 
     @property
@@ -280,6 +298,43 @@ class Store:
             return None
         except PynamoDBException as error:
             raise self.translate(error)
+
+
+class SharedSessionConnection(Connection):
+    """PynamoDB's connection, creating its client from the process's one botocore session
+    (PynamoDB would make a session of its own per thread: the endpoint data read again)."""
+
+    @property
+    def session(self) -> Any:
+        return awsclients.session()
+
+    @property
+    def client(self) -> Any:
+        with awsclients.creation_lock():
+            return super().client
+
+
+def _meta_table(models: Sequence[type[Model]]) -> MetaTable:
+    """One table's metadata, with the indexes every model stored in it declares."""
+    indexes: dict[str, Any] = {}
+    attributes: dict[str, Any] = {}
+    key_schema: list[Any] = []
+    for model in models:
+        schema = model._get_schema()
+        key_schema = schema["key_schema"]
+        for definition in schema["attribute_definitions"]:
+            attributes[definition["AttributeName"]] = definition
+        for index in schema["global_secondary_indexes"]:
+            indexes[index["index_name"]] = {"IndexName": index["index_name"], "KeySchema": index["key_schema"]}
+    return MetaTable(
+        {
+            "TableName": models[0].Meta.table_name,
+            "KeySchema": key_schema,
+            "AttributeDefinitions": list(attributes.values()),
+            "GlobalSecondaryIndexes": list(indexes.values()),
+            "LocalSecondaryIndexes": [],
+        }
+    )
 
 
 def _key_kwargs(

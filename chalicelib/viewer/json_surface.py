@@ -1,6 +1,8 @@
 """The viewer's JSON surface: `GET|POST /share/{token}/data` and `GET /share/{token}/info`.
 
-Budget (SPEC.md): one read and one accounting write per request, no KMS call (`resolve`).
+What each costs is in `resolve`. A conditional GET of `/data` (an open page's poll) reads
+eventually consistently and, when its ETag still matches, answers 304 without the document and
+without an access event; a poll that will send content reads again, strongly, first.
 """
 
 from __future__ import annotations
@@ -19,7 +21,22 @@ def data(
     svc: Keyhole, raw_token: str, req: RequestInfo, headers: Mapping[str, str], *, method: str = "GET"
 ) -> ViewerResponse:
     """`GET|POST /share/{token}/data`."""
-    found = lookup(svc, raw_token)
+    lowered = {k.lower(): v for k, v in headers.items()}
+    presented = [t.strip() for t in lowered["if-none-match"].split(",")] if "if-none-match" in lowered else []
+    return _data(svc, raw_token, req, lowered, presented, method=method, poll=bool(presented) and method == "GET")
+
+
+def _data(
+    svc: Keyhole,
+    raw_token: str,
+    req: RequestInfo,
+    headers: Mapping[str, str],
+    presented: list[str],
+    *,
+    method: str,
+    poll: bool,
+) -> ViewerResponse:
+    found = lookup(svc, raw_token, consistent=not poll)
     resolved = found.resolved
     if resolved is None:
         return account_dead(svc, found, req)
@@ -35,21 +52,23 @@ def data(
             409, "confirm_required", "This link has a view limit: POST to /data to use one view"
         )
     etag = resolved.etag()
-    lowered = {k.lower(): v for k, v in headers.items()}
-    conditional = not resolved.view_limited and "if-none-match" in lowered
-    presented = [t.strip() for t in lowered["if-none-match"].split(",")] if conditional else []
-    if etag in presented:
+    conditional = not resolved.view_limited and bool(presented)
+    if conditional and etag in presented:
         refusal = account(svc, resolved, req, status=304, outcome=None, count_link=False)
         if refusal:
             return refusal
         response = ViewerResponse(304, None)
         response.headers["ETag"] = etag
         return response
+    if poll:  # about to send content: read again, strongly (a revocation is effective at once)
+        return _data(svc, raw_token, req, headers, presented, method=method, poll=False)
     # An open page whose poll finds a new version (it presents an earlier version's ETag, and that
     # version was written within the grace) gets a refresh: logged, but not a view and not counted
     # against the link's window, so a page left open never trips it. Any other validator (made up,
     # replayed, stale) is an ordinary fetch. The per-IP window still counts every request.
-    refreshed = any(resolved.is_earlier_etag(tag) for tag in presented) and resolved.recently_updated(now)
+    refreshed = (
+        conditional and any(resolved.is_earlier_etag(tag) for tag in presented) and resolved.recently_updated(now)
+    )
     refusal = account(
         svc,
         resolved,

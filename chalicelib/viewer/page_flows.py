@@ -1,15 +1,15 @@
 """The viewer's HTML surface: the page, the password unlock and the view-limit button.
 
 Only the flows live here: resolving and accounting come from `resolve` (`lookup`, `account`,
-`account_dead`), markup from `pages`. Each flow keeps the viewer budget: one BatchGetItem (in
-`lookup`) and one TransactWriteItems (in `account`), no KMS call.
+`account_dead`), markup from `pages`. Each flow keeps the viewer budget of `resolve`: one read,
+plain conditional writes (no transaction), no KMS call.
 
 - `GET /share/{token}`: the page; a password form without the unlock cookie; the "show the
   content" button for view-limited links (a GET never uses a view: unfurlers and prefetchers GET).
 - `POST /share/{token}`: the button: uses one view (conditional write, never past the limit).
-- `POST /share/{token}/unlock`: a password (form or JSON). Attempts are throttled per link: the
-  window is read in the lookup, so a full window is refused before scrypt runs, and counted in
-  the accounting transaction, whose condition keeps concurrent attempts within the limit.
+- `POST /share/{token}/unlock`: a password (form or JSON). Attempts are throttled per link: each
+  attempt is counted in the link's password window (a conditional update) before scrypt runs, so
+  a full window is refused without that work and concurrent attempts never exceed the limit.
 """
 
 from __future__ import annotations
@@ -25,16 +25,19 @@ from .. import unlock as unlock_cookie
 from ..branding import brand_of
 from ..passwords import verify_password
 from ..service import Keyhole, RequestInfo
-from ..tenants import settings_of
+from ..tenant_settings import settings_of
 from . import pages as page
+from . import render
 from .resolve import (
     Resolved,
     ViewerResponse,
     account,
     account_dead,
+    admit,
     lookup,
     password_window,
     rate_limited,
+    record,
     viewer_headers,
 )
 
@@ -172,15 +175,21 @@ def _content(
     view_note: tuple[int, int] | None = None
     if use_view:
         view_note = (int(resolved.cap.views_used or 0) + 1, int(resolved.cap.max_views))
+    document = resolved.document()
     body = page.content_page(
         _share(resolved),
-        resolved.document(),
+        document,
         now=svc.clock.now(),
         nonce=nonce,
         poll_seconds=0 if use_view else svc.settings.effective_page_poll_seconds,
         etag=resolved.etag(),
         view_note=view_note,
-        hints=display.parse(resolved.doc.display),
+        # The document's HTML depends on the version (document and display hints), scope and
+        # redaction alone: rendered once per container (a 200 KB document takes far longer to
+        # render than to serve).
+        rendered=resolved.memo(
+            "html", lambda: render.render_document(document, display.parse(resolved.content().get("display")))
+        ),
     )
     return _live(200, body, nonce)
 
@@ -199,7 +208,7 @@ def unlock(
     """`POST /share/{token}/unlock`: check the password; on success a short-lived cookie scoped to
     this link, then the page (303 for forms, 200 JSON for scripts)."""
     wants_json = _is_json(headers)
-    found = lookup(svc, raw_token, with_password_attempts=True)
+    found = lookup(svc, raw_token)
     resolved = found.resolved
     if resolved is None:
         dead = account_dead(svc, found, req)
@@ -219,29 +228,20 @@ def unlock(
             400, {"error": {"code": "bad_request", "message": 'Send a JSON object: {"password": "..."}'}}
         )
     attempts = password_window(svc, resolved.token)
-    if found.password_attempts >= attempts.limit:  # refused before any scrypt work
-        telemetry.note_rate_limit(telemetry.LIMIT_UNLOCK_ATTEMPTS)
-        refusal = account(svc, resolved, req, status=429, outcome="rate_limited", count_link=False)
-        return _too_many_attempts(svc, resolved, wants_json, refusal, attempts.retry_after)
+    # The attempt is counted before scrypt runs: a full window costs no scrypt work, and
+    # concurrent guesses can never get more verdicts than the window allows.
+    refusal = admit(svc, resolved, req, count_link=False, extra_windows=[attempts])
+    if refusal is not None:
+        if refusal.status == 429:
+            return _too_many_attempts(svc, resolved, wants_json, refusal, attempts.retry_after)
+        return refusal if wants_json else as_html(refusal)
     correct = (
         password is not None
         and 0 < len(password) <= MAX_PASSWORD_CHARS
         and verify_password(password, resolved.cap.password_hash)
     )
     status = (200 if wants_json else 303) if correct else 401
-    refusal = account(
-        svc,
-        resolved,
-        req,
-        status=status,
-        outcome="unlocked" if correct else "wrong_password",
-        count_link=False,
-        extra_windows=[attempts],
-    )
-    if refusal is not None:
-        if refusal.status == 429:
-            return _too_many_attempts(svc, resolved, wants_json, refusal, attempts.retry_after)
-        return refusal if wants_json else as_html(refusal)
+    record(svc, resolved, req, status=status, outcome="unlocked" if correct else "wrong_password")
     if not correct:
         if wants_json:
             return ViewerResponse(401, {"error": {"code": "wrong_password", "message": WRONG_PASSWORD}})

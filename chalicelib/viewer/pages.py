@@ -244,9 +244,11 @@ def content_page(
     etag: str,
     view_note: tuple[int, int] | None = None,
     hints: DisplayHints = NO_HINTS,
+    rendered: str | None = None,
 ) -> str:
     """The shared document, read-only. `poll_seconds` 0 = no live updates (view-limited pages);
-    the script still runs for charts and tables."""
+    the script still runs for charts and tables. `rendered`: `render_document(document, hints)`
+    when the caller already has it (cached per version)."""
     extra: list[str] = []
     notice = ""
     if view_note is not None:
@@ -260,7 +262,7 @@ def content_page(
     )
     inner = (
         f'<main class="card">{_hero(share, now, extra_meta=extra, notice=notice)}{paused}'
-        f'<div class="doc">{render_document(document, hints)}</div></main>'
+        f'<div class="doc">{render_document(document, hints) if rendered is None else rendered}</div></main>'
     )
     return _live_page(share, nonce, inner, poll_seconds=poll_seconds, etag=etag, script=True)
 

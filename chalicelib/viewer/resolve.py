@@ -1,22 +1,28 @@
 """Resolving a share token for a viewer request, and accounting for it: what every viewer route
 (the JSON surface, the page flows) shares.
 
-Budget (SPEC.md): at most 2 DynamoDB requests and no KMS call per viewer request.
-1. One consistent BatchGetItem reads the capability (by SHA-256 of the token), the resource
-   document and the tenant: the token's locator names the last two.
-2. One TransactWriteItems does all the accounting at once: the per-IP and per-link rate-limit
-   windows, the enumeration guard, the access event and (for view-limited links) the view use.
-Only refusals that the transaction itself reports (a full window, a used-up link) cost one more
-write, to record that refusal in the access log. A transaction cancelled only because another one
-touched the same items (`TransactionConflict`: busy rate windows, a view-limited link) is sent
-again, at most `CONFLICT_ATTEMPTS` times in all; then the viewer gets 503 `unavailable`.
+What a request costs (docs/design.md, "What a view costs"; the budgets are in capacity
+units and dollars):
+1. One BatchGetItem reads the capability (by SHA-256 of the token) and the resource's viewer head
+   (named by the token's locator; one of its replicas, chosen by the token). The tenant item comes
+   from the container's cache (`chalicelib/caches.py`, at most `TENANT_TTL_SECONDS` old), or is
+   added to that same read. A poll (a conditional `/data`) reads eventually consistently; anything
+   that may send content reads strongly, so a revoked link is dead at once.
+2. The content (the document) comes with the head when it is small, else from the container's
+   cache of immutable versions (`chalicelib/documents.py`). 304 polls and `/info` never need it.
+3. Accounting is plain conditional writes, never a transaction: the address's minute window (which
+   also checks the enumeration guard), the link's own window when it has one, a password attempt,
+   a view use, then the access event (one of the link's write shards, under 1 KB). No item that
+   many viewers share is ever in a transaction, so DynamoDB never cancels one viewer's request
+   because of another's (`TransactionConflict`).
+
+Every dead token (unknown, malformed, expired, revoked, exhausted, resource deleted) costs the
+same work: that one read with the same keys, then one update of the address's window; no access
+event. And it gets the same 404: status, body and headers.
 
 ETags are `"<document version>.<32 hex>"`, so a conditional request can tell a page that last saw an
 earlier version (a refresh after an update) from a made-up or replayed validator (docs/viewer.md,
 "Live updates").
-
-Every dead link (unknown, malformed, expired, revoked, exhausted, resource deleted) gets the
-same 404: status, body and headers.
 """
 
 from __future__ import annotations
@@ -26,21 +32,27 @@ import json
 import logging
 import random
 import re
+import secrets
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar, cast
 
-from .. import telemetry, unlock
+from botocore.exceptions import ClientError
+from pynamodb.exceptions import PynamoDBException
+
+from .. import documents, telemetry, unlock
+from ..caches import MISSING, SizedLru
 from ..clock import parse_rfc3339, to_rfc3339, to_rfc3339_ms
-from ..errors import Unavailable
-from ..ratelimit import Window, add_guard, add_hit, window
+from ..errors import RateLimited, Unavailable
+from ..ratelimit import Window, hit_ip, hit_window, window
 from ..redaction import viewer_document
 from ..service import Keyhole, RequestInfo
-from ..storage.models import AccessEvent, Capability, RateWindow, ResourceDocument, Tenant, plain
-from ..storage.store import Txn, TxnCancelled
-from ..tenants import limits_of, settings_of
-from ..tokens import ShareToken, new_id, parse_share_token
+from ..storage.models import AccessEvent, Capability, Tenant, ViewerHead
+from ..storage.sizes import item_bytes
+from ..storage.store import error_code
+from ..tenant_settings import limits_of, settings_of
+from ..tokens import ShareToken, new_id, parse_share_token, sha256_hex
 
 logger = logging.getLogger(__name__)
 
@@ -56,9 +68,13 @@ REFRESH_GRACE_SECONDS = 15 * 60
 # An ETag we issued: the document version, then the hash of everything the response shows.
 _ETAG = re.compile(r'"([1-9][0-9]{0,14})\.[0-9a-f]{32}"')
 
-# TransactionConflict retries: attempts in all, and the base of the jittered pause between them.
+# A plain write that meets an admin transaction on the same item (a view use while the link is
+# being edited) is refused with TransactionConflictException: attempts in all, and the base of the
+# jittered pause between them; then 503.
 CONFLICT_ATTEMPTS = 3
 CONFLICT_PAUSE_SECONDS = 0.005
+
+T = TypeVar("T")
 
 VIEWER_HEADERS = {
     "Cache-Control": "no-store",
@@ -95,21 +111,54 @@ def rate_limited(retry_after: int) -> ViewerResponse:
 
 @dataclass
 class Resolved:
-    """A live link, with everything a viewer response needs."""
+    """A live link, with everything a viewer response needs. `doc` is the resource's viewer head
+    (type, name, version, updated_at); the content behind it is loaded on first use."""
 
     token: ShareToken
     cap: Capability
-    doc: ResourceDocument
+    doc: ViewerHead
     tenant: Tenant
+    load_content: Callable[[], dict[str, Any]] = field(repr=False, default=lambda: {})
+    derived: SizedLru | None = field(default=None, repr=False)  # the container's per-version cache
+    _content: dict[str, Any] | None = field(default=None, repr=False)
 
     @property
     def link_id(self) -> str:
         return self.cap.link_id
 
+    def content(self) -> dict[str, Any]:
+        if self._content is None:
+            self._content = self.load_content()
+        return self._content
+
     def scope_fields(self) -> list | None:
         if not self.cap.scope:
             return None
-        return list(plain(self.doc.scopes).get(self.cap.scope, []))
+        return list((self.content().get("scopes") or {}).get(self.cap.scope, []))
+
+    def redact_names(self) -> list[str]:
+        """Field names shown as `***` at any depth."""
+        return list(self.content().get("redact") or [])
+
+    def memo(self, what: str, compute: Callable[[], T]) -> T:
+        """`compute()`, cached in the container for this version, scope and redaction list: what
+        depends on nothing else (the viewer's document, its HTML) is computed once per version.
+        Callers must not change what they get back."""
+        if self.derived is None:
+            return compute()
+        key = (
+            what,
+            self.token.locator,
+            int(self.doc.version),
+            self.cap.scope,
+            tuple(self.redact_names()),
+            self.default_redact,
+        )
+        found = self.derived.lookup(key)
+        if found is None:
+            found = compute()
+            self.derived.store(key, found, int(self.doc.content_bytes or 0))
+        return found
 
     @property
     def default_redact(self) -> bool:
@@ -117,11 +166,14 @@ class Resolved:
         return bool(settings_of(self.tenant)["default_redact"])
 
     def document(self) -> dict[str, Any]:
-        return viewer_document(
-            json.loads(self.doc.document),
-            scope_fields=self.scope_fields(),
-            redact_names=list(self.doc.redact or []),
-            default_secrets=self.default_redact,
+        return self.memo(
+            "document",
+            lambda: viewer_document(
+                self.content()["document"],
+                scope_fields=self.scope_fields(),
+                redact_names=self.redact_names(),
+                default_secrets=self.default_redact,
+            ),
         )
 
     def link_json(self) -> dict[str, Any]:
@@ -201,61 +253,89 @@ class Resolved:
 
 @dataclass
 class Lookup:
-    """Result of the single read: `resolved` for a live link; `dead_cap` for a known but dead one."""
+    """Result of the single read: `resolved` for a live link, else why it is dead."""
 
     token: ShareToken | None
     resolved: Resolved | None = None
-    dead_cap: Capability | None = None
     dead_reason: str = "unknown"
     tenant: Tenant | None = None
-    # Password attempts already counted in the current window (read only when asked for).
-    password_attempts: int = 0
+    consistent: bool = True
 
 
 def password_window(svc: Keyhole, token: ShareToken) -> Window:
     """The per-link password-attempt window. Keyed by the token's hash (one token per link, for
-    life) rather than the link id, so `lookup` can read it in its one BatchGetItem before scrypt."""
+    life) rather than the link id; an attempt is counted in it before scrypt runs."""
     return window(f"PW#{token.hash}", svc.settings.password_attempts_per_min, svc.clock.time())
 
 
-def lookup(svc: Keyhole, raw_token: str, *, with_password_attempts: bool = False) -> Lookup:
+def lookup(svc: Keyhole, raw_token: str, *, consistent: bool = True) -> Lookup:
+    """Read what the token names, in one BatchGetItem whatever the token is.
+
+    A malformed token reads keys derived from its hash (which name nothing), so it costs what an
+    unknown token costs; `consistent=False` is for polls (docs/viewer.md)."""
     token = parse_share_token(raw_token)
-    if token is None:
-        return Lookup(token=None, dead_reason="malformed")
+    token_hash = token.hash if token is not None else sha256_hex(raw_token or "")
+    locator = token.locator if token is not None else token_hash[:32]
     keys: list[tuple[Any, tuple[str, ...]]] = [
-        (Capability, Capability.key(token.hash)),
-        (ResourceDocument, ResourceDocument.key(token.locator)),
-        (Tenant, Tenant.key(token.tenant_id)),
+        (Capability, Capability.key(token_hash)),
+        (ViewerHead, documents.head_key(locator, token_hash)),
     ]
-    if with_password_attempts:
-        keys.append((RateWindow, (password_window(svc, token).key,)))
-    cap, doc, tenant, *counters = svc.store.batch_get(keys)
-    attempts = int(counters[0].n or 0) if counters and counters[0] is not None else 0
-    if cap is None:
+    now = svc.clock.time()
+    tenant_id = token.tenant_id if token is not None else None
+    cached: Any = svc.tenant_cache.get(tenant_id, now) if tenant_id else None
+    if tenant_id and cached is MISSING:
+        keys.append((Tenant, Tenant.key(tenant_id)))
+    found = svc.store.batch_get(keys, consistent=consistent)
+    cap, head = found[0], found[1]
+    tenant: Any = cached
+    if tenant_id and cached is MISSING:
+        tenant = found[2]
+        svc.tenant_cache.put(tenant_id, tenant, now)
+    reason = _dead_reason(svc, token, cap, head, tenant)
+    if reason is not None or token is None:
         # The tenant named by the token's own bytes (if any) sets the enumeration guard for every
-        # dead token alike: an expired link whose capability TTL has not removed yet must not get
-        # a different threshold from an unknown, revoked or exhausted one of the same tenant.
-        return Lookup(token=token, dead_reason="unknown", tenant=tenant)
-    now_s = to_rfc3339(svc.clock.now())
-    reason = None
-    if doc is None or tenant is None or doc.resource_id != cap.resource_id or cap.tenant_id != tenant.tenant_id:
-        reason = "revoked"
-    elif (
-        isinstance(tenant, Tenant) and tenant.suspended
-    ):  # ops suspended the tenant: its links are dead links, the one 404, the same work
-        reason = "suspended"
-    elif cap.expires_at is not None and cap.expires_at <= now_s:
-        reason = "expired"
-    elif cap.max_views is not None and int(cap.views_used or 0) >= int(cap.max_views):
-        reason = "exhausted"
-    if reason:
-        return Lookup(token=token, dead_cap=cap, dead_reason=reason, tenant=tenant)
-    return Lookup(
+        # dead token of it alike.
+        return Lookup(token=token, dead_reason=reason or "malformed", tenant=tenant, consistent=consistent)
+    resolved = Resolved(
         token=token,
-        resolved=Resolved(token=token, cap=cap, doc=doc, tenant=tenant),
-        tenant=tenant,
-        password_attempts=attempts,
+        cap=cast(Capability, cap),
+        doc=cast(ViewerHead, head),
+        tenant=cast(Tenant, tenant),
+        load_content=lambda: _content(svc, token, cast(ViewerHead, head)),
+        derived=svc.derived,
     )
+    return Lookup(token=token, resolved=resolved, tenant=tenant, consistent=consistent)
+
+
+def _dead_reason(svc: Keyhole, token: ShareToken | None, cap: Any, head: Any, tenant: Any) -> str | None:
+    if token is None:
+        return "malformed"
+    if cap is None:
+        return "unknown"
+    if (
+        head is None
+        or tenant is None
+        or head.resource_id != cap.resource_id
+        or head.tenant_id != cap.tenant_id
+        or cap.tenant_id != tenant.tenant_id
+    ):
+        return "revoked"
+    if tenant.suspended or cap.suspended:
+        # Ops suspended the tenant: its links are dead links (the one 404, the same work). It
+        # reaches viewers within caches.TENANT_TTL_SECONDS (the tenant item is cached that long).
+        return "suspended"
+    if cap.expires_at is not None and cap.expires_at <= to_rfc3339(svc.clock.now()):
+        return "expired"
+    if cap.max_views is not None and int(cap.views_used or 0) >= int(cap.max_views):
+        return "exhausted"
+    return None
+
+
+def _content(svc: Keyhole, token: ShareToken, head: ViewerHead) -> dict[str, Any]:
+    try:
+        return documents.content_of(svc.store, svc.contents, token.locator, head)
+    except documents.ContentMissing as missing:  # replaced and expired under an old head: retry
+        raise Unavailable("The resource changed while it was being read; retry") from missing
 
 
 # --- accounting ----------------------------------------------------------------------------
@@ -266,8 +346,8 @@ def _event(
 ) -> AccessEvent:
     now = svc.clock.now()
     event_id = new_id("acc", 10)
-    return AccessEvent(
-        pk=AccessEvent.partition(cap.link_id),
+    event = AccessEvent(
+        pk=AccessEvent.partition(cap.link_id, secrets.randbelow(AccessEvent.SHARDS)),
         sk=f"{to_rfc3339_ms(now)}#{event_id}",
         event_id=event_id,
         link_id=cap.link_id,
@@ -283,6 +363,19 @@ def _event(
         outcome=outcome,
         ttl=int(svc.clock.time()) + retention_days * 86400,
     )
+    _fit_one_write_unit(event)
+    return event
+
+
+def _fit_one_write_unit(event: AccessEvent) -> None:
+    """Shorten the user agent, then the path, until the event is one write unit (1 KB)."""
+    for name in ("user_agent", "path"):
+        over = item_bytes(event) - AccessEvent.MAX_BYTES
+        value = getattr(event, name)
+        if over <= 0 or not value:
+            return
+        encoded = value.encode("utf-8")
+        setattr(event, name, encoded[: max(0, len(encoded) - over)].decode("utf-8", "ignore") or None)
 
 
 def _retention(tenant: Tenant | None) -> int:
@@ -293,6 +386,95 @@ def failed_limit(svc: Keyhole, tenant: Tenant | None) -> int | None:
     if tenant is None:
         return svc.settings.default_failed_resolves_per_min_per_ip
     return limits_of(tenant)["failed_resolves_per_min_per_ip"]
+
+
+def _plain_write(write: Callable[[], T]) -> T:
+    """Run a plain write, sending it again if it met an admin transaction on the same item
+    (`TransactionConflictException`: nothing was written)."""
+    for attempt in range(1, CONFLICT_ATTEMPTS + 1):
+        try:
+            return write()
+        except (PynamoDBException, ClientError) as error:
+            if error_code(error) != "TransactionConflictException":
+                raise
+            if attempt == CONFLICT_ATTEMPTS:
+                logger.warning("viewer write still conflicting after %d attempts", attempt)
+                raise Unavailable("Too many concurrent changes; retry shortly", cause=error) from error
+        time.sleep(random.uniform(0, CONFLICT_PAUSE_SECONDS * attempt))
+    raise AssertionError("unreachable")
+
+
+def admit(
+    svc: Keyhole,
+    resolved: Resolved,
+    req: RequestInfo,
+    *,
+    use_view: bool = False,
+    count_link: bool = True,
+    extra_windows: Sequence[Window] = (),
+) -> ViewerResponse | None:
+    """Count one request on a live link against its windows (and use a view): the refusal (a 429,
+    or the one 404 when the last view was used meanwhile), recorded in the access log, or None.
+
+    `count_link` False skips the per-link window (304 polls, refreshes, /info and the password and
+    view-limit steps are not views, so a page left open never trips a link's rate limit);
+    `extra_windows` (password attempts) are counted too, before any password is checked."""
+    now = svc.clock.time()
+    limits = limits_of(resolved.tenant)
+    limit_name = telemetry.LIMIT_VIEWER_IP  # the window being counted, for the rate_limited metric
+    try:
+        hit_ip(
+            svc.store,
+            req.ip,
+            now,
+            tenant_id=resolved.cap.tenant_id,
+            viewer_limit=limits["viewer_requests_per_min_per_ip"],
+            failed_limit=failed_limit(svc, resolved.tenant),
+        )
+        if count_link and resolved.cap.rate_limit_per_min is not None:
+            limit_name = telemetry.LIMIT_LINK
+            hit_window(svc.store, window(f"VL#{resolved.cap.link_id}", int(resolved.cap.rate_limit_per_min), now))
+        for extra in extra_windows:
+            limit_name = telemetry.LIMIT_UNLOCK_ATTEMPTS  # the only extra windows: password attempts
+            hit_window(svc.store, extra)
+    except RateLimited as refused:
+        telemetry.note_rate_limit(limit_name)
+        record(svc, resolved, req, status=429, outcome="rate_limited")
+        return rate_limited(refused.retry_after)
+    if use_view and not _use_view(svc, resolved):
+        record(svc, resolved, req, status=404, outcome="exhausted")
+        return not_found()
+    return None
+
+
+def _use_view(svc: Keyhole, resolved: Resolved) -> bool:
+    """One view of a view-limited link: a conditional update, never past `max_views`."""
+    pk, sk = Capability.key(resolved.token.hash)
+
+    def write() -> bool:
+        try:
+            Capability(pk, sk).update(
+                actions=[Capability.views_used.add(1)],
+                condition=Capability.pk.exists() & (Capability.views_used < Capability.max_views),
+            )
+            return True
+        except PynamoDBException as error:
+            if error_code(error) == "ConditionalCheckFailedException":
+                return False
+            if error_code(error) == "TransactionConflictException":
+                raise
+            raise svc.store.translate(error) from error
+
+    return _plain_write(write)
+
+
+def record(svc: Keyhole, resolved: Resolved, req: RequestInfo, *, status: int, outcome: str) -> None:
+    """Write the request's access event (one of the link's shards, one write unit)."""
+    event = _event(svc, resolved.cap, req, status=status, outcome=outcome, retention_days=_retention(resolved.tenant))
+    try:
+        event.save()
+    except PynamoDBException as error:
+        raise svc.store.translate(error) from error
 
 
 def account(
@@ -308,116 +490,32 @@ def account(
 ) -> ViewerResponse | None:
     """Count and record one request on a live link. Returns a refusal response, or None to proceed.
 
-    `outcome` None means "not recorded" (a 304 poll); `count_link` False skips the per-link window
-    (304 polls and refreshes are not views, so a page left open never trips a link's rate limit).
-    `extra_windows` are counted in the same transaction (password attempts); a full one is a 429.
-    Raises `Unavailable` when the transaction keeps conflicting with concurrent ones.
-    """
-    now = svc.clock.time()
-    limits = limits_of(resolved.tenant)
-    txn = svc.store.txn()
-    add_hit(txn, f"VIP#{resolved.cap.tenant_id}#{req.ip}", limits["viewer_requests_per_min_per_ip"], now, tag="ip")
-    add_guard(txn, f"FIP#{req.ip}", failed_limit(svc, resolved.tenant), now, tag="failed")
-    if count_link and resolved.cap.rate_limit_per_min is not None:
-        add_hit(txn, f"VL#{resolved.cap.link_id}", int(resolved.cap.rate_limit_per_min), now, tag="link")
-    for index, extra in enumerate(extra_windows):
-        txn.update(RateWindow, (extra.key,), extra.actions(), condition=extra.condition(), tag=f"extra{index}")
-    if use_view:
-        txn.update(
-            Capability,
-            Capability.key(resolved.token.hash),
-            [Capability.views_used.add(1)],
-            condition=Capability.pk.exists() & (Capability.views_used < Capability.max_views),
-            tag="view",
-        )
+    `outcome` None means "not recorded" (a 304 poll). See `admit` for the rest."""
+    refusal = admit(svc, resolved, req, use_view=use_view, count_link=count_link, extra_windows=extra_windows)
+    if refusal is not None:
+        return refusal
     if outcome is not None:
-        txn.put(
-            _event(svc, resolved.cap, req, status=status, outcome=outcome, retention_days=_retention(resolved.tenant)),
-            tag="event",
-        )
-    try:
-        _commit(txn)
+        record(svc, resolved, req, status=status, outcome=outcome)
         if outcome == "viewed":
             telemetry.view()
-        return None
-    except TxnCancelled as cancelled:
-        extra_tags = tuple(f"extra{index}" for index in range(len(extra_windows)))
-        refusal, refused_outcome, refused_status = _refusal(cancelled, now, extra_tags)
-        if refusal is None:
-            raise
-        _record_refusal(svc, resolved.cap, req, refused_status, refused_outcome, resolved.tenant)
-        return refusal
-
-
-_LIMIT_OF_TAG = {
-    "ip": telemetry.LIMIT_VIEWER_IP,
-    "failed": telemetry.LIMIT_FAILED_RESOLVES,
-    "link": telemetry.LIMIT_LINK,
-}
-
-
-def _refusal(
-    cancelled: TxnCancelled, now: float, extra_tags: tuple[str, ...] = ()
-) -> tuple[ViewerResponse | None, str, int]:
-    if cancelled.failed("view"):
-        return not_found(), "exhausted", 404
-    for tag in ("ip", "failed", "link", *extra_tags):
-        if cancelled.failed(tag):
-            # The only extra windows are password attempts (page_flows.unlock).
-            telemetry.note_rate_limit(_LIMIT_OF_TAG.get(tag, telemetry.LIMIT_UNLOCK_ATTEMPTS))
-            retry = window("x", 1, now).retry_after
-            return rate_limited(retry), "rate_limited", 429
-    return None, "", 0
-
-
-def _commit(txn: Txn) -> None:
-    """Commit, retrying a transaction that lost only to conflicts (real DynamoDB cancels concurrent
-    transactions on the same rate window or capability; an innocent viewer must not see 409).
-    Other cancellations are raised for the caller to read; persistent conflicts are a 503."""
-    for attempt in range(1, CONFLICT_ATTEMPTS + 1):
-        try:
-            txn.commit()
-            return
-        except TxnCancelled as cancelled:
-            if not cancelled.only_conflicts:
-                raise
-            if attempt == CONFLICT_ATTEMPTS:
-                logger.warning("viewer transaction still conflicting after %d attempts: %s", attempt, cancelled.reasons)
-                raise Unavailable("Too many concurrent requests; retry shortly") from cancelled
-        time.sleep(random.uniform(0, CONFLICT_PAUSE_SECONDS * attempt))
-
-
-def _record_refusal(
-    svc: Keyhole, cap: Capability, req: RequestInfo, status: int, outcome: str, tenant: Tenant | None
-) -> None:
-    try:
-        _event(svc, cap, req, status=status, outcome=outcome, retention_days=_retention(tenant)).save()
-    except Exception:  # the refusal stands even if its log line cannot be written
-        logger.warning("could not record access event for a refused request", exc_info=True)
+    return None
 
 
 def account_dead(svc: Keyhole, found: Lookup, req: RequestInfo) -> ViewerResponse:
-    """A dead or unknown token: count it against the IP's enumeration guard, then the one 404."""
-    now = svc.clock.time()
-    txn = svc.store.txn()
-    limit = failed_limit(svc, found.tenant)
-    add_hit(txn, f"FIP#{req.ip}", limit, now, tag="failed")
-    if found.dead_cap is not None:
-        txn.put(
-            _event(
-                svc, found.dead_cap, req, status=404, outcome=found.dead_reason, retention_days=_retention(found.tenant)
-            ),
-            tag="event",
-        )
+    """A dead or unknown token: count it against the address's enumeration guard, then the one
+    404. The same single write for every kind of dead token, and no access event."""
     try:
-        _commit(txn)
-    except TxnCancelled as cancelled:
-        if not cancelled.failed("failed"):
-            raise
+        hit_ip(
+            svc.store,
+            req.ip,
+            svc.clock.time(),
+            tenant_id=None,
+            viewer_limit=None,
+            failed_limit=failed_limit(svc, found.tenant),
+        )
+    except RateLimited as refused:
         telemetry.note_rate_limit(telemetry.LIMIT_FAILED_RESOLVES)
-        if found.dead_cap is not None:
-            _record_refusal(svc, found.dead_cap, req, 429, "rate_limited", found.tenant)
-        return rate_limited(window("x", 1, now).retry_after)
+        return rate_limited(refused.retry_after)
     return not_found()
 
 

@@ -21,6 +21,7 @@ import hashlib
 import json
 import logging
 import random
+import re
 import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -32,7 +33,7 @@ from pynamodb.exceptions import PutError
 
 from .. import telemetry
 from ..clock import parse_rfc3339, to_rfc3339, to_rfc3339_ms
-from ..pagination import partition_page
+from ..pagination import sharded_page
 from ..service import Keyhole
 from ..storage.models import WebhookDelivery, WebhookEndpoint, plain
 from ..storage.store import TxnCancelled, error_code
@@ -53,7 +54,7 @@ DRAIN_TIMEOUT_SECONDS = 5.0
 DRAIN_BATCH = 100
 DRAIN_BUDGET_SECONDS = 20.0
 WORKERS = 8
-QUEUE_SHARDS = 4
+QUEUE_SHARDS = 16  # partitions of the retry queue index: every delivery writes it when enqueued and when done
 RETENTION_DAYS = 30
 TXN_MAX_ITEMS = 100
 OPEN = ("pending", "retrying")
@@ -113,7 +114,7 @@ def _unschedule(delivery: WebhookDelivery) -> None:
 def new_delivery(event: Event, endpoint: WebhookEndpoint, now: datetime, *, due: datetime) -> WebhookDelivery:
     did = delivery_id(endpoint.endpoint_id, event.event_id)
     delivery = WebhookDelivery(
-        pk=WebhookDelivery.partition(endpoint.endpoint_id),
+        pk=WebhookDelivery.partition(endpoint.endpoint_id, did),
         sk=f"{to_rfc3339_ms(parse_rfc3339(event.at))}#{did}",
         delivery_id=did,
         endpoint_id=endpoint.endpoint_id,
@@ -389,12 +390,17 @@ def to_json(delivery: WebhookDelivery) -> dict[str, Any]:
     }
 
 
+_SORT_KEY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z#msg_[0-9a-f]{32}")
+
+
 def list_deliveries(svc: Keyhole, endpoint: WebhookEndpoint, query: dict[str, str]) -> dict[str, Any]:
-    return partition_page(
+    """The endpoint's delivery log, newest event first, merged from its partitions."""
+    return sharded_page(
         WebhookDelivery,
-        WebhookDelivery.partition(endpoint.endpoint_id),
+        WebhookDelivery.partitions(endpoint.endpoint_id),
         query,
         to_json,
         list_id="webhook-deliveries",
-        newest_first=True,
+        owner=endpoint.endpoint_id,
+        sort_key=_SORT_KEY,
     )

@@ -123,6 +123,13 @@ def test_every_role_names_its_resources(role: str) -> None:
     assert "/aws/lambda/keyhole-${Stage}" in logs["Resource"]["Fn::Sub"]
 
 
+def test_the_stream_consumer_may_keep_the_view_counters_and_nothing_else_there() -> None:
+    # The consumer counts views in the counters table (`LV#<link>` items, chalicelib/viewcounts.py):
+    # one conditional UpdateItem per link per batch, and a GetItem when a condition failed.
+    counters = [s for s in _statements("StreamConsumerRole") if s["Resource"] == {"Fn::GetAtt": ["CountersTable", "Arn"]}]
+    assert [s["Action"] for s in counters] == [["dynamodb:GetItem", "dynamodb:UpdateItem"]]
+
+
 def test_key_use_is_bound_to_keyholes_encryption_context() -> None:
     api = next(s for s in _statements("ApiRole") if s["Sid"] == "SealingKey")
     assert api["Resource"] == {"Fn::GetAtt": ["SealingKey", "Arn"]}  # the key, not whatever the alias names

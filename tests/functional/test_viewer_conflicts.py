@@ -1,10 +1,11 @@
-"""Viewers whose accounting transaction loses a race on real DynamoDB.
+"""Viewers whose writes DynamoDB refuses: a conflict with an admin transaction, or throttling.
 
-DynamoDB cancels a transaction with `TransactionConflict` when another one is writing the same
-item (a busy per-IP or per-link window, a view-limited link). moto never does, so the service's own
-botocore client is made to answer the next N `TransactWriteItems` with DynamoDB's cancellation,
-as the real service sends it over the wire (botocore parses it, checks it for retries and raises
-it as usual); every other call reaches moto.
+The viewer path writes no transaction (`tests/functional/test_crowd.py` shows a crowd never meets
+`TransactionConflict`), but a plain write to an item that an admin transaction holds at that
+moment is refused with `TransactionConflictException`: a view use of a view-limited link while
+the link is being edited. And a hot partition is throttled. moto does neither, so the service's
+own botocore client is made to answer chosen requests as DynamoDB would over the wire (botocore
+parses the answer and applies its retry rules as usual); every other call reaches moto.
 """
 from __future__ import annotations
 
@@ -16,15 +17,16 @@ import pytest
 from botocore.awsrequest import AWSResponse
 
 from chalicelib import tenants
+from chalicelib.viewer import resolve as viewer_core
 from tests.conftest import Api, Reply
 
-EVENT = "before-send.dynamodb.TransactWriteItems"
 VIEWER_HEADERS = {
     "cache-control": "no-store",
     "referrer-policy": "no-referrer",
     "x-robots-tag": "noindex, nofollow",
     "x-content-type-options": "nosniff",
 }
+FORM = {"content-type": "application/x-www-form-urlencoded"}
 
 
 class _Body(io.BytesIO):
@@ -37,45 +39,58 @@ class _Body(io.BytesIO):
             chunk = self.read()
 
 
-class Conflicts:
-    """Cancels the next `pending` transactions (None: all of them) with TransactionConflict."""
+class Refusals:
+    """Answers the next `pending` requests (None: all) of `operation` whose key starts with `prefix`
+    with DynamoDB's error `code`, as DynamoDB sends it."""
 
     def __init__(self) -> None:
+        self.operation = "UpdateItem"
+        self.prefix = "CAP#"
+        self.code = "TransactionConflictException"
         self.pending: Optional[int] = 0
-        self.sent = 0  # TransactWriteItems calls that left the client
-        self.code = "TransactionConflict"  # the reason given for the first item
+        self.refused = 0
 
-    def __call__(self, request: Any, **_: Any) -> Optional[AWSResponse]:
-        self.sent += 1
+    def _matches(self, operation: str, body: Dict[str, Any]) -> bool:
+        if operation != self.operation:
+            return False
+        if operation == "TransactWriteItems":
+            return True
+        return str((body.get("Key") or {}).get("pk", {}).get("S", "")).startswith(self.prefix)
+
+    def __call__(self, request: Any, event_name: str, **_: Any) -> Optional[AWSResponse]:
+        operation = event_name.rsplit(".", 1)[-1]
+        if not self._matches(operation, json.loads(request.body or b"{}")):
+            return None
         if self.pending is not None:
             if self.pending <= 0:
-                return None  # on to moto
+                return None
             self.pending -= 1
+        self.refused += 1
         # botocore offers the request to every before-send handler and keeps the first answer, so
-        # moto (registered after this one) would still run the transaction: send it to a host moto
-        # does not serve, so that, as on DynamoDB, a cancelled transaction writes nothing.
-        url, request.url = request.url, "https://conflict.invalid/"
-        items = json.loads(request.body)["TransactItems"]
-        reasons = [{"Code": self.code, "Message": "Transaction is ongoing for the item"}] + [
-            {"Code": "None"} for _ in items[1:]]
-        listed = ", ".join(r["Code"] for r in reasons)
-        body = {"__type": "com.amazonaws.dynamodb.v20120810#TransactionCanceledException",
-                "message": f"Transaction cancelled, please refer cancellation reasons for specific reasons [{listed}]",
-                "CancellationReasons": reasons}
-        return AWSResponse(url, 400, {"Content-Type": "application/x-amz-json-1.0",
-                                              "x-amzn-RequestId": "conflict-test"},
+        # moto (registered after this one) would still run it: send it to a host moto does not
+        # serve, so that, as on DynamoDB, a refused request writes nothing.
+        url, request.url = request.url, "https://refused.invalid/"
+        message = {"TransactionConflictException": "Transaction is ongoing for the item",
+                   "ThrottlingException": "Throughput exceeds the current capacity for one or more partitions"}
+        if operation == "TransactWriteItems":
+            body = {"__type": "com.amazonaws.dynamodb.v20120810#TransactionCanceledException",
+                    "message": "Transaction cancelled, please refer cancellation reasons for specific reasons",
+                    "CancellationReasons": [{"Code": "ThrottlingError", "Message": "Throughput exceeds capacity"}]}
+        else:
+            body = {"__type": f"com.amazonaws.dynamodb.v20120810#{self.code}", "message": message[self.code]}
+        return AWSResponse(url, 400, {"Content-Type": "application/x-amz-json-1.0", "x-amzn-RequestId": "refused"},
                            _Body(json.dumps(body).encode("utf-8")))
 
 
 @pytest.fixture
-def conflicts(svc: Any) -> Iterator[Conflicts]:
+def refusals(svc: Any) -> Iterator[Refusals]:
     events = svc.store.client.meta.events
-    handler = Conflicts()
-    events.register_first(EVENT, handler)
+    handler = Refusals()
+    events.register_first("before-send.dynamodb", handler)
     try:
         yield handler
     finally:
-        events.unregister(EVENT, handler)
+        events.unregister("before-send.dynamodb", handler)
 
 
 @pytest.fixture
@@ -102,80 +117,72 @@ def assert_viewer_headers(reply: Reply) -> None:
     assert "frame-ancestors 'none'" in reply.headers["content-security-policy"]
 
 
-def test_one_conflict_is_retried_and_the_viewer_never_notices(app_client: Api, shared: Dict[str, Any],
-                                                              conflicts: Conflicts) -> None:
-    # GIVEN a link, and DynamoDB cancelling the next transaction because another one holds an item
-    shared_link = link(app_client, shared)
-    conflicts.pending, conflicts.sent = 1, 0
-    # WHEN a viewer fetches it
-    reply = app_client.get(f"/share/{shared_link['token']}/data", headers={"x-forwarded-for": "192.0.2.10"})
-    # THEN the transaction is sent again, the viewer gets the document, and one access event is recorded
-    assert reply.status == 200 and reply.json["document"] == {"a": 1}
-    assert conflicts.sent == 2
-    assert outcomes(app_client, shared, shared_link["id"]) == ["viewed"]
+def press(api: Api, token: str, ip: str) -> Reply:
+    return api.call("POST", f"/share/{token}", raw=b"", headers={"x-forwarded-for": ip, **FORM})
 
 
-def test_a_retried_view_of_a_view_limited_link_uses_one_view(app_client: Api, shared: Dict[str, Any],
-                                                             conflicts: Conflicts) -> None:
-    # GIVEN a link with 2 views, and the first press's transaction cancelled by a conflict
+def test_a_view_use_that_meets_an_admin_transaction_is_sent_again(app_client: Api, shared: Dict[str, Any],
+                                                                  refusals: Refusals) -> None:
+    # GIVEN a link with 2 views, and the first press's view use refused because an admin
+    # transaction holds the link's capability at that moment
     limited = link(app_client, shared, max_views=2)
-    conflicts.pending = 1
-    viewer = {"x-forwarded-for": "192.0.2.11", "content-type": "application/x-www-form-urlencoded"}
+    refusals.pending = 1
     # WHEN the button is pressed
-    first = app_client.call("POST", f"/share/{limited['token']}", raw=b"", headers=viewer)
-    # THEN the content is shown as view 1 of 2, and exactly one view remains
+    first = press(app_client, limited["token"], "192.0.2.11")
+    # THEN the write is sent again and the content is shown as view 1 of 2, and exactly one view remains
+    assert refusals.refused == 1
     assert first.status == 200 and b"View 1 of 2" in first.body
-    assert app_client.call("POST", f"/share/{limited['token']}", raw=b"", headers=viewer).status == 200
-    assert app_client.call("POST", f"/share/{limited['token']}", raw=b"", headers=viewer).status == 404
+    assert press(app_client, limited["token"], "192.0.2.11").status == 200
+    assert press(app_client, limited["token"], "192.0.2.11").status == 404
+    assert outcomes(app_client, shared, limited["id"]) == ["viewed", "viewed"]  # a dead link records nothing
 
 
-@pytest.mark.parametrize("path", ["/data", "/info", ""], ids=["data", "info", "page"])
-def test_persistent_conflicts_answer_503_with_the_viewer_headers(app_client: Api, shared: Dict[str, Any],
-                                                                 conflicts: Conflicts, path: str) -> None:
-    # GIVEN a link whose every accounting transaction is cancelled by conflicts
-    shared_link = link(app_client, shared)
-    conflicts.pending, conflicts.sent = None, 0
-    # WHEN a viewer asks for it
-    reply = app_client.get(f"/share/{shared_link['token']}{path}", headers={"x-forwarded-for": "192.0.2.12"})
-    # THEN a few attempts are made, then 503 `unavailable` (never 409 or 500), with the viewer headers
-    assert reply.status == 503, reply
-    assert 1 < conflicts.sent <= 3
-    assert_viewer_headers(reply)
-    if path:
-        assert reply.json["error"]["code"] == "unavailable"
+@pytest.mark.parametrize("path, html", [("/data", False), ("", True)], ids=["data", "page"])
+def test_persistent_conflicts_on_a_view_use_answer_503_with_the_viewer_headers(
+        app_client: Api, shared: Dict[str, Any], refusals: Refusals, path: str, html: bool) -> None:
+    # GIVEN a view-limited link whose capability stays held by transactions
+    limited = link(app_client, shared, max_views=3)
+    refusals.pending = None
+    # WHEN a viewer uses a view
+    if html:
+        reply = press(app_client, limited["token"], "192.0.2.12")
     else:
-        assert reply.headers["content-type"].startswith("text/html") and b"Temporarily unavailable" in reply.body
-    # AND nothing was recorded; once the conflicts stop, the link works as before
-    conflicts.pending = 0
-    assert outcomes(app_client, shared, shared_link["id"]) == []
-    assert app_client.get(f"/share/{shared_link['token']}/data",
-                          headers={"x-forwarded-for": "192.0.2.12"}).status == 200
-
-
-def test_a_dead_link_under_persistent_conflicts_answers_503_not_409(app_client: Api, shared: Dict[str, Any],
-                                                                   conflicts: Conflicts) -> None:
-    # GIVEN a revoked link, and the enumeration guard's window under constant contention
-    revoked = link(app_client, shared)
-    assert app_client.delete(f"/v1/links/{revoked['id']}", key=shared["admin"]).status in (200, 204)
-    conflicts.pending = None
-    # WHEN a viewer asks for it THEN 503 with the viewer headers
-    reply = app_client.get(f"/share/{revoked['token']}/data", headers={"x-forwarded-for": "192.0.2.13"})
-    assert reply.status == 503 and reply.json["error"]["code"] == "unavailable"
+        reply = app_client.post(f"/share/{limited['token']}/data", headers={"x-forwarded-for": "192.0.2.12"})
+    # THEN a few attempts, then 503 `unavailable` (never 409 or 500), with the viewer headers
+    assert reply.status == 503, reply
+    assert refusals.refused == viewer_core.CONFLICT_ATTEMPTS
     assert_viewer_headers(reply)
-    # AND with one conflict only, the one 404
-    conflicts.pending = 1
-    assert app_client.get(f"/share/{revoked['token']}/data", headers={"x-forwarded-for": "192.0.2.13"}).status == 404
+    if html:
+        assert reply.headers["content-type"].startswith("text/html") and b"Temporarily unavailable" in reply.body
+    else:
+        assert reply.json["error"]["code"] == "unavailable"
+    # AND no view was used and nothing recorded; once the conflicts stop, the link works as before
+    refusals.pending = 0
+    assert outcomes(app_client, shared, limited["id"]) == []
+    assert app_client.post(f"/share/{limited['token']}/data",
+                           headers={"x-forwarded-for": "192.0.2.12"}).json["document"] == {"a": 1}
+
+
+@pytest.mark.parametrize("dead", [False, True], ids=["live", "dead"])
+def test_a_throttled_address_window_is_503_for_viewers(app_client: Api, shared: Dict[str, Any],
+                                                       refusals: Refusals, dead: bool) -> None:
+    # GIVEN a link (or a revoked one), and the partition of the address's window throttled
+    made = link(app_client, shared)
+    if dead:
+        assert app_client.delete(f"/v1/links/{made['id']}", key=shared["admin"]).status == 204
+    refusals.prefix, refusals.code, refusals.pending = "IP#", "ThrottlingException", None
+    # WHEN a viewer asks for it
+    reply = app_client.get(f"/share/{made['token']}/data", headers={"x-forwarded-for": "192.0.2.13"})
+    # THEN 503 `unavailable` with the viewer headers: come back later, not "not found"
+    assert reply.status == 503 and reply.json["error"]["code"] == "unavailable", reply
+    assert_viewer_headers(reply)
 
 
 def test_a_transaction_cancelled_by_throttling_is_503_not_409(app_client: Api, shared: Dict[str, Any],
-                                                               conflicts: Conflicts) -> None:
-    # GIVEN a link, then DynamoDB cancelling every transaction because a partition is throttled
-    existing = link(app_client, shared)
-    conflicts.code, conflicts.pending = "ThrottlingError", None
-    # WHEN an admin creates a link and a viewer opens the existing one
+                                                               refusals: Refusals) -> None:
+    # GIVEN DynamoDB cancelling every transaction because a partition is throttled
+    refusals.operation, refusals.pending = "TransactWriteItems", None
+    # WHEN an admin creates a link
     created = app_client.post("/v1/resources/r/links", key=shared["admin"], body={})
-    opened = app_client.get(f"/share/{existing['token']}/data")
-    # THEN both are told to come back later (503 unavailable), not that they raced something (409)
+    # THEN it is told to come back later (503 unavailable), not that it raced something (409)
     assert created.status == 503 and created.json["error"]["code"] == "unavailable", created
-    assert opened.status == 503 and opened.json["error"]["code"] == "unavailable", opened
-    assert all(opened.headers[name] == value for name, value in VIEWER_HEADERS.items())

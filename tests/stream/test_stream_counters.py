@@ -59,3 +59,52 @@ def test_only_refreshes_after_an_update_are_left_out_of_view_count(app_client, t
     assert (before, after["view_count"]) == (1, 2)
     outcomes = [i["outcome"] for i in api.get(f"/v1/links/{link['id']}/access-logs", key=key).json["items"]]
     assert outcomes == ["viewed", "refreshed", "viewed"]
+
+
+def test_views_are_counted_once_whatever_batches_replay_them(app_client, tenant, stream, aws):
+    import boto3
+
+    from chalicelib.storage.sizes import raw_item_bytes
+
+    api, key = app_client, tenant["admin"]
+    # GIVEN a link opened 12 times (its access events spread over the link's write shards)
+    link = share(api, key)
+    stream.consume()
+    for n in range(12):
+        assert open_link(api, link["token"], ip=f"198.51.100.{60 + n}").status == 200
+    records = stream.records()
+    views = [r for r in records if r["dynamodb"]["Keys"]["pk"]["S"].startswith("ACCESS#")]
+    assert len(views) == 12 and len({r["dynamodb"]["Keys"]["pk"]["S"] for r in views}) > 1
+    # WHEN the consumer gets them in two batches, then a retry of the second half of the first
+    # batch together with the second (as Lambda re-delivers from a failed record), then all again
+    for batch in (records[:7], records[3:], records):
+        assert stream.handle(batch) == {"batchItemFailures": []}
+    # THEN each view was counted exactly once, and the last access is the latest view's second
+    after = api.get(f"/v1/links/{link['id']}", key=key).json
+    assert after["view_count"] == 12
+    latest = max(r["dynamodb"]["NewImage"]["at"]["S"] for r in views)
+    assert after["last_accessed_at"] == latest[:19] + "Z"
+    # AND the counters are one small item (one write unit), written once per batch, never the events
+    item = boto3.client("dynamodb", region_name="us-east-1").get_item(
+        TableName=aws["CountersTableName"], Key={"pk": {"S": f"LV#{link['id']}"}}, ConsistentRead=True)["Item"]
+    assert raw_item_bytes(item) < 1024
+    assert all("counted" not in r.get("dynamodb", {}).get("NewImage", {}) for r in stream.records())
+
+
+def test_a_replay_counts_only_what_lies_above_each_shards_mark(svc):
+    from chalicelib import viewcounts
+    from chalicelib.viewcounts import Counted
+
+    link_id = "lnk_" + "a" * 24
+    first = [Counted(0, "110", "2026-01-01T00:00:01Z"), Counted(1, "120", "2026-01-01T00:00:02Z")]
+    # GIVEN two views counted from two of the link's shards
+    assert viewcounts.count(svc.store, link_id, first) == 2
+    # WHEN a batch replays both, with one new view on the second shard (the first shard has
+    # nothing new), then the same batch once more, then an older view arrives late on a third
+    replay = first + [Counted(1, "121", "2026-01-01T00:00:00Z")]
+    assert viewcounts.count(svc.store, link_id, replay) == 1
+    assert viewcounts.count(svc.store, link_id, replay) == 0
+    assert viewcounts.count(svc.store, link_id, [Counted(2, "105", "2025-12-31T23:59:59Z")]) == 1
+    # THEN each view counted once, and the last access never moved back
+    views = viewcounts.read(svc.store, [link_id])[link_id]
+    assert (views.view_count, views.last_accessed_at) == (4, "2026-01-01T00:00:02Z")

@@ -1,0 +1,172 @@
+"""Where a resource's content is stored and how it is read back: the viewer heads and bodies.
+
+A resource's *content* is what viewers are shown and how: the document, its redaction rules, its
+scopes, and whatever else the admin API stores beside the document (e.g. display hints). It is
+written as compressed JSON:
+
+- in each of the resource's `ViewerHead` replicas when the head still fits one 4 KB read unit
+  (a document of a few KB: one read serves the view);
+- otherwise in a `DocumentBody` item for that version, immutable, which a container reads once per
+  version (eventually consistent: an immutable item cannot be stale, only not yet visible) and
+  keeps in its cache.
+
+The heads carry version, type, name and update time, so a 304 poll and the ETag never need the
+content. Writes go into the caller's transaction (with the admin-side `ResourceHead`), so viewers
+see a version's head and its content together or not at all. This module is the one place that
+knows the layout: the admin API calls `stage_write`, `stage_delete` and `read`, the viewer
+`head_key` and `content_of`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .caches import ContentCache
+from .storage.models import DocumentBody, ViewerHead
+from .storage.sizes import READ_UNIT, item_bytes
+from .storage.store import Store, Txn
+
+logger = logging.getLogger(__name__)
+
+COMPRESSION_LEVEL = 6
+# A replaced version's body stays readable this long (then TTL removes it): a request holding the
+# previous head can still finish with the content it names.
+RETIRED_SECONDS = 3600
+
+
+class ContentMissing(Exception):
+    """A head names a version whose body is gone: a newer version replaced it meanwhile."""
+
+
+@dataclass(frozen=True)
+class Written:
+    """What `stage_write` put into the transaction."""
+
+    content_bytes: int
+    inline: bool
+
+
+def encode(content: Mapping[str, Any]) -> tuple[bytes, int]:
+    """Compressed JSON of the content, and the size of the uncompressed JSON."""
+    text = json.dumps(content, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return zlib.compress(text, COMPRESSION_LEVEL), len(text)
+
+
+def decode(payload: bytes) -> dict[str, Any]:
+    value = json.loads(zlib.decompress(payload))
+    if not isinstance(value, dict):
+        raise ValueError("stored content is not an object")
+    return value
+
+
+def replica_of(token_hash: str) -> int:
+    """Which head replica a token reads: fixed per token, spread across tokens."""
+    return int(token_hash[:8], 16) % ViewerHead.REPLICAS
+
+
+def head_key(locator: str, token_hash: str) -> tuple[str, str]:
+    return ViewerHead.key(locator, replica_of(token_hash))
+
+
+def stage_write(
+    txn: Txn,
+    *,
+    tenant_id: str,
+    resource_id: str,
+    locator: str,
+    version: int,
+    type: str,
+    name: str,
+    updated_at: str,
+    content: Mapping[str, Any],
+    retire_body: int | None = None,
+    now: float = 0.0,
+    kind: str = "document",
+) -> Written:
+    """Add the heads (and the body, when it does not fit a head) of `version` to `txn`. The body
+    of `retire_body` (the version replaced, when its content had a body) gets a TTL instead of
+    being deleted at once: a request that read the old head a moment earlier still finds it."""
+    payload, content_bytes = encode(content)
+    heads = []
+    for replica in range(ViewerHead.REPLICAS):
+        pk, sk = ViewerHead.key(locator, replica)
+        heads.append(
+            ViewerHead(
+                pk=pk,
+                sk=sk,
+                tenant_id=tenant_id,
+                resource_id=resource_id,
+                kind=kind,
+                type=type,
+                name=name,
+                version=version,
+                updated_at=updated_at,
+                content_bytes=content_bytes,
+                payload=payload,
+            )
+        )
+    inline = item_bytes(heads[0]) <= READ_UNIT
+    if not inline:
+        bk = DocumentBody.key(locator, version)
+        txn.put(
+            DocumentBody(pk=bk[0], sk=bk[1], tenant_id=tenant_id, resource_id=resource_id, payload=payload), tag="body"
+        )
+        for head in heads:
+            head.payload = None
+    for replica, head in enumerate(heads):
+        txn.put(head, tag=f"head{replica}")
+    if retire_body is not None and retire_body != version:
+        txn.update(
+            DocumentBody,
+            DocumentBody.key(locator, retire_body),
+            [DocumentBody.ttl.set(int(now) + RETIRED_SECONDS)],
+            tag="old_body",
+        )
+    return Written(content_bytes=content_bytes, inline=inline)
+
+
+def stage_delete(txn: Txn, *, locator: str, body_version: int | None) -> None:
+    """Viewers lose the resource at once: every head (and the current body) go in `txn`."""
+    for replica in range(ViewerHead.REPLICAS):
+        txn.delete(ViewerHead, ViewerHead.key(locator, replica), tag=f"head{replica}")
+    if body_version is not None:
+        txn.delete(DocumentBody, DocumentBody.key(locator, body_version), tag="body")
+
+
+def read(store: Store, locator: str) -> tuple[ViewerHead, dict[str, Any]] | None:
+    """The current head and content, read consistently (the admin API's view)."""
+    head = store.get(ViewerHead, ViewerHead.key(locator, 0))
+    if head is None:
+        return None
+    if head.payload is not None:
+        return head, decode(head.payload)
+    body = store.get(DocumentBody, DocumentBody.key(locator, int(head.version)))
+    if body is None:
+        return None
+    return head, decode(body.payload)
+
+
+def content_of(store: Store, cache: ContentCache, locator: str, head: ViewerHead) -> dict[str, Any]:
+    """The content of the version `head` names: from the head itself, the container's cache, or
+    one read of its body. Raises `ContentMissing` if that version has been replaced since."""
+    version = int(head.version)
+    cached = cache.get(locator, version)
+    if cached is not None:
+        return cached
+    if head.payload is not None:
+        content = decode(head.payload)
+    else:
+        key = DocumentBody.key(locator, version)
+        body = store.get(DocumentBody, key, consistent=False)
+        if body is None:  # written a moment ago and not visible to this read yet, or replaced
+            body = store.get(DocumentBody, key)
+        if body is None:
+            raise ContentMissing(f"version {version} has no body")
+        content = decode(body.payload)
+    cache.put(locator, version, content, int(head.content_bytes or 0))
+    return content
