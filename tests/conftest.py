@@ -141,7 +141,7 @@ def serial_stack() -> Iterator[Any]:
 # tests together (they share build/ and the dependency cache), and the longest modules first so
 # that neither worker is left with a long tail.
 SERIAL_GROUPS = {"tests.deploy": "deploy"}
-LONG_FIRST = ("tests.fuzz", "tests.deploy", "tests.soak", "tests.browser", "tests.ops")
+LONG_FIRST = ("tests.fuzz", "tests.deploy", "tests.functional.test_soak", "tests.browser", "tests.ops")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -145,7 +145,7 @@ class Soak:
 
 
 @pytest.mark.timeout(600)
-def test_the_local_stack_holds_under_a_soak(stack, pump):
+def test_the_local_stack_holds_under_a_soak(stack, pump, record_property):
     svc = stack.svc
     unlimited = {"api_requests_per_min": None, "viewer_requests_per_min_per_ip": None,
                  "failed_resolves_per_min_per_ip": None}
@@ -178,6 +178,9 @@ def test_the_local_stack_holds_under_a_soak(stack, pump):
     print(f"\nsoak: {soak.sent} requests by {WORKERS} clients in {elapsed:.0f} s ({soak.sent / elapsed:.0f}/s); "
           f"statuses {dict(sorted(soak.statuses.items()))}; moto memory peak {max(peak) / 2**20:.0f} MB")
     print("soak by action:", dict(sorted(soak.by_action.items())))
+    record_property("summary", f"{soak.sent} requests by {WORKERS} clients in {elapsed:.0f} s, "
+                               f"5xx: {sum(n for s, n in soak.statuses.items() if s >= 500)}, "
+                               f"moto memory peak {max(peak) / 2**20:.0f} MB")
 
     assert soak.sent >= REQUESTS
     assert not [s for s in soak.statuses if s >= 500], soak.by_action

@@ -132,7 +132,7 @@ def sent_so_far(rounds: list[Round]) -> int:
 
 
 @pytest.mark.timeout(900)
-def test_the_running_stack_conforms_to_its_openapi_document(tmp_path: Path) -> None:
+def test_the_running_stack_conforms_to_its_openapi_document(tmp_path: Path, record_property: Any) -> None:
     for stack in start_stack(serial=True):
         _, admin = tenants.create_tenant(stack.svc, name="Fuzz Co", plan="team", overrides=FUZZ_OVERRIDES)
         seed(stack, admin)
@@ -144,7 +144,7 @@ def test_the_running_stack_conforms_to_its_openapi_document(tmp_path: Path) -> N
         # count varies tenfold): as long as the rest needs at the rate the first run measured.
         while len(rounds) == 1 or (sent_so_far(rounds) < MIN_REQUESTS and len(rounds) < 1 + MAX_STATEFUL_ROUNDS):
             rate = rounds[0].requests / max(rounds[0].seconds, 1)
-            seconds = max(MIN_STATEFUL_SECONDS, math.ceil((MIN_REQUESTS - sent_so_far(rounds)) / rate * 1.1))
+            seconds = max(MIN_STATEFUL_SECONDS, math.ceil((MIN_REQUESTS - sent_so_far(rounds)) / rate * 1.25))
             rounds.append(
                 run_schemathesis(
                     stack,
@@ -173,6 +173,11 @@ def test_the_running_stack_conforms_to_its_openapi_document(tmp_path: Path) -> N
         for r in rounds:
             print(r.summary)
         failures = [r.failures for r in rounds if r.failures]
+        record_property(
+            "summary",
+            f"Schemathesis sent {sent} requests in {elapsed:.0f} s ({len(rounds)} runs), "
+            f"{len(failures)} with failures, 5xx: {sum(n for s, n in statuses.items() if s.startswith('5'))}",
+        )
         assert not failures, "Schemathesis found failures:\n" + "\n".join(failures)
         assert not [status for status in statuses if status.startswith("5")], statuses
         assert sent >= MIN_REQUESTS, f"only {sent} requests were sent"
