@@ -215,7 +215,11 @@ def main() -> int:
         for child in reversed(children):
             stop_process(child)
 
-    signal.signal(signal.SIGTERM, lambda *a: (stop(), sys.exit(0)))
+    def terminate(*_: object) -> None:
+        stop()
+        sys.exit(0)
+
+    signal.signal(signal.SIGTERM, terminate)
     try:
         print(f"Starting moto server on {endpoint} ...", flush=True)
         # One request at a time, as DynamoDB makes each request atomic: moto's threaded server loses

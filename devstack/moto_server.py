@@ -28,7 +28,7 @@ from typing import Any
 from werkzeug.serving import ThreadedWSGIServer
 
 
-def _app():  # type: ignore[no-untyped-def]
+def _app() -> Any:
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
     return DomainDispatcherApplication(create_backend_app)

@@ -193,9 +193,12 @@ class Txn:
         except PynamoDBException as error:
             if error_code(error) == "TransactionCanceledException":
                 reasons = getattr(error, "cancellation_reasons", None) or []
-                mapped = {tag: (reason.code if reason is not None else "None") for tag, reason in zip(tags, reasons)}
+                mapped = {
+                    tag: (reason.code if reason is not None else "None")
+                    for tag, reason in zip(tags, reasons, strict=False)  # reasons may be absent
+                }
                 raise TxnCancelled(mapped) from error
-            raise self.store.translate(error)
+            raise self.store.translate(error) from error
 
 
 class Store:
@@ -249,7 +252,7 @@ class Store:
         return Txn(self)
 
     def batch_get(
-        self, keys: Sequence[tuple[type[M], tuple[str, ...]]], *, consistent: bool = True
+        self, keys: Sequence[tuple[type[Model], tuple[str, ...]]], *, consistent: bool = True
     ) -> list[Model | None]:
         """Read items in one BatchGetItem (retrying unprocessed keys), from either table.
 
@@ -270,7 +273,7 @@ class Store:
             try:
                 response = self.client.batch_get_item(RequestItems=request)
             except (ClientError, BotoCoreError) as error:
-                raise self.translate(error)
+                raise self.translate(error) from error
             for table, items in response.get("Responses", {}).items():
                 for raw in items:
                     found[_marker(table, raw)] = raw
@@ -284,9 +287,9 @@ class Store:
                 attempt += 1
                 if attempt > 5:
                     raise Unavailable("DynamoDB kept returning unprocessed keys")
-                time.sleep(min(1.0, 0.05 * 2**attempt) * random.random())
+                time.sleep(min(1.0, 0.05 * 2**attempt) * random.random())  # noqa: S311 (jitter, not a secret)
         results: list[Model | None] = []
-        for (model, _), (table, raw_key) in zip(keys, wanted):
+        for (model, _), (table, raw_key) in zip(keys, wanted, strict=True):
             raw = found.get(_marker(table, raw_key))
             results.append(model.from_raw_data(raw) if raw is not None else None)
         return results
@@ -297,7 +300,7 @@ class Store:
         except model.DoesNotExist:
             return None
         except PynamoDBException as error:
-            raise self.translate(error)
+            raise self.translate(error) from error
 
 
 class SharedSessionConnection(Connection):
