@@ -34,6 +34,8 @@ class MissingSettings(RuntimeError):
     def __init__(self, missing: list[str]) -> None:
         super().__init__(f"missing environment variables: {', '.join(missing)}")
         self.missing = missing
+
+
 def _public_url(value: str | None) -> str | None:
     """KEYHOLE_PUBLIC_URL: the scheme and host (and optional path prefix) share URLs start with."""
     url = (value or "").strip().rstrip("/")

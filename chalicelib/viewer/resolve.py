@@ -400,7 +400,7 @@ def _plain_write(write: Callable[[], T]) -> T:
             if attempt == CONFLICT_ATTEMPTS:
                 logger.warning("viewer write still conflicting after %d attempts", attempt)
                 raise Unavailable("Too many concurrent changes; retry shortly", cause=error) from error
-        time.sleep(random.uniform(0, CONFLICT_PAUSE_SECONDS * attempt))
+        time.sleep(random.uniform(0, CONFLICT_PAUSE_SECONDS * attempt))  # noqa: S311 (jitter, not a secret)
     raise AssertionError("unreachable")
 
 
