@@ -301,6 +301,14 @@ def patch_resource(svc: Keyhole, principal: Principal, req: RequestInfo, *rest: 
     return resources.patch_resource(svc, principal, resource_id, rest[-1], head, req, preconditions=_preconditions())
 
 
+@admin_route("/v1/resources/{resource_id}/origin-secret", "POST", "operator", extra=_resource_key)
+def rotate_origin_secret(
+    svc: Keyhole, principal: Principal, req: RequestInfo, *items: Any, resource_id: str
+) -> dict[str, Any]:
+    """A new origin signing secret (shown once); the old one keeps signing for the grace period."""
+    return resources.rotate_origin_secret(svc, principal, resource_id, _first(items), req)
+
+
 @admin_route("/v1/resources", "GET", "viewer")
 def list_resources(svc: Keyhole, principal: Principal, req: RequestInfo) -> dict[str, Any]:
     return resources.list_resources(svc, principal, _query())
@@ -398,6 +406,37 @@ def list_audit(svc: Keyhole, principal: Principal, req: RequestInfo) -> dict[str
     return audit.list_events(principal.tenant_id, _query())
 
 
+@app.route("/v1/introspect", methods=["POST"], content_types=BODY_TYPES)
+def introspect() -> Response:
+    """RFC 7662-style token introspection for an introspect (or operator) key."""
+    from chalicelib import introspection
+    from chalicelib.viewer.resolve import lookup_keys
+
+    req = request_info()
+    try:
+        svc = service()
+        request = current_request()
+        body = validation.parse_json_object(raw_body(request), max_bytes=svc.settings.max_body_bytes)
+        token, view, password = introspection.parse(body)
+        # The token's keys ride in authentication's own read: one BatchGetItem in all.
+        principal, items = apikeys.authenticate(svc, apikeys.extract_key(request.headers or {}), lookup_keys(token))
+        ratelimit.hit(
+            svc.store, f"AK#{principal.key_id}", limits_of(principal.tenant)["api_requests_per_min"], svc.clock.time()
+        )
+        principal.require_introspection()
+        answer = introspection.introspect(svc, principal, token, items, req, view, password)
+        headers: dict[str, str | list[str]] = {
+            "Content-Type": "application/json",
+            "X-Request-Id": req.request_id,
+            **NO_STORE,
+        }
+        return Response(body=answer, status_code=200, headers=headers)
+    except KeyholeError as error:
+        return _error_response(error, req.request_id)
+    except Exception as error:
+        return _error_response(_unexpected(error, req.request_id), req.request_id)
+
+
 def _query() -> dict[str, str]:
     return dict(current_request().query_params or {})
 
@@ -435,6 +474,8 @@ def viewer_route(
                 return _error_response(failure, req.request_id, viewer.viewer_headers())
             result_headers: dict[str, str | list[str]] = {**result.headers, "X-Request-Id": req.request_id}
             body = result.body if result.body is not None else ""
+            if isinstance(body, bytes):
+                return BinaryResponse(body, result_headers, result.status)
             return Response(body=body, status_code=result.status, headers=result_headers)
 
         app.route(path, methods=methods, content_types=content_types or BODY_TYPES)(view)
@@ -467,6 +508,113 @@ def share_page(svc: Keyhole, req: RequestInfo, token: str) -> viewer.ViewerRespo
     if request.method == "POST":
         return viewer_page.use_view(svc, token, req, request.headers or {})
     return viewer_page.show(svc, token, req, request.headers or {})
+
+
+# --- origin links (docs/origins.md): the proxied surface on the link's own content origin --------
+
+PROXY_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+
+class BinaryResponse(Response):
+    """A proxied answer: any bytes under any content type, always base64 to API Gateway (the
+    deployed API lists `*/*` as a binary media type, so it decodes them; text responses of the
+    other routes are not base64 and pass as they are). The content type is held back from
+    Chalice's own check, which would refuse a binary type the request's `Accept` did not name."""
+
+    def __init__(self, body: bytes, headers: dict[str, Any], status_code: int) -> None:
+        held = dict(headers)
+        self.content_type = held.pop("Content-Type", None)
+        super().__init__(body=body, headers=held, status_code=status_code)
+
+    def to_dict(self, binary_types: list[str] | None = None) -> dict[str, Any]:
+        import base64
+
+        headers = dict(self.headers)
+        if self.content_type:
+            headers["Content-Type"] = self.content_type
+        single, multi = self._sort_headers(headers)
+        raw = self.body if isinstance(self.body, bytes) else str(self.body).encode("utf-8")
+        return {
+            "headers": single,
+            "multiValueHeaders": multi,
+            "statusCode": self.status_code,
+            "body": base64.b64encode(raw).decode("ascii"),
+            "isBase64Encoded": True,
+        }
+
+
+def request_host() -> str:
+    """The host a request was sent to (with port): API Gateway's domain name on deployed stages
+    (a client writes `Host`), the `Host` header on the local and test stages."""
+    request = current_request()
+    headers: Mapping[str, str] = request.headers or {}
+    if service().settings.is_local_stage:
+        return headers.get("host") or ""
+    return (request.context or {}).get("domainName") or headers.get("host") or ""
+
+
+def _proxy_rest(token: str) -> str:
+    """The path below `/share/{token}/o` as received (stage prefix and all before it dropped)."""
+    request = current_request()
+    full = (request.context or {}).get("path") or request.path
+    marker = f"/share/{token}/o"
+    at = full.find(marker)
+    return full[at + len(marker) :].split("?", 1)[0] if at >= 0 else "/"
+
+
+def _raw_query() -> str:
+    from urllib.parse import urlencode
+
+    params = current_request().query_params
+    if not params:
+        return ""
+    return urlencode([(k, v) for k in params for v in params.getlist(k)])
+
+
+def _proxied(svc: Keyhole, req: RequestInfo, token: str) -> viewer.ViewerResponse:
+    from chalicelib.origin import content_origin
+    from chalicelib.viewer import proxy
+
+    request = current_request()
+    host = request_host()
+    rest = _proxy_rest(token)
+    if not proxy.is_content_request(svc, host):
+        return proxy.redirect_to_content(svc, token, req, request.headers or {}, rest=rest or "/")
+    call = proxy.ProxyCall(
+        raw_token=token,
+        method=request.method,
+        raw_path=rest,
+        query=_raw_query(),
+        body=raw_body(request),
+        headers=dict(request.headers or {}),
+        host=content_origin.bare_host(host),
+    )
+    return proxy.proxy(svc, call, req)
+
+
+@viewer_route("/share/{token}/o", PROXY_METHODS, ["*/*"], html=True)
+def share_origin_root(svc: Keyhole, req: RequestInfo, token: str) -> viewer.ViewerResponse:
+    """The proxied surface of an origin link: the origin's root (`/share/{token}/o/`)."""
+    return _proxied(svc, req, token)
+
+
+# `{proxy+}`: Chalice reads view arguments as `{\w+}`, so this route's only argument is `token`;
+# API Gateway routes every deeper path here. `chalice local` cannot match a greedy path segment:
+# devstack/serve.py adds that (docs/origins.md, "Deploying").
+@viewer_route("/share/{token}/o/{proxy+}", PROXY_METHODS, ["*/*"], html=True)
+def share_origin(svc: Keyhole, req: RequestInfo, token: str) -> viewer.ViewerResponse:
+    """The proxied surface of an origin link: any path and query below `/share/{token}/o/`."""
+    return _proxied(svc, req, token)
+
+
+@viewer_route("/share/{token}/visit", ["POST"], html=True)
+def share_visit(svc: Keyhole, req: RequestInfo, token: str) -> viewer.ViewerResponse:
+    """View-limited origin links: the "open" button uses one view for a visit of the origin's app."""
+    from chalicelib.origin import content_origin
+    from chalicelib.viewer import proxy
+
+    request = current_request()
+    return proxy.visit(svc, token, req, request.headers or {}, content_origin.bare_host(request_host()))
 
 
 @viewer_route("/share/{token}/unlock", ["POST"], html=True)
@@ -563,6 +711,33 @@ def telemetry_scope(event: Any, get_response: Callable[[Any], Any]) -> Any:
         if isinstance(response, Response):
             telemetry.http_status(response.status_code)
         return response
+
+
+@app.middleware("http")
+def content_hosts_serve_content_only(event: Any, get_response: Callable[[Any], Response]) -> Response:
+    """A link's content origin answers its proxied surface, its unlock and visit steps and
+    robots.txt, nothing else: the admin API and Keyhole's pages never share an origin with the
+    scripts of a tenant's service (the one 404 otherwise)."""
+    from chalicelib.origin import content_origin
+
+    path = event.path or ""
+    full = (event.context or {}).get("path") or path
+    if path.startswith("/v1/") or path.startswith("/share/"):
+        if content_origin.is_content_request(
+            service().settings, request_host()
+        ) and not content_origin.content_path_allowed(_without_stage(full, path)):
+            return Response(
+                body=viewer.NOT_FOUND_BODY,
+                status_code=404,
+                headers={**viewer.viewer_headers(), "X-Request-Id": telemetry.request_id()},
+            )
+    return get_response(event)
+
+
+def _without_stage(full: str, resource_path: str) -> str:
+    """The request path without API Gateway's stage prefix (the resource path when unknown)."""
+    at = full.find("/share/")
+    return full[at:] if at >= 0 else resource_path
 
 
 @app.middleware("http")

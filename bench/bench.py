@@ -269,10 +269,30 @@ def report(cost: dict[str, Any], cold: dict[str, Any] | None) -> list[str]:
             f"{name} {with_consumer(entry, 'page', result) / floor:.3f}" for name, result in consumer.items()
         )
         print(f"  {size:<6} {cells}")
-    print(
-        "  proxied requests and introspection: not in this build (no origin resources or /v1/introspect yet); "
-        "they resolve and account through the same lookup, windows and access event as /data"
-    )
+    origin = cost["views"]["2KB"]
+    print("\norigin links (docs/origins.md): a proxied GET and an introspection with a view, consumer included:")
+    for name in ("proxied", "introspection"):
+        if name not in origin:
+            continue
+        row = origin[name]
+        usd = float(row["usd_per_million"]) + float(realistic["usd_per_million_views"])
+        floor = float(row["floor_usd_per_million"])
+        ratio = usd / floor
+        row["ratio_to_floor_with_consumer"] = round(ratio, 3)
+        mark = ""
+        if ratio > BUDGETS["viewer_ratio_to_floor"] or row["kms_requests"]:
+            failures.append(f"origin.{name}")
+            mark = "  OVER"
+        print(
+            f"  {name:<14}{row['dynamodb_requests']:>4g} DDB req {row['rru']:>5g} RRU {row['wru']:>5g} WRU "
+            f"{row['kms_requests']:>3g} KMS  ${usd:.3f}/M  floor ${floor:.3f}/M  ratio {ratio:.3f}{mark}"
+        )
+    if "proxied" in origin:
+        row = origin["proxied"]
+        print(
+            f"  proxy latency: Keyhole's own {row['added_ms']:.2f} ms (CPU, this machine) on top of "
+            f"{row['origin_direct_ms']:.2f} ms calling the local origin directly -> ratio {row['latency_ratio']}"
+        )
     transfer = pricing.DATA_TRANSFER_OUT_PER_GB
     page = cost["views"]["2KB"]["page"]
     print(

@@ -23,6 +23,8 @@ import os
 import random
 import secrets
 import statistics
+import subprocess
+import sys
 import time
 import warnings
 from collections.abc import Iterator
@@ -378,11 +380,87 @@ def _measure_size(dep: Deployment, label: str, size: int, repeat: int, memory_mb
         entry[name]["document_read"] = max(m.bytes_read for m, _, _ in samples) >= doc_bytes
         entry[name]["ratio_to_floor"] = round(priced.per_million / floor.per_million, 3)
     if label == "2KB":
+        entry.update(measure_origin(dep, repeat, memory_mb))
         limited = dep.link(f"bench-{label}", rate_limit_per_min=1000)
         priced = price("data_rate_limited_link", run("GET", f"/share/{limited['token']}/data"), memory_mb)
         entry["data_rate_limited_link"] = priced.as_dict()
         entry["data_rate_limited_link"]["ratio_to_floor"] = round(priced.per_million / floor.per_million, 3)
     return entry
+
+
+def measure_origin(dep: Deployment, repeat: int, memory_mb: int) -> dict[str, Any]:
+    """A proxied request (GET of the origin's JSON API through an origin link, on the link's content
+    origin) and an introspection counted as a view, priced like the views above; and Keyhole's own
+    added time against calling the same local origin directly (a signed request, same work for the
+    origin)."""
+    from chalicelib.origin import content_origin
+    from chalicelib.origin.forward import ProxyRequest, origin_headers, origin_target
+    from chalicelib.outbound import transport
+    from devstack.moto_server import free_port, stop_process, wait_for_port
+
+    progress("origin links: proxied requests and introspection")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    reply = dep.call("PUT", "/v1/resources/bench-origin", {"type": "monitor", "name": "Live", "origin": {"url": url}})
+    expect(reply.status_code == 201, reply.body[:300])
+    secret = json.loads(reply.body)["origin_secret"]
+    # The origin runs in a process of its own, as a real one would: its work is not Keyhole's.
+    origin = subprocess.Popen(
+        [sys.executable, "-m", "devstack.origin", "--port", str(port)],
+        env={**os.environ, "DEMO_ORIGIN_SECRETS": secret},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_port(port, process=origin)
+        link = dep.link("bench-origin")
+        host = f"{content_origin.label_for(link['id'])}.localhost"
+        # (Chalice's test client matches no greedy route: the origin's JSON API is reached through
+        # the root route with the path in the request, as API Gateway's {proxy+} route passes it)
+        path = f"/share/{link['token']}/o/"
+        samples = []
+        dep.viewer("GET", path, {"host": host})  # warm-up: opens the origin secret (the container's only KMS call)
+        for _ in range(repeat):
+            measured, own_ms, raw = dep.viewer("GET", path, {"host": host})
+            # 200: the origin verified the signature (it answers 401 to anything unsigned)
+            expect(raw.status_code == 200, (path, raw.status_code, raw.body[:200]))
+            samples.append((measured, own_ms, raw.body if isinstance(raw.body, bytes) else str(raw.body).encode()))
+        proxied = price("proxied", samples, memory_mb)
+        # Wall time of the same signed request sent straight to the origin (its own time, the baseline).
+        request = ProxyRequest("GET", "/", "", b"", {}, "198.18.0.1", link["id"], None, "/share/x/o")
+        target, sent_path, _ = origin_target(url, "/", "")
+        direct = []
+        for _ in range(repeat):
+            headers = origin_headers(request, [secret], sent_path=sent_path, now=int(time.time()))
+            started = time.perf_counter()
+            answer = transport.send("GET", target, headers=headers, timeout=5, public_only=False, max_body=1 << 20)
+            direct.append((time.perf_counter() - started) * 1000)
+            expect(answer.status == 200, answer.status)
+        origin_ms = _median(direct)
+        introspections = []
+        view = {"token": link["token"], "view": {"ip": "198.18.9.9", "user_agent": BROWSER}}
+        for attempt in range(repeat + 1):
+            with dep.recorder.measure() as measured:
+                raw = dep.client.http.request(
+                    "POST", "/v1/introspect", headers=dep.auth, body=json.dumps(view).encode()
+                )
+                own = max(0.0, dep.timed.cpu_seconds - measured.aws_cpu_seconds) * 1000
+            expect(raw.status_code == 200 and b'"active":true' in raw.body, raw.body[:200])
+            if attempt:
+                introspections.append((measured, own, raw.body))
+        introspection = price("introspection", introspections, memory_mb)
+    finally:
+        stop_process(origin)
+    floor = pricing.Floor(1024)  # the head an origin link reads is under 1 KB: one read unit, as the floor's
+    out: dict[str, Any] = {}
+    for name, priced in (("proxied", proxied), ("introspection", introspection)):
+        out[name] = priced.as_dict()
+        out[name]["ratio_to_floor"] = round(priced.per_million / floor.per_million, 3)
+        out[name]["floor_usd_per_million"] = round(floor.per_million, 3)
+    out["proxied"]["origin_direct_ms"] = round(origin_ms, 2)
+    out["proxied"]["added_ms"] = round(proxied.own_ms, 2)
+    out["proxied"]["latency_ratio"] = round((proxied.own_ms + origin_ms) / origin_ms, 2) if origin_ms else None
+    return out
 
 
 @contextmanager

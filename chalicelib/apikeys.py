@@ -19,7 +19,8 @@ from .storage.models import ApiKeyItem, Tenant
 from .tokens import ApiKey, constant_time_equal, new_api_key, parse_api_key, tenant_key_of
 from .validation import string, unknown_fields
 
-ROLES = {"viewer": 1, "operator": 2, "admin": 3}
+# `introspect` keys may do one thing: POST /v1/introspect (a product's viewer backend holds one).
+ROLES = {"introspect": 0, "viewer": 1, "operator": 2, "admin": 3}
 
 
 @dataclass
@@ -46,6 +47,11 @@ class Principal:
     def require(self, role: str) -> None:
         if ROLES[self.role] < ROLES[role]:
             raise Forbidden(f"This action needs the {role} role; this key is {self.role}")
+
+    def require_introspection(self) -> None:
+        """An `introspect` key, or operator and above."""
+        if self.role != "introspect" and ROLES[self.role] < ROLES["operator"]:
+            raise Forbidden(f"Introspection needs an introspect or operator key; this key is {self.role}")
 
 
 def ops_principal(tenant: Tenant) -> Principal:
@@ -130,7 +136,7 @@ def create_key(svc: Keyhole, principal: Principal, body: dict[str, Any], req: Re
     name = string(body, "name", errors, required=True, min_len=1, max_len=100)
     role = body.get("role")
     if not isinstance(role, str) or role not in ROLES:
-        errors.add("role", "must be one of admin, operator, viewer")
+        errors.add("role", "must be one of admin, operator, viewer, introspect")
         role = None
     errors.raise_if_any()
     now = svc.clock.now()

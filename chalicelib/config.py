@@ -47,6 +47,19 @@ def _public_url(value: str | None) -> str | None:
     return url
 
 
+def _content_url(value: str | None) -> str | None:
+    """KEYHOLE_CONTENT_URL: the content origin template (`https://{label}.content.example.com`)."""
+    url = (value or "").strip().rstrip("/")
+    if not url:
+        return None
+    from .origin.content_origin import template_problem
+
+    problem = template_problem(url)
+    if problem:
+        raise RuntimeError(f"KEYHOLE_CONTENT_URL {problem}")
+    return url
+
+
 def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in ("1", "true", "yes", "on")
 
@@ -67,6 +80,15 @@ class Settings:
     aws_endpoint: str | None = None
     # Public base URL for share links (custom domain). None: derived from each request.
     public_url: str | None = None
+    # Where proxied content of origin links is served (chalicelib/origin/content_origin.py): a URL
+    # template whose first host label is `{label}` (one web origin per link), e.g.
+    # `https://{label}.content.example.com`. None: the local/test stages use
+    # `http://{label}.localhost:<port>`; deployed stages serve no proxied content.
+    content_url: str | None = None
+    # A proxied request's whole exchange with the origin (fits API Gateway's 29 s and the 25 s
+    # Lambda timeout), and the largest origin answer passed on (a Lambda response carries 6 MB).
+    origin_timeout_seconds: float = 20.0
+    origin_max_response_bytes: int = 4 * 1024 * 1024
     stream_arn: str = ""
     # Only honoured on the local/test stages: lets tests and `make run` present distinct viewer IPs.
     trust_forwarded_for: bool = False
@@ -123,6 +145,8 @@ class Settings:
             stage=env.get("KEYHOLE_STAGE", "dev"),
             aws_endpoint=env.get("KEYHOLE_AWS_ENDPOINT") or None,
             public_url=_public_url(env.get("KEYHOLE_PUBLIC_URL")),
+            content_url=_content_url(env.get("KEYHOLE_CONTENT_URL")),
+            origin_timeout_seconds=float(env.get("KEYHOLE_ORIGIN_TIMEOUT") or 20.0),
             stream_arn=env.get("KEYHOLE_STREAM_ARN", ""),
             trust_forwarded_for=_flag(env.get("KEYHOLE_TRUST_FORWARDED_FOR")),
             scrypt_n=int(env.get("KEYHOLE_SCRYPT_N", 2**15)),

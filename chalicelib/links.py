@@ -10,6 +10,7 @@ interleaving of revokes, reclaims, exhaustion or TTL removal can free a slot twi
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import time
@@ -42,6 +43,8 @@ CREATE_FIELDS = (
     "password",
     "max_views",
     "rate_limit_per_min",
+    "allowed_paths",
+    "allowed_methods",
 )
 PATCH_FIELDS = ("label", "description", "expires_in", "expires_at", "max_views", "rate_limit_per_min")
 MAX_ATTEMPTS = 8
@@ -101,6 +104,9 @@ def to_json(
         "max_views": None if record.max_views is None else int(record.max_views),
         "rate_limit_per_min": None if record.rate_limit_per_min is None else int(record.rate_limit_per_min),
     }
+    if record.allowed_paths or record.allowed_methods:
+        body["allowed_paths"] = list(record.allowed_paths) if record.allowed_paths else None
+        body["allowed_methods"] = list(record.allowed_methods) if record.allowed_methods else None
     if url is not None:
         body["url"] = url
     return body
@@ -157,6 +163,10 @@ def _validate_create(
         known = ", ".join(head.scope_names or []) or "none defined"
         errors.add("scope", f"must be one of this resource's scopes ({known})")
     out["scope"] = scope
+    from .origin import spec as origin_spec  # origin links only; keeps the document path's imports as they were
+
+    origin = origin_spec.Origin.from_json(json.loads(head.origin)) if head.origin else None
+    out["allowed_paths"], out["allowed_methods"] = origin_spec.parse_link_lists(body, origin, errors)
     password = body.get("password")
     if password is not None and (not isinstance(password, str) or not 8 <= len(password) <= 256):
         errors.add("password", "must be 8-256 characters")
@@ -219,6 +229,8 @@ def create_link(
         views_used=0,
         rate_limit_per_min=fields["rate_limit_per_min"],
         created_at=stamp,
+        allowed_paths=_listed(fields["allowed_paths"]),
+        allowed_methods=_listed(fields["allowed_methods"]),
     )
     rk = LinkRecord.key(link_id)
     record = LinkRecord(
@@ -237,6 +249,8 @@ def create_link(
         has_password=password_hash is not None,
         max_views=fields["max_views"],
         rate_limit_per_min=fields["rate_limit_per_min"],
+        allowed_paths=_listed(fields["allowed_paths"]),
+        allowed_methods=_listed(fields["allowed_methods"]),
         state="live",
         slot_held=True,
         created_at=stamp,
@@ -268,6 +282,10 @@ def create_link(
     )
     _acquire_slot_and_write(svc, principal, head, [cap, record, event])
     return to_json(record, stamp, url=share_url(req.base_url, token.value)) | {"token": token.value}
+
+
+def _listed(values: tuple[str, ...] | None) -> list[str] | None:
+    return list(values) if values else None
 
 
 def _acquire_slot_and_write(svc: Keyhole, principal: Principal, head: ResourceHead, items: list[Any]) -> None:

@@ -42,7 +42,7 @@ MAX_SCOPE_FIELDS = 200
 # compressed in one DynamoDB item at most (400 KB): 256 KiB of document + 64 KiB of scopes + 100
 # redacted names of 128 characters + 16 KiB of display hints stays inside it even incompressible.
 MAX_SCOPES_BYTES = 64 * 1024
-RESOURCE_FIELDS = ("type", "name", "document", "redact", "scopes", "display")
+RESOURCE_FIELDS = ("type", "name", "document", "origin", "redact", "scopes", "display")
 # A write that lost a race re-reads and decides again. Each loss means another writer won, so with
 # up to this many concurrent writers of one resource every one of them lands (then 409 "retry").
 WRITE_ATTEMPTS = 8
@@ -75,10 +75,33 @@ class Fields:
     redact_given: bool = True
     # Display hints for the viewer's page (chalicelib/display.py); {} when none.
     display: dict[str, Any] = field(default_factory=dict)
+    # An origin resource (chalicelib/origin): the service links put a window in front of. Such a
+    # resource has no document, redaction rules, scopes or display hints.
+    origin: Any = None
 
 
-def _validate(body: dict[str, Any], *, replacing: ResourceHead | None) -> Fields:
+def _validate_origin(body: dict[str, Any], *, local: bool) -> Fields:
+    """A resource body with `origin` instead of `document` (docs/origins.md)."""
+    from .origin import spec as origin_spec
+
+    errors = Collector()
+    unknown_fields(body, RESOURCE_FIELDS, errors)
+    rtype = string(body, "type", errors, required=True, min_len=1, max_len=64)
+    name = string(body, "name", errors, required=True, min_len=1, max_len=200)
+    if body.get("document") is not None:
+        errors.add("document", "a resource has either a document or an origin, not both")
+    for member, empty in (("redact", []), ("scopes", {}), ("display", {})):
+        if body.get(member) not in (None, empty):
+            errors.add(member, "an origin resource has no document, so no " + member)
+    origin = origin_spec.parse_origin(body.get("origin"), errors, local=local)
+    errors.raise_if_any()
+    return Fields(type=rtype or "", name=name or "", document={}, redact=[], scopes={}, origin=origin)
+
+
+def _validate(body: dict[str, Any], *, replacing: ResourceHead | None, local: bool = False) -> Fields:
     """Check a whole resource body. `replacing`: the resource it replaces (None on create)."""
+    if body.get("origin") is not None:
+        return _validate_origin(body, local=local)
     errors = Collector()
     unknown_fields(body, RESOURCE_FIELDS, errors)
     rtype = string(body, "type", errors, required=True, min_len=1, max_len=64)
@@ -173,8 +196,11 @@ def head_to_json(head: ResourceHead) -> dict[str, Any]:
 
 
 def to_json(head: ResourceHead, content: dict[str, Any]) -> dict[str, Any]:
+    if content.get("origin") is not None:
+        return _origin_json(head, content)
     return {
         **head_to_json(head),
+        "kind": "document",
         "document": content["document"],
         "redact": list(content.get("redact") or []),
         "scopes": dict(content.get("scopes") or {}),
@@ -182,8 +208,25 @@ def to_json(head: ResourceHead, content: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _origin_json(head: ResourceHead, content: dict[str, Any]) -> dict[str, Any]:
+    """An origin resource: the origin and when its secret was made (never the secret itself)."""
+    import time
+
+    from .origin import origin_secret
+
+    stored = origin_secret.secrets_from_json(content.get("origin_secrets"))
+    return {
+        **head_to_json(head),
+        "kind": "origin",
+        "origin": content["origin"],
+        **origin_secret.public_json(stored, now_epoch=time.time()),
+    }
+
+
 def _body_of(head: ResourceHead, content: dict[str, Any]) -> dict[str, Any]:
     """The resource as a PUT body would state it: what a merge patch applies to."""
+    if content.get("origin") is not None:
+        return {"type": head.type, "name": head.name, "origin": content["origin"]}
     return {
         "type": head.type,
         "name": head.name,
@@ -216,7 +259,7 @@ def put_resource(
         resource_id,
         head,
         req,
-        lambda current: _validate(body, replacing=current),
+        lambda current: _validate(body, replacing=current, local=svc.settings.is_local_stage),
         preconditions=preconditions or Preconditions(),
         action="resource.replaced",
     )
@@ -247,7 +290,7 @@ def patch_resource(
         after = mergepatch.apply(before, patch)
         if after == before:
             raise _Unchanged(to_json(current, stored[1]))
-        return _validate(after, replacing=current)
+        return _validate(after, replacing=current, local=svc.settings.is_local_stage)
 
     if head is None or head.deleting:
         raise NotFound("No such resource")
@@ -301,9 +344,13 @@ def _write(
     *,
     preconditions: Preconditions,
     action: str,
+    rotate_secret: bool = False,
 ) -> tuple[int, dict[str, Any]]:
     """Write the head and the document in one transaction, conditional on the head's version as
-    read (and so on the version an If-Match named); a lost race re-reads and decides again."""
+    read (and so on the version an If-Match named); a lost race re-reads and decides again.
+
+    An origin resource keeps its signing secrets across writes; it gets a new one when the origin
+    is first set, or rotated (`rotate_secret`); the new secret is in the answer, once."""
     tenant_id = principal.tenant_id
     hk = ResourceHead.key(tenant_id, resource_id)
     for _attempt in range(WRITE_ATTEMPTS):
@@ -339,6 +386,13 @@ def _write(
         content: dict[str, Any] = {"document": document, "redact": redact, "scopes": scopes}
         if fields.display:
             content["display"] = fields.display
+        origin_text, secrets_text, shown_secret = _origin_parts(
+            svc, tenant_id, resource_id, head, fields, rotate=rotate_secret, now=now.timestamp()
+        )
+        if origin_text is not None:
+            content["origin"] = json.loads(origin_text)
+            content["origin_secrets"] = json.loads(secrets_text or "[]")
+        new_head.origin, new_head.origin_secrets = origin_text, secrets_text
         txn = svc.store.txn()
         written = documents.stage_write(
             txn,
@@ -352,6 +406,7 @@ def _write(
             content=content,
             retire_body=None if head is None or head.body_version is None else int(head.body_version),
             now=now.timestamp(),
+            kind="origin" if origin_text is not None else "document",
         )
         new_head.body_version = None if written.inline else version
         if head is None:
@@ -370,6 +425,10 @@ def _write(
                     ResourceHead.redact_rules.set(len(redact)),
                     ResourceHead.updated_at.set(stamp),
                     ResourceHead.body_version.remove() if written.inline else ResourceHead.body_version.set(version),
+                    ResourceHead.origin.set(origin_text) if origin_text else ResourceHead.origin.remove(),
+                    ResourceHead.origin_secrets.set(secrets_text)
+                    if secrets_text
+                    else ResourceHead.origin_secrets.remove(),
                 ],
                 condition=(ResourceHead.locator == locator)
                 & ResourceHead.deleting.does_not_exist()
@@ -396,8 +455,69 @@ def _write(
                 head = svc.store.get(ResourceHead, hk)  # someone else created/replaced/deleted it: re-decide
                 continue
             raise
-        return (201 if creating else 200), to_json(new_head if head is None else _merged(head, new_head), content)
+        answer = to_json(new_head if head is None else _merged(head, new_head), content)
+        if shown_secret is not None:
+            answer["origin_secret"] = shown_secret
+        return (201 if creating else 200), answer
     raise Conflict("The resource changed while it was being written; retry")
+
+
+def _origin_parts(
+    svc: Keyhole,
+    tenant_id: str,
+    resource_id: str,
+    head: ResourceHead | None,
+    fields: Fields,
+    *,
+    rotate: bool,
+    now: float,
+) -> tuple[str | None, str | None, str | None]:
+    """(origin JSON, sealed secrets JSON, a new secret to show once) for the head being written."""
+    if fields.origin is None:
+        return None, None, None
+    from .origin import origin_secret
+
+    stored = origin_secret.secrets_from_json(json.loads(head.origin_secrets)) if head and head.origin_secrets else []
+    shown = None
+    if not stored or rotate:
+        shown = origin_secret.new_secret()
+        sealed = origin_secret.seal(svc.sealer, shown, tenant_id=tenant_id, resource_id=resource_id, now_epoch=now)
+        stored = origin_secret.rotated(stored, sealed, now_epoch=now)
+    origin_json = json.dumps(fields.origin.to_json(), separators=(",", ":"))
+    return origin_json, json.dumps(origin_secret.secrets_json(stored), separators=(",", ":")), shown
+
+
+def rotate_origin_secret(
+    svc: Keyhole, principal: Principal, resource_id: str, head: ResourceHead | None, req: RequestInfo
+) -> dict[str, Any]:
+    """`POST /v1/resources/{id}/origin-secret`: a new signing secret, shown once; the replaced one
+    keeps signing beside it for `origin_secret.ROTATION_GRACE_SECONDS`."""
+    from .origin import spec as origin_spec
+
+    require_valid_id(resource_id)
+    if head is None or head.deleting:
+        raise NotFound("No such resource")
+
+    def same(current: ResourceHead | None) -> Fields:
+        if current is None or current.deleting:
+            raise NotFound("No such resource")
+        if not current.origin:
+            raise Conflict("This resource has a document, not an origin: it has no origin secret")
+        origin = origin_spec.Origin.from_json(json.loads(current.origin))
+        return Fields(type=current.type, name=current.name, document={}, redact=[], scopes={}, origin=origin)
+
+    _, answer = _write(
+        svc,
+        principal,
+        resource_id,
+        head,
+        req,
+        same,
+        preconditions=Preconditions(),
+        action="resource.origin_secret_rotated",
+        rotate_secret=True,
+    )
+    return answer
 
 
 def _merged(old: ResourceHead, new: ResourceHead) -> ResourceHead:

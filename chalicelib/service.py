@@ -62,6 +62,17 @@ class Keyhole:
         self.contents = ContentCache()
         self.derived = SizedLru(DERIVED_BUDGET_BYTES)  # per version: viewer documents, rendered HTML
         self.tenant_cache = TenantCache()
+        self._origin_secrets: Any = None
+
+    @property
+    def origin_secrets(self) -> Any:
+        """Opened origin signing secrets of this container (`origin_secret.SecretCache`), made on
+        first use so document-only containers never import the origin package."""
+        if self._origin_secrets is None:
+            from .origin.origin_secret import SecretCache
+
+            self._origin_secrets = SecretCache()
+        return self._origin_secrets
 
     @classmethod
     def from_env(cls) -> Keyhole:

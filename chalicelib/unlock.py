@@ -61,8 +61,15 @@ def read_cookie(headers: Mapping[str, str]) -> str | None:
     return morsel.value if morsel else None
 
 
-def set_cookie_header(value: str, *, path: str, secure: bool) -> str:
-    parts = [f"{COOKIE_NAME}={value}", f"Path={path}", f"Max-Age={COOKIE_TTL_SECONDS}", "HttpOnly", "SameSite=Strict"]
+def set_cookie_header(value: str, *, path: str, secure: bool, same_site: str = "Strict") -> str:
+    """`same_site` is Lax only on an origin link's own content origin (docs/origins.md)."""
+    parts = [
+        f"{COOKIE_NAME}={value}",
+        f"Path={path}",
+        f"Max-Age={COOKIE_TTL_SECONDS}",
+        "HttpOnly",
+        f"SameSite={same_site}",
+    ]
     if secure:
         parts.append("Secure")
     return "; ".join(parts)

@@ -146,7 +146,7 @@ def aws_environment(endpoint: str) -> dict[str, str]:
     }
 
 
-def deploy_and_seed(endpoint: str, api_url: str) -> dict[str, str]:
+def deploy_and_seed(endpoint: str, api_url: str, origin_url: str = "") -> dict[str, str]:
     """Deploy the infra template into moto and create the demo tenant, resource and link."""
     os.environ.update(aws_environment(endpoint))
     outputs = infra.deploy(boto3.Session(region_name=REGION), stage="local", endpoint_url=endpoint)
@@ -191,7 +191,9 @@ def deploy_and_seed(endpoint: str, api_url: str) -> dict[str, str]:
         head[0],
         req,
     )
+    origin_state = _seed_origin(svc, principal, admin_key, tenant.tenant_id, origin_url, req) if origin_url else {}
     return {
+        **origin_state,
         "api_url": api_url,
         "admin_key": admin_key,
         "share_url": link["url"],
@@ -201,6 +203,43 @@ def deploy_and_seed(endpoint: str, api_url: str) -> dict[str, str]:
         "stream_arn": outputs["TableStreamArn"],
         "link_id": link["id"],
         "resource_id": "checkout-api",
+    }
+
+
+def _seed_origin(svc: Any, principal: Any, admin_key: str, tenant_id: str, origin_url: str, req: Any) -> dict[str, str]:
+    """An origin resource in front of the demo origin (devstack/origin.py), and a link to it."""
+    from chalicelib import links, resources
+    from chalicelib.apikeys import authenticate
+
+    _, body = resources.put_resource(
+        svc,
+        principal,
+        "checkout-live",
+        {
+            "type": "monitor",
+            "name": "Checkout API (live)",
+            "origin": {
+                "url": origin_url,
+                "allowed_paths": ["/", "/app.js", "/style.css", "/api/*"],
+                "allowed_methods": ["GET", "HEAD"],
+                "banner": True,
+            },
+        },
+        None,
+        req,
+    )
+    _, head = authenticate(
+        svc, admin_key, [(resources.ResourceHead, resources.ResourceHead.key(tenant_id, "checkout-live"))]
+    )
+    link = links.create_link(
+        svc, principal, "checkout-live", {"label": "Live dashboard for Globex", "expires_in": "30d"}, head[0], req
+    )
+    return {
+        "origin_url": origin_url,
+        "origin_secret": body["origin_secret"],
+        "origin_share_url": link["url"],
+        "origin_token": link["token"],
+        "origin_link_id": link["id"],
     }
 
 
@@ -234,7 +273,17 @@ def main() -> int:
         )
         wait_for_port(moto_port, process=children[-1])
         print("Deploying infra/template.json into moto through CloudFormation ...", flush=True)
-        state = deploy_and_seed(endpoint, api_url)
+        origin_port = free_port()
+        state = deploy_and_seed(endpoint, api_url, f"http://127.0.0.1:{origin_port}")
+        print(f"Starting the demo origin on 127.0.0.1:{origin_port} ...", flush=True)
+        children.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "devstack.origin", "--port", str(origin_port)],
+                cwd=ROOT,
+                env={**os.environ, "DEMO_ORIGIN_SECRETS": state["origin_secret"]},
+            )
+        )
+        wait_for_port(origin_port, process=children[-1])
         STATE_DIR.mkdir(exist_ok=True)
         (STATE_DIR / "local.json").write_text(json.dumps(state, indent=2) + "\n")
         child_env = {
@@ -274,12 +323,20 @@ Keyhole is running.
   API         {api}
   Admin key   {key}
   Share URL   {state["share_url"]}
+  Origin URL  {state.get("origin_share_url", "(none)")}
   Tenant      {state["tenant_id"]}
   moto        {state["aws_endpoint"]}
 
 Try it:
   curl -s {api}/v1/tenant -H 'Authorization: Bearer {key}'
-  open the share URL above in a browser
+  open the share URL above in a browser (a JSON document)
+  open the origin URL in a browser: the demo origin's live dashboard, through Keyhole
+    (it answers on its own content origin, http://<label>.localhost:{api.rsplit(":", 1)[-1]})
+  curl -s -L {state.get("origin_share_url", "")}/o/api/status     # allowed
+  curl -s -L {state.get("origin_share_url", "")}/o/echo/secret    # outside the allow-list: 403
+  curl -s {state.get("origin_url", "")}/api/status  # not through Keyhole: 401
+  curl -s -X POST {api}/v1/introspect -H 'Authorization: Bearer {key}' \\
+       -d '{{"token": "{state.get("origin_token", "")}"}}'
 
 State for scripts: .keyhole/local.json   Stop with Ctrl-C.
 """,

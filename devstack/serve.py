@@ -23,6 +23,9 @@ from chalice.local import (
     ForbiddenError,
     LocalChalice,
     LocalDevServer,
+    LocalGateway,
+    MatchResult,
+    RouteMatcher,
     ThreadedHTTPServer,
 )
 
@@ -64,15 +67,61 @@ def gateway_response(response_type: str) -> tuple[int, dict[str, str], str]:
     return int(spec.get("StatusCode", 403)), headers, body
 
 
+class GreedyRouteMatcher(RouteMatcher):
+    """Chalice's matcher, plus API Gateway's greedy `{name+}` last segment (the origin proxy's
+    `/share/{token}/o/{proxy+}`), which `chalice local` cannot match: it compares segment counts.
+    Concrete routes still win, as on API Gateway."""
+
+    def match_route(self, url: str) -> MatchResult:
+        try:
+            return super().match_route(url)
+        except ValueError:
+            pass
+        from urllib.parse import parse_qs, urlparse
+
+        parsed = urlparse(url)
+        parts = parsed.path.split("/")
+        for route_url in self.route_urls:
+            route_parts = route_url.split("/")
+            last = route_parts[-1]
+            if not (last.startswith("{") and last.endswith("+}")) or len(parts) < len(route_parts):
+                continue
+            captured: dict[str, str] = {}
+            for given, wanted in zip(parts, route_parts[:-1], strict=False):
+                if wanted.startswith("{") and wanted.endswith("}"):
+                    captured[wanted[1:-1]] = given
+                elif given != wanted:
+                    break
+            else:
+                rest = "/".join(parts[len(route_parts) - 1 :])
+                if rest:
+                    captured[last[1:-2]] = rest
+                    return MatchResult(route_url, captured, parse_qs(parsed.query, keep_blank_values=True))
+        raise ValueError(f"No matching route found for: {url}")
+
+
+_MATCHERS: dict[int, GreedyRouteMatcher] = {}
+
+
 class MaskingRequestHandler(ChaliceRequestHandler):
     """Request lines name the URL, and share URLs contain the capability token. Unknown routes
     get the deployed gateway response: Chalice mimics API Gateway's default one, which echoes the
-    Authorization header (API key included).
+    Authorization header (API key included). Paths below a greedy `{proxy+}` route reach it.
 
     Nagle's algorithm is off: the handler writes headers and body separately, and on a kept-alive
     connection the body waited for the client's delayed ACK, 40 ms on every response."""
 
     disable_nagle_algorithm = True
+
+    def __init__(self, request: Any, client_address: Any, server: Any, app_object: Any, config: Any) -> None:
+        from http.server import BaseHTTPRequestHandler
+
+        self.local_gateway = LocalGateway(app_object, config)
+        matcher = _MATCHERS.get(id(app_object))
+        if matcher is None:
+            matcher = _MATCHERS[id(app_object)] = GreedyRouteMatcher(list(app_object.routes))
+        self.local_gateway.event_converter._route_matcher = matcher
+        BaseHTTPRequestHandler.__init__(self, request, client_address, server)
 
     def _send_error_response(self, error: Any) -> None:
         if isinstance(error, ForbiddenError):

@@ -100,6 +100,21 @@ def configure_gateway_responses(apigateway: Any, *, api_id: str, api_stage: str 
     return applied
 
 
+# Proxied responses of origin links (docs/origins.md) are any bytes under any content type: the API
+# treats every type as binary, so a base64 body with isBase64Encoded is decoded; text answers of the
+# other routes are not base64 and pass unchanged. `make package` sets the same in the merge template.
+BINARY_MEDIA_TYPE = "*/*"
+
+
+def allow_binary(apigateway: Any, *, api_id: str) -> bool:
+    """Add `*/*` to the API's binary media types (idempotent); True when it changed something."""
+    current = apigateway.get_rest_api(restApiId=api_id).get("binaryMediaTypes") or []
+    if BINARY_MEDIA_TYPE in current:
+        return False
+    apigateway.update_rest_api(restApiId=api_id, patchOperations=[{"op": "add", "path": "/binaryMediaTypes/*~1*"}])
+    return True
+
+
 def name_api(apigateway: Any, *, api_id: str, stage: str) -> str:
     """Name the API `keyhole-<stage>` (its metrics' ApiName dimension); idempotent."""
     name = f"keyhole-{stage}"
@@ -130,6 +145,7 @@ def apply(
     )
     apigateway = session.client("apigateway", endpoint_url=endpoint_url)
     name_api(apigateway, api_id=rest_api_id, stage=stage)
+    allow_binary(apigateway, api_id=rest_api_id)  # before the redeploy below, which makes it take effect
     configure_gateway_responses(apigateway, api_id=rest_api_id, api_stage=api_stage)
     return updated
 

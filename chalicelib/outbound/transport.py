@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import socket
 import ssl
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -68,29 +71,27 @@ def request(
     address: str | None = None,
     context: ssl.SSLContext | None = None,
     max_body: int = 4096,
+    deadline: float | None = None,
+    reuse: bool = False,
 ) -> Answer:
     """Send once and return the answer (any status); raises an `OutboundError` when there is none.
 
+    `reuse`: keep the connection open for the next request to the same (vetted) address, host
+    and port in this process (`_POOLS`); the origin proxy uses it, so a busy container does one TCP
+    and TLS handshake per origin rather than one per request.
+
     `address`: connect there instead of resolving the host again; SNI, the certificate check and
-    `Host` still use the URL's name.
+    `Host` still use the URL's name. `deadline` (a `time.monotonic()` value): the whole exchange,
+    body included, must end by then (a peer that trickles its body is `TimedOut` too); `timeout`
+    still bounds each connect and read.
     """
     parts = urlsplit(url)
     host, port = parts.hostname or "", parts.port
-    pool: urllib3.HTTPConnectionPool
-    if parts.scheme == "https":
-        pool = urllib3.HTTPSConnectionPool(
-            address or host,
-            port or 443,
-            server_hostname=host,
-            assert_hostname=host,
-            ssl_context=context or ssl.create_default_context(),
-            retries=False,
-            maxsize=1,
-        )
-    elif parts.scheme == "http":
-        pool = urllib3.HTTPConnectionPool(address or host, port or 80, retries=False, maxsize=1)
-    else:
-        raise Refused("refused: not an http(s) URL")
+    pool = (
+        _pool(parts.scheme, host, port, address, context)
+        if reuse
+        else _new_pool(parts.scheme, host, port, address, context)
+    )
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     try:
         response = pool.urlopen(
@@ -102,9 +103,14 @@ def request(
             timeout=urllib3.Timeout(connect=timeout, read=timeout),
             preload_content=False,
         )
-        content = response.read(max_body)
-        response.release_conn()
-        return Answer(int(response.status), {k.lower(): v for k, v in response.headers.items()}, content)
+        content = _read(response, max_body, deadline)
+        if reuse and len(content) < max_body:
+            response.release_conn()  # read to the end: the connection can serve the next request
+        else:
+            response.close()
+        # Repeated headers are joined with ", " (one CSP header per policy stays one policy each).
+        names = dict.fromkeys(k.lower() for k in response.headers.keys())
+        return Answer(int(response.status), {k: response.headers.get(k, "") for k in names}, content)
     except urllib3.exceptions.NewConnectionError:  # (a subclass of ConnectTimeoutError in urllib3)
         raise ConnectFailed("connection failed (refused or unreachable)") from None
     except (urllib3.exceptions.TimeoutError, TimeoutError):
@@ -113,7 +119,65 @@ def request(
         reason = getattr(error, "reason", None) or error
         raise ConnectFailed(f"connection failed ({type(reason).__name__})") from None
     finally:
-        pool.close()
+        if not reuse:
+            pool.close()
+
+
+# Kept-alive pools for `reuse`, keyed by what the connection is to (least recently used dropped).
+_POOLS: OrderedDict[tuple[str, str, int | None, str | None], urllib3.HTTPConnectionPool] = OrderedDict()
+_POOLS_LOCK = threading.Lock()
+MAX_POOLS = 32
+
+
+def _pool(
+    scheme: str, host: str, port: int | None, address: str | None, context: ssl.SSLContext | None
+) -> urllib3.HTTPConnectionPool:
+    key = (scheme, host, port, address)
+    with _POOLS_LOCK:
+        pool = _POOLS.get(key)
+        if pool is not None:
+            _POOLS.move_to_end(key)
+            return pool
+    pool = _new_pool(scheme, host, port, address, context, maxsize=4)
+    with _POOLS_LOCK:
+        _POOLS[key] = pool
+        while len(_POOLS) > MAX_POOLS:
+            _POOLS.popitem(last=False)[1].close()
+    return pool
+
+
+def _new_pool(
+    scheme: str, host: str, port: int | None, address: str | None, context: ssl.SSLContext | None, maxsize: int = 1
+) -> urllib3.HTTPConnectionPool:
+    if scheme == "https":
+        return urllib3.HTTPSConnectionPool(
+            address or host,
+            port or 443,
+            server_hostname=host,
+            assert_hostname=host,
+            ssl_context=context or ssl.create_default_context(),
+            retries=False,
+            maxsize=maxsize,
+        )
+    if scheme == "http":
+        return urllib3.HTTPConnectionPool(address or host, port or 80, retries=False, maxsize=maxsize)
+    raise Refused("refused: not an http(s) URL")
+
+
+def _read(response: urllib3.BaseHTTPResponse, max_body: int, deadline: float | None) -> bytes:
+    if deadline is None:
+        return response.read(max_body)
+    chunks: list[bytes] = []
+    size = 0
+    while size < max_body:
+        if time.monotonic() > deadline:
+            raise TimedOut("timeout")
+        chunk = response.read(min(65536, max_body - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
 
 
 def send(
@@ -128,6 +192,8 @@ def send(
     allowed: AddressPolicy = is_public_address,
     context: ssl.SSLContext | None = None,
     max_body: int = 4096,
+    deadline: float | None = None,
+    reuse: bool = False,
 ) -> Answer:
     """`request`, vetted when `public_only` (every deployed stage): https only, to a vetted address
     of the URL's host. The local and test stages call services on this machine."""
@@ -138,5 +204,14 @@ def send(
             raise Refused("refused: not an https URL")
         address = vetted_address(parts.hostname, parts.port or 443, resolve=resolve, allowed=allowed)
     return request(
-        method, url, body=body, headers=headers, timeout=timeout, address=address, context=context, max_body=max_body
+        method,
+        url,
+        body=body,
+        headers=headers,
+        timeout=timeout,
+        address=address,
+        context=context,
+        max_body=max_body,
+        deadline=deadline,
+        reuse=reuse,
     )

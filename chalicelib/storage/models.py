@@ -139,6 +139,11 @@ class ResourceHead(MainModel):
     body_version = NumberAttribute(null=True)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
+    # Origin resources (chalicelib/origin): the origin as JSON (url, allow-lists, banner), and the
+    # sealed signing secrets as JSON (chalicelib/origin/origin_secret.py). Both also travel in the
+    # viewer heads' content; here they serve link creation and rotation without a content read.
+    origin = UnicodeAttribute(null=True)
+    origin_secrets = UnicodeAttribute(null=True)
 
     @staticmethod
     def key(tenant_id: str, resource_id: str) -> tuple[str, str]:
@@ -210,6 +215,9 @@ class Capability(MainModel):
     views_used = NumberAttribute(default=0)
     rate_limit_per_min = NumberAttribute(null=True)
     created_at = UnicodeAttribute()
+    # Links to origin resources may narrow the resource's allow-lists (None: the resource's apply).
+    allowed_paths = ListAttribute(of=UnicodeAttribute, null=True)
+    allowed_methods = ListAttribute(of=UnicodeAttribute, null=True)
     # Set while ops suspend the tenant: viewers cache the tenant item for a few seconds, the
     # capability is read on every request, so a suspension stops every link at once.
     suspended = BooleanAttribute(null=True)
@@ -236,6 +244,8 @@ class LinkRecord(MainModel):
     has_password = BooleanAttribute(default=False)
     max_views = NumberAttribute(null=True)
     rate_limit_per_min = NumberAttribute(null=True)
+    allowed_paths = ListAttribute(of=UnicodeAttribute, null=True)  # origin links: the link's own lists
+    allowed_methods = ListAttribute(of=UnicodeAttribute, null=True)
     state = UnicodeAttribute(default="live")  # live | revoked | exhausted
     slot_held = BooleanAttribute(default=False)
     created_at = UnicodeAttribute()

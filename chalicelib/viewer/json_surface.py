@@ -40,6 +40,12 @@ def _data(
     resolved = found.resolved
     if resolved is None:
         return account_dead(svc, found, req)
+    if (resolved.doc.kind or "document") == "origin":
+        # A live share of the tenant's own service has no document (docs/origins.md).
+        refusal = account(svc, resolved, req, status=409, outcome="origin_link", count_link=False)
+        return refusal or _json_refusal(
+            409, "origin_link", "This link shares a live service, not a document: its content is under /o/"
+        )
     now = svc.clock.time()
     if resolved.needs_password and not resolved.unlocked(headers, now):
         refusal = account(svc, resolved, req, status=401, outcome="password_required", count_link=False)

@@ -107,6 +107,10 @@ def _gate(svc: Keyhole, raw_token: str, req: RequestInfo, headers: Mapping[str, 
     resolved = found.resolved
     if resolved is None:
         return as_html(account_dead(svc, found, req))
+    if (resolved.doc.kind or "document") == "origin":
+        from .proxy import hand_over  # origin links live on their content origin (docs/origins.md)
+
+        return hand_over(svc, resolved, raw_token, req, headers)
     if resolved.needs_password and not resolved.unlocked(headers, svc.clock.time()):
         return _password_form(svc, resolved, req, action=f"./{raw_token}/unlock")
     return resolved
@@ -214,13 +218,20 @@ def unlock(
         dead = account_dead(svc, found, req)
         return dead if wants_json else as_html(dead)
     page_path = share_path(req, raw_token)
+    same_site = "Strict"
+    if (resolved.doc.kind or "document") == "origin":
+        # Origin links unlock on their content origin (chalicelib/viewer/proxy.py), which is
+        # always served at its root; the viewer arrives there from Keyhole's host by a redirect,
+        # a cross-site navigation on which only a Lax cookie is sent.
+        page_path, same_site = f"/share/{raw_token}", "Lax"
+    landing = page_path + "/o/" if same_site == "Lax" else page_path
     if not resolved.needs_password:
         refusal = account(
             svc, resolved, req, status=200 if wants_json else 303, outcome="unlock_not_needed", count_link=False
         )
         if refusal:
             return refusal if wants_json else as_html(refusal)
-        return _unlocked(wants_json, page_path, cookie=None)
+        return _unlocked(wants_json, landing, cookie=None)
     password, malformed = _read_password(raw_body, wants_json)
     if malformed:
         refusal = account(svc, resolved, req, status=400, outcome="bad_request", count_link=False)
@@ -255,8 +266,10 @@ def unlock(
         password_hash=resolved.cap.password_hash,
         now=svc.clock.time(),
     )
-    cookie = unlock_cookie.set_cookie_header(value, path=page_path, secure=req.base_url.startswith("https://"))
-    return _unlocked(wants_json, page_path, cookie=cookie)
+    cookie = unlock_cookie.set_cookie_header(
+        value, path=page_path, secure=req.base_url.startswith("https://"), same_site=same_site
+    )
+    return _unlocked(wants_json, landing, cookie=cookie)
 
 
 def _unlocked(wants_json: bool, page_path: str, *, cookie: str | None) -> ViewerResponse:

@@ -268,18 +268,22 @@ def password_window(svc: Keyhole, token: ShareToken) -> Window:
     return window(f"PW#{token.hash}", svc.settings.password_attempts_per_min, svc.clock.time())
 
 
-def lookup(svc: Keyhole, raw_token: str, *, consistent: bool = True) -> Lookup:
+def lookup_keys(raw_token: str) -> list[tuple[Any, tuple[str, str]]]:
+    """The capability and viewer-head keys a token names (keys derived from its hash when it is
+    malformed, which name nothing): what every lookup reads, whatever the token is."""
+    token = parse_share_token(raw_token)
+    token_hash = token.hash if token is not None else sha256_hex(raw_token or "")
+    locator = token.locator if token is not None else token_hash[:32]
+    return [(Capability, Capability.key(token_hash)), (ViewerHead, documents.head_key(locator, token_hash))]
+
+
+def lookup(svc: Keyhole, raw_token: str, *, consistent: bool = True, allow_exhausted: bool = False) -> Lookup:
     """Read what the token names, in one BatchGetItem whatever the token is.
 
     A malformed token reads keys derived from its hash (which name nothing), so it costs what an
     unknown token costs; `consistent=False` is for polls (docs/viewer.md)."""
     token = parse_share_token(raw_token)
-    token_hash = token.hash if token is not None else sha256_hex(raw_token or "")
-    locator = token.locator if token is not None else token_hash[:32]
-    keys: list[tuple[Any, tuple[str, ...]]] = [
-        (Capability, Capability.key(token_hash)),
-        (ViewerHead, documents.head_key(locator, token_hash)),
-    ]
+    keys = lookup_keys(raw_token)
     now = svc.clock.time()
     tenant_id = token.tenant_id if token is not None else None
     cached: Any = svc.tenant_cache.get(tenant_id, now) if tenant_id else None
@@ -291,7 +295,27 @@ def lookup(svc: Keyhole, raw_token: str, *, consistent: bool = True) -> Lookup:
     if tenant_id and cached is MISSING:
         tenant = found[2]
         svc.tenant_cache.put(tenant_id, tenant, now)
+    return lookup_from(svc, raw_token, cap, head, tenant, consistent=consistent, allow_exhausted=allow_exhausted)
+
+
+def lookup_from(
+    svc: Keyhole,
+    raw_token: str,
+    cap: Any,
+    head: Any,
+    tenant: Any,
+    *,
+    consistent: bool = True,
+    allow_exhausted: bool = False,
+) -> Lookup:
+    """A lookup from items already read (`lookup_keys`, batched with other reads: introspection).
+
+    `allow_exhausted`: a view-limited link whose last view is used still resolves (the proxied
+    surface lets a visit opened with that view finish; everything else treats it as dead)."""
+    token = parse_share_token(raw_token)
     reason = _dead_reason(svc, token, cap, head, tenant)
+    if reason == "exhausted" and allow_exhausted:
+        reason = None
     if reason is not None or token is None:
         # The tenant named by the token's own bytes (if any) sets the enumeration guard for every
         # dead token of it alike.

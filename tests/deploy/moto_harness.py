@@ -1,4 +1,4 @@
-"""moto server for the deploy test, with the three gaps between moto and AWS that `make deploy`
+"""moto server for the deploy test, with the four gaps between moto and AWS that `make deploy`
 meets worked around here (and only here: the deploy steps and the templates stay as on AWS):
 
 - API Gateway: moto's ImportRestApi/PutRestApi accept only OpenAPI 3 with `info.description`;
@@ -7,6 +7,8 @@ meets worked around here (and only here: the deploy steps and the templates stay
 - CloudFormation: moto wants a KMS `KeyPolicy` as a JSON string, not an object.
 - CloudFormation: moto skips resource types it cannot model (WAF, CloudWatch alarms) but then
   refuses outputs that `Fn::GetAtt` them; such outputs are left unvalidated and unresolved.
+- API Gateway: AWS reads an `add` of `/binaryMediaTypes/<type, / as ~1>` from the path (no value);
+  moto appends the operation's value (an empty string). The type is taken from the path here.
 
 Run: `python -m tests.deploy.moto_harness --port N` (serves requests one at a time).
 """
@@ -52,6 +54,21 @@ def patch_moto() -> None:
         return create_key(cls, resource_name, cloudformation_json, *args, **kw)
 
     Key.create_from_cloudformation_json = classmethod(key_with_policy_object)  # type: ignore[assignment]
+
+    from moto.apigateway.models import RestAPI
+
+    apply_patch = RestAPI.apply_patch_operations
+
+    def media_type_from_path(self: Any, operations: list[dict[str, Any]]) -> None:
+        fixed = []
+        for op in operations:
+            path = op.get("path", "")
+            if op.get("op") == "add" and path.startswith("/binaryMediaTypes/") and "value" not in op:
+                op = {**op, "value": path.split("/", 2)[2].replace("~1", "/").replace("~0", "~")}
+            fixed.append(op)
+        apply_patch(self, fixed)
+
+    RestAPI.apply_patch_operations = media_type_from_path  # type: ignore[method-assign]
 
     known = set(parsing.get_model_map())
     validate_outputs, parse_output = parsing.ResourceMap.validate_outputs, parsing.parse_output

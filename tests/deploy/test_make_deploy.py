@@ -208,3 +208,15 @@ def test_the_deployed_code_is_the_compiled_package(deployed: dict) -> None:
         names = set(archive.namelist())
     assert "app.py" in names and "__pycache__/app.cpython-312.pyc" in names
     assert not any(name.startswith(("botocore/", "boto3/")) for name in names)
+
+
+def test_the_origin_proxy_route_and_binary_media_are_deployed(deployed: dict) -> None:
+    # Chalice has no greedy routes of its own: `/share/{token}/o/{proxy+}` is registered as a route
+    # whose only view argument is `token`, and post_deploy lets every media type through as binary.
+    apigateway = deployed["clients"]["apigateway"]
+    api = next(a for a in apigateway.get_rest_apis()["items"] if a["name"] == "keyhole-test")
+    assert "*/*" in (apigateway.get_rest_api(restApiId=api["id"]).get("binaryMediaTypes") or [])
+    paths = {r["path"]: r for r in apigateway.get_resources(restApiId=api["id"], limit=500)["items"]}
+    proxy = paths["/share/{token}/o/{proxy+}"]
+    assert {"GET", "HEAD", "POST"} <= set(proxy.get("resourceMethods") or {})
+    assert "/share/{token}/o" in paths

@@ -97,6 +97,18 @@ def test_packaged_template_is_parameterised_and_lint_clean(package: Path) -> Non
     assert not errors, lint.stdout
 
 
+def test_packaged_api_has_the_origin_proxy_route_and_binary_media(package: Path) -> None:
+    sam = json.loads((package / "sam.json").read_text())
+    body = sam["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]
+    assert body["x-amazon-apigateway-binary-media-types"] == ["*/*"]
+    route = body["paths"]["/share/{token}/o/{proxy+}"]
+    assert {"get", "head", "post", "put", "patch", "delete", "options"} <= set(route)
+    for method in ("get", "post"):
+        assert route[method]["x-amazon-apigateway-integration"]["type"] == "aws_proxy"
+        assert {p["name"] for p in route[method]["parameters"]} == {"token", "proxy"}
+    assert "/share/{token}/o" in body["paths"]
+
+
 def test_checkov_reports_on_infra_and_the_package(package: Path) -> None:
     if not CHECKOV.exists():
         subprocess.run(["make", "-C", str(ROOT), "checkov-venv"], check=True, timeout=900)

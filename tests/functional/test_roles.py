@@ -39,6 +39,15 @@ def _fresh_resource(api: Api, t: TenantKeys) -> str:
     return resource_id
 
 
+def _origin_resource(api: Api, t: TenantKeys) -> str:
+    """An origin resource (docs/origins.md); nothing calls its origin here."""
+    resource_id = f"o-{secrets.token_hex(4)}"
+    reply = api.put(f"/v1/resources/{resource_id}", key=t.admin,
+                    body={"type": "monitor", "name": "Live", "origin": {"url": "http://127.0.0.1:9"}})
+    assert reply.status == 201, reply
+    return resource_id
+
+
 def _fresh_link(api: Api, t: TenantKeys) -> str:
     return make_link(api, t.admin, t.resource_id, label="matrix")["id"]
 
@@ -80,6 +89,9 @@ ROUTES = [
           lambda api, t: (f"/v1/resources/r-{secrets.token_hex(4)}", RESOURCE_BODY)),
     Route("PATCH", "/v1/resources/{resource_id}", "operator", 200,
           lambda api, t: (f"/v1/resources/{t.resource_id}", {"document": {"status": "patched"}}), scoped=True),
+    Route("POST", "/v1/resources/{resource_id}/origin-secret", "operator", 200,
+          lambda api, t: (f"/v1/resources/{_origin_resource(api, t)}/origin-secret", None), scoped=True),
+    Route("POST", "/v1/introspect", "operator", 200, lambda api, t: ("/v1/introspect", {"token": "x" * 64})),
     Route("GET", "/v1/resources", "viewer", 200, lambda api, t: ("/v1/resources", None)),
     Route("GET", "/v1/resources/{resource_id}", "viewer", 200,
           lambda api, t: (f"/v1/resources/{t.resource_id}", None), scoped=True),

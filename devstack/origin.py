@@ -1,0 +1,258 @@
+"""A small origin service for the local stack and the tests: what a tenant runs behind an origin
+resource. It refuses every request that did not come through Keyhole (verifying the Standard
+Webhooks signature over the canonical request, exactly as docs/origins.md shows), and serves:
+
+- `/`: a monitor dashboard page (HTML) that loads `app.js` and `api/status` by *relative* URLs;
+- `/api/status`, `/api/checks`: a monitor-like JSON API with live values;
+- test helpers: `/echo/...` (what the origin received), `/redirect?to=`, `/cookie`, `/slow?s=`,
+  `/big?n=`, `/image.png` (binary), `/csp` (a page with its own CSP), `/html` (a plain page).
+
+Run alone: `DEMO_ORIGIN_SECRETS=whsec_... python -m devstack.origin --port 9100` (comma-separated
+secrets; in tests, set `OriginServer.secrets`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import secrets
+import threading
+import time
+from collections.abc import Sequence
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+CANONICAL_VERSION = "keyhole-origin-v1"
+
+PAGE = """<!doctype html>
+<html><head><meta charset="utf-8"><title>Checkout monitor</title>
+<link rel="stylesheet" href="style.css"></head>
+<body><h1>Checkout API</h1>
+<p>Status: <strong id="status">loading...</strong>, latency <span id="latency">?</span> ms,
+checked <span id="checked">?</span></p>
+<p id="verified">Every request to this page was signed by Keyhole and verified by the origin.</p>
+<ul id="checks"></ul>
+<script src="app.js"></script></body></html>
+"""
+SCRIPT = """
+async function refresh() {
+  const status = await (await fetch("api/status")).json();
+  document.getElementById("status").textContent = status.status;
+  document.getElementById("latency").textContent = status.latency_ms;
+  document.getElementById("checked").textContent = status.checked_at;
+  const checks = await (await fetch("api/checks")).json();
+  const list = document.getElementById("checks");
+  list.textContent = "";
+  for (const check of checks.items) {
+    const item = document.createElement("li");
+    item.textContent = check.at + " " + check.status + " " + check.latency_ms + " ms";
+    list.appendChild(item);
+  }
+  const visits = Number(localStorage.getItem("demo-origin-visits") || 0) + 1;
+  localStorage.setItem("demo-origin-visits", String(visits));
+}
+refresh();
+setInterval(refresh, 5000);
+"""
+# A page whose script tries to reach what a proxied page must not: Keyhole's cookies and pages,
+# another link's content origin and storage (the browser test's attacker; the URLs come in the query).
+PROBE = """<!doctype html><html><head><meta charset="utf-8"><title>probe</title></head><body>
+<pre id="result">running</pre><script>
+(async () => {
+  const q = new URLSearchParams(location.search);
+  const out = {cookies: document.cookie, storage: Object.keys(localStorage), origin: location.origin};
+  for (const name of ["keyhole", "other"]) {
+    try {
+      const r = await fetch(q.get(name), {credentials: "include"});
+      out[name] = "read " + r.status + " " + (await r.text()).slice(0, 80);
+    } catch (e) { out[name] = "blocked"; }
+  }
+  const w = window.open(q.get("other"));
+  await new Promise((done) => setTimeout(done, 1500));  // past about:blank, once the page has loaded
+  try { out.opened = (!w || w.closed) ? "no window" : "read " + w.document.body.innerText.slice(0, 80); }
+  catch (e) { out.opened = "blocked"; }
+  document.getElementById("result").textContent = JSON.stringify(out);
+})();
+</script></body></html>
+"""
+STYLE = "body{font:15px system-ui,sans-serif;margin:2rem}#status{color:#15803d}"
+# A tiny PNG followed by every byte value: binary bodies must arrive byte for byte.
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4"
+    b"\x89\x00\x00\x00\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\x00\x05\x00\x01\xff\x89\x99=\x1d\x00\x00\x00\x00IEND"
+    b"\xaeB`\x82"
+)
+BINARY = PNG + bytes(range(256)) * 4
+
+
+def canonical_request(method: str, raw_target: str, link_id: str, body: bytes) -> str:
+    """What Keyhole signed, rebuilt from the request as received (docs/origins.md)."""
+    path, _, query = raw_target.partition("?")
+    return "\n".join((CANONICAL_VERSION, method, path, query, link_id, hashlib.sha256(body).hexdigest()))
+
+
+def verify(accepted: Sequence[str], method: str, raw_target: str, headers: Any, body: bytes) -> bool:
+    from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+
+    canonical = canonical_request(method, raw_target, headers.get("x-keyhole-link-id", ""), body)
+    wanted = {name: headers.get(name, "") for name in ("webhook-id", "webhook-timestamp", "webhook-signature")}
+    for secret in accepted:
+        try:
+            Webhook(secret).verify(canonical, wanted, json_parse=False)
+            return True
+        except WebhookVerificationError:
+            continue
+    return False
+
+
+class OriginServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, port: int, secrets: Sequence[str] = ()) -> None:
+        super().__init__(("127.0.0.1", port), Handler)
+        self.secrets: list[str] = list(secrets)
+        self.received: list[dict[str, Any]] = []
+        self.lock = threading.Lock()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def start(self) -> threading.Thread:
+        thread = threading.Thread(target=self.serve_forever, daemon=True)
+        thread.start()
+        return thread
+
+
+class Handler(BaseHTTPRequestHandler):
+    server: OriginServer
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+    def _handle(self) -> None:
+        length = int(self.headers.get("content-length") or 0)
+        body = self.rfile.read(length) if length else b""
+        verified = verify(self.server.secrets, self.command, self.path, self.headers, body)
+        entry = {
+            "method": self.command,
+            "target": self.path,
+            "headers": {k.lower(): v for k, v in self.headers.items()},
+            "body": body,
+            "verified": verified,
+        }
+        with self.server.lock:
+            self.server.received.append(entry)
+        if not verified:
+            self._send(401, {"error": "this origin only answers requests signed by Keyhole"})
+            return
+        parts = urlsplit(self.path)
+        query = parse_qs(parts.query)
+        path = parts.path
+        if path in ("/", "/index.html"):
+            self._send(200, PAGE.encode(), "text/html; charset=utf-8")
+        elif path == "/app.js":
+            self._send(200, SCRIPT.encode(), "text/javascript")
+        elif path == "/style.css":
+            self._send(200, STYLE.encode(), "text/css")
+        elif path == "/api/status":
+            self._send(
+                200,
+                {
+                    "monitor": "checkout-api",
+                    "status": "up",
+                    "latency_ms": 40 + secrets.randbelow(50),
+                    "checked_at": time.strftime("%H:%M:%S"),
+                },
+            )
+        elif path == "/api/checks":
+            now = time.time()
+            self._send(
+                200,
+                {
+                    "items": [
+                        {
+                            "at": time.strftime("%H:%M:%S", time.gmtime(now - 30 * i)),
+                            "status": "up",
+                            "latency_ms": 40 + (i * 7) % 50,
+                        }
+                        for i in range(5)
+                    ]
+                },
+            )
+        elif path == "/redirect":
+            self._send(302, b"", "text/plain", extra={"Location": query.get("to", ["/"])[0]})
+        elif path == "/cookie":
+            self._send(200, {"ok": True}, extra={"Set-Cookie": "origin_session=abc; Path=/"})
+        elif path == "/slow":
+            time.sleep(float(query.get("s", ["5"])[0]))
+            self._send(200, {"slow": True})
+        elif path == "/big":
+            self._send(200, b"x" * int(query.get("n", ["1024"])[0]), "application/octet-stream")
+        elif path == "/image.png":
+            self._send(200, BINARY, "image/png")
+        elif path == "/csp":
+            self._send(
+                200,
+                b"<html><body><p>csp page</p></body></html>",
+                "text/html",
+                extra={
+                    "Content-Security-Policy": "default-src 'self'; frame-ancestors *",
+                    "X-Frame-Options": "ALLOWALL",
+                    "Cache-Control": "public, max-age=3600",
+                    "Access-Control-Allow-Origin": "*",
+                    "Strict-Transport-Security": "max-age=1",
+                },
+            )
+        elif path == "/probe":
+            self._send(200, PROBE.encode(), "text/html; charset=utf-8")
+        elif path == "/html":
+            self._send(
+                200,
+                b"<!doctype html><html><head><title>t</title></head><body class=x><p>hello</p></body></html>",
+                "text/html; charset=utf-8",
+            )
+        else:  # /echo/... and anything else: what the origin received
+            self._send(
+                200,
+                {
+                    "method": self.command,
+                    "target": self.path,
+                    "headers": entry["headers"],
+                    "body_sha256": hashlib.sha256(body).hexdigest(),
+                    "body_length": len(body),
+                },
+            )
+
+    def _send(
+        self, status: int, body: Any, content_type: str = "application/json", extra: dict[str, str] | None = None
+    ) -> None:
+        data = json.dumps(body).encode() if isinstance(body, dict) else body
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in (extra or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _handle
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, default=9100)
+    parser.add_argument("--secret", action="append", default=[])
+    args = parser.parse_args(argv)
+    # The demo's secret comes in the environment (a command line is visible to every local user).
+    secrets_from_env = [s for s in os.environ.get("DEMO_ORIGIN_SECRETS", "").split(",") if s]
+    OriginServer(args.port, [*args.secret, *secrets_from_env]).serve_forever()
+
+
+if __name__ == "__main__":
+    main()
