@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import wraps
 from typing import TYPE_CHECKING, Any
 
 from chalice import Chalice, Response
+from chalice.app import Request
 
 from chalicelib import public_url, ratelimit, telemetry, tokens
 from chalicelib.config import stream_arn_from_env
@@ -23,7 +24,7 @@ from chalicelib.lazy import lazy_module
 from chalicelib.logs import configure as configure_logging
 from chalicelib.logs import scrub
 from chalicelib.sealing import KeyServiceUnavailable
-from chalicelib.service import Keyhole, RequestInfo
+from chalicelib.service import UNKNOWN_IP, Keyhole, RequestInfo
 from chalicelib.storage.models import LinkRecord, ResourceHead, WebhookEndpoint
 from chalicelib.storage.store import TxnCancelled, is_unavailable
 from chalicelib.tenant_settings import limits_of
@@ -84,12 +85,30 @@ def use_service(svc: Keyhole | None) -> None:
 # --- request context -----------------------------------------------------------------------
 
 
-def request_info(raw_token: str | None = None) -> RequestInfo:
+def current_request() -> Request:
+    """The request being handled: Chalice sets it before a view runs, so None is a bug."""
     request = app.current_request
+    if request is None:
+        raise RuntimeError("no current request outside a view")
+    return request
+
+
+def headers_of(request: Request) -> Mapping[str, str]:
+    """The request's headers, case-insensitive (empty when it has none)."""
+    return request.headers or {}
+
+
+def raw_body(request: Request) -> bytes:
+    body = request.raw_body
+    return body.encode("utf-8") if isinstance(body, str) else body
+
+
+def request_info(raw_token: str | None = None) -> RequestInfo:
+    request = current_request()
     context = request.context or {}
-    headers = request.headers or {}
+    headers = headers_of(request)
     request_id = telemetry.request_id()  # API Gateway's, chosen by the `telemetry_scope` middleware
-    ip = (context.get("identity") or {}).get("sourceIp") or "0.0.0.0"
+    ip = (context.get("identity") or {}).get("sourceIp") or UNKNOWN_IP
     svc = service()
     forwarded = headers.get("x-forwarded-for")
     if svc.settings.honours_forwarded_for and forwarded:
@@ -130,7 +149,7 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 
 def _error_response(error: KeyholeError, request_id: str, extra_headers: dict[str, str] | None = None) -> Response:
-    headers = {
+    headers: dict[str, str | list[str]] = {
         "Content-Type": "application/json",
         "X-Request-Id": request_id,
         **NO_STORE,
@@ -179,7 +198,7 @@ def admin_route(
             req = request_info()
             try:
                 svc = service()
-                raw_key = apikeys.extract_key(app.current_request.headers or {})
+                raw_key = apikeys.extract_key(current_request().headers or {})
                 tenant_id = apikeys.tenant_id_from_key(raw_key)
                 keys = extra(tenant_id, **params) if extra and tenant_id else []
                 principal, items = apikeys.authenticate(svc, raw_key, keys)
@@ -194,7 +213,7 @@ def admin_route(
                 if body:
                     args.append(
                         validation.parse_json_object(
-                            app.current_request.raw_body, max_bytes=svc.settings.max_body_bytes, allow_empty=empty_body
+                            raw_body(current_request()), max_bytes=svc.settings.max_body_bytes, allow_empty=empty_body
                         )
                     )
                 result = handler(*args, **params)
@@ -396,8 +415,8 @@ def introspect() -> Response:
     req = request_info()
     try:
         svc = service()
-        request = app.current_request
-        body = validation.parse_json_object(request.raw_body, max_bytes=svc.settings.max_body_bytes)
+        request = current_request()
+        body = validation.parse_json_object(raw_body(request), max_bytes=svc.settings.max_body_bytes)
         token, view, password = introspection.parse(body)
         # The token's keys ride in authentication's own read: one BatchGetItem in all.
         principal, items = apikeys.authenticate(
@@ -408,7 +427,11 @@ def introspect() -> Response:
         )
         principal.require_introspection()
         answer = introspection.introspect(svc, principal, token, items, req, view, password)
-        headers = {"Content-Type": "application/json", "X-Request-Id": req.request_id, **NO_STORE}
+        headers: dict[str, str | list[str]] = {
+            "Content-Type": "application/json",
+            "X-Request-Id": req.request_id,
+            **NO_STORE,
+        }
         return Response(body=answer, status_code=200, headers=headers)
     except KeyholeError as error:
         return _error_response(error, req.request_id)
@@ -417,7 +440,7 @@ def introspect() -> Response:
 
 
 def _query() -> dict[str, str]:
-    return dict(app.current_request.query_params or {})
+    return dict(current_request().query_params or {})
 
 
 # --- viewer surface ------------------------------------------------------------------------
@@ -439,23 +462,23 @@ def viewer_route(
                 result = handler(service(), req, **params)
             except Exception as error:
                 failure = error if isinstance(error, KeyholeError) else _unexpected(error, req.request_id)
-                request = app.current_request
-                wants_json = request.method == "POST" and "json" in ((request.headers or {}).get("content-type") or "")
+                request = current_request()
+                wants_json = request.method == "POST" and "json" in (headers_of(request).get("content-type") or "")
                 if html and not wants_json:
                     from chalicelib.viewer import pages as page
 
-                    headers = {
+                    headers: dict[str, str | list[str]] = {
                         **viewer.viewer_headers(page.STATIC_CSP, page.HTML_CONTENT_TYPE),
                         **failure.headers,
                         "X-Request-Id": req.request_id,
                     }
                     return Response(body=page.error_html(failure.status), status_code=failure.status, headers=headers)
                 return _error_response(failure, req.request_id, viewer.viewer_headers())
-            headers = {**result.headers, "X-Request-Id": req.request_id}
+            result_headers: dict[str, str | list[str]] = {**result.headers, "X-Request-Id": req.request_id}
             body = result.body if result.body is not None else ""
             if isinstance(body, bytes):
-                return BinaryResponse(body, headers, result.status)
-            return Response(body=body, status_code=result.status, headers=headers)
+                return BinaryResponse(body, result_headers, result.status)
+            return Response(body=body, status_code=result.status, headers=result_headers)
 
         app.route(path, methods=methods, content_types=content_types or BODY_TYPES)(view)
         return handler
@@ -465,7 +488,8 @@ def viewer_route(
 
 @viewer_route("/share/{token}/data", ["GET", "POST"])
 def share_data(svc: Keyhole, req: RequestInfo, token: str) -> viewer.ViewerResponse:
-    return json_surface.data(svc, token, req, app.current_request.headers or {}, method=app.current_request.method)
+    request = current_request()
+    return json_surface.data(svc, token, req, request.headers or {}, method=request.method)
 
 
 @viewer_route("/share/{token}/info", ["GET"])
@@ -482,7 +506,7 @@ def share_info(svc: Keyhole, req: RequestInfo, token: str) -> viewer.ViewerRespo
 def share_page(svc: Keyhole, req: RequestInfo, token: str) -> viewer.ViewerResponse:
     from chalicelib.viewer import page_flows as viewer_page
 
-    request = app.current_request
+    request = current_request()
     if request.method == "POST":
         return viewer_page.use_view(svc, token, req, request.headers or {})
     return viewer_page.show(svc, token, req, request.headers or {})
@@ -524,8 +548,8 @@ class BinaryResponse(Response):
 def request_host() -> str:
     """The host a request was sent to (with port): API Gateway's domain name on deployed stages
     (a client writes `Host`), the `Host` header on the local and test stages."""
-    request = app.current_request
-    headers = request.headers or {}
+    request = current_request()
+    headers: Mapping[str, str] = request.headers or {}
     if service().settings.is_local_stage:
         return headers.get("host") or ""
     return (request.context or {}).get("domainName") or headers.get("host") or ""
@@ -533,7 +557,7 @@ def request_host() -> str:
 
 def _proxy_rest(token: str) -> str:
     """The path below `/share/{token}/o` as received (stage prefix and all before it dropped)."""
-    request = app.current_request
+    request = current_request()
     full = (request.context or {}).get("path") or request.path
     marker = f"/share/{token}/o"
     at = full.find(marker)
@@ -543,7 +567,7 @@ def _proxy_rest(token: str) -> str:
 def _raw_query() -> str:
     from urllib.parse import urlencode
 
-    params = app.current_request.query_params
+    params = current_request().query_params
     if not params:
         return ""
     return urlencode([(k, v) for k in params for v in params.getlist(k)])
@@ -553,7 +577,7 @@ def _proxied(svc: Keyhole, req: RequestInfo, token: str) -> viewer.ViewerRespons
     from chalicelib.origin import content_origin
     from chalicelib.viewer import proxy
 
-    request = app.current_request
+    request = current_request()
     host = request_host()
     rest = _proxy_rest(token)
     if not proxy.is_content_request(svc, host):
@@ -563,7 +587,7 @@ def _proxied(svc: Keyhole, req: RequestInfo, token: str) -> viewer.ViewerRespons
         method=request.method,
         raw_path=rest,
         query=_raw_query(),
-        body=request.raw_body or b"",
+        body=raw_body(request),
         headers=dict(request.headers or {}),
         host=content_origin.bare_host(host),
     )
@@ -591,7 +615,7 @@ def share_visit(svc: Keyhole, req: RequestInfo, token: str) -> viewer.ViewerResp
     from chalicelib.origin import content_origin
     from chalicelib.viewer import proxy
 
-    request = app.current_request
+    request = current_request()
     return proxy.visit(svc, token, req, request.headers or {}, content_origin.bare_host(request_host()))
 
 
@@ -599,11 +623,27 @@ def share_visit(svc: Keyhole, req: RequestInfo, token: str) -> viewer.ViewerResp
 def share_unlock(svc: Keyhole, req: RequestInfo, token: str) -> viewer.ViewerResponse:
     from chalicelib.viewer import page_flows as viewer_page
 
-    request = app.current_request
-    return viewer_page.unlock(svc, token, req, request.headers or {}, request.raw_body)
+    request = current_request()
+    return viewer_page.unlock(svc, token, req, request.headers or {}, raw_body(request))
 
 
 # --- end viewer page -----------------------------------------------------------------------
+
+
+@app.route("/v1/openapi.json", methods=["GET"])
+def openapi_document() -> Response:
+    """The OpenAPI description of every route (chalicelib/openapi.json); public, no key."""
+    from chalicelib import apidoc
+
+    req = request_info()
+    headers = {"Content-Type": "application/json", "X-Request-Id": req.request_id, "X-Content-Type-Options": "nosniff"}
+    try:
+        body = apidoc.served(req.base_url)
+    except Exception as error:  # the document ships with the code; failing to read it is a 500 with a cause logged
+        return _error_response(_unexpected(error, req.request_id), req.request_id)
+    return Response(
+        body=body, status_code=200, headers={**headers, "Cache-Control": f"public, max-age={apidoc.MAX_AGE_SECONDS}"}
+    )
 
 
 @app.route("/robots.txt", methods=["GET"])

@@ -257,7 +257,8 @@ class Deployment:
         app_module.use_service(self.svc)
         self.client = Client(app_module.app, stage_name="local")
         self.timed = TimedApp(app_module.app)
-        self.client.http._local_gateway._app_object = self.timed
+        gateway: Any = self.client.http._local_gateway  # Chalice's private gateway: it calls the app object
+        gateway._app_object = self.timed
         # Enterprise limits: the bench's viewers never meet a window (a refusal would be measured instead).
         _, self.admin = tenants.create_tenant(
             self.svc,

@@ -91,11 +91,15 @@ def authenticate(
     if read_tenant:
         keys.append((Tenant, Tenant.key(key.tenant_id)))
     items = svc.store.batch_get([*keys, *extra])
-    item: Any = items[0]
-    tenant: Any = items[1] if read_tenant else cached
+    item = items[0]
+    tenant = items[1] if read_tenant else cached
     if read_tenant and cached_tenant:
         svc.tenant_cache.put(key.tenant_id, tenant, now)
-    if item is None or not isinstance(tenant, Tenant) or not constant_time_equal(item.key_hash, key.hash):
+    if (
+        not isinstance(item, ApiKeyItem)
+        or not isinstance(tenant, Tenant)
+        or not constant_time_equal(item.key_hash, key.hash)
+    ):
         raise Unauthorized()
     if tenant.suspended:
         raise Unauthorized()  # a suspended tenant's keys get the very same 401 as unknown keys
@@ -112,7 +116,8 @@ def new_key_item(
     tenant_id: str, *, name: str, role: str, created_by: str | None, now: Any
 ) -> tuple[ApiKey, ApiKeyItem]:
     tenant_key = tenant_key_of(tenant_id)
-    assert tenant_key is not None
+    if tenant_key is None:  # tenant ids come from Keyhole's own records
+        raise ValueError(f"not a tenant id: {tenant_id!r}")
     key = new_api_key(tenant_key)
     pk, sk = ApiKeyItem.key(tenant_id, key.key_id)
     item = ApiKeyItem(
@@ -148,9 +153,12 @@ def create_key(svc: Keyhole, principal: Principal, body: dict[str, Any], req: Re
     role = body.get("role")
     if not isinstance(role, str) or role not in ROLES:
         errors.add("role", "must be one of admin, operator, viewer, introspect")
+        role = None
     errors.raise_if_any()
     now = svc.clock.now()
-    key, item = new_key_item(principal.tenant_id, name=name or "", role=role, created_by=principal.actor_label, now=now)
+    key, item = new_key_item(
+        principal.tenant_id, name=name or "", role=role or "", created_by=principal.actor_label, now=now
+    )
     txn = svc.store.txn()
     txn.put(item, condition=ApiKeyItem.pk.does_not_exist(), tag="key")
     txn.put(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
+from typing import overload
 
 FAR_FUTURE = "9999-12-31T23:59:59Z"
 
@@ -28,6 +29,10 @@ class Clock:
         self.offset_seconds += seconds
 
 
+@overload
+def to_rfc3339(moment: datetime) -> str: ...
+@overload
+def to_rfc3339(moment: datetime | None) -> str | None: ...
 def to_rfc3339(moment: datetime | None) -> str | None:
     """`2026-11-20T10:00:00Z` (seconds precision; Keyhole timestamps sort as strings)."""
     if moment is None:

@@ -37,6 +37,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import (
     DynamoDBRecord,
     DynamoDBRecordEventName,
+    StreamRecord,
 )
 from pynamodb.exceptions import PutError
 
@@ -88,10 +89,15 @@ def _sequence(raw: Mapping[str, Any]) -> str:
     return str((raw.get("dynamodb") or {}).get("SequenceNumber", ""))
 
 
-def _partition_key(record: DynamoDBRecord) -> str:
+def _stream(record: DynamoDBRecord) -> StreamRecord:
     stream = record.dynamodb
     if stream is None:
         raise PoisonRecord("record has no dynamodb section")
+    return stream
+
+
+def _partition_key(record: DynamoDBRecord) -> str:
+    stream = _stream(record)
     try:
         pk = stream.keys["pk"]
     except (KeyError, TypeError, ValueError) as error:
@@ -133,10 +139,10 @@ class View:
 
     @classmethod
     def parse(cls, record: DynamoDBRecord) -> View:
-        stream = record.dynamodb
+        stream = _stream(record)
         try:
-            image = stream.new_image if stream is not None else {}
-            keys = stream.keys if stream is not None else {}
+            image = stream.new_image
+            keys = stream.keys
         except Exception as error:  # an attribute value the deserializer does not understand
             raise PoisonRecord("access event image cannot be read") from error
         missing = [
@@ -247,7 +253,7 @@ def system_audit(
     except PutError as error:
         if error_code(error) == "ConditionalCheckFailedException":
             return False
-        raise svc.store.translate(error)
+        raise svc.store.translate(error) from error
 
 
 def _expired(svc: Keyhole, tenant_id: str, data: dict[str, Any], how: str) -> list[Event]:
@@ -266,7 +272,7 @@ def _expired(svc: Keyhole, tenant_id: str, data: dict[str, Any], how: str) -> li
 
 
 def link_changed(svc: Keyhole, record: DynamoDBRecord) -> list[Event]:
-    stream = record.dynamodb
+    stream = _stream(record)
     old, new = stream.old_image, stream.new_image
     name = record.get("eventName")
     if name == "INSERT":
@@ -325,7 +331,7 @@ def link_changed(svc: Keyhole, record: DynamoDBRecord) -> list[Event]:
 
 
 def capability_changed(svc: Keyhole, record: DynamoDBRecord) -> list[Event]:
-    stream = record.dynamodb
+    stream = _stream(record)
     name = record.get("eventName")
     if name == "REMOVE" and is_ttl_removal(record):
         link_id = stream.old_image.get("link_id")
@@ -432,9 +438,9 @@ class StreamProcessor(BatchProcessor):
 
     def _fail_late(self, sequence: str, error: BaseException) -> None:
         for raw in list(self.success_messages):
-            if _sequence(raw) == sequence:
+            if isinstance(raw, Mapping) and _sequence(raw) == sequence:
                 self.success_messages.remove(raw)
-                self.failure_handler(DynamoDBRecord(raw), (type(error), error, None))
+                self.failure_handler(DynamoDBRecord(dict(raw)), (type(error), error, None))
 
 
 def handle(svc: Keyhole, event: dict[str, Any], context: Any = None) -> dict[str, Any]:

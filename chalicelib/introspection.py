@@ -91,9 +91,7 @@ def introspect(
     if resolved.view_limited and not use_view:
         return {"active": False, "requires": "view_confirmation"}
     if viewer is not None or use_view:
-        refusal = account(
-            svc, resolved, viewer or req, status=200, outcome="viewed", use_view=resolved.view_limited
-        )
+        refusal = account(svc, resolved, viewer or req, status=200, outcome="viewed", use_view=resolved.view_limited)
         if refusal is not None:
             if refusal.status == 429:
                 raise RateLimited(int(refusal.headers.get("Retry-After", "60")))

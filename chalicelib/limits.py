@@ -75,7 +75,8 @@ def _holding_records(svc: Keyhole, tenant_id: str) -> list[LinkRecord]:
     records: list[LinkRecord] = []
     for start in range(0, len(keys), 100):
         chunk = keys[start : start + 100]
-        records += [r for r in svc.store.batch_get([(LinkRecord, (k.pk, k.sk)) for k in chunk]) if r is not None]
+        found = svc.store.batch_get([(LinkRecord, (k.pk, k.sk)) for k in chunk])
+        records += [r for r in found if isinstance(r, LinkRecord)]
     return [r for r in records if r.slot_held]
 
 
@@ -127,9 +128,9 @@ def _repair(svc: Keyhole, tenant: Tenant, heads: dict[str, ResourceHead], usage:
                 LinkRecord,
                 LinkRecord.key(link_id),
                 [LinkRecord.slot_held.set(False), LinkRecord.gsi5pk.remove(), LinkRecord.gsi5sk.remove()],
-                LinkRecord.slot_held == True,
+                LinkRecord.slot_held == True,  # noqa: E712 (a PynamoDB condition, not a comparison)
             )
-        )  # noqa: E712
+        )
     items.append(
         (
             Tenant,

@@ -32,7 +32,7 @@ from .tenants import limits_of, settings_of
 from .tokens import new_id, new_share_token
 from .validation import integer, string, unknown_fields
 
-TOKEN_PURPOSE = "share-token"
+TOKEN_PURPOSE = "share-token"  # noqa: S105 (the sealing purpose's name, not a secret)
 STATUSES = ("active", "revoked", "expired", "exhausted", "all")
 CREATE_FIELDS = (
     "label",
@@ -201,7 +201,7 @@ def create_link(
     token = new_share_token(head.locator)
     link_id = new_id("lnk")
     sealed = None
-    if settings_of(principal.tenant)["token_display"] != "once":
+    if settings_of(principal.tenant)["token_display"] != "once":  # noqa: S105 (a setting's value)
         sealed = svc.sealer.seal(
             token.value.encode("ascii"), tenant_id=tenant_id, purpose=TOKEN_PURPOSE, object_id=link_id
         )
@@ -313,7 +313,7 @@ def _acquire_slot_and_write(svc: Keyhole, principal: Principal, head: ResourceHe
                     continue
             raise _limit("shared_resources", shared, "resources with an active link")
         txn = svc.store.txn()
-        for tag, item in zip(("cap", "record", "audit"), items):
+        for tag, item in zip(("cap", "record", "audit"), items, strict=True):
             txn.put(item, condition=item.__class__.pk.does_not_exist(), tag=tag)
         head_condition = (ResourceHead.locator == head.locator) & ResourceHead.deleting.does_not_exist()
         if held == 0:
@@ -360,7 +360,7 @@ def _limit(name: str, value: int, what: str) -> LimitReached:
 
 def _backoff(attempt: int, conflict: bool) -> None:
     if conflict or attempt >= 2:
-        time.sleep(min(0.5, 0.01 * 2**attempt) * (0.5 + random.random()))
+        time.sleep(min(0.5, 0.01 * 2**attempt) * (0.5 + random.random()))  # noqa: S311 (jitter, not a secret)
 
 
 # --- freeing slots -------------------------------------------------------------------------
@@ -448,7 +448,7 @@ def live_records(svc: Keyhole, tenant_id: str, resource_id: str, now: datetime) 
     """Every record in the resource's live partition (bounded by its slot limit in practice)."""
     keys = list(LinkRecord.by_resource_state.query(f"T#{tenant_id}#R#{resource_id}#S#live"))
     records = svc.store.batch_get([(LinkRecord, (k.pk, k.sk)) for k in keys])
-    return [r for r in records if r is not None and r.state == "live"]
+    return [r for r in records if isinstance(r, LinkRecord) and r.state == "live"]
 
 
 def reclaim_resource(svc: Keyhole, tenant_id: str, resource_id: str) -> int:
@@ -462,6 +462,7 @@ def reclaim_resource(svc: Keyhole, tenant_id: str, resource_id: str) -> int:
         zip(
             [r.link_id for r in capped],
             svc.store.batch_get([(Capability, Capability.key(r.token_hash)) for r in capped]),
+            strict=True,
         )
     )
     for record in records:
@@ -469,7 +470,7 @@ def reclaim_resource(svc: Keyhole, tenant_id: str, resource_id: str) -> int:
             freed += reclaim_expired(svc, record, now_s)
         elif record.link_id in caps:
             cap = caps[record.link_id]
-            if cap is not None and cap.max_views is not None and int(cap.views_used) >= int(cap.max_views):
+            if isinstance(cap, Capability) and cap.max_views is not None and int(cap.views_used) >= int(cap.max_views):
                 freed += mark_exhausted(svc, record, now_s)
     return freed
 
@@ -482,7 +483,7 @@ def reclaim_expired(svc: Keyhole, record: LinkRecord, now_s: str) -> int:
 def mark_exhausted(svc: Keyhole, record: LinkRecord, now_s: str) -> int:
     """A link that used its last view: state exhausted, slot freed, capability removed."""
     record.state, record.exhausted_at = "exhausted", now_s
-    actions = _state_actions(record) + [LinkRecord.exhausted_at.set(now_s)]
+    actions = [*_state_actions(record), LinkRecord.exhausted_at.set(now_s)]
     cap_condition = Capability.views_used >= Capability.max_views
     return int(
         free_slot(
@@ -505,7 +506,7 @@ def reclaim_tenant(svc: Keyhole, tenant_id: str) -> int:
     return sum(
         reclaim_expired(svc, r, now_s)
         for r in records
-        if r is not None and r.slot_held and is_expired(r.expires_at, now_s)
+        if isinstance(r, LinkRecord) and r.slot_held and is_expired(r.expires_at, now_s)
     )
 
 
@@ -639,7 +640,7 @@ def patch_link(
             record_actions += [LinkRecord.gsi5pk.remove(), LinkRecord.gsi5sk.remove()]
         cap_actions += (
             [Capability.expires_at.set(expires_s), Capability.ttl.set(int(new_expiry.timestamp()))]
-            if expires_s
+            if new_expiry is not None and expires_s
             else [Capability.expires_at.remove(), Capability.ttl.remove()]
         )
         changes["expires_at"] = expires_s
@@ -648,9 +649,9 @@ def patch_link(
         LinkRecord,
         LinkRecord.key(record.link_id),
         record_actions,
-        condition=(LinkRecord.state == "live") & (LinkRecord.slot_held == True),
+        condition=(LinkRecord.state == "live") & (LinkRecord.slot_held == True),  # noqa: E712 (a PynamoDB condition)
         tag="record",
-    )  # noqa: E712
+    )
     txn.update(
         Capability,
         Capability.key(record.token_hash),
@@ -688,7 +689,7 @@ def reveal_link(svc: Keyhole, principal: Principal, record: LinkRecord | None, r
     record = owned_record(record, principal)
     now = svc.clock.now()
     now_s = to_rfc3339(now)
-    if settings_of(principal.tenant)["token_display"] == "once":
+    if settings_of(principal.tenant)["token_display"] == "once":  # noqa: S105 (a setting's value)
         raise Conflict("This tenant shows tokens once (token_display: once); create a new link instead")
     if record.sealed_token is None:
         raise Conflict("This link's token was shown once at creation and is not stored")
@@ -724,12 +725,13 @@ def revoke_link(
     record = owned_record(record, principal)
     now = svc.clock.now()
     now_s = to_rfc3339(now)
-    for attempt in range(MAX_ATTEMPTS):
+    for _attempt in range(MAX_ATTEMPTS):
         if record.state == "revoked":
             return False
         was = record.state
         record.state, record.revoked_at, record.revoked_by = "revoked", now_s, principal.actor_label
-        actions = _state_actions(record) + [
+        actions = [
+            *_state_actions(record),
             LinkRecord.revoked_at.set(now_s),
             LinkRecord.revoked_by.set(principal.actor_label),
         ]
@@ -758,9 +760,9 @@ def revoke_link(
                 LinkRecord,
                 LinkRecord.key(record.link_id),
                 actions,
-                condition=(LinkRecord.state == was) & (LinkRecord.slot_held == False),
+                condition=(LinkRecord.state == was) & (LinkRecord.slot_held == False),  # noqa: E712 (a PynamoDB condition)
                 tag="record",
-            )  # noqa: E712
+            )
             _add_extra(txn, record, [("delete_cap", None), ("audit", event)])
             try:
                 txn.commit()

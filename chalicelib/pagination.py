@@ -51,7 +51,7 @@ def decode(
     if cursor in (None, ""):
         return None
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))  # type: ignore[operator]
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         flat = json.loads(raw)
     except (binascii.Error, ValueError, TypeError, RecursionError):
         raise ValidationFailed.field("cursor", "is not a cursor this list returned") from None
@@ -69,7 +69,7 @@ def decode(
     return {name: {"S": value} for name, value in flat.items()}
 
 
-_DIGITS = re.compile(r"^[0-9]{1,6}$")  # ASCII only: int() would also take "９", " 5" and "1_0"
+_DIGITS = re.compile(r"^[0-9]{1,6}$")  # ASCII only: int() would also take fullwidth digits, " 5" and "1_0"
 
 
 def parse_limit(query: dict[str, str], errors: Collector) -> int:

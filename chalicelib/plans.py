@@ -7,6 +7,7 @@ tenant; the tenant item keeps an effective snapshot so request paths never read 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 
 LIMIT_NAMES = (
     "links_per_resource",
@@ -55,7 +56,9 @@ def normalise_limits(raw: Mapping[str, object]) -> Limits:
     for name in LIMIT_NAMES:
         if name in raw:
             value = raw[name]
-            out[name] = None if value is None else int(value)  # type: ignore[arg-type]
+            if value is not None and not isinstance(value, int | float | Decimal | str):
+                raise TypeError(f"limit {name} is stored as {type(value).__name__}, not a number")
+            out[name] = None if value is None else int(value)
     return out
 
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.exceptions import UpdateError
+from pynamodb.expressions.condition import Condition
 
 from . import telemetry
 from .errors import RateLimited
@@ -42,10 +43,10 @@ class Window:
     def actions(self) -> list:
         return [RateWindow.n.add(1), RateWindow.ttl.set(self.expires)]
 
-    def condition(self):  # type: ignore[no-untyped-def]
+    def condition(self) -> Condition:
         return RateWindow.n.does_not_exist() | (RateWindow.n < self.limit)
 
-    def check_condition(self):  # type: ignore[no-untyped-def]
+    def check_condition(self) -> Condition:
         """For a ConditionCheck that reads the window without counting (guards)."""
         return RateWindow.n.does_not_exist() | (RateWindow.n < self.limit)
 
@@ -73,7 +74,7 @@ def hit(store: Store, subject: str, limit: int | None, now: float, *, name: str 
         if error_code(error) == "ConditionalCheckFailedException":
             telemetry.note_rate_limit(name)
             raise RateLimited(current.retry_after) from None
-        raise store.translate(error)
+        raise store.translate(error) from error
 
 
 def hit_window(store: Store, current: Window) -> None:

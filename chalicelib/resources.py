@@ -366,7 +366,7 @@ def _write(
             _refuse_removing_used_scopes(svc, tenant_id, resource_id, head, scopes, now)
         creating = head is None
         locator = head.locator if head else f"{tenant_key_of(tenant_id)}{new_key_hex()}"
-        version = 1 if creating else int(head.version) + 1
+        version = 1 if head is None else int(head.version) + 1
         new_head = ResourceHead(
             pk=hk[0],
             sk=hk[1],
@@ -376,11 +376,11 @@ def _write(
             name=name,
             locator=locator,
             scope_names=sorted(scopes),
-            active_links=0 if creating else int(head.active_links or 0),
+            active_links=0 if head is None else int(head.active_links or 0),
             version=version,
             document_bytes=len(text.encode("utf-8")),
             redact_rules=len(redact),
-            created_at=stamp if creating else head.created_at,
+            created_at=stamp if head is None else head.created_at,
             updated_at=stamp,
         )
         content: dict[str, Any] = {"document": document, "redact": redact, "scopes": scopes}
@@ -409,7 +409,7 @@ def _write(
             kind="origin" if origin_text is not None else "document",
         )
         new_head.body_version = None if written.inline else version
-        if creating:
+        if head is None:
             txn.put(new_head, condition=ResourceHead.pk.does_not_exist(), tag="head")
         else:
             # Replace only the incarnation and version we read; counters are kept by updating.
@@ -455,7 +455,7 @@ def _write(
                 head = svc.store.get(ResourceHead, hk)  # someone else created/replaced/deleted it: re-decide
                 continue
             raise
-        answer = to_json(new_head if creating else _merged(head, new_head), content)
+        answer = to_json(new_head if head is None else _merged(head, new_head), content)
         if shown_secret is not None:
             answer["origin_secret"] = shown_secret
         return (201 if creating else 200), answer

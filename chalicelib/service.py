@@ -18,13 +18,16 @@ from .config import Settings
 from .sealing import Sealer
 from .storage.store import Store
 
+# The client address recorded when a request carries none (API Gateway always gives one).
+UNKNOWN_IP = "0.0.0.0"  # noqa: S104 (an address to record, never one to bind)
+
 
 @dataclass
 class RequestInfo:
     """What domain code may know about the HTTP request (never the token itself)."""
 
     request_id: str
-    ip: str = "0.0.0.0"
+    ip: str = UNKNOWN_IP
     user_agent: str | None = None
     base_url: str = ""
     method: str = "GET"

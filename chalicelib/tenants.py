@@ -152,7 +152,9 @@ def list_tenants(svc: Keyhole, *, limit: int = 100, cursor: str | None = None) -
     keys = Tenant.by_created.query("TENANTS", limit=limit, last_evaluated_key=start)
     found = list(keys)
     tenants = svc.store.batch_get([(Tenant, (k.pk, k.sk)) for k in found])
-    return page([to_json(t) for t in tenants if t is not None], encode(keys.last_evaluated_key, list_id="tenants"))
+    return page(
+        [to_json(t) for t in tenants if isinstance(t, Tenant)], encode(keys.last_evaluated_key, list_id="tenants")
+    )
 
 
 def set_plan(svc: Keyhole, tenant_id: str, plan: str) -> Tenant:

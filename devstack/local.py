@@ -26,7 +26,7 @@ from typing import Any
 import boto3
 
 from . import infra
-from .moto_server import free_port, stop_process, wait_for_port
+from .moto_server import free_port, moto_command, stop_process, wait_for_port
 
 ROOT = Path(__file__).resolve().parent.parent
 STATE_DIR = ROOT / ".keyhole"
@@ -254,12 +254,18 @@ def main() -> int:
         for child in reversed(children):
             stop_process(child)
 
-    signal.signal(signal.SIGTERM, lambda *a: (stop(), sys.exit(0)))
+    def terminate(*_: object) -> None:
+        stop()
+        sys.exit(0)
+
+    signal.signal(signal.SIGTERM, terminate)
     try:
         print(f"Starting moto server on {endpoint} ...", flush=True)
+        # One request at a time, as DynamoDB makes each request atomic: moto's threaded server loses
+        # writes and breaks plan limits under parallel clients (devstack/moto_server.py).
         children.append(
             subprocess.Popen(
-                [sys.executable, "-m", "devstack.moto_server", "--port", str(moto_port)],
+                moto_command(moto_port, serial=True),
                 cwd=ROOT,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
@@ -329,7 +335,8 @@ Try it:
   curl -s -L {state.get("origin_share_url", "")}/o/api/status     # allowed
   curl -s -L {state.get("origin_share_url", "")}/o/echo/secret    # outside the allow-list: 403
   curl -s {state.get("origin_url", "")}/api/status  # not through Keyhole: 401
-  curl -s -X POST {api}/v1/introspect -H 'Authorization: Bearer {key}' -d '{{"token": "{state.get("origin_token", "")}"}}'
+  curl -s -X POST {api}/v1/introspect -H 'Authorization: Bearer {key}' \\
+       -d '{{"token": "{state.get("origin_token", "")}"}}'
 
 State for scripts: .keyhole/local.json   Stop with Ctrl-C.
 """,

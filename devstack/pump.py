@@ -36,6 +36,11 @@ from chalicelib.ops.stream_records import epoch as _epoch
 from chalicelib.ops.stream_records import lambda_event, sequence_of, to_lambda_record
 
 RECORD_LIMIT = 1000  # the deployed mapping's batch size (app.STREAM_BATCH_SIZE; GetRecords' maximum)
+# After a failed delivery the pump waits before sending the batch again, doubling up to the cap:
+# retrying at once only adds load to an emulator that is already slow (each retry re-runs the
+# consumer's writes), which is how a struggling local stack used to spiral.
+RETRY_BASE_SECONDS = 0.5
+RETRY_CAP_SECONDS = 30.0
 
 
 # The Lambda event shape lives in chalicelib (the ops replay tool uses it too); re-exported here.
@@ -144,6 +149,8 @@ class Pump:
         self.on_give_up = on_give_up
         self.out = out
         self.attempts: dict[str, int] = {}
+        # Seconds to wait before the next poll: 0 after a clean delivery, backing off after failures.
+        self.retry_delay = 0.0
 
     def poll(self) -> int:
         """One pass over every shard; returns how many records were handed to the handler."""
@@ -166,6 +173,7 @@ class Pump:
             failures, error = [sequence_of(records[0])], exc
         elapsed = int((time.monotonic() - started) * 1000)
         if not failures:
+            self.retry_delay = 0.0
             self.reader.commit(shard, sequence_of(records[-1]))
             self.out(f"[pump] {len(records)} records ({summarise(records)}) -> ok in {elapsed} ms")
             return
@@ -175,6 +183,10 @@ class Pump:
             self.reader.commit(shard, sequence_of(done[-1]))
         attempts = self.attempts.get(first, 0) + 1
         self.attempts[first] = attempts
+        # the poison record is skipped at once; a batch that will be sent again waits first
+        self.retry_delay = (
+            0.0 if attempts > self.max_retries else min(RETRY_CAP_SECONDS, RETRY_BASE_SECONDS * 2 ** (attempts - 1))
+        )
         cause = f"function error {type(error).__name__}" if error else f"{len(failures)} failed"
         if attempts > self.max_retries:
             poison = next(r for r in records if sequence_of(r) == first)
@@ -307,7 +319,9 @@ def main(argv: list[str] | None = None) -> int:
                         print(f"[pump] expired-slot sweep: {stats}", flush=True)
                 except Exception as error:
                     print(f"[pump] expired-slot sweep failed: {type(error).__name__}", file=sys.stderr, flush=True)
-            if not handled:
+            if pump.retry_delay:
+                time.sleep(pump.retry_delay)
+            elif not handled:
                 time.sleep(args.poll_seconds)
     except KeyboardInterrupt:
         return 0

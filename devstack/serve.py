@@ -36,6 +36,8 @@ _SHARE_PATH = re.compile(r"(/share/)[^/\s?]+")
 
 
 _QUERY = re.compile(r"\?[^\s\"]*")
+# A body larger than this on a method no route takes is not read: the connection is closed instead.
+MAX_DRAINED_BYTES = 1024 * 1024
 
 
 def drop_query(line: str) -> str:
@@ -104,7 +106,12 @@ _MATCHERS: dict[int, GreedyRouteMatcher] = {}
 class MaskingRequestHandler(ChaliceRequestHandler):
     """Request lines name the URL, and share URLs contain the capability token. Unknown routes
     get the deployed gateway response: Chalice mimics API Gateway's default one, which echoes the
-    Authorization header (API key included). Paths below a greedy `{proxy+}` route reach it."""
+    Authorization header (API key included). Paths below a greedy `{proxy+}` route reach it.
+
+    Nagle's algorithm is off: the handler writes headers and body separately, and on a kept-alive
+    connection the body waited for the client's delayed ACK, 40 ms on every response."""
+
+    disable_nagle_algorithm = True
 
     def __init__(self, request: Any, client_address: Any, server: Any, app_object: Any, config: Any) -> None:
         from http.server import BaseHTTPRequestHandler
@@ -125,6 +132,25 @@ class MaskingRequestHandler(ChaliceRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         sys.stderr.write(mask_tokens(drop_query(f"{self.address_string()} - {format % args}\n")))
+
+    def _no_such_method(self) -> None:
+        """A method API Gateway has no route for (TRACE, CONNECT, anything made up) gets the deployed
+        gateway response, not http.server's HTML 501: no route answers it, so no Keyhole code runs.
+        Its body is read first: left in a kept-alive connection, it would become the next request line."""
+        length = int(self.headers.get("content-length") or 0)
+        if length > MAX_DRAINED_BYTES or self.headers.get("transfer-encoding"):
+            self.close_connection = True
+        elif length:
+            self.rfile.read(length)
+        status, headers, body = gateway_response("MISSING_AUTHENTICATION_TOKEN")
+        self._send_http_response(status, headers, body)
+
+    do_TRACE = do_CONNECT = _no_such_method
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("do_") and name[3:].isupper():
+            return self._no_such_method
+        raise AttributeError(name)
 
 
 class BackloggedServer(ThreadedHTTPServer):

@@ -29,6 +29,7 @@ from chalicelib.clock import Clock  # noqa: E402
 from chalicelib.config import Settings  # noqa: E402
 from chalicelib.service import Keyhole  # noqa: E402
 from devstack import infra  # noqa: E402
+from tests import contract  # noqa: E402
 
 
 def settings_for(outputs: Dict[str, str], **overrides: Any) -> Settings:
@@ -82,7 +83,8 @@ class Reply:
 
 
 class Api:
-    """A thin JSON helper over Chalice's test client."""
+    """A thin JSON helper over Chalice's test client. Every response is checked against the OpenAPI
+    document (`tests/contract.py`): a status, header or body it does not describe fails the test."""
 
     def __init__(self, client: Any) -> None:
         self.client = client
@@ -94,7 +96,9 @@ class Api:
             sent["authorization"] = f"Bearer {key}"
         sent.update(headers or {})
         data = raw if raw is not None else (json.dumps(body).encode() if body is not None else b"")
-        return Reply(self.client.http.request(method, path, headers=sent, body=data))
+        reply = Reply(self.client.http.request(method, path, headers=sent, body=data))
+        contract.check(method, path, reply.status, reply.headers, reply.body)  # every response meets the OpenAPI document
+        return reply
 
     def get(self, path: str, **kw: Any) -> Reply:
         return self.call("GET", path, **kw)
@@ -137,7 +141,7 @@ def serial_stack() -> Iterator[Any]:
 # tests together (they share build/ and the dependency cache), and the longest modules first so
 # that neither worker is left with a long tail.
 SERIAL_GROUPS = {"tests.deploy": "deploy"}
-LONG_FIRST = ("tests.fuzz", "tests.deploy", "tests.soak", "tests.browser", "tests.ops")
+LONG_FIRST = ("tests.fuzz", "tests.deploy", "tests.functional.test_soak", "tests.browser", "tests.ops")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -21,7 +21,7 @@ from chalicelib.opscli import stage_environment
 from chalicelib.service import Keyhole
 from chalicelib.storage.store import bind
 from devstack import infra
-from devstack.moto_server import free_port, moto_process, stop_process, wait_for_port
+from devstack.moto_server import MotoServer, free_port, moto_server, stop_process, wait_for_port
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,6 +33,7 @@ class HttpStack:
     outputs: Dict[str, str]
     env: Dict[str, str]
     _svc: Keyhole
+    moto: MotoServer
 
     @property
     def svc(self) -> Keyhole:
@@ -42,7 +43,8 @@ class HttpStack:
 
 
 def start_stack(*, serial: bool = False) -> Iterator[HttpStack]:
-    with moto_process(serial=serial) as endpoint:
+    with moto_server(serial=serial) as moto:
+        endpoint = moto.endpoint
         env = {**os.environ, **stage_environment("local"), "KEYHOLE_AWS_ENDPOINT": endpoint, "KEYHOLE_STAGE": "test",
                "KEYHOLE_TRUST_FORWARDED_FOR": "1", "PYTHONUNBUFFERED": "1",
                "KEYHOLE_PAGE_POLL_SECONDS": "1",  # open share pages poll every second (browser tests)
@@ -57,6 +59,6 @@ def start_stack(*, serial: bool = False) -> Iterator[HttpStack]:
         try:
             wait_for_port(port, process=server)
             yield HttpStack(api_url=f"http://127.0.0.1:{port}", aws_endpoint=endpoint, outputs=outputs, env=env,
-                            _svc=svc)
+                            _svc=svc, moto=moto)
         finally:
             stop_process(server)

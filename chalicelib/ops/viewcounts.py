@@ -111,7 +111,7 @@ def _add_missing(svc: Keyhole, link_id: str, settled: int, count: int, latest: s
         missing = settled - count
         if missing <= 0:
             return 0, count
-        was = (
+        was: dict[str, Any] = (
             {"ConditionExpression": "attribute_not_exists(view_count)"}
             if count == 0
             else {"ConditionExpression": "view_count = :was", "ExpressionAttributeValues": {":was": {"N": str(count)}}}

@@ -26,12 +26,12 @@ class _MainMeta:
     region: str | None = None
     host: str | None = None
     max_retry_attempts = 3
-    connect_timeout_seconds = 2
-    read_timeout_seconds = 5
+    connect_timeout_seconds: float = 2
+    read_timeout_seconds: float = 5
 
 
 class _CountersMeta(_MainMeta):
-    table_name = None
+    table_name: str | None = None
 
 
 def _gsi(number: int) -> type[GlobalSecondaryIndex]:
@@ -57,7 +57,9 @@ Gsi1, Gsi2, Gsi3, Gsi4, Gsi5 = (_gsi(n) for n in range(1, 6))
 class MainModel(Model):
     """Base of every item in the main table (`pk`, `sk`)."""
 
-    Meta = _MainMeta
+    class Meta(_MainMeta):
+        """Bound by `storage.store.bind`, which sets `_MainMeta`'s values for every main-table model."""
+
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
 
@@ -66,9 +68,9 @@ class Tenant(MainModel):
     tenant_id = UnicodeAttribute()
     name = UnicodeAttribute()
     plan = UnicodeAttribute()
-    overrides = MapAttribute(default=dict)  # limit name -> int | None (None = unlimited)
-    limits = MapAttribute(default=dict)  # effective snapshot: plan + overrides
-    settings = MapAttribute(default=dict)
+    overrides: MapAttribute[str, Any] = MapAttribute(default=dict)  # limit name -> int | None (None = unlimited)
+    limits: MapAttribute[str, Any] = MapAttribute(default=dict)  # effective snapshot: plan + overrides
+    settings: MapAttribute[str, Any] = MapAttribute(default=dict)
     active_links = NumberAttribute(default=0)
     shared_resources = NumberAttribute(default=0)
     created_at = UnicodeAttribute()
@@ -89,7 +91,7 @@ class Tenant(MainModel):
 
 class Plan(MainModel):
     name = UnicodeAttribute()
-    limits = MapAttribute(default=dict)
+    limits: MapAttribute[str, Any] = MapAttribute(default=dict)
     created_at = UnicodeAttribute()
     gsi1pk = UnicodeAttribute(default="PLANS")
     gsi1sk = UnicodeAttribute(null=True)
@@ -123,7 +125,9 @@ class ResourceHead(MainModel):
     type = UnicodeAttribute()
     name = UnicodeAttribute()
     locator = UnicodeAttribute()
-    scope_names = ListAttribute(of=UnicodeAttribute, default=list)
+    # Strings (written as a list of S, exactly as `of=UnicodeAttribute` would; PynamoDB's typing
+    # would then call the elements attributes).
+    scope_names: ListAttribute[str] = ListAttribute(default=list)
     active_links = NumberAttribute(default=0)
     deleting = BooleanAttribute(null=True)
     version = NumberAttribute(default=1)
@@ -274,11 +278,11 @@ class AuditEvent(MainModel):
     event_id = UnicodeAttribute()
     tenant_id = UnicodeAttribute()
     at = UnicodeAttribute()
-    actor = MapAttribute(default=dict)  # {type: key|ops|system, id, name}
+    actor: MapAttribute[str, Any] = MapAttribute(default=dict)  # {type: key|ops|system, id, name}
     action = UnicodeAttribute()
     target_type = UnicodeAttribute(null=True)
     target_id = UnicodeAttribute(null=True)
-    details = MapAttribute(default=dict)
+    details: MapAttribute[str, Any] = MapAttribute(default=dict)
     request_id = UnicodeAttribute(null=True)
 
     @staticmethod
@@ -322,7 +326,9 @@ class AccessEvent(MainModel):
 class CounterModel(Model):
     """Base of the counters table (`pk` only)."""
 
-    Meta = _CountersMeta
+    class Meta(_CountersMeta):
+        """Bound by `storage.store.bind`, which sets `_CountersMeta`'s values."""
+
     pk = UnicodeAttribute(hash_key=True)
 
 

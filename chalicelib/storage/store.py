@@ -61,9 +61,16 @@ def bind(settings: Settings) -> None:
 
 
 def is_unavailable(error: BaseException) -> bool:
+    """Whether the service could not serve the request now (503), rather than refused it.
+
+    Any 5xx counts, whatever its body says: after the SDK's retries a server error is an outage,
+    and an emulator (moto) that hits a bug of its own answers an HTML 500 with no AWS error code."""
     cause = error.cause if isinstance(error, PynamoDBException) else error
     if isinstance(cause, ClientError):
-        return cause.response.get("Error", {}).get("Code") in _UNAVAILABLE_CODES
+        if cause.response.get("Error", {}).get("Code") in _UNAVAILABLE_CODES:
+            return True
+        status = cause.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        return isinstance(status, int) and status >= 500
     return isinstance(cause, BotoCoreError)
 
 
@@ -186,9 +193,12 @@ class Txn:
         except PynamoDBException as error:
             if error_code(error) == "TransactionCanceledException":
                 reasons = getattr(error, "cancellation_reasons", None) or []
-                mapped = {tag: (reason.code if reason is not None else "None") for tag, reason in zip(tags, reasons)}
+                mapped = {
+                    tag: (reason.code if reason is not None else "None")
+                    for tag, reason in zip(tags, reasons, strict=False)  # reasons may be absent
+                }
                 raise TxnCancelled(mapped) from error
-            raise self.store.translate(error)
+            raise self.store.translate(error) from error
 
 
 class Store:
@@ -242,7 +252,7 @@ class Store:
         return Txn(self)
 
     def batch_get(
-        self, keys: Sequence[tuple[type[M], tuple[str, ...]]], *, consistent: bool = True
+        self, keys: Sequence[tuple[type[Model], tuple[str, ...]]], *, consistent: bool = True
     ) -> list[Model | None]:
         """Read items in one BatchGetItem (retrying unprocessed keys), from either table.
 
@@ -263,7 +273,7 @@ class Store:
             try:
                 response = self.client.batch_get_item(RequestItems=request)
             except (ClientError, BotoCoreError) as error:
-                raise self.translate(error)
+                raise self.translate(error) from error
             for table, items in response.get("Responses", {}).items():
                 for raw in items:
                     found[_marker(table, raw)] = raw
@@ -277,9 +287,9 @@ class Store:
                 attempt += 1
                 if attempt > 5:
                     raise Unavailable("DynamoDB kept returning unprocessed keys")
-                time.sleep(min(1.0, 0.05 * 2**attempt) * random.random())
+                time.sleep(min(1.0, 0.05 * 2**attempt) * random.random())  # noqa: S311 (jitter, not a secret)
         results: list[Model | None] = []
-        for (model, _), (table, raw_key) in zip(keys, wanted):
+        for (model, _), (table, raw_key) in zip(keys, wanted, strict=True):
             raw = found.get(_marker(table, raw_key))
             results.append(model.from_raw_data(raw) if raw is not None else None)
         return results
@@ -290,7 +300,7 @@ class Store:
         except model.DoesNotExist:
             return None
         except PynamoDBException as error:
-            raise self.translate(error)
+            raise self.translate(error) from error
 
 
 class SharedSessionConnection(Connection):

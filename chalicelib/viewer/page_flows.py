@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from .. import display, telemetry
+from .. import display
 from .. import unlock as unlock_cookie
 from ..branding import brand_of
 from ..passwords import verify_password
@@ -44,7 +44,7 @@ from .resolve import (
 REFRESH_HEADER = "x-keyhole-refresh"
 MAX_UNLOCK_BODY_BYTES = 8 * 1024
 MAX_PASSWORD_CHARS = 1024
-WRONG_PASSWORD = "That password isn't right. Try again."
+WRONG_PASSWORD = "That password isn't right. Try again."  # noqa: S105 (a message, not a password)
 
 
 # --- responses -----------------------------------------------------------------------------

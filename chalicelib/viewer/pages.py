@@ -157,11 +157,8 @@ class Share:
 
 def _hero(share: Share, now: datetime, *, extra_meta: Sequence[str] = (), notice: str = "") -> str:
     expiry = expires_in_words(share.expires_at, now)
-    expiry_title = (
-        f' title="{attr(format_datetime(_parse_datetime(share.expires_at)))}"'
-        if (share.expires_at and _parse_datetime(share.expires_at))
-        else ""
-    )
+    expires_at = _parse_datetime(share.expires_at) if share.expires_at else None
+    expiry_title = f' title="{attr(format_datetime(expires_at))}"' if expires_at else ""
     meta = [
         f'<li class="badge readonly">{_LOCK_SVG}Read-only</li>',
         f"<li>{_CLOCK_SVG}<span{expiry_title}>This link {text(expiry)}</span></li>",
@@ -230,7 +227,8 @@ def _live_page(
             favicon=(brand.favicon() if brand else None) or _FAVICON,
             brand_css=brand.css() if brand else "",
         )
-        + f'<body><div class="page{" gated" if gate else ""}" id="share"{live_attrs}>{_brand(share)}{inner}{_FOOT}</div>{tail}</body></html>'
+        + f'<body><div class="page{" gated" if gate else ""}" id="share"{live_attrs}>'
+        + f"{_brand(share)}{inner}{_FOOT}</div>{tail}</body></html>"
     )
 
 

@@ -268,7 +268,7 @@ def password_window(svc: Keyhole, token: ShareToken) -> Window:
     return window(f"PW#{token.hash}", svc.settings.password_attempts_per_min, svc.clock.time())
 
 
-def lookup_keys(raw_token: str) -> list[tuple[Any, tuple[str, ...]]]:
+def lookup_keys(raw_token: str) -> list[tuple[Any, tuple[str, str]]]:
     """The capability and viewer-head keys a token names (keys derived from its hash when it is
     malformed, which name nothing): what every lookup reads, whatever the token is."""
     token = parse_share_token(raw_token)
@@ -424,7 +424,7 @@ def _plain_write(write: Callable[[], T]) -> T:
             if attempt == CONFLICT_ATTEMPTS:
                 logger.warning("viewer write still conflicting after %d attempts", attempt)
                 raise Unavailable("Too many concurrent changes; retry shortly", cause=error) from error
-        time.sleep(random.uniform(0, CONFLICT_PAUSE_SECONDS * attempt))
+        time.sleep(random.uniform(0, CONFLICT_PAUSE_SECONDS * attempt))  # noqa: S311 (jitter, not a secret)
     raise AssertionError("unreachable")
 
 

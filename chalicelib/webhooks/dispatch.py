@@ -239,7 +239,7 @@ def enqueue(svc: Keyhole, deliveries: Sequence[WebhookDelivery]) -> tuple[set[st
                     break
                 pending = [d for i, d in enumerate(pending) if i not in existing]  # those exist: replays
                 if not existing:
-                    time.sleep(min(0.5, 0.02 * 2**attempt_no) * random.random())
+                    time.sleep(min(0.5, 0.02 * 2**attempt_no) * random.random())  # noqa: S311 (jitter, not a secret)
             except Exception:
                 logger.warning("webhook enqueue failed", exc_info=True)
                 break
@@ -322,13 +322,13 @@ def drain(
     items = [
         d
         for d in svc.store.batch_get([(WebhookDelivery, k) for k in keys])
-        if d is not None and d.status in OPEN and d.next_attempt_at and d.next_attempt_at <= now_s
+        if isinstance(d, WebhookDelivery) and d.status in OPEN and d.next_attempt_at and d.next_attempt_at <= now_s
     ]
     stats["due"] = len(items)
     telemetry.add(telemetry.DRAIN_BACKLOG, len(items))
     wanted = sorted({(d.tenant_id, d.endpoint_id) for d in items})
     found = svc.store.batch_get([(WebhookEndpoint, WebhookEndpoint.key(t, e)) for t, e in wanted])
-    endpoints = {key[1]: ep for key, ep in zip(wanted, found) if ep is not None}
+    endpoints = {key[1]: ep for key, ep in zip(wanted, found, strict=True) if isinstance(ep, WebhookEndpoint)}
     jobs: list[tuple[WebhookEndpoint, WebhookDelivery]] = []
     for d in items:
         endpoint = endpoints.get(d.endpoint_id)

@@ -30,7 +30,7 @@ EVENT_TYPES = ("share.created", "share.revoked", "share.expired", "share.exhaust
 ALL_EVENTS = "*"
 MAX_ENDPOINTS = 10
 MAX_URL_LENGTH = 2048
-SECRET_PURPOSE = "webhook-secret"
+SECRET_PURPOSE = "webhook-secret"  # noqa: S105 (the sealing purpose's name, not a secret)
 SECRET_BYTES = 24
 # Plain http and internal targets are accepted only where Keyhole runs on a developer's machine.
 LOCAL_STAGES = ("local", "test")

@@ -109,3 +109,20 @@ def test_an_unknown_route_never_echoes_the_api_key(http_stack: Any) -> None:
         assert admin not in reply.text and admin[:24] not in reply.text
         assert reply.json()["error"]["code"] == "not_found"
         assert reply.headers["Cache-Control"] == "no-store"
+
+
+def test_a_method_no_route_takes_is_the_gateway_404_not_a_5xx(http_stack: Any) -> None:
+    """Found by the contract fuzzer: `TRACE` (or any method API Gateway has no route for) got
+    http.server's HTML 501 from `chalice local`; it gets the deployed gateway response."""
+    import requests
+
+    from tests import contract
+
+    session = requests.Session()  # one kept-alive connection: a body left unread would corrupt the next request
+    for method, path in (("TRACE", "/v1/tenant"), ("TRACE", f"/share/{'A' * 64}"), ("PROPFIND", "/v1/links"),
+                         ("QUERY", "/v1/links")):
+        reply = session.request(method, http_stack.api_url + path, data="password=correct+horse")
+        assert reply.status_code == 404, (method, path, reply.text)
+        assert reply.json()["error"]["code"] == "not_found"
+        contract.check(method, path, reply.status_code, reply.headers, reply.content)
+    assert session.get(http_stack.api_url + "/robots.txt").status_code == 200

@@ -11,6 +11,7 @@ from typing import Any, Dict, List, Optional
 
 import requests
 
+from tests import contract
 from tests.conftest import Reply
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -24,7 +25,8 @@ class _Raw:
 
 
 class HttpApi:
-    """The `tests.conftest.Api` interface over real HTTP (so `tests.support` helpers work with it)."""
+    """The `tests.conftest.Api` interface over real HTTP (so `tests.support` helpers work with it);
+    like it, every response is checked against the OpenAPI document."""
 
     def __init__(self, base_url: str) -> None:
         self.base_url = base_url
@@ -37,7 +39,9 @@ class HttpApi:
             sent["authorization"] = f"Bearer {key}"
         sent.update(headers or {})
         data = raw if raw is not None else (json.dumps(body).encode() if body is not None else b"")
-        return Reply(_Raw(self.session.request(method, self.base_url + path, headers=sent, data=data, timeout=60)))
+        reply = Reply(_Raw(self.session.request(method, self.base_url + path, headers=sent, data=data, timeout=60)))
+        contract.check(method, path, reply.status, reply.headers, reply.body)  # every response meets the OpenAPI document
+        return reply
 
     def get(self, path: str, **kw: Any) -> Reply:
         return self.call("GET", path, **kw)

@@ -92,12 +92,15 @@ def test_the_pump_gives_up_on_a_poison_record_after_bounded_retries(app_client, 
                 on_give_up=lambda shard, record, n: given_up.append((record["dynamodb"]["Keys"]["sk"]["S"], n)),
                 out=lines.append)
     # WHEN the pump polls until it has nothing left
-    polls = 0
+    polls, delays = 0, []
     while pump.poll() and polls < 10:
         polls += 1
+        delays.append(pump.retry_delay)
     # THEN the poison record was tried three times, sent to the failure destination, and skipped,
     # while the good view was counted (once) and the shard moved on
     assert given_up == [("2020-01-01T00:00:00.000Z#acc_bad", 3)]
     assert polls == 3 + 1  # three deliveries of the batch, then the records after the poison one come again
+    # and it backed off before each retry (doubling), not after giving up or a clean delivery
+    assert delays == [0.5, 1.0, 0.0, 0.0]
     assert api.get(f"/v1/links/{link['id']}", key=key).json["view_count"] == 1
     assert link["token"] not in "\n".join(lines)

@@ -1,0 +1,122 @@
+"""The OpenAPI document (chalicelib/openapi.json) describes exactly the routes the app serves, is
+valid OpenAPI 3.1, and agrees with the code on the values both state (roles, statuses, event types,
+limits). Its examples are checked against its own schemas."""
+from __future__ import annotations
+
+from typing import Any, Dict, Iterator, Set, Tuple
+
+import pytest
+from openapi_spec_validator import validate
+
+from chalicelib import apidoc, links, plans, tenants
+from chalicelib.apikeys import ROLES
+from chalicelib.webhooks import EVENT_TYPES
+from tests.contract import Contract, contract
+
+DOC = apidoc.document()
+ADMIN_ALWAYS = {"401", "429", "500", "503"}
+
+
+def app_routes() -> Set[Tuple[str, str]]:
+    import app as app_module
+
+    return {(method, path) for path, entries in app_module.app.routes.items() for method in entries}
+
+
+def documented_routes() -> Set[Tuple[str, str]]:
+    return {(method.upper(), path) for path, item in DOC["paths"].items() for method in item if method != "parameters"}
+
+
+def operations() -> Iterator[Tuple[str, str, Dict[str, Any]]]:
+    for path, item in DOC["paths"].items():
+        for method, op in item.items():
+            if method != "parameters":
+                yield method.upper(), path, op
+
+
+def test_the_document_is_valid_openapi_3_1():
+    assert DOC["openapi"].startswith("3.1")
+    validate(DOC)
+
+
+def test_the_document_lists_exactly_the_routes_the_app_serves():
+    served, documented = app_routes(), documented_routes()
+    assert served - documented == set(), f"routes the OpenAPI document lacks: {sorted(served - documented)}"
+    assert documented - served == set(), f"documented routes the app does not serve: {sorted(documented - served)}"
+
+
+def test_every_operation_is_named_summarised_and_answers_its_failures():
+    ids = [op["operationId"] for _, _, op in operations()]
+    assert len(ids) == len(set(ids))
+    for method, path, op in operations():
+        assert op.get("summary") and op.get("description"), (method, path)
+        statuses = set(op["responses"])
+        if op.get("security") != []:  # admin: a key, a role, a rate limit, outages
+            assert ADMIN_ALWAYS <= statuses, (method, path, ADMIN_ALWAYS - statuses)
+            assert (op["x-keyhole-role"] == "viewer") == ("403" not in statuses), (method, path)
+            if "requestBody" in op:
+                assert {"400", "413", "415", "422"} <= statuses, (method, path)
+        elif path.startswith("/share/"):
+            assert {"404", "429", "500", "503"} <= statuses, (method, path)
+
+
+def _examples(node: Any, pointer: str) -> Iterator[Tuple[str, Any]]:
+    """Every media type object with an `example`, and the JSON pointer of its schema."""
+    if isinstance(node, dict):
+        if "schema" in node and "example" in node:
+            yield f"{pointer}/schema", node["example"]
+        for key, value in node.items():
+            yield from _examples(value, f"{pointer}/{str(key).replace('~', '~0').replace('/', '~1')}")
+
+
+@pytest.mark.parametrize("pointer, example", list(_examples(DOC, "")), ids=lambda v: v if isinstance(v, str) else "")
+def test_every_example_matches_its_schema(pointer, example):
+    errors = list(contract().validator(pointer).iter_errors(example))
+    assert not errors, f"{pointer}: {errors[0].message}"
+
+
+def test_every_json_success_has_an_example_and_every_body_route_an_example_body():
+    for method, path, op in operations():
+        for status, response in op["responses"].items():
+            media = response.get("content", {}).get("application/json") if "$ref" not in response else None
+            if status.startswith("2") and media and path != "/v1/openapi.json":
+                assert "example" in media, (method, path, status)
+        for media_type, media in op.get("requestBody", {}).get("content", {}).items():
+            assert "example" in media, (method, path, media_type)
+
+
+def schema(name: str) -> Dict[str, Any]:
+    return DOC["components"]["schemas"][name]
+
+
+def test_the_document_states_the_values_the_code_uses():
+    assert schema("ApiKey")["properties"]["role"]["enum"] == sorted(ROLES, key=ROLES.get)
+    assert schema("Link")["properties"]["status"]["enum"] + ["all"] == list(links.STATUSES)
+    assert set(schema("LinkCreate")["properties"]) == set(links.CREATE_FIELDS)
+    assert set(schema("LinkPatch")["properties"]) == set(links.PATCH_FIELDS)
+    assert schema("WebhookCreate")["properties"]["events"]["items"]["enum"] == [*EVENT_TYPES, "*"]
+    assert schema("Limits")["required"] == list(plans.LIMIT_NAMES)
+    assert set(schema("TenantSettings")["required"]) == set(tenants.SETTING_NAMES)
+    assert set(schema("TenantSettingsPatch")["properties"]) == set(tenants.SETTING_NAMES)
+    from chalicelib.resources import RESOURCE_FIELDS, RESOURCE_ID_RE
+
+    assert set(schema("ResourcePut")["properties"]) == set(RESOURCE_FIELDS)
+    assert DOC["components"]["parameters"]["resource_id"]["schema"]["pattern"] == RESOURCE_ID_RE.pattern
+
+
+def test_the_contract_check_refuses_what_the_document_does_not_say():
+    """The check the functional tests run on every response can fail (a test that cannot is a defect)."""
+    strict = Contract(DOC)
+    ok_headers = {"Content-Type": "application/json", "X-Request-Id": "r1", "Cache-Control": "no-store"}
+    error = b'{"error": {"code": "not_found", "message": "No such link", "request_id": "r1"}}'
+    strict.check("GET", "/v1/links/lnk_0", 404, ok_headers, error)
+    with pytest.raises(AssertionError, match="does not list"):
+        strict.check("GET", "/v1/links/lnk_0", 418, ok_headers, error)
+    with pytest.raises(AssertionError, match="required header Cache-Control"):
+        strict.check("GET", "/v1/links/lnk_0", 404, {"Content-Type": "application/json", "X-Request-Id": "r1"}, error)
+    with pytest.raises(AssertionError, match="does not match"):
+        strict.check("GET", "/v1/links/lnk_0", 404, ok_headers, b'{"error": {"code": "not_found", "message": "x"}}')
+    with pytest.raises(AssertionError, match="content type"):
+        strict.check("GET", "/v1/links/lnk_0", 404, {**ok_headers, "Content-Type": "text/html"}, b"<p>")
+    with pytest.raises(AssertionError, match="not in the OpenAPI document"):
+        strict.check("GET", "/v1/nowhere", 200, ok_headers, b"{}")
