@@ -419,7 +419,9 @@ def introspect() -> Response:
         body = validation.parse_json_object(raw_body(request), max_bytes=svc.settings.max_body_bytes)
         token, view, password = introspection.parse(body)
         # The token's keys ride in authentication's own read: one BatchGetItem in all.
-        principal, items = apikeys.authenticate(svc, apikeys.extract_key(request.headers or {}), lookup_keys(token))
+        principal, items = apikeys.authenticate(
+            svc, apikeys.extract_key(request.headers or {}), lookup_keys(token), cached_tenant=True
+        )
         ratelimit.hit(
             svc.store, f"AK#{principal.key_id}", limits_of(principal.tenant)["api_requests_per_min"], svc.clock.time()
         )

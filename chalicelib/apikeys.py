@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import audit
+from .caches import MISSING
 from .clock import to_rfc3339
 from .errors import Collector, Conflict, Forbidden, NotFound, Unauthorized
 from .pagination import partition_page
@@ -69,16 +70,31 @@ def extract_key(headers: Mapping[str, str]) -> str | None:
 
 
 def authenticate(
-    svc: Keyhole, raw_key: str | None, extra: Sequence[tuple[type[Any], tuple[str, str]]] = ()
+    svc: Keyhole,
+    raw_key: str | None,
+    extra: Sequence[tuple[type[Any], tuple[str, str]]] = (),
+    *,
+    cached_tenant: bool = False,
 ) -> tuple[Principal, list[Any]]:
-    """Verify the key and read `extra` items in the same BatchGetItem. 401 on any failure."""
+    """Verify the key and read `extra` items in the same BatchGetItem. 401 on any failure.
+
+    `cached_tenant`: take the tenant item from the container's viewer cache when it is fresh
+    (introspection, a viewer-like request: a tenant change reaches it within the cache's seconds,
+    as it reaches viewers; the key itself is always read)."""
     key = parse_api_key(raw_key or "")
     if key is None:
         raise Unauthorized()
-    items = svc.store.batch_get(
-        [(ApiKeyItem, ApiKeyItem.key(key.tenant_id, key.key_id)), (Tenant, Tenant.key(key.tenant_id)), *extra]
-    )
-    item, tenant = items[0], items[1]
+    now = svc.clock.time()
+    cached: Any = svc.tenant_cache.get(key.tenant_id, now) if cached_tenant else None
+    read_tenant = not cached_tenant or cached is MISSING
+    keys: list[tuple[type[Any], tuple[str, str]]] = [(ApiKeyItem, ApiKeyItem.key(key.tenant_id, key.key_id))]
+    if read_tenant:
+        keys.append((Tenant, Tenant.key(key.tenant_id)))
+    items = svc.store.batch_get([*keys, *extra])
+    item = items[0]
+    tenant = items[1] if read_tenant else cached
+    if read_tenant and cached_tenant:
+        svc.tenant_cache.put(key.tenant_id, tenant, now)
     if (
         not isinstance(item, ApiKeyItem)
         or not isinstance(tenant, Tenant)
@@ -87,7 +103,7 @@ def authenticate(
         raise Unauthorized()
     if tenant.suspended:
         raise Unauthorized()  # a suspended tenant's keys get the very same 401 as unknown keys
-    return Principal(tenant=tenant, role=item.role, name=item.name, key_id=item.key_id), list(items[2:])
+    return Principal(tenant=tenant, role=item.role, name=item.name, key_id=item.key_id), list(items[len(keys) :])
 
 
 def tenant_id_from_key(raw_key: str | None) -> str | None:

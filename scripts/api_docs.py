@@ -18,11 +18,13 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENT = ROOT / "chalicelib" / "openapi.json"
 OUTPUT = ROOT / "docs" / "api.md"
-METHODS = ("get", "put", "post", "patch", "delete")
+METHODS = ("get", "head", "put", "post", "patch", "delete", "options")
 STATUS_TEXT = {
     "200": "OK",
     "201": "Created",
     "204": "No Content",
+    "301": "Moved Permanently",
+    "302": "Found",
     "303": "See Other",
     "304": "Not Modified",
     "400": "Bad Request",
@@ -36,7 +38,9 @@ STATUS_TEXT = {
     "422": "Unprocessable Content",
     "429": "Too Many Requests",
     "500": "Internal Server Error",
+    "502": "Bad Gateway",
     "503": "Service Unavailable",
+    "504": "Gateway Timeout",
 }
 
 
