@@ -8,21 +8,31 @@ touches one of their names.
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import sys
 from types import ModuleType
+from typing import Any
+
+
+class _LazyModule(ModuleType):
+    """Stands in for a module until one of its attributes is read, then imports it for real.
+
+    Not the stdlib `LazyLoader`: before Python 3.12 it is not thread-safe, and `chalice local`
+    serves requests on threads (two first admin requests at once saw a half-executed module).
+    `importlib.import_module` waits for a module another thread is still importing."""
+
+    def __getattr__(self, attribute: str) -> Any:
+        module = importlib.import_module(self.__name__)
+        value = getattr(module, attribute)
+        setattr(self, attribute, value)  # later reads skip the import machinery
+        return value
 
 
 def lazy_module(name: str) -> ModuleType:
-    """`name`, imported when one of its attributes is first read (stdlib `LazyLoader`)."""
+    """`name`, imported when one of its attributes is first read."""
     if name in sys.modules:
         return sys.modules[name]
-    spec = importlib.util.find_spec(name)
-    if spec is None or spec.loader is None:
+    if importlib.util.find_spec(name) is None:
         raise ModuleNotFoundError(name)
-    loader = importlib.util.LazyLoader(spec.loader)
-    spec.loader = loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    loader.exec_module(module)
-    return module
+    return _LazyModule(name)

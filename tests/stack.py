@@ -55,7 +55,7 @@ def start_stack(*, serial: bool = False) -> Iterator[HttpStack]:
         svc = Keyhole(Settings.from_env(env))
         port = free_port()
         server = subprocess.Popen([sys.executable, "-m", "devstack.serve", "--port", str(port), "--stage", "local"],
-                                  cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                  cwd=ROOT, env=env, stdout=open(os.environ.get("KEYHOLE_TEST_SERVE_LOG", os.devnull), "a"), stderr=subprocess.STDOUT)
         try:
             wait_for_port(port, process=server)
             yield HttpStack(api_url=f"http://127.0.0.1:{port}", aws_endpoint=endpoint, outputs=outputs, env=env,
