@@ -126,3 +126,23 @@ def test_a_method_no_route_takes_is_the_gateway_404_not_a_5xx(http_stack: Any) -
         assert reply.json()["error"]["code"] == "not_found"
         contract.check(method, path, reply.status_code, reply.headers, reply.content)
     assert session.get(http_stack.api_url + "/robots.txt").status_code == 200
+
+
+def test_a_head_request_gets_headers_and_no_body(http_stack: Any) -> None:
+    """Found by the contract fuzzer: `chalice local` wrote a body after the headers of a HEAD
+    response, and on a kept-alive connection the client read it as the next response's status line."""
+    import socket
+
+    host, port = http_stack.api_url.split("//")[1].split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as conn:
+        conn.sendall(b"HEAD /robots.txt HTTP/1.1\r\nHost: x\r\n\r\nGET /robots.txt HTTP/1.1\r\nHost: x\r\n\r\n")
+        received = b""
+        while received.count(b"HTTP/1.1 ") < 2 or not received.endswith(b"/share/\n"):
+            chunk = conn.recv(65536)
+            if not chunk:
+                break
+            received += chunk
+    head, _, rest = received.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 405") and b"Content-Length: " in head, head
+    assert rest.startswith(b"HTTP/1.1 200 OK"), rest[:200]  # the next response, not a leftover body
+    assert rest.endswith(b"Disallow: /share/\n"), rest[-200:]
