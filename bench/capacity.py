@@ -20,15 +20,15 @@ subtract the emulator's time from its own and bill a DynamoDB latency model inst
 
 from __future__ import annotations
 
-import math
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
+
+from chalicelib.storage.sizes import raw_item_bytes
 
 from . import pricing
 
@@ -38,42 +38,9 @@ _GSI_KEYS = {f"gsi{n}": (f"gsi{n}pk", f"gsi{n}sk") for n in range(1, 6)}
 # --- item sizes ------------------------------------------------------------------------------
 
 
-def _number_size(text: str) -> int:
-    digits = text.lstrip("-").replace(".", "")
-    if "e" in digits.lower():
-        digits = str(Decimal(text).normalize()).lstrip("-").replace(".", "")
-    digits = digits.strip("0") or "0"
-    return 1 + math.ceil(len(digits) / 2)
-
-
-def value_size(value: dict[str, Any]) -> int:
-    """Size of one low-level attribute value ({"S": ...}, {"N": ...}, ...)."""
-    ((kind, inner),) = value.items()
-    if kind == "S":
-        return len(inner.encode("utf-8"))
-    if kind == "N":
-        return _number_size(inner)
-    if kind == "B":
-        return len(inner)
-    if kind in ("BOOL", "NULL"):
-        return 1
-    if kind == "SS":
-        return sum(len(v.encode("utf-8")) for v in inner)
-    if kind == "NS":
-        return sum(_number_size(v) for v in inner)
-    if kind == "BS":
-        return sum(len(v) for v in inner)
-    if kind == "L":
-        return 3 + sum(1 + value_size(v) for v in inner)
-    if kind == "M":
-        return 3 + sum(1 + len(k.encode("utf-8")) + value_size(v) for k, v in inner.items())
-    raise ValueError(f"unknown attribute type {kind}")
-
-
 def item_size(item: dict[str, Any] | None) -> int:
-    if not item:
-        return 0
-    return sum(len(name.encode("utf-8")) + value_size(value) for name, value in item.items())
+    """An item's billed size: the same rules Keyhole keeps its hot items by (storage/sizes.py)."""
+    return raw_item_bytes(item) if item else 0
 
 
 # --- one recorded call -----------------------------------------------------------------------

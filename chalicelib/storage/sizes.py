@@ -7,6 +7,7 @@ head under 4 KB. These functions measure a PynamoDB item the way DynamoDB will.
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 from typing import Any
 
 from pynamodb.models import Model
@@ -16,7 +17,11 @@ READ_UNIT = 4096
 
 
 def _number(text: str) -> int:
-    digits = text.lstrip("-").split("e")[0].split("E")[0].replace(".", "").strip("0") or "0"
+    """A number's size: about one byte per two significant digits, plus one (an exponent form is
+    normalised first, so `1e5` counts one significant digit like `100000`)."""
+    if "e" in text.lower():
+        text = format(Decimal(text).normalize(), "f")
+    digits = text.lstrip("-").replace(".", "").strip("0") or "0"
     return 1 + math.ceil(len(digits) / 2)
 
 
