@@ -25,7 +25,7 @@ ALARM_EMAIL ?=
 NO_RESERVED_CONCURRENCY ?=
 SMOKE_URL ?=
 
-.PHONY: run test test-fast bench ops package deploy deploy-venv checkov-venv chromium clean
+.PHONY: run test test-fast bench ops package deploy deploy-venv checkov-venv debian-tools clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -52,15 +52,16 @@ checkov-venv: $(CHECKOV_STAMP)
 run: $(STAMP)
 	PORT=$(PORT) $(PY) -m devstack.local
 
-test: $(STAMP) chromium deploy-venv checkov-venv
+test: $(STAMP) debian-tools deploy-venv checkov-venv
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup $(ARGS)
 
 # Everything but the browser tests (no Chromium needed).
 test-fast: $(STAMP) deploy-venv checkov-venv
+	@scripts/ensure-debian-tools.sh strace
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup -m "not browser" $(ARGS)
 
-chromium:
-	@scripts/ensure-chromium.sh
+debian-tools:
+	@scripts/ensure-debian-tools.sh chromium strace
 
 # Builds the deployment package first: cold start is measured from it (prices are us-east-1's).
 bench: $(STAMP)

@@ -8,6 +8,9 @@ this file, and a viewer request or a stream batch should not pay for the admin A
 
 from __future__ import annotations
 
+import chalicelib.app_libraries  # noqa: F401  # first of all: imports the libraries with frame-stack headroom
+
+# isort: split
 import ipaddress
 import logging
 from collections.abc import Callable, Mapping
@@ -25,6 +28,7 @@ from chalicelib.logs import configure as configure_logging
 from chalicelib.logs import scrub
 from chalicelib.sealing import KeyServiceUnavailable
 from chalicelib.service import UNKNOWN_IP, Keyhole, RequestInfo
+from chalicelib.stack_headroom import call_with_headroom
 from chalicelib.storage.models import LinkRecord, ResourceHead, WebhookEndpoint
 from chalicelib.storage.store import TxnCancelled, is_unavailable
 from chalicelib.tenant_settings import limits_of
@@ -49,7 +53,7 @@ else:
 # Logging is Powertools' (structured JSON, secrets scrubbed); Chalice's own handler on the same
 # "keyhole" logger would write every line a second time, unstructured.
 app = Chalice(app_name="keyhole", configure_logs=False)
-logger = configure_logging()
+logger = call_with_headroom(configure_logging)  # Powertools' set-up recurses deeply: see stack_headroom.py
 log = logging.getLogger("chalicelib.app")
 
 # Admin routes take JSON; a client that forgets the header (or says text/plain) is still read as JSON.
@@ -69,7 +73,7 @@ _service: Keyhole | None = None
 def service() -> Keyhole:
     global _service
     if _service is None:
-        _service = Keyhole.from_env()
+        _service = call_with_headroom(Keyhole.from_env)  # reads settings, builds models: see stack_headroom.py
         telemetry.set_stage(_service.settings.stage)
     return _service
 

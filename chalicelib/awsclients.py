@@ -35,6 +35,8 @@ import botocore.loaders
 import botocore.regions
 import botocore.session
 
+from .stack_headroom import call_with_headroom
+
 if TYPE_CHECKING:
     from .config import Settings
 
@@ -70,8 +72,11 @@ def client(settings: Settings, service: str, **config: Any) -> Any:
         **config,
     }
     with _lock:
-        return shared.create_client(
-            service, region_name=settings.region, endpoint_url=settings.aws_endpoint, config=Config(**options)
+        # Creating a client parses botocore's data, deep recursion: see stack_headroom.py.
+        return call_with_headroom(
+            lambda: shared.create_client(
+                service, region_name=settings.region, endpoint_url=settings.aws_endpoint, config=Config(**options)
+            )
         )
 
 

@@ -26,6 +26,7 @@ from pynamodb.models import Model
 from .. import awsclients
 from ..config import Settings
 from ..errors import Unavailable
+from ..stack_headroom import call_with_headroom
 from . import models as m
 
 logger = logging.getLogger(__name__)
@@ -314,6 +315,9 @@ class SharedSessionConnection(Connection):
     @property
     def client(self) -> Any:
         with awsclients.creation_lock():
+            if self._client is None:
+                # The first client parses botocore's data, deep recursion: see stack_headroom.py.
+                return call_with_headroom(lambda: Connection.client.fget(self))  # type: ignore[attr-defined]
             return super().client
 
 

@@ -1,6 +1,6 @@
 """Headless Chromium for the browser tests: Debian's `chromium` driven by Playwright's Python
 package through `executable_path` (never a browser Playwright downloads; `make test` installs
-Debian's package first, see scripts/ensure-chromium.sh).
+Debian's package first, see scripts/ensure-debian-tools.sh).
 
 Every tab records the requests it makes and the console messages it prints, so tests can assert
 that nothing leaves the test's own host and that the page's policy blocked nothing of its own.
@@ -28,7 +28,7 @@ def chromium_path() -> str:
     found = os.environ.get("KEYHOLE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
     if not os.path.exists(found):
         # Fail, never skip: a browser suite that silently skips cannot catch anything.
-        pytest.fail("Debian's chromium is not installed (make test installs it: scripts/ensure-chromium.sh; "
+        pytest.fail("Debian's chromium is not installed (make test installs it: scripts/ensure-debian-tools.sh; "
                     "`make test-fast` runs everything but the browser tests)")
     return found
 
