@@ -331,6 +331,13 @@ def report(cost: dict[str, Any], cold: dict[str, Any] | None) -> list[str]:
             f"{shipped['boto3_import_seconds'] * 1000:.0f} + {shipped['boto3_first_client_seconds'] * 1000:.0f} ms); "
             f"medians of {shipped['runs']} fresh processes each"
         )
+        spread = cold.get("as_shipped_over_caller_depths")
+        if spread:
+            print(
+                f"  as shipped, imported from {len(spread['caller_depths'])} caller depths across a frame-stack chunk: "
+                f"{spread['app_seconds'] * 1000:.0f} ms vs {spread['boto3_client_seconds'] * 1000:.0f} ms "
+                f"-> ratio {spread['ratio']}"
+            )
         print(
             f"  the same package compiled for the runtime and without a bundled SDK: "
             f"{lean['app_seconds'] * 1000:.0f} ms vs {lean['boto3_client_seconds'] * 1000:.0f} ms "

@@ -65,25 +65,38 @@ ENV = {
     "PYTHONHASHSEED": "0",
 }
 
-# Each prints the seconds its import took and the seconds its first client took.
+# Each prints the seconds its import took and the seconds its first client took; both run behind
+# `depth` plain calls (the Lambda bootstrap imports the handler from some depth of its own).
 APP = """
 import sys, time
 sys.path[:0] = [{task!r}, {runtime!r}]
-started = time.perf_counter()
-import app
-imported = time.perf_counter()
-app.service().store.client
-print(imported - started, time.perf_counter() - imported)
+def at_depth(n):
+    if n:
+        return at_depth(n - 1)
+    started = time.perf_counter()
+    import app
+    imported = time.perf_counter()
+    app.service().store.client
+    print(imported - started, time.perf_counter() - imported)
+at_depth({depth})
 """
 BOTO3 = """
 import sys, time
 sys.path[:0] = [{task!r}, {runtime!r}]
-started = time.perf_counter()
-import boto3
-imported = time.perf_counter()
-boto3.client("dynamodb", region_name="us-east-1")
-print(imported - started, time.perf_counter() - imported)
+def at_depth(n):
+    if n:
+        return at_depth(n - 1)
+    started = time.perf_counter()
+    import boto3
+    imported = time.perf_counter()
+    boto3.client("dynamodb", region_name="us-east-1")
+    print(imported - started, time.perf_counter() - imported)
+at_depth({depth})
 """
+# Caller depths spread over one 16 KB frame-stack chunk (about 120 frames of `at_depth`): on the
+# runtime's Python, what a cold import costs depends on where in a chunk it starts
+# (chalicelib/stack_headroom.py), so one figure is taken at depth 0 and one over these.
+SPREAD_DEPTHS = (0, 17, 34, 51, 68, 85, 102, 119, 8, 25, 42, 59, 76, 93, 110)
 
 
 def build_package() -> Path:
@@ -115,11 +128,11 @@ def _compile(directory: Path) -> None:
     )
 
 
-def _sample(code: str, task: Path, runtime: Path) -> tuple[float, float]:
+def _sample(code: str, task: Path, runtime: Path, depth: int = 0) -> tuple[float, float]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("KEYHOLE_", "PYTHON"))}
     env.update(ENV)
     out = subprocess.run(
-        [RUNTIME_PYTHON, "-S", "-c", code.format(task=str(task), runtime=str(runtime))],
+        [RUNTIME_PYTHON, "-S", "-c", code.format(task=str(task), runtime=str(runtime), depth=depth)],
         env=env,
         capture_output=True,
         text=True,
@@ -131,12 +144,13 @@ def _sample(code: str, task: Path, runtime: Path) -> tuple[float, float]:
     return float(imported), float(client)
 
 
-def _ratio(task: Path, runtime: Path, runs: int) -> dict[str, Any]:
+def _ratio(task: Path, runtime: Path, runs: int, depths: tuple[int, ...] = (0,)) -> dict[str, Any]:
     _sample(APP, task, runtime), _sample(BOTO3, task, runtime)  # warm the file cache
     app_times, boto_times = [], []
-    for _ in range(runs):
-        app_times.append(_sample(APP, task, runtime))
-        boto_times.append(_sample(BOTO3, task, runtime))
+    for run in range(runs):
+        depth = depths[run % len(depths)]
+        app_times.append(_sample(APP, task, runtime, depth))
+        boto_times.append(_sample(BOTO3, task, runtime, depth))
     app_s, boto_s = statistics.median(sum(t) for t in app_times), statistics.median(sum(t) for t in boto_times)
     return {
         "app_seconds": round(app_s, 4),
@@ -148,6 +162,7 @@ def _ratio(task: Path, runtime: Path, runs: int) -> dict[str, Any]:
         "boto3_import_seconds": round(statistics.median(t[0] for t in boto_times), 4),
         "boto3_first_client_seconds": round(statistics.median(t[1] for t in boto_times), 4),
         "runs": runs,
+        "caller_depths": sorted(set(depths)),
     }
 
 
@@ -165,6 +180,7 @@ def run(runs: int = 15) -> dict[str, Any]:
         sources = [n for n in names if n.endswith(".py")]
         compiled = [n for n in names if n.endswith(".pyc")]
         shipped = _ratio(task, runtime, runs)
+        shipped_spread = _ratio(task, runtime, len(SPREAD_DEPTHS), SPREAD_DEPTHS)
         # The package as it should ship: compiled for the runtime, the SDK left to the runtime.
         for name in RUNTIME_SDK:
             target = task / name
@@ -181,6 +197,7 @@ def run(runs: int = 15) -> dict[str, Any]:
         "package_pyc_files": len(compiled),
         "package_bundles": bundled_sdk,
         "as_shipped": shipped,
+        "as_shipped_over_caller_depths": shipped_spread,
         "compiled_without_bundled_sdk": lean,
     }
 
