@@ -29,6 +29,8 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from bench.lambda_env import COLD_IMPORT_ENV
+
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "build" / "package" / "deployment.zip"
 DEPLOY_VENV_PYTHON = ROOT / "build" / "venv-deploy" / "bin" / "python"  # `make deploy-venv`: Python 3.12
@@ -51,19 +53,7 @@ RUNTIME_SDK = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "six.p
 SIZE_BUDGET_BYTES = 8 * 1024 * 1024
 RATIO_BUDGET = 1.0
 
-ENV = {
-    "AWS_ACCESS_KEY_ID": "bench",
-    "AWS_SECRET_ACCESS_KEY": "bench",
-    "AWS_DEFAULT_REGION": "us-east-1",
-    "AWS_REGION": "us-east-1",
-    "KEYHOLE_STAGE": "prod",
-    "KEYHOLE_TABLE": "keyhole-prod",
-    "KEYHOLE_COUNTERS_TABLE": "keyhole-prod-counters",
-    "KEYHOLE_KMS_KEY_ID": "alias/keyhole-prod",
-    "KEYHOLE_STREAM_ARN": "arn:aws:dynamodb:us-east-1:123456789012:table/keyhole-prod/stream/x",
-    "PYTHONDONTWRITEBYTECODE": "1",
-    "PYTHONHASHSEED": "0",
-}
+ENV = COLD_IMPORT_ENV
 
 # Each prints the seconds its import took and the seconds its first client took; both run behind
 # `depth` plain calls (the Lambda bootstrap imports the handler from some depth of its own).

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.lambda_env import COLD_IMPORT_ENV
 from chalicelib.app_libraries import APP_LIBRARIES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,17 +45,6 @@ def at_depth(n):
 at_depth(int(sys.argv[1]))
 """
 
-ENV = {
-    "AWS_ACCESS_KEY_ID": "test",
-    "AWS_SECRET_ACCESS_KEY": "test",
-    "AWS_DEFAULT_REGION": "us-east-1",
-    "KEYHOLE_STAGE": "prod",
-    "KEYHOLE_TABLE": "keyhole-prod",
-    "KEYHOLE_COUNTERS_TABLE": "keyhole-prod-counters",
-    "KEYHOLE_KMS_KEY_ID": "alias/keyhole-prod",
-    "KEYHOLE_STREAM_ARN": "arn:aws:dynamodb:us-east-1:123456789012:table/keyhole-prod/stream/x",
-    "PYTHONDONTWRITEBYTECODE": "1",
-}
 
 
 def _chunks_mapped(mode: str, depth: int, script: Path, workdir: Path) -> int:
@@ -63,7 +53,7 @@ def _chunks_mapped(mode: str, depth: int, script: Path, workdir: Path) -> int:
         pytest.fail("strace is missing: `make test` installs Debian's strace (scripts/ensure-debian-tools.sh strace)")
     trace = workdir / f"{mode}-{depth}.trace"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("KEYHOLE_", "AWS_"))}
-    env.update(ENV)
+    env.update(COLD_IMPORT_ENV)
     result = subprocess.run(
         [strace, "-f", "-e", "trace=mmap", "-o", str(trace), sys.executable, str(script), str(depth), mode],
         env=env,
