@@ -91,7 +91,19 @@ def introspect(
     if resolved.view_limited and not use_view:
         return {"active": False, "requires": "view_confirmation"}
     if viewer is not None or use_view:
-        refusal = account(svc, resolved, viewer or req, status=200, outcome="viewed", use_view=resolved.view_limited)
+        # A view of that viewer for the link (access log, counters, webhooks, the link's rate limit and
+        # views), but not a request from the viewer's address: the tenant's backend sent it, and its
+        # key's API window (counted before this) is what limits it. One write less than a page view's
+        # address window plus the key's: docs/origins.md.
+        refusal = account(
+            svc,
+            resolved,
+            viewer or req,
+            status=200,
+            outcome="viewed",
+            use_view=resolved.view_limited,
+            count_address=False,
+        )
         if refusal is not None:
             if refusal.status == 429:
                 raise RateLimited(int(refusal.headers.get("Retry-After", "60")))

@@ -435,6 +435,7 @@ def admit(
     *,
     use_view: bool = False,
     count_link: bool = True,
+    count_address: bool = True,
     extra_windows: Sequence[Window] = (),
 ) -> ViewerResponse | None:
     """Count one request on a live link against its windows (and use a view): the refusal (a 429,
@@ -442,19 +443,22 @@ def admit(
 
     `count_link` False skips the per-link window (304 polls, refreshes, /info and the password and
     view-limit steps are not views, so a page left open never trips a link's rate limit);
+    `count_address` False skips the address's window (an introspection: the request comes from the
+    tenant's backend, counted against its key, not from the viewer's address);
     `extra_windows` (password attempts) are counted too, before any password is checked."""
     now = svc.clock.time()
     limits = limits_of(resolved.tenant)
     limit_name = telemetry.LIMIT_VIEWER_IP  # the window being counted, for the rate_limited metric
     try:
-        hit_ip(
-            svc.store,
-            req.ip,
-            now,
-            tenant_id=resolved.cap.tenant_id,
-            viewer_limit=limits["viewer_requests_per_min_per_ip"],
-            failed_limit=failed_limit(svc, resolved.tenant),
-        )
+        if count_address:
+            hit_ip(
+                svc.store,
+                req.ip,
+                now,
+                tenant_id=resolved.cap.tenant_id,
+                viewer_limit=limits["viewer_requests_per_min_per_ip"],
+                failed_limit=failed_limit(svc, resolved.tenant),
+            )
         if count_link and resolved.cap.rate_limit_per_min is not None:
             limit_name = telemetry.LIMIT_LINK
             hit_window(svc.store, window(f"VL#{resolved.cap.link_id}", int(resolved.cap.rate_limit_per_min), now))
@@ -510,12 +514,21 @@ def account(
     outcome: str | None,
     use_view: bool = False,
     count_link: bool = True,
+    count_address: bool = True,
     extra_windows: Sequence[Window] = (),
 ) -> ViewerResponse | None:
     """Count and record one request on a live link. Returns a refusal response, or None to proceed.
 
     `outcome` None means "not recorded" (a 304 poll). See `admit` for the rest."""
-    refusal = admit(svc, resolved, req, use_view=use_view, count_link=count_link, extra_windows=extra_windows)
+    refusal = admit(
+        svc,
+        resolved,
+        req,
+        use_view=use_view,
+        count_link=count_link,
+        count_address=count_address,
+        extra_windows=extra_windows,
+    )
     if refusal is not None:
         return refusal
     if outcome is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.support import fresh_ip, make_link, new_key, random_token
+from tests.support import align_to_window, fresh_ip, make_link, make_tenant, new_key, random_token
 
 
 def introspect(env: Any, key: str, body: Any) -> Any:
@@ -72,6 +72,29 @@ def test_a_view_counts_like_a_viewer_request(env: Any, tenant: Any) -> None:
     # without `view` nothing is counted
     introspect(env, key, {"token": link["token"]})
     assert len(env.api.get(f"/v1/links/{link['id']}/access-logs", key=tenant.operator).json["items"]) == 3
+
+
+def test_a_view_is_limited_by_the_callers_key_not_by_the_viewers_address(env: Any) -> None:
+    # GIVEN a tenant allowing 2 viewer requests a minute per address and 4 API requests a minute per key
+    t = make_tenant(env.svc, env.api, name="Dash", overrides={"viewer_requests_per_min_per_ip": 2,
+                                                              "api_requests_per_min": 4})
+    link = make_link(env.api, t.operator, t.resource_id)
+    _, key = new_key(env.api, t.admin, role="introspect")
+    align_to_window(env.clock)
+    ip = fresh_ip()
+    # AND a viewer whose address has used its window on the share URL
+    statuses = [env.api.get(f"/share/{link['token']}/data", headers={"x-forwarded-for": ip}).status
+                for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    # WHEN the tenant's backend introspects views of that viewer
+    view = {"token": link["token"], "view": {"ip": ip, "user_agent": "Dashboard/1.0"}}
+    answers = [introspect(env, key, view) for _ in range(5)]
+    # THEN the backend's key is what limits them (4 a minute), not the viewer's address
+    assert [a.status for a in answers] == [200, 200, 200, 200, 429]
+    assert all(a.json["active"] is True for a in answers[:4])
+    # AND each one is a view of that viewer in the access log
+    logs = env.api.get(f"/v1/links/{link['id']}/access-logs", key=t.operator).json["items"]
+    assert sum(1 for e in logs if e["method"] == "INTROSPECT" and e["ip"] == ip) == 4
 
 
 def test_gated_links_are_never_opened_by_introspection_alone(env: Any, tenant: Any) -> None:
