@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from chalice import Chalice, Response
 from chalice.app import Request
 
-from chalicelib import public_url, ratelimit, telemetry, tokens
+from chalicelib import public_url, telemetry, tokens
 from chalicelib.config import stream_arn_from_env
 from chalicelib.errors import Conflict, KeyholeError, NotFound, Unavailable
 from chalicelib.lazy import lazy_module
@@ -31,7 +31,6 @@ from chalicelib.service import UNKNOWN_IP, Keyhole, RequestInfo
 from chalicelib.stack_headroom import call_with_headroom
 from chalicelib.storage.models import LinkRecord, ResourceHead, WebhookEndpoint
 from chalicelib.storage.store import TxnCancelled, is_unavailable
-from chalicelib.tenant_settings import limits_of
 from chalicelib.viewer import json_surface
 from chalicelib.viewer import resolve as viewer
 
@@ -206,12 +205,7 @@ def admin_route(
                 tenant_id = apikeys.tenant_id_from_key(raw_key)
                 keys = extra(tenant_id, **params) if extra and tenant_id else []
                 principal, items = apikeys.authenticate(svc, raw_key, keys)
-                ratelimit.hit(
-                    svc.store,
-                    f"AK#{principal.key_id}",
-                    limits_of(principal.tenant)["api_requests_per_min"],
-                    svc.clock.time(),
-                )
+                apikeys.count_request(svc, principal)
                 principal.require(role)
                 args: list[Any] = [svc, principal, req, *items]
                 if body:
@@ -423,12 +417,12 @@ def introspect() -> Response:
         body = validation.parse_json_object(raw_body(request), max_bytes=svc.settings.max_body_bytes)
         token, view, password = introspection.parse(body)
         # The token's keys ride in authentication's own read: one BatchGetItem in all.
+        # The key's record may come from the container's cache: its window write below still
+        # refuses a key deleted meanwhile.
         principal, items = apikeys.authenticate(
-            svc, apikeys.extract_key(request.headers or {}), lookup_keys(token), cached_tenant=True
+            svc, apikeys.extract_key(request.headers or {}), lookup_keys(token), cached_tenant=True, cached_key=True
         )
-        ratelimit.hit(
-            svc.store, f"AK#{principal.key_id}", limits_of(principal.tenant)["api_requests_per_min"], svc.clock.time()
-        )
+        apikeys.count_request(svc, principal)
         principal.require_introspection()
         answer = introspection.introspect(svc, principal, token, items, req, view, password)
         headers: dict[str, str | list[str]] = {

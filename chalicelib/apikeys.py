@@ -10,13 +10,18 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from . import audit
+from pynamodb.exceptions import UpdateError
+
+from . import audit, telemetry
 from .caches import MISSING
 from .clock import to_rfc3339
-from .errors import Collector, Conflict, Forbidden, NotFound, Unauthorized
+from .errors import Collector, Conflict, Forbidden, NotFound, RateLimited, Unauthorized
 from .pagination import partition_page
+from .ratelimit import WINDOW_SECONDS, window
 from .service import Keyhole, RequestInfo
-from .storage.models import ApiKeyItem, Tenant
+from .storage.models import ApiKeyItem, RateWindow, Tenant
+from .storage.store import error_code
+from .tenant_settings import limits_of
 from .tokens import ApiKey, constant_time_equal, new_api_key, parse_api_key, tenant_key_of
 from .validation import string, unknown_fields
 
@@ -75,24 +80,35 @@ def authenticate(
     extra: Sequence[tuple[type[Any], tuple[str, str]]] = (),
     *,
     cached_tenant: bool = False,
+    cached_key: bool = False,
 ) -> tuple[Principal, list[Any]]:
     """Verify the key and read `extra` items in the same BatchGetItem. 401 on any failure.
 
     `cached_tenant`: take the tenant item from the container's viewer cache when it is fresh
     (introspection, a viewer-like request: a tenant change reaches it within the cache's seconds,
-    as it reaches viewers; the key itself is always read)."""
+    as it reaches viewers).
+    `cached_key`: take the key's record from the container's cache when it is fresh and the
+    tenant has a per-key API limit (introspection). The caller must then `count_request`, whose
+    window write refuses a key deleted meanwhile: deletion is still at once."""
     key = parse_api_key(raw_key or "")
     if key is None:
         raise Unauthorized()
     now = svc.clock.time()
     cached: Any = svc.tenant_cache.get(key.tenant_id, now) if cached_tenant else None
     read_tenant = not cached_tenant or cached is MISSING
-    keys: list[tuple[type[Any], tuple[str, str]]] = [(ApiKeyItem, ApiKeyItem.key(key.tenant_id, key.key_id))]
+    cache_id = f"{key.tenant_id}/{key.key_id}"
+    known: Any = MISSING
+    if cached_key and not read_tenant and isinstance(cached, Tenant) and _limits(cached) is not None:
+        known = svc.key_cache.get(cache_id, now)
+    read_key = known is MISSING
+    keys: list[tuple[type[Any], tuple[str, str]]] = []
+    if read_key:
+        keys.append((ApiKeyItem, ApiKeyItem.key(key.tenant_id, key.key_id)))
     if read_tenant:
         keys.append((Tenant, Tenant.key(key.tenant_id)))
     items = svc.store.batch_get([*keys, *extra])
-    item = items[0]
-    tenant = items[1] if read_tenant else cached
+    item = items[0] if read_key else known
+    tenant = items[int(read_key)] if read_tenant else cached
     if read_tenant and cached_tenant:
         svc.tenant_cache.put(key.tenant_id, tenant, now)
     if (
@@ -103,7 +119,47 @@ def authenticate(
         raise Unauthorized()
     if tenant.suspended:
         raise Unauthorized()  # a suspended tenant's keys get the very same 401 as unknown keys
+    if read_key and cached_key:
+        svc.key_cache.put(cache_id, item, now)
     return Principal(tenant=tenant, role=item.role, name=item.name, key_id=item.key_id), list(items[len(keys) :])
+
+
+def _limits(tenant: Tenant) -> int | None:
+    return limits_of(tenant)["api_requests_per_min"]
+
+
+def count_request(svc: Keyhole, principal: Principal) -> None:
+    """Count one admin request in the key's per-minute window (`api_requests_per_min`): 429 when
+    it is full, and 401 when the key has been deleted meanwhile (deletion marks the key's windows,
+    so a container still holding the key in its cache meets the mark here)."""
+    limit = _limits(principal.tenant)
+    if limit is None or principal.key_id is None:
+        return
+    current = window(f"AK#{principal.key_id}", limit, svc.clock.time())
+    try:
+        RateWindow(pk=current.key).update(
+            actions=current.actions(), condition=RateWindow.revoked.does_not_exist() & current.condition()
+        )
+    except UpdateError as error:
+        if error_code(error) != "ConditionalCheckFailedException":
+            raise svc.store.translate(error) from error
+        seen = svc.store.get(RateWindow, (current.key,))
+        if seen is not None and seen.revoked:
+            svc.key_cache.forget(f"{principal.tenant_id}/{principal.key_id}")
+            raise Unauthorized() from None
+        telemetry.note_rate_limit(telemetry.LIMIT_API)
+        raise RateLimited(current.retry_after) from None
+
+
+def revocation_marks(key_id: str, now: float) -> list[tuple[tuple[str], list[Any]]]:
+    """The window updates that stop a deleted key in every container that may still cache it:
+    this minute's window and the next two (a cache entry lives `API_KEY_TTL_SECONDS`; the extra
+    minute absorbs clocks that disagree)."""
+    marks = []
+    for offset in range(3):
+        current = window(f"AK#{key_id}", 1, now + offset * WINDOW_SECONDS)
+        marks.append(((current.key,), [RateWindow.revoked.set(True), RateWindow.ttl.set(current.expires)]))
+    return marks
 
 
 def tenant_id_from_key(raw_key: str | None) -> str | None:
@@ -206,6 +262,8 @@ def delete_key(
             raise Conflict("This is the tenant's last admin key; create another admin key first")
     txn = svc.store.txn()
     txn.delete(ApiKeyItem, ApiKeyItem.key(principal.tenant_id, key_id), condition=ApiKeyItem.pk.exists(), tag="key")
+    for window_key, actions in revocation_marks(key_id, svc.clock.time()):
+        txn.update(RateWindow, window_key, actions)
     txn.put(
         audit.new_event(
             principal.tenant_id,

@@ -3,6 +3,10 @@
 - `ContentCache`: resource content by (locator, version), and what is derived from one version
   alone (the viewer's document for a scope and redaction list, its rendered HTML). A version never
   changes, so entries are never stale; each cache is bounded by size (least recently used out).
+- `ApiKeyCache`: the API keys that introspection authenticates, for `API_KEY_TTL_SECONDS`. A key's
+  record never changes (name, role, hash); its deletion must still stop it at once, so a cached key
+  is only used where the request then writes the key's rate window, which deletion marks
+  (`apikeys.count_request`).
 - `TenantCache`: tenant items for viewer requests, for `TENANT_TTL_SECONDS`. A tenant item is read
   by every request of that tenant otherwise: one hot item per tenant, a read unit per view. The
   bound is what it costs: a change to a tenant (limits, settings, a suspension) reaches viewer
@@ -20,6 +24,7 @@ from collections.abc import Hashable
 from typing import Any
 
 TENANT_TTL_SECONDS = 10.0
+API_KEY_TTL_SECONDS = 10.0  # with the deletion marks on the key's windows of this minute and the next two
 TENANT_ENTRIES = 1024
 CONTENT_BUDGET_BYTES = 8 * 1024 * 1024  # uncompressed JSON; a 256 KiB document is one of ~32
 DERIVED_BUDGET_BYTES = 8 * 1024 * 1024  # viewer documents and their HTML
@@ -97,6 +102,13 @@ class TenantCache:
     def forget(self, tenant_id: str) -> None:
         with self._lock:
             self._entries.pop(tenant_id, None)
+
+
+class ApiKeyCache(TenantCache):
+    """ "<tenant id>/<key id>" -> the key's record, for `ttl_seconds` (only keys that exist)."""
+
+    def __init__(self, ttl_seconds: float = API_KEY_TTL_SECONDS, entries: int = TENANT_ENTRIES) -> None:
+        super().__init__(ttl_seconds, entries)
 
 
 MISSING = _MISSING

@@ -23,7 +23,6 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.condition import Condition
 
-from . import telemetry
 from .errors import RateLimited
 from .storage.models import RateWindow
 from .storage.store import Store, Txn, error_code
@@ -60,21 +59,6 @@ def window(subject: str, limit: int, now: float, seconds: int = WINDOW_SECONDS) 
         retry_after=max(1, math.ceil(window_end - now)),
         expires=window_end + seconds,
     )
-
-
-def hit(store: Store, subject: str, limit: int | None, now: float, *, name: str = telemetry.LIMIT_API) -> None:
-    """Count one request for `subject`; raise RateLimited if the window is full. None = unlimited.
-    `name` is the limit's name in the `rate_limited` metric."""
-    if limit is None:
-        return
-    current = window(subject, limit, now)
-    try:
-        RateWindow(pk=current.key).update(actions=current.actions(), condition=current.condition())
-    except UpdateError as error:
-        if error_code(error) == "ConditionalCheckFailedException":
-            telemetry.note_rate_limit(name)
-            raise RateLimited(current.retry_after) from None
-        raise store.translate(error) from error
 
 
 def hit_window(store: Store, current: Window) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import awsclients
-from .caches import DERIVED_BUDGET_BYTES, ContentCache, SizedLru, TenantCache
+from .caches import DERIVED_BUDGET_BYTES, ApiKeyCache, ContentCache, SizedLru, TenantCache
 from .clock import Clock
 from .config import Settings
 from .sealing import Sealer
@@ -62,6 +62,7 @@ class Keyhole:
         self.contents = ContentCache()
         self.derived = SizedLru(DERIVED_BUDGET_BYTES)  # per version: viewer documents, rendered HTML
         self.tenant_cache = TenantCache()
+        self.key_cache = ApiKeyCache()
         self._origin_secrets: Any = None
 
     @property

@@ -335,6 +335,9 @@ class CounterModel(Model):
 class RateWindow(CounterModel):
     n = NumberAttribute(default=0)
     ttl = NumberAttribute(null=True)
+    # Set on an API key's windows when the key is deleted (`apikeys.delete_key`): a container that
+    # still holds the key in its cache meets it in the window every admin request writes.
+    revoked = BooleanAttribute(null=True)
 
 
 class LinkViews(CounterModel):

@@ -113,3 +113,31 @@ def test_gated_links_are_never_opened_by_introspection_alone(env: Any, tenant: A
     assert used.json["active"] is True
     gone = introspect(env, tenant.operator, {"token": limited["token"], "view": {"ip": ip, "use_view": True}})
     assert gone.json == {"active": False}
+
+
+def test_a_deleted_key_stops_at_once_even_where_it_is_cached(env: Any, tenant: Any) -> None:
+    link = make_link(env.api, tenant.operator, tenant.resource_id)
+    key_id, key = new_key(env.api, tenant.admin, role="introspect")
+    # GIVEN the key was used (so this container holds it) 5 s before the end of a minute
+    align_to_window(env.clock)
+    env.clock.advance(55)
+    assert introspect(env, key, {"token": link["token"]}).json["active"] is True
+    # WHEN an admin deletes it
+    assert env.api.delete(f"/v1/api-keys/{key_id}", key=tenant.admin).status == 204
+    # THEN it answers 401 at once, and still in the next minute while the cache could hold it
+    assert introspect(env, key, {"token": link["token"]}).status == 401
+    env.clock.advance(6)
+    assert introspect(env, key, {"token": link["token"]}).status == 401
+    env.clock.advance(60)
+    assert introspect(env, key, {"token": link["token"]}).status == 401
+
+
+def test_a_key_of_a_tenant_without_an_api_limit_is_never_taken_from_the_cache(env: Any) -> None:
+    # GIVEN a tenant whose keys have no per-minute limit (so no window is written to carry a deletion)
+    t = make_tenant(env.svc, env.api, name="Unlimited", overrides={"api_requests_per_min": None})
+    link = make_link(env.api, t.operator, t.resource_id)
+    key_id, key = new_key(env.api, t.admin, role="introspect")
+    assert introspect(env, key, {"token": link["token"]}).json["active"] is True
+    # WHEN the key is deleted THEN the next introspection is 401 (the key was read again)
+    assert env.api.delete(f"/v1/api-keys/{key_id}", key=t.admin).status == 204
+    assert introspect(env, key, {"token": link["token"]}).status == 401

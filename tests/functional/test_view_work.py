@@ -16,7 +16,7 @@ import boto3
 import pytest
 
 from chalicelib import tenants
-from chalicelib.caches import TENANT_TTL_SECONDS
+from chalicelib.caches import API_KEY_TTL_SECONDS, TENANT_TTL_SECONDS
 from chalicelib.storage.sizes import raw_item_bytes
 from tests.conftest import Api
 
@@ -259,3 +259,35 @@ def test_a_tenant_change_reaches_viewers_within_the_cache_bound(shared: Shared, 
     # THEN viewer requests may follow the cached tenant for at most TENANT_TTL_SECONDS
     clock.advance(TENANT_TTL_SECONDS + 0.1)
     assert shared.get(f"/share/{token}/data", ip="198.51.100.50").status == 429
+
+
+def test_an_introspection_reads_the_callers_key_once_per_cache_period(shared: Shared, calls: List[Call],
+                                                                     clock: Any) -> None:
+    # GIVEN an introspect key of a team-plan tenant (a per-key API limit) and a live link
+    key = shared.api.post("/v1/api-keys", key=shared.admin, body={"name": "dash", "role": "introspect"}).json["key"]
+    body = {"token": shared.link()["token"], "view": {"ip": "198.51.100.7", "user_agent": "Dash/1.0"}}
+
+    def introspect() -> List[Call]:
+        calls.clear()
+        reply = shared.api.post("/v1/introspect", key=key, body=body)
+        assert reply.status == 200 and reply.json["active"] is True, reply
+        return list(calls)
+
+    def keys_read(made: List[Call]) -> int:
+        reads = [params for operation, params in made if operation == "dynamodb:BatchGetItem"]
+        assert len(reads) == 1, made
+        return sum(len(request["Keys"]) for request in reads[0]["RequestItems"].values())
+
+    # WHEN it introspects twice THEN the first reads the key, the tenant, the capability and the head
+    assert keys_read(introspect()) == 4
+    # AND the second only the token's two items, then writes the key's window (which refuses a
+    # deleted key) and the access event: no address window, no transaction
+    again = introspect()
+    assert keys_read(again) == 2
+    writes = [(operation, params) for operation, params in again if operation != "dynamodb:BatchGetItem"]
+    assert [operation for operation, _ in writes] == ["dynamodb:UpdateItem", "dynamodb:PutItem"]
+    window = writes[0][1]
+    assert window["Key"]["pk"]["S"].startswith("AK#") and "revoked" in window["ExpressionAttributeNames"].values()
+    # AND past the cache period the key is read again
+    clock.advance(API_KEY_TTL_SECONDS + 0.1)
+    assert keys_read(introspect()) == 4
