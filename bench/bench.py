@@ -261,6 +261,12 @@ def report(cost: dict[str, Any], cold: dict[str, Any] | None) -> list[str]:
                 f"{row['kms_requests']:>4g}{row['lambda_billed_ms']:>10.1f}{usd:>9.3f}{floor:>11.3f}{ratio:>7.3f}"
                 f"  {read:<15} {row['response_bytes']:>7} ({row['gzip_bytes']}){mark}"
             )
+    limited = cost["views"].get("2KB", {}).get("data_rate_limited_link")
+    if limited and limited.get("ratio_to_floor_with_consumer", 0) > BUDGETS["viewer_ratio_to_floor"]:
+        print(
+            "  (a link with its own rate_limit_per_min pays one more write, its window: over the ratio, "
+            "docs/capacity.md says why it is kept)"
+        )
     print("\npage views by consumer workload (ratio to the floor):")
     for size in ("2KB", "20KB", "200KB"):
         entry = cost["views"][size]
