@@ -18,10 +18,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..errors import Collector
-from ..outbound import is_internal_host
+from ..outbound.urls import target_url_problem
 from . import paths
 
-MAX_URL_LENGTH = 2048
 ORIGIN_FIELDS = ("url", "allowed_paths", "allowed_methods", "banner")
 
 
@@ -52,31 +51,16 @@ class Origin:
 
 def url_problem(url: Any, *, local: bool) -> str | None:
     """Why `url` cannot be an origin URL, or None."""
-    if not isinstance(url, str) or not url.strip():
-        return "is required"
-    if len(url) > MAX_URL_LENGTH:
-        return f"must be at most {MAX_URL_LENGTH} characters"
-    if any(ord(ch) <= 32 or ord(ch) == 127 for ch in url) or "\\" in url:
-        return "must not contain spaces, backslashes or control characters"
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 (raises ValueError for a bad port)
-    except ValueError:
-        return "is not a valid URL"
-    schemes = ("https", "http") if local else ("https",)
-    if parts.scheme not in schemes:
-        return "must be an https:// URL" if not local else "must be an http:// or https:// URL"
-    host = (parts.hostname or "").lower()
-    if not host:
-        return "must name a host"
-    if parts.username is not None or parts.password is not None:
-        return "must not carry credentials (user:password@)"
+    problem = target_url_problem(url, local=local)
+    if problem:
+        return problem
+    if "\\" in url:
+        return "must not contain backslashes"
+    parts = urlsplit(url)
     if parts.query or parts.fragment or url.endswith(("?", "#")):
         return "must not have a query or a #fragment (it is the base that shared paths are appended to)"
     if "%" in parts.path or any(s in (".", "..") for s in parts.path.split("/")):
         return "must have a plain path (no escapes, . or .. segments)"
-    if not local and is_internal_host(host):
-        return "must be a public address (not localhost, a private network or a link-local address)"
     return None
 
 

@@ -17,7 +17,7 @@ from .. import audit
 from ..apikeys import Principal
 from ..clock import to_rfc3339
 from ..errors import Collector, LimitReached, NotFound
-from ..outbound import is_internal_host
+from ..outbound.urls import target_url_problem
 from ..pagination import partition_page
 from ..service import Keyhole, RequestInfo
 from ..storage.models import WebhookEndpoint, WebhookQuota
@@ -29,7 +29,6 @@ from .exceptions import SecretUnavailable
 EVENT_TYPES = ("share.created", "share.revoked", "share.expired", "share.exhausted", "share.accessed")
 ALL_EVENTS = "*"
 MAX_ENDPOINTS = 10
-MAX_URL_LENGTH = 2048
 SECRET_PURPOSE = "webhook-secret"  # noqa: S105 (the sealing purpose's name, not a secret)
 SECRET_BYTES = 24
 # Plain http and internal targets are accepted only where Keyhole runs on a developer's machine.
@@ -49,30 +48,11 @@ def new_secret() -> str:
 
 def url_problem(url: Any, *, stage: str) -> str | None:
     """Why `url` cannot be an endpoint, or None when it can."""
-    if not isinstance(url, str) or not url.strip():
-        return "is required"
-    if len(url) > MAX_URL_LENGTH:
-        return f"must be at most {MAX_URL_LENGTH} characters"
-    if any(ord(ch) <= 32 or ord(ch) == 127 for ch in url):
-        return "must not contain spaces or control characters"
-    local = stage in LOCAL_STAGES
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 (raises ValueError for a bad port)
-    except ValueError:
-        return "is not a valid URL"
-    schemes = ("https", "http") if local else ("https",)
-    if parts.scheme not in schemes:
-        return "must be an https:// URL" if not local else "must be an http:// or https:// URL"
-    host = (parts.hostname or "").lower()
-    if not host:
-        return "must name a host"
-    if parts.username is not None or parts.password is not None:
-        return "must not carry credentials (user:password@)"
-    if parts.fragment:
+    problem = target_url_problem(url, local=stage in LOCAL_STAGES)
+    if problem:
+        return problem
+    if urlsplit(url).fragment:
         return "must not have a #fragment"
-    if not local and is_internal_host(host):
-        return "must be a public address (not localhost, a private network or a link-local address)"
     return None
 
 
