@@ -69,7 +69,7 @@ bench: $(STAMP)
 	$(PY) -m bench.bench
 
 ops: $(STAMP)
-	$(PY) -m chalicelib.opscli --local $(ARGS)
+	$(PY) -m chalicelib.ops.cli --local $(ARGS)
 
 # Region and stage are checked before anything slow; credentials as soon as boto3 is there.
 deploy:

@@ -2,7 +2,7 @@
 
 Domain logic lives in `chalicelib/` (free of Chalice). Nothing here touches AWS at import time:
 the service (clients, tables, KMS) is created on the first request, which keeps cold starts short.
-Admin-only modules are bound lazily (`chalicelib/lazy.py`): every function Chalice deploys imports
+Admin-only modules are bound lazily (`chalicelib/runtime/lazy.py`): every function Chalice deploys imports
 this file, and a viewer request or a stream batch should not pay for the admin API's code.
 """
 
@@ -20,33 +20,39 @@ from typing import TYPE_CHECKING, Any
 from chalice import Chalice, Response
 from chalice.app import Request
 
-from chalicelib import public_url, telemetry, tokens
-from chalicelib.config import stream_arn_from_env
-from chalicelib.errors import Conflict, KeyholeError, NotFound, Unavailable
-from chalicelib.lazy import lazy_module
-from chalicelib.logs import configure as configure_logging
-from chalicelib.logs import scrub
+from chalicelib.credentials import tokens
+from chalicelib.runtime import public_url, telemetry
+from chalicelib.runtime.config import stream_arn_from_env
+from chalicelib.runtime.errors import Conflict, KeyholeError, NotFound, Unavailable
+from chalicelib.runtime.lazy import lazy_module
+from chalicelib.runtime.logs import configure as configure_logging
+from chalicelib.runtime.logs import scrub
+from chalicelib.runtime.stack_headroom import call_with_headroom
 from chalicelib.sealing import KeyServiceUnavailable
 from chalicelib.service import UNKNOWN_IP, Keyhole, RequestInfo
-from chalicelib.stack_headroom import call_with_headroom
 from chalicelib.storage.models import LinkRecord, ResourceHead, WebhookEndpoint
 from chalicelib.storage.store import TxnCancelled, is_unavailable
 from chalicelib.viewer import json_surface
 from chalicelib.viewer import resolve as viewer
 
 if TYPE_CHECKING:
-    from chalicelib import accesslog, apikeys, audit, limits, links, resources, tenants, validation, webhooks
-    from chalicelib.apikeys import Principal
-    from chalicelib.preconditions import Preconditions
+    from chalicelib import webhooks
+    from chalicelib.access import accesslog
+    from chalicelib.links import limits, links
+    from chalicelib.resources import resources
+    from chalicelib.resources.preconditions import Preconditions
+    from chalicelib.runtime import validation
+    from chalicelib.tenancy import apikeys, audit, tenants
+    from chalicelib.tenancy.apikeys import Principal
 else:
-    accesslog = lazy_module("chalicelib.accesslog")
-    apikeys = lazy_module("chalicelib.apikeys")
-    audit = lazy_module("chalicelib.audit")
-    limits = lazy_module("chalicelib.limits")
-    links = lazy_module("chalicelib.links")
-    resources = lazy_module("chalicelib.resources")
-    tenants = lazy_module("chalicelib.tenants")
-    validation = lazy_module("chalicelib.validation")
+    accesslog = lazy_module("chalicelib.access.accesslog")
+    apikeys = lazy_module("chalicelib.tenancy.apikeys")
+    audit = lazy_module("chalicelib.tenancy.audit")
+    limits = lazy_module("chalicelib.links.limits")
+    links = lazy_module("chalicelib.links.links")
+    resources = lazy_module("chalicelib.resources.resources")
+    tenants = lazy_module("chalicelib.tenancy.tenants")
+    validation = lazy_module("chalicelib.runtime.validation")
     webhooks = lazy_module("chalicelib.webhooks")
 
 # Logging is Powertools' (structured JSON, secrets scrubbed); Chalice's own handler on the same
@@ -106,7 +112,7 @@ def raw_body(request: Request) -> bytes:
     return body.encode("utf-8") if isinstance(body, str) else body
 
 
-def request_info(raw_token: str | None = None) -> RequestInfo:
+def request_info(token: tokens.PresentedToken | None = None) -> RequestInfo:
     request = current_request()
     context = request.context or {}
     headers = headers_of(request)
@@ -117,9 +123,9 @@ def request_info(raw_token: str | None = None) -> RequestInfo:
     if svc.settings.honours_forwarded_for and forwarded:
         ip = _address_or(forwarded.split(",")[0].strip(), ip)
     path = context.get("path") or request.path
-    telemetry.bind_tenant(_claimed_tenant(headers, raw_token))
-    if raw_token:
-        path = viewer.redacted_path(path, raw_token)
+    telemetry.bind_tenant(_claimed_tenant(headers, token))
+    if token is not None:
+        path = viewer.redacted_path(path, token)
     return RequestInfo(
         request_id=request_id,
         ip=ip,
@@ -130,12 +136,11 @@ def request_info(raw_token: str | None = None) -> RequestInfo:
     )
 
 
-def _claimed_tenant(headers: Any, raw_token: str | None) -> str | None:
+def _claimed_tenant(headers: Any, token: tokens.PresentedToken | None) -> str | None:
     """The tenant a request names (its API key's or share token's own bytes), for log lines only:
     nothing is trusted from it."""
-    if raw_token:
-        token = tokens.parse_share_token(raw_token)
-        return token.tenant_id if token else None
+    if token is not None:
+        return token.tenant_id
     return apikeys.tenant_id_from_key(apikeys.extract_key(headers))
 
 
@@ -277,7 +282,7 @@ def delete_api_key(svc: Keyhole, principal: Principal, req: RequestInfo, key_id:
 
 
 def _preconditions() -> Preconditions:
-    from chalicelib.preconditions import Preconditions  # admin writes only
+    from chalicelib.resources.preconditions import Preconditions  # admin writes only
 
     request = app.current_request
     if request is None or not request.headers:
@@ -407,7 +412,7 @@ def list_audit(svc: Keyhole, principal: Principal, req: RequestInfo) -> dict[str
 @app.route("/v1/introspect", methods=["POST"], content_types=BODY_TYPES)
 def introspect() -> Response:
     """RFC 7662-style token introspection for an introspect (or operator) key."""
-    from chalicelib import introspection
+    from chalicelib.viewer import introspection
     from chalicelib.viewer.resolve import lookup_keys
 
     req = request_info()
@@ -455,9 +460,10 @@ def viewer_route(
     def register(handler: Callable[..., viewer.ViewerResponse]) -> Callable[..., viewer.ViewerResponse]:
         @wraps(handler)
         def view(**params: str) -> Response:
-            req = request_info(params.get("token"))
+            token = tokens.present_token(params.pop("token"))  # parsed once, here, for the whole request
+            req = request_info(token)
             try:
-                result = handler(service(), req, **params)
+                result = handler(service(), req, token, **params)
             except Exception as error:
                 failure = error if isinstance(error, KeyholeError) else _unexpected(error, req.request_id)
                 request = current_request()
@@ -485,13 +491,13 @@ def viewer_route(
 
 
 @viewer_route("/share/{token}/data", ["GET", "POST"])
-def share_data(svc: Keyhole, req: RequestInfo, token: str) -> viewer.ViewerResponse:
+def share_data(svc: Keyhole, req: RequestInfo, token: tokens.PresentedToken) -> viewer.ViewerResponse:
     request = current_request()
     return json_surface.data(svc, token, req, request.headers or {}, method=request.method)
 
 
 @viewer_route("/share/{token}/info", ["GET"])
-def share_info(svc: Keyhole, req: RequestInfo, token: str) -> viewer.ViewerResponse:
+def share_info(svc: Keyhole, req: RequestInfo, token: tokens.PresentedToken) -> viewer.ViewerResponse:
     return json_surface.info(svc, token, req)
 
 
@@ -501,7 +507,7 @@ def share_info(svc: Keyhole, req: RequestInfo, token: str) -> viewer.ViewerRespo
 
 
 @viewer_route("/share/{token}", ["GET", "POST"], html=True)
-def share_page(svc: Keyhole, req: RequestInfo, token: str) -> viewer.ViewerResponse:
+def share_page(svc: Keyhole, req: RequestInfo, token: tokens.PresentedToken) -> viewer.ViewerResponse:
     from chalicelib.viewer import page_flows as viewer_page
 
     request = current_request()
@@ -571,17 +577,17 @@ def _raw_query() -> str:
     return urlencode([(k, v) for k in params for v in params.getlist(k)])
 
 
-def _proxied(svc: Keyhole, req: RequestInfo, token: str) -> viewer.ViewerResponse:
-    from chalicelib.origin import content_origin
+def _proxied(svc: Keyhole, req: RequestInfo, token: tokens.PresentedToken) -> viewer.ViewerResponse:
+    from chalicelib.runtime import content_origin
     from chalicelib.viewer import proxy
 
     request = current_request()
     host = request_host()
-    rest = _proxy_rest(token)
+    rest = _proxy_rest(token.value)
     if not proxy.is_content_request(svc, host):
         return proxy.redirect_to_content(svc, token, req, request.headers or {}, rest=rest or "/")
     call = proxy.ProxyCall(
-        raw_token=token,
+        token=token,
         method=request.method,
         raw_path=rest,
         query=_raw_query(),
@@ -593,7 +599,7 @@ def _proxied(svc: Keyhole, req: RequestInfo, token: str) -> viewer.ViewerRespons
 
 
 @viewer_route("/share/{token}/o", PROXY_METHODS, ["*/*"], html=True)
-def share_origin_root(svc: Keyhole, req: RequestInfo, token: str) -> viewer.ViewerResponse:
+def share_origin_root(svc: Keyhole, req: RequestInfo, token: tokens.PresentedToken) -> viewer.ViewerResponse:
     """The proxied surface of an origin link: the origin's root (`/share/{token}/o/`)."""
     return _proxied(svc, req, token)
 
@@ -602,15 +608,15 @@ def share_origin_root(svc: Keyhole, req: RequestInfo, token: str) -> viewer.View
 # API Gateway routes every deeper path here. `chalice local` cannot match a greedy path segment:
 # devstack/serve.py adds that (docs/origins.md, "Deploying").
 @viewer_route("/share/{token}/o/{proxy+}", PROXY_METHODS, ["*/*"], html=True)
-def share_origin(svc: Keyhole, req: RequestInfo, token: str) -> viewer.ViewerResponse:
+def share_origin(svc: Keyhole, req: RequestInfo, token: tokens.PresentedToken) -> viewer.ViewerResponse:
     """The proxied surface of an origin link: any path and query below `/share/{token}/o/`."""
     return _proxied(svc, req, token)
 
 
 @viewer_route("/share/{token}/visit", ["POST"], html=True)
-def share_visit(svc: Keyhole, req: RequestInfo, token: str) -> viewer.ViewerResponse:
+def share_visit(svc: Keyhole, req: RequestInfo, token: tokens.PresentedToken) -> viewer.ViewerResponse:
     """View-limited origin links: the "open" button uses one view for a visit of the origin's app."""
-    from chalicelib.origin import content_origin
+    from chalicelib.runtime import content_origin
     from chalicelib.viewer import proxy
 
     request = current_request()
@@ -618,7 +624,7 @@ def share_visit(svc: Keyhole, req: RequestInfo, token: str) -> viewer.ViewerResp
 
 
 @viewer_route("/share/{token}/unlock", ["POST"], html=True)
-def share_unlock(svc: Keyhole, req: RequestInfo, token: str) -> viewer.ViewerResponse:
+def share_unlock(svc: Keyhole, req: RequestInfo, token: tokens.PresentedToken) -> viewer.ViewerResponse:
     from chalicelib.viewer import page_flows as viewer_page
 
     request = current_request()
@@ -630,8 +636,8 @@ def share_unlock(svc: Keyhole, req: RequestInfo, token: str) -> viewer.ViewerRes
 
 @app.route("/v1/openapi.json", methods=["GET"])
 def openapi_document() -> Response:
-    """The OpenAPI description of every route (chalicelib/openapi.json); public, no key."""
-    from chalicelib import apidoc
+    """The OpenAPI description of every route (chalicelib/runtime/openapi.json); public, no key."""
+    from chalicelib.runtime import apidoc
 
     req = request_info()
     headers = {"Content-Type": "application/json", "X-Request-Id": req.request_id, "X-Content-Type-Options": "nosniff"}
@@ -671,7 +677,7 @@ STREAM_BATCHING_WINDOW_SECONDS = 5
 )
 def stream_consumer(event: Any) -> dict[str, Any]:
     """Access events -> counters and share.accessed; link changes -> audit and share.* webhooks."""
-    from chalicelib import consumer
+    from chalicelib.access import consumer
 
     return consumer.handle(service(), event.to_dict(), getattr(event, "context", None))
 
@@ -705,7 +711,7 @@ def _invocation_id(event: Any) -> str | None:
 @app.middleware("all")
 def telemetry_scope(event: Any, get_response: Callable[[Any], Any]) -> Any:
     """Every invocation: its request id on every log line, its metrics (HTTP status classes
-    included) written as EMF when it ends (chalicelib/telemetry.py)."""
+    included) written as EMF when it ends (chalicelib/runtime/telemetry.py)."""
     with telemetry.invocation(_invocation_id(event)):
         response = get_response(event)
         if isinstance(response, Response):
@@ -718,7 +724,7 @@ def content_hosts_serve_content_only(event: Any, get_response: Callable[[Any], R
     """A link's content origin answers its proxied surface, its unlock and visit steps and
     robots.txt, nothing else: the admin API and Keyhole's pages never share an origin with the
     scripts of a tenant's service (the one 404 otherwise)."""
-    from chalicelib.origin import content_origin
+    from chalicelib.runtime import content_origin
 
     path = event.path or ""
     full = (event.context or {}).get("path") or path

@@ -73,9 +73,9 @@ def measure_operations(repeat: int = 5) -> dict[str, dict[str, Any]]:
     from moto import mock_aws
 
     import app as app_module
-    from chalicelib import tenants
-    from chalicelib.config import Settings
+    from chalicelib.runtime.config import Settings
     from chalicelib.service import Keyhole
+    from chalicelib.tenancy import tenants
     from devstack import infra
 
     recorder = Recorder()

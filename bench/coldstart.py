@@ -85,7 +85,7 @@ at_depth({depth})
 """
 # Caller depths spread over one 16 KB frame-stack chunk (about 120 frames of `at_depth`): on the
 # runtime's Python, what a cold import costs depends on where in a chunk it starts
-# (chalicelib/stack_headroom.py), so one figure is taken at depth 0 and one over these.
+# (chalicelib/runtime/stack_headroom.py), so one figure is taken at depth 0 and one over these.
 SPREAD_DEPTHS = (0, 17, 34, 51, 68, 85, 102, 119, 8, 25, 42, 59, 76, 93, 110)
 
 

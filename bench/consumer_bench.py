@@ -103,10 +103,14 @@ def _measure(counter: RequestCounter, events: int, *, webhook: bool) -> dict[str
     import boto3
     from moto import mock_aws
 
-    from chalicelib import consumer, links, resources, tenants, viewcounts, webhooks
-    from chalicelib.apikeys import authenticate
-    from chalicelib.config import Settings
+    from chalicelib import webhooks
+    from chalicelib.access import consumer
+    from chalicelib.links import links, viewcounts
+    from chalicelib.resources import resources
+    from chalicelib.runtime.config import Settings
     from chalicelib.service import Keyhole, RequestInfo
+    from chalicelib.tenancy import tenants
+    from chalicelib.tenancy.apikeys import authenticate
     from chalicelib.viewer import json_surface as viewer
     from devstack import infra
     from devstack.pump import StreamReader, lambda_event

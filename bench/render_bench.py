@@ -27,7 +27,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from chalicelib import display  # noqa: E402
+from chalicelib.resources import display  # noqa: E402
 from chalicelib.viewer import pages  # noqa: E402
 
 SIZES = {"2KB": 2_000, "20KB": 20_000, "256KiB": 256 * 1024}

@@ -229,10 +229,10 @@ class Deployment:
         from moto import mock_aws
 
         import app as app_module
-        from chalicelib import tenants
-        from chalicelib.clock import Clock
-        from chalicelib.config import Settings
+        from chalicelib.runtime.clock import Clock
+        from chalicelib.runtime.config import Settings
         from chalicelib.service import Keyhole
+        from chalicelib.tenancy import tenants
         from devstack import infra
 
         self.recorder = recorder
@@ -393,9 +393,9 @@ def measure_origin(dep: Deployment, repeat: int, memory_mb: int) -> dict[str, An
     origin) and an introspection counted as a view, priced like the views above; and Keyhole's own
     added time against calling the same local origin directly (a signed request, same work for the
     origin)."""
-    from chalicelib.origin import content_origin
     from chalicelib.origin.forward import ProxyRequest, origin_headers, origin_target
     from chalicelib.outbound import transport
+    from chalicelib.runtime import content_origin
     from devstack.moto_server import free_port, stop_process, wait_for_port
 
     progress("origin links: proxied requests and introspection")
@@ -439,7 +439,7 @@ def measure_origin(dep: Deployment, repeat: int, memory_mb: int) -> dict[str, An
         origin_ms = _median(direct)
         # Introspection as a real tenant pays for it: under its plan's per-key API limit (the bench's
         # own tenant has none, so that setting up never meets a window), with an introspect key.
-        from chalicelib import tenants
+        from chalicelib.tenancy import tenants
 
         _, admin = tenants.create_tenant(dep.svc, name="Bench introspection", plan="enterprise")
         admin_auth = {"authorization": f"Bearer {admin}", "content-type": "application/json"}

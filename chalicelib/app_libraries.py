@@ -1,15 +1,18 @@
 """Imported first by `app.py`, before anything else: what `app.py` imports at module level, loaded
-with frame-stack headroom (`chalicelib/stack_headroom.py` says why: without it a cold start can
+with frame-stack headroom (`chalicelib/runtime/stack_headroom.py` says why: without it a cold start can
 spend 100 ms mapping and unmapping frame-stack chunks, depending only on how deep the importer
 happened to be).
 
 `tests/functional/test_cold_import_stack.py` imports `app` at many caller depths and fails when a cold
 import churns frame-stack chunks (and when this list misses one of app.py's imports).
+
+Loose in `chalicelib/` because it belongs with `app.py`, above every package: it names (as strings)
+the modules `app.py` imports, whatever capability they belong to.
 """
 
 from __future__ import annotations
 
-from chalicelib.stack_headroom import import_with_headroom
+from chalicelib.runtime.stack_headroom import import_with_headroom
 
 APP_LIBRARIES = (
     # app.py's own imports
@@ -20,19 +23,19 @@ APP_LIBRARIES = (
     "typing",
     "chalice",
     "chalice.app",
-    "chalicelib.public_url",
-    "chalicelib.ratelimit",
-    "chalicelib.telemetry",
-    "chalicelib.tokens",
-    "chalicelib.config",
-    "chalicelib.errors",
-    "chalicelib.lazy",
-    "chalicelib.logs",
+    "chalicelib.runtime.public_url",
+    "chalicelib.storage.ratelimit",
+    "chalicelib.runtime.telemetry",
+    "chalicelib.credentials.tokens",
+    "chalicelib.runtime.config",
+    "chalicelib.runtime.errors",
+    "chalicelib.runtime.lazy",
+    "chalicelib.runtime.logs",
     "chalicelib.sealing",
     "chalicelib.service",
     "chalicelib.storage.models",
     "chalicelib.storage.store",
-    "chalicelib.tenant_settings",
+    "chalicelib.tenancy.tenant_settings",
     "chalicelib.viewer.json_surface",
     "chalicelib.viewer.resolve",
     # what app.py's module body imports when it configures logging and metrics

@@ -1,5 +1,8 @@
 """The service container: settings, clock, storage and sealing, created once per process.
 
+Loose in `chalicelib/` because it is the composition root: it sits above storage and sealing
+(which it builds) and below every capability (which receives it), so it belongs to no package.
+
 `app.py` builds one lazily on the first request (nothing touches AWS at import time, which keeps
 cold starts short); tests and the ops CLI build their own with explicit settings.
 """
@@ -11,12 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import awsclients
-from .caches import DERIVED_BUDGET_BYTES, ApiKeyCache, ContentCache, SizedLru, TenantCache
-from .clock import Clock
-from .config import Settings
-from .sealing import Sealer
-from .storage.store import Store
+from chalicelib.runtime import awsclients
+from chalicelib.runtime.caches import DERIVED_BUDGET_BYTES, ApiKeyCache, ContentCache, SizedLru, TenantCache
+from chalicelib.runtime.clock import Clock
+from chalicelib.runtime.config import Settings
+from chalicelib.sealing import Sealer
+from chalicelib.storage.store import Store
 
 # The client address recorded when a request carries none (API Gateway always gives one).
 UNKNOWN_IP = "0.0.0.0"  # noqa: S104 (an address to record, never one to bind)
@@ -39,7 +42,7 @@ class RequestInfo:
 
 
 def botocore_client(settings: Settings, service: str) -> Any:
-    """A botocore client from the process's one session (chalicelib/awsclients.py says why)."""
+    """A botocore client from the process's one session (chalicelib/runtime/awsclients.py says why)."""
     return awsclients.client(settings, service)
 
 
@@ -57,23 +60,14 @@ class Keyhole:
             max_uses=settings.data_key_max_uses,
             previous_key_ids=settings.kms_previous_key_ids,
         )
+        # Per-container state of the capabilities above this layer, made on first use by them (the
+        # origin package keeps its opened signing secrets here), so the service never imports them.
         self.cache: dict[str, Any] = {}
-        # Per-container caches for viewer requests (chalicelib/caches.py says what they cost).
+        # Per-container caches for viewer requests (chalicelib/runtime/caches.py says what they cost).
         self.contents = ContentCache()
         self.derived = SizedLru(DERIVED_BUDGET_BYTES)  # per version: viewer documents, rendered HTML
         self.tenant_cache = TenantCache()
         self.key_cache = ApiKeyCache()
-        self._origin_secrets: Any = None
-
-    @property
-    def origin_secrets(self) -> Any:
-        """Opened origin signing secrets of this container (`origin_secret.SecretCache`), made on
-        first use so document-only containers never import the origin package."""
-        if self._origin_secrets is None:
-            from .origin.origin_secret import SecretCache
-
-            self._origin_secrets = SecretCache()
-        return self._origin_secrets
 
     @classmethod
     def from_env(cls) -> Keyhole:

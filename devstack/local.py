@@ -150,11 +150,13 @@ def deploy_and_seed(endpoint: str, api_url: str, origin_url: str = "") -> dict[s
     """Deploy the infra template into moto and create the demo tenant, resource and link."""
     os.environ.update(aws_environment(endpoint))
     outputs = infra.deploy(boto3.Session(region_name=REGION), stage="local", endpoint_url=endpoint)
-    from chalicelib import links, resources, tenants
-    from chalicelib.apikeys import authenticate
-    from chalicelib.config import Settings
-    from chalicelib.opscli import stage_environment
+    from chalicelib.links import links
+    from chalicelib.ops.cli import stage_environment
+    from chalicelib.resources import resources
+    from chalicelib.runtime.config import Settings
     from chalicelib.service import Keyhole, RequestInfo
+    from chalicelib.tenancy import tenants
+    from chalicelib.tenancy.apikeys import authenticate
 
     env = {**stage_environment("local"), **aws_environment(endpoint), "KEYHOLE_STREAM_ARN": outputs["TableStreamArn"]}
     svc = Keyhole(Settings.from_env(env))
@@ -208,8 +210,9 @@ def deploy_and_seed(endpoint: str, api_url: str, origin_url: str = "") -> dict[s
 
 def _seed_origin(svc: Any, principal: Any, admin_key: str, tenant_id: str, origin_url: str, req: Any) -> dict[str, str]:
     """An origin resource in front of the demo origin (devstack/origin.py), and a link to it."""
-    from chalicelib import links, resources
-    from chalicelib.apikeys import authenticate
+    from chalicelib.links import links
+    from chalicelib.resources import resources
+    from chalicelib.tenancy.apikeys import authenticate
 
     _, body = resources.put_resource(
         svc,

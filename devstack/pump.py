@@ -255,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
 
     project = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     sys.path.insert(0, project)
-    from chalicelib.opscli import stage_environment
+    from chalicelib.ops.cli import stage_environment
 
     for name, value in stage_environment(args.stage).items():  # like Lambda: the stage's variables
         os.environ.setdefault(name, value)

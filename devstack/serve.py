@@ -29,7 +29,7 @@ from chalice.local import (
     ThreadedHTTPServer,
 )
 
-from chalicelib.logs import scrub
+from chalicelib.runtime.logs import scrub
 
 PROJECT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _SHARE_PATH = re.compile(r"(/share/)[^/\s?]+")

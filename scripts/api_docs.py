@@ -1,4 +1,4 @@
-"""Generate `docs/api.md`, the API reference, from the OpenAPI document (`chalicelib/openapi.json`).
+"""Generate `docs/api.md`, the API reference, from the OpenAPI document (`chalicelib/runtime/openapi.json`).
 
     python -m scripts.api_docs          # rewrite docs/api.md
     python -m scripts.api_docs --check  # exit 1 if docs/api.md is not what the document says
@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-DOCUMENT = ROOT / "chalicelib" / "openapi.json"
+DOCUMENT = ROOT / "chalicelib" / "runtime" / "openapi.json"
 OUTPUT = ROOT / "docs" / "api.md"
 METHODS = ("get", "head", "put", "post", "patch", "delete", "options")
 STATUS_TEXT = {
@@ -165,7 +165,7 @@ def render(document: dict[str, Any]) -> str:
     out = [
         f"# {info['title']} API reference",
         "",
-        "<!-- Generated from chalicelib/openapi.json by `python -m scripts.api_docs`: edit the document, "
+        "<!-- Generated from chalicelib/runtime/openapi.json by `python -m scripts.api_docs`: edit the document, "
         "not this page. -->",
         "",
         f"{info['summary']} Version {info['version']}, OpenAPI {document['openapi']}: the same document is served at "

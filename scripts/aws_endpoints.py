@@ -1,7 +1,7 @@
-"""Writes chalicelib/aws_endpoints.json: botocore's endpoint data for the services Keyhole calls.
+"""Writes chalicelib/runtime/aws_endpoints.json: botocore's endpoint data for the services Keyhole calls.
 
 Run after upgrading botocore (a test compares the file with the installed botocore's data):
-`.venv/bin/python -m scripts.aws_endpoints`. chalicelib/awsclients.py says why the file exists.
+`.venv/bin/python -m scripts.aws_endpoints`. chalicelib/runtime/awsclients.py says why the file exists.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import json
 
 import botocore.loaders
 
-from chalicelib.awsclients import ENDPOINTS_FILE, endpoints_subset
+from chalicelib.runtime.awsclients import ENDPOINTS_FILE, endpoints_subset
 
 
 def current() -> dict:

@@ -25,8 +25,8 @@ warnings.filterwarnings("ignore", message=".*not supported by moto's CloudFormat
 import boto3  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
-from chalicelib.clock import Clock  # noqa: E402
-from chalicelib.config import Settings  # noqa: E402
+from chalicelib.runtime.clock import Clock  # noqa: E402
+from chalicelib.runtime.config import Settings  # noqa: E402
 from chalicelib.service import Keyhole  # noqa: E402
 from devstack import infra  # noqa: E402
 from tests import contract  # noqa: E402

@@ -21,7 +21,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
-from chalicelib import apidoc
+from chalicelib.runtime import apidoc
 
 ROOT_URI = "urn:keyhole:openapi"
 METHODS = ("get", "put", "post", "patch", "delete", "head", "options")

@@ -16,8 +16,8 @@ from typing import Dict, Iterator
 
 import boto3
 
-from chalicelib.config import Settings
-from chalicelib.opscli import stage_environment
+from chalicelib.runtime.config import Settings
+from chalicelib.ops.cli import stage_environment
 from chalicelib.service import Keyhole
 from chalicelib.storage.store import bind
 from devstack import infra

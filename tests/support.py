@@ -16,8 +16,8 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 import boto3
 
-from chalicelib import tenants
-from chalicelib.clock import Clock
+from chalicelib.tenancy import tenants
+from chalicelib.runtime.clock import Clock
 from chalicelib.service import Keyhole
 
 ROLES = ("viewer", "operator", "admin")

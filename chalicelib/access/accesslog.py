@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .pagination import newest_first, sharded_page
-from .storage.models import AccessEvent, LinkRecord
+from chalicelib.runtime.pagination import newest_first, sharded_page
+from chalicelib.storage.models import AccessEvent, LinkRecord
 
 FIELDS = ("at", "ip", "user_agent", "method", "path", "status", "latency_ms", "outcome")
 _SORT_KEY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z#acc_[0-9a-f]{20}")

@@ -7,7 +7,7 @@ What each record does (docs/stream.md has the table):
 
 - `ACCESS#` INSERT with outcome `viewed`: +1 `view_count`, `last_accessed_at`, `share.accessed`.
   Events are pre-aggregated per link: one conditional update per link per batch of its counters
-  item (`chalicelib/viewcounts.py`), which keeps a high-water mark of the stream sequence numbers
+  item (`chalicelib/links/viewcounts.py`), which keeps a high-water mark of the stream sequence numbers
   counted from each of the link's access-event partitions, so a replayed record (duplicate batch,
   retry after a partial failure) is never counted twice, and no access event is rewritten.
 - `LINK#` INSERT (live) -> `share.created`; MODIFY to revoked -> `share.revoked`; live ->
@@ -41,12 +41,13 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 )
 from pynamodb.exceptions import PutError
 
-from . import links, telemetry, viewcounts
-from .clock import parse_rfc3339, to_rfc3339, to_rfc3339_ms
-from .service import Keyhole
-from .storage.models import AuditEvent, LinkRecord
-from .storage.store import error_code
-from .webhooks import Event, fan_out
+from chalicelib.links import links, viewcounts
+from chalicelib.runtime import telemetry
+from chalicelib.runtime.clock import parse_rfc3339, to_rfc3339, to_rfc3339_ms
+from chalicelib.service import Keyhole
+from chalicelib.storage.models import AuditEvent, LinkRecord
+from chalicelib.storage.store import error_code
+from chalicelib.webhooks import Event, fan_out
 
 logger = logging.getLogger(__name__)
 

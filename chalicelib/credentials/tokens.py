@@ -110,6 +110,49 @@ def parse_share_token(value: str) -> ShareToken | None:
     return ShareToken(value=value, tenant_key=locator[:16], resource_key=locator[16:])
 
 
+@dataclass(frozen=True)
+class PresentedToken:
+    """A share token as a request presented it, parsed once where it enters Keyhole (the viewer
+    routes, introspection) and passed on in this form, so nothing parses it again.
+
+    `parsed` is the `ShareToken` when the value has the shape of Keyhole's own tokens, else None:
+    a malformed token is simply dead, and its lookup keys derive from its hash (which names
+    nothing) so it costs what an unknown token costs. `value` is the secret: never log it."""
+
+    value: str
+    parsed: ShareToken | None
+
+    @property
+    def hash(self) -> str:
+        return self.parsed.hash if self.parsed is not None else sha256_hex(self.value)
+
+    @property
+    def locator(self) -> str:
+        """Where the resource's viewer head is: the token's own locator, or (malformed) a key
+        derived from its hash that names nothing."""
+        return self.parsed.locator if self.parsed is not None else self.hash[:32]
+
+    @property
+    def tenant_id(self) -> str | None:
+        """The tenant the token's own bytes name (nothing is trusted from it)."""
+        return self.parsed.tenant_id if self.parsed is not None else None
+
+    @property
+    def shown_as(self) -> str:
+        """How logs and access events show it: its preview, or `invalid` when malformed."""
+        return f"{self.value[:PREVIEW_LENGTH]}..." if self.parsed is not None else "invalid..."
+
+    def __repr__(self) -> str:  # keeps the secret out of tracebacks and debug output
+        return f"PresentedToken({self.shown_as!r})"
+
+    __str__ = __repr__
+
+
+def present_token(value: str) -> PresentedToken:
+    """A token from a request, parsed once."""
+    return PresentedToken(value=value if isinstance(value, str) else "", parsed=parse_share_token(value))
+
+
 def token_preview(value: str) -> str:
     return value[:PREVIEW_LENGTH]
 

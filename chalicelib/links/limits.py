@@ -12,10 +12,11 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from . import links, telemetry
-from .service import Keyhole
-from .storage.models import LinkRecord, ResourceHead, Tenant
-from .storage.store import TxnCancelled
+from chalicelib.links import links
+from chalicelib.runtime import telemetry
+from chalicelib.service import Keyhole
+from chalicelib.storage.models import LinkRecord, ResourceHead, Tenant
+from chalicelib.storage.store import TxnCancelled
 
 
 @dataclass
@@ -52,7 +53,7 @@ class TenantUsage:
 
 def sweep_expired_slots(svc: Keyhole, tenant_ids: list[str] | None = None) -> int:
     """Free the slots of every expired link (scheduled; also safe to run by hand). Returns how many."""
-    from .tenants import list_tenant_ids
+    from chalicelib.tenancy.tenants import list_tenant_ids
 
     started = time.monotonic()
     freed = 0

@@ -18,19 +18,21 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from . import audit, expiry, passwords, viewcounts
-from .apikeys import Principal
-from .clock import FAR_FUTURE, parse_rfc3339, to_rfc3339
-from .errors import Collector, Conflict, LimitReached, NotFound, ValidationFailed
-from .pagination import decode, encode, page, parse_limit
-from .plans import HOW_TO_FREE
-from .sealing import UnsealError
-from .service import Keyhole, RequestInfo
-from .storage.models import Capability, LinkRecord, ResourceHead, Tenant
-from .storage.store import TxnCancelled
-from .tenants import limits_of, settings_of
-from .tokens import new_id, new_share_token
-from .validation import integer, string, unknown_fields
+from chalicelib.credentials import passwords
+from chalicelib.credentials.tokens import new_id, new_share_token
+from chalicelib.links import viewcounts
+from chalicelib.runtime.clock import FAR_FUTURE, parse_rfc3339, to_rfc3339
+from chalicelib.runtime.errors import Collector, Conflict, LimitReached, NotFound, ValidationFailed
+from chalicelib.runtime.pagination import decode, encode, page, parse_limit
+from chalicelib.runtime.validation import integer, string, unknown_fields
+from chalicelib.sealing import UnsealError
+from chalicelib.service import Keyhole, RequestInfo
+from chalicelib.storage.models import Capability, LinkRecord, ResourceHead, Tenant
+from chalicelib.storage.store import TxnCancelled
+from chalicelib.tenancy import audit, expiry
+from chalicelib.tenancy.apikeys import Principal
+from chalicelib.tenancy.plans import HOW_TO_FREE
+from chalicelib.tenancy.tenants import limits_of, settings_of
 
 TOKEN_PURPOSE = "share-token"  # noqa: S105 (the sealing purpose's name, not a secret)
 STATUSES = ("active", "revoked", "expired", "exhausted", "all")
@@ -163,7 +165,9 @@ def _validate_create(
         known = ", ".join(head.scope_names or []) or "none defined"
         errors.add("scope", f"must be one of this resource's scopes ({known})")
     out["scope"] = scope
-    from .origin import spec as origin_spec  # origin links only; keeps the document path's imports as they were
+    from chalicelib.origin import (
+        spec as origin_spec,  # origin links only; keeps the document path's imports as they were
+    )
 
     origin = origin_spec.Origin.from_json(json.loads(head.origin)) if head.origin else None
     out["allowed_paths"], out["allowed_methods"] = origin_spec.parse_link_lists(body, origin, errors)

@@ -24,8 +24,8 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from .storage.models import AccessEvent, LinkViews
-from .storage.store import Store
+from chalicelib.storage.models import AccessEvent, LinkViews
+from chalicelib.storage.store import Store
 
 SEQUENCE_WIDTH = 40  # stream sequence numbers are decimal strings of up to 40 digits
 MAX_ATTEMPTS = 8

@@ -1,4 +1,4 @@
-"""Ops tools behind `python -m chalicelib.opscli`: incident response and data repair.
+"""Ops tools behind `python -m chalicelib.ops.cli`: incident response and data repair.
 
 Each module is one tool, free of the CLI (which only parses arguments and prints):
 

@@ -9,13 +9,13 @@ Output is JSON on stdout (`--table` for a table); progress and errors go to stde
 Exit status: 0 done, 1 the operation failed, 2 bad usage or configuration, 3 something needs
 attention (drift found and not repaired, queue messages left).
 
-    python -m chalicelib.opscli --local tenant create --name "Acme" --plan team
-    python -m chalicelib.opscli --stage prod tenant list --table
-    python -m chalicelib.opscli --stage prod tenant suspend ten_0123456789abcdef --reason "abuse report 42"
-    python -m chalicelib.opscli --stage prod links revoke --tenant ten_0123456789abcdef --created-by key_0123
-    python -m chalicelib.opscli --stage prod stream replay
-    python -m chalicelib.opscli --stage prod views recount --tenant ten_0123456789abcdef --repair
-    python -m chalicelib.opscli --stage prod kms reseal --from arn:aws:kms:...:key/OLD
+    python -m chalicelib.ops.cli --local tenant create --name "Acme" --plan team
+    python -m chalicelib.ops.cli --stage prod tenant list --table
+    python -m chalicelib.ops.cli --stage prod tenant suspend ten_0123456789abcdef --reason "abuse report 42"
+    python -m chalicelib.ops.cli --stage prod links revoke --tenant ten_0123456789abcdef --created-by key_0123
+    python -m chalicelib.ops.cli --stage prod stream replay
+    python -m chalicelib.ops.cli --stage prod views recount --tenant ten_0123456789abcdef --repair
+    python -m chalicelib.ops.cli --stage prod kms reseal --from arn:aws:kms:...:key/OLD
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TextIO
 
-from .config import MissingSettings, Settings
-from .service import Keyhole
+from chalicelib.runtime.config import MissingSettings, Settings
+from chalicelib.service import Keyhole
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 EXIT_FAILED, EXIT_USAGE, EXIT_ATTENTION = 1, 2, 3
@@ -171,9 +171,9 @@ def describe_failure(error: BaseException, settings: Settings | None) -> tuple[i
         PartialCredentialsError,
     )
 
-    from .errors import KeyholeError
-    from .ops.exceptions import OpsError
-    from .sealing import SealingError
+    from chalicelib.ops.exceptions import OpsError
+    from chalicelib.runtime.errors import KeyholeError
+    from chalicelib.sealing import SealingError
 
     region = settings.region if settings else "the configured region"
     for cause in _causes(error):
@@ -234,13 +234,13 @@ def _parse_limits(pairs: list[str]) -> dict[str, Any]:
 
 def tenant_json(tenant: Any) -> dict[str, Any]:
     """The tenant as the admin API shows it, plus what only ops see (suspension)."""
-    from . import tenants
+    from chalicelib.tenancy import tenants
 
     return {**tenants.to_json(tenant), "suspended": bool(tenant.suspended), "suspended_at": tenant.suspended_at}
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import apikeys
+    from chalicelib.tenancy import apikeys
 
     parser = argparse.ArgumentParser(
         prog="keyhole-ops", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -350,7 +350,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _quiet_logs(verbose: bool) -> None:
     """The CLI speaks in its own one-line errors; library warnings (a retried request, an outage
     already reported as the error) only with --verbose. Secrets are masked either way."""
-    from .logs import ScrubSecretsFilter
+    from chalicelib.runtime.logs import ScrubSecretsFilter
 
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
@@ -399,7 +399,7 @@ def run(args: argparse.Namespace, svc: Keyhole, output: Output) -> int:
 
 
 def _tenant_create(args: argparse.Namespace, svc: Keyhole, output: Output) -> int:
-    from . import tenants
+    from chalicelib.tenancy import tenants
 
     record, admin_key = tenants.create_tenant(
         svc, name=args.name, plan=args.plan, overrides=_parse_limits(args.override)
@@ -411,7 +411,7 @@ def _tenant_create(args: argparse.Namespace, svc: Keyhole, output: Output) -> in
 
 
 def _tenant_list(args: argparse.Namespace, svc: Keyhole, output: Output) -> int:
-    from .storage.models import Tenant
+    from chalicelib.storage.models import Tenant
 
     rows: list[dict[str, Any]] = []
     keys: list[tuple[str, str]] = []
@@ -429,21 +429,21 @@ def _tenant_list(args: argparse.Namespace, svc: Keyhole, output: Output) -> int:
 
 
 def _tenant_show(args: argparse.Namespace, svc: Keyhole, output: Output) -> int:
-    from . import tenants
+    from chalicelib.tenancy import tenants
 
     output.emit(tenant_json(tenants.get_tenant(svc, args.tenant_id)))
     return 0
 
 
 def _tenant_set_plan(args: argparse.Namespace, svc: Keyhole, output: Output) -> int:
-    from . import tenants
+    from chalicelib.tenancy import tenants
 
     output.emit(tenant_json(tenants.set_plan(svc, args.tenant_id, args.plan)))
     return 0
 
 
 def _tenant_override(args: argparse.Namespace, svc: Keyhole, output: Output) -> int:
-    from . import tenants
+    from chalicelib.tenancy import tenants
 
     if not args.clear and args.value is None:
         raise UsageError("give a value (a number or 'unlimited'), or --clear")
@@ -453,7 +453,7 @@ def _tenant_override(args: argparse.Namespace, svc: Keyhole, output: Output) -> 
 
 def _tenant_suspension(suspended: bool) -> Callable[[argparse.Namespace, Keyhole, Output], int]:
     def handler(args: argparse.Namespace, svc: Keyhole, output: Output) -> int:
-        from . import tenants
+        from chalicelib.tenancy import tenants
 
         record, changed = tenants.set_suspended(svc, args.tenant_id, suspended, reason=args.reason)
         output.emit({**tenant_json(record), "changed": changed})
@@ -465,7 +465,7 @@ def _tenant_suspension(suspended: bool) -> Callable[[argparse.Namespace, Keyhole
 
 
 def _plan_list(args: argparse.Namespace, svc: Keyhole, output: Output) -> int:
-    from . import tenants
+    from chalicelib.tenancy import tenants
 
     plans = tenants.list_plans(svc)
     output.emit([{"plan": name, **limits} for name, limits in plans.items()] if output.table else plans)
@@ -473,7 +473,7 @@ def _plan_list(args: argparse.Namespace, svc: Keyhole, output: Output) -> int:
 
 
 def _plan_put(args: argparse.Namespace, svc: Keyhole, output: Output) -> int:
-    from . import tenants
+    from chalicelib.tenancy import tenants
 
     limits, refreshed = tenants.put_plan(svc, args.name, _parse_limits(args.limits))
     output.emit({"plan": args.name, "limits": limits, "tenants_updated": refreshed})
@@ -481,7 +481,8 @@ def _plan_put(args: argparse.Namespace, svc: Keyhole, output: Output) -> int:
 
 
 def _usage_recount(args: argparse.Namespace, svc: Keyhole, output: Output) -> int:
-    from . import limits, tenants
+    from chalicelib.links import limits
+    from chalicelib.tenancy import tenants
 
     reports = [
         limits.recount(svc, tenant_id, repair=args.repair)
@@ -497,14 +498,14 @@ def _usage_recount(args: argparse.Namespace, svc: Keyhole, output: Output) -> in
 
 
 def _usage_sweep(args: argparse.Namespace, svc: Keyhole, output: Output) -> int:
-    from . import limits
+    from chalicelib.links import limits
 
     output.emit({"slots_freed": limits.sweep_expired_slots(svc, args.tenant)})
     return 0
 
 
 def _key_create(args: argparse.Namespace, svc: Keyhole, output: Output) -> int:
-    from . import apikeys, audit, tenants
+    from chalicelib.tenancy import apikeys, audit, tenants
 
     record = tenants.get_tenant(svc, args.tenant_id)
     new_key, item = apikeys.new_key_item(
@@ -525,8 +526,8 @@ def _key_create(args: argparse.Namespace, svc: Keyhole, output: Output) -> int:
 
 
 def _key_list(args: argparse.Namespace, svc: Keyhole, output: Output) -> int:
-    from . import apikeys, tenants
-    from .storage.models import ApiKeyItem
+    from chalicelib.storage.models import ApiKeyItem
+    from chalicelib.tenancy import apikeys, tenants
 
     tenant = tenants.get_tenant(svc, args.tenant_id)
     keys = ApiKeyItem.query(f"TENANT#{tenant.tenant_id}", ApiKeyItem.sk.startswith("KEY#"), consistent_read=True)
@@ -537,8 +538,8 @@ def _key_list(args: argparse.Namespace, svc: Keyhole, output: Output) -> int:
 def _key_revoke(args: argparse.Namespace, svc: Keyhole, output: Output) -> int:
     import uuid
 
-    from . import apikeys, tenants
-    from .service import RequestInfo
+    from chalicelib.service import RequestInfo
+    from chalicelib.tenancy import apikeys, tenants
 
     principal = apikeys.ops_principal(tenants.get_tenant(svc, args.tenant_id))
     removed = apikeys.delete_key(
@@ -553,7 +554,7 @@ def _key_revoke(args: argparse.Namespace, svc: Keyhole, output: Output) -> int:
 
 
 def _links_revoke(args: argparse.Namespace, svc: Keyhole, output: Output) -> int:
-    from .ops import revocation
+    from chalicelib.ops import revocation
 
     rows = []
     for n, result in enumerate(
@@ -582,7 +583,7 @@ def _links_revoke(args: argparse.Namespace, svc: Keyhole, output: Output) -> int
 
 
 def _views_recount(args: argparse.Namespace, svc: Keyhole, output: Output) -> int:
-    from .ops import viewcounts
+    from chalicelib.ops import viewcounts
 
     if args.resource and len(args.tenant or []) != 1:
         raise UsageError("--resource needs exactly one --tenant")
@@ -625,7 +626,7 @@ def _views_recount(args: argparse.Namespace, svc: Keyhole, output: Output) -> in
 
 
 def _stream_replay(args: argparse.Namespace, svc: Keyhole, output: Output) -> int:
-    from .ops import replay
+    from chalicelib.ops import replay
 
     rows = []
     for result in replay.replay_queue(
@@ -651,7 +652,7 @@ def _stream_replay(args: argparse.Namespace, svc: Keyhole, output: Output) -> in
 
 
 def _kms_reseal(args: argparse.Namespace, svc: Keyhole, output: Output) -> int:
-    from .ops import reseal
+    from chalicelib.ops import reseal
 
     state_file = args.state_file or PROJECT_DIR / ".keyhole" / f"reseal-{svc.settings.table_name}.json"
     reports = []

@@ -27,9 +27,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from ..service import Keyhole, botocore_client
-from .exceptions import BadFailureNotice
-from .stream_records import lambda_event, sequence_of
+from chalicelib.ops.exceptions import BadFailureNotice
+from chalicelib.ops.stream_records import lambda_event, sequence_of
+from chalicelib.service import Keyhole, botocore_client
 
 logger = logging.getLogger(__name__)
 
@@ -167,7 +167,7 @@ def replay_notice(
 
 def consumer_handler(svc: Keyhole) -> Handler:
     """The stream consumer Lambda runs (`consumer.handle`), bound to this service."""
-    from .. import consumer
+    from chalicelib.access import consumer
 
     return lambda event: consumer.handle(svc, event)
 

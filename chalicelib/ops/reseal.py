@@ -35,16 +35,16 @@ from typing import Any
 
 from pynamodb.exceptions import UpdateError
 
-from .. import audit
-from ..links import TOKEN_PURPOSE
-from ..sealing import Sealer, UnsealError
-from ..service import Keyhole, botocore_client
-from ..storage.models import LinkRecord, WebhookEndpoint
-from ..storage.store import error_code
-from ..tenants import OPS_ACTOR, list_tenant_ids
-from ..webhooks.endpoints import SECRET_PURPOSE
-from .exceptions import OpsError, ResealStateError
-from .viewcounts import links_of
+from chalicelib.links.links import TOKEN_PURPOSE
+from chalicelib.ops.exceptions import OpsError, ResealStateError
+from chalicelib.ops.viewcounts import links_of
+from chalicelib.sealing import Sealer, UnsealError
+from chalicelib.service import Keyhole, botocore_client
+from chalicelib.storage.models import LinkRecord, WebhookEndpoint
+from chalicelib.storage.store import error_code
+from chalicelib.tenancy import audit
+from chalicelib.tenancy.tenants import OPS_ACTOR, list_tenant_ids
+from chalicelib.webhooks.endpoints import SECRET_PURPOSE
 
 PROGRESS_EVERY = 500
 MAX_LISTED = 20

@@ -14,12 +14,12 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from .. import links
-from ..apikeys import ops_principal
-from ..clock import to_rfc3339
-from ..service import Keyhole, RequestInfo
-from ..storage.models import LinkRecord
-from ..tenants import get_tenant
+from chalicelib.links import links
+from chalicelib.runtime.clock import to_rfc3339
+from chalicelib.service import Keyhole, RequestInfo
+from chalicelib.storage.models import LinkRecord
+from chalicelib.tenancy.apikeys import ops_principal
+from chalicelib.tenancy.tenants import get_tenant
 
 BATCH = 100
 

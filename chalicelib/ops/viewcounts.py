@@ -1,6 +1,6 @@
 """Recount links' `view_count` from their access events.
 
-`view_count` is kept by the stream consumer (`chalicelib/viewcounts.py`): each access event with
+`view_count` is kept by the stream consumer (`chalicelib/links/viewcounts.py`): each access event with
 outcome `viewed` is counted once, by per-partition high-water marks of stream sequence numbers
 (docs/stream.md). Views go missing from the count only when the consumer never handled their
 stream records: records Lambda gave up on (a record sent to the failure queue stays below its
@@ -30,12 +30,12 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from .. import viewcounts
-from ..clock import parse_rfc3339, to_rfc3339_ms
-from ..service import Keyhole
-from ..storage.models import AccessEvent, LinkRecord, LinkViews, Tenant
-from ..tenants import list_tenant_ids, settings_of
-from .exceptions import OpsError
+from chalicelib.links import viewcounts
+from chalicelib.ops.exceptions import OpsError
+from chalicelib.runtime.clock import parse_rfc3339, to_rfc3339_ms
+from chalicelib.service import Keyhole
+from chalicelib.storage.models import AccessEvent, LinkRecord, LinkViews, Tenant
+from chalicelib.tenancy.tenants import list_tenant_ids, settings_of
 
 SETTLE_SECONDS = 60
 BATCH = 100

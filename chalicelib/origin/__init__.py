@@ -13,5 +13,5 @@ Pure pieces, free of Keyhole's storage and of Chalice:
 - `content_origin`: the separate, per-link web origin proxied content is served from.
 
 The viewer's side (link checks, accounting) is `chalicelib/viewer/proxy.py`; introspection is
-`chalicelib/introspection.py`. Importing this package imports none of its modules.
+`chalicelib/viewer/introspection.py`. Importing this package imports none of its modules.
 """

@@ -1,6 +1,6 @@
 """Errors of origin resources and proxied requests.
 
-Configuration problems are field errors (422) and come from `chalicelib.errors`; these are the
+Configuration problems are field errors (422) and come from `chalicelib.runtime.errors`; these are the
 failures of one proxied request, each mapped to what the viewer sees (a 502 or 504 error page or
 JSON, never a 500). `reason` is safe to show a viewer and to log: it never names an address
 inside the network or repeats the token.

@@ -15,14 +15,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit
 
-from ..outbound import OutboundError, Refused, TimedOut
-from . import banner as banner_module
-from . import headers as header_rules
-from . import paths, redirects, signing
-from .exceptions import OriginError, OriginTimedOut, OriginTooLarge, OriginUnreachable
+from chalicelib.origin import banner as banner_module
+from chalicelib.origin import headers as header_rules
+from chalicelib.origin import paths, redirects, signing
+from chalicelib.origin.exceptions import OriginError, OriginTimedOut, OriginTooLarge, OriginUnreachable
+from chalicelib.outbound import OutboundError, Refused, TimedOut
 
 if TYPE_CHECKING:
-    from ..outbound.transport import Answer
+    from chalicelib.outbound.transport import Answer
 
 # A Lambda response is at most 6 MB of JSON, and binary bodies travel base64-encoded (4/3): 4 MiB
 # of body leaves room for the encoding and the headers.
@@ -127,7 +127,7 @@ def forward(
     send: Sender | None = None,
 ) -> Proxied:
     """Call the origin once and shape its answer for the viewer; raises an `OriginError`."""
-    from ..outbound import transport
+    from chalicelib.outbound import transport
 
     sender = send or transport.send
     started = time.monotonic()

@@ -25,10 +25,10 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from ..clock import parse_rfc3339, to_rfc3339
-from ..sealing import Sealer
+from chalicelib.runtime.clock import parse_rfc3339, to_rfc3339
+from chalicelib.sealing import Sealer
 
 PURPOSE = "origin-secret"
 SECRET_BYTES = 24
@@ -123,3 +123,15 @@ class SecretCache:
             while len(self._entries) > self._max:
                 self._entries.popitem(last=False)
         return secret
+
+
+CACHE_KEY = "origin_secrets"
+
+
+def opened_secrets(container_state: dict[str, Any]) -> SecretCache:
+    """This container's `SecretCache`, kept in the service's per-container state (`Keyhole.cache`)
+    and made on first use, so containers that serve no origin link never create it."""
+    found = container_state.get(CACHE_KEY)
+    if found is None:
+        found = container_state.setdefault(CACHE_KEY, SecretCache())
+    return cast(SecretCache, found)

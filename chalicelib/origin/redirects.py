@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from urllib.parse import urljoin, urlsplit
 
-from .exceptions import OriginRedirectRefused
+from chalicelib.origin.exceptions import OriginRedirectRefused
 
 REFUSED = "the origin redirected outside the shared service"
 

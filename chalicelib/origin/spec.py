@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..errors import Collector
-from ..outbound.urls import target_url_problem
-from . import paths
+from chalicelib.origin import paths
+from chalicelib.outbound.urls import target_url_problem
+from chalicelib.runtime.errors import Collector
 
 ORIGIN_FIELDS = ("url", "allowed_paths", "allowed_methods", "banner")
 

@@ -12,8 +12,8 @@ Importing this package does not import urllib3 (the `transport` module does).
 
 from __future__ import annotations
 
-from .addresses import embedded_ipv4, is_internal_host, is_public_address, literal_address
-from .exceptions import ConnectFailed, HostNotFound, OutboundError, Refused, TimedOut
+from chalicelib.outbound.addresses import embedded_ipv4, is_internal_host, is_public_address, literal_address
+from chalicelib.outbound.exceptions import ConnectFailed, HostNotFound, OutboundError, Refused, TimedOut
 
 __all__ = [
     "ConnectFailed",

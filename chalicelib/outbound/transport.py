@@ -22,8 +22,8 @@ from urllib.parse import urlsplit
 
 import urllib3
 
-from .addresses import is_public_address
-from .exceptions import ConnectFailed, HostNotFound, Refused, TimedOut
+from chalicelib.outbound.addresses import is_public_address
+from chalicelib.outbound.exceptions import ConnectFailed, HostNotFound, Refused, TimedOut
 
 Resolver = Callable[[str, int], list[str]]
 AddressPolicy = Callable[[str], bool]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from .addresses import is_internal_host
+from chalicelib.outbound.addresses import is_internal_host
 
 MAX_URL_LENGTH = 2048
 

@@ -21,8 +21,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import Collector, PayloadTooLarge
-from .validation import string
+from chalicelib.runtime.errors import Collector, PayloadTooLarge
+from chalicelib.runtime.validation import string
 
 KINDS = ("auto", "line", "area", "strip", "table", "list", "section")
 HINT_KEYS = ("as", "label", "unit", "columns", "labels", "x", "y", "decimals", "collapsed")

@@ -26,10 +26,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .caches import ContentCache
-from .storage.models import DocumentBody, ViewerHead
-from .storage.sizes import READ_UNIT, item_bytes
-from .storage.store import Store, Txn
+from chalicelib.runtime.caches import ContentCache
+from chalicelib.storage.models import DocumentBody, ViewerHead
+from chalicelib.storage.sizes import READ_UNIT, item_bytes
+from chalicelib.storage.store import Store, Txn
 
 logger = logging.getLogger(__name__)
 

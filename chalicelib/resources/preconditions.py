@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .errors import PreconditionFailed
+from chalicelib.runtime.errors import PreconditionFailed
 
 
 def entity_tags(header: str) -> list[str]:

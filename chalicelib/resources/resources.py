@@ -1,6 +1,6 @@
 """Resources: the shareable thing (type, name, document, redaction rules, scopes).
 
-The head item (admin side, with the slot counter) and what viewers read (`chalicelib/documents.py`:
+The head item (admin side, with the slot counter) and what viewers read (`chalicelib/resources/documents.py`:
 the viewer heads keyed by the locator share tokens carry, and the content) are always written
 together in one transaction, conditional on the head's version as read: that is what makes
 `If-Match` exact, and what makes the refusal of a replace that leaves out `redact` exact too (the
@@ -17,19 +17,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from . import audit, documents, mergepatch
-from . import display as display_hints
-from .apikeys import Principal
-from .clock import to_rfc3339
-from .errors import Collector, Conflict, NotFound, PayloadTooLarge, ValidationFailed
-from .pagination import partition_page
-from .preconditions import Preconditions
-from .redaction import depth
-from .service import Keyhole, RequestInfo
-from .storage.models import ResourceHead
-from .storage.store import TxnCancelled
-from .tokens import new_key_hex, tenant_key_of
-from .validation import json_size, string, unknown_fields
+from chalicelib.credentials.tokens import new_key_hex, tenant_key_of
+from chalicelib.resources import display as display_hints
+from chalicelib.resources import documents, mergepatch
+from chalicelib.resources.preconditions import Preconditions
+from chalicelib.resources.redaction import depth
+from chalicelib.runtime.clock import to_rfc3339
+from chalicelib.runtime.errors import Collector, Conflict, NotFound, PayloadTooLarge, ValidationFailed
+from chalicelib.runtime.pagination import partition_page
+from chalicelib.runtime.validation import json_size, string, unknown_fields
+from chalicelib.service import Keyhole, RequestInfo
+from chalicelib.storage.models import ResourceHead
+from chalicelib.storage.store import TxnCancelled
+from chalicelib.tenancy import audit
+from chalicelib.tenancy.apikeys import Principal
 
 RESOURCE_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 SCOPE_NAME_RE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
@@ -73,7 +74,7 @@ class Fields:
     # Whether the body says `redact` (a list, possibly empty). A replace that does not say it must
     # not find rules on the resource (`_validate`, against the head the write is conditional on).
     redact_given: bool = True
-    # Display hints for the viewer's page (chalicelib/display.py); {} when none.
+    # Display hints for the viewer's page (chalicelib/resources/display.py); {} when none.
     display: dict[str, Any] = field(default_factory=dict)
     # An origin resource (chalicelib/origin): the service links put a window in front of. Such a
     # resource has no document, redaction rules, scopes or display hints.
@@ -82,7 +83,7 @@ class Fields:
 
 def _validate_origin(body: dict[str, Any], *, local: bool) -> Fields:
     """A resource body with `origin` instead of `document` (docs/origins.md)."""
-    from .origin import spec as origin_spec
+    from chalicelib.origin import spec as origin_spec
 
     errors = Collector()
     unknown_fields(body, RESOURCE_FIELDS, errors)
@@ -212,7 +213,7 @@ def _origin_json(head: ResourceHead, content: dict[str, Any]) -> dict[str, Any]:
     """An origin resource: the origin and when its secret was made (never the secret itself)."""
     import time
 
-    from .origin import origin_secret
+    from chalicelib.origin import origin_secret
 
     stored = origin_secret.secrets_from_json(content.get("origin_secrets"))
     return {
@@ -475,7 +476,7 @@ def _origin_parts(
     """(origin JSON, sealed secrets JSON, a new secret to show once) for the head being written."""
     if fields.origin is None:
         return None, None, None
-    from .origin import origin_secret
+    from chalicelib.origin import origin_secret
 
     stored = origin_secret.secrets_from_json(json.loads(head.origin_secrets)) if head and head.origin_secrets else []
     shown = None
@@ -492,7 +493,7 @@ def rotate_origin_secret(
 ) -> dict[str, Any]:
     """`POST /v1/resources/{id}/origin-secret`: a new signing secret, shown once; the replaced one
     keeps signing beside it for `origin_secret.ROTATION_GRACE_SECONDS`."""
-    from .origin import spec as origin_spec
+    from chalicelib.origin import spec as origin_spec
 
     require_valid_id(resource_id)
     if head is None or head.deleting:
@@ -531,7 +532,9 @@ def _refuse_removing_used_scopes(
     removed = set(head.scope_names or []) - set(scopes)
     if not removed or not head.active_links:
         return
-    from .links import live_records  # links builds on resources; import here to keep the layering one-way
+    from chalicelib.links.links import (
+        live_records,  # links builds on resources; import here to keep the layering one-way
+    )
 
     in_use = sorted({r.scope for r in live_records(svc, tenant_id, resource_id, now) if r.scope in removed})
     if in_use:
@@ -566,7 +569,7 @@ def delete_resource(
     svc: Keyhole, principal: Principal, resource_id: str, head: ResourceHead | None, req: RequestInfo
 ) -> None:
     """Viewers lose access at once (the document goes first), then every live link is revoked."""
-    from .links import revoke_all_for_resource
+    from chalicelib.links.links import revoke_all_for_resource
 
     if head is None:
         raise NotFound("No such resource")

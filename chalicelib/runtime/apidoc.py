@@ -1,4 +1,4 @@
-"""The API's OpenAPI 3.1 document, `chalicelib/openapi.json`: the one description of every route
+"""The API's OpenAPI 3.1 document, `chalicelib/runtime/openapi.json`: the one description of every route
 the app serves (parameters, bodies, every status each route answers, the error shape), bundled into
 the Lambda package with the code it describes and served at `GET /v1/openapi.json`.
 

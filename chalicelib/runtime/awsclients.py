@@ -35,10 +35,10 @@ import botocore.loaders
 import botocore.regions
 import botocore.session
 
-from .stack_headroom import call_with_headroom
+from chalicelib.runtime.stack_headroom import call_with_headroom
 
 if TYPE_CHECKING:
-    from .config import Settings
+    from chalicelib.runtime.config import Settings
 
 # The endpoint prefixes of the clients Keyhole creates: DynamoDB (PynamoDB), KMS (sealing), and
 # the ops tools' DynamoDB Streams and SQS.

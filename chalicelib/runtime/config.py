@@ -52,7 +52,7 @@ def _content_url(value: str | None) -> str | None:
     url = (value or "").strip().rstrip("/")
     if not url:
         return None
-    from .origin.content_origin import template_problem
+    from chalicelib.runtime.content_origin import template_problem
 
     problem = template_problem(url)
     if problem:
@@ -80,7 +80,7 @@ class Settings:
     aws_endpoint: str | None = None
     # Public base URL for share links (custom domain). None: derived from each request.
     public_url: str | None = None
-    # Where proxied content of origin links is served (chalicelib/origin/content_origin.py): a URL
+    # Where proxied content of origin links is served (chalicelib/runtime/content_origin.py): a URL
     # template whose first host label is `{label}` (one web origin per link), e.g.
     # `https://{label}.content.example.com`. None: the local/test stages use
     # `http://{label}.localhost:<port>`; deployed stages serve no proxied content.

@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from .errors import Collector, ValidationFailed
+from chalicelib.runtime.errors import Collector, ValidationFailed
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 100

@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from .config import Settings
+from chalicelib.runtime.config import Settings
 
 logger = logging.getLogger(__name__)
 

@@ -194,12 +194,12 @@ def flush(scope: _Scope) -> None:
 
 
 def _log_keys(**keys: Any) -> None:
-    from .logs import append_request_keys
+    from chalicelib.runtime.logs import append_request_keys
 
     append_request_keys(**{k: v for k, v in keys.items() if v})
 
 
 def _clear_log_keys() -> None:
-    from .logs import clear_request_keys
+    from chalicelib.runtime.logs import clear_request_keys
 
     clear_request_keys()

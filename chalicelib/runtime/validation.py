@@ -7,7 +7,7 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
-from .errors import BadRequest, Collector, PayloadTooLarge
+from chalicelib.runtime.errors import BadRequest, Collector, PayloadTooLarge
 
 _MISSING = object()
 

@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .exceptions import KeyServiceUnavailable, SealingError, UnsealError
+from chalicelib.sealing.exceptions import KeyServiceUnavailable, SealingError, UnsealError
 
 __all__ = ["KeyServiceUnavailable", "Sealer", "SealingError", "UnsealError"]
 

@@ -133,7 +133,7 @@ class ResourceHead(MainModel):
     version = NumberAttribute(default=1)
     document_bytes = NumberAttribute(default=0)
     # How many redaction rules this version has: a replace that leaves out `redact` is refused
-    # when there are any (chalicelib/resources.py), without reading the content.
+    # when there are any (chalicelib/resources/resources.py), without reading the content.
     redact_rules = NumberAttribute(default=0)
     # The version whose content is in a `DocumentBody` (None when it fits the viewer heads).
     body_version = NumberAttribute(null=True)
@@ -341,7 +341,7 @@ class RateWindow(CounterModel):
 
 
 class LinkViews(CounterModel):
-    """A link's view counters, kept by the stream consumer (`chalicelib/viewcounts.py`): one
+    """A link's view counters, kept by the stream consumer (`chalicelib/links/viewcounts.py`): one
     small item in the counters table (no stream), so counting neither wakes the consumer again
     nor rewrites the link record. `h0`..`h3` are the high-water marks of the stream sequence
     numbers counted from each of the link's access-event partitions (zero-padded strings)."""

@@ -23,9 +23,9 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.condition import Condition
 
-from .errors import RateLimited
-from .storage.models import RateWindow
-from .storage.store import Store, Txn, error_code
+from chalicelib.runtime.errors import RateLimited
+from chalicelib.storage.models import RateWindow
+from chalicelib.storage.store import Store, Txn, error_code
 
 WINDOW_SECONDS = 60
 

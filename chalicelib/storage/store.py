@@ -23,11 +23,11 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 
-from .. import awsclients
-from ..config import Settings
-from ..errors import Unavailable
-from ..stack_headroom import call_with_headroom
-from . import models as m
+from chalicelib.runtime import awsclients
+from chalicelib.runtime.config import Settings
+from chalicelib.runtime.errors import Unavailable
+from chalicelib.runtime.stack_headroom import call_with_headroom
+from chalicelib.storage import models as m
 
 logger = logging.getLogger(__name__)
 

@@ -12,18 +12,19 @@ from typing import Any
 
 from pynamodb.exceptions import UpdateError
 
-from . import audit, telemetry
-from .caches import MISSING
-from .clock import to_rfc3339
-from .errors import Collector, Conflict, Forbidden, NotFound, RateLimited, Unauthorized
-from .pagination import partition_page
-from .ratelimit import WINDOW_SECONDS, window
-from .service import Keyhole, RequestInfo
-from .storage.models import ApiKeyItem, RateWindow, Tenant
-from .storage.store import error_code
-from .tenant_settings import limits_of
-from .tokens import ApiKey, constant_time_equal, new_api_key, parse_api_key, tenant_key_of
-from .validation import string, unknown_fields
+from chalicelib.credentials.tokens import ApiKey, constant_time_equal, new_api_key, parse_api_key, tenant_key_of
+from chalicelib.runtime import telemetry
+from chalicelib.runtime.caches import MISSING
+from chalicelib.runtime.clock import to_rfc3339
+from chalicelib.runtime.errors import Collector, Conflict, Forbidden, NotFound, RateLimited, Unauthorized
+from chalicelib.runtime.pagination import partition_page
+from chalicelib.runtime.validation import string, unknown_fields
+from chalicelib.service import Keyhole, RequestInfo
+from chalicelib.storage.models import ApiKeyItem, RateWindow, Tenant
+from chalicelib.storage.ratelimit import WINDOW_SECONDS, window
+from chalicelib.storage.store import error_code
+from chalicelib.tenancy import audit
+from chalicelib.tenancy.tenant_settings import limits_of
 
 # `introspect` keys may do one thing: POST /v1/introspect (a product's viewer backend holds one).
 ROLES = {"introspect": 0, "viewer": 1, "operator": 2, "admin": 3}

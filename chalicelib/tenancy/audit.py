@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .clock import to_rfc3339, to_rfc3339_ms
-from .pagination import partition_page
-from .storage.models import AuditEvent, plain
-from .tokens import new_id
+from chalicelib.credentials.tokens import new_id
+from chalicelib.runtime.clock import to_rfc3339, to_rfc3339_ms
+from chalicelib.runtime.pagination import partition_page
+from chalicelib.storage.models import AuditEvent, plain
 
 
 def new_event(

@@ -22,8 +22,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import Collector
-from .validation import string
+from chalicelib.runtime.errors import Collector
+from chalicelib.runtime.validation import string
 
 DEFAULTS: dict[str, Any] = {"display_name": None, "accent_color": None, "logo": None}
 NAMES = tuple(DEFAULTS)

@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from .clock import parse_rfc3339
-from .errors import Collector
+from chalicelib.runtime.clock import parse_rfc3339
+from chalicelib.runtime.errors import Collector
 
 NEVER = "never"
 MAX_SECONDS = 10 * 366 * 86400  # nothing expires more than ~10 years out

@@ -1,6 +1,6 @@
 """A tenant's effective settings and limits: what viewer requests read from the tenant item.
 
-Apart from `chalicelib/tenants.py` (creation, plans, settings changes: the admin API and ops) so
+Apart from `chalicelib/tenancy/tenants.py` (creation, plans, settings changes: the admin API and ops) so
 a viewer request's cold start does not import the admin side (API keys, audit, cursors).
 """
 
@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import branding
-from .plans import LIMIT_NAMES, Limits, normalise_limits
-from .storage.models import Tenant, plain
+from chalicelib.storage.models import Tenant, plain
+from chalicelib.tenancy import branding
+from chalicelib.tenancy.plans import LIMIT_NAMES, Limits, normalise_limits
 
 DEFAULT_SETTINGS: dict[str, Any] = {
     "default_expires_in": "7d",
@@ -18,7 +18,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "token_display": "recopyable",
     "require_password": False,
     "access_log_retention_days": 90,
-    **branding.DEFAULTS,  # display_name, accent_color, logo: the viewer's page (chalicelib/branding.py)
+    **branding.DEFAULTS,  # display_name, accent_color, logo: the viewer's page (chalicelib/tenancy/branding.py)
     # The usual secret names are redacted on every resource, on top of its own list (redaction.py).
     "default_redact": True,
 }

@@ -1,25 +1,32 @@
 """Tenants: creation (ops), the tenant view with limits and usage, settings, plans and overrides.
 
 What a viewer request reads of a tenant (its effective settings and limits) is in
-`chalicelib/tenant_settings.py`, re-exported here.
+`chalicelib/tenancy/tenant_settings.py`, re-exported here.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from . import audit, branding, expiry
-from .apikeys import Principal, new_key_item
-from .clock import to_rfc3339
-from .errors import Collector, NotFound, ValidationFailed
-from .pagination import decode, encode, page
-from .plans import BUILTIN_PLANS, LIMIT_NAMES, Limits, effective_limits, normalise_limits, validate_limit_value
-from .service import Keyhole, RequestInfo
-from .storage.models import Plan, Tenant, plain
-from .storage.store import TxnCancelled, error_code
-from .tenant_settings import DEFAULT_SETTINGS, SETTING_NAMES, limits_of, settings_of
-from .tokens import new_key_hex, tenant_id_for
-from .validation import boolean, integer, unknown_fields
+from chalicelib.credentials.tokens import new_key_hex, tenant_id_for
+from chalicelib.runtime.clock import to_rfc3339
+from chalicelib.runtime.errors import Collector, NotFound, ValidationFailed
+from chalicelib.runtime.pagination import decode, encode, page
+from chalicelib.runtime.validation import boolean, integer, unknown_fields
+from chalicelib.service import Keyhole, RequestInfo
+from chalicelib.storage.models import Plan, Tenant, plain
+from chalicelib.storage.store import TxnCancelled, error_code
+from chalicelib.tenancy import audit, branding, expiry
+from chalicelib.tenancy.apikeys import Principal, new_key_item
+from chalicelib.tenancy.plans import (
+    BUILTIN_PLANS,
+    LIMIT_NAMES,
+    Limits,
+    effective_limits,
+    normalise_limits,
+    validate_limit_value,
+)
+from chalicelib.tenancy.tenant_settings import DEFAULT_SETTINGS, SETTING_NAMES, limits_of, settings_of
 
 OPS_ACTOR = {"type": "ops", "id": None, "name": "ops"}
 
@@ -237,12 +244,12 @@ def set_suspended(svc: Keyhole, tenant_id: str, suspended: bool, *, reason: str 
 
 def _mark_capabilities(svc: Keyhole, tenant_id: str, suspended: bool) -> None:
     """Flag (or unflag) every live capability of the tenant. Viewer requests cache the tenant item
-    briefly (chalicelib/caches.py) but read the capability every time: the flag is what makes a
+    briefly (chalicelib/runtime/caches.py) but read the capability every time: the flag is what makes a
     suspension stop every link at once. After the tenant's own flag, so no link is created
     meanwhile (the admin API refuses a suspended tenant's keys)."""
     from pynamodb.exceptions import UpdateError
 
-    from .storage.models import Capability, LinkRecord
+    from chalicelib.storage.models import Capability, LinkRecord
 
     keys = [(item.pk, item.sk) for item in LinkRecord.by_tenant.query(f"T#{tenant_id}#LINKS")]
     for start in range(0, len(keys), 100):

@@ -17,8 +17,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from .escape import attr, text
-from .values import decimals_of, format_fixed, short_moment, with_unit
+from chalicelib.viewer.escape import attr, text
+from chalicelib.viewer.values import decimals_of, format_fixed, short_moment, with_unit
 
 PLOT_WIDTH = 1000
 PLOT_HEIGHT = 240

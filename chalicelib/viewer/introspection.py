@@ -25,13 +25,14 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
-from .apikeys import Principal
-from .clock import parse_rfc3339
-from .errors import Collector, RateLimited
-from .passwords import verify_password
-from .service import Keyhole, RequestInfo
-from .validation import unknown_fields
-from .viewer.resolve import Lookup, Resolved, account, account_dead, lookup_from, password_window
+from chalicelib.credentials.passwords import verify_password
+from chalicelib.credentials.tokens import PresentedToken, present_token
+from chalicelib.runtime.clock import parse_rfc3339
+from chalicelib.runtime.errors import Collector, RateLimited
+from chalicelib.runtime.validation import unknown_fields
+from chalicelib.service import Keyhole, RequestInfo
+from chalicelib.tenancy.apikeys import Principal
+from chalicelib.viewer.resolve import Lookup, Resolved, account, account_dead, lookup_from, password_window
 
 FIELDS = ("token", "view", "password")
 VIEW_FIELDS = ("ip", "user_agent", "use_view")
@@ -39,7 +40,7 @@ INACTIVE: dict[str, Any] = {"active": False}
 MAX_TOKEN_CHARS = 512
 
 
-def parse(body: dict[str, Any]) -> tuple[str, dict[str, Any] | None, str | None]:
+def parse(body: dict[str, Any]) -> tuple[PresentedToken, dict[str, Any] | None, str | None]:
     """(token, view, password), or field errors (422)."""
     errors = Collector()
     unknown_fields(body, FIELDS, errors)
@@ -68,15 +69,21 @@ def parse(body: dict[str, Any]) -> tuple[str, dict[str, Any] | None, str | None]
     if password is not None and (not isinstance(password, str) or not 1 <= len(password) <= 1024):
         errors.add("password", "must be a string of 1-1024 characters")
     errors.raise_if_any()
-    return str(token), view, password
+    return present_token(str(token)), view, password
 
 
 def introspect(
-    svc: Keyhole, principal: Principal, raw_token: str, items: list[Any], req: RequestInfo, view: Any, password: Any
+    svc: Keyhole,
+    principal: Principal,
+    token: PresentedToken,
+    items: list[Any],
+    req: RequestInfo,
+    view: Any,
+    password: Any,
 ) -> dict[str, Any]:
     """The answer for a token whose keys (`resolve.lookup_keys`) were read as `items`."""
     cap, head = items[0], items[1]
-    found = lookup_from(svc, raw_token, cap, head, principal.tenant)
+    found = lookup_from(svc, token, cap, head, principal.tenant)
     resolved = found.resolved
     viewer = _viewer_request(req, view) if view is not None else None
     if resolved is None or resolved.cap.tenant_id != principal.tenant_id:
@@ -115,7 +122,7 @@ def _password_ok(svc: Keyhole, resolved: Resolved, req: RequestInfo, password: A
     if not password:
         return False
     attempts = password_window(svc, resolved.token)
-    from .ratelimit import hit_window
+    from chalicelib.storage.ratelimit import hit_window
 
     hit_window(svc.store, attempts)  # 429 past 5 attempts a minute, counted before scrypt runs
     return verify_password(password, resolved.cap.password_hash)

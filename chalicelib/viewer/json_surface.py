@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ..service import Keyhole, RequestInfo
-from .resolve import ViewerResponse, account, account_dead, lookup
+from chalicelib.credentials.tokens import PresentedToken
+from chalicelib.service import Keyhole, RequestInfo
+from chalicelib.viewer.resolve import ViewerResponse, account, account_dead, lookup
 
 
 def _json_refusal(status: int, code: str, message: str) -> ViewerResponse:
@@ -18,17 +19,17 @@ def _json_refusal(status: int, code: str, message: str) -> ViewerResponse:
 
 
 def data(
-    svc: Keyhole, raw_token: str, req: RequestInfo, headers: Mapping[str, str], *, method: str = "GET"
+    svc: Keyhole, token: PresentedToken, req: RequestInfo, headers: Mapping[str, str], *, method: str = "GET"
 ) -> ViewerResponse:
     """`GET|POST /share/{token}/data`."""
     lowered = {k.lower(): v for k, v in headers.items()}
     presented = [t.strip() for t in lowered["if-none-match"].split(",")] if "if-none-match" in lowered else []
-    return _data(svc, raw_token, req, lowered, presented, method=method, poll=bool(presented) and method == "GET")
+    return _data(svc, token, req, lowered, presented, method=method, poll=bool(presented) and method == "GET")
 
 
 def _data(
     svc: Keyhole,
-    raw_token: str,
+    token: PresentedToken,
     req: RequestInfo,
     headers: Mapping[str, str],
     presented: list[str],
@@ -36,7 +37,7 @@ def _data(
     method: str,
     poll: bool,
 ) -> ViewerResponse:
-    found = lookup(svc, raw_token, consistent=not poll)
+    found = lookup(svc, token, consistent=not poll)
     resolved = found.resolved
     if resolved is None:
         return account_dead(svc, found, req)
@@ -67,7 +68,7 @@ def _data(
         response.headers["ETag"] = etag
         return response
     if poll:  # about to send content: read again, strongly (a revocation is effective at once)
-        return _data(svc, raw_token, req, headers, presented, method=method, poll=False)
+        return _data(svc, token, req, headers, presented, method=method, poll=False)
     # An open page whose poll finds a new version (it presents an earlier version's ETag, and that
     # version was written within the grace) gets a refresh: logged, but not a view and not counted
     # against the link's window, so a page left open never trips it. Any other validator (made up,
@@ -91,9 +92,9 @@ def _data(
     return response
 
 
-def info(svc: Keyhole, raw_token: str, req: RequestInfo) -> ViewerResponse:
+def info(svc: Keyhole, token: PresentedToken, req: RequestInfo) -> ViewerResponse:
     """`GET /share/{token}/info`: minimal public info, no document, no view used."""
-    found = lookup(svc, raw_token)
+    found = lookup(svc, token)
     if found.resolved is None:
         return account_dead(svc, found, req)
     refusal = account(svc, found.resolved, req, status=200, outcome="info", count_link=False)

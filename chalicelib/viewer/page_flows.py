@@ -15,20 +15,27 @@ plain conditional writes (no transaction), no KMS call.
 from __future__ import annotations
 
 import json
-import secrets
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
-from .. import display
-from .. import unlock as unlock_cookie
-from ..branding import brand_of
-from ..passwords import verify_password
-from ..service import Keyhole, RequestInfo
-from ..tenant_settings import settings_of
-from . import pages as page
-from . import render
-from .resolve import (
+from chalicelib.credentials.passwords import verify_password
+from chalicelib.credentials.tokens import PresentedToken
+from chalicelib.links import unlock as unlock_cookie
+from chalicelib.resources import display
+from chalicelib.service import Keyhole, RequestInfo
+from chalicelib.viewer import pages as page
+from chalicelib.viewer import render
+from chalicelib.viewer.html_responses import (
+    as_html,
+    html_headers,
+    live_page,
+    new_nonce,
+    password_form,
+    share_of,
+    share_path,
+)
+from chalicelib.viewer.resolve import (
     Resolved,
     ViewerResponse,
     account,
@@ -38,7 +45,6 @@ from .resolve import (
     password_window,
     rate_limited,
     record,
-    viewer_headers,
 )
 
 REFRESH_HEADER = "x-keyhole-refresh"
@@ -47,90 +53,38 @@ MAX_PASSWORD_CHARS = 1024
 WRONG_PASSWORD = "That password isn't right. Try again."  # noqa: S105 (a message, not a password)
 
 
-# --- responses -----------------------------------------------------------------------------
-
-
-def html_headers(csp: str) -> dict[str, str]:
-    return viewer_headers(csp, page.HTML_CONTENT_TYPE)
-
-
-def not_found_page() -> ViewerResponse:
-    """The one HTML 404, byte-identical for every dead link."""
-    return ViewerResponse(404, page.NOT_FOUND_HTML, html_headers(page.STATIC_CSP))
-
-
-def too_many_page(retry_after: int) -> ViewerResponse:
-    headers = html_headers(page.STATIC_CSP)
-    headers["Retry-After"] = str(retry_after)
-    return ViewerResponse(429, page.TOO_MANY_HTML, headers)
-
-
-def as_html(refusal: ViewerResponse) -> ViewerResponse:
-    """Turn a JSON refusal from the viewer core (404 or 429) into its page."""
-    if refusal.status == 429:
-        return too_many_page(int(refusal.headers.get("Retry-After", "60")))
-    return not_found_page()
-
-
-def _live(status: int, body: str, nonce: str) -> ViewerResponse:
-    return ViewerResponse(status, body, html_headers(page.page_csp(nonce)))
-
-
-def _nonce() -> str:
-    return secrets.token_urlsafe(18)
-
-
-def _share(resolved: Resolved) -> page.Share:
-    return page.Share(
-        tenant_name=resolved.tenant.name,
-        resource_type=resolved.doc.type,
-        resource_name=resolved.doc.name,
-        label=resolved.cap.label,
-        description=resolved.cap.description,
-        expires_at=resolved.cap.expires_at,
-        updated_at=resolved.doc.updated_at,
-        brand=brand_of(settings_of(resolved.tenant), resolved.tenant.name),
-    )
-
-
-def share_path(req: RequestInfo, raw_token: str) -> str:
-    """The browser-visible path of the page (with any API Gateway stage prefix): cookie scope."""
-    return urlsplit(req.base_url).path.rstrip("/") + f"/share/{raw_token}"
-
-
-# --- flows ---------------------------------------------------------------------------------
-
-
-def _gate(svc: Keyhole, raw_token: str, req: RequestInfo, headers: Mapping[str, str]) -> ViewerResponse | Resolved:
+def _gate(
+    svc: Keyhole, token: PresentedToken, req: RequestInfo, headers: Mapping[str, str]
+) -> ViewerResponse | Resolved:
     """The live link, or the response that stands in its way (the one 404, the password form)."""
-    found = lookup(svc, raw_token)
+    found = lookup(svc, token)
     resolved = found.resolved
     if resolved is None:
         return as_html(account_dead(svc, found, req))
     if (resolved.doc.kind or "document") == "origin":
-        from .proxy import hand_over  # origin links live on their content origin (docs/origins.md)
+        from chalicelib.viewer.proxy import hand_over  # origin links live on their content origin (docs/origins.md)
 
-        return hand_over(svc, resolved, raw_token, req, headers)
+        return hand_over(svc, resolved, token, req, headers)
     if resolved.needs_password and not resolved.unlocked(headers, svc.clock.time()):
-        return _password_form(svc, resolved, req, action=f"./{raw_token}/unlock")
+        return password_form(svc, resolved, req, action=f"./{token.value}/unlock")
     return resolved
 
 
-def show(svc: Keyhole, raw_token: str, req: RequestInfo, headers: Mapping[str, str]) -> ViewerResponse:
+def show(svc: Keyhole, token: PresentedToken, req: RequestInfo, headers: Mapping[str, str]) -> ViewerResponse:
     """`GET /share/{token}`: the page, the password form, or the view-limit button."""
-    resolved = _gate(svc, raw_token, req, headers)
+    resolved = _gate(svc, token, req, headers)
     if isinstance(resolved, ViewerResponse):
         return resolved
     if resolved.view_limited:
         refusal = account(svc, resolved, req, status=200, outcome="confirm_required", count_link=False)
         if refusal:
             return as_html(refusal)
-        nonce = _nonce()
+        nonce = new_nonce()
         left = int(resolved.cap.max_views) - int(resolved.cap.views_used or 0)
-        return _live(
+        return live_page(
             200,
             page.confirm_page(
-                _share(resolved),
+                share_of(resolved),
                 nonce=nonce,
                 views_left=left,
                 max_views=int(resolved.cap.max_views),
@@ -141,9 +95,9 @@ def show(svc: Keyhole, raw_token: str, req: RequestInfo, headers: Mapping[str, s
     return _content(svc, resolved, req, refresh_of=_header(headers, REFRESH_HEADER))
 
 
-def use_view(svc: Keyhole, raw_token: str, req: RequestInfo, headers: Mapping[str, str]) -> ViewerResponse:
+def use_view(svc: Keyhole, token: PresentedToken, req: RequestInfo, headers: Mapping[str, str]) -> ViewerResponse:
     """`POST /share/{token}`: the button of a view-limited link; uses one view, shows the content."""
-    resolved = _gate(svc, raw_token, req, headers)
+    resolved = _gate(svc, token, req, headers)
     if isinstance(resolved, ViewerResponse):
         return resolved
     if not resolved.view_limited:  # the limit was lifted while the button was on screen
@@ -175,13 +129,13 @@ def _content(
     )
     if refusal:
         return as_html(refusal)
-    nonce = _nonce()
+    nonce = new_nonce()
     view_note: tuple[int, int] | None = None
     if use_view:
         view_note = (int(resolved.cap.views_used or 0) + 1, int(resolved.cap.max_views))
     document = resolved.document()
     body = page.content_page(
-        _share(resolved),
+        share_of(resolved),
         document,
         now=svc.clock.now(),
         nonce=nonce,
@@ -195,35 +149,27 @@ def _content(
             "html", lambda: render.render_document(document, display.parse(resolved.content().get("display")))
         ),
     )
-    return _live(200, body, nonce)
-
-
-def _password_form(svc: Keyhole, resolved: Resolved, req: RequestInfo, *, action: str) -> ViewerResponse:
-    refusal = account(svc, resolved, req, status=200, outcome="password_required", count_link=False)
-    if refusal:
-        return as_html(refusal)
-    nonce = _nonce()
-    return _live(200, page.password_page(_share(resolved), nonce=nonce, action=action), nonce)
+    return live_page(200, body, nonce)
 
 
 def unlock(
-    svc: Keyhole, raw_token: str, req: RequestInfo, headers: Mapping[str, str], raw_body: bytes | None
+    svc: Keyhole, token: PresentedToken, req: RequestInfo, headers: Mapping[str, str], raw_body: bytes | None
 ) -> ViewerResponse:
     """`POST /share/{token}/unlock`: check the password; on success a short-lived cookie scoped to
     this link, then the page (303 for forms, 200 JSON for scripts)."""
     wants_json = _is_json(headers)
-    found = lookup(svc, raw_token)
+    found = lookup(svc, token)
     resolved = found.resolved
     if resolved is None:
         dead = account_dead(svc, found, req)
         return dead if wants_json else as_html(dead)
-    page_path = share_path(req, raw_token)
+    page_path = share_path(req, token)
     same_site = "Strict"
     if (resolved.doc.kind or "document") == "origin":
         # Origin links unlock on their content origin (chalicelib/viewer/proxy.py), which is
         # always served at its root; the viewer arrives there from Keyhole's host by a redirect,
         # a cross-site navigation on which only a Lax cookie is sent.
-        page_path, same_site = f"/share/{raw_token}", "Lax"
+        page_path, same_site = f"/share/{token.value}", "Lax"
     landing = page_path + "/o/" if same_site == "Lax" else page_path
     if not resolved.needs_password:
         refusal = account(
@@ -256,9 +202,9 @@ def unlock(
     if not correct:
         if wants_json:
             return ViewerResponse(401, {"error": {"code": "wrong_password", "message": WRONG_PASSWORD}})
-        nonce = _nonce()
-        return _live(
-            401, page.password_page(_share(resolved), nonce=nonce, action="unlock", error=WRONG_PASSWORD), nonce
+        nonce = new_nonce()
+        return live_page(
+            401, page.password_page(share_of(resolved), nonce=nonce, action="unlock", error=WRONG_PASSWORD), nonce
         )
     value = unlock_cookie.issue(
         link_id=resolved.cap.link_id,
@@ -292,11 +238,11 @@ def _too_many_attempts(
         return refusal if wants_json else as_html(refusal)
     if wants_json:
         return rate_limited(retry_after)
-    nonce = _nonce()
-    response = _live(
+    nonce = new_nonce()
+    response = live_page(
         429,
         page.password_page(
-            _share(resolved),
+            share_of(resolved),
             nonce=nonce,
             action="unlock",
             error=f"Too many attempts. Wait {retry_after} seconds, then try again.",

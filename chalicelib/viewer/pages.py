@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from ..branding import Brand
-from ..display import NO_HINTS, DisplayHints
-from .assets import csp_hash, load_asset
-from .escape import attr, text
-from .render import render_document
-from .values import ago_words, expires_in_words, format_datetime
-from .values import parse_datetime as _parse_datetime
+from chalicelib.resources.display import NO_HINTS, DisplayHints
+from chalicelib.tenancy.branding import Brand
+from chalicelib.viewer.assets import csp_hash, load_asset
+from chalicelib.viewer.escape import attr, text
+from chalicelib.viewer.render import render_document
+from chalicelib.viewer.values import ago_words, expires_in_words, format_datetime
+from chalicelib.viewer.values import parse_datetime as _parse_datetime
 
 HTML_CONTENT_TYPE = "text/html; charset=utf-8"
 NOT_FOUND_MESSAGE = "Share link not found or has been revoked"

@@ -8,7 +8,7 @@ which the stream consumer turns into `view_count`, `last_accessed_at` and `share
 view. A dead token is the one 404 with the same work.
 
 Where it answers:
-- on a *content host* (`chalicelib/origin/content_origin.py`), the link's own: the proxied
+- on a *content host* (`chalicelib/runtime/content_origin.py`), the link's own: the proxied
   content, after the password form (cookie set on the content host) when the link has one, and
   after the "open" button of a view-limited link (one view per visit: `visit`);
 - on Keyhole's own host, `/share/{token}` and `/share/{token}/o/...` of an origin link redirect
@@ -25,10 +25,11 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..origin import content_origin
-from ..service import Keyhole, RequestInfo
-from . import pages as page
-from .resolve import (
+from chalicelib.credentials.tokens import PresentedToken
+from chalicelib.runtime import content_origin
+from chalicelib.service import Keyhole, RequestInfo
+from chalicelib.viewer import pages as page
+from chalicelib.viewer.resolve import (
     Lookup,
     Resolved,
     ViewerResponse,
@@ -50,7 +51,7 @@ FORBIDDEN_MESSAGE = "This share link does not give access to that path or method
 class ProxyCall:
     """One request on the proxied surface, as the route received it."""
 
-    raw_token: str
+    token: PresentedToken
     method: str
     raw_path: str  # below /share/{token}/o, as received ("" or "/..." )
     query: str
@@ -91,7 +92,7 @@ def _header(headers: Mapping[str, str], name: str) -> str | None:
 
 
 def _dead(svc: Keyhole, found: Lookup, req: RequestInfo, headers: Mapping[str, str]) -> ViewerResponse:
-    from .page_flows import as_html
+    from chalicelib.viewer.html_responses import as_html
 
     refusal = account_dead(svc, found, req)
     return as_html(refusal) if _wants_html(headers) else refusal
@@ -101,19 +102,25 @@ def _dead(svc: Keyhole, found: Lookup, req: RequestInfo, headers: Mapping[str, s
 
 
 def redirect_to_content(
-    svc: Keyhole, raw_token: str, req: RequestInfo, headers: Mapping[str, str], *, rest: str = "/"
+    svc: Keyhole, token: PresentedToken, req: RequestInfo, headers: Mapping[str, str], *, rest: str = "/"
 ) -> ViewerResponse:
     """`/share/{token}/o/...` on Keyhole's own host: a 302 to the link's content origin; the one
     404 for dead tokens and for links that are not origin links."""
-    found = lookup(svc, raw_token)
+    found = lookup(svc, token)
     resolved = found.resolved
     if resolved is None or not _is_origin(resolved):
         return _dead(svc, Lookup(token=found.token, tenant=found.tenant), req, headers)
-    return hand_over(svc, resolved, raw_token, req, headers, rest=rest)
+    return hand_over(svc, resolved, token, req, headers, rest=rest)
 
 
 def hand_over(
-    svc: Keyhole, resolved: Resolved, raw_token: str, req: RequestInfo, headers: Mapping[str, str], *, rest: str = "/"
+    svc: Keyhole,
+    resolved: Resolved,
+    token: PresentedToken,
+    req: RequestInfo,
+    headers: Mapping[str, str],
+    *,
+    rest: str = "/",
 ) -> ViewerResponse:
     """A live origin link opened on Keyhole's host: a 302 to its content origin (counted in the
     address's window; the proxied request that follows is the view)."""
@@ -123,14 +130,14 @@ def hand_over(
     refusal = admit(svc, resolved, req, count_link=False)
     if refusal is not None:
         return _as_page(refusal, headers)
-    target = content_origin.base_for(template, resolved.cap.link_id) + f"/share/{raw_token}/o" + (rest or "/")
+    target = content_origin.base_for(template, resolved.cap.link_id) + f"/share/{token.value}/o" + (rest or "/")
     response = ViewerResponse(302, "", viewer_headers(page.STATIC_CSP, page.HTML_CONTENT_TYPE))
     response.headers["Location"] = target
     return response
 
 
 def _as_page(refusal: ViewerResponse, headers: Mapping[str, str]) -> ViewerResponse:
-    from .page_flows import as_html
+    from chalicelib.viewer.html_responses import as_html
 
     return as_html(refusal) if _wants_html(headers) else refusal
 
@@ -140,11 +147,11 @@ def _as_page(refusal: ViewerResponse, headers: Mapping[str, str]) -> ViewerRespo
 
 def proxy(svc: Keyhole, call: ProxyCall, req: RequestInfo) -> ViewerResponse:
     """A request on the proxied surface of a content host."""
-    from ..origin import paths, spec
+    from chalicelib.origin import paths, spec
 
     # An exhausted view-limited link still resolves here: a visit opened with its last view may
     # finish (below, anything but an open visit on it is the one 404).
-    found = lookup(svc, call.raw_token, allow_exhausted=True)
+    found = lookup(svc, call.token, allow_exhausted=True)
     resolved = found.resolved
     if resolved is not None and resolved.view_limited and _used_up(resolved):
         if not visit_open(resolved, call.headers, svc.clock.time()):
@@ -161,12 +168,12 @@ def proxy(svc: Keyhole, call: ProxyCall, req: RequestInfo) -> ViewerResponse:
     if call.raw_path == "":
         # The origin's root is `/o/`: relative URLs in its pages resolve below the share's prefix.
         response = ViewerResponse(301, "", viewer_headers(page.STATIC_CSP, page.HTML_CONTENT_TYPE))
-        response.headers["Location"] = f"/share/{call.raw_token}/o/" + (f"?{call.query}" if call.query else "")
+        response.headers["Location"] = f"/share/{call.token.value}/o/" + (f"?{call.query}" if call.query else "")
         return response
     if resolved.needs_password and not resolved.unlocked(call.headers, svc.clock.time()):
-        from .page_flows import _password_form
+        from chalicelib.viewer.html_responses import password_form
 
-        return _password_form(svc, resolved, req, action=f"/share/{call.raw_token}/unlock")
+        return password_form(svc, resolved, req, action=f"/share/{call.token.value}/unlock")
     if resolved.view_limited and not visit_open(resolved, call.headers, svc.clock.time()):
         return _visit_page(svc, resolved, req)
     content = resolved.content()
@@ -201,14 +208,16 @@ def proxy(svc: Keyhole, call: ProxyCall, req: RequestInfo) -> ViewerResponse:
 def _forward(
     svc: Keyhole, resolved: Resolved, req: RequestInfo, call: ProxyCall, origin: Any, path: str, content: dict
 ) -> ViewerResponse:
-    from ..origin import origin_secret
-    from ..origin.exceptions import OriginError
-    from ..origin.forward import ProxyRequest, forward
+    from chalicelib.origin import origin_secret
+    from chalicelib.origin.exceptions import OriginError
+    from chalicelib.origin.forward import ProxyRequest, forward
 
     now = svc.clock.time()
     stored = origin_secret.signing_set(origin_secret.secrets_from_json(content.get("origin_secrets")), now_epoch=now)
     secrets = [
-        svc.origin_secrets.open(svc.sealer, s, tenant_id=resolved.cap.tenant_id, resource_id=resolved.cap.resource_id)
+        origin_secret.opened_secrets(svc.cache).open(
+            svc.sealer, s, tenant_id=resolved.cap.tenant_id, resource_id=resolved.cap.resource_id
+        )
         for s in stored
     ]
     request = ProxyRequest(
@@ -220,8 +229,8 @@ def _forward(
         viewer_ip=req.ip,
         link_id=resolved.cap.link_id,
         link_label=resolved.cap.label,
-        share_prefix=f"/share/{call.raw_token}/o",
-        scrub=(call.raw_token,),
+        share_prefix=f"/share/{call.token.value}/o",
+        scrub=(call.token.value,),
     )
     try:
         proxied = forward(
@@ -282,28 +291,30 @@ def visit_open(resolved: Resolved, headers: Mapping[str, str], now: float) -> bo
 
 def _visit_page(svc: Keyhole, resolved: Resolved, req: RequestInfo) -> ViewerResponse:
     """The "open" button of a view-limited origin link (a GET never uses a view)."""
-    from .page_flows import _live, _nonce, _share, as_html
+    from chalicelib.viewer.html_responses import as_html, live_page, new_nonce, share_of
 
     refusal = account(svc, resolved, req, status=200, outcome="confirm_required", count_link=False)
     if refusal:
         return as_html(refusal)
-    nonce = _nonce()
+    nonce = new_nonce()
     left = int(resolved.cap.max_views) - int(resolved.cap.views_used or 0)
     body = page.confirm_page(
-        _share(resolved), nonce=nonce, views_left=left, max_views=int(resolved.cap.max_views), now=svc.clock.now()
+        share_of(resolved), nonce=nonce, views_left=left, max_views=int(resolved.cap.max_views), now=svc.clock.now()
     )
     # The button posts to the page's own URL; on a content host that is the visit step.
     body = body.replace(
         '<form class="stack" method="post">',
         f'<form class="stack" method="post" action="/share/{resolved.token.value}/visit">',
     )
-    return _live(200, body, nonce)
+    return live_page(200, body, nonce)
 
 
-def visit(svc: Keyhole, raw_token: str, req: RequestInfo, headers: Mapping[str, str], host: str) -> ViewerResponse:
+def visit(
+    svc: Keyhole, token: PresentedToken, req: RequestInfo, headers: Mapping[str, str], host: str
+) -> ViewerResponse:
     """`POST /share/{token}/visit` on the content host: uses one view, opens a visit (a cookie for
     `VISIT_SECONDS` on this link's content origin), then the origin's app."""
-    found = lookup(svc, raw_token)
+    found = lookup(svc, token)
     resolved = found.resolved
     template = content_template(svc, host) if resolved is not None else None
     if (
@@ -314,10 +325,10 @@ def visit(svc: Keyhole, raw_token: str, req: RequestInfo, headers: Mapping[str, 
     ):
         return _dead(svc, Lookup(token=found.token, tenant=found.tenant), req, headers)
     if resolved.needs_password and not resolved.unlocked(headers, svc.clock.time()):
-        from .page_flows import _password_form
+        from chalicelib.viewer.html_responses import password_form
 
-        return _password_form(svc, resolved, req, action=f"/share/{raw_token}/unlock")
-    target = f"/share/{raw_token}/o/"
+        return password_form(svc, resolved, req, action=f"/share/{token.value}/unlock")
+    target = f"/share/{token.value}/o/"
     response = ViewerResponse(303, "", viewer_headers(page.STATIC_CSP, page.HTML_CONTENT_TYPE))
     response.headers["Location"] = target
     if not resolved.view_limited:
@@ -329,7 +340,7 @@ def visit(svc: Keyhole, raw_token: str, req: RequestInfo, headers: Mapping[str, 
     value = f"{expires}.{_visit_signature(resolved, expires)}"
     secure = "; Secure" if req.base_url.startswith("https://") else ""
     response.headers["Set-Cookie"] = (
-        f"{VISIT_COOKIE}={value}; Path=/share/{raw_token}; Max-Age={VISIT_SECONDS}; HttpOnly; SameSite=Lax{secure}"
+        f"{VISIT_COOKIE}={value}; Path=/share/{token.value}; Max-Age={VISIT_SECONDS}; HttpOnly; SameSite=Lax{secure}"
     )
     return response
 

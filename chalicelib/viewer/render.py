@@ -18,11 +18,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..display import NO_HINTS, DisplayHints, FieldHint
-from . import charts, tables
-from .escape import attr, text
-from .shapes import Shape, decide, is_number, numeric_columns, status_tone
-from .values import (
+from chalicelib.resources.display import NO_HINTS, DisplayHints, FieldHint
+from chalicelib.viewer import charts, tables
+from chalicelib.viewer.escape import attr, text
+from chalicelib.viewer.shapes import Shape, decide, is_number, numeric_columns, status_tone
+from chalicelib.viewer.values import (
     LONG_TEXT,
     ago_words,
     expires_in_words,

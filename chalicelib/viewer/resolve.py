@@ -5,11 +5,11 @@ What a request costs (docs/design.md, "What a view costs"; the budgets are in ca
 units and dollars):
 1. One BatchGetItem reads the capability (by SHA-256 of the token) and the resource's viewer head
    (named by the token's locator; one of its replicas, chosen by the token). The tenant item comes
-   from the container's cache (`chalicelib/caches.py`, at most `TENANT_TTL_SECONDS` old), or is
+   from the container's cache (`chalicelib/runtime/caches.py`, at most `TENANT_TTL_SECONDS` old), or is
    added to that same read. A poll (a conditional `/data`) reads eventually consistently; anything
    that may send content reads strongly, so a revoked link is dead at once.
 2. The content (the document) comes with the head when it is small, else from the container's
-   cache of immutable versions (`chalicelib/documents.py`). 304 polls and `/info` never need it.
+   cache of immutable versions (`chalicelib/resources/documents.py`). 304 polls and `/info` never need it.
 3. Accounting is plain conditional writes, never a transaction: the address's minute window (which
    also checks the enumeration guard), the link's own window when it has one, a password attempt,
    a view use, then the access event (one of the link's write shards, under 1 KB). No item that
@@ -41,18 +41,20 @@ from typing import Any, TypeVar, cast
 from botocore.exceptions import ClientError
 from pynamodb.exceptions import PynamoDBException
 
-from .. import documents, telemetry, unlock
-from ..caches import MISSING, SizedLru
-from ..clock import parse_rfc3339, to_rfc3339, to_rfc3339_ms
-from ..errors import RateLimited, Unavailable
-from ..ratelimit import Window, hit_ip, hit_window, window
-from ..redaction import viewer_document
-from ..service import Keyhole, RequestInfo
-from ..storage.models import AccessEvent, Capability, Tenant, ViewerHead
-from ..storage.sizes import item_bytes
-from ..storage.store import error_code
-from ..tenant_settings import limits_of, settings_of
-from ..tokens import ShareToken, new_id, parse_share_token, sha256_hex
+from chalicelib.credentials.tokens import PresentedToken, ShareToken, new_id
+from chalicelib.links import unlock
+from chalicelib.resources import documents
+from chalicelib.resources.redaction import viewer_document
+from chalicelib.runtime import telemetry
+from chalicelib.runtime.caches import MISSING, SizedLru
+from chalicelib.runtime.clock import parse_rfc3339, to_rfc3339, to_rfc3339_ms
+from chalicelib.runtime.errors import RateLimited, Unavailable
+from chalicelib.service import Keyhole, RequestInfo
+from chalicelib.storage.models import AccessEvent, Capability, Tenant, ViewerHead
+from chalicelib.storage.ratelimit import Window, hit_ip, hit_window, window
+from chalicelib.storage.sizes import item_bytes
+from chalicelib.storage.store import error_code
+from chalicelib.tenancy.tenant_settings import limits_of, settings_of
 
 logger = logging.getLogger(__name__)
 
@@ -268,24 +270,21 @@ def password_window(svc: Keyhole, token: ShareToken) -> Window:
     return window(f"PW#{token.hash}", svc.settings.password_attempts_per_min, svc.clock.time())
 
 
-def lookup_keys(raw_token: str) -> list[tuple[Any, tuple[str, str]]]:
+def lookup_keys(token: PresentedToken) -> list[tuple[Any, tuple[str, str]]]:
     """The capability and viewer-head keys a token names (keys derived from its hash when it is
     malformed, which name nothing): what every lookup reads, whatever the token is."""
-    token = parse_share_token(raw_token)
-    token_hash = token.hash if token is not None else sha256_hex(raw_token or "")
-    locator = token.locator if token is not None else token_hash[:32]
-    return [(Capability, Capability.key(token_hash)), (ViewerHead, documents.head_key(locator, token_hash))]
+    token_hash = token.hash
+    return [(Capability, Capability.key(token_hash)), (ViewerHead, documents.head_key(token.locator, token_hash))]
 
 
-def lookup(svc: Keyhole, raw_token: str, *, consistent: bool = True, allow_exhausted: bool = False) -> Lookup:
+def lookup(svc: Keyhole, token: PresentedToken, *, consistent: bool = True, allow_exhausted: bool = False) -> Lookup:
     """Read what the token names, in one BatchGetItem whatever the token is.
 
     A malformed token reads keys derived from its hash (which name nothing), so it costs what an
     unknown token costs; `consistent=False` is for polls (docs/viewer.md)."""
-    token = parse_share_token(raw_token)
-    keys = lookup_keys(raw_token)
+    keys = lookup_keys(token)
     now = svc.clock.time()
-    tenant_id = token.tenant_id if token is not None else None
+    tenant_id = token.tenant_id
     cached: Any = svc.tenant_cache.get(tenant_id, now) if tenant_id else None
     if tenant_id and cached is MISSING:
         keys.append((Tenant, Tenant.key(tenant_id)))
@@ -295,12 +294,12 @@ def lookup(svc: Keyhole, raw_token: str, *, consistent: bool = True, allow_exhau
     if tenant_id and cached is MISSING:
         tenant = found[2]
         svc.tenant_cache.put(tenant_id, tenant, now)
-    return lookup_from(svc, raw_token, cap, head, tenant, consistent=consistent, allow_exhausted=allow_exhausted)
+    return lookup_from(svc, token, cap, head, tenant, consistent=consistent, allow_exhausted=allow_exhausted)
 
 
 def lookup_from(
     svc: Keyhole,
-    raw_token: str,
+    presented: PresentedToken,
     cap: Any,
     head: Any,
     tenant: Any,
@@ -312,7 +311,7 @@ def lookup_from(
 
     `allow_exhausted`: a view-limited link whose last view is used still resolves (the proxied
     surface lets a visit opened with that view finish; everything else treats it as dead)."""
-    token = parse_share_token(raw_token)
+    token = presented.parsed
     reason = _dead_reason(svc, token, cap, head, tenant)
     if reason == "exhausted" and allow_exhausted:
         reason = None
@@ -556,7 +555,6 @@ def account_dead(svc: Keyhole, found: Lookup, req: RequestInfo) -> ViewerRespons
     return not_found()
 
 
-def redacted_path(path: str, raw_token: str) -> str:
+def redacted_path(path: str, token: PresentedToken) -> str:
     """The request path with the token replaced by its 6-character preview (for access logs)."""
-    preview = raw_token[:6] if parse_share_token(raw_token) else "invalid"
-    return path.replace(raw_token, f"{preview}...") if raw_token else path
+    return path.replace(token.value, token.shown_as) if token.value else path

@@ -19,9 +19,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..display import NO_HINT, FieldHint
-from ..redaction import MASK
-from .values import is_raw_number_key, is_status_key, parse_moment, tone_of
+from chalicelib.resources.display import NO_HINT, FieldHint
+from chalicelib.resources.redaction import MASK
+from chalicelib.viewer.values import is_raw_number_key, is_status_key, parse_moment, tone_of
 
 MIN_SERIES = 6
 MAX_CHIPS = 24

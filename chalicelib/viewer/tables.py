@@ -17,11 +17,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..display import NO_HINT, DisplayHints, FieldHint
-from ..redaction import MASK
-from .escape import attr, text
-from .shapes import columns_of, is_number, status_column
-from .values import (
+from chalicelib.resources.display import NO_HINT, DisplayHints, FieldHint
+from chalicelib.resources.redaction import MASK
+from chalicelib.viewer.escape import attr, text
+from chalicelib.viewer.shapes import columns_of, is_number, status_column
+from chalicelib.viewer.values import (
     LONG_TEXT,
     decimals_of,
     format_fixed,

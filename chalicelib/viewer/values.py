@@ -11,8 +11,8 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..redaction import MASK
-from .escape import attr, text
+from chalicelib.resources.redaction import MASK
+from chalicelib.viewer.escape import attr, text
 
 LONG_TEXT = 160
 

@@ -10,8 +10,8 @@ Importing this package is cheap (no HTTP or signing libraries): `app.py` imports
 
 from __future__ import annotations
 
-from .dispatch import Event, delivery_id, drain, fan_out, list_deliveries
-from .endpoints import (
+from chalicelib.webhooks.dispatch import Event, delivery_id, drain, fan_out, list_deliveries
+from chalicelib.webhooks.endpoints import (
     EVENT_TYPES,
     create_endpoint,
     delete_endpoint,
@@ -19,7 +19,7 @@ from .endpoints import (
     owned_endpoint,
     valid_endpoint_id,
 )
-from .exceptions import SecretUnavailable, WebhookError
+from chalicelib.webhooks.exceptions import SecretUnavailable, WebhookError
 
 __all__ = [
     "EVENT_TYPES",

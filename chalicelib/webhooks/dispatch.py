@@ -31,15 +31,15 @@ from typing import Any
 
 from pynamodb.exceptions import PutError
 
-from .. import telemetry
-from ..clock import parse_rfc3339, to_rfc3339, to_rfc3339_ms
-from ..pagination import sharded_page
-from ..service import Keyhole
-from ..storage.models import WebhookDelivery, WebhookEndpoint, plain
-from ..storage.store import TxnCancelled, error_code
-from .endpoints import LOCAL_STAGES, endpoints_of, secret_of, wants
-from .exceptions import SecretUnavailable
-from .transport import Attempt, attempt
+from chalicelib.runtime import telemetry
+from chalicelib.runtime.clock import parse_rfc3339, to_rfc3339, to_rfc3339_ms
+from chalicelib.runtime.pagination import sharded_page
+from chalicelib.service import Keyhole
+from chalicelib.storage.models import WebhookDelivery, WebhookEndpoint, plain
+from chalicelib.storage.store import TxnCancelled, error_code
+from chalicelib.webhooks.endpoints import LOCAL_STAGES, endpoints_of, secret_of, wants
+from chalicelib.webhooks.exceptions import SecretUnavailable
+from chalicelib.webhooks.transport import Attempt, attempt
 
 logger = logging.getLogger(__name__)
 

@@ -13,18 +13,18 @@ import secrets
 from typing import Any
 from urllib.parse import urlsplit
 
-from .. import audit
-from ..apikeys import Principal
-from ..clock import to_rfc3339
-from ..errors import Collector, LimitReached, NotFound
-from ..outbound.urls import target_url_problem
-from ..pagination import partition_page
-from ..service import Keyhole, RequestInfo
-from ..storage.models import WebhookEndpoint, WebhookQuota
-from ..storage.store import TxnCancelled
-from ..tokens import new_id
-from ..validation import string, unknown_fields
-from .exceptions import SecretUnavailable
+from chalicelib.credentials.tokens import new_id
+from chalicelib.outbound.urls import target_url_problem
+from chalicelib.runtime.clock import to_rfc3339
+from chalicelib.runtime.errors import Collector, LimitReached, NotFound
+from chalicelib.runtime.pagination import partition_page
+from chalicelib.runtime.validation import string, unknown_fields
+from chalicelib.service import Keyhole, RequestInfo
+from chalicelib.storage.models import WebhookEndpoint, WebhookQuota
+from chalicelib.storage.store import TxnCancelled
+from chalicelib.tenancy import audit
+from chalicelib.tenancy.apikeys import Principal
+from chalicelib.webhooks.exceptions import SecretUnavailable
 
 EVENT_TYPES = ("share.created", "share.revoked", "share.expired", "share.exhausted", "share.accessed")
 ALL_EVENTS = "*"
@@ -216,7 +216,7 @@ def endpoints_of(tenant_id: str) -> list[WebhookEndpoint]:
 
 
 def secret_of(svc: Keyhole, endpoint: WebhookEndpoint) -> str:
-    from ..sealing import KeyServiceUnavailable, UnsealError
+    from chalicelib.sealing import KeyServiceUnavailable, UnsealError
 
     try:
         return svc.sealer.unseal(

@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from ..outbound import OutboundError, transport
+from chalicelib.outbound import OutboundError, transport
 
 USER_AGENT = "Keyhole-Webhooks/1.0"
 

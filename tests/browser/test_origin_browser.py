@@ -11,8 +11,8 @@ from urllib.parse import quote
 import pytest
 import requests
 
-from chalicelib import tenants
-from chalicelib.origin import content_origin
+from chalicelib.tenancy import tenants
+from chalicelib.runtime import content_origin
 from tests.browser.conftest import Tab, screenshot
 from tests.origin.kit import start_origin
 

@@ -11,7 +11,8 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from chalicelib import accesslog, tenants
+from chalicelib.access import accesslog
+from chalicelib.tenancy import tenants
 from chalicelib.storage.models import AccessEvent
 from devstack.local import DEMO_DISPLAY, DEMO_DOCUMENT
 from tests.browser.conftest import DESKTOP, PHONE, Tab, open_tab, screenshot

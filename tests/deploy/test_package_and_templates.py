@@ -74,7 +74,7 @@ def test_unpacked_package_imports_with_the_runtime_python(package: Path, tmp_pat
                           capture_output=True, text=True, check=True).stdout.strip()
     script = ("import sys, pkgutil, importlib; sys.dont_write_bytecode = True; import app, chalicelib; "
               "[importlib.import_module(m.name) for m in pkgutil.walk_packages(chalicelib.__path__, 'chalicelib.')]; "
-              "import chalicelib.consumer as c; print(sys.version_info[:2], c.__cached__)")
+              "import chalicelib.access.consumer as c; print(sys.version_info[:2], c.__cached__)")
     # WHEN every Keyhole module is imported from it THEN nothing is missing (pruned parts included)
     result = subprocess.run([str(DEPLOY_VENV / "bin" / "python"), "-I", "-c", f"import sys; sys.path[:0] = "
                              f"[{str(tmp_path)!r}, {site!r}]; " + script], cwd=tmp_path, capture_output=True,
@@ -136,7 +136,7 @@ def test_every_role_names_its_resources(role: str) -> None:
 
 
 def test_the_stream_consumer_may_keep_the_view_counters_and_nothing_else_there() -> None:
-    # The consumer counts views in the counters table (`LV#<link>` items, chalicelib/viewcounts.py):
+    # The consumer counts views in the counters table (`LV#<link>` items, chalicelib/links/viewcounts.py):
     # one conditional UpdateItem per link per batch, and a GetItem when a condition failed.
     counters = [s for s in _statements("StreamConsumerRole") if s["Resource"] == {"Fn::GetAtt": ["CountersTable", "Arn"]}]
     assert [s["Action"] for s in counters] == [["dynamodb:GetItem", "dynamodb:UpdateItem"]]
@@ -163,7 +163,7 @@ def test_stateful_resources_survive_mistakes_and_the_waf_does_not_undercut_plans
         assert resources[name]["DeletionPolicy"] == "Retain" and resources[name]["UpdateReplacePolicy"] == "Retain"
     for table in ("MainTable", "CountersTable"):
         assert resources[table]["Properties"]["DeletionProtectionEnabled"] is True
-    from chalicelib.plans import BUILTIN_PLANS  # the per-IP viewer limit of the largest plan, a minute
+    from chalicelib.tenancy.plans import BUILTIN_PLANS  # the per-IP viewer limit of the largest plan, a minute
 
     largest = max(int(plan["viewer_requests_per_min_per_ip"]) for plan in BUILTIN_PLANS.values())
     assert TEMPLATE["Parameters"]["ShareRequestsPer5MinPerIp"]["Default"] >= 5 * largest

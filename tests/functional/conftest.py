@@ -20,7 +20,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from chalicelib.clock import Clock
+from chalicelib.runtime.clock import Clock
 from chalicelib.service import Keyhole
 from devstack import infra
 from tests.conftest import Api, settings_for

@@ -1,5 +1,5 @@
 """A cold import of `app` does not churn the interpreter's frame-stack chunks, whatever the depth
-of the code that imports it (chalicelib/stack_headroom.py says why this costs cold-start time on
+of the code that imports it (chalicelib/runtime/stack_headroom.py says why this costs cold-start time on
 the Lambda runtime's Python).
 
 Each import runs in a fresh interpreter under `strace`, behind a chain of `depth` plain calls (the
@@ -116,6 +116,6 @@ def test_app_libraries_lists_every_module_app_py_imports() -> None:
                 candidate = f"{node.module}.{alias.name}"
                 if (ROOT / (candidate.replace(".", "/") + ".py")).exists():
                     imported.add(candidate)
-    imported -= {"chalicelib.app_libraries", "chalicelib.stack_headroom"}
+    imported -= {"chalicelib.app_libraries", "chalicelib.runtime.stack_headroom"}
     missing = sorted(name for name in imported if name not in APP_LIBRARIES)
     assert not missing, f"add to chalicelib/app_libraries.py: {missing}"

@@ -16,7 +16,7 @@ from typing import Any, Dict
 
 import pytest
 
-from chalicelib import tenants
+from chalicelib.tenancy import tenants
 from tests.conftest import Api
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -13,7 +13,8 @@ from typing import Any, Callable, Dict, List
 import pytest
 import requests
 
-from chalicelib import limits, tenants
+from chalicelib.links import limits
+from chalicelib.tenancy import tenants
 
 pytestmark = pytest.mark.http
 PARALLEL = 32

@@ -25,9 +25,9 @@ import requests
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from chalicelib import tenants
-from chalicelib.config import Settings
-from chalicelib.opscli import stage_environment
+from chalicelib.tenancy import tenants
+from chalicelib.runtime.config import Settings
+from chalicelib.ops.cli import stage_environment
 from chalicelib.service import Keyhole
 from chalicelib.storage.store import bind
 from devstack import infra

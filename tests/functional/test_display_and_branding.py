@@ -9,8 +9,9 @@ from typing import Any, Dict, List
 import pytest
 
 
-from chalicelib import display, tenants
-from chalicelib.errors import MAX_FIELD_CHARS, clip
+from chalicelib.resources import display
+from chalicelib.tenancy import tenants
+from chalicelib.runtime.errors import MAX_FIELD_CHARS, clip
 from chalicelib.service import Keyhole
 from tests.conftest import Api
 from tests.functional.test_viewer_page import Page
@@ -45,7 +46,7 @@ DISPLAY_ERRORS = [
     ("decimals out of range", {"fields": {"a": {"decimals": 7}}}, ["display.fields.a.decimals"]),
     ("decimals a boolean", {"fields": {"a": {"decimals": True}}}, ["display.fields.a.decimals"]),
     ("collapsed not a boolean", {"fields": {"a": {"collapsed": "yes"}}}, ["display.fields.a.collapsed"]),
-    # Error bodies clip a field name to 200 characters (chalicelib/errors.py), marked with an ellipsis.
+    # Error bodies clip a field name to 200 characters (chalicelib/runtime/errors.py), marked with an ellipsis.
     ("path too long", {"fields": {"p" * 513: {"as": "line"}}}, [clip("display.fields." + "p" * 513, MAX_FIELD_CHARS)]),
     ("path with a control", {"fields": {"a\u0000b": {}}}, ["display.fields.a\u0000b"]),
     ("too many fields", {"fields": {f"f{i}": {} for i in range(201)}}, ["display.fields"]),

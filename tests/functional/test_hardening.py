@@ -11,7 +11,7 @@ from typing import Any, Dict, List
 
 from botocore.exceptions import ReadTimeoutError
 
-from chalicelib import tokens
+from chalicelib.credentials import tokens
 from tests.functional.conftest import Env
 from tests.support import (TenantKeys, assert_error, b64_cursor, fresh_ip, make_link, make_tenant, put_resource,
                            refused)

@@ -14,7 +14,7 @@ from urllib.parse import quote
 import pytest
 import requests
 
-from chalicelib import tenants
+from chalicelib.tenancy import tenants
 from devstack.moto_server import free_port, stop_process, wait_for_port
 from tests.stack import ROOT
 

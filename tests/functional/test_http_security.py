@@ -9,7 +9,7 @@ from typing import Any, Dict, Tuple
 import pytest
 import requests
 
-from chalicelib import tenants
+from chalicelib.tenancy import tenants
 from tests.support import random_token
 
 pytestmark = pytest.mark.http
@@ -100,7 +100,7 @@ def test_an_unknown_route_never_echoes_the_api_key(http_stack: Any) -> None:
     header; the deployed gateway responses (and `chalice local` here) answer a plain 404."""
     import requests
 
-    from chalicelib import tenants
+    from chalicelib.tenancy import tenants
 
     _, admin = tenants.create_tenant(http_stack.svc, name="Echo Co", plan="free")
     for path in ("/v1/nope", "/v2/links", "/share"):

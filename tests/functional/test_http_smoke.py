@@ -1,6 +1,6 @@
 import requests
 
-from chalicelib import tenants
+from chalicelib.tenancy import tenants
 
 
 def test_admin_and_viewer_over_real_http(http_stack):

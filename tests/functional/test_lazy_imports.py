@@ -18,9 +18,11 @@ from typing import Any, Dict, Iterator
 import boto3
 import pytest
 
-from chalicelib import links, resources, tenants
-from chalicelib.apikeys import authenticate
-from chalicelib.config import Settings
+from chalicelib.links import links
+from chalicelib.resources import resources
+from chalicelib.tenancy import tenants
+from chalicelib.tenancy.apikeys import authenticate
+from chalicelib.runtime.config import Settings
 from chalicelib.service import Keyhole, RequestInfo
 from chalicelib.storage.models import ResourceHead
 from devstack import infra
@@ -55,11 +57,11 @@ else:
 print(json.dumps([m for m, module in sys.modules.items() if type(module).__name__ != "_LazyModule"]))
 """
 
-ADMIN_ONLY = ("chalicelib.links", "chalicelib.resources", "chalicelib.accesslog", "chalicelib.limits",
-              "chalicelib.webhooks", "chalicelib.consumer", "chalicelib.viewcounts", "chalicelib.apikeys",
-              "chalicelib.audit", "chalicelib.tenants", "chalicelib.pagination", "chalicelib.expiry",
-              "chalicelib.preconditions")
-NEVER = ("cryptography", "standardwebhooks", "chalicelib.resources", "chalicelib.accesslog", "chalicelib.limits")
+ADMIN_ONLY = ("chalicelib.links.links", "chalicelib.resources.resources", "chalicelib.access.accesslog", "chalicelib.links.limits",
+              "chalicelib.webhooks", "chalicelib.access.consumer", "chalicelib.links.viewcounts", "chalicelib.tenancy.apikeys",
+              "chalicelib.tenancy.audit", "chalicelib.tenancy.tenants", "chalicelib.runtime.pagination", "chalicelib.tenancy.expiry",
+              "chalicelib.resources.preconditions")
+NEVER = ("cryptography", "standardwebhooks", "chalicelib.resources.resources", "chalicelib.access.accesslog", "chalicelib.links.limits")
 
 
 @pytest.fixture(scope="module")
@@ -106,8 +108,8 @@ def test_a_viewer_request_imports_no_admin_module(shared: Dict[str, Any]) -> Non
     # AND a link without a password reads no cookie (the standard library's cookie parser is not loaded)
     assert "http.cookies" not in modules
     # AND it did run the viewer's own path (the check is not vacuous)
-    assert loaded(modules, ("chalicelib.viewer.resolve", "chalicelib.documents")) == [
-        "chalicelib.documents", "chalicelib.viewer.resolve"]
+    assert loaded(modules, ("chalicelib.viewer.resolve", "chalicelib.resources.documents")) == [
+        "chalicelib.resources.documents", "chalicelib.viewer.resolve"]
 
 
 def test_a_stream_batch_imports_what_counting_and_webhooks_need_only(shared: Dict[str, Any]) -> None:
@@ -115,6 +117,6 @@ def test_a_stream_batch_imports_what_counting_and_webhooks_need_only(shared: Dic
     modules = run(shared, "consumer")
     # THEN the consumer's own modules ran, the admin API's resources, access log and limits did
     # not, and no encryption or signing library was loaded (nothing was sent or unsealed)
-    assert loaded(modules, ("chalicelib.consumer", "chalicelib.viewcounts")) == [
-        "chalicelib.consumer", "chalicelib.viewcounts"]
+    assert loaded(modules, ("chalicelib.access.consumer", "chalicelib.links.viewcounts")) == [
+        "chalicelib.access.consumer", "chalicelib.links.viewcounts"]
     assert loaded(modules, NEVER) == []

@@ -8,7 +8,8 @@ from typing import Any, Dict
 
 import pytest
 
-from chalicelib import limits, tenants
+from chalicelib.links import limits
+from chalicelib.tenancy import tenants
 
 
 def make_tenant(svc: Any, api: Any, plan: str = "free", **overrides: Any) -> Dict[str, Any]:
@@ -200,7 +201,7 @@ def test_reclaiming_after_a_revoke_frees_nothing(svc, app_client, clock):
 
 
 def test_ops_cli_recount_reports_no_drift(svc, app_client, capsys):
-    from chalicelib import opscli
+    from chalicelib.ops import cli as opscli
 
     t = make_tenant(svc, app_client)
     create(app_client, t["key"], "r1")

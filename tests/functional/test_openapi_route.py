@@ -1,7 +1,7 @@
 """`GET /v1/openapi.json`: the OpenAPI document, public, naming the deployment it came from."""
 from __future__ import annotations
 
-from chalicelib import apidoc
+from chalicelib.runtime import apidoc
 
 
 def test_the_document_is_served_without_a_key_with_this_deployments_url(app_client):

@@ -12,7 +12,7 @@ from typing import Any, Iterator
 import pytest
 from chalice.test import Client
 
-from chalicelib import tenants
+from chalicelib.tenancy import tenants
 from chalicelib.service import Keyhole
 from devstack.moto_server import free_port
 from tests.conftest import Api, settings_for

@@ -9,7 +9,7 @@ from typing import Any, Dict, Optional
 import pytest
 
 import app as app_module
-from chalicelib import tenants
+from chalicelib.tenancy import tenants
 from chalicelib.service import Keyhole
 from tests.conftest import Reply, settings_for
 from tests.functional.conftest import Env

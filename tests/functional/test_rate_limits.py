@@ -8,7 +8,7 @@ import math
 import secrets
 from typing import Any, Dict, List, Tuple
 
-from chalicelib import tenants
+from chalicelib.tenancy import tenants
 from chalicelib.viewer import resolve as viewer
 
 

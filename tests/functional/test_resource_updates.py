@@ -17,7 +17,7 @@ from typing import Any, Callable, Dict, Optional
 
 import boto3
 
-from chalicelib.caches import TENANT_TTL_SECONDS
+from chalicelib.runtime.caches import TENANT_TTL_SECONDS
 from chalicelib.storage.models import ResourceHead
 from tests.conftest import Api, Reply
 from tests.functional.conftest import Env

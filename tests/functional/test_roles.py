@@ -291,7 +291,7 @@ def test_bearer_scheme_and_header_name_are_case_insensitive(module_api: Api, mod
 
 def test_the_last_admin_key_cannot_be_deleted(module_svc: Keyhole, module_api: Api) -> None:
     # GIVEN a tenant whose only admin key is the caller's own
-    from chalicelib import tenants
+    from chalicelib.tenancy import tenants
 
     tenant, admin = tenants.create_tenant(module_svc, name="Lonely")
     key_id = module_api.get("/v1/api-keys", key=admin).json["items"][0]["id"]

@@ -19,7 +19,7 @@ import boto3
 import pytest
 
 import app as app_module
-from chalicelib import tenants
+from chalicelib.tenancy import tenants
 from chalicelib.service import Keyhole
 from chalicelib.storage.models import Capability, LinkRecord, ViewerHead
 from tests.conftest import Reply, settings_for
@@ -272,7 +272,7 @@ def test_audit_events_never_hold_secrets(env: Env, tenant: TenantKeys) -> None:
 
 
 def test_reprs_of_parsed_tokens_and_keys_hide_the_secret() -> None:
-    from chalicelib.tokens import new_api_key, new_share_token, parse_api_key, parse_share_token
+    from chalicelib.credentials.tokens import new_api_key, new_share_token, parse_api_key, parse_share_token
 
     token = new_share_token("0123456789abcdef" * 2)
     key = new_api_key("0123456789abcdef")

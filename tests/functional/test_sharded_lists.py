@@ -7,7 +7,7 @@ from typing import Any, Dict, List
 
 import pytest
 
-from chalicelib import tenants
+from chalicelib.tenancy import tenants
 from tests.conftest import Api
 from tests.support import b64_cursor
 

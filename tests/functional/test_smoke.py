@@ -1,4 +1,4 @@
-from chalicelib import tenants
+from chalicelib.tenancy import tenants
 
 
 def test_walkthrough(svc, app_client):

@@ -20,7 +20,8 @@ from typing import Any, Dict, Iterator, List, Optional
 import pytest
 import requests
 
-from chalicelib import limits, tenants
+from chalicelib.links import limits
+from chalicelib.tenancy import tenants
 from tests import contract
 from tests.stack import ROOT, HttpStack, start_stack
 from tests.support import random_token

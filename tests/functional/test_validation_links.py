@@ -11,7 +11,7 @@ from typing import Any, Dict, List, Optional
 
 import pytest
 
-from chalicelib.clock import parse_rfc3339
+from chalicelib.runtime.clock import parse_rfc3339
 from chalicelib.service import Keyhole
 from tests.conftest import Api
 from tests.support import TenantKeys, make_link, make_tenant, refused_fields

@@ -12,7 +12,7 @@ from typing import Any, Dict, List
 
 import pytest
 
-from chalicelib import tenants
+from chalicelib.tenancy import tenants
 from chalicelib.service import Keyhole
 from tests.conftest import Api
 from tests.support import RESOURCE_BODY, TenantKeys, make_link, refused, refused_fields

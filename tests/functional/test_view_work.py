@@ -15,8 +15,8 @@ from typing import Any, Dict, Iterator, List, Tuple
 import boto3
 import pytest
 
-from chalicelib import tenants
-from chalicelib.caches import API_KEY_TTL_SECONDS, TENANT_TTL_SECONDS
+from chalicelib.tenancy import tenants
+from chalicelib.runtime.caches import API_KEY_TTL_SECONDS, TENANT_TTL_SECONDS
 from chalicelib.storage.sizes import raw_item_bytes
 from tests.conftest import Api
 

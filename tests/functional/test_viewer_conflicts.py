@@ -16,7 +16,7 @@ from typing import Any, Dict, Iterator, Optional
 import pytest
 from botocore.awsrequest import AWSResponse
 
-from chalicelib import tenants
+from chalicelib.tenancy import tenants
 from chalicelib.viewer import resolve as viewer_core
 from tests.conftest import Api, Reply
 

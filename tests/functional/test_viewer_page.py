@@ -10,7 +10,7 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 import pytest
 
-from chalicelib import tenants
+from chalicelib.tenancy import tenants
 from chalicelib.storage.models import AccessEvent
 from chalicelib.viewer import resolve as viewer_core
 from tests.conftest import Api, Reply
@@ -98,7 +98,7 @@ class Viewer:
 
     def events(self, link_id: str) -> List[AccessEvent]:
         """The link's access events, oldest first (from every write shard of the link)."""
-        from chalicelib import accesslog
+        from chalicelib.access import accesslog
 
         return list(reversed(accesslog.events(link_id)))
 

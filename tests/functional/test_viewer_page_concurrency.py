@@ -10,7 +10,7 @@ from typing import Any, Callable, List
 import pytest
 import requests
 
-from chalicelib import tenants
+from chalicelib.tenancy import tenants
 
 pytestmark = pytest.mark.http
 PARALLEL = 12

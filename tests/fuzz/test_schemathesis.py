@@ -28,7 +28,7 @@ from typing import Any
 import pytest
 import requests
 
-from chalicelib import tenants
+from chalicelib.tenancy import tenants
 from tests.stack import ROOT, HttpStack, start_stack
 
 pytestmark = pytest.mark.http

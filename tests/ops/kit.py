@@ -1,5 +1,5 @@
 """Helpers for the ops-tool tests: the admin API over real HTTP, and the ops CLI run as ops run it
-(`python -m chalicelib.opscli` in a child process, configured by KEYHOLE_* variables)."""
+(`python -m chalicelib.ops.cli` in a child process, configured by KEYHOLE_* variables)."""
 from __future__ import annotations
 
 import json
@@ -75,7 +75,7 @@ class CliResult:
 
 
 def run_cli(env: Dict[str, str], *args: str, timeout: float = 180) -> CliResult:
-    """`python -m chalicelib.opscli ARGS` with exactly `env`, from the project directory."""
-    done = subprocess.run([sys.executable, "-m", "chalicelib.opscli", *args], cwd=ROOT, env=env,
+    """`python -m chalicelib.ops.cli ARGS` with exactly `env`, from the project directory."""
+    done = subprocess.run([sys.executable, "-m", "chalicelib.ops.cli", *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=timeout)
     return CliResult(done.returncode, done.stdout, done.stderr)

@@ -14,7 +14,7 @@ import pytest
 from botocore.stub import Stubber
 
 from chalicelib.ops import replay as replay_tool
-from chalicelib import viewcounts
+from chalicelib.links import viewcounts
 from devstack.pump import Pump, StreamReader, failure_notice, sequence_of
 from tests.ops.kit import HttpApi, run_cli
 from tests.support import fresh_ip, make_link, make_tenant

@@ -10,9 +10,9 @@ from typing import Any, Dict, List
 import boto3
 import pytest
 
-from chalicelib import links
-from chalicelib.apikeys import authenticate
-from chalicelib.errors import KeyholeError
+from chalicelib.links import links
+from chalicelib.tenancy.apikeys import authenticate
+from chalicelib.runtime.errors import KeyholeError
 from chalicelib.ops import reseal
 from chalicelib.sealing import KeyServiceUnavailable, Sealer, UnsealError
 from chalicelib.service import Keyhole, RequestInfo

@@ -11,7 +11,8 @@ from typing import Any, Dict, Iterator, List, Tuple
 import pytest
 from chalice.test import Client
 
-from chalicelib import telemetry, tenants
+from chalicelib.runtime import telemetry
+from chalicelib.tenancy import tenants
 from chalicelib.service import Keyhole
 from devstack.moto_server import free_port
 from devstack.pump import LocalContext, _scheduled_event

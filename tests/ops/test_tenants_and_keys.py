@@ -100,7 +100,7 @@ def test_suspended_and_expired_links_issue_the_same_dynamodb_requests(svc, app_c
     expired = make_link(app_client, t.operator, t.resource_id, expires_in="1h")
     other = make_tenant(svc, app_client, name="Suspended Work Co")
     suspended = make_link(app_client, other.operator, other.resource_id)
-    from chalicelib import tenants
+    from chalicelib.tenancy import tenants
 
     tenants.set_suspended(svc, other.tenant_id, True)
     clock.advance(2 * 3600)  # the first link has expired (its capability is still there: no TTL in moto)

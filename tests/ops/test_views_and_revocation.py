@@ -6,7 +6,7 @@ from typing import Any, Iterator
 import boto3
 import pytest
 
-from chalicelib import viewcounts
+from chalicelib.links import viewcounts
 from devstack.pump import StreamReader
 from tests.ops.kit import HttpApi, run_cli
 from tests.stream.kit import Stream

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, Optional, Tuple
 from urllib.parse import urlsplit
 
-from chalicelib.origin import content_origin
+from chalicelib.runtime import content_origin
 from devstack.origin import OriginServer
 from devstack.moto_server import free_port
 

@@ -5,7 +5,7 @@ from typing import Any, Dict, Iterator
 
 import pytest
 
-from chalicelib import tenants
+from chalicelib.tenancy import tenants
 from tests.stream.kit import Receiver, Stream, serve
 
 

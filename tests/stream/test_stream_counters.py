@@ -92,8 +92,8 @@ def test_views_are_counted_once_whatever_batches_replay_them(app_client, tenant,
 
 
 def test_a_replay_counts_only_what_lies_above_each_shards_mark(svc):
-    from chalicelib import viewcounts
-    from chalicelib.viewcounts import Counted
+    from chalicelib.links import viewcounts
+    from chalicelib.links.viewcounts import Counted
 
     link_id = "lnk_" + "a" * 24
     first = [Counted(0, "110", "2026-01-01T00:00:01Z"), Counted(1, "120", "2026-01-01T00:00:02Z")]

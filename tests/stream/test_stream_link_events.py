@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import boto3
 
-from chalicelib.tokens import sha256_hex
+from chalicelib.credentials.tokens import sha256_hex
 
 from tests.stream.kit import as_ttl_removal, open_link, register, share
 
@@ -63,7 +63,7 @@ def test_a_revocation_removal_is_not_an_expiry(app_client, tenant, stream, recei
 
 
 def test_a_reclaimed_expired_slot_announces_share_expired(app_client, tenant, stream, receiver, svc):
-    from chalicelib import links
+    from chalicelib.links import links
 
     api, key = app_client, tenant["admin"]
     # GIVEN an expired link whose slot is reclaimed before TTL removes anything

@@ -5,7 +5,7 @@ import boto3
 import pytest
 import requests
 
-from chalicelib import tenants
+from chalicelib.tenancy import tenants
 from devstack.pump import Pump, StreamReader
 
 pytestmark = pytest.mark.http

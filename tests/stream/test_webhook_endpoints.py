@@ -4,7 +4,7 @@ from __future__ import annotations
 import boto3
 import pytest
 
-from chalicelib import tenants
+from chalicelib.tenancy import tenants
 from chalicelib.webhooks.endpoints import MAX_ENDPOINTS, url_problem
 from tests.stream.kit import share
 

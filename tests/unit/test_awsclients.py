@@ -1,5 +1,5 @@
 """The shared botocore session: its clients resolve, sign and load exactly what botocore's own
-session gives, from less work (chalicelib/awsclients.py).
+session gives, from less work (chalicelib/runtime/awsclients.py).
 
 Real botocore, no network: clients are created and inspected, never called.
 """
@@ -14,8 +14,8 @@ import botocore.session
 import pytest
 from botocore.exceptions import UnknownServiceError
 
-from chalicelib import awsclients
-from chalicelib.config import Settings
+from chalicelib.runtime import awsclients
+from chalicelib.runtime.config import Settings
 from scripts import aws_endpoints
 
 FULL = botocore.loaders.Loader().load_data("endpoints")

@@ -1,4 +1,4 @@
-"""Tenant branding (chalicelib/branding.py): what a tenant may set, and that nothing it types reaches
+"""Tenant branding (chalicelib/tenancy/branding.py): what a tenant may set, and that nothing it types reaches
 the page except as re-made values."""
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from chalicelib import branding
-from chalicelib.errors import Collector
+from chalicelib.tenancy import branding
+from chalicelib.runtime.errors import Collector
 from chalicelib.storage.models import Tenant
 from tests.images import data_uri, jpeg, png, png_header_only, webp_lossless
 

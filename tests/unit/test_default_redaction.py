@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.redaction import MASK, is_default_secret, redact, viewer_document
+from chalicelib.resources.redaction import MASK, is_default_secret, redact, viewer_document
 
 SECRET = [
     # the names themselves

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from chalicelib.mergepatch import apply
-from chalicelib.preconditions import Preconditions
-from chalicelib.errors import PreconditionFailed
+from chalicelib.resources.mergepatch import apply
+from chalicelib.resources.preconditions import Preconditions
+from chalicelib.runtime.errors import PreconditionFailed
 
 RFC_7396_APPENDIX_A = [
     ({"a": "b"}, {"a": "c"}, {"a": "c"}),

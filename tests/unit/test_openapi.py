@@ -1,4 +1,4 @@
-"""The OpenAPI document (chalicelib/openapi.json) describes exactly the routes the app serves, is
+"""The OpenAPI document (chalicelib/runtime/openapi.json) describes exactly the routes the app serves, is
 valid OpenAPI 3.1, and agrees with the code on the values both state (roles, statuses, event types,
 limits). Its examples are checked against its own schemas."""
 from __future__ import annotations
@@ -8,8 +8,10 @@ from typing import Any, Dict, Iterator, Set, Tuple
 import pytest
 from openapi_spec_validator import validate
 
-from chalicelib import apidoc, links, plans, tenants
-from chalicelib.apikeys import ROLES
+from chalicelib.runtime import apidoc
+from chalicelib.links import links
+from chalicelib.tenancy import plans, tenants
+from chalicelib.tenancy.apikeys import ROLES
 from chalicelib.webhooks import EVENT_TYPES
 from tests.contract import Contract, contract
 
@@ -100,7 +102,7 @@ def test_the_document_states_the_values_the_code_uses():
     assert schema("Limits")["required"] == list(plans.LIMIT_NAMES)
     assert set(schema("TenantSettings")["required"]) == set(tenants.SETTING_NAMES)
     assert set(schema("TenantSettingsPatch")["properties"]) == set(tenants.SETTING_NAMES)
-    from chalicelib.resources import RESOURCE_FIELDS, RESOURCE_ID_RE
+    from chalicelib.resources.resources import RESOURCE_FIELDS, RESOURCE_ID_RE
 
     assert set(schema("ResourcePut")["properties"]) == set(RESOURCE_FIELDS)
     assert DOC["components"]["parameters"]["resource_id"]["schema"]["pattern"] == RESOURCE_ID_RE.pattern

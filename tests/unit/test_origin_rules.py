@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.origin import banner, content_origin, headers, paths, redirects, signing
+from chalicelib.origin import banner, headers, paths, redirects, signing
+from chalicelib.runtime import content_origin
 from chalicelib.origin.exceptions import OriginRedirectRefused
 from chalicelib.viewer.resolve import VIEWER_HEADERS
 
@@ -300,7 +301,7 @@ def test_content_origins_are_per_link_and_never_named_by_the_token() -> None:
     ],
 )
 def test_origin_urls_on_deployed_and_local_stages(url: str, local: bool, ok: bool) -> None:
-    from chalicelib.errors import Collector
+    from chalicelib.runtime.errors import Collector
     from chalicelib.origin import spec
 
     errors = Collector()
@@ -309,7 +310,7 @@ def test_origin_urls_on_deployed_and_local_stages(url: str, local: bool, ok: boo
 
 
 def test_origin_defaults_and_field_errors() -> None:
-    from chalicelib.errors import Collector
+    from chalicelib.runtime.errors import Collector
     from chalicelib.origin import spec
 
     errors = Collector()

@@ -7,7 +7,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
 
-from chalicelib import display
+from chalicelib.resources import display
 from chalicelib.viewer import render
 from tests.unit.test_page_render import HOSTILE_STRINGS, Markup, assert_only_renderer_markup
 

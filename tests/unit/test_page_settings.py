@@ -6,7 +6,7 @@ import re
 import pytest
 
 from chalicelib.viewer import pages as page, resolve as viewer
-from chalicelib.config import MAX_PAGE_POLL_SECONDS, Settings
+from chalicelib.runtime.config import MAX_PAGE_POLL_SECONDS, Settings
 
 
 def settings(stage: str, poll: int) -> Settings:

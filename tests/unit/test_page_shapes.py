@@ -6,7 +6,7 @@ from typing import Any, Dict, List
 
 import pytest
 
-from chalicelib.display import FieldHint
+from chalicelib.resources.display import FieldHint
 from chalicelib.viewer.shapes import Shape, decide
 
 

@@ -10,9 +10,12 @@ from typing import Any, Optional
 
 import pytest
 
-from chalicelib import expiry, pagination, redaction, tokens, validation
-from chalicelib.errors import BadRequest, Collector, PayloadTooLarge, ValidationFailed
-from chalicelib.logs import scrub
+from chalicelib.tenancy import expiry
+from chalicelib.runtime import pagination, validation
+from chalicelib.resources import redaction
+from chalicelib.credentials import tokens
+from chalicelib.runtime.errors import BadRequest, Collector, PayloadTooLarge, ValidationFailed
+from chalicelib.runtime.logs import scrub
 from devstack.serve import drop_query, mask_tokens
 
 NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
@@ -192,7 +195,7 @@ def test_the_aws_sdk_never_logs_at_debug_even_when_the_service_does() -> None:
     """botocore at DEBUG prints request/response bodies: KMS plaintext data keys, documents."""
     import logging
 
-    from chalicelib import logs
+    from chalicelib.runtime import logs
 
     root = logging.getLogger()
     saved = root.level, logging.getLogger("botocore").level

@@ -1,5 +1,5 @@
 """Fixed windows: where a window starts and ends, and what Retry-After says at the edges."""
-from chalicelib.ratelimit import window
+from chalicelib.storage.ratelimit import window
 
 
 def test_a_window_is_the_current_minute():

@@ -1,0 +1,12 @@
+"""Tenants and what belongs to a tenant as a whole.
+
+- `tenants`: tenants, their settings and usage (admin API and ops);
+- `tenant_settings`: a tenant's effective settings and limits, the part viewer requests read;
+- `plans`: built-in and ops-defined plans, effective limits;
+- `branding`: display name, accent colour, raster logo (pure validation and the page's `Brand`);
+- `apikeys`: API keys, roles, the per-key request window;
+- `expiry`: `expires_in` / `expires_at` and the tenant's default and maximum (pure);
+- `audit`: the tenant's audit trail (every admin action).
+
+May import `service`, `storage`, `sealing`, `credentials`, `runtime`.
+"""
