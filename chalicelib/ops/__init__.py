@@ -1,6 +1,7 @@
 """Ops tools behind `python -m chalicelib.ops.cli`: incident response and data repair.
 
-Each module is one tool, free of the CLI (which only parses arguments and prints):
+`cli` is the command-line tool (arguments and output only). Each other module is one tool, free of
+the CLI:
 
 - `stream_records`: the Lambda event shape of DynamoDB stream records (the local pump and replay);
 - `replay`: replay the stream records named in the stream-failure queue through the consumer;
@@ -8,5 +9,6 @@ Each module is one tool, free of the CLI (which only parses arguments and prints
 - `revocation`: revoke links in bulk (a resource, a tenant, the links one API key created);
 - `reseal`: re-seal every sealed token and webhook secret under a new KMS key (resumable).
 
-The runbook that uses them is docs/operations.md, "Incident response and data tools".
+The runbook that uses them is docs/operations.md, "Incident response and data tools". May import
+any capability package; only `app.py` stands above it.
 """

@@ -32,7 +32,7 @@ from typing import Any, TextIO
 from chalicelib.runtime.config import MissingSettings, Settings
 from chalicelib.service import Keyhole
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+PROJECT_DIR = Path(__file__).resolve().parents[2]  # chalicelib/ops/cli.py -> the project
 EXIT_FAILED, EXIT_USAGE, EXIT_ATTENTION = 1, 2, 3
 
 

@@ -9,9 +9,11 @@ Pure pieces, free of Keyhole's storage and of Chalice:
 - `banner`: the "Shared through a private link by <tenant>" banner for HTML;
 - `forward`: one proxied call through the vetted outbound transport, shaped for the viewer;
 - `origin_secret`: the `whsec_` signing secret: sealing, rotation with a grace period, the
-  per-container cache of opened secrets;
-- `content_origin`: the separate, per-link web origin proxied content is served from.
+  per-container cache of opened secrets.
+
+The separate, per-link web origin proxied content is served from is `runtime/content_origin.py`
+(configuration reads it).
 
 The viewer's side (link checks, accounting) is `chalicelib/viewer/proxy.py`; introspection is
-`chalicelib/viewer/introspection.py`. Importing this package imports none of its modules.
+`chalicelib/viewer/introspection.py`. Importing this package imports none of its modules. May import `sealing`, `outbound`, `runtime`.
 """

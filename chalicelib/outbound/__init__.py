@@ -8,6 +8,7 @@
 
 Webhook deliveries use it today; origin proxying calls tenants' origins through the same path.
 Importing this package does not import urllib3 (the `transport` module does).
+May import `runtime` only.
 """
 
 from __future__ import annotations

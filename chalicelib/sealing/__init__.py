@@ -11,6 +11,8 @@ key decrypted once serves many reveals (bounded cache). Plaintext keys live only
 Key replacement: a Sealer seals under one KMS key and may also open values sealed under
 `previous_key_ids` (each Decrypt still names the key it expects), so values sealed before the switch
 keep opening while `opscli kms reseal` moves them to the new key (docs/operations.md).
+
+Imports nothing else of Keyhole's (KMS clients are passed in).
 """
 
 from __future__ import annotations

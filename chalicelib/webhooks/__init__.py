@@ -6,6 +6,7 @@
   per-endpoint delivery log.
 
 Importing this package is cheap (no HTTP or signing libraries): `app.py` imports it at cold start.
+May import `tenancy`, `outbound`, `sealing` and everything below them.
 """
 
 from __future__ import annotations
