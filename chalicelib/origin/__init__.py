@@ -15,5 +15,6 @@ The separate, per-link web origin proxied content is served from is `runtime/con
 (configuration reads it).
 
 The viewer's side (link checks, accounting) is `chalicelib/viewer/proxy.py`; introspection is
-`chalicelib/viewer/introspection.py`. Importing this package imports none of its modules. May import `sealing`, `outbound`, `runtime`.
+`chalicelib/viewer/introspection.py`. Importing this package imports none of its modules.
+May import `sealing`, `outbound`, `runtime`.
 """

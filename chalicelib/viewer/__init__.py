@@ -5,7 +5,7 @@
 | `resolve` | a token -> the live link (one BatchGetItem), the accounting write, the one 404, viewer headers |
 | `json_surface` | `GET/POST /share/{token}/data`, `GET /share/{token}/info` |
 | `page_flows` | the HTML flows: the page, the view-limit button, the password unlock |
-| `html_responses` | the HTML answers several flows send: the one 404 page, 429, a page with its CSP nonce, the password form |
+| `html_responses` | HTML answers several flows send: the one 404 page, 429, a nonce'd page, the password form |
 | `proxy` | origin links: the proxied surface on each link's content origin, the hand-over, visits (docs/origins.md) |
 | `introspection` | `POST /v1/introspect`: a token resolved as a viewer's would be, for a tenant's own backend |
 | `render` | a (scoped, redacted) document -> escaped HTML (pure): values first, then sub-sections |
