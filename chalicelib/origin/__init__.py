@@ -10,7 +10,8 @@ Pure pieces, free of Keyhole's storage and of Chalice:
 - `forward`: one proxied call through the vetted outbound transport, shaped for the viewer;
 - `origin_secret`: the `whsec_` signing secret: sealing, rotation with a grace period, the
   per-container cache of opened secrets;
-- `content_origin`: the separate, per-link web origin proxied content is served from.
+- `content_origin`: the separate, per-link web origin proxied content is served from;
+- `visits`: how long a visit of a view-limited link lasts, and its used-up capability stays.
 
 The viewer's side (link checks, accounting) is `chalicelib/viewer/proxy.py`; introspection is
 `chalicelib/introspection.py`. Importing this package imports none of its modules.

@@ -167,11 +167,15 @@ def request_allowed(
     link_paths: tuple[str, ...] | list[str] | None,
     link_methods: tuple[str, ...] | list[str] | None,
 ) -> bool:
-    """Whether a normalised path and a method pass the resource's lists and the link's."""
+    """Whether a normalised path and a method pass the resource's lists and the link's; a path
+    that a server applying NFKC reads differently must pass in both forms."""
     if not paths.method_allowed(origin.allowed_methods, method):
         return False
     if link_methods and not paths.method_allowed(link_methods, method):
         return False
-    if not paths.path_allowed(origin.allowed_paths, path):
-        return False
-    return not link_paths or paths.path_allowed(link_paths, path)
+    for form in dict.fromkeys((path, paths.folded(path))):
+        if not paths.path_allowed(origin.allowed_paths, form):
+            return False
+        if link_paths and not paths.path_allowed(link_paths, form):
+            return False
+    return True
