@@ -120,10 +120,11 @@ def request_info(raw_token: str | None = None) -> RequestInfo:
     telemetry.bind_tenant(_claimed_tenant(headers, raw_token))
     if raw_token:
         path = viewer.redacted_path(path, raw_token)
+    agent = headers.get("user-agent")
     return RequestInfo(
         request_id=request_id,
         ip=ip,
-        user_agent=headers.get("user-agent"),
+        user_agent=tokens.without_token(agent, raw_token) if agent and raw_token else agent,
         base_url=public_url.base_url(svc.settings, headers, context),
         method=request.method,
         path=path,

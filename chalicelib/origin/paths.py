@@ -99,16 +99,6 @@ def folded(path: str) -> str:
     return path if path.isascii() else unicodedata.normalize("NFKC", path)
 
 
-# What the share token is replaced by wherever a viewer put it in a proxied path or query: the
-# origin, the access log and the stream see this instead (RFC 3986 pchar, so it is sent as is).
-TOKEN_MARKER = "(token)"  # noqa: S105 (a placeholder, not a secret)
-
-
-def without_token(text: str, token: str) -> str:
-    """`text` with every occurrence of the link's own token replaced by `TOKEN_MARKER`."""
-    return text.replace(token, TOKEN_MARKER) if token else text
-
-
 def encode(path: str) -> str:
     """A normalised path as sent to the origin: each segment percent-encoded (UTF-8)."""
     return "/".join(quote(segment, safe=_SEGMENT_SAFE) for segment in path.split("/"))

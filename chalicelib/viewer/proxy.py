@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 from ..origin import content_origin
 from ..origin.visits import VISIT_SECONDS
 from ..service import Keyhole, RequestInfo
+from ..tokens import without_token
 from . import pages as page
 from .resolve import (
     Lookup,
@@ -196,8 +197,8 @@ def proxy(svc: Keyhole, call: ProxyCall, req: RequestInfo) -> ViewerResponse:
     # the path and query before they are matched, recorded and sent.
     path = paths.normalise(call.raw_path)
     if path is not None:
-        path = paths.without_token(path, call.raw_token)
-    query = paths.without_token(call.query, call.raw_token)
+        path = without_token(path, call.raw_token)
+    query = without_token(call.query, call.raw_token)
     req.path = path if path is not None else "(refused path)"
     if any(ch in query for ch in "\r\n\x00#") or len(query) > paths.MAX_PATH_LENGTH:
         path = None

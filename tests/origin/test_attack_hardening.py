@@ -161,7 +161,8 @@ def test_the_links_token_is_scrubbed_from_paths_queries_and_logs(http_stack: Any
                                                                  rest: str) -> None:
     live = origin_link(http_stack, origin, origin_body={"allowed_methods": ["GET", "HEAD", "DELETE"]})
     before = len(origin.received)
-    reply = live.get(rest.replace("{T}", live.token), method=method, ip=fresh_ip())
+    reply = live.get(rest.replace("{T}", live.token), method=method, ip=fresh_ip(),
+                     headers={"User-Agent": f"agent/{live.token}"})
     assert reply.status == 200, reply.body
     seen = origin.received[before:]
     assert len(seen) == 1 and seen[0]["verified"]
@@ -173,6 +174,7 @@ def test_the_links_token_is_scrubbed_from_paths_queries_and_logs(http_stack: Any
     assert logs and all(live.token not in json.dumps(entry) for entry in logs)
     if "{T}" in rest.split("?", 1)[0]:
         assert "(token)" in logs[0]["path"]
+    assert logs[0]["user_agent"] == "agent/(token)"
     items = _access_items(http_stack, live.link_id)
     assert items and all(live.token not in json.dumps(item) for item in items)
 
