@@ -8,7 +8,8 @@ field errors (one 422 lists them all).
 The origin URL is the base the shared path is appended to: `https://status.example.com/app` with a
 viewer path `/api/checks` calls `https://status.example.com/app/api/checks`. On deployed stages it
 must be `https` and must not name an internal host in any spelling (what resolving it gives is
-checked again on every call); the local and test stages may name `http://127.0.0.1:<port>`.
+checked again on every call); the local and test stages may name this machine only
+(`http://127.0.0.1:<port>`, `[::1]`, `localhost`, `*.localhost`: `chalicelib/outbound/urls.py`).
 """
 
 from __future__ import annotations
