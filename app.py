@@ -126,10 +126,11 @@ def request_info(token: tokens.PresentedToken | None = None) -> RequestInfo:
     telemetry.bind_tenant(_claimed_tenant(headers, token))
     if token is not None:
         path = viewer.redacted_path(path, token)
+    agent = headers.get("user-agent")
     return RequestInfo(
         request_id=request_id,
         ip=ip,
-        user_agent=headers.get("user-agent"),
+        user_agent=tokens.without_token(agent, token.value) if agent and token is not None else agent,
         base_url=public_url.base_url(svc.settings, headers, context),
         method=request.method,
         path=path,
@@ -585,7 +586,9 @@ def _proxied(svc: Keyhole, req: RequestInfo, token: tokens.PresentedToken) -> vi
     host = request_host()
     rest = _proxy_rest(token.value)
     if not proxy.is_content_request(svc, host):
-        return proxy.redirect_to_content(svc, token, req, request.headers or {}, rest=rest or "/")
+        return proxy.redirect_to_content(
+            svc, token, req, request.headers or {}, rest=rest or "/", query=_raw_query(), method=request.method
+        )
     call = proxy.ProxyCall(
         token=token,
         method=request.method,
@@ -726,24 +729,18 @@ def content_hosts_serve_content_only(event: Any, get_response: Callable[[Any], R
     scripts of a tenant's service (the one 404 otherwise)."""
     from chalicelib.runtime import content_origin
 
-    path = event.path or ""
-    full = (event.context or {}).get("path") or path
-    if path.startswith("/v1/") or path.startswith("/share/"):
+    route = event.path or ""  # the routed resource path (`/share/{token}/o/{proxy+}`), not the path as sent
+    sent = (event.context or {}).get("path") or route
+    if route.startswith("/v1/") or route.startswith("/share/"):
         if content_origin.is_content_request(
             service().settings, request_host()
-        ) and not content_origin.content_path_allowed(_without_stage(full, path)):
+        ) and not content_origin.content_route_allowed(route, sent):
             return Response(
                 body=viewer.NOT_FOUND_BODY,
                 status_code=404,
                 headers={**viewer.viewer_headers(), "X-Request-Id": telemetry.request_id()},
             )
     return get_response(event)
-
-
-def _without_stage(full: str, resource_path: str) -> str:
-    """The request path without API Gateway's stage prefix (the resource path when unknown)."""
-    at = full.find("/share/")
-    return full[at:] if at >= 0 else resource_path
 
 
 @app.middleware("http")

@@ -184,7 +184,7 @@ class Handler(BaseHTTPRequestHandler):
                     ]
                 },
             )
-        elif path == "/redirect":
+        elif path == "/redirect" or path.endswith("/redirect"):  # below a base path too
             self._send(302, b"", "text/plain", extra={"Location": query.get("to", ["/"])[0]})
         elif path == "/cookie":
             self._send(200, {"ok": True}, extra={"Set-Cookie": "origin_session=abc; Path=/"})

@@ -157,6 +157,16 @@ def token_preview(value: str) -> str:
     return value[:PREVIEW_LENGTH]
 
 
+# What a link's own token is replaced by wherever a viewer wrote it into a request (a proxied path
+# or query, a user agent): origins, access logs and stream records see this instead.
+TOKEN_MARKER = "(token)"  # noqa: S105 (a placeholder, not a secret)
+
+
+def without_token(text: str, token: str) -> str:
+    """`text` with every occurrence of `token` replaced by `TOKEN_MARKER`."""
+    return text.replace(token, TOKEN_MARKER) if token else text
+
+
 @dataclass(frozen=True)
 class ApiKey:
     """A parsed API key. `value` is the secret."""

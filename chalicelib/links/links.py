@@ -381,7 +381,8 @@ def free_slot(
 ) -> bool:
     """Release `record`'s slot (plus `record_actions`) atomically. False if it held none by then.
 
-    `extra` holds more transaction items: ("delete_cap", condition-or-None) or ("audit", AuditEvent).
+    `extra` holds more transaction items: ("delete_cap", condition-or-None), ("retire_cap",
+    (condition, ttl)) (a used-up capability kept until its last visit ends) or ("audit", AuditEvent).
     """
     hk = ResourceHead.key(record.tenant_id, record.resource_id)
     tk = Tenant.key(record.tenant_id)
@@ -433,7 +434,7 @@ def free_slot(
         except TxnCancelled as cancelled:
             if cancelled.failed("record"):
                 return False  # no longer holding a slot (or no longer matching): someone else freed it
-            if cancelled.failed("delete_cap"):
+            if cancelled.failed("delete_cap") or cancelled.failed("cap"):
                 return False
             _backoff(attempt, cancelled.conflict)
             head = None
@@ -444,6 +445,11 @@ def _add_extra(txn: Any, record: LinkRecord, extra: list[tuple[str, Any]] | None
     for kind, value in extra or []:
         if kind == "delete_cap":
             txn.delete(Capability, Capability.key(record.token_hash), condition=value, tag="delete_cap")
+        elif kind == "retire_cap":
+            condition, ttl = value
+            txn.update(
+                Capability, Capability.key(record.token_hash), [Capability.ttl.set(ttl)], condition=condition, tag="cap"
+            )
         elif kind == "audit":
             txn.put(value, tag="audit")
 
@@ -485,17 +491,23 @@ def reclaim_expired(svc: Keyhole, record: LinkRecord, now_s: str) -> int:
 
 
 def mark_exhausted(svc: Keyhole, record: LinkRecord, now_s: str) -> int:
-    """A link that used its last view: state exhausted, slot freed, capability removed."""
+    """A link that used its last view: state exhausted, slot freed, and the capability kept only
+    as long as a visit opened with that view may last (`origin/visits.py`): it reads as used up
+    for everyone else, and revoking the link still deletes it."""
+    from chalicelib.origin.visits import keep_capability_until
+
     record.state, record.exhausted_at = "exhausted", now_s
     actions = [*_state_actions(record), LinkRecord.exhausted_at.set(now_s)]
     cap_condition = Capability.views_used >= Capability.max_views
+    expires = parse_rfc3339(record.expires_at).timestamp() if record.expires_at else None
+    ttl = keep_capability_until(parse_rfc3339(now_s).timestamp(), expires)
     return int(
         free_slot(
             svc,
             record,
             record_actions=actions,
             record_condition=LinkRecord.state == "live",
-            extra=[("delete_cap", cap_condition)],
+            extra=[("retire_cap", (cap_condition, ttl))],
         )
     )
 

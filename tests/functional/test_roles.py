@@ -60,7 +60,7 @@ def _fresh_webhook(api: Api, t: TenantKeys) -> str:
 
 _standing_links: Dict[str, str] = {}
 _standing_webhooks: Dict[str, str] = {}
-WEBHOOK_BODY = {"url": "https://hooks.example.com/keyhole", "events": ["share.created"]}
+WEBHOOK_BODY = {"url": "https://hooks.localhost/keyhole", "events": ["share.created"]}
 
 
 def _standing_webhook(api: Api, t: TenantKeys) -> str:
