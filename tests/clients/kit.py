@@ -35,3 +35,48 @@ def npm_ci(package: Path = TS_CLIENT) -> Path:
                            timeout=NPM_TIMEOUT)
             stamp.write_text(wanted)
     return package / "node_modules"
+
+
+# --- small HTTP servers on loopback -----------------------------------------------------------------
+
+import threading  # noqa: E402
+from collections.abc import Callable, Iterator  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer  # noqa: E402
+from typing import Any  # noqa: E402
+
+Answer = tuple[int, dict[str, str], bytes]
+
+
+@contextmanager
+def scripted_server(answers: Callable[[str, str, dict[str, str], bytes], Answer]) -> Iterator[tuple[str, list[Any]]]:
+    """An HTTP server on 127.0.0.1 that answers each request with `answers(method, path, headers,
+    body)` and records what it received: (base URL, received requests)."""
+    received: list[Any] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def _any(self) -> None:
+            body = self.rfile.read(int(self.headers.get("content-length") or 0))
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            received.append((self.command, self.path, headers, body))
+            status, out_headers, out = answers(self.command, self.path, headers, body)
+            self.send_response(status)
+            for name, value in out_headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(out)))
+            self.end_headers()
+            self.wfile.write(out)
+
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _any  # noqa: N815
+
+        def log_message(self, *args: Any) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", received
+    finally:
+        server.shutdown()
+        server.server_close()
