@@ -297,6 +297,19 @@ class Keyhole:
         self.webhooks = WebhooksApi(self._transport)
         self.viewer = ViewerApi(self._transport)
 
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **options: Any) -> Keyhole:
+        """A client from `KEYHOLE_API_URL` and `KEYHOLE_API_KEY` (and `KEYHOLE_TENANT`,
+        `KEYHOLE_ACTOR` when set), so no key is written into code."""
+        import os
+
+        env = os.environ if environ is None else environ
+        url, key = env.get("KEYHOLE_API_URL"), env.get("KEYHOLE_API_KEY")
+        if not url or not key:
+            raise ValueError("set KEYHOLE_API_URL and KEYHOLE_API_KEY")
+        return cls(url, key, tenant=env.get("KEYHOLE_TENANT") or None, actor=env.get("KEYHOLE_ACTOR") or None,
+                   **options)
+
     def introspect(self, token: str, *, view: Mapping[str, Any] | None = None,
                    password: str | None = None) -> models.Introspection:
         """Is this token a live link of your tenant? `view={"ip": ..., "user_agent": ...}` counts a
