@@ -13,7 +13,6 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
-
 from keyhole_client.origin import KeyholeOriginASGI, OriginRequest
 
 PAGE = """<!doctype html><title>Build status</title><h1>Build status</h1>
@@ -36,8 +35,13 @@ def create_app(secrets: list[str]) -> FastAPI:
     @app.get("/api/status")
     def status(request: Request) -> dict[str, Any]:
         who = asked_by(request)
-        return {"status": "green", "builds": 42, "link_id": who.link_id, "share_name": who.share_name,
-                "viewer_ip": who.viewer_ip}
+        return {
+            "status": "green",
+            "builds": 42,
+            "link_id": who.link_id,
+            "share_name": who.share_name,
+            "viewer_ip": who.viewer_ip,
+        }
 
     @app.post("/api/echo")
     async def echo(request: Request) -> dict[str, Any]:

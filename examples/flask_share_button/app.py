@@ -11,14 +11,23 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, redirect, render_template_string, url_for
-
 from keyhole_client import Keyhole
 
 RECORDS: dict[str, dict[str, Any]] = {
-    "invoice-42": {"customer": "Globex", "total": 1250.5, "currency": "EUR", "internal_notes": "pays late",
-                   "lines": [{"item": "Widgets", "qty": 10, "price": 100}, {"item": "Support", "qty": 1, "price": 250.5}]},
-    "invoice-43": {"customer": "Initech", "total": 99.0, "currency": "EUR", "internal_notes": "",
-                   "lines": [{"item": "Stapler", "qty": 1, "price": 99.0}]},
+    "invoice-42": {
+        "customer": "Globex",
+        "total": 1250.5,
+        "currency": "EUR",
+        "internal_notes": "pays late",
+        "lines": [{"item": "Widgets", "qty": 10, "price": 100}, {"item": "Support", "qty": 1, "price": 250.5}],
+    },
+    "invoice-43": {
+        "customer": "Initech",
+        "total": 99.0,
+        "currency": "EUR",
+        "internal_notes": "",
+        "lines": [{"item": "Stapler", "qty": 1, "price": 99.0}],
+    },
 }
 
 PAGE = """<!doctype html><title>Invoices</title>
@@ -31,12 +40,15 @@ PAGE = """<!doctype html><title>Invoices</title>
 
 RECORD = """<!doctype html><title>{{ record_id }}</title>
 <h1>{{ record_id }}</h1>
-{% if new_url %}<p>Anyone with this link can view {{ record_id }}: <input readonly value="{{ new_url }}" id="share-url"></p>{% endif %}
+{% if new_url %}<p>Anyone with this link can view {{ record_id }}:
+<input readonly value="{{ new_url }}" id="share-url"></p>{% endif %}
 <form method="post" action="{{ url_for('share', record_id=record_id) }}"><button>Share</button></form>
 <table id="links"><tr><th>link</th><th>status</th><th>views</th><th></th></tr>
-{% for link in links %}<tr data-link="{{ link.id }}"><td>{{ link.label or link.token_preview }}</td><td>{{ link.status }}</td>
-<td>{{ link.view_count }}</td><td>{% if link.status == 'active' %}<form method="post"
-action="{{ url_for('revoke', record_id=record_id, link_id=link.id) }}"><button>Revoke</button></form>{% endif %}</td></tr>
+{% for link in links %}<tr data-link="{{ link.id }}">
+<td>{{ link.label or link.token_preview }}</td><td>{{ link.status }}</td><td>{{ link.view_count }}</td>
+<td>{% if link.status == 'active' %}<form method="post"
+action="{{ url_for('revoke', record_id=record_id, link_id=link.id) }}"><button>Revoke</button></form>{% endif %}</td>
+</tr>
 {% endfor %}</table>"""
 
 
@@ -63,8 +75,13 @@ def create_app(kh: Keyhole | None = None, records: dict[str, dict[str, Any]] | N
         if record_id not in data:
             return "no such record", 404
         # Push the record as it is now (PUT replaces; the redaction rule is always sent), then link it.
-        client.resources.put(resource_id(record_id), type="invoice", name=f"Invoice {record_id}",
-                             document=data[record_id], redact=["internal_notes"])
+        client.resources.put(
+            resource_id(record_id),
+            type="invoice",
+            name=f"Invoice {record_id}",
+            document=data[record_id],
+            redact=["internal_notes"],
+        )
         link = client.links.create(resource_id(record_id), label=f"Shared from the app: {record_id}", expires_in="7d")
         return record(record_id, new_url=link.url)  # the URL is shown once, here
 

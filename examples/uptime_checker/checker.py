@@ -13,18 +13,17 @@ from __future__ import annotations
 import argparse
 import time
 from collections import deque
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-
 from keyhole_client import Keyhole, NotFound
 
 HISTORY = 20
 
 
 def now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def check(url: str, timeout: float = 5.0) -> dict[str, Any]:
@@ -49,8 +48,12 @@ class Checker:
         for name, url in self.targets.items():
             result = check(url)
             self.history[name].append(result)
-            services[name] = {"status": "up" if result["up"] else "down", "http_status": result["http_status"],
-                              "latency_ms": result["latency_ms"], "checks": list(self.history[name])}
+            services[name] = {
+                "status": "up" if result["up"] else "down",
+                "http_status": result["http_status"],
+                "latency_ms": result["latency_ms"],
+                "checks": list(self.history[name]),
+            }
         return {"checked_at": now(), "services": services}
 
     def push(self) -> dict[str, Any]:

@@ -35,8 +35,14 @@ def header(headers: Mapping[str, str], name: str) -> str:
     return ""
 
 
-def verify(content: bytes, headers: Mapping[str, str], secrets: str | Sequence[str], *, tolerance: float,
-           now: float | None = None) -> tuple[str, int]:
+def verify(
+    content: bytes,
+    headers: Mapping[str, str],
+    secrets: str | Sequence[str],
+    *,
+    tolerance: float,
+    now: float | None = None,
+) -> tuple[str, int]:
     """(message id, timestamp) when a `v1` signature in `webhook-signature` matches one of the
     secrets and the timestamp is within `tolerance` seconds of now; SignatureError otherwise."""
     keys = [secrets] if isinstance(secrets, str) else list(secrets)

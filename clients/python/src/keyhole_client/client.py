@@ -51,8 +51,9 @@ class _Namespace:
     def __init__(self, transport: Transport) -> None:
         self._t = transport
 
-    def _list(self, url_path: str, parse: Any, *, limit: int | None, cursor: str | None,
-              **params: Any) -> Paginator[Any]:
+    def _list(
+        self, url_path: str, parse: Any, *, limit: int | None, cursor: str | None, **params: Any
+    ) -> Paginator[Any]:
         def fetch(at: str | None) -> tuple[list[Any], str | None]:
             page, _ = self._t.request("GET", url_path, params={"limit": limit, "cursor": at, **params})
             return page["items"], page.get("next_cursor")
@@ -104,8 +105,9 @@ class ResourcesApi(_Namespace):
         with redaction rules, `redact` is required (`[]` removes them on purpose): a replace never
         drops a rule by omission. `if_match` (an ETag) makes it conditional (PreconditionFailed);
         `if_none_match="*"` creates only."""
-        body = _given(type=type, name=name, document=document, origin=origin, redact=redact, scopes=scopes,
-                      display=display)
+        body = _given(
+            type=type, name=name, document=document, origin=origin, redact=redact, scopes=scopes, display=display
+        )
         headers = _given(**{"If-Match": if_match, "If-None-Match": if_none_match})
         result, _ = self._t.request("PUT", path("/v1/resources/{id}", id=resource_id), body=body, headers=headers)
         return models.Resource.from_json(result)
@@ -119,17 +121,23 @@ class ResourcesApi(_Namespace):
         type: str | _Unset = UNSET,
         redact: Sequence[str] | _Unset = UNSET,
         scopes: Mapping[str, Sequence[str] | None] | _Unset = UNSET,
-        display: Mapping[str, Any] | None | _Unset = UNSET,
-        origin: Mapping[str, Any] | None | _Unset = UNSET,
+        display: Mapping[str, Any] | _Unset | None = UNSET,
+        origin: Mapping[str, Any] | _Unset | None = UNSET,
         if_match: str | None = None,
     ) -> models.Resource:
         """A JSON Merge Patch (RFC 7396): only what is given changes; inside `document`, a None
         member removes it. Redaction rules stay unless `redact` is given."""
-        body = _body(document=document, name=name, type=type, redact=redact, scopes=scopes, display=display,
-                     origin=origin)
+        body = _body(
+            document=document, name=name, type=type, redact=redact, scopes=scopes, display=display, origin=origin
+        )
         headers = _given(**{"If-Match": if_match})
-        result, _ = self._t.request("PATCH", path("/v1/resources/{id}", id=resource_id), body=body, headers=headers,
-                                    content_type="application/merge-patch+json")
+        result, _ = self._t.request(
+            "PATCH",
+            path("/v1/resources/{id}", id=resource_id),
+            body=body,
+            headers=headers,
+            content_type="application/merge-patch+json",
+        )
         return models.Resource.from_json(result)
 
     def get(self, resource_id: str) -> models.Resource:
@@ -167,15 +175,29 @@ class LinksApi(_Namespace):
     ) -> models.NewLink:
         """A share link (operator): `token` and `url` are in the answer. `expires_in` is `1h`,
         `24h`, `7d`, `30d`, `never` or any `<n>m|h|d`; or give `expires_at`."""
-        body = _given(label=label, description=description, scope=scope, expires_in=expires_in,
-                      expires_at=expires_at, password=password, max_views=max_views,
-                      rate_limit_per_min=rate_limit_per_min, allowed_paths=allowed_paths,
-                      allowed_methods=allowed_methods)
+        body = _given(
+            label=label,
+            description=description,
+            scope=scope,
+            expires_in=expires_in,
+            expires_at=expires_at,
+            password=password,
+            max_views=max_views,
+            rate_limit_per_min=rate_limit_per_min,
+            allowed_paths=allowed_paths,
+            allowed_methods=allowed_methods,
+        )
         result, _ = self._t.request("POST", path("/v1/resources/{id}/links", id=resource_id), body=body)
         return models.NewLink.from_json(result)
 
-    def list(self, resource_id: str | None = None, *, status: LinkStatus | None = None, limit: int | None = None,
-             cursor: str | None = None) -> Paginator[models.Link]:
+    def list(
+        self,
+        resource_id: str | None = None,
+        *,
+        status: LinkStatus | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> Paginator[models.Link]:
         """The tenant's links, or one resource's; `status` active (default), revoked, expired, all."""
         url_path = path("/v1/resources/{id}/links", id=resource_id) if resource_id is not None else "/v1/links"
         return self._list(url_path, models.Link.from_json, limit=limit, cursor=cursor, status=status)
@@ -187,16 +209,22 @@ class LinksApi(_Namespace):
         self,
         link_id: str,
         *,
-        label: str | None | _Unset = UNSET,
-        description: str | None | _Unset = UNSET,
+        label: str | _Unset | None = UNSET,
+        description: str | _Unset | None = UNSET,
         expires_in: str | _Unset = UNSET,
-        expires_at: datetime | str | None | _Unset = UNSET,
-        max_views: int | None | _Unset = UNSET,
-        rate_limit_per_min: int | None | _Unset = UNSET,
+        expires_at: datetime | str | _Unset | None = UNSET,
+        max_views: int | _Unset | None = UNSET,
+        rate_limit_per_min: int | _Unset | None = UNSET,
     ) -> models.Link:
         """Change what is given (operator); None clears a nullable field."""
-        body = _body(label=label, description=description, expires_in=expires_in, expires_at=expires_at,
-                     max_views=max_views, rate_limit_per_min=rate_limit_per_min)
+        body = _body(
+            label=label,
+            description=description,
+            expires_in=expires_in,
+            expires_at=expires_at,
+            max_views=max_views,
+            rate_limit_per_min=rate_limit_per_min,
+        )
         return models.Link.from_json(self._t.request("PATCH", path("/v1/links/{id}", id=link_id), body=body)[0])
 
     def reveal(self, link_id: str) -> models.RevealedLink:
@@ -207,11 +235,13 @@ class LinksApi(_Namespace):
         """Revoked at once and for ever; the record stays for the audit trail."""
         self._t.request("DELETE", path("/v1/links/{id}", id=link_id))
 
-    def access_logs(self, link_id: str, *, limit: int | None = None,
-                    cursor: str | None = None) -> Paginator[models.AccessLogEntry]:
+    def access_logs(
+        self, link_id: str, *, limit: int | None = None, cursor: str | None = None
+    ) -> Paginator[models.AccessLogEntry]:
         """Viewer requests on the link, newest first."""
-        return self._list(path("/v1/links/{id}/access-logs", id=link_id), models.AccessLogEntry.from_json,
-                          limit=limit, cursor=cursor)
+        return self._list(
+            path("/v1/links/{id}/access-logs", id=link_id), models.AccessLogEntry.from_json, limit=limit, cursor=cursor
+        )
 
 
 class AuditApi(_Namespace):
@@ -221,8 +251,9 @@ class AuditApi(_Namespace):
 
 
 class WebhooksApi(_Namespace):
-    def create(self, url: str, events: Sequence[str] | None = None, *,
-               description: str | None = None) -> models.NewWebhookEndpoint:
+    def create(
+        self, url: str, events: Sequence[str] | None = None, *, description: str | None = None
+    ) -> models.NewWebhookEndpoint:
         """Register an endpoint (admin); `secret` (`whsec_...`) is in this answer only. `events`
         each at most once, or None/`["*"]` for every type."""
         body = _given(url=url, events=events, description=description)
@@ -234,11 +265,16 @@ class WebhooksApi(_Namespace):
     def delete(self, webhook_id: str) -> None:
         self._t.request("DELETE", path("/v1/webhooks/{id}", id=webhook_id))
 
-    def deliveries(self, webhook_id: str, *, limit: int | None = None,
-                   cursor: str | None = None) -> Paginator[models.WebhookDelivery]:
+    def deliveries(
+        self, webhook_id: str, *, limit: int | None = None, cursor: str | None = None
+    ) -> Paginator[models.WebhookDelivery]:
         """The endpoint's delivery log, newest first."""
-        return self._list(path("/v1/webhooks/{id}/deliveries", id=webhook_id), models.WebhookDelivery.from_json,
-                          limit=limit, cursor=cursor)
+        return self._list(
+            path("/v1/webhooks/{id}/deliveries", id=webhook_id),
+            models.WebhookDelivery.from_json,
+            limit=limit,
+            cursor=cursor,
+        )
 
 
 class ViewerApi(_Namespace):
@@ -253,13 +289,18 @@ class ViewerApi(_Namespace):
     def data(self, url_or_token: str, *, use_view: bool = False) -> models.ShareData:
         """The scoped, redacted document. A link with `max_views` needs `use_view=True` (a POST,
         which uses one view); a GET of one is Conflict `confirm_required`."""
-        result, _ = self._t.request("POST" if use_view else "GET", "", absolute_url=self._share(url_or_token, "/data"),
-                                    headers={"Authorization": ""})
+        result, _ = self._t.request(
+            "POST" if use_view else "GET",
+            "",
+            absolute_url=self._share(url_or_token, "/data"),
+            headers={"Authorization": ""},
+        )
         return models.ShareData.from_json(result)
 
     def info(self, url_or_token: str) -> models.ShareInfo:
-        result, _ = self._t.request("GET", "", absolute_url=self._share(url_or_token, "/info"),
-                                    headers={"Authorization": ""})
+        result, _ = self._t.request(
+            "GET", "", absolute_url=self._share(url_or_token, "/info"), headers={"Authorization": ""}
+        )
         return models.ShareInfo.from_json(result)
 
 
@@ -287,8 +328,9 @@ class Keyhole:
         retry: RetryPolicy | None = None,
         http: httpx.Client | None = None,
     ) -> None:
-        self._transport = Transport(api_url, api_key, tenant=tenant, actor=actor, timeout=timeout, retry=retry,
-                                    http=http)
+        self._transport = Transport(
+            api_url, api_key, tenant=tenant, actor=actor, timeout=timeout, retry=retry, http=http
+        )
         self.tenant = TenantApi(self._transport)
         self.api_keys = ApiKeysApi(self._transport)
         self.resources = ResourcesApi(self._transport)
@@ -307,11 +349,13 @@ class Keyhole:
         url, key = env.get("KEYHOLE_API_URL"), env.get("KEYHOLE_API_KEY")
         if not url or not key:
             raise ValueError("set KEYHOLE_API_URL and KEYHOLE_API_KEY")
-        return cls(url, key, tenant=env.get("KEYHOLE_TENANT") or None, actor=env.get("KEYHOLE_ACTOR") or None,
-                   **options)
+        return cls(
+            url, key, tenant=env.get("KEYHOLE_TENANT") or None, actor=env.get("KEYHOLE_ACTOR") or None, **options
+        )
 
-    def introspect(self, token: str, *, view: Mapping[str, Any] | None = None,
-                   password: str | None = None) -> models.Introspection:
+    def introspect(
+        self, token: str, *, view: Mapping[str, Any] | None = None, password: str | None = None
+    ) -> models.Introspection:
         """Is this token a live link of your tenant? `view={"ip": ..., "user_agent": ...}` counts a
         view (add `"use_view": True` for a view-limited link); `password` for a password link."""
         body = _given(token=token, view=view, password=password)
@@ -335,16 +379,34 @@ class Keyhole:
 # Every operation of the OpenAPI document and the method that calls it; the viewer's HTML routes are
 # for browsers (tests/clients checks this table against the document: a new route fails until it is here).
 OPERATIONS: dict[str, str] = {
-    "getTenant": "tenant.get", "patchTenant": "tenant.update",
-    "createApiKey": "api_keys.create", "listApiKeys": "api_keys.list", "deleteApiKey": "api_keys.delete",
-    "putResource": "resources.put", "patchResource": "resources.patch", "getResource": "resources.get",
-    "listResources": "resources.list", "deleteResource": "resources.delete",
+    "getTenant": "tenant.get",
+    "patchTenant": "tenant.update",
+    "createApiKey": "api_keys.create",
+    "listApiKeys": "api_keys.list",
+    "deleteApiKey": "api_keys.delete",
+    "putResource": "resources.put",
+    "patchResource": "resources.patch",
+    "getResource": "resources.get",
+    "listResources": "resources.list",
+    "deleteResource": "resources.delete",
     "rotateOriginSecret": "resources.rotate_origin_secret",
-    "createLink": "links.create", "listResourceLinks": "links.list", "listLinks": "links.list", "getLink": "links.get",
-    "patchLink": "links.update", "revealLink": "links.reveal", "revokeLink": "links.revoke",
-    "listAccessLogs": "links.access_logs", "listAudit": "audit.list",
-    "createWebhook": "webhooks.create", "listWebhooks": "webhooks.list", "deleteWebhook": "webhooks.delete",
-    "listWebhookDeliveries": "webhooks.deliveries", "introspect": "introspect", "getOpenApi": "openapi",
-    "shareData": "viewer.data", "shareDataPost": "viewer.data", "shareInfo": "viewer.info",
+    "createLink": "links.create",
+    "listResourceLinks": "links.list",
+    "listLinks": "links.list",
+    "getLink": "links.get",
+    "patchLink": "links.update",
+    "revealLink": "links.reveal",
+    "revokeLink": "links.revoke",
+    "listAccessLogs": "links.access_logs",
+    "listAudit": "audit.list",
+    "createWebhook": "webhooks.create",
+    "listWebhooks": "webhooks.list",
+    "deleteWebhook": "webhooks.delete",
+    "listWebhookDeliveries": "webhooks.deliveries",
+    "introspect": "introspect",
+    "getOpenApi": "openapi",
+    "shareData": "viewer.data",
+    "shareDataPost": "viewer.data",
+    "shareInfo": "viewer.info",
 }
 FOR_BROWSERS = frozenset({"sharePage", "sharePageView", "shareUnlock", "shareVisit", "robots"})

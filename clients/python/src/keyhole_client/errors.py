@@ -127,8 +127,17 @@ _BY_CODE: dict[str, type[KeyholeError]] = {
     "unavailable": Unavailable,
 }
 _BY_STATUS: dict[int, type[KeyholeError]] = {
-    400: BadRequest, 401: Unauthorized, 403: Forbidden, 404: NotFound, 409: Conflict, 412: PreconditionFailed,
-    413: PayloadTooLarge, 415: UnsupportedMediaType, 422: ValidationError, 429: RateLimited, 500: InternalError,
+    400: BadRequest,
+    401: Unauthorized,
+    403: Forbidden,
+    404: NotFound,
+    409: Conflict,
+    412: PreconditionFailed,
+    413: PayloadTooLarge,
+    415: UnsupportedMediaType,
+    422: ValidationError,
+    429: RateLimited,
+    500: InternalError,
     503: Unavailable,
 }
 
@@ -149,8 +158,15 @@ def error_from_response(status: int, body: Any, headers: Any) -> KeyholeError:
         retry_after = parse_retry_after(headers.get("retry-after"))
     request_id = error.get("request_id") or headers.get("x-request-id")
     message = str(error.get("message") or f"HTTP {status}")
-    return cls(message, status=status, code=code, details=details, request_id=request_id,
-               retry_after=retry_after, body=body if isinstance(body, dict) else {})
+    return cls(
+        message,
+        status=status,
+        code=code,
+        details=details,
+        request_id=request_id,
+        retry_after=retry_after,
+        body=body if isinstance(body, dict) else {},
+    )
 
 
 def parse_retry_after(value: str | None) -> int | None:

@@ -14,7 +14,6 @@ import types
 import typing
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
 from typing import Any, TypeVar, Union
 
 M = TypeVar("M", bound="Model")
@@ -38,18 +37,25 @@ def _is_datetime(hint: Any) -> bool:
     return False
 
 
-@lru_cache(maxsize=None)
-def _fields(cls: type) -> tuple[tuple[str, bool, type | None], ...]:
-    """(name, is a timestamp, nested model class) of each field but `extra`."""
-    hints = typing.get_type_hints(cls)
-    found = []
-    for f in dataclasses.fields(cls):
-        if f.name == "extra":
-            continue
-        hint = hints[f.name]
-        nested = next((a for a in (hint, *typing.get_args(hint)) if isinstance(a, type) and issubclass(a, Model)), None)
-        found.append((f.name, _is_datetime(hint), nested))
-    return tuple(found)
+_FIELDS: dict[type, tuple[tuple[str, bool, type[Model] | None], ...]] = {}
+
+
+def _fields(cls: type) -> tuple[tuple[str, bool, type[Model] | None], ...]:
+    """(name, is a timestamp, nested model class) of each field but `extra`, per class, once."""
+    found = _FIELDS.get(cls)
+    if found is None:
+        hints = typing.get_type_hints(cls)
+        rows = []
+        for f in dataclasses.fields(cls):
+            if f.name == "extra":
+                continue
+            hint = hints[f.name]
+            nested = next(
+                (a for a in (hint, *typing.get_args(hint)) if isinstance(a, type) and issubclass(a, Model)), None
+            )
+            rows.append((f.name, _is_datetime(hint), nested))
+        found = _FIELDS[cls] = tuple(rows)
+    return found
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -100,7 +106,7 @@ class Limits(Model):
 class TenantSettings(Model):
     default_expires_in: str | None = None
     max_expires_in: str | None = None
-    token_display: str = "recopyable"
+    token_display: str = "recopyable"  # noqa: S105  # a setting's name, not a password
     require_password: bool = False
     access_log_retention_days: int | None = None
     display_name: str | None = None
@@ -334,11 +340,25 @@ class ShareInfo(Model):
 
 # The OpenAPI schema each model follows (tests/clients check their fields against the document).
 SCHEMAS: dict[str, type[Model]] = {
-    "Limits": Limits, "TenantSettings": TenantSettings, "Tenant": Tenant, "ApiKey": ApiKey, "NewApiKey": NewApiKey,
-    "ResourceSummary": ResourceSummary, "Resource": Resource, "Link": Link, "NewLink": NewLink,
-    "RevealedLink": RevealedLink, "AccessLogEntry": AccessLogEntry, "AuditEvent": AuditEvent,
-    "WebhookEndpoint": WebhookEndpoint, "NewWebhookEndpoint": NewWebhookEndpoint, "DeliveryAttempt": DeliveryAttempt,
-    "WebhookDelivery": WebhookDelivery, "IntrospectedLink": IntrospectedLink,
-    "IntrospectedResource": IntrospectedResource, "Introspection": Introspection, "ShareData": ShareData,
+    "Limits": Limits,
+    "TenantSettings": TenantSettings,
+    "Tenant": Tenant,
+    "ApiKey": ApiKey,
+    "NewApiKey": NewApiKey,
+    "ResourceSummary": ResourceSummary,
+    "Resource": Resource,
+    "Link": Link,
+    "NewLink": NewLink,
+    "RevealedLink": RevealedLink,
+    "AccessLogEntry": AccessLogEntry,
+    "AuditEvent": AuditEvent,
+    "WebhookEndpoint": WebhookEndpoint,
+    "NewWebhookEndpoint": NewWebhookEndpoint,
+    "DeliveryAttempt": DeliveryAttempt,
+    "WebhookDelivery": WebhookDelivery,
+    "IntrospectedLink": IntrospectedLink,
+    "IntrospectedResource": IntrospectedResource,
+    "Introspection": Introspection,
+    "ShareData": ShareData,
     "ShareInfo": ShareInfo,
 }

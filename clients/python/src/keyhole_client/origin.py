@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, unquote
 
-from ._signing import SignatureError, verify as _verify
+from ._signing import SignatureError
+from ._signing import verify as _verify
 from .replay import ReplayCache, ReplayStore
 
 CANONICAL_VERSION = "keyhole-origin-v1"
@@ -99,8 +100,16 @@ class _Verifier:
         self.replay_cache: ReplayStore = replay_cache if replay_cache is not None else ReplayCache(tolerance)
 
     def verify(self, method: str, raw_path: str, query: str, headers: Mapping[str, str], body: bytes) -> OriginRequest:
-        return verify_request(method, raw_path, query, headers, body, self.secrets, tolerance=self.tolerance,
-                              replay_cache=self.replay_cache)
+        return verify_request(
+            method,
+            raw_path,
+            query,
+            headers,
+            body,
+            self.secrets,
+            tolerance=self.tolerance,
+            replay_cache=self.replay_cache,
+        )
 
 
 # --- WSGI ----------------------------------------------------------------------------------------
@@ -123,8 +132,14 @@ class KeyholeOriginWSGI:
     """WSGI middleware: only requests signed by Keyhole reach `app`; `environ["keyhole.origin"]`
     is their `OriginRequest`. `replay_cache` defaults to one in memory per process."""
 
-    def __init__(self, app: WSGIApp, secrets: str | Sequence[str], *, tolerance: float = DEFAULT_TOLERANCE_SECONDS,
-                 replay_cache: ReplayStore | None = None) -> None:
+    def __init__(
+        self,
+        app: WSGIApp,
+        secrets: str | Sequence[str],
+        *,
+        tolerance: float = DEFAULT_TOLERANCE_SECONDS,
+        replay_cache: ReplayStore | None = None,
+    ) -> None:
         self.app = app
         self.verifier = _Verifier(secrets, tolerance, replay_cache)
 
@@ -141,8 +156,13 @@ class KeyholeOriginWSGI:
         environ["wsgi.input"] = io.BytesIO(body)
         headers = {key[5:].replace("_", "-"): value for key, value in environ.items() if key.startswith("HTTP_")}
         try:
-            origin = self.verifier.verify(environ.get("REQUEST_METHOD", "GET"), _wsgi_raw_path(environ),
-                                          environ.get("QUERY_STRING", ""), headers, body)
+            origin = self.verifier.verify(
+                environ.get("REQUEST_METHOD", "GET"),
+                _wsgi_raw_path(environ),
+                environ.get("QUERY_STRING", ""),
+                headers,
+                body,
+            )
         except OriginVerificationError as error:
             return self._refuse(start_response, str(error))
         environ[ENVIRON_KEY] = origin
@@ -151,8 +171,14 @@ class KeyholeOriginWSGI:
     @staticmethod
     def _refuse(start_response: StartResponse, reason: str) -> list[bytes]:
         body = _REFUSAL.encode()
-        start_response("401 Unauthorized", [("Content-Type", "application/json"), ("Content-Length", str(len(body))),
-                                            ("X-Keyhole-Refused", reason[:200])])
+        start_response(
+            "401 Unauthorized",
+            [
+                ("Content-Type", "application/json"),
+                ("Content-Length", str(len(body))),
+                ("X-Keyhole-Refused", reason[:200]),
+            ],
+        )
         return [body]
 
 
@@ -171,8 +197,14 @@ class KeyholeOriginASGI:
     `request.state.keyhole_origin` hold their `OriginRequest`. Websockets are refused (Keyhole
     forwards none); lifespan events pass."""
 
-    def __init__(self, app: ASGIApp, secrets: str | Sequence[str], *, tolerance: float = DEFAULT_TOLERANCE_SECONDS,
-                 replay_cache: ReplayStore | None = None) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        secrets: str | Sequence[str],
+        *,
+        tolerance: float = DEFAULT_TOLERANCE_SECONDS,
+        replay_cache: ReplayStore | None = None,
+    ) -> None:
         self.app = app
         self.verifier = _Verifier(secrets, tolerance, replay_cache)
 
@@ -199,12 +231,16 @@ class KeyholeOriginASGI:
                 break
         body = b"".join(chunks)
         raw_path = scope.get("raw_path")
-        path = raw_path.decode("latin-1") if raw_path else quote(scope.get("root_path", "") + scope["path"],
-                                                                 safe="/:@!$&'()*+,;=-._~")
+        path = (
+            raw_path.decode("latin-1")
+            if raw_path
+            else quote(scope.get("root_path", "") + scope["path"], safe="/:@!$&'()*+,;=-._~")
+        )
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope.get("headers", [])}
         try:
-            origin = self.verifier.verify(scope["method"], path.split("?", 1)[0],
-                                          scope.get("query_string", b"").decode("latin-1"), headers, body)
+            origin = self.verifier.verify(
+                scope["method"], path.split("?", 1)[0], scope.get("query_string", b"").decode("latin-1"), headers, body
+            )
         except OriginVerificationError as error:
             await self._refuse(send, str(error))
             return
@@ -224,7 +260,15 @@ class KeyholeOriginASGI:
     @staticmethod
     async def _refuse(send: Send, reason: str) -> None:
         body = _REFUSAL.encode()
-        await send({"type": "http.response.start", "status": 401,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                                (b"x-keyhole-refused", reason[:200].encode("latin-1", "replace"))]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 401,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"x-keyhole-refused", reason[:200].encode("latin-1", "replace")),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body})

@@ -22,8 +22,12 @@ class Paginator(Generic[T]):
     every page. `first_page()` reads one page and gives its cursor, to resume later with `cursor=`.
     """
 
-    def __init__(self, fetch: Callable[[str | None], tuple[list[Any], str | None]], parse: Callable[[Any], T],
-                 cursor: str | None = None) -> None:
+    def __init__(
+        self,
+        fetch: Callable[[str | None], tuple[list[Any], str | None]],
+        parse: Callable[[Any], T],
+        cursor: str | None = None,
+    ) -> None:
         self._fetch = fetch
         self._parse = parse
         self._cursor = cursor

@@ -20,7 +20,8 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ._signing import SignatureError, verify as _verify
+from ._signing import SignatureError
+from ._signing import verify as _verify
 from .replay import ReplayCache
 
 DEFAULT_TOLERANCE_SECONDS = 300
