@@ -128,20 +128,21 @@ def test_lists_are_iterators_that_follow_next_cursor(kh: Keyhole) -> None:
 
 
 def test_errors_carry_status_code_details_and_request_id(kh: Keyhole, http_stack: Any) -> None:
+    kh.resources.put("errors-0", type="t", name="Errors", document={})
     with pytest.raises(NotFound) as missing:
         kh.links.get("lnk_000000000000000000000000")
     assert missing.value.status == 404 and missing.value.code == "not_found" and missing.value.request_id
     with pytest.raises(ValidationError) as invalid:
-        kh.links.create("page-0", expires_in="a fortnight")
+        kh.links.create("errors-0", expires_in="a fortnight")
     assert invalid.value.status == 422 and [d.field for d in invalid.value.details] == ["expires_in"]
     assert "expires_in" in str(invalid.value)
-    stale = kh.resources.get("page-0").etag
-    kh.resources.patch("page-0", name="Renamed")
+    stale = kh.resources.get("errors-0").etag
+    kh.resources.patch("errors-0", name="Renamed")
     with pytest.raises(PreconditionFailed):
-        kh.resources.patch("page-0", name="Again", if_match=stale)
+        kh.resources.patch("errors-0", name="Again", if_match=stale)
     viewer = kh.api_keys.create("read-only", "viewer")
     with Keyhole(api_url=http_stack.api_url, api_key=viewer.key) as read_only, pytest.raises(Forbidden):
-        read_only.resources.delete("page-0")
+        read_only.resources.delete("errors-0")
     _, free = tenants.create_tenant(http_stack.svc, name="Free Co", plan="free")
     with Keyhole(api_url=http_stack.api_url, api_key=free) as small:
         small.resources.put("one", type="t", name="n", document={})

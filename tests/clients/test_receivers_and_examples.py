@@ -88,6 +88,7 @@ def test_real_deliveries_verify_and_forgeries_do_not(http_stack: Any, kh: Keyhol
         finally:
             app_module.use_service(None)
     assert len(received) == 2
+    received.sort(key=lambda r: json.loads(r[3])["type"])  # deliveries are concurrent: any order
     events = [verify(body, headers, hook.secret) for _, _, headers, body in received]
     assert [e["type"] for e in events] == ["share.created", "share.revoked"]
     assert all(e["data"]["link_id"] == link.id for e in events)
@@ -120,18 +121,17 @@ class Capture:
     def asgi(self, app: Any) -> Any:
         async def wrapped(scope: Any, receive: Any, send: Any) -> None:
             if scope["type"] == "http":
-                body = b""
+                query = scope["query_string"].decode()
+                entry = {"method": scope["method"], "target": scope["raw_path"].decode() + ("?" + query if query else ""),
+                         "headers": {k.decode(): v.decode() for k, v in scope["headers"]}, "body": b""}
+                self.requests.append(entry)  # before the answer: the client may read it before the app returns
 
                 async def keep() -> Any:
-                    nonlocal body
                     message = await receive()
-                    body += message.get("body", b"")
+                    entry["body"] += message.get("body", b"")
                     return message
 
                 await app(scope, keep, send)
-                self.requests.append({"method": scope["method"], "target": scope["raw_path"].decode() + (
-                    "?" + scope["query_string"].decode() if scope["query_string"] else ""),
-                    "headers": {k.decode(): v.decode() for k, v in scope["headers"]}, "body": body})
                 return
             await app(scope, receive, send)
 
