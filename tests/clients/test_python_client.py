@@ -253,3 +253,15 @@ def test_the_clients_versions_follow_the_api() -> None:
     assert keyhole_client.__version__ == keyhole_client.API_VERSION == version
     assert tomllib.loads((PYTHON_CLIENT / "pyproject.toml").read_text())["project"]["version"] == version
     assert json.loads((TS_CLIENT / "package.json").read_text())["version"] == version
+
+
+def test_viewer_requests_carry_no_key_tenant_or_actor() -> None:
+    info = {"label": None, "description": None, "expires_at": None, "has_password": False, "tenant": {"name": "T"},
+            "resource": {"type": "t", "name": "n"}}
+    with scripted_server(lambda *a: (200, {"Content-Type": "application/json"}, json.dumps(info).encode())) as (url, got):
+        kh = Keyhole(api_url=url, api_key="kh_secret", tenant="org-7", actor="user:42")
+        assert kh.viewer.info(f"{url}/share/{'A' * 64}").tenant == {"name": "T"}
+        assert kh.viewer.info("B" * 64).label is None
+    assert [path for _, path, _, _ in got] == [f"/share/{'A' * 64}/info", f"/share/{'B' * 64}/info"]
+    for _, _, headers, _ in got:
+        assert not {"authorization", "keyhole-tenant", "keyhole-actor"} & set(headers), headers

@@ -125,7 +125,12 @@ export class Keyhole {
       if (value !== undefined) url.searchParams.set(name, String(value));
     }
     const headers: Record<string, string> = { ...this.headers, ...call.headers };
-    if (call.anonymous) delete headers.Authorization;
+    if (call.anonymous) {
+      // a viewer's request: no key, tenant or actor
+      delete headers.Authorization;
+      delete headers["Keyhole-Tenant"];
+      delete headers["Keyhole-Actor"];
+    }
     let body: string | undefined;
     if (call.body !== undefined) {
       body = JSON.stringify(call.body);

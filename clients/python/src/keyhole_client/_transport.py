@@ -85,10 +85,13 @@ class Transport:
         headers: Mapping[str, str] | None = None,
         content_type: str = "application/json",
         absolute_url: str | None = None,
+        anonymous: bool = False,
     ) -> tuple[Any, httpx.Response]:
-        """Send, retrying 429/503; the decoded JSON body (None for 204) and the response."""
+        """Send, retrying 429/503; the decoded JSON body (None for 204) and the response.
+        `anonymous`: without the key, tenant and actor (a viewer's request)."""
         url = absolute_url or self.api_url + url_path
-        sent = {**self.headers, **(headers or {})}
+        own = {k: v for k, v in self.headers.items() if k in ("User-Agent", "Accept")} if anonymous else self.headers
+        sent = {**own, **(headers or {})}
         data: bytes | None = None
         if body is not None:
             data = json.dumps(body, separators=(",", ":")).encode("utf-8")

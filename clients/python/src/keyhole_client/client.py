@@ -293,14 +293,12 @@ class ViewerApi(_Namespace):
             "POST" if use_view else "GET",
             "",
             absolute_url=self._share(url_or_token, "/data"),
-            headers={"Authorization": ""},
+            anonymous=True,
         )
         return models.ShareData.from_json(result)
 
     def info(self, url_or_token: str) -> models.ShareInfo:
-        result, _ = self._t.request(
-            "GET", "", absolute_url=self._share(url_or_token, "/info"), headers={"Authorization": ""}
-        )
+        result, _ = self._t.request("GET", "", absolute_url=self._share(url_or_token, "/info"), anonymous=True)
         return models.ShareInfo.from_json(result)
 
 
