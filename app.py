@@ -16,6 +16,7 @@ import logging
 from collections.abc import Callable, Mapping
 from functools import wraps
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 from chalice import Chalice, Response
 from chalice.app import Request
@@ -182,6 +183,15 @@ def _unexpected(error: BaseException, request_id: str) -> KeyholeError:
 
 # --- admin routes --------------------------------------------------------------------------
 
+
+def decoded_path_parameters(params: Mapping[str, str]) -> dict[str, str]:
+    """Path parameters percent-decoded, once: API Gateway's REST API and `chalice local` both hand
+    them over as sent, so a client that encodes `:` (`invoice%3A42`, as generated clients do)
+    names the same resource as one that does not. Share tokens are never decoded (viewer routes):
+    their alphabet needs no escapes, and the access log masks the token as it appears in the path."""
+    return {name: unquote(value) for name, value in params.items()}
+
+
 ExtraKeys = Callable[..., list[tuple[Any, tuple[str, str]]]]
 
 
@@ -203,8 +213,9 @@ def admin_route(
 
     def register(handler: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(handler)
-        def view(**params: str) -> Response:
+        def view(**raw_params: str) -> Response:
             req = request_info()
+            params = decoded_path_parameters(raw_params)
             try:
                 svc = service()
                 raw_key = apikeys.extract_key(current_request().headers or {})
@@ -231,7 +242,10 @@ def admin_route(
                 }
                 if isinstance(result, dict) and isinstance(result.get("etag"), str):
                     headers["ETag"] = result["etag"]
-                return Response(body="" if code == 204 else result, status_code=code, headers=headers)
+                if code == 204:  # no body, so no Content-Type (RFC 9110)
+                    del headers["Content-Type"]
+                    return Response(body="", status_code=code, headers=headers)
+                return Response(body=result, status_code=code, headers=headers)
             except KeyholeError as error:
                 return _error_response(error, req.request_id)
             except Exception as error:  # translated: 503 for outages, 500 (with the cause logged) otherwise
