@@ -20,6 +20,11 @@ deploy-rehearsal` (scripts/rehearsal.py) and the deploy tests (tests/deploy/) ru
   resolution) is asserted on the template instead (tests/deploy/).
 - API Gateway: AWS reads an `add` of `/binaryMediaTypes/<type, / as ~1>` from the path (no value);
   moto appends the operation's value (an empty string). The type is taken from the path here.
+- CloudFormation: on a stack update moto changes a role's description only, not its inline
+  policies (a key replacement changes them); here they are replaced too, as AWS does.
+- DynamoDB: once `chalice deploy` subscribed the stream consumer to the table's stream, moto runs
+  the function (in Docker) on every write and fails the write when it cannot; here the records stay
+  in the stream, as for a consumer that has not read them yet (moto runs no Lambda).
 - API Gateway: moto reads a domain name from the request path without decoding it, so the wildcard
   content domain (`%2A.content...`) is never found; it is decoded here.
 
@@ -120,6 +125,41 @@ def patch_moto() -> None:
         "update_base_path_mapping",
     ):
         setattr(APIGatewayBackend, name, unquoting(getattr(APIGatewayBackend, name)))
+
+    from moto.iam.models import Role
+
+    update_role = Role.update_from_cloudformation_json.__func__  # type: ignore[attr-defined]
+
+    def update_with_policies(
+        cls: Any,
+        original_resource: Any,
+        new_resource_name: str,
+        cloudformation_json: Any,
+        account_id: str,
+        region_name: str,
+    ) -> Any:
+        role = update_role(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name)
+        wanted = {p["PolicyName"]: p["PolicyDocument"] for p in cloudformation_json["Properties"].get("Policies", [])}
+        for name in [n for n in role.policies if n not in wanted]:
+            role.delete_policy(name)
+        for name, document in wanted.items():
+            role.put_policy(name, document)
+        return role
+
+    Role.update_from_cloudformation_json = classmethod(update_with_policies)  # type: ignore[assignment]
+
+    from moto.dynamodb.models.table import StreamShard
+
+    add_record = StreamShard.add
+
+    def add_without_invoking(self: Any, old: Any, new: Any) -> None:
+        mappings, self.table.lambda_event_source_mappings = self.table.lambda_event_source_mappings, {}
+        try:
+            add_record(self, old, new)
+        finally:
+            self.table.lambda_event_source_mappings = mappings
+
+    StreamShard.add = add_without_invoking  # type: ignore[method-assign]
 
     _define_models()
     for cached in (parsing.get_model_list, parsing.get_model_map, parsing.get_name_type_map):

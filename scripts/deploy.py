@@ -193,7 +193,8 @@ def _check_key(kms: Any, arn: str, variable: str, account: str, region: str) -> 
         raise DeployError(f"{variable}: no such key {arn}") from error
     if key.get("KeyState") != "Enabled":
         raise DeployError(f"{variable}: key {arn} is {key.get('KeyState')}; it must stay enabled until re-sealed")
-    if key.get("KeyUsage") != "ENCRYPT_DECRYPT" or key.get("KeySpec", "SYMMETRIC_DEFAULT") != "SYMMETRIC_DEFAULT":
+    usage, spec = key.get("KeyUsage") or "ENCRYPT_DECRYPT", key.get("KeySpec") or "SYMMETRIC_DEFAULT"  # (defaults)
+    if (usage, spec) != ("ENCRYPT_DECRYPT", "SYMMETRIC_DEFAULT"):
         raise DeployError(f"{variable}: key {arn} is not a symmetric ENCRYPT_DECRYPT key")
 
 
@@ -562,8 +563,9 @@ def describe_aws_error(error: Exception, hint: str | None = None) -> str:
         info = error.response.get("Error", {})
         message = " ".join(str(info.get("Message", "")).split())[:240]
         return f"AWS refused {error.operation_name}: {info.get('Code', 'error')}: {message}{hint}"
-    text = " ".join(str(error).split())
-    return f"AWS answered what botocore cannot read ({type(error).__name__}: {text[:240]}){hint}"
+    first = str(error).splitlines()[0] if str(error) else type(error).__name__
+    text = " ".join(first.replace("Further retries may succeed:", "").split()).rstrip(".,: ")
+    return f"{endpoint or 'AWS'} answered what botocore cannot read ({type(error).__name__}: {text[:200]}){hint}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -598,13 +600,14 @@ def main(argv: list[str] | None = None) -> int:
         command.add_argument("--deps-cache", default=None, help="where vendored dependencies are cached")
     args = parser.parse_args(argv)
     from botocore.exceptions import BotoCoreError, ClientError
+    from botocore.parsers import ResponseParserError
 
     try:
         return int(args.handler(args))
     except (DeployError, bundle.BundleError, smoke.SmokeFailed) as error:
         print(f"deploy: {error}", file=sys.stderr)
         return 2
-    except (ClientError, BotoCoreError) as error:
+    except (ClientError, BotoCoreError, ResponseParserError) as error:
         print(f"deploy: {describe_aws_error(error)}", file=sys.stderr)
         return 2
 

@@ -265,12 +265,13 @@ def main(argv: list[str] | None = None) -> int:
     deploy.add_stack_options(parser)
     args = parser.parse_args(argv)
     from botocore.exceptions import BotoCoreError, ClientError
+    from botocore.parsers import ResponseParserError
 
     try:
         return rehearse(args)
     except (deploy.DeployError, bundle.BundleError, smoke.SmokeFailed) as error:
         print(f"rehearsal: {error}", file=sys.stderr)
-    except (ClientError, BotoCoreError) as error:
+    except (ClientError, BotoCoreError, ResponseParserError) as error:
         hint = " (the emulator's answer; its log is build/rehearsal/emulator.log)"
         print(f"rehearsal: {deploy.describe_aws_error(error, hint)}", file=sys.stderr)
     except RuntimeError as error:  # a server that did not start (its log is in build/rehearsal/)
