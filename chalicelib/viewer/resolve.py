@@ -42,6 +42,7 @@ from botocore.exceptions import ClientError
 from pynamodb.exceptions import PynamoDBException
 
 from .. import documents, telemetry, unlock
+from ..branding import shown_name
 from ..caches import MISSING, SizedLru
 from ..clock import parse_rfc3339, to_rfc3339, to_rfc3339_ms
 from ..errors import RateLimited, Unavailable
@@ -192,13 +193,18 @@ class Resolved:
             "updated_at": self.doc.updated_at,
         }
 
+    @property
+    def tenant_name(self) -> str:
+        """The tenant as viewers see it named: its display name (branding), else its name."""
+        return shown_name(settings_of(self.tenant), self.tenant.name)
+
     def info_body(self) -> dict[str, Any]:
         return {
             "label": self.cap.label,
             "description": self.cap.description,
             "expires_at": self.cap.expires_at,
             "has_password": self.cap.password_hash is not None,
-            "tenant": {"name": self.tenant.name},
+            "tenant": {"name": self.tenant_name},
             "resource": {"type": self.doc.type, "name": self.doc.name},
         }
 
