@@ -1,5 +1,6 @@
 # Keyhole: `make run` serves it locally, `make test` runs every test. Both set up what they need.
-# `make deploy STAGE=<name> REGION=<region>` deploys a stage to AWS (docs/operations.md).
+# `make deploy STAGE=<name> REGION=<region>` deploys a stage to AWS (docs/operations.md);
+# `make deploy-rehearsal` runs the same deploy against a local emulator, with no AWS account.
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
