@@ -672,7 +672,10 @@ def robots() -> Response:
     return Response(
         body="User-agent: *\nDisallow: /share/\n",
         status_code=200,
-        headers={**viewer.viewer_headers(content_type="text/plain; charset=utf-8")},
+        headers={
+            **viewer.viewer_headers(content_type="text/plain; charset=utf-8"),
+            "X-Request-Id": telemetry.request_id(),
+        },
     )
 
 

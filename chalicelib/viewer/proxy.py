@@ -264,7 +264,7 @@ def _forward(
             origin.url,
             request,
             origin_secrets=secrets,
-            tenant_name=resolved.tenant.name,
+            tenant_name=resolved.tenant_name,
             banner=origin.banner,
             public_only=not svc.settings.is_local_stage,
             timeout=svc.settings.origin_timeout_seconds,
