@@ -40,12 +40,20 @@ if TYPE_CHECKING:
     from chalicelib import webhooks
     from chalicelib.access import accesslog
     from chalicelib.links import limits, links
+    from chalicelib.platform import access, keys, plans, usage
+    from chalicelib.platform import tenants as platform_tenants
+    from chalicelib.platform.keys import PlatformCaller
     from chalicelib.resources import resources
     from chalicelib.resources.preconditions import Preconditions
     from chalicelib.runtime import validation
     from chalicelib.tenancy import apikeys, audit, tenants
     from chalicelib.tenancy.apikeys import Principal
 else:
+    access = lazy_module("chalicelib.platform.access")
+    keys = lazy_module("chalicelib.platform.keys")
+    plans = lazy_module("chalicelib.platform.plans")
+    platform_tenants = lazy_module("chalicelib.platform.tenants")
+    usage = lazy_module("chalicelib.platform.usage")
     accesslog = lazy_module("chalicelib.access.accesslog")
     apikeys = lazy_module("chalicelib.tenancy.apikeys")
     audit = lazy_module("chalicelib.tenancy.audit")
@@ -218,10 +226,12 @@ def admin_route(
             params = decoded_path_parameters(raw_params)
             try:
                 svc = service()
-                raw_key = apikeys.extract_key(current_request().headers or {})
-                tenant_id = apikeys.tenant_id_from_key(raw_key)
-                keys = extra(tenant_id, **params) if extra and tenant_id else []
-                principal, items = apikeys.authenticate(svc, raw_key, keys)
+                # A tenant's own key, or a platform key acting for one of its tenants (Keyhole-Tenant).
+                principal, items = access.authenticate(
+                    svc,
+                    headers_of(current_request()),
+                    (lambda tenant_id: extra(tenant_id, **params)) if extra else None,
+                )
                 apikeys.count_request(svc, principal)
                 principal.require(role)
                 args: list[Any] = [svc, principal, req, *items]
@@ -424,6 +434,120 @@ def list_audit(svc: Keyhole, principal: Principal, req: RequestInfo) -> dict[str
     return audit.list_events(principal.tenant_id, _query())
 
 
+# --- platform routes (docs/platform.md): a product's platform key managing its own tenants ----------
+
+
+def platform_route(
+    path: str,
+    method: str,
+    *,
+    extra: ExtraKeys | None = None,
+    status: int = 200,
+    body: bool = False,
+    empty_body: bool = False,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register a platform route: a platform key (a tenant's own key gets 403), its per-minute
+    window, `extra(namespace_key, **params)` read in the key's own BatchGetItem."""
+
+    def register(handler: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(handler)
+        def view(**params: str) -> Response:
+            req = request_info()
+            try:
+                svc = service()
+                route_keys = (lambda namespace_key: extra(namespace_key, **params)) if extra else None
+                caller, items = keys.authenticate_caller(svc, headers_of(current_request()), route_keys)
+                args: list[Any] = [svc, caller, req, *items]
+                if body:
+                    args.append(
+                        validation.parse_json_object(
+                            raw_body(current_request()), max_bytes=svc.settings.max_body_bytes, allow_empty=empty_body
+                        )
+                    )
+                result = handler(*args, **params)
+                code = status
+                if isinstance(result, tuple):
+                    code, result = result
+                headers: dict[str, str | list[str]] = {
+                    "Content-Type": "application/json",
+                    "X-Request-Id": req.request_id,
+                    **NO_STORE,
+                }
+                return Response(body="" if code == 204 else result, status_code=code, headers=headers)
+            except KeyholeError as error:
+                return _error_response(error, req.request_id)
+            except Exception as error:  # translated: 503 for outages, 500 (with the cause logged) otherwise
+                return _error_response(_unexpected(error, req.request_id), req.request_id)
+
+        app.route(path, methods=[method], content_types=BODY_TYPES)(view)
+        return handler
+
+    return register
+
+
+def _tenant_item(namespace_key: str, tenant_id: str) -> list[tuple[Any, tuple[str, str]]]:
+    return platform_tenants.tenant_keys(namespace_key, tenant_id)
+
+
+@platform_route("/v1/tenants", "GET")
+def list_platform_tenants(svc: Keyhole, caller: PlatformCaller, req: RequestInfo) -> dict[str, Any]:
+    return platform_tenants.list_tenants(svc, caller, _query())
+
+
+@platform_route("/v1/tenants/{tenant_id}", "PUT", extra=_tenant_item, body=True)
+def put_platform_tenant(svc: Keyhole, caller: PlatformCaller, req: RequestInfo, *rest: Any, tenant_id: str) -> Any:
+    return platform_tenants.put_tenant(svc, caller, tenant_id, rest[0] if len(rest) > 1 else None, rest[-1], req)
+
+
+@platform_route("/v1/tenants/{tenant_id}", "GET", extra=_tenant_item)
+def get_platform_tenant(svc: Keyhole, caller: PlatformCaller, req: RequestInfo, *items: Any, tenant_id: str) -> Any:
+    return platform_tenants.get_tenant(caller, tenant_id, _first(items))
+
+
+@platform_route("/v1/tenants/{tenant_id}", "PATCH", extra=_tenant_item, body=True)
+def patch_platform_tenant(svc: Keyhole, caller: PlatformCaller, req: RequestInfo, *rest: Any, tenant_id: str) -> Any:
+    return platform_tenants.patch_tenant(svc, caller, tenant_id, rest[0] if len(rest) > 1 else None, rest[-1], req)
+
+
+@platform_route("/v1/tenants/{tenant_id}", "DELETE", extra=_tenant_item, status=204)
+def delete_platform_tenant(svc: Keyhole, caller: PlatformCaller, req: RequestInfo, *items: Any, tenant_id: str) -> Any:
+    return platform_tenants.delete_tenant(svc, caller, tenant_id, _first(items), req)
+
+
+@platform_route("/v1/tenants/{tenant_id}/suspend", "POST", extra=_tenant_item)
+def suspend_platform_tenant(svc: Keyhole, caller: PlatformCaller, req: RequestInfo, *items: Any, tenant_id: str) -> Any:
+    return platform_tenants.set_suspended(svc, caller, tenant_id, _first(items), True, req)
+
+
+@platform_route("/v1/tenants/{tenant_id}/resume", "POST", extra=_tenant_item)
+def resume_platform_tenant(svc: Keyhole, caller: PlatformCaller, req: RequestInfo, *items: Any, tenant_id: str) -> Any:
+    return platform_tenants.set_suspended(svc, caller, tenant_id, _first(items), False, req)
+
+
+@platform_route("/v1/tenants/{tenant_id}/api-keys", "POST", extra=_tenant_item, status=201, body=True, empty_body=True)
+def create_platform_tenant_key(
+    svc: Keyhole, caller: PlatformCaller, req: RequestInfo, *rest: Any, tenant_id: str
+) -> Any:
+    return platform_tenants.create_key(svc, caller, tenant_id, rest[0] if len(rest) > 1 else None, rest[-1], req)
+
+
+@platform_route("/v1/tenants/{tenant_id}/usage", "GET", extra=_tenant_item)
+def platform_tenant_usage(svc: Keyhole, caller: PlatformCaller, req: RequestInfo, *items: Any, tenant_id: str) -> Any:
+    return usage.usage(svc, platform_tenants.owned_tenant(caller, tenant_id, _first(items)))
+
+
+@platform_route("/v1/plans", "GET")
+def list_platform_plans(svc: Keyhole, caller: PlatformCaller, req: RequestInfo) -> dict[str, Any]:
+    return plans.list_plans(svc, caller.namespace_key)
+
+
+@platform_route("/v1/plans/{plan_name}", "PUT", body=True)
+def put_platform_plan(
+    svc: Keyhole, caller: PlatformCaller, req: RequestInfo, body: dict[str, Any], plan_name: str
+) -> Any:
+    return plans.put_plan(svc, caller.namespace_key, plan_name, body, caller.actor(), req)
+
+
 @app.route("/v1/introspect", methods=["POST"], content_types=BODY_TYPES)
 def introspect() -> Response:
     """RFC 7662-style token introspection for an introspect (or operator) key."""
@@ -438,10 +562,14 @@ def introspect() -> Response:
         token, view, password = introspection.parse(body)
         # The token's keys ride in authentication's own read: one BatchGetItem in all.
         # The key's record may come from the container's cache: its window write below still
-        # refuses a key deleted meanwhile.
-        principal, items = apikeys.authenticate(
-            svc, apikeys.extract_key(request.headers or {}), lookup_keys(token), cached_tenant=True, cached_key=True
-        )
+        # refuses a key deleted meanwhile. A platform key acting for a tenant is read every time.
+        raw_key = apikeys.extract_key(headers_of(request))
+        if access.is_platform_key(raw_key):
+            principal, items = access.authenticate(svc, headers_of(request), lambda _tenant: lookup_keys(token))
+        else:
+            principal, items = apikeys.authenticate(
+                svc, raw_key, lookup_keys(token), cached_tenant=True, cached_key=True
+            )
         apikeys.count_request(svc, principal)
         principal.require_introspection()
         answer = introspection.introspect(svc, principal, token, items, req, view, password)

@@ -18,6 +18,7 @@ attention (drift found and not repaired, queue messages left).
     python -m chalicelib.ops.cli --stage prod stream replay
     python -m chalicelib.ops.cli --stage prod views recount --tenant ten_0123456789abcdef --repair
     python -m chalicelib.ops.cli --stage prod kms reseal --from arn:aws:kms:...:key/OLD
+    python -m chalicelib.ops.cli --stage prod platform-key create --name "Acme backend" --namespace acme
 """
 
 from __future__ import annotations
@@ -382,6 +383,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--drop-expired", action="store_true", help="delete messages whose records the stream no longer holds"
     )
 
+    platform = area("platform-key", "platform keys: a product's backend managing its own tenants (docs/platform.md)")
+    platform_create = command(platform, "create", "mint a platform key for a namespace (made if new); printed once")
+    platform_create.add_argument("--name", required=True, help="who holds it, e.g. the product's backend")
+    platform_create.add_argument("--namespace", required=True, help="the product's namespace of tenants")
+    command(platform, "list", "platform keys (never the keys themselves)").add_argument(
+        "--namespace", help="only this namespace's keys"
+    )
+    platform_revoke = command(platform, "revoke", "revoke a platform key at once (its tenants stay)")
+    platform_revoke.add_argument("key_id")
+    platform_revoke.add_argument("--reason", help="recorded in the namespace's audit trail")
+    command(platform, "audit", "a namespace's own audit trail (keys, tenants, plans), newest first").add_argument(
+        "--namespace", required=True
+    )
+
     kms = area("kms", "the sealing key")
     reseal = command(kms, "reseal", "re-seal every sealed token and webhook secret under KEYHOLE_KMS_KEY_ID")
     reseal.add_argument("--from", dest="source", required=True, metavar="OLD_KEY", help="the key to move away from")
@@ -740,6 +755,35 @@ def _kms_reseal(args: argparse.Namespace, svc: Keyhole, output: Output) -> int:
     return EXIT_ATTENTION if (total.unopenable or total.changed or (args.dry_run and total.resealed)) else 0
 
 
+def _platform_key_create(args: argparse.Namespace, svc: Keyhole, output: Output) -> int:
+    from chalicelib.platform import keys
+
+    item, value = keys.create_key(svc, name=args.name, namespace=args.namespace)
+    output.emit({**keys.to_json(item), "key": value, "note": "shown once; store it now"})
+    return 0
+
+
+def _platform_key_list(args: argparse.Namespace, svc: Keyhole, output: Output) -> int:
+    from chalicelib.platform import keys
+
+    output.emit(keys.list_keys(svc, args.namespace), columns=["id", "namespace", "name", "prefix", "created_at"])
+    return 0
+
+
+def _platform_key_revoke(args: argparse.Namespace, svc: Keyhole, output: Output) -> int:
+    from chalicelib.platform import keys
+
+    output.emit({**keys.to_json(keys.revoke_key(svc, args.key_id, reason=args.reason)), "revoked": True})
+    return 0
+
+
+def _platform_key_audit(args: argparse.Namespace, svc: Keyhole, output: Output) -> int:
+    from chalicelib.platform import keys
+
+    output.emit(keys.namespace_events(args.namespace), columns=["at", "action", "target_id", "actor", "details"])
+    return 0
+
+
 COMMANDS: dict[tuple[str, str], Callable[[argparse.Namespace, Keyhole, Output], int]] = {
     ("tenant", "create"): _tenant_create,
     ("tenant", "list"): _tenant_list,
@@ -759,6 +803,10 @@ COMMANDS: dict[tuple[str, str], Callable[[argparse.Namespace, Keyhole, Output], 
     ("views", "recount"): _views_recount,
     ("stream", "replay"): _stream_replay,
     ("kms", "reseal"): _kms_reseal,
+    ("platform-key", "create"): _platform_key_create,
+    ("platform-key", "list"): _platform_key_list,
+    ("platform-key", "revoke"): _platform_key_revoke,
+    ("platform-key", "audit"): _platform_key_audit,
 }
 
 

@@ -113,7 +113,7 @@ def test_bulk_revoke_by_key_by_resource_and_by_tenant(stack):
     assert not any(opens(link) for link in by_leaked)
     assert opens(by_operator) and opens(on_res2) and opens(theirs)
     shown = http.get(f"/v1/links/{by_leaked[0]['id']}", key=t.viewer).json
-    assert shown["status"] == "revoked" and shown["revoked_by"] == "ops"
+    assert shown["status"] == "revoked" and shown["revoked_by"] == {"key_id": "ops", "actor": None}
     events = [e for e in http.get("/v1/audit", key=t.admin).json["items"] if e["action"] == "link.revoked"]
     assert len(events) == 3 and all(e["actor"]["type"] == "ops" for e in events)
     assert {e["details"]["reason"] for e in events} == {"leaked key (incident 7)"}
