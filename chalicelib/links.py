@@ -26,7 +26,7 @@ from .pagination import decode, encode, page, parse_limit
 from .plans import HOW_TO_FREE
 from .sealing import UnsealError
 from .service import Keyhole, RequestInfo
-from .storage.models import Capability, LinkRecord, ResourceHead, Tenant
+from .storage.models import Capability, LinkRecord, LinkViews, ResourceHead, Tenant
 from .storage.store import TxnCancelled
 from .tenants import limits_of, settings_of
 from .tokens import new_id, new_share_token
@@ -315,6 +315,10 @@ def _acquire_slot_and_write(svc: Keyhole, principal: Principal, head: ResourceHe
         txn = svc.store.txn()
         for tag, item in zip(("cap", "record", "audit"), items, strict=True):
             txn.put(item, condition=item.__class__.pk.does_not_exist(), tag=tag)
+            if isinstance(item, LinkRecord):  # its view counters, made with it (chalicelib/viewcounts.py)
+                txn.put(
+                    viewcounts.counter_item(item.link_id), condition=LinkViews.pk.does_not_exist(), tag="counters"
+                )
         head_condition = (ResourceHead.locator == head.locator) & ResourceHead.deleting.does_not_exist()
         if held == 0:
             head_condition &= ResourceHead.active_links.does_not_exist() | (ResourceHead.active_links <= 0)
@@ -338,7 +342,7 @@ def _acquire_slot_and_write(svc: Keyhole, principal: Principal, head: ResourceHe
             txn.commit()
             return
         except TxnCancelled as cancelled:
-            if cancelled.failed("cap") or cancelled.failed("record"):
+            if cancelled.failed("cap") or cancelled.failed("record") or cancelled.failed("counters"):
                 raise Conflict("Link id collision; retry") from None
             _backoff(attempt, cancelled.conflict)
             head, tenant = _reread(svc, hk, tk)

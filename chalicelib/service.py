@@ -12,7 +12,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import awsclients
-from .caches import DERIVED_BUDGET_BYTES, ApiKeyCache, ContentCache, SizedLru, TenantCache
+from .caches import (
+    DERIVED_BUDGET_BYTES,
+    ApiKeyCache,
+    ContentCache,
+    EndpointCache,
+    SizedLru,
+    SlowEndpoints,
+    TenantCache,
+)
 from .clock import Clock
 from .config import Settings
 from .sealing import Sealer
@@ -63,6 +71,9 @@ class Keyhole:
         self.derived = SizedLru(DERIVED_BUDGET_BYTES)  # per version: viewer documents, rendered HTML
         self.tenant_cache = TenantCache()
         self.key_cache = ApiKeyCache()
+        # The stream consumer's: tenants' webhook endpoints, and the receivers too slow to try inline.
+        self.endpoint_cache = EndpointCache()
+        self.slow_endpoints = SlowEndpoints()
         self._origin_secrets: Any = None
 
     @property
