@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 import socket
 import threading
 import time
@@ -23,6 +24,9 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
+import boto3
+
+from chalicelib.clock import to_rfc3339_ms
 from devstack.pump import LocalContext, StreamReader
 
 WRITES = ("PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem")
@@ -150,6 +154,32 @@ class TtlReader(StreamReader):
             if r["eventName"] == "REMOVE" and r["dynamodb"]["Keys"]["pk"]["S"] in self.ttl_keys else r
             for r in records
         ]
+
+
+# --- access events as the viewer path writes them ---------------------------------------------
+
+def access_items(svc: Any, tenant_id: str, link_id: str, count: int, *, shard: Optional[int] = None,
+                 outcome: str = "viewed") -> List[Dict[str, Any]]:
+    """Access events as the viewer path writes them (low-level items), `count` of them."""
+    items = []
+    for n in range(count):
+        at = to_rfc3339_ms(svc.clock.now())
+        event_id = f"acc_{secrets.token_hex(10)}"
+        items.append({
+            "pk": {"S": f"ACCESS#{link_id}#{n % 4 if shard is None else shard}"}, "sk": {"S": f"{at}#{event_id}"},
+            "event_id": {"S": event_id}, "link_id": {"S": link_id}, "tenant_id": {"S": tenant_id},
+            "resource_id": {"S": "r1"}, "at": {"S": at}, "ip": {"S": f"198.51.100.{n % 250}"},
+            "user_agent": {"S": "fault-test/1"}, "method": {"S": "GET"}, "path": {"S": "/share/abcdef/data"},
+            "status": {"N": "200"}, "latency_ms": {"N": "3"}, "outcome": {"S": outcome},
+        })
+    return items
+
+
+def write_items(aws: Dict[str, str], items: List[Dict[str, Any]]) -> None:
+    table = boto3.client("dynamodb", region_name="us-east-1")
+    for start in range(0, len(items), 25):
+        table.batch_write_item(RequestItems={aws["TableName"]: [{"PutRequest": {"Item": i}}
+                                                                 for i in items[start:start + 25]]})
 
 
 # --- receivers on loopback ports -------------------------------------------------------------

@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import io
 import math
-import secrets
 import time
 from typing import Any, Dict, Iterator, List, Optional
 
 import boto3
 import pytest
 
-from chalicelib.clock import to_rfc3339_ms
 from chalicelib.tokens import sha256_hex
 from chalicelib.webhooks.dispatch import INLINE_BUDGET_SECONDS, LEASE_SECONDS, MAX_ATTEMPTS
 from devstack.pump import Pump, sequence_of
@@ -27,11 +25,13 @@ from tests.stream.faults import (
     AwsFaults,
     FaultyReceiver,
     TtlReader,
+    access_items,
     counter_write_covering,
     counter_write_of,
     lambda_like,
     serve_receiver,
     stop_receiver,
+    write_items,
 )
 from tests.stream.kit import open_link, share
 
@@ -117,30 +117,6 @@ def audit(api: Any, key: str, action: str) -> List[Dict[str, Any]]:
 
 def delivery_log(api: Any, key: str, endpoint_id: str) -> List[Dict[str, Any]]:
     return api.get(f"/v1/webhooks/{endpoint_id}/deliveries?limit=100", key=key).json["items"]
-
-
-def access_items(svc: Any, tenant_id: str, link_id: str, count: int, *, shard: Optional[int] = None,
-                 outcome: str = "viewed") -> List[Dict[str, Any]]:
-    """Access events as the viewer path writes them (low-level items), `count` of them."""
-    items = []
-    for n in range(count):
-        at = to_rfc3339_ms(svc.clock.now())
-        event_id = f"acc_{secrets.token_hex(10)}"
-        items.append({
-            "pk": {"S": f"ACCESS#{link_id}#{n % 4 if shard is None else shard}"}, "sk": {"S": f"{at}#{event_id}"},
-            "event_id": {"S": event_id}, "link_id": {"S": link_id}, "tenant_id": {"S": tenant_id},
-            "resource_id": {"S": "r1"}, "at": {"S": at}, "ip": {"S": f"198.51.100.{n % 250}"},
-            "user_agent": {"S": "fault-test/1"}, "method": {"S": "GET"}, "path": {"S": "/share/abcdef/data"},
-            "status": {"N": "200"}, "latency_ms": {"N": "3"}, "outcome": {"S": outcome},
-        })
-    return items
-
-
-def write_items(aws: Dict[str, str], items: List[Dict[str, Any]]) -> None:
-    table = boto3.client("dynamodb", region_name="us-east-1")
-    for start in range(0, len(items), 25):
-        table.batch_write_item(RequestItems={aws["TableName"]: [{"PutRequest": {"Item": i}}
-                                                                 for i in items[start:start + 25]]})
 
 
 def counter_item(aws: Dict[str, str], link_id: str) -> Optional[Dict[str, Any]]:
