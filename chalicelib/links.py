@@ -316,9 +316,7 @@ def _acquire_slot_and_write(svc: Keyhole, principal: Principal, head: ResourceHe
         for tag, item in zip(("cap", "record", "audit"), items, strict=True):
             txn.put(item, condition=item.__class__.pk.does_not_exist(), tag=tag)
             if isinstance(item, LinkRecord):  # its view counters, made with it (chalicelib/viewcounts.py)
-                txn.put(
-                    viewcounts.counter_item(item.link_id), condition=LinkViews.pk.does_not_exist(), tag="counters"
-                )
+                txn.put(viewcounts.counter_item(item.link_id), condition=LinkViews.pk.does_not_exist(), tag="counters")
         head_condition = (ResourceHead.locator == head.locator) & ResourceHead.deleting.does_not_exist()
         if held == 0:
             head_condition &= ResourceHead.active_links.does_not_exist() | (ResourceHead.active_links <= 0)

@@ -83,7 +83,8 @@ class StreamFilter:
         return cls([f["Pattern"] for f in source["Properties"]["FilterCriteria"]["Filters"]])
 
     def passes(self, lambda_record: dict[str, Any]) -> bool:
-        return any(pattern.matches_event(lambda_record) for pattern in self._compiled)
+        record: Any = lambda_record  # (moto types its events as EventBridge messages: the same JSON shape)
+        return any(pattern.matches_event(record) for pattern in self._compiled)
 
 
 class LocalContext:
