@@ -776,6 +776,7 @@ def run(repeat: int = 15) -> dict[str, Any]:
         "consumer": consumer,
         "dead_tokens": dead,
         "consumer_batch": CONSUMER_BATCH,
+        "rarely_viewed_interval_seconds": RARE_INTERVAL_SECONDS,
         "memory_mb": {"api_handler": api_memory, "stream_consumer": consumer_memory},
     }
 
