@@ -83,10 +83,6 @@ class PoisonRecord(Exception):
     """A stream record the consumer cannot interpret; it fails until Lambda gives up on it."""
 
 
-class LinkMissing(Exception):
-    """A change names a link whose record does not exist."""
-
-
 class ViewNotCounted(Exception):
     """A view whose counting failed in this batch (its link's failure was logged once)."""
 
@@ -587,7 +583,6 @@ def handle(svc: Keyhole, event: dict[str, Any], context: Any = None) -> dict[str
 
 __all__ = [
     "LinkCount",
-    "LinkMissing",
     "NotEnqueued",
     "PoisonRecord",
     "StreamProcessor",
