@@ -385,7 +385,129 @@ def _measure_size(dep: Deployment, label: str, size: int, repeat: int, memory_mb
         priced = price("data_rate_limited_link", run("GET", f"/share/{limited['token']}/data"), memory_mb)
         entry["data_rate_limited_link"] = priced.as_dict()
         entry["data_rate_limited_link"]["ratio_to_floor"] = round(priced.per_million / floor.per_million, 3)
+        entry["data_rarely_viewed_link"] = measure_rarely_viewed(dep, document, repeat, memory_mb, floor)
     return entry
+
+
+RARE_INTERVAL_SECONDS = 180  # "a link viewed once every few minutes"
+
+
+def measure_rarely_viewed(
+    dep: Deployment, document: dict[str, Any], repeat: int, memory_mb: int, floor: pricing.Floor
+) -> dict[str, Any]:
+    """A link viewed once every few minutes, of a tenant without webhook endpoints: each view is a
+    batch of its own (the batching window closes on one record), the container's tenant and
+    endpoint caches have expired by the next view (the clock moves 3 minutes between views), and
+    the access event's TTL removal comes later. Priced with the consumer's share of each view: its
+    invocation, time and writes, after the mapping's filters (a filtered record costs nothing)."""
+    from chalicelib.tenancy import tenants
+
+    progress("a rarely viewed link")
+    _, admin = tenants.create_tenant(dep.svc, name="Bench rarely viewed", plan="enterprise")
+    auth = {"authorization": f"Bearer {admin}", "content-type": "application/json"}
+    body = {"type": "monitor", "name": "Quiet", "document": document, "redact": ["api_key"]}
+    put = dep.client.http.request("PUT", "/v1/resources/quiet", headers=auth, body=json.dumps(body).encode())
+    expect(put.status_code == 201, put.body[:300])
+    minted = dep.client.http.request("POST", "/v1/resources/quiet/links", headers=auth, body=b"{}")
+    expect(minted.status_code == 201, minted.body[:300])
+    token = json.loads(minted.body)["token"]
+    consumer_memory = function_memory("stream_consumer")
+    consume = StreamConsumption(dep, consumer_memory)
+    consume.counting = False
+    consume.quiet()  # the set-up's records are not the views' cost
+    samples: list[tuple[Measure, float, bytes]] = []
+    access_keys: list[dict[str, Any]] = []
+    for attempt in range(repeat + 1):
+        dep.clock.advance(RARE_INTERVAL_SECONDS)
+        measured, own_ms, raw = dep.viewer("GET", f"/share/{token}/data")
+        expect(raw.status_code == 200, raw.status_code)
+        body_bytes = raw.body if isinstance(raw.body, bytes) else str(raw.body).encode()
+        consume.counting = attempt > 0  # the first view warms the consumer's container up
+        seen = consume.quiet()
+        if attempt:
+            access_keys += seen
+            samples.append((measured, own_ms, body_bytes))
+    consume.counting = True
+    for removal in _ttl_removals(dep, access_keys):  # each expires on its own, minutes apart
+        consume.feed([removal])
+    priced = price("data_rarely_viewed_link", samples, memory_mb)
+    share = consume.per_view(repeat)
+    out = priced.as_dict()
+    out["consumer"] = share
+    out["consumer_usd_per_million"] = share["usd_per_million_views"]
+    out["ratio_to_floor"] = round(priced.per_million / floor.per_million, 3)
+    out["ratio_to_floor_with_consumer"] = round(
+        (priced.per_million + share["usd_per_million_views"]) / floor.per_million, 3
+    )
+    return out
+
+
+class StreamConsumption:
+    """Hands stream records to `app.stream_consumer` as the event source mapping would: after its
+    filter criteria (a batch with nothing left is no invocation), and sums what each invocation
+    costs (requests, Lambda time at `memory_mb`, read and write units)."""
+
+    def __init__(self, dep: Deployment, memory_mb: int) -> None:
+        from devstack.pump import StreamFilter
+
+        self.dep = dep
+        self.memory_mb = memory_mb
+        self.keep = StreamFilter.deployed()
+        self.counting = True
+        self.total = {"invocations": 0, "records": 0, "filtered": 0, "rru": 0.0, "wru": 0.0, "billed_ms": 0.0}
+
+    def feed(self, records: list[dict[str, Any]]) -> None:
+        """Records as the stream has them: the filters first, then batches of up to CONSUMER_BATCH
+        of what is left (Lambda batches the records that pass)."""
+        from devstack.pump import lambda_event
+
+        shaped = lambda_event(records, self.dep.outputs["TableStreamArn"])["Records"]
+        kept = [r for r in shaped if self.keep.passes(r)]
+        if self.counting:
+            self.total["filtered"] += len(records) - len(kept)
+        for start in range(0, len(kept), CONSUMER_BATCH):
+            self._invoke(kept[start : start + CONSUMER_BATCH])
+
+    def _invoke(self, lambda_records: list[dict[str, Any]]) -> None:
+        from devstack.pump import LocalContext
+
+        event = {"Records": lambda_records}
+        with self.dep.recorder.measure() as measured:
+            started = time.thread_time()
+            response = self.dep.app.stream_consumer(event, LocalContext("keyhole-bench-stream_consumer"))
+            own_seconds = max(0.0, time.thread_time() - started - measured.aws_cpu_seconds)
+        expect(response == {"batchItemFailures": []}, response)
+        if self.counting:
+            self.total["invocations"] += 1
+            self.total["records"] += len(lambda_records)
+            self.total["rru"] += measured.rru
+            self.total["wru"] += measured.wru
+            self.total["billed_ms"] += own_seconds * 1000 * cpu_scale(self.memory_mb) + measured.model_ms
+
+    def quiet(self) -> list[dict[str, Any]]:
+        """Consume until the stream is quiet, in batches of up to CONSUMER_BATCH; returns the keys
+        of the access events seen (for their TTL removals)."""
+        access: list[dict[str, Any]] = []
+        for _round in range(10):
+            records = self.dep.read_stream()
+            if not records:
+                return access
+            access += [
+                r["dynamodb"]["Keys"]
+                for r in records
+                if r["eventName"] == "INSERT" and r["dynamodb"]["Keys"]["pk"]["S"].startswith("ACCESS#")
+            ]
+            self.feed(records)
+        raise RuntimeError("the consumer keeps causing stream records")
+
+    def per_view(self, views: int) -> dict[str, Any]:
+        per = {k: v / views for k, v in self.total.items()}
+        usd = (
+            per["invocations"] * pricing.LAMBDA_REQUEST_PER_MILLION
+            + pricing.lambda_duration_price(self.total["billed_ms"], self.memory_mb) * 1e6 / views
+            + (pricing.rru_price(per["rru"]) + pricing.wru_price(per["wru"])) * 1e6
+        )
+        return {**{k: round(v, 4) for k, v in per.items()}, "usd_per_million_views": round(usd, 4)}
 
 
 def measure_origin(dep: Deployment, repeat: int, memory_mb: int) -> dict[str, Any]:
@@ -518,9 +640,8 @@ def workload(name: str) -> tuple[int, list[int]]:
 
 def measure_consumer(dep: Deployment, memory_mb: int, name: str) -> dict[str, Any]:
     """A workload's views; everything the stream then carries is consumed in batches of
-    CONSUMER_BATCH (views first, then what the consumer's writes caused, then TTL removals)."""
-    from devstack.pump import LocalContext, lambda_event
-
+    CONSUMER_BATCH after the mapping's filters (views first, then what the consumer's writes
+    caused, then TTL removals, which the filters discard)."""
     links, order = workload(name)
     views = len(order)
     document = document_of_size(2 * 1024)
@@ -533,25 +654,8 @@ def measure_consumer(dep: Deployment, memory_mb: int, name: str) -> dict[str, An
     for n in order:
         _, _, raw = dep.viewer("GET", f"/share/{made[n]['token']}/data")
         expect(raw.status_code == 200)
-    scale = cpu_scale(memory_mb)
-    total = {"invocations": 0, "records": 0, "rru": 0.0, "wru": 0.0, "billed_ms": 0.0, "rounds": 0}
+    consume = StreamConsumption(dep, memory_mb)
     access_keys: list[dict[str, Any]] = []
-
-    def consume(records: list[dict[str, Any]]) -> None:
-        for start in range(0, len(records), CONSUMER_BATCH):
-            batch = records[start : start + CONSUMER_BATCH]
-            event = lambda_event(batch, dep.outputs["TableStreamArn"])
-            with dep.recorder.measure() as measured:
-                started = time.thread_time()
-                response = dep.app.stream_consumer(event, LocalContext("keyhole-bench-stream_consumer"))
-                own_seconds = max(0.0, time.thread_time() - started - measured.aws_cpu_seconds)
-            expect(response == {"batchItemFailures": []}, response)
-            total["invocations"] += 1
-            total["records"] += len(batch)
-            total["rru"] += measured.rru
-            total["wru"] += measured.wru
-            total["billed_ms"] += own_seconds * 1000 * scale + measured.model_ms
-
     records = dep.read_stream()
     caused_rounds = 0
     while records:
@@ -560,27 +664,17 @@ def measure_consumer(dep: Deployment, memory_mb: int, name: str) -> dict[str, An
             for r in records
             if r["eventName"] == "INSERT" and r["dynamodb"]["Keys"]["pk"]["S"].startswith("ACCESS#")
         ]
-        consume(records)
+        consume.feed(records)
         records = dep.read_stream()
         caused_rounds += 1
         if caused_rounds > 10:
             raise RuntimeError("the consumer keeps causing stream records")
-    # TTL removes every access event after its retention: one REMOVE record each, in bulk.
-    removals = _ttl_removals(dep, access_keys)
-    consume(removals)
+    # TTL removes every access event after its retention: one REMOVE record each, in bulk (filtered).
+    consume.feed(_ttl_removals(dep, access_keys))
     dep.read_stream()
-    per_view = {
-        "invocations": total["invocations"] / views,
-        "records": total["records"] / views,
-        "rru": total["rru"] / views,
-        "wru": total["wru"] / views,
-        "billed_ms": total["billed_ms"] / views,
-    }
-    usd = (
-        per_view["invocations"] * pricing.LAMBDA_REQUEST_PER_MILLION
-        + pricing.lambda_duration_price(total["billed_ms"], memory_mb) * 1e6 / views
-        + (pricing.rru_price(per_view["rru"]) + pricing.wru_price(per_view["wru"])) * 1e6
-    )
+    share = consume.per_view(views)
+    per_view = {k: share[k] for k in ("invocations", "records", "rru", "wru", "billed_ms", "filtered")}
+    usd = share["usd_per_million_views"]
     batches = [order[i : i + CONSUMER_BATCH] for i in range(0, views, CONSUMER_BATCH)]
     return {
         "views": views,
@@ -588,8 +682,8 @@ def measure_consumer(dep: Deployment, memory_mb: int, name: str) -> dict[str, An
         "views_per_link_per_batch": round(statistics.mean(len(b) / len(set(b)) for b in batches), 2),
         "lambda_memory_mb": memory_mb,
         "stream_rounds": caused_rounds,
-        "per_view": {k: round(v, 4) for k, v in per_view.items()},
-        "usd_per_million_views": round(usd, 4),
+        "per_view": per_view,
+        "usd_per_million_views": usd,
     }
 
 
@@ -682,6 +776,7 @@ def run(repeat: int = 15) -> dict[str, Any]:
         "consumer": consumer,
         "dead_tokens": dead,
         "consumer_batch": CONSUMER_BATCH,
+        "rarely_viewed_interval_seconds": RARE_INTERVAL_SECONDS,
         "memory_mb": {"api_handler": api_memory, "stream_consumer": consumer_memory},
     }
 

@@ -15,7 +15,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chalicelib.runtime import awsclients
-from chalicelib.runtime.caches import DERIVED_BUDGET_BYTES, ApiKeyCache, ContentCache, SizedLru, TenantCache
+from chalicelib.runtime.caches import (
+    DERIVED_BUDGET_BYTES,
+    ApiKeyCache,
+    ContentCache,
+    EndpointCache,
+    SizedLru,
+    SlowEndpoints,
+    TenantCache,
+)
 from chalicelib.runtime.clock import Clock
 from chalicelib.runtime.config import Settings
 from chalicelib.sealing import Sealer
@@ -68,6 +76,9 @@ class Keyhole:
         self.derived = SizedLru(DERIVED_BUDGET_BYTES)  # per version: viewer documents, rendered HTML
         self.tenant_cache = TenantCache()
         self.key_cache = ApiKeyCache()
+        # The stream consumer's: tenants' webhook endpoints, and the receivers too slow to try inline.
+        self.endpoint_cache = EndpointCache()
+        self.slow_endpoints = SlowEndpoints()
 
     @classmethod
     def from_env(cls) -> Keyhole:

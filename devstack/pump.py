@@ -6,6 +6,9 @@ in the event shape Lambda gives a DynamoDB stream function, and calls the *same*
 runs (`app.stream_consumer`, the Chalice-wrapped function). It behaves like the mapping that
 `infra/chalice-merge.json` configures:
 
+- filter criteria: only the records that match one of the mapping's filters (the merge template's
+  `FilterCriteria`, read from that file) reach the handler; a batch with none left invokes nothing
+  and is checkpointed past, as Lambda discards filtered records;
 - partial batch responses: a `batchItemFailures` answer checkpoints just before the lowest failed
   sequence number and re-delivers from there;
 - bounded retries: after `--max-retries` failed deliveries of the same record, the pump gives up
@@ -13,7 +16,8 @@ runs (`app.stream_consumer`, the Chalice-wrapped function). It behaves like the 
   stream-failure SQS queue (the on-failure destination) and moves on, so a poison record never
   blocks its shard;
 - every few seconds it also runs the webhook drain (`app.webhook_drain`, scheduled every minute
-  on AWS), so retries happen while you watch.
+  on AWS), so retries happen while you watch. The drain runs in a thread of its own, as it runs
+  in a function of its own on AWS: a slow receiver it waits for never holds up the stream.
 
 Run: `python -m devstack.pump --stage local` with KEYHOLE_AWS_ENDPOINT and KEYHOLE_STREAM_ARN set
 (`make run` starts it). Each batch prints one line; no line ever shows a token.
@@ -25,11 +29,13 @@ import argparse
 import json
 import os
 import sys
+import threading
 import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from chalicelib.ops.stream_records import epoch as _epoch
@@ -43,8 +49,42 @@ RETRY_BASE_SECONDS = 0.5
 RETRY_CAP_SECONDS = 30.0
 
 
+MERGE_TEMPLATE = Path(__file__).resolve().parent.parent / "infra" / "chalice-merge.json"
+
 # The Lambda event shape lives in chalicelib (the ops replay tool uses it too); re-exported here.
-__all__ = ["LocalContext", "Pump", "StreamReader", "failure_notice", "lambda_event", "sequence_of", "to_lambda_record"]
+__all__ = [
+    "LocalContext",
+    "Pump",
+    "StreamFilter",
+    "StreamReader",
+    "failure_notice",
+    "lambda_event",
+    "sequence_of",
+    "to_lambda_record",
+]
+
+
+class StreamFilter:
+    """The event source mapping's filter criteria, applied as Lambda applies them: a record is
+    handed to the function when it matches at least one pattern. Patterns are matched with moto's
+    implementation of the EventBridge pattern language, which Lambda's filters use."""
+
+    def __init__(self, patterns: list[str]) -> None:
+        from moto.events.models import EventPattern
+
+        self.patterns = list(patterns)
+        self._compiled = [EventPattern.load(pattern) for pattern in patterns]
+
+    @classmethod
+    def deployed(cls, template: Path = MERGE_TEMPLATE) -> StreamFilter:
+        """The filters `infra/chalice-merge.json` gives the consumer's mapping (and post_deploy applies)."""
+        merge = json.loads(template.read_text())
+        (source,) = merge["Resources"]["StreamConsumer"]["Properties"]["Events"].values()
+        return cls([f["Pattern"] for f in source["Properties"]["FilterCriteria"]["Filters"]])
+
+    def passes(self, lambda_record: dict[str, Any]) -> bool:
+        record: Any = lambda_record  # (moto types its events as EventBridge messages: the same JSON shape)
+        return any(pattern.matches_event(record) for pattern in self._compiled)
 
 
 class LocalContext:
@@ -141,6 +181,8 @@ class Pump:
         max_retries: int = 3,
         on_give_up: Callable[[str, dict[str, Any], int], None] | None = None,
         out: Callable[[str], None] = print,
+        stream_filter: StreamFilter | None = None,
+        unfiltered: bool = False,
     ) -> None:
         self.reader = reader
         self.handler = handler
@@ -148,6 +190,9 @@ class Pump:
         self.max_retries = max_retries
         self.on_give_up = on_give_up
         self.out = out
+        # The deployed mapping's filters unless told otherwise (`unfiltered`: every record invokes).
+        self.stream_filter = None if unfiltered else stream_filter or StreamFilter.deployed()
+        self.invocations = 0
         self.attempts: dict[str, int] = {}
         # Seconds to wait before the next poll: 0 after a clean delivery, backing off after failures.
         self.retry_delay = 0.0
@@ -164,18 +209,27 @@ class Pump:
 
     def _deliver(self, shard: str, records: list[dict[str, Any]]) -> None:
         event = lambda_event(records, self.reader.stream_arn, self.region)
+        if self.stream_filter is not None:
+            event["Records"] = [r for r in event["Records"] if self.stream_filter.passes(r)]
+            if not event["Records"]:  # nothing the consumer acts on: no invocation
+                self.retry_delay = 0.0
+                self.reader.commit(shard, sequence_of(records[-1]))
+                return
+        filtered = len(records) - len(event["Records"])
+        shown = f"{summarise(records)}" + (f"; {filtered} filtered out" if filtered else "")
         started = time.monotonic()
+        self.invocations += 1
         try:
             response = self.handler(event, LocalContext("keyhole-local-stream_consumer"))
             failures = [str(f["itemIdentifier"]) for f in (response or {}).get("batchItemFailures", [])]
             error = None
         except Exception as exc:  # a function error: the whole batch failed
-            failures, error = [sequence_of(records[0])], exc
+            failures, error = [str(event["Records"][0]["dynamodb"]["SequenceNumber"])], exc
         elapsed = int((time.monotonic() - started) * 1000)
         if not failures:
             self.retry_delay = 0.0
             self.reader.commit(shard, sequence_of(records[-1]))
-            self.out(f"[pump] {len(records)} records ({summarise(records)}) -> ok in {elapsed} ms")
+            self.out(f"[pump] {len(records)} records ({shown}) -> ok in {elapsed} ms")
             return
         first = min(failures, key=int)
         done = [r for r in records if int(sequence_of(r)) < int(first)]
@@ -195,12 +249,12 @@ class Pump:
             if self.on_give_up:
                 self.on_give_up(shard, poison, attempts)
             self.out(
-                f"[pump] {len(records)} records ({summarise(records)}) -> {cause}; record {first} failed "
+                f"[pump] {len(records)} records ({shown}) -> {cause}; record {first} failed "
                 f"{attempts} times: sent to the stream-failure queue and skipped"
             )
         else:
             self.out(
-                f"[pump] {len(records)} records ({summarise(records)}) -> {cause}; retrying from {first} "
+                f"[pump] {len(records)} records ({shown}) -> {cause}; retrying from {first} "
                 f"(attempt {attempts + 1} of {self.max_retries + 1}) in {elapsed} ms"
             )
 
@@ -296,6 +350,16 @@ def main(argv: list[str] | None = None) -> int:
         flush=True,
     )
     last_drain = last_sweep = 0.0
+    drainer: threading.Thread | None = None
+
+    def drain() -> None:
+        try:
+            stats = app_module.webhook_drain(_scheduled_event(), LocalContext("keyhole-local-webhook_drain"))
+            if stats and stats.get("due"):
+                print(f"[pump] webhook drain: {stats}", flush=True)
+        except Exception as error:
+            print(f"[pump] webhook drain failed: {type(error).__name__}", file=sys.stderr, flush=True)
+
     try:
         while True:
             try:
@@ -303,14 +367,11 @@ def main(argv: list[str] | None = None) -> int:
             except Exception as error:  # moto restarting, a network hiccup: keep pumping
                 print(f"[pump] stream read failed: {type(error).__name__}: {error}", file=sys.stderr, flush=True)
                 handled = 0
-            if time.monotonic() - last_drain >= args.drain_seconds:
+            # One drain at a time, beside the stream (its own function on AWS): never in its way.
+            if time.monotonic() - last_drain >= args.drain_seconds and not (drainer and drainer.is_alive()):
                 last_drain = time.monotonic()
-                try:
-                    stats = app_module.webhook_drain(_scheduled_event(), LocalContext("keyhole-local-webhook_drain"))
-                    if stats and stats.get("due"):
-                        print(f"[pump] webhook drain: {stats}", flush=True)
-                except Exception as error:
-                    print(f"[pump] webhook drain failed: {type(error).__name__}", file=sys.stderr, flush=True)
+                drainer = threading.Thread(target=drain, name="webhook-drain", daemon=True)
+                drainer.start()
             if time.monotonic() - last_sweep >= args.sweep_seconds:
                 last_sweep = time.monotonic()
                 try:  # Lambda runs this on a schedule; chalice local runs no schedules

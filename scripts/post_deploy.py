@@ -7,15 +7,16 @@
 3. The stream consumer's event source mapping settings:
 
 `@app.on_dynamodb_record` creates the mapping, but Chalice has no options for partial batch
-responses, bisection, a retry bound or an on-failure destination. Without them one failing
-record would be retried until it ages out of the stream (24 hours), blocking its shard. This
-script applies the settings `infra/chalice-merge.json` gives the `chalice package` path (it reads
-them from that file, so both paths stay the same):
+responses, bisection, a retry bound, an on-failure destination or filters. Without them one failing
+record would be retried until it ages out of the stream (24 hours), blocking its shard, and every
+record would invoke the consumer. This script applies the settings `infra/chalice-merge.json` gives
+the `chalice package` path (it reads them from that file, so both paths stay the same):
 
     FunctionResponseTypes      ReportBatchItemFailures (the handler returns batchItemFailures)
     BisectBatchOnFunctionError true
     MaximumRetryAttempts       5
     MaximumRecordAgeInSeconds  86400
+    FilterCriteria             only the records the consumer acts on invoke it (docs/stream.md)
     DestinationConfig          OnFailure -> the infra stack's StreamFailureQueueArn output
 
 `make deploy` runs it (scripts/deploy.py). By hand, after
@@ -44,6 +45,7 @@ MAPPING_SETTINGS = (
     "BisectBatchOnFunctionError",
     "MaximumRetryAttempts",
     "MaximumRecordAgeInSeconds",
+    "FilterCriteria",
 )
 
 

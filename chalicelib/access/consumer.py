@@ -19,18 +19,29 @@ What each record does (docs/stream.md has the table):
   from the link, so they are recorded once however many records announce them. Admin actions
   were audited by the API in their own transactions and are not audited again.
 
-Failures are reported per record (`batchItemFailures`, through Powertools' BatchProcessor):
-a record that cannot be parsed, a view whose link aggregate could not be written, or an event
-whose webhook deliveries could not be enqueued. Everything else in the batch commits.
+- `LINK#` REMOVE (whatever removed the record: a tenant's data aged out, ops) -> the link's counter
+  item is deleted: a counter never outlives its link. A view of a link whose record is gone is not
+  counted anywhere (no counter item is made for it) and is still announced (`share.accessed`): the
+  view happened.
+- `TENANT#<tenant>` / `WH#<endpoint>` (an endpoint registered or deleted) -> this container's cached
+  endpoints of that tenant are dropped (`webhooks.forget_endpoints`).
+
+Failures are reported per record (`batchItemFailures`, through Powertools' BatchProcessor): a
+record that cannot be parsed (validated before anything is aggregated), a view whose counting
+failed, or an event whose webhook deliveries could not be enqueued. Everything else in the batch
+commits. When a link's aggregated counter write is refused (not throttled: that fails the link's
+views for redelivery as they are), the views that cause it are found by halves in the same
+invocation and only they fail. A failure is logged once per link (or record), in a bounded line.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
@@ -46,9 +57,9 @@ from chalicelib.platform import usage
 from chalicelib.runtime import telemetry
 from chalicelib.runtime.clock import parse_rfc3339, to_rfc3339, to_rfc3339_ms
 from chalicelib.service import Keyhole
-from chalicelib.storage.models import AuditEvent, LinkRecord
-from chalicelib.storage.store import error_code
-from chalicelib.webhooks import Event, fan_out
+from chalicelib.storage.models import AccessEvent, AuditEvent, LinkRecord
+from chalicelib.storage.store import error_code, is_unavailable
+from chalicelib.webhooks import Event, fan_out, forget_endpoints
 
 logger = logging.getLogger(__name__)
 
@@ -76,8 +87,15 @@ class PoisonRecord(Exception):
     """A stream record the consumer cannot interpret; it fails until Lambda gives up on it."""
 
 
-class LinkMissing(Exception):
-    """A change names a link whose record does not exist (link records are never deleted)."""
+class ViewNotCounted(Exception):
+    """A view whose counting failed in this batch (its link's failure was logged once)."""
+
+
+class NotEnqueued(Exception):
+    """A record whose events' webhook deliveries could not be enqueued (logged once per batch)."""
+
+
+LOGGED_REASON_CHARS = 200  # a failure's reason in a log line is cut here: lines stay bounded
 
 
 def is_ttl_removal(record: DynamoDBRecord) -> bool:
@@ -101,14 +119,24 @@ def _stream(record: DynamoDBRecord) -> StreamRecord:
 
 
 def _partition_key(record: DynamoDBRecord) -> str:
+    return _key(record, "pk")
+
+
+def _key(record: DynamoDBRecord, name: str) -> str:
     stream = _stream(record)
     try:
-        pk = stream.keys["pk"]
+        value = stream.keys[name]
     except (KeyError, TypeError, ValueError) as error:
         raise PoisonRecord("record keys cannot be read") from error
-    if not isinstance(pk, str):
-        raise PoisonRecord("record partition key is not a string")
-    return pk
+    if not isinstance(value, str):
+        raise PoisonRecord("record key is not a string")
+    return value
+
+
+def _bounded(error: BaseException) -> str:
+    """`Type: message`, cut to one short line (an exception's text can be anything)."""
+    text = f"{type(error).__name__}: {error}".replace("\n", " ")
+    return text if len(text) <= LOGGED_REASON_CHARS else text[: LOGGED_REASON_CHARS - 3] + "..."
 
 
 def _plain(value: Any) -> Any:
@@ -159,6 +187,8 @@ class View:
         matched = _ACCESS_KEY.match(str(keys.get("pk")))
         if matched is None or matched.group(1) != image["link_id"]:
             raise PoisonRecord("access event key does not match its link")
+        if not 0 <= int(matched.group(2)) < AccessEvent.SHARDS:
+            raise PoisonRecord("access event partition is not one of its link's")
         try:
             parse_rfc3339(image["at"])
         except ValueError as error:
@@ -220,6 +250,68 @@ def count_views(svc: Keyhole, link_id: str, views: list[View]) -> int:
     unique = {view.sequence: view for view in views}.values()
     counted = [viewcounts.Counted(shard=v.shard, sequence=v.sequence, at_seconds=v.at_seconds) for v in unique]
     return viewcounts.count(svc.store, link_id, counted)
+
+
+@dataclass
+class LinkCount:
+    """What counting one link's views of a batch came to: views newly counted, the views that
+    failed (sequence number -> reason), whether the link's record is gone, and the writes made."""
+
+    counted: int = 0
+    failed: dict[str, str] = field(default_factory=dict)
+    gone: bool = False
+    writes: int = 0
+    stopped: bool = False
+
+
+def _transient(error: BaseException) -> bool:
+    if isinstance(error, viewcounts.CountingFailed):
+        return error.transient
+    return is_unavailable(error)
+
+
+def count_link(svc: Keyhole, link_id: str, views: list[View]) -> LinkCount:
+    """Count a link's views of a batch: one write, or, when that write is refused for a reason that
+    retrying will not cure, the views that cause it are found by halves (in stream order) and only
+    they fail. A transient failure (throttling, an outage) fails the views from there on as they
+    are, for redelivery: counting later ones first would move the partition's mark past them.
+
+    Halving makes at most `2 log2(n) + 2` writes: one view that cannot be counted among n costs
+    that many; a link whose every write is refused fails all its views within that budget."""
+    ordered = sorted({view.sequence: view for view in views}.values(), key=lambda view: int(view.sequence))
+    result = LinkCount()
+    budget = 2 * math.ceil(math.log2(len(ordered))) + 2 if len(ordered) > 1 else 1
+    _settle(svc, link_id, ordered, result, budget)
+    return result
+
+
+def _settle(svc: Keyhole, link_id: str, views: list[View], result: LinkCount, budget: int) -> None:
+    """Count `views` (consecutive, in stream order) in one write; when it is refused, by halves."""
+    if result.gone or not views:
+        return
+    if result.stopped or result.writes >= budget:
+        result.failed.update((view.sequence, "an earlier view of this link failed in this batch") for view in views)
+        result.stopped = True
+        return
+    result.writes += 1
+    try:
+        result.counted += count_views(svc, link_id, views)
+        return
+    except viewcounts.LinkGone:
+        result.gone = True
+        return
+    except Exception as error:  # any refusal: isolated below
+        failure = error
+    if _transient(failure):
+        result.failed.update((view.sequence, _bounded(failure)) for view in views)
+        result.stopped = True  # the later views wait for the redelivery too
+        return
+    if len(views) == 1:
+        result.failed[views[0].sequence] = _bounded(failure)  # this view alone cannot be counted
+        return
+    half = len(views) // 2
+    _settle(svc, link_id, views[:half], result, budget)
+    _settle(svc, link_id, views[half:], result, budget)
 
 
 # --- link changes --------------------------------------------------------------------------
@@ -293,6 +385,10 @@ def link_changed(svc: Keyhole, record: DynamoDBRecord) -> list[Event]:
                 data=_link_data(new),
             )
         ]
+    if name == "REMOVE":
+        link_id = old.get("link_id") or _key(record, "pk").removeprefix("LINK#")
+        viewcounts.forget(svc.store, link_id)  # the counters go with the record
+        return []
     if name != "MODIFY":
         return []
     was, now_state = old.get("state"), new.get("state")
@@ -345,7 +441,8 @@ def capability_changed(svc: Keyhole, record: DynamoDBRecord) -> list[Event]:
             raise PoisonRecord("capability image has no link_id")
         link = svc.store.get(LinkRecord, LinkRecord.key(link_id))
         if link is None:
-            raise LinkMissing(f"link {link_id} has no record")
+            logger.info("capability of %s expired after its link's record was removed: nothing to free", link_id)
+            return []
         if link.state != "live":
             return []  # revoked or used up before it expired: nothing expired
         if link.slot_held:
@@ -371,40 +468,52 @@ class StreamProcessor(BatchProcessor):
     fails if its own handling failed, its link aggregate failed, or its deliveries were not enqueued."""
 
     def __init__(self, svc: Keyhole) -> None:
-        super().__init__(event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False, logger=logger)
+        # No logger for Powertools: `failure_handler` below logs each failure once, bounded.
+        super().__init__(event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False, logger=None)
         self.svc = svc
         self.views: dict[str, View] = {}
-        self.early_failures: dict[str, BaseException] = {}
+        self.poison: dict[str, str] = {}  # sequence number -> why the record cannot be read
+        self.not_counted: dict[str, str] = {}  # sequence number -> why its view was not counted
         self.events: dict[str, list[Event]] = {}
 
     def _prepare(self) -> None:
         super()._prepare()
-        self.views, self.early_failures, self.events = {}, {}, {}
+        self.views, self.poison, self.not_counted, self.events = {}, {}, {}, {}
         by_link: dict[str, list[View]] = {}
-        for raw in self.records:
+        for raw in self.records:  # every record is validated before anything is aggregated
             record = DynamoDBRecord(raw)
             try:
                 if record.get("eventName") != "INSERT" or not _partition_key(record).startswith("ACCESS#"):
                     continue
                 view = View.parse(record)
             except PoisonRecord as poison:
-                self.early_failures[_sequence(raw)] = poison
+                self.poison[_sequence(raw)] = str(poison)
                 continue
             self.views[view.sequence] = view
             if view.outcome == "viewed":
                 by_link.setdefault(view.link_id, []).append(view)
         for link_id, views in by_link.items():
-            try:
-                count_views(self.svc, link_id, views)
-            except Exception as error:  # only this link's records fail; the rest of the batch commits
-                logger.warning("counting %d views of %s failed: %s", len(views), link_id, type(error).__name__)
-                for view in views:
-                    self.early_failures[view.sequence] = error
+            counting = count_link(self.svc, link_id, views)
+            if counting.gone:
+                logger.info("%d view(s) of %s not counted: its link's record no longer exists", len(views), link_id)
+            if counting.failed:  # one bounded line per link, however many of its views failed
+                logger.warning(
+                    "%d of %d view(s) of %s not counted in this batch (%d counted, %d write(s)): %s",
+                    len(counting.failed),
+                    len(views),
+                    link_id,
+                    counting.counted,
+                    counting.writes,
+                    next(iter(counting.failed.values())),
+                )
+                self.not_counted.update(counting.failed)
 
     def handle_record(self, record: DynamoDBRecord) -> list[Event]:
         sequence = _sequence(record.raw_event)
-        if sequence in self.early_failures:
-            raise self.early_failures[sequence]
+        if sequence in self.poison:
+            raise PoisonRecord(self.poison[sequence])  # a new exception each time: tracebacks stay short
+        if sequence in self.not_counted:
+            raise ViewNotCounted(self.not_counted[sequence])
         name = record.get("eventName")
         if name not in DynamoDBRecordEventName.__members__:
             raise PoisonRecord(f"unknown eventName {name!r}")
@@ -416,7 +525,20 @@ class StreamProcessor(BatchProcessor):
             return link_changed(self.svc, record)
         if pk.startswith("CAP#"):
             return capability_changed(self.svc, record)
+        if pk.startswith("TENANT#") and _key(record, "sk").startswith("WH#"):
+            forget_endpoints(self.svc, pk.removeprefix("TENANT#"))  # an endpoint was registered or deleted
         return []
+
+    def failure_handler(self, record: Any, exception: Any) -> Any:
+        """Report the record; log it in one bounded line (a view's counting failure was logged
+        once for its link, an enqueue failure once for the batch). Unexpected errors keep their
+        traceback, which is short: each failure is a new exception, never one raised again."""
+        error = exception[1]
+        if isinstance(error, PoisonRecord):
+            logger.warning("stream record %s failed: %s", _sequence(record), _bounded(error))
+        elif not isinstance(error, (ViewNotCounted, NotEnqueued)):
+            logger.warning("stream record %s failed: %s", _sequence(record), _bounded(error), exc_info=exception)
+        return super().failure_handler(record, exception)
 
     def success_handler(self, record: Any, result: Any) -> Any:
         if result:
@@ -438,9 +560,10 @@ class StreamProcessor(BatchProcessor):
             not_enqueued = {event.event_id for event in events}
         if not not_enqueued:
             return
+        logger.warning("webhook deliveries of %d event(s) could not be enqueued", len(not_enqueued))
         for sequence, batch in self.events.items():
             if any(event.event_id in not_enqueued for event in batch):
-                self._fail_late(sequence, RuntimeError("webhook deliveries could not be enqueued"))
+                self._fail_late(sequence, NotEnqueued("webhook deliveries could not be enqueued"))
 
     def _fail_late(self, sequence: str, error: BaseException) -> None:
         for raw in list(self.success_messages):
@@ -466,10 +589,13 @@ def handle(svc: Keyhole, event: dict[str, Any], context: Any = None) -> dict[str
 
 
 __all__ = [
-    "LinkMissing",
+    "LinkCount",
+    "NotEnqueued",
     "PoisonRecord",
     "StreamProcessor",
     "View",
+    "ViewNotCounted",
+    "count_link",
     "count_views",
     "handle",
     "is_ttl_removal",

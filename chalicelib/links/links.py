@@ -27,7 +27,7 @@ from chalicelib.runtime.pagination import decode, encode, page, parse_limit
 from chalicelib.runtime.validation import integer, string, unknown_fields
 from chalicelib.sealing import UnsealError
 from chalicelib.service import Keyhole, RequestInfo
-from chalicelib.storage.models import ActorLink, Capability, LinkRecord, ResourceHead, Tenant
+from chalicelib.storage.models import ActorLink, Capability, LinkRecord, LinkViews, ResourceHead, Tenant
 from chalicelib.storage.store import TxnCancelled
 from chalicelib.tenancy import audit, expiry
 from chalicelib.tenancy.apikeys import Principal
@@ -352,6 +352,8 @@ def _acquire_slot_and_write(svc: Keyhole, principal: Principal, head: ResourceHe
         txn = svc.store.txn()
         for tag, item in zip(("cap", "record", "audit", "actor"), items, strict=False):
             txn.put(item, condition=item.__class__.pk.does_not_exist(), tag=tag)
+            if isinstance(item, LinkRecord):  # its view counters, made with it (chalicelib/viewcounts.py)
+                txn.put(viewcounts.counter_item(item.link_id), condition=LinkViews.pk.does_not_exist(), tag="counters")
         head_condition = (ResourceHead.locator == head.locator) & ResourceHead.deleting.does_not_exist()
         if held == 0:
             head_condition &= ResourceHead.active_links.does_not_exist() | (ResourceHead.active_links <= 0)
@@ -375,7 +377,7 @@ def _acquire_slot_and_write(svc: Keyhole, principal: Principal, head: ResourceHe
             txn.commit()
             return
         except TxnCancelled as cancelled:
-            if cancelled.failed("cap") or cancelled.failed("record"):
+            if cancelled.failed("cap") or cancelled.failed("record") or cancelled.failed("counters"):
                 raise Conflict("Link id collision; retry") from None
             _backoff(attempt, cancelled.conflict)
             head, tenant = _reread(svc, hk, tk)

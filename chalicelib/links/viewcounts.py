@@ -12,6 +12,12 @@ at or below the mark was counted before (a duplicate batch, or a retry after a p
 and one above it was not. One conditional UpdateItem per link per batch adds the new views and
 moves the marks; a condition that fails (a replay, or another shard's batch counting the same link
 at the same moment) is answered by reading the item and counting exactly what lies above its marks.
+
+A counter item never outlives its link: it is created with the link (`counter_item`, in the link's
+creation transaction), counting only ever updates an item that exists, and the consumer deletes it
+when the link's record is removed (`forget`). A link created before counters were made with it gets
+its item on its first count, in a transaction that checks the link's record still exists; views of
+a link whose record is gone are not counted anywhere (`LinkGone`).
 """
 
 from __future__ import annotations
@@ -24,15 +30,32 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from chalicelib.storage.models import AccessEvent, LinkViews
-from chalicelib.storage.store import Store
+from chalicelib.storage.models import AccessEvent, LinkRecord, LinkViews
+from chalicelib.storage.store import Store, is_unavailable
 
 SEQUENCE_WIDTH = 40  # stream sequence numbers are decimal strings of up to 40 digits
 MAX_ATTEMPTS = 8
 
 
 class CountingFailed(Exception):
-    """The counters of a link could not be written (after retries); its records must be retried."""
+    """The counters of a link could not be written. `transient`: DynamoDB throttled, was unavailable
+    or kept the item busy, so the same write may succeed later (the records are retried as they are);
+    otherwise the write itself was refused and retrying it unchanged would fail again."""
+
+    def __init__(self, message: str, *, transient: bool) -> None:
+        super().__init__(message)
+        self.transient = transient
+
+
+class LinkGone(Exception):
+    """The link's record no longer exists: its views are not counted (no counter item is made)."""
+
+
+def _failed(link_id: str, error: ClientError | BotoCoreError) -> CountingFailed:
+    reason = error.response.get("Error", {}).get("Code") if isinstance(error, ClientError) else None
+    return CountingFailed(
+        f"counting views of {link_id}: {reason or type(error).__name__}", transient=is_unavailable(error)
+    )
 
 
 @dataclass(frozen=True)
@@ -92,6 +115,11 @@ def count(store: Store, link_id: str, views: Sequence[Counted]) -> int:
                 conditions.append(f"#{attribute} = :{attribute}was")
         if not new:
             return 0  # every view was counted before: a replay
+        if known == {}:  # no counter item: only a link whose record exists may get one
+            if _create(store, link_id, new):
+                return len(new)
+            known = _stored(store, link_id)  # made at this moment by another shard's batch
+            continue
         latest = max(v.at_seconds for v in new)
         names["#last"] = "last_accessed_at"
         values[":latest"] = {"S": latest}
@@ -108,6 +136,8 @@ def count(store: Store, link_id: str, views: Sequence[Counted]) -> int:
             conditions.append("#last = :lastwas")
         names["#n"] = "view_count"
         values[":n"] = {"N": str(len(new))}
+        names["#pk"] = "pk"
+        conditions.append("attribute_exists(#pk)")  # never makes a counter item (see the module docstring)
         try:
             store.client.update_item(
                 TableName=LinkViews.Meta.table_name,
@@ -121,13 +151,80 @@ def count(store: Store, link_id: str, views: Sequence[Counted]) -> int:
         except ClientError as error:
             code = error.response.get("Error", {}).get("Code")
             if code not in ("ConditionalCheckFailedException", "TransactionConflictException"):
-                raise CountingFailed(f"counting views of {link_id}: {code}") from error
+                raise _failed(link_id, error) from error
         except BotoCoreError as error:
-            raise CountingFailed(f"counting views of {link_id}: {type(error).__name__}") from error
+            raise _failed(link_id, error) from error
         known = _stored(store, link_id)
         if attempt:
             time.sleep(min(0.2, 0.01 * 2**attempt) * random.random())  # noqa: S311 (jitter, not a secret)
-    raise CountingFailed(f"counting views of {link_id}: too many concurrent updates")
+    # Two shards' batches race for one link at most: eight lost races in a row is contention, transient.
+    raise CountingFailed(f"counting views of {link_id}: too many concurrent updates", transient=True)
+
+
+def _create(store: Store, link_id: str, new: Sequence[Counted]) -> bool:
+    """Make the counter item of a link that has none, with `new` counted, in one transaction that
+    checks the link's record exists. False when another batch made the item first; raises
+    `LinkGone` when the record does not exist."""
+    names = {"#pk": "pk", "#n": "view_count", "#last": "last_accessed_at"}
+    values = {":n": {"N": str(len(new))}, ":latest": {"S": max(v.at_seconds for v in new)}}
+    sets = ["#n = :n", "#last = :latest"]
+    for shard in sorted({v.shard for v in new}):
+        attribute = _attribute(shard)
+        names[f"#{attribute}"] = attribute
+        values[f":{attribute}"] = {"S": max(mark(v.sequence) for v in new if v.shard == shard)}
+        sets.append(f"#{attribute} = :{attribute}")
+    link_pk, link_sk = LinkRecord.key(link_id)
+    try:
+        store.client.transact_write_items(
+            TransactItems=[
+                {
+                    "ConditionCheck": {
+                        "TableName": LinkRecord.Meta.table_name,
+                        "Key": {"pk": {"S": link_pk}, "sk": {"S": link_sk}},
+                        "ConditionExpression": "attribute_exists(pk)",
+                    }
+                },
+                {
+                    "Update": {
+                        "TableName": LinkViews.Meta.table_name,
+                        "Key": {"pk": {"S": LinkViews.key(link_id)[0]}},
+                        "UpdateExpression": f"SET {', '.join(sets)}",
+                        "ConditionExpression": "attribute_not_exists(#pk)",
+                        "ExpressionAttributeNames": names,
+                        "ExpressionAttributeValues": values,
+                    }
+                },
+            ]
+        )
+        return True
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+            raise _failed(link_id, error) from error
+        reasons = [str(reason.get("Code")) for reason in error.response.get("CancellationReasons", [])]
+        if reasons[:1] == ["ConditionalCheckFailed"]:
+            raise LinkGone(link_id) from None
+        if reasons[1:2] == ["ConditionalCheckFailed"]:
+            return False
+        busy = {"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded"}
+        raise CountingFailed(
+            f"counting views of {link_id}: {', '.join(sorted(set(reasons) - {'None'}))}",
+            transient=bool(busy & set(reasons)),
+        ) from error
+    except BotoCoreError as error:
+        raise _failed(link_id, error) from error
+
+
+def counter_item(link_id: str) -> LinkViews:
+    """A new link's counter item, written in the link's creation transaction."""
+    return LinkViews(pk=LinkViews.key(link_id)[0])
+
+
+def forget(store: Store, link_id: str) -> None:
+    """Delete a link's counter item (its record was removed); idempotent."""
+    try:
+        store.client.delete_item(TableName=LinkViews.Meta.table_name, Key={"pk": {"S": LinkViews.key(link_id)[0]}})
+    except (ClientError, BotoCoreError) as error:
+        raise _failed(link_id, error) from error
 
 
 def _stored(store: Store, link_id: str) -> dict[str, Any]:
@@ -136,7 +233,7 @@ def _stored(store: Store, link_id: str) -> dict[str, Any]:
             TableName=LinkViews.Meta.table_name, Key={"pk": {"S": LinkViews.key(link_id)[0]}}, ConsistentRead=True
         )
     except (ClientError, BotoCoreError) as error:
-        raise CountingFailed(f"reading the counters of {link_id}") from error
+        raise _failed(link_id, error) from error
     return dict(got.get("Item") or {})
 
 

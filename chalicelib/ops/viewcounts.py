@@ -111,11 +111,12 @@ def _add_missing(svc: Keyhole, link_id: str, settled: int, count: int, latest: s
         missing = settled - count
         if missing <= 0:
             return 0, count
-        was: dict[str, Any] = (
-            {"ConditionExpression": "attribute_not_exists(view_count)"}
+        was: dict[str, Any] = {  # (a link's counter item is made with it, at 0 or without a count)
+            "ConditionExpression": "attribute_not_exists(view_count) OR view_count = :was"
             if count == 0
-            else {"ConditionExpression": "view_count = :was", "ExpressionAttributeValues": {":was": {"N": str(count)}}}
-        )
+            else "view_count = :was",
+            "ExpressionAttributeValues": {":was": {"N": str(count)}},
+        }
         values = {":n": {"N": str(missing)}, ":latest": {"S": latest}, **was.pop("ExpressionAttributeValues", {})}
         try:
             svc.store.client.update_item(

@@ -11,6 +11,13 @@
   by every request of that tenant otherwise: one hot item per tenant, a read unit per view. The
   bound is what it costs: a change to a tenant (limits, settings, a suspension) reaches viewer
   requests within that time. The admin API never uses it (authentication reads the tenant fresh).
+- `EndpointCache`: a tenant's webhook endpoints for the stream consumer, for
+  `WEBHOOK_ENDPOINTS_TTL_SECONDS` (the tenant item's bound): without it every batch reads them (a
+  strongly consistent Query, a read unit, even for a tenant with none). The same rule: a new or
+  deleted endpoint reaches the consumer within that time (at once when the endpoint's stream record
+  reaches the same container first, which drops the entry). The drain always reads endpoints fresh.
+- `SlowEndpoints`: endpoints too slow for the consumer's inline attempt, for `SLOW_ENDPOINT_SECONDS`:
+  their deliveries go to the durable queue meanwhile (chalicelib/webhooks/lanes.py).
 
 Lambda runs one request at a time per container, but `chalice local` serves requests in threads,
 so both are guarded by a lock.
@@ -24,6 +31,8 @@ from collections.abc import Hashable
 from typing import Any
 
 TENANT_TTL_SECONDS = 10.0
+WEBHOOK_ENDPOINTS_TTL_SECONDS = TENANT_TTL_SECONDS
+SLOW_ENDPOINT_SECONDS = 300.0
 API_KEY_TTL_SECONDS = 10.0  # with the deletion marks on the key's windows of this minute and the next two
 TENANT_ENTRIES = 1024
 CONTENT_BUDGET_BYTES = 8 * 1024 * 1024  # uncompressed JSON; a 256 KiB document is one of ~32
@@ -109,6 +118,23 @@ class ApiKeyCache(TenantCache):
 
     def __init__(self, ttl_seconds: float = API_KEY_TTL_SECONDS, entries: int = TENANT_ENTRIES) -> None:
         super().__init__(ttl_seconds, entries)
+
+
+class EndpointCache(TenantCache):
+    """tenant id -> its webhook endpoints (a list, maybe empty), for `ttl_seconds`."""
+
+    def __init__(self, ttl_seconds: float = WEBHOOK_ENDPOINTS_TTL_SECONDS, entries: int = TENANT_ENTRIES) -> None:
+        super().__init__(ttl_seconds, entries)
+
+
+class SlowEndpoints(TenantCache):
+    """endpoint id -> True while its deliveries skip the consumer's inline attempt."""
+
+    def __init__(self, ttl_seconds: float = SLOW_ENDPOINT_SECONDS, entries: int = TENANT_ENTRIES) -> None:
+        super().__init__(ttl_seconds, entries)
+
+    def slow(self, endpoint_id: str, now: float) -> bool:
+        return self.get(endpoint_id, now) is not _MISSING
 
 
 MISSING = _MISSING

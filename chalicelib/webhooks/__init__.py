@@ -3,7 +3,9 @@
 - `endpoints`: register/list/delete, URL rules, the signing secret (shown once, sealed at rest);
 - `transport`: one signed HTTP attempt (`webhook-id`, `webhook-timestamp`, `webhook-signature`);
 - `dispatch`: fan-out from the stream consumer, the retry queue and its scheduled drain, the
-  per-endpoint delivery log.
+  per-endpoint delivery log;
+- `lanes`: sending in per-endpoint lanes within a time budget, so one slow receiver delays only
+  its own deliveries.
 
 Importing this package is cheap (no HTTP or signing libraries): `app.py` imports it at cold start.
 May import `tenancy`, `outbound`, `sealing` and everything below them.
@@ -16,6 +18,7 @@ from chalicelib.webhooks.endpoints import (
     EVENT_TYPES,
     create_endpoint,
     delete_endpoint,
+    forget_endpoints,
     list_endpoints,
     owned_endpoint,
     valid_endpoint_id,
@@ -32,6 +35,7 @@ __all__ = [
     "delivery_id",
     "drain",
     "fan_out",
+    "forget_endpoints",
     "list_deliveries",
     "list_endpoints",
     "owned_endpoint",

@@ -9,10 +9,14 @@ Every (endpoint, event) pair is one `WebhookDelivery` item (docs/stream.md):
 - while a retry is due it is also the queue entry: gsi1 `WHQ#<shard>` / `<next attempt>#<id>`,
   which the scheduled drain queries. Delivered or abandoned deliveries drop those keys.
 
-The consumer attempts the first delivery inline (parallel threads, short timeout) within a time
-budget, and stops trying an endpoint inline once it timed out or answered 5xx/429 in that batch;
-whatever it did not attempt, and every retry, goes through the drain. Nothing here sleeps to wait
-for a retry: the next attempt is a time in the queue.
+The consumer attempts first deliveries inline, in lanes of their own per endpoint, within a small
+bounded part of the batch (`INLINE_BUDGET_SECONDS`); an endpoint that fails, times out or answers
+slower than its share (`SLOW_SECONDS`) gets no more inline attempts for a while
+(`caches.SlowEndpoints`): its deliveries go straight to the queue. Whatever the consumer did not
+attempt, and every retry, goes through the drain, which also sends in per-endpoint lanes, and takes
+a fair share of each endpoint's due deliveries per run, so one endpoint's slowness or backlog delays
+only its own deliveries (chalicelib/webhooks/lanes.py). Nothing here sleeps to wait for a retry:
+the next attempt is a time in the queue.
 """
 
 from __future__ import annotations
@@ -24,7 +28,6 @@ import random
 import re
 import time
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -37,8 +40,9 @@ from chalicelib.runtime.pagination import sharded_page
 from chalicelib.service import Keyhole
 from chalicelib.storage.models import WebhookDelivery, WebhookEndpoint, plain
 from chalicelib.storage.store import TxnCancelled, error_code
-from chalicelib.webhooks.endpoints import LOCAL_STAGES, endpoints_of, secret_of, wants
+from chalicelib.webhooks.endpoints import LOCAL_STAGES, cached_endpoints, secret_of, wants
 from chalicelib.webhooks.exceptions import SecretUnavailable
+from chalicelib.webhooks.lanes import Sent, send_in_lanes
 from chalicelib.webhooks.transport import Attempt, attempt
 
 logger = logging.getLogger(__name__)
@@ -47,13 +51,19 @@ MAX_ATTEMPTS = 8
 BACKOFF_BASE_SECONDS = 300  # retry n waits a random time in [0, min(cap, base * 2**(n-1))] ("full jitter")
 BACKOFF_CAP_SECONDS = 8 * 3600
 INLINE_LIMIT = 100  # first attempts made by the consumer itself, per batch
-INLINE_TIMEOUT_SECONDS = 3.0
-INLINE_BUDGET_SECONDS = 8.0  # no inline attempt starts later than this into the fan-out
-LEASE_SECONDS = 120  # an inline attempt in flight: the drain leaves it alone this long
+INLINE_BUDGET_SECONDS = 1.0  # the whole inline phase of a batch; each attempt's timeout is cut to fit
+INLINE_TIMEOUT_SECONDS = 1.0
+INLINE_LANES = 2  # inline attempts in flight per endpoint
+INLINE_THREADS = 16
+SLOW_SECONDS = 0.5  # an endpoint's share: an inline attempt slower than this sidelines the endpoint
+LEASE_SECONDS = 30  # deliveries planned inline: the drain leaves them alone this long
 DRAIN_TIMEOUT_SECONDS = 5.0
-DRAIN_BATCH = 100
+DRAIN_BATCH = 100  # deliveries attempted per drain run
+DRAIN_PER_ENDPOINT = 25  # at most this many of them for one endpoint: the others get their turn
+DRAIN_SCAN_PER_SHARD = 32  # due queue keys read per queue partition, to choose from fairly
+DRAIN_LANES = 4  # drain attempts in flight per endpoint
+DRAIN_THREADS = 32
 DRAIN_BUDGET_SECONDS = 20.0
-WORKERS = 8
 QUEUE_SHARDS = 16  # partitions of the retry queue index: every delivery writes it when enqueued and when done
 RETENTION_DAYS = 30
 TXN_MAX_ITEMS = 100
@@ -175,34 +185,51 @@ def fan_out(
         return set()
     now = svc.clock.now()
     failed: set[str] = set()
-    planned: list[tuple[Event, WebhookEndpoint, WebhookDelivery]] = []
+    planned: list[tuple[Event, WebhookEndpoint, WebhookDelivery, bool]] = []  # (..., leased to this batch)
     by_tenant: dict[str, list[Event]] = {}
     for event in unique:
         by_tenant.setdefault(event.tenant_id, []).append(event)
+    inline = 0
     for tenant_id, tenant_events in by_tenant.items():
         try:
-            endpoints = endpoints_of(tenant_id)
+            endpoints = cached_endpoints(svc, tenant_id)
         except Exception:
             logger.warning("webhook endpoints of %s could not be read", tenant_id, exc_info=True)
             failed.update(e.event_id for e in tenant_events)
             continue
-        for event in tenant_events:
-            for endpoint in endpoints:
+        for endpoint in endpoints:
+            # A slow endpoint's deliveries go to the queue, due at once: the drain sends them.
+            slow = svc.slow_endpoints.slow(endpoint.endpoint_id, svc.clock.time())
+            for event in tenant_events:
                 if wants(endpoint, event.type):
-                    inline = len(planned) < inline_limit
-                    due = now + timedelta(seconds=LEASE_SECONDS) if inline else now
-                    planned.append((event, endpoint, new_delivery(event, endpoint, now, due=due)))
+                    leased = not slow and inline < inline_limit
+                    inline += leased
+                    due = now + timedelta(seconds=LEASE_SECONDS) if leased else now
+                    planned.append((event, endpoint, new_delivery(event, endpoint, now, due=due), leased))
     if not planned:
         return failed
-    created, not_enqueued = enqueue(svc, [d for _, _, d in planned])
-    failed.update(event.event_id for event, _, d in planned if d.delivery_id in not_enqueued)
-    jobs = [(endpoint, d) for _, endpoint, d in planned[:inline_limit] if d.delivery_id in created]
+    created, not_enqueued = enqueue(svc, [d for _, _, d, _ in planned])
+    failed.update(event.event_id for event, _, d, _ in planned if d.delivery_id in not_enqueued)
+    jobs = [(endpoint, d) for _, endpoint, d, leased in planned if leased and d.delivery_id in created]
     if jobs:
-        results = send_all(svc, jobs, timeout=timeout, budget_seconds=INLINE_BUDGET_SECONDS, breaker=True)
+        sent = send(
+            svc,
+            jobs,
+            lanes=INLINE_LANES,
+            max_threads=INLINE_THREADS,
+            timeout=timeout,
+            budget_seconds=INLINE_BUDGET_SECONDS,
+            breaker=True,
+            slow_seconds=SLOW_SECONDS,
+        )
+        for endpoint_id in sent.slow:
+            svc.slow_endpoints.put(endpoint_id, True, svc.clock.time())
+        if sent.slow:
+            logger.info("%d webhook endpoint(s) too slow for inline delivery: queued for a while", len(sent.slow))
         attempted = []
         for _, d in jobs:
-            if d.delivery_id in results:
-                record_attempt(d, results[d.delivery_id], svc.clock.now())
+            if d.delivery_id in sent.results:
+                record_attempt(d, sent.results[d.delivery_id], svc.clock.now())
                 attempted.append(d)
         try:
             # Unconditional: these items were created by this invocation and are leased to it.
@@ -247,17 +274,19 @@ def enqueue(svc: Keyhole, deliveries: Sequence[WebhookDelivery]) -> tuple[set[st
     return created, failed
 
 
-def send_all(
+def send(
     svc: Keyhole,
     jobs: Sequence[tuple[WebhookEndpoint, WebhookDelivery]],
     *,
+    lanes: int,
+    max_threads: int,
     timeout: float,
     budget_seconds: float,
     breaker: bool = False,
-) -> dict[str, Attempt]:
-    """Attempt each delivery (threads; HTTP only, no storage calls). Jobs not started within the
-    budget are left out of the result and stay queued; with `breaker`, so are the jobs of an
-    endpoint that already timed out, failed to connect, or answered 5xx/429 in this call."""
+    slow_seconds: float | None = None,
+) -> Sent:
+    """Attempt each delivery in its endpoint's lanes (HTTP only, no storage calls); see lanes.py
+    for what is left out of the result (and stays queued)."""
     secrets_by_endpoint: dict[str, str | None] = {}
     for endpoint, _ in jobs:
         if endpoint.endpoint_id not in secrets_by_endpoint:
@@ -266,31 +295,32 @@ def send_all(
             except SecretUnavailable:
                 logger.warning("webhook secret of %s unavailable", endpoint.endpoint_id)
                 secrets_by_endpoint[endpoint.endpoint_id] = None
-    deadline = time.monotonic() + budget_seconds
-    broken: set[str] = set()
     public_only = svc.settings.stage not in LOCAL_STAGES
 
-    def run(endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> Attempt | None:
-        if time.monotonic() > deadline or endpoint.endpoint_id in broken:
-            return None
+    def one(endpoint: WebhookEndpoint, delivery: WebhookDelivery, seconds: float, deadline: float) -> Attempt:
         secret = secrets_by_endpoint[endpoint.endpoint_id]
         if secret is None:
             return Attempt(ok=False, status=None, latency_ms=0, error="signing secret unavailable")
-        result = attempt(
-            endpoint.url, secret, delivery.delivery_id, delivery.payload, timeout=timeout, public_only=public_only
+        return attempt(
+            endpoint.url,
+            secret,
+            delivery.delivery_id,
+            delivery.payload,
+            timeout=seconds,
+            public_only=public_only,
+            deadline=deadline,
         )
-        if breaker and not result.ok and (result.status is None or result.status >= 500 or result.status == 429):
-            broken.add(endpoint.endpoint_id)
-        return result
 
-    results: dict[str, Attempt] = {}
-    with ThreadPoolExecutor(max_workers=max(1, min(WORKERS, len(jobs)))) as pool:
-        futures = [(d.delivery_id, pool.submit(run, endpoint, d)) for endpoint, d in jobs]
-        for did, future in futures:
-            outcome = future.result()
-            if outcome is not None:
-                results[did] = outcome
-    return results
+    return send_in_lanes(
+        jobs,
+        one,
+        lanes=lanes,
+        max_threads=max_threads,
+        timeout=timeout,
+        budget_seconds=budget_seconds,
+        breaker=breaker,
+        slow_seconds=slow_seconds,
+    )
 
 
 # --- the drain (scheduled) -----------------------------------------------------------------
@@ -306,18 +336,17 @@ def drain(
     """Attempt every delivery whose next attempt is due; reschedule failures with backoff."""
     now = svc.clock.now()
     now_s = to_rfc3339(now)
-    keys: list[tuple[str, str]] = []
+    due_keys: list[tuple[str, str, str]] = []  # (pk, sk, when due)
     for shard in range(QUEUE_SHARDS):
-        if len(keys) >= limit:
-            break
         for key in WebhookDelivery.due.query(
-            f"WHQ#{shard}", WebhookDelivery.gsi1sk <= f"{now_s}#~", limit=limit - len(keys)
+            f"WHQ#{shard}", WebhookDelivery.gsi1sk <= f"{now_s}#~", limit=DRAIN_SCAN_PER_SHARD
         ):
-            keys.append((key.pk, key.sk))
+            due_keys.append((key.pk, key.sk, key.gsi1sk or ""))
     stats = {"due": 0, "delivered": 0, "retrying": 0, "failed": 0, "cancelled": 0}
-    if not keys:
+    if not due_keys:
         telemetry.add(telemetry.DRAIN_BACKLOG, 0)  # a datapoint every run: the alarm sees 0, not "no data"
         return stats
+    keys = fair_share(due_keys, limit=limit, per_endpoint=DRAIN_PER_ENDPOINT)
     # The index is eventually consistent: re-read the items and re-check that they are due.
     items = [
         d
@@ -325,7 +354,7 @@ def drain(
         if isinstance(d, WebhookDelivery) and d.status in OPEN and d.next_attempt_at and d.next_attempt_at <= now_s
     ]
     stats["due"] = len(items)
-    telemetry.add(telemetry.DRAIN_BACKLOG, len(items))
+    telemetry.add(telemetry.DRAIN_BACKLOG, len(due_keys))  # what is due, as far as this run read
     wanted = sorted({(d.tenant_id, d.endpoint_id) for d in items})
     found = svc.store.batch_get([(WebhookEndpoint, WebhookEndpoint.key(t, e)) for t, e in wanted])
     endpoints = {key[1]: ep for key, ep in zip(wanted, found, strict=True) if isinstance(ep, WebhookEndpoint)}
@@ -341,7 +370,13 @@ def drain(
         else:
             jobs.append((endpoint, d))
     seen_by_id = {d.delivery_id: (int(d.attempts or 0), d.status) for _, d in jobs}
-    results = send_all(svc, jobs, timeout=timeout, budget_seconds=budget_seconds) if jobs else {}
+    results = (
+        send(
+            svc, jobs, lanes=DRAIN_LANES, max_threads=DRAIN_THREADS, timeout=timeout, budget_seconds=budget_seconds
+        ).results
+        if jobs
+        else {}
+    )
     for _, d in jobs:
         result = results.get(d.delivery_id)
         if result is None:
@@ -350,6 +385,22 @@ def drain(
         if _save_if_unchanged(d, seen_by_id[d.delivery_id]):
             stats[d.status if d.status in stats else "retrying"] += 1
     return stats
+
+
+def fair_share(keys: Sequence[tuple[str, str, str]], *, limit: int, per_endpoint: int) -> list[tuple[str, str]]:
+    """Up to `limit` of the due queue keys `(pk, sk, due)`, taken in turn from each endpoint (named in
+    the partition key, `WH#<endpoint>#<n>`), at most `per_endpoint` each, the longest due first."""
+    by_endpoint: dict[str, list[tuple[str, str, str]]] = {}
+    for key in sorted(keys, key=lambda key: key[2]):
+        by_endpoint.setdefault(key[0].rsplit("#", 1)[0], []).append(key)
+    chosen: list[tuple[str, str]] = []
+    for depth in range(per_endpoint):
+        for endpoint_keys in by_endpoint.values():
+            if len(chosen) >= limit:
+                return chosen
+            if depth < len(endpoint_keys):
+                chosen.append(endpoint_keys[depth][:2])
+    return chosen
 
 
 def _save_if_unchanged(delivery: WebhookDelivery, seen: tuple[int, str]) -> bool:

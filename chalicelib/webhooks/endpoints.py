@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from chalicelib.credentials.tokens import new_id
 from chalicelib.outbound.urls import target_url_problem
+from chalicelib.runtime.caches import MISSING
 from chalicelib.runtime.clock import to_rfc3339
 from chalicelib.runtime.errors import Collector, LimitReached, NotFound
 from chalicelib.runtime.pagination import partition_page
@@ -216,6 +217,24 @@ def endpoints_of(tenant_id: str) -> list[WebhookEndpoint]:
     return list(
         WebhookEndpoint.query(f"TENANT#{tenant_id}", WebhookEndpoint.sk.startswith("WH#"), consistent_read=True)
     )
+
+
+def cached_endpoints(svc: Keyhole, tenant_id: str) -> list[WebhookEndpoint]:
+    """A tenant's endpoints as the stream consumer sees them: read once per container per
+    `caches.WEBHOOK_ENDPOINTS_TTL_SECONDS`, like the tenant item (docs/stream.md says what it costs:
+    a new or deleted endpoint reaches the consumer within that time)."""
+    now = svc.clock.time()
+    cached: Any = svc.endpoint_cache.get(tenant_id, now)
+    if cached is not MISSING:
+        return list(cached)
+    endpoints = endpoints_of(tenant_id)
+    svc.endpoint_cache.put(tenant_id, endpoints, now)
+    return endpoints
+
+
+def forget_endpoints(svc: Keyhole, tenant_id: str) -> None:
+    """An endpoint of this tenant was registered or deleted: read them again next time."""
+    svc.endpoint_cache.forget(tenant_id)
 
 
 def secret_of(svc: Keyhole, endpoint: WebhookEndpoint) -> str:

@@ -49,14 +49,30 @@ def signed_headers(secret: str, delivery_id: str, body: str, *, sent_at: float |
     }
 
 
-def attempt(url: str, secret: str, delivery_id: str, body: str, *, timeout: float, public_only: bool = True) -> Attempt:
+def attempt(
+    url: str,
+    secret: str,
+    delivery_id: str,
+    body: str,
+    *,
+    timeout: float,
+    public_only: bool = True,
+    deadline: float | None = None,
+) -> Attempt:
     """One signed attempt. `public_only` (every deployed stage) connects only to vetted public
-    addresses; the local and test stages deliver to receivers on this machine."""
+    addresses; the local and test stages deliver to receivers on this machine. `deadline` (a
+    `time.monotonic()` value): the answer's body must be read by then."""
     started = time.monotonic()
     try:
         headers = signed_headers(secret, delivery_id, body)
         answer = transport.send(
-            "POST", url, body=body.encode("utf-8"), headers=headers, timeout=timeout, public_only=public_only
+            "POST",
+            url,
+            body=body.encode("utf-8"),
+            headers=headers,
+            timeout=timeout,
+            public_only=public_only,
+            deadline=deadline,
         )
     except OutboundError as failed:
         return Attempt(ok=False, status=None, latency_ms=_since(started), error=failed.reason)

@@ -137,9 +137,10 @@ def test_every_role_names_its_resources(role: str) -> None:
 
 def test_the_stream_consumer_may_keep_the_view_counters_and_nothing_else_there() -> None:
     # The consumer counts views in the counters table (`LV#<link>` items, chalicelib/links/viewcounts.py):
-    # one conditional UpdateItem per link per batch, and a GetItem when a condition failed.
+    # one conditional UpdateItem per link per batch (in a transaction for a link that has no item
+    # yet), a GetItem when a condition failed, and a DeleteItem when the link's record is removed.
     counters = [s for s in _statements("StreamConsumerRole") if s["Resource"] == {"Fn::GetAtt": ["CountersTable", "Arn"]}]
-    assert [s["Action"] for s in counters] == [["dynamodb:GetItem", "dynamodb:UpdateItem"]]
+    assert [s["Action"] for s in counters] == [["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]]
 
 
 SEALING_KEY = {"Fn::If": ["UseSealingKeyArn", {"Ref": "SealingKeyArn"}, {"Fn::GetAtt": ["SealingKey", "Arn"]}]}

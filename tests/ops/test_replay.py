@@ -2,8 +2,9 @@
 stream-failure queue by the pump, as Lambda's on-failure destination would) are read back from
 the stream and handed to the consumer again, idempotently.
 
-The failure is a real one: the link record is missing while its views arrive (LinkMissing), so
-the pump retries and then gives up on each view record. Ops restore the record and replay."""
+The failure is a real one: the link's counter item was broken by hand while its views arrive (its
+count is not a number, so DynamoDB refuses every write of it), so the pump retries and then gives
+up on each view record. Ops remove the broken item and replay."""
 from __future__ import annotations
 
 import json

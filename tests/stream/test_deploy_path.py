@@ -16,6 +16,13 @@ EXPECTED = {"FunctionResponseTypes": ["ReportBatchItemFailures"], "BisectBatchOn
             "MaximumRetryAttempts": 5, "MaximumRecordAgeInSeconds": 86400}
 
 
+def _filters() -> dict:
+    """The consumer's filter criteria as the merge template gives them (devstack/pump.py applies the same)."""
+    merge = json.loads((ROOT / "infra" / "chalice-merge.json").read_text())
+    (source,) = merge["Resources"]["StreamConsumer"]["Properties"]["Events"].values()
+    return source["Properties"]["FilterCriteria"]
+
+
 def test_merge_template_configures_the_mapping_chalice_generates():
     import botocore.session
     from chalice.awsclient import TypedAWSClient
@@ -46,6 +53,8 @@ def test_merge_template_configures_the_mapping_chalice_generates():
     assert source["Type"] == "DynamoDB" and properties["StartingPosition"] == "TRIM_HORIZON"
     assert {k: properties[k] for k in EXPECTED} == EXPECTED
     assert properties["DestinationConfig"] == {"OnFailure": {"Destination": {"Ref": "StreamFailureQueueArn"}}}
+    # AND only the records the consumer acts on invoke it (at most 5 filters: Lambda's default quota)
+    assert properties["FilterCriteria"] == _filters() and 1 <= len(_filters()["Filters"]) <= 5
     assert "StreamFailureQueueArn" in merged["Parameters"]
     # AND the consumer and the drain get a longer timeout than the API handler
     assert merged["Resources"]["StreamConsumer"]["Properties"]["Timeout"] == 60
@@ -113,3 +122,4 @@ def test_post_deploy_sets_the_same_options_on_a_deployed_mapping(aws):
         "EventSourceMappings"]
     assert {k: mapping[k] for k in EXPECTED} == EXPECTED
     assert mapping["DestinationConfig"] == {"OnFailure": {"Destination": aws["StreamFailureQueueArn"]}}
+    assert mapping["FilterCriteria"] == _filters()
