@@ -19,6 +19,7 @@ APP_LIBRARIES = (
     "ipaddress",
     "logging",
     "collections.abc",
+    "urllib.parse",
     "functools",
     "typing",
     "chalice",
