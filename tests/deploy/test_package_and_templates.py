@@ -90,7 +90,7 @@ def test_packaged_template_is_parameterised_and_lint_clean(package: Path) -> Non
     assert {f["Properties"]["Runtime"] for f in functions.values()} == {"python3.12"}
     assert {json.dumps(f["Properties"]["Role"]) for f in functions.values()} == {
         '{"Ref": "ApiRoleArn"}', '{"Ref": "StreamConsumerRoleArn"}', '{"Ref": "WebhookDrainRoleArn"}',
-        '{"Ref": "SweepRoleArn"}'}
+        '{"Ref": "SweepRoleArn"}', '{"Ref": "FilesWorkerRoleArn"}'}
     lint = subprocess.run([str(VENV / "bin" / "cfn-lint"), "--format", "parseable", str(package / "sam.json"),
                            str(ROOT / "infra" / "template.json")], capture_output=True, text=True)
     errors = [line for line in lint.stdout.splitlines() if ":E" in line.split(" ")[0] or ":E" in line]
@@ -124,7 +124,7 @@ def _statements(role: str) -> list[dict]:
     return [s for s in policy["PolicyDocument"]["Statement"] if "Fn::If" not in s]
 
 
-@pytest.mark.parametrize("role", ["ApiRole", "StreamConsumerRole", "WebhookDrainRole", "SweepRole"])
+@pytest.mark.parametrize("role", ["ApiRole", "StreamConsumerRole", "WebhookDrainRole", "SweepRole", "FilesWorkerRole"])
 def test_every_role_names_its_resources(role: str) -> None:
     for statement in _statements(role):
         # no wildcard resource (X-Ray, which has no resource-level permissions, is behind the Tracing condition)
@@ -173,12 +173,12 @@ def test_alarms_cover_the_runbook() -> None:
     alarms = {r["Properties"]["AlarmName"]["Fn::Sub"].removeprefix("keyhole-${Stage}-")
               for r in TEMPLATE["Resources"].values() if r["Type"] == "AWS::CloudWatch::Alarm"}
     expected = {"api-5xx-rate", "api-p99-latency", "stream-iterator-age", "stream-failures-queued",
-                "table-throttles", "counters-throttles", "table-system-errors", "counters-system-errors", "waf-blocks"}
-    expected |= {f"{fn}-{kind}" for fn in ("api_handler", "stream_consumer", "webhook_drain", "sweep_expired_slots")
-                 for kind in ("errors", "throttles")}
+                "table-throttles", "counters-throttles", "table-system-errors", "counters-system-errors", "waf-blocks",
+                "files-bucket-4xx-rate", "files-bucket-5xx-rate", "files-jobs-failed"}
+    functions = ("api_handler", "stream_consumer", "webhook_drain", "sweep_expired_slots", "files_worker")
+    expected |= {f"{fn}-{kind}" for fn in functions for kind in ("errors", "throttles")}
     assert alarms == expected
     runbook = (ROOT / "docs" / "operations.md").read_text()
-    functions = ("api_handler", "stream_consumer", "webhook_drain", "sweep_expired_slots")
     for alarm in expected:
         function, _, kind = alarm.rpartition("-")
         documented = f"`keyhole-<stage>-<function>-{kind}`" if function in functions else f"`keyhole-<stage>-{alarm}`"
