@@ -22,6 +22,7 @@ STAGE ?=
 REGION ?=
 TRACING ?=
 ALARM_EMAIL ?=
+FILES_UPLOAD_ORIGINS ?=
 NO_RESERVED_CONCURRENCY ?=
 SMOKE_URL ?=
 
@@ -80,6 +81,7 @@ deploy:
 	@$(MAKE) --no-print-directory -s deploy-venv
 	$(PY) -m scripts.deploy deploy --stage "$(STAGE)" --region "$(REGION)" --deploy-venv "$(DEPLOY_VENV)" \
 		--deps-cache "$(DEPS_CACHE)" $(if $(TRACING),--tracing) $(if $(ALARM_EMAIL),--alarm-email "$(ALARM_EMAIL)") \
+		$(if $(FILES_UPLOAD_ORIGINS),--files-upload-origins "$(FILES_UPLOAD_ORIGINS)") \
 		$(if $(NO_RESERVED_CONCURRENCY),--no-reserved-concurrency) $(if $(SMOKE_URL),--smoke-url "$(SMOKE_URL)")
 
 # build/package/deployment.zip and sam.json (the CloudFormation path; no stack or credentials needed).

@@ -742,7 +742,9 @@ def files_worker(event: Any) -> dict[str, int]:
     from chalicelib.files import jobs
 
     context = getattr(event, "context", None)
-    remaining = context.get_remaining_time_in_millis() / 1000 if hasattr(context, "get_remaining_time_in_millis") else 600
+    remaining = 600.0
+    if context is not None and hasattr(context, "get_remaining_time_in_millis"):
+        remaining = context.get_remaining_time_in_millis() / 1000
     stats = jobs.drain(service(), budget_seconds=max(10.0, remaining - 120))
     if stats.get("due"):
         log.info("files worker: %s", stats)

@@ -123,7 +123,9 @@ def _resolver(template: dict[str, Any], values: dict[str, Any]) -> Any:
     params = {name: p.get("Default", "") for name, p in template.get("Parameters", {}).items()}
     for name, p in template.get("Parameters", {}).items():
         if p.get("Type") == "CommaDelimitedList":
-            params[name] = [v for v in str(params[name]).split(",") if v] if isinstance(params[name], str) else params[name]
+            params[name] = (
+                [v for v in str(params[name]).split(",") if v] if isinstance(params[name], str) else params[name]
+            )
     params.update(values)
 
     def resolve(node: Any) -> Any:
@@ -132,7 +134,7 @@ def _resolver(template: dict[str, Any], values: dict[str, Any]) -> Any:
         if not isinstance(node, dict):
             return node
         if len(node) == 1:
-            (key, arg), = node.items()
+            ((key, arg),) = node.items()
             if key == "Ref":
                 return no_value if arg == "AWS::NoValue" else params[arg]
             if key == "Fn::GetAtt":
@@ -215,5 +217,7 @@ def apply_bucket_settings(
         LifecycleConfiguration={"Rules": [_lifecycle_rule(r) for r in props["LifecycleConfiguration"]["Rules"]]},
     )
     if props.get("CorsConfiguration"):
-        rules = [{k: v for k, v in r.items() if k != "Id"} | {"ID": r["Id"]} for r in props["CorsConfiguration"]["CorsRules"]]
+        rules = [
+            {k: v for k, v in r.items() if k != "Id"} | {"ID": r["Id"]} for r in props["CorsConfiguration"]["CorsRules"]
+        ]
         s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": rules})

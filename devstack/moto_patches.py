@@ -100,8 +100,7 @@ def apply() -> None:
 
 def _s3_error(status: int, code: str, message: str) -> tuple[int, dict[str, str], bytes]:
     body = (
-        '<?xml version="1.0" encoding="UTF-8"?>'
-        f"<Error><Code>{code}</Code><Message>{message}</Message></Error>"
+        f'<?xml version="1.0" encoding="UTF-8"?><Error><Code>{code}</Code><Message>{message}</Message></Error>'
     ).encode()
     return status, {"Content-Type": "application/xml"}, body
 

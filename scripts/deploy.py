@@ -239,6 +239,8 @@ def deploy(args: argparse.Namespace) -> int:
     infra_parameters = {"Tracing": tracing}
     if args.alarm_email is not None:
         infra_parameters["AlarmEmail"] = args.alarm_email
+    if args.files_upload_origins is not None:  # the files bucket's CORS rule (docs/files.md)
+        infra_parameters["FilesUploadOrigins"] = args.files_upload_origins
     outputs = deploy_stack(session, args.stage, infra_parameters)
 
     say(f"building build/deploy/{args.stage} (python3.12 bytecode, vendored runtime dependencies)")
@@ -267,7 +269,7 @@ def deploy(args: argparse.Namespace) -> int:
 
     stage_arn = api_stage_arn(args.region, rest_api["rest_api_id"], config.get("api_gateway_stage", "api"))
     say(f"WAF web ACL on {stage_arn}")
-    deploy_stack(session, args.stage, {"Tracing": tracing, "ApiStageArn": stage_arn})
+    deploy_stack(session, args.stage, {**infra_parameters, "ApiStageArn": stage_arn})
 
     url = args.smoke_url or rest_api["rest_api_url"]
     say(f"smoke test against {url}")
@@ -306,6 +308,11 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--region", default=None)
     run.add_argument("--tracing", action="store_true", help="X-Ray active tracing on the functions and the API")
     run.add_argument("--alarm-email", default=None, help="subscribe this address to the alarm topic")
+    run.add_argument(
+        "--files-upload-origins",
+        default=None,
+        help="comma-separated https origins (consoles) that may PUT uploads into the files bucket (its CORS rule)",
+    )
     run.add_argument(
         "--no-reserved-concurrency",
         action="store_true",

@@ -1,4 +1,4 @@
-""""Download all": the zips a version offers, and how one is built with flat memory.
+""" "Download all": the zips a version offers, and how one is built with flat memory.
 
 A link offers one zip of the files it shows when there are at least two (and together at most
 `names.MAX_BUNDLE_BYTES`). Which files a link shows depends on its scope, so a version offers one zip

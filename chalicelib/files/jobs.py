@@ -98,13 +98,24 @@ def stage(
 
 
 def stage_delete_objects(
-    txn: Txn, tenant_id: str, keys: list[str], *, now: float, delay_seconds: float = 0, records: Sequence[Sequence[str]] = ()
+    txn: Txn,
+    tenant_id: str,
+    keys: list[str],
+    *,
+    now: float,
+    delay_seconds: float = 0,
+    records: Sequence[Sequence[str]] = (),
 ) -> str | None:
     """Objects to delete (and `FileRecord` keys `[pk, sk]` to remove with them)."""
     if not keys and not records:
         return None
     return stage(
-        txn, "delete_objects", tenant_id, {"keys": keys, "records": [list(r) for r in records]}, now=now, delay_seconds=delay_seconds
+        txn,
+        "delete_objects",
+        tenant_id,
+        {"keys": keys, "records": [list(r) for r in records]},
+        now=now,
+        delay_seconds=delay_seconds,
     )
 
 
@@ -161,7 +172,7 @@ def _delete_prefix(svc: Keyhole, job: FileJob, payload: dict[str, Any]) -> None:
         _delete_records(svc, keys)
 
 
-def _delete_records(svc: Keyhole, keys: list[tuple[str, ...]]) -> None:
+def _delete_records(svc: Keyhole, keys: Sequence[tuple[str, ...]]) -> None:
     if not keys:
         return
     with FileRecord.batch_write() as batch:
@@ -318,4 +329,3 @@ def retry_failed(svc: Keyhole, job_id: str) -> bool:
         ]
     )
     return True
-

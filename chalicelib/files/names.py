@@ -70,8 +70,8 @@ FILE_ID_RE = re.compile(r"^fil_[0-9a-f]{20}$")
 BUNDLE = "bundle"  # `/share/{token}/files/bundle`: the zip of every file the link shows
 FILE_SCOPE_PREFIX = "file:"
 SHA256_HEX_RE = re.compile(r"^[0-9a-fA-F]{64}$")
-_TOKEN = r"[a-z0-9][a-z0-9!#$&^_.+-]{0,126}"
-CONTENT_TYPE_RE = re.compile(rf"^({_TOKEN})/({_TOKEN})(?:\s*;\s*charset=([a-z0-9_.:-]{{1,40}}))?$")
+_MEDIA_NAME = r"[a-z0-9][a-z0-9!#$&^_.+-]{0,126}"
+CONTENT_TYPE_RE = re.compile(rf"^({_MEDIA_NAME})/({_MEDIA_NAME})(?:\s*;\s*charset=([a-z0-9_.:-]{{1,40}}))?$")
 _DIRECTION_CONTROLS = frozenset(chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F))
 
 

@@ -116,9 +116,7 @@ def create_upload(
         ttl=int(now.timestamp()) + PENDING_SECONDS,
     )
     key = objects.file_key(principal.tenant_id, head.locator, file_id)
-    url = objects.presign_put(
-        svc, key, size=request.size, sha256_hex=request.sha256, content_type=request.content_type
-    )
+    url = objects.presign_put(svc, key, size=request.size, sha256_hex=request.sha256, content_type=request.content_type)
     txn = svc.store.txn()
     txn.put(record, condition=FileRecord.pk.does_not_exist(), tag="file")
     txn.put(

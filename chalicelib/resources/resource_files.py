@@ -30,13 +30,14 @@ def start_upload(
     return uploads.create_upload(svc, principal, head, body, req)
 
 
-def _current(svc: Keyhole, current: ResourceHead | None, locator: str) -> dict[str, Any]:
+def _current(svc: Keyhole, current: ResourceHead | None, locator: str) -> tuple[ResourceHead, dict[str, Any]]:
+    """The head (the same incarnation) and the content a file change is decided on."""
     if current is None or current.deleting or current.locator != locator:
         raise NotFound("No such resource")
     stored = documents.read(svc.store, current.locator)
     if stored is None:
         raise NotFound("No such resource")
-    return stored[1]
+    return current, stored[1]
 
 
 def _fields(current: ResourceHead, content: dict[str, Any], files: list[dict[str, Any]]) -> Fields:
@@ -71,8 +72,7 @@ def complete(
     entry = uploads.entry_of(record, published_at)
 
     def publishing(current: ResourceHead | None) -> Fields:
-        content = _current(svc, current, head.locator)
-        assert current is not None  # checked by _current
+        found, content = _current(svc, current, head.locator)
         files = [f for f in content.get("files") or [] if f["name"] != record.name and f["id"] != file_id]
         if len(files) >= names.MAX_FILES_PER_RESOURCE:
             raise LimitReached(
@@ -81,7 +81,7 @@ def complete(
                 f"A resource holds at most {names.MAX_FILES_PER_RESOURCE:,} files",
                 frees="delete a file of this resource",
             )
-        return _fields(current, content, [*files, entry])
+        return _fields(found, content, [*files, entry])
 
     def mark_published(txn: Txn, new_head: ResourceHead) -> None:
         txn.update(
@@ -132,12 +132,11 @@ def delete_file(svc: Keyhole, principal: Principal, head: ResourceHead | None, f
     if any(entry["id"] == file_id for entry in documents_files(svc, head)):
 
         def without(current: ResourceHead | None) -> Fields:
-            content = _current(svc, current, head.locator)
-            assert current is not None
+            found, content = _current(svc, current, head.locator)
             files = [f for f in content.get("files") or [] if f["id"] != file_id]
             if len(files) == len(content.get("files") or []):
                 raise NotFound("No such file")
-            return _fields(current, content, files)
+            return _fields(found, content, files)
 
         _write(
             svc,

@@ -539,5 +539,5 @@ class FileJob(MainModel):
         return f"FJOB#{job_id}", "JOB"
 
 
-for _model in (FileRecord, FileJob):
-    register_main_model(_model)
+register_main_model(FileRecord)
+register_main_model(FileJob)

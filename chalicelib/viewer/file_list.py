@@ -120,17 +120,13 @@ def render(
         all_zip = ""
     elif bundle[1] is None:
         all_zip = (
-            '<p class="bundle-note" data-preparing>Preparing a zip of all files... It appears here when it is ready.</p>'
+            '<p class="bundle-note" data-preparing>Preparing a zip of all files... It appears here when ready.</p>'
         )
     else:
         all_zip = _action(
             token, names.BUNDLE, f"Download all (zip, {human_size(bundle[1])})", view_limited=view_limited, primary=True
         )
-    note = (
-        '<p class="fine">Each download uses one view of this link.</p>'
-        if view_limited
-        else ""
-    )
+    note = '<p class="fine">Each download uses one view of this link.</p>' if view_limited else ""
     return (
         '<section class="files" aria-labelledby="files-title"><div class="files-head">'
         f'<h2 id="files-title">Files</h2><span class="muted">{text(summary)}</span>{all_zip}</div>{note}'

@@ -215,7 +215,7 @@ class Resolved:
         return digest, None if size is None else int(size)
 
     def data_body(self, base_url: str = "") -> dict[str, Any]:
-        body = {
+        body: dict[str, Any] = {
             "resource": {"type": self.doc.type, "name": self.doc.name},
             "link": self.link_json(),
             "document": self.document(),
