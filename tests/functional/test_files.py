@@ -386,3 +386,31 @@ def test_a_50_mb_file_goes_up_and_down_without_the_handler_holding_it(http_stack
     # THEN the bytes are identical and the handler's peak memory did not grow by the file
     assert digest.hexdigest() == hashlib.sha256(big).hexdigest()
     assert peak_kb() - before < 10 * 1024, (before, peak_kb())
+
+
+def test_a_job_that_keeps_failing_is_set_aside_for_ops_and_can_be_retried(http_stack: Any,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from chalicelib.files import objects
+    from chalicelib.storage.models import FileJob
+
+    svc = http_stack.svc
+    txn = svc.store.txn()
+    job_id = jobs.stage_delete_objects(txn, "ten_0000000000000000", ["files/ten_0000000000000000/x/y"],
+                                       now=svc.clock.time())
+    txn.commit()
+    FileJob(*FileJob.key(job_id)).update(actions=[FileJob.attempts.set(jobs.MAX_ATTEMPTS - 1)])
+
+    def outage(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("S3 refused")
+
+    monkeypatch.setattr(objects, "delete", outage)
+    # WHEN its last attempt fails THEN it leaves the queue and is listed for ops, with its error
+    assert drain(http_stack)["failed"] == 1
+    listed = [j for j in jobs.failed_jobs(svc) if j["job_id"] == job_id]
+    assert listed and listed[0]["attempts"] == jobs.MAX_ATTEMPTS and "S3 refused" in listed[0]["last_error"]
+    assert drain(http_stack)["due"] == 0
+    # WHEN ops put it back after fixing the cause THEN it runs
+    monkeypatch.undo()
+    assert jobs.retry_failed(svc, job_id) and not jobs.retry_failed(svc, job_id)
+    assert drain(http_stack)["done"] == 1
+    assert svc.store.get(FileJob, FileJob.key(job_id)) is None
