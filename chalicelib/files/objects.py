@@ -155,7 +155,8 @@ def head(svc: Keyhole, key: str) -> dict[str, Any] | None:
     try:
         found = client(svc).head_object(Bucket=bucket(svc.settings), Key=key, ChecksumMode="ENABLED")
     except ClientError as error:
-        if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+        # Without s3:ListBucket (the API role has none) S3 answers a missing key with 403, not 404.
+        if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound", "403", "AccessDenied"):
             return None
         raise
     return {

@@ -414,3 +414,31 @@ def test_a_job_that_keeps_failing_is_set_aside_for_ops_and_can_be_retried(http_s
     assert jobs.retry_failed(svc, job_id) and not jobs.retry_failed(svc, job_id)
     assert drain(http_stack)["done"] == 1
     assert svc.store.get(FileJob, FileJob.key(job_id)) is None
+
+
+def test_a_tenant_purge_removes_every_object_of_the_tenant(http_stack: Any) -> None:
+    # GIVEN a tenant with files in two resources (what tenant deletion stages, through its hook)
+    t = Tenant(http_stack, "Leaving Co")
+    for resource_id in ("r-a", "r-b"):
+        t.resource(resource_id)
+        t.upload(resource_id, "a.pdf", PDF)
+        t.upload(resource_id, "b.pdf", PDF[::-1])
+    staying = Tenant(http_stack, "Staying Co")
+    staying.resource("r-stay")
+    staying.upload("r-stay", "keep.pdf", PDF)
+    staying_id = staying.call("GET", "/v1/tenant").json()["id"]
+    svc = http_stack.svc
+    tenant_id = t.call("GET", "/v1/tenant").json()["id"]
+    bucket = http_stack.outputs["FilesBucketName"]
+    drain(http_stack)
+    assert len(s3(http_stack).list_objects_v2(Bucket=bucket, Prefix=f"files/{tenant_id}/")["Contents"]) == 4
+    assert s3(http_stack).list_objects_v2(Bucket=bucket, Prefix=f"bundles/{tenant_id}/").get("Contents")
+    # WHEN the purge job runs
+    txn = svc.store.txn()
+    jobs.stage_tenant_purge(txn, tenant_id, now=svc.clock.time())
+    txn.commit()
+    assert drain(http_stack)["done"] == 1
+    # THEN nothing of the tenant is left in the bucket, and other tenants' objects are untouched
+    for prefix in (f"files/{tenant_id}/", f"bundles/{tenant_id}/"):
+        assert not s3(http_stack).list_objects_v2(Bucket=bucket, Prefix=prefix).get("Contents")
+    assert s3(http_stack).list_objects_v2(Bucket=bucket, Prefix=f"files/{staying_id}/").get("Contents")
