@@ -1,5 +1,6 @@
 # Keyhole: `make run` serves it locally, `make test` runs every test. Both set up what they need.
-# `make deploy STAGE=<name> REGION=<region>` deploys a stage to AWS (docs/operations.md).
+# `make deploy STAGE=<name> REGION=<region>` deploys a stage to AWS (docs/operations.md);
+# `make deploy-rehearsal` runs the same deploy against a local emulator, with no AWS account.
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -25,8 +26,26 @@ ALARM_EMAIL ?=
 FILES_UPLOAD_ORIGINS ?=
 NO_RESERVED_CONCURRENCY ?=
 SMOKE_URL ?=
+# Custom domains and a key replacement (docs/operations.md); a value of `none` clears one.
+DOMAIN ?=
+CONTENT_DOMAIN ?=
+HOSTED_ZONE_ID ?=
+CONTENT_HOSTED_ZONE_ID ?=
+CERTIFICATE_ARN ?=
+CONTENT_CERTIFICATE_ARN ?=
+KMS_KEY_ARN ?=
+KMS_PREVIOUS_KEY_ARNS ?=
+STACK_OPTIONS = $(if $(DOMAIN),--domain "$(DOMAIN)") $(if $(CONTENT_DOMAIN),--content-domain "$(CONTENT_DOMAIN)") \
+	$(if $(HOSTED_ZONE_ID),--hosted-zone-id "$(HOSTED_ZONE_ID)") \
+	$(if $(CONTENT_HOSTED_ZONE_ID),--content-hosted-zone-id "$(CONTENT_HOSTED_ZONE_ID)") \
+	$(if $(CERTIFICATE_ARN),--certificate-arn "$(CERTIFICATE_ARN)") \
+	$(if $(CONTENT_CERTIFICATE_ARN),--content-certificate-arn "$(CONTENT_CERTIFICATE_ARN)") \
+	$(if $(KMS_KEY_ARN),--kms-key-arn "$(KMS_KEY_ARN)") $(if $(KMS_PREVIOUS_KEY_ARNS),--kms-previous-key-arns "$(KMS_PREVIOUS_KEY_ARNS)")
+DEPLOY_FLAGS = $(if $(TRACING),--tracing) $(if $(ALARM_EMAIL),--alarm-email "$(ALARM_EMAIL)") \
+	$(if $(FILES_UPLOAD_ORIGINS),--files-upload-origins "$(FILES_UPLOAD_ORIGINS)") \
+	$(if $(NO_RESERVED_CONCURRENCY),--no-reserved-concurrency)
 
-.PHONY: run test test-fast bench ops package deploy deploy-venv checkov-venv debian-tools clean
+.PHONY: run test test-fast bench ops package deploy deploy-rehearsal deploy-venv checkov-venv debian-tools clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -69,20 +88,26 @@ bench: $(STAMP)
 	@$(MAKE) --no-print-directory -s package REGION="$(or $(REGION),us-east-1)"
 	$(PY) -m bench.bench
 
+# make's own exit status is 0 or 2, whatever the CLI's: scripts/ops passes the CLI's through.
 ops: $(STAMP)
-	$(PY) -m chalicelib.ops.cli --local $(ARGS)
+	@VENV="$(VENV)" scripts/ops $(ARGS)
 
 # Region and stage are checked before anything slow; credentials as soon as boto3 is there.
 deploy:
 	@test -n "$(STAGE)" || { echo "make deploy: STAGE is required, e.g. make deploy STAGE=prod REGION=eu-west-1" >&2; exit 2; }
 	@test -n "$(REGION)" || { echo "make deploy: REGION is required, e.g. make deploy STAGE=prod REGION=eu-west-1" >&2; exit 2; }
 	@$(MAKE) --no-print-directory -s $(STAMP)
-	@$(PY) -m scripts.deploy preflight --stage "$(STAGE)" --region "$(REGION)"
+	@$(PY) -m scripts.deploy preflight --stage "$(STAGE)" --region "$(REGION)" $(STACK_OPTIONS)
 	@$(MAKE) --no-print-directory -s deploy-venv
 	$(PY) -m scripts.deploy deploy --stage "$(STAGE)" --region "$(REGION)" --deploy-venv "$(DEPLOY_VENV)" \
-		--deps-cache "$(DEPS_CACHE)" $(if $(TRACING),--tracing) $(if $(ALARM_EMAIL),--alarm-email "$(ALARM_EMAIL)") \
-		$(if $(FILES_UPLOAD_ORIGINS),--files-upload-origins "$(FILES_UPLOAD_ORIGINS)") \
-		$(if $(NO_RESERVED_CONCURRENCY),--no-reserved-concurrency) $(if $(SMOKE_URL),--smoke-url "$(SMOKE_URL)")
+		--deps-cache "$(DEPS_CACHE)" $(DEPLOY_FLAGS) $(if $(SMOKE_URL),--smoke-url "$(SMOKE_URL)") $(STACK_OPTIONS)
+
+# `make deploy` end to end against the deploy emulator (moto with devstack/emulator.py), smoke test
+# included; prints what it created and stops the emulator. Nothing reaches AWS; no credentials needed.
+deploy-rehearsal:
+	@$(MAKE) --no-print-directory -s $(STAMP) deploy-venv
+	@$(PY) -m scripts.rehearsal --stage "$(or $(STAGE),rehearsal)" --region "$(or $(REGION),us-east-1)" \
+		--deploy-venv "$(DEPLOY_VENV)" --deps-cache "$(DEPS_CACHE)" $(DEPLOY_FLAGS) $(STACK_OPTIONS)
 
 # build/package/deployment.zip and sam.json (the CloudFormation path; no stack or credentials needed).
 package:

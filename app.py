@@ -16,6 +16,7 @@ import logging
 from collections.abc import Callable, Mapping
 from functools import wraps
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 from chalice import Chalice, Response
 from chalice.app import Request
@@ -39,12 +40,20 @@ if TYPE_CHECKING:
     from chalicelib import webhooks
     from chalicelib.access import accesslog
     from chalicelib.links import limits, links
+    from chalicelib.platform import access, keys, plans, usage
+    from chalicelib.platform import tenants as platform_tenants
+    from chalicelib.platform.keys import PlatformCaller
     from chalicelib.resources import resource_files, resources
     from chalicelib.resources.preconditions import Preconditions
     from chalicelib.runtime import validation
     from chalicelib.tenancy import apikeys, audit, tenants
     from chalicelib.tenancy.apikeys import Principal
 else:
+    access = lazy_module("chalicelib.platform.access")
+    keys = lazy_module("chalicelib.platform.keys")
+    plans = lazy_module("chalicelib.platform.plans")
+    platform_tenants = lazy_module("chalicelib.platform.tenants")
+    usage = lazy_module("chalicelib.platform.usage")
     accesslog = lazy_module("chalicelib.access.accesslog")
     apikeys = lazy_module("chalicelib.tenancy.apikeys")
     audit = lazy_module("chalicelib.tenancy.audit")
@@ -127,10 +136,11 @@ def request_info(token: tokens.PresentedToken | None = None) -> RequestInfo:
     telemetry.bind_tenant(_claimed_tenant(headers, token))
     if token is not None:
         path = viewer.redacted_path(path, token)
+    agent = headers.get("user-agent")
     return RequestInfo(
         request_id=request_id,
         ip=ip,
-        user_agent=headers.get("user-agent"),
+        user_agent=tokens.without_token(agent, token.value) if agent and token is not None else agent,
         base_url=public_url.base_url(svc.settings, headers, context),
         method=request.method,
         path=path,
@@ -182,6 +192,15 @@ def _unexpected(error: BaseException, request_id: str) -> KeyholeError:
 
 # --- admin routes --------------------------------------------------------------------------
 
+
+def decoded_path_parameters(params: Mapping[str, str]) -> dict[str, str]:
+    """Path parameters percent-decoded, once: API Gateway's REST API and `chalice local` both hand
+    them over as sent, so a client that encodes `:` (`invoice%3A42`, as generated clients do)
+    names the same resource as one that does not. Share tokens are never decoded (viewer routes):
+    their alphabet needs no escapes, and the access log masks the token as it appears in the path."""
+    return {name: unquote(value) for name, value in params.items()}
+
+
 ExtraKeys = Callable[..., list[tuple[Any, tuple[str, str]]]]
 
 
@@ -203,14 +222,17 @@ def admin_route(
 
     def register(handler: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(handler)
-        def view(**params: str) -> Response:
+        def view(**raw_params: str) -> Response:
             req = request_info()
+            params = decoded_path_parameters(raw_params)
             try:
                 svc = service()
-                raw_key = apikeys.extract_key(current_request().headers or {})
-                tenant_id = apikeys.tenant_id_from_key(raw_key)
-                keys = extra(tenant_id, **params) if extra and tenant_id else []
-                principal, items = apikeys.authenticate(svc, raw_key, keys)
+                # A tenant's own key, or a platform key acting for one of its tenants (Keyhole-Tenant).
+                principal, items = access.authenticate(
+                    svc,
+                    headers_of(current_request()),
+                    (lambda tenant_id: extra(tenant_id, **params)) if extra else None,
+                )
                 apikeys.count_request(svc, principal)
                 principal.require(role)
                 args: list[Any] = [svc, principal, req, *items]
@@ -231,7 +253,10 @@ def admin_route(
                 }
                 if isinstance(result, dict) and isinstance(result.get("etag"), str):
                     headers["ETag"] = result["etag"]
-                return Response(body="" if code == 204 else result, status_code=code, headers=headers)
+                if code == 204:  # no body, so no Content-Type (RFC 9110)
+                    del headers["Content-Type"]
+                    return Response(body="", status_code=code, headers=headers)
+                return Response(body=result, status_code=code, headers=headers)
             except KeyholeError as error:
                 return _error_response(error, req.request_id)
             except Exception as error:  # translated: 503 for outages, 500 (with the cause logged) otherwise
@@ -444,6 +469,120 @@ def list_audit(svc: Keyhole, principal: Principal, req: RequestInfo) -> dict[str
     return audit.list_events(principal.tenant_id, _query())
 
 
+# --- platform routes (docs/platform.md): a product's platform key managing its own tenants ----------
+
+
+def platform_route(
+    path: str,
+    method: str,
+    *,
+    extra: ExtraKeys | None = None,
+    status: int = 200,
+    body: bool = False,
+    empty_body: bool = False,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register a platform route: a platform key (a tenant's own key gets 403), its per-minute
+    window, `extra(namespace_key, **params)` read in the key's own BatchGetItem."""
+
+    def register(handler: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(handler)
+        def view(**params: str) -> Response:
+            req = request_info()
+            try:
+                svc = service()
+                route_keys = (lambda namespace_key: extra(namespace_key, **params)) if extra else None
+                caller, items = keys.authenticate_caller(svc, headers_of(current_request()), route_keys)
+                args: list[Any] = [svc, caller, req, *items]
+                if body:
+                    args.append(
+                        validation.parse_json_object(
+                            raw_body(current_request()), max_bytes=svc.settings.max_body_bytes, allow_empty=empty_body
+                        )
+                    )
+                result = handler(*args, **params)
+                code = status
+                if isinstance(result, tuple):
+                    code, result = result
+                headers: dict[str, str | list[str]] = {
+                    "Content-Type": "application/json",
+                    "X-Request-Id": req.request_id,
+                    **NO_STORE,
+                }
+                return Response(body="" if code == 204 else result, status_code=code, headers=headers)
+            except KeyholeError as error:
+                return _error_response(error, req.request_id)
+            except Exception as error:  # translated: 503 for outages, 500 (with the cause logged) otherwise
+                return _error_response(_unexpected(error, req.request_id), req.request_id)
+
+        app.route(path, methods=[method], content_types=BODY_TYPES)(view)
+        return handler
+
+    return register
+
+
+def _tenant_item(namespace_key: str, tenant_id: str) -> list[tuple[Any, tuple[str, str]]]:
+    return platform_tenants.tenant_keys(namespace_key, tenant_id)
+
+
+@platform_route("/v1/tenants", "GET")
+def list_platform_tenants(svc: Keyhole, caller: PlatformCaller, req: RequestInfo) -> dict[str, Any]:
+    return platform_tenants.list_tenants(svc, caller, _query())
+
+
+@platform_route("/v1/tenants/{tenant_id}", "PUT", extra=_tenant_item, body=True)
+def put_platform_tenant(svc: Keyhole, caller: PlatformCaller, req: RequestInfo, *rest: Any, tenant_id: str) -> Any:
+    return platform_tenants.put_tenant(svc, caller, tenant_id, rest[0] if len(rest) > 1 else None, rest[-1], req)
+
+
+@platform_route("/v1/tenants/{tenant_id}", "GET", extra=_tenant_item)
+def get_platform_tenant(svc: Keyhole, caller: PlatformCaller, req: RequestInfo, *items: Any, tenant_id: str) -> Any:
+    return platform_tenants.get_tenant(caller, tenant_id, _first(items))
+
+
+@platform_route("/v1/tenants/{tenant_id}", "PATCH", extra=_tenant_item, body=True)
+def patch_platform_tenant(svc: Keyhole, caller: PlatformCaller, req: RequestInfo, *rest: Any, tenant_id: str) -> Any:
+    return platform_tenants.patch_tenant(svc, caller, tenant_id, rest[0] if len(rest) > 1 else None, rest[-1], req)
+
+
+@platform_route("/v1/tenants/{tenant_id}", "DELETE", extra=_tenant_item, status=204)
+def delete_platform_tenant(svc: Keyhole, caller: PlatformCaller, req: RequestInfo, *items: Any, tenant_id: str) -> Any:
+    return platform_tenants.delete_tenant(svc, caller, tenant_id, _first(items), req)
+
+
+@platform_route("/v1/tenants/{tenant_id}/suspend", "POST", extra=_tenant_item)
+def suspend_platform_tenant(svc: Keyhole, caller: PlatformCaller, req: RequestInfo, *items: Any, tenant_id: str) -> Any:
+    return platform_tenants.set_suspended(svc, caller, tenant_id, _first(items), True, req)
+
+
+@platform_route("/v1/tenants/{tenant_id}/resume", "POST", extra=_tenant_item)
+def resume_platform_tenant(svc: Keyhole, caller: PlatformCaller, req: RequestInfo, *items: Any, tenant_id: str) -> Any:
+    return platform_tenants.set_suspended(svc, caller, tenant_id, _first(items), False, req)
+
+
+@platform_route("/v1/tenants/{tenant_id}/api-keys", "POST", extra=_tenant_item, status=201, body=True, empty_body=True)
+def create_platform_tenant_key(
+    svc: Keyhole, caller: PlatformCaller, req: RequestInfo, *rest: Any, tenant_id: str
+) -> Any:
+    return platform_tenants.create_key(svc, caller, tenant_id, rest[0] if len(rest) > 1 else None, rest[-1], req)
+
+
+@platform_route("/v1/tenants/{tenant_id}/usage", "GET", extra=_tenant_item)
+def platform_tenant_usage(svc: Keyhole, caller: PlatformCaller, req: RequestInfo, *items: Any, tenant_id: str) -> Any:
+    return usage.usage(svc, platform_tenants.owned_tenant(caller, tenant_id, _first(items)))
+
+
+@platform_route("/v1/plans", "GET")
+def list_platform_plans(svc: Keyhole, caller: PlatformCaller, req: RequestInfo) -> dict[str, Any]:
+    return plans.list_plans(svc, caller.namespace_key)
+
+
+@platform_route("/v1/plans/{plan_name}", "PUT", body=True)
+def put_platform_plan(
+    svc: Keyhole, caller: PlatformCaller, req: RequestInfo, body: dict[str, Any], plan_name: str
+) -> Any:
+    return plans.put_plan(svc, caller.namespace_key, plan_name, body, caller.actor(), req)
+
+
 @app.route("/v1/introspect", methods=["POST"], content_types=BODY_TYPES)
 def introspect() -> Response:
     """RFC 7662-style token introspection for an introspect (or operator) key."""
@@ -458,10 +597,14 @@ def introspect() -> Response:
         token, view, password = introspection.parse(body)
         # The token's keys ride in authentication's own read: one BatchGetItem in all.
         # The key's record may come from the container's cache: its window write below still
-        # refuses a key deleted meanwhile.
-        principal, items = apikeys.authenticate(
-            svc, apikeys.extract_key(request.headers or {}), lookup_keys(token), cached_tenant=True, cached_key=True
-        )
+        # refuses a key deleted meanwhile. A platform key acting for a tenant is read every time.
+        raw_key = apikeys.extract_key(headers_of(request))
+        if access.is_platform_key(raw_key):
+            principal, items = access.authenticate(svc, headers_of(request), lambda _tenant: lookup_keys(token))
+        else:
+            principal, items = apikeys.authenticate(
+                svc, raw_key, lookup_keys(token), cached_tenant=True, cached_key=True
+            )
         apikeys.count_request(svc, principal)
         principal.require_introspection()
         answer = introspection.introspect(svc, principal, token, items, req, view, password)
@@ -630,7 +773,9 @@ def _proxied(svc: Keyhole, req: RequestInfo, token: tokens.PresentedToken) -> vi
     host = request_host()
     rest = _proxy_rest(token.value)
     if not proxy.is_content_request(svc, host):
-        return proxy.redirect_to_content(svc, token, req, request.headers or {}, rest=rest or "/")
+        return proxy.redirect_to_content(
+            svc, token, req, request.headers or {}, rest=rest or "/", query=_raw_query(), method=request.method
+        )
     call = proxy.ProxyCall(
         token=token,
         method=request.method,
@@ -700,7 +845,10 @@ def robots() -> Response:
     return Response(
         body="User-agent: *\nDisallow: /share/\n",
         status_code=200,
-        headers={**viewer.viewer_headers(content_type="text/plain; charset=utf-8")},
+        headers={
+            **viewer.viewer_headers(content_type="text/plain; charset=utf-8"),
+            "X-Request-Id": telemetry.request_id(),
+        },
     )
 
 
@@ -786,24 +934,18 @@ def content_hosts_serve_content_only(event: Any, get_response: Callable[[Any], R
     scripts of a tenant's service (the one 404 otherwise)."""
     from chalicelib.runtime import content_origin
 
-    path = event.path or ""
-    full = (event.context or {}).get("path") or path
-    if path.startswith("/v1/") or path.startswith("/share/"):
+    route = event.path or ""  # the routed resource path (`/share/{token}/o/{proxy+}`), not the path as sent
+    sent = (event.context or {}).get("path") or route
+    if route.startswith("/v1/") or route.startswith("/share/"):
         if content_origin.is_content_request(
             service().settings, request_host()
-        ) and not content_origin.content_path_allowed(_without_stage(full, path)):
+        ) and not content_origin.content_route_allowed(route, sent):
             return Response(
                 body=viewer.NOT_FOUND_BODY,
                 status_code=404,
                 headers={**viewer.viewer_headers(), "X-Request-Id": telemetry.request_id()},
             )
     return get_response(event)
-
-
-def _without_stage(full: str, resource_path: str) -> str:
-    """The request path without API Gateway's stage prefix (the resource path when unknown)."""
-    at = full.find("/share/")
-    return full[at:] if at >= 0 else resource_path
 
 
 @app.middleware("http")

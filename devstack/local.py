@@ -8,7 +8,8 @@
 5. the stream pump, feeding the table stream to the same consumer code Lambda runs.
 
 It prints the admin key, a curl example and the share URL, writes `.keyhole/local.json` for
-scripts, and stops everything it started on Ctrl-C.
+scripts, and stops everything it started on Ctrl-C. A port already taken (a `make run` still going)
+stops it first, in one line, before anything starts or that file is touched.
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ import json
 import math
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -315,7 +318,46 @@ def _seed_origin(svc: Any, principal: Any, admin_key: str, tenant_id: str, origi
     }
 
 
+def port_taken(port: int) -> bool:
+    """Whether something listens on 127.0.0.1:`port` (bound as the servers bind it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+    return False
+
+
+def port_problem(environ: Mapping[str, str]) -> str | None:
+    """Before anything starts (and before .keyhole/local.json is written): the one line that says
+    which port is taken, or not a port, and which variable picks another; None when all is well."""
+    for variable, default in (("PORT", "8000"), ("MOTO_PORT", "")):
+        value = environ.get(variable, default) or ""
+        if not value and variable == "MOTO_PORT":
+            continue  # a free port is picked
+        if not value.isdigit() or not 0 < int(value) < 65536:
+            return f"make run: {variable}={value!r} is not a port number (1-65535)"
+        port = int(value)
+        if port_taken(port):
+            running = ""
+            state = STATE_DIR / "local.json"
+            if variable == "PORT" and state.exists() and f'127.0.0.1:{port}"' in state.read_text():
+                running = ", by the Keyhole an earlier `make run` started (.keyhole/local.json is left as it is)"
+            hint = (
+                f"pick another with PORT={port + 1} make run"
+                if variable == "PORT"
+                else "pick another MOTO_PORT, or leave it unset for a free one"
+            )
+            return f"make run: port {port} on 127.0.0.1 is taken{running}; {hint}"
+    return None
+
+
 def main() -> int:
+    problem = port_problem(os.environ)
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
     port = int(os.environ.get("PORT", "8000"))
     moto_port = int(os.environ.get("MOTO_PORT", "0")) or free_port()
     api_url = f"http://127.0.0.1:{port}"
@@ -403,7 +445,8 @@ Keyhole is running.
 
 Try it:
   curl -s {api}/v1/tenant -H 'Authorization: Bearer {key}'
-  open the share URL above in a browser (a JSON document)
+  open the share URL above in a browser: the share page (an HTML page); the same as JSON:
+  curl -s {state["share_url"]}/data
   open the files URL: a PDF, an image preview, a folder, and "Download all" (a zip, ready in seconds)
   curl -s {state.get("files_share_url", "")}/data      # the files, with their download URLs
   open the origin URL in a browser: the demo origin's live dashboard, through Keyhole

@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import secrets
+import sys
 import threading
 import time
 from collections.abc import Sequence
@@ -126,6 +127,14 @@ class OriginServer(ThreadingHTTPServer):
         thread.start()
         return thread
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hung up before the answer was written (Keyhole gave up on a slow origin
+        and answered 504, a browser navigated away) is what an origin sees every day, not an
+        error: no traceback. Anything else is still printed."""
+        if isinstance(sys.exc_info()[1], ConnectionError):  # BrokenPipeError, ConnectionResetError, ...
+            return
+        super().handle_error(request, client_address)
+
 
 class Handler(BaseHTTPRequestHandler):
     server: OriginServer
@@ -184,7 +193,7 @@ class Handler(BaseHTTPRequestHandler):
                     ]
                 },
             )
-        elif path == "/redirect":
+        elif path == "/redirect" or path.endswith("/redirect"):  # below a base path too
             self._send(302, b"", "text/plain", extra={"Location": query.get("to", ["/"])[0]})
         elif path == "/cookie":
             self._send(200, {"ok": True}, extra={"Set-Cookie": "origin_session=abc; Path=/"})

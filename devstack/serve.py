@@ -67,6 +67,19 @@ def gateway_response(response_type: str) -> tuple[int, dict[str, str], str]:
     return int(spec.get("StatusCode", 403)), headers, body
 
 
+def method_not_allowed(method: str, path: str) -> tuple[int, dict[str, str], str]:
+    """Keyhole's 405 (app.py's `uniform_errors` gives Chalice's own 405s the same shape)."""
+    from chalicelib.viewer.resolve import viewer_headers
+
+    request_id = uuid.uuid4().hex
+    headers = {"Content-Type": "application/json", "X-Request-Id": request_id, "Cache-Control": "no-store"}
+    if path.startswith("/share/") or path.split("?", 1)[0] == "/robots.txt":
+        headers.update(viewer_headers())
+    message = f"Unsupported method: {method}"[:200]
+    body = json.dumps({"error": {"code": "method_not_allowed", "message": message, "request_id": request_id}})
+    return 405, headers, body
+
+
 class GreedyRouteMatcher(RouteMatcher):
     """Chalice's matcher, plus API Gateway's greedy `{name+}` last segment (the origin proxy's
     `/share/{token}/o/{proxy+}`), which `chalice local` cannot match: it compares segment counts.
@@ -134,6 +147,11 @@ class MaskingRequestHandler(ChaliceRequestHandler):
         """A response to HEAD has the headers a GET would get and no body (RFC 9110; API Gateway
         drops it too). Written out, the body became the start of the next response on a kept-alive
         connection (found by the contract fuzzer on the proxied routes, which take HEAD)."""
+        if code == 204:  # no content: no body, no Content-Type, no Content-Length (RFC 9110), as API Gateway
+            headers.pop("Content-Type", None)
+            self.send_response(code)
+            self._send_headers(headers)
+            return
         if self.command != "HEAD":
             super()._send_http_response_with_body(code, headers, body)
             return
@@ -146,16 +164,23 @@ class MaskingRequestHandler(ChaliceRequestHandler):
         sys.stderr.write(mask_tokens(drop_query(f"{self.address_string()} - {format % args}\n")))
 
     def _no_such_method(self) -> None:
-        """A method API Gateway has no route for (TRACE, CONNECT, anything made up) gets the deployed
-        gateway response, not http.server's HTML 501: no route answers it, so no Keyhole code runs.
-        Its body is read first: left in a kept-alive connection, it would become the next request line."""
+        """A method no route takes (TRACE, CONNECT, anything made up), not http.server's HTML 501: on a
+        path the API serves, 405 `method_not_allowed` as for any other method that path does not take
+        (with the viewer headers under /share/ and on /robots.txt); elsewhere the deployed gateway
+        response (404). No route answers it, so no Keyhole code runs. Its body is read first: left in
+        a kept-alive connection, it would become the next request line."""
         length = int(self.headers.get("content-length") or 0)
         if length > MAX_DRAINED_BYTES or self.headers.get("transfer-encoding"):
             self.close_connection = True
         elif length:
             self.rfile.read(length)
-        status, headers, body = gateway_response("MISSING_AUTHENTICATION_TOKEN")
-        self._send_http_response(status, headers, body)
+        try:
+            self.local_gateway.event_converter._route_matcher.match_route(self.path)
+        except ValueError:
+            status, headers, body = gateway_response("MISSING_AUTHENTICATION_TOKEN")
+            self._send_http_response(status, headers, body)
+            return
+        self._send_http_response(*method_not_allowed(self.command, self.path))
 
     do_TRACE = do_CONNECT = _no_such_method
 

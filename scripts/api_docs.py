@@ -27,6 +27,7 @@ STATUS_TEXT = {
     "302": "Found",
     "303": "See Other",
     "304": "Not Modified",
+    "307": "Temporary Redirect",
     "400": "Bad Request",
     "401": "Unauthorized",
     "403": "Forbidden",
@@ -211,8 +212,14 @@ def _anchor(method: str, path: str) -> str:
     return "".join(ch for ch in text.replace(" ", "-") if ch.isalnum() or ch in "-_")
 
 
+def _path_items(document: dict[str, Any]) -> dict[str, Any]:
+    """`paths` and the proxied surface of origin links (`x-keyhole-proxied`, kept out of `paths`
+    for client generators): the reference lists both."""
+    return {**document["paths"], **document.get("x-keyhole-proxied", {}).get("paths", {})}
+
+
 def _operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
-    return [(m, p, item[m]) for p, item in document["paths"].items() for m in METHODS if m in item]
+    return [(m, p, item[m]) for p, item in _path_items(document).items() for m in METHODS if m in item]
 
 
 def _error_rows(document: dict[str, Any]) -> list[tuple[str, str, str]]:
@@ -233,16 +240,11 @@ def _error_rows(document: dict[str, Any]) -> list[tuple[str, str, str]]:
 
 
 def _codes(doc: Doc, response: dict[str, Any]) -> list[str]:
-    schema = response["content"]["application/json"]["schema"]
-    for part in schema.get("allOf", []):
-        enum = part.get("properties", {}).get("error", {}).get("properties", {}).get("code", {}).get("enum")
-        if enum:
-            return list(enum)
-    return []
+    return list(response.get("x-keyhole-error-codes", []))
 
 
 def _operation(doc: Doc, method: str, path: str, op: dict[str, Any]) -> list[str]:
-    item = doc.document["paths"][path]
+    item = _path_items(doc.document)[path]
     parameters = [*item.get("parameters", []), *op.get("parameters", [])]
     out = [f"### {method.upper()} {path}", "", f"**{op['summary']}.** {op['description']}", ""]
     if op.get("security") == []:

@@ -33,6 +33,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from chalicelib.ops import stage as stage_settings
+
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "build"
 RUNTIME = "python3.12"
@@ -99,7 +101,8 @@ def stage_config(
     """The Chalice config for `stage`: the tracked one plus what only the account knows.
 
     The key is named by ARN, not alias: the roles may use that key only, so repointing the alias
-    cannot repoint Keyhole. Roles are the infra stack's (`manage_iam_role: false`).
+    cannot repoint Keyhole. Roles are the infra stack's (`manage_iam_role: false`). Which output
+    sets which variable is `chalicelib.ops.stage` (the ops CLI reads a stage the same way).
     """
     config = copy.deepcopy(dict(base if base is not None else tracked_config()))
     stages = config.setdefault("stages", {})
@@ -114,16 +117,8 @@ def stage_config(
             "tags": {"app": "keyhole", "stage": stage},
         }
     )
-    section.setdefault("environment_variables", {}).update(
-        {
-            "KEYHOLE_STAGE": stage,
-            "KEYHOLE_TABLE": outputs["TableName"],
-            "KEYHOLE_COUNTERS_TABLE": outputs["CountersTableName"],
-            "KEYHOLE_KMS_KEY_ID": outputs["KmsKeyArn"],
-            "KEYHOLE_STREAM_ARN": outputs["TableStreamArn"],
-            "KEYHOLE_FILES_BUCKET": outputs["FilesBucketName"],
-        }
-    )
+    # Tables, key, stream; and, when the stack has them, previous keys and the custom domains' URLs.
+    section.setdefault("environment_variables", {}).update(stage_settings.environment(stage, outputs))
     functions = section.setdefault("lambda_functions", {})
     for function, output in FUNCTION_ROLES.items():
         functions.setdefault(function, {})["iam_role_arn"] = outputs[output]

@@ -40,6 +40,16 @@ class Operation:
         return f"{self.method.upper()} {self.template}"
 
 
+def path_items(document: Dict[str, Any]) -> List[Tuple[str, Dict[str, Any]]]:
+    """(JSON pointer, path items) of every route the document describes: `paths`, and the proxied
+    surface of origin links under `x-keyhole-proxied` (kept out of `paths` for client generators)."""
+    found = [("/paths", document["paths"])]
+    proxied = document.get("x-keyhole-proxied", {}).get("paths")
+    if proxied:
+        found.append(("/x-keyhole-proxied/paths", proxied))
+    return found
+
+
 def _escape(segment: str) -> str:
     return segment.replace("~", "~0").replace("/", "~1")
 
@@ -49,12 +59,13 @@ class Contract:
         self.document = document
         self.registry: Registry = Registry().with_resource(ROOT_URI, DRAFT202012.create_resource(document))
         self.operations: List[Operation] = []
-        for template, item in document["paths"].items():
-            regex = "^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template)) + "$"
-            for method in METHODS:
-                if method in item:
-                    pointer = f"/paths/{_escape(template)}/{method}"
-                    self.operations.append(Operation(method, template, re.compile(regex), item[method], pointer))
+        for base, paths in path_items(document):
+            for template, item in paths.items():
+                regex = "^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template)) + "$"
+                for method in METHODS:
+                    if method in item:
+                        pointer = f"{base}/{_escape(template)}/{method}"
+                        self.operations.append(Operation(method, template, re.compile(regex), item[method], pointer))
         self._validators: Dict[str, Draft202012Validator] = {}
 
     # --- lookups ----------------------------------------------------------------------------
@@ -118,6 +129,10 @@ class Contract:
         else:
             value = body.decode("utf-8")
         self._validate(f"{pointer}/content/{_escape(media)}/schema", value, f"{where}: body")
+        codes = response.get("x-keyhole-error-codes")
+        if codes and isinstance(value, dict) and isinstance(value.get("error"), dict):
+            code = value["error"].get("code")
+            assert code in codes, f"{where}: error code {code!r} is not one this response lists ({', '.join(codes)})"
 
     def _check_undocumented(self, method: str, path: str, status: int, headers: Mapping[str, str], body: bytes) -> None:
         """No such operation (a method a path does not take, an unknown route): an error, in the shape."""

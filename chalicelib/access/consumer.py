@@ -42,6 +42,7 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 from pynamodb.exceptions import PutError
 
 from chalicelib.links import links, viewcounts
+from chalicelib.platform import usage
 from chalicelib.runtime import telemetry
 from chalicelib.runtime.clock import parse_rfc3339, to_rfc3339, to_rfc3339_ms
 from chalicelib.service import Keyhole
@@ -63,8 +64,10 @@ LINK_FIELDS = (
     "expires_at",
     "created_at",
     "created_by",
+    "created_by_actor",
     "revoked_at",
     "revoked_by",
+    "revoked_by_actor",
     "exhausted_at",
 )
 
@@ -223,11 +226,13 @@ def count_views(svc: Keyhole, link_id: str, views: list[View]) -> int:
 
 
 def _link_data(image: Mapping[str, Any]) -> dict[str, Any]:
-    return {name: _plain(image.get(name)) for name in LINK_FIELDS if image.get(name) is not None}
+    return links.with_by_refs({name: _plain(image.get(name)) for name in LINK_FIELDS if image.get(name) is not None})
 
 
 def _record_data(record: LinkRecord) -> dict[str, Any]:
-    return {name: getattr(record, name) for name in LINK_FIELDS if getattr(record, name, None) is not None}
+    return links.with_by_refs(
+        {name: getattr(record, name) for name in LINK_FIELDS if getattr(record, name, None) is not None}
+    )
 
 
 def system_audit(
@@ -452,6 +457,7 @@ def handle(svc: Keyhole, event: dict[str, Any], context: Any = None) -> dict[str
     response = process_partial_response(
         event=event, record_handler=processor.handle_record, processor=processor, context=context
     )
+    usage.count_batch(svc, event["Records"], response.get("batchItemFailures", []))  # views and links per day
     failed = len(response.get("batchItemFailures", []))
     telemetry.add(telemetry.STREAM_RECORDS_FAILED, failed)  # 0 too: the alarm sees data, not silence
     if failed:

@@ -157,6 +157,16 @@ def token_preview(value: str) -> str:
     return value[:PREVIEW_LENGTH]
 
 
+# What a link's own token is replaced by wherever a viewer wrote it into a request (a proxied path
+# or query, a user agent): origins, access logs and stream records see this instead.
+TOKEN_MARKER = "(token)"  # noqa: S105 (a placeholder, not a secret)
+
+
+def without_token(text: str, token: str) -> str:
+    """`text` with every occurrence of `token` replaced by `TOKEN_MARKER`."""
+    return text.replace(token, TOKEN_MARKER) if token else text
+
+
 @dataclass(frozen=True)
 class ApiKey:
     """A parsed API key. `value` is the secret."""
@@ -199,3 +209,60 @@ def parse_api_key(value: str) -> ApiKey | None:
     if not match:
         return None
     return ApiKey(value=match.group(0), tenant_key=match.group(1))
+
+
+# --- platform keys (docs/platform.md) ---------------------------------------------------------
+# A platform key belongs to a product's backend and owns a namespace of tenants. It names its
+# namespace (`khp_<namespace key>_<secret>`), so the key and the tenant it acts for (whose id
+# derives from the namespace and the product's organisation id) are read in one BatchGetItem.
+
+_PLATFORM_KEY_RE = re.compile(r"^khp_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$")
+NAMESPACE_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,62}$")
+EXTERNAL_TENANT_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+def namespace_key_for(namespace: str) -> str:
+    """The 16 hex a namespace is known by in keys and item keys (its name is stored, not parsed)."""
+    return sha256_hex(f"keyhole/namespace|{namespace}")[: 2 * KEY_BYTES]
+
+
+def platform_tenant_key(namespace_key: str, external_id: str) -> str:
+    """The tenant key of the product's organisation `external_id` in that namespace: derived, so
+    acting for a tenant needs no lookup of its id; two namespaces' `org-1` are different tenants."""
+    return sha256_hex(f"keyhole/tenant|{namespace_key}|{external_id}")[: 2 * KEY_BYTES]
+
+
+@dataclass(frozen=True)
+class PlatformKey:
+    """A parsed platform key. `value` is the secret."""
+
+    value: str
+    namespace_key: str
+
+    @property
+    def hash(self) -> str:
+        return sha256_hex(self.value)
+
+    @property
+    def key_id(self) -> str:
+        return f"pkey_{self.hash[:20]}"
+
+    @property
+    def prefix(self) -> str:
+        return self.value[:25]
+
+    def __repr__(self) -> str:
+        return f"PlatformKey(key_id={self.key_id!r})"
+
+    __str__ = __repr__
+
+
+def new_platform_key(namespace_key: str) -> PlatformKey:
+    return PlatformKey(value=f"khp_{namespace_key}_{_b64(secrets.token_bytes(32))}", namespace_key=namespace_key)
+
+
+def parse_platform_key(value: str) -> PlatformKey | None:
+    match = _PLATFORM_KEY_RE.match((value or "").strip())
+    if not match:
+        return None
+    return PlatformKey(value=match.group(0), namespace_key=match.group(1))

@@ -21,17 +21,18 @@ from typing import Any
 from chalicelib.credentials import passwords
 from chalicelib.credentials.tokens import new_id, new_share_token
 from chalicelib.links import viewcounts
-from chalicelib.runtime.clock import FAR_FUTURE, parse_rfc3339, to_rfc3339
+from chalicelib.runtime.clock import FAR_FUTURE, parse_rfc3339, to_rfc3339, to_rfc3339_ms
 from chalicelib.runtime.errors import Collector, Conflict, LimitReached, NotFound, ValidationFailed
 from chalicelib.runtime.pagination import decode, encode, page, parse_limit
 from chalicelib.runtime.validation import integer, string, unknown_fields
 from chalicelib.sealing import UnsealError
 from chalicelib.service import Keyhole, RequestInfo
-from chalicelib.storage.models import Capability, LinkRecord, ResourceHead, Tenant
+from chalicelib.storage.models import ActorLink, Capability, LinkRecord, ResourceHead, Tenant
 from chalicelib.storage.store import TxnCancelled
 from chalicelib.tenancy import audit, expiry
 from chalicelib.tenancy.apikeys import Principal
 from chalicelib.tenancy.plans import HOW_TO_FREE
+from chalicelib.tenancy.principals import MAX_ACTOR_CHARS, valid_actor
 from chalicelib.tenancy.tenants import limits_of, settings_of
 
 TOKEN_PURPOSE = "share-token"  # noqa: S105 (the sealing purpose's name, not a secret)
@@ -83,6 +84,22 @@ def share_url(base_url: str, token: str) -> str:
     return f"{base_url.rstrip('/')}/share/{token}"
 
 
+def by_ref(key_id: str | None, actor: str | None) -> dict[str, str | None] | None:
+    """`created_by` / `revoked_by`: the key that did it (its id, or `ops`) and the actor it named."""
+    return None if key_id is None else {"key_id": key_id, "actor": actor}
+
+
+def with_by_refs(data: dict[str, Any]) -> dict[str, Any]:
+    """A link's fields as the stream carries them (`created_by` and `created_by_actor` apart), with
+    `created_by` / `revoked_by` shaped as the API shows them (webhook payloads)."""
+    out = dict(data)
+    for name in ("created_by", "revoked_by"):
+        actor = out.pop(f"{name}_actor", None)
+        if out.get(name) is not None:
+            out[name] = by_ref(out[name], actor)
+    return out
+
+
 def to_json(
     record: LinkRecord, now_s: str, *, views: viewcounts.Views | None = None, url: str | None = None
 ) -> dict[str, Any]:
@@ -97,9 +114,9 @@ def to_json(
         "status": status_of(record, now_s, views),
         "expires_at": record.expires_at,
         "created_at": record.created_at,
-        "created_by": record.created_by,
+        "created_by": by_ref(record.created_by, record.created_by_actor),
         "revoked_at": record.revoked_at,
-        "revoked_by": record.revoked_by,
+        "revoked_by": by_ref(record.revoked_by, record.revoked_by_actor),
         "view_count": views.view_count,
         "last_accessed_at": views.last_accessed_at,
         "has_password": bool(record.has_password),
@@ -259,6 +276,7 @@ def create_link(
         slot_held=True,
         created_at=stamp,
         created_by=principal.actor_label,
+        created_by_actor=principal.actor_id,
         gsi3pk=f"T#{tenant_id}#LINKS",
         gsi3sk=f"{stamp}#{link_id}",
         gsi4pk=f"T#{tenant_id}#R#{resource_id}#LINKS",
@@ -284,8 +302,23 @@ def create_link(
         },
         request_id=req.request_id,
     )
-    _acquire_slot_and_write(svc, principal, head, [cap, record, event])
+    _acquire_slot_and_write(svc, principal, head, [cap, record, event, *actor_entry(record, now)])
     return to_json(record, stamp, url=share_url(req.base_url, token.value)) | {"token": token.value}
+
+
+def actor_entry(record: LinkRecord, now: datetime) -> list[ActorLink]:
+    """The link's entry in its actor's list (newest first, to the millisecond), when the creating
+    request named an actor."""
+    if not record.created_by_actor:
+        return []
+    return [
+        ActorLink(
+            pk=ActorLink.partition(record.tenant_id, record.created_by_actor),
+            sk=f"{to_rfc3339_ms(now)}#{record.link_id}",
+            link_id=record.link_id,
+            tenant_id=record.tenant_id,
+        )
+    ]
 
 
 def _listed(values: tuple[str, ...] | None) -> list[str] | None:
@@ -317,7 +350,7 @@ def _acquire_slot_and_write(svc: Keyhole, principal: Principal, head: ResourceHe
                     continue
             raise _limit("shared_resources", shared, "resources with an active link")
         txn = svc.store.txn()
-        for tag, item in zip(("cap", "record", "audit"), items, strict=True):
+        for tag, item in zip(("cap", "record", "audit", "actor"), items, strict=False):
             txn.put(item, condition=item.__class__.pk.does_not_exist(), tag=tag)
         head_condition = (ResourceHead.locator == head.locator) & ResourceHead.deleting.does_not_exist()
         if held == 0:
@@ -381,7 +414,8 @@ def free_slot(
 ) -> bool:
     """Release `record`'s slot (plus `record_actions`) atomically. False if it held none by then.
 
-    `extra` holds more transaction items: ("delete_cap", condition-or-None) or ("audit", AuditEvent).
+    `extra` holds more transaction items: ("delete_cap", condition-or-None), ("retire_cap",
+    (condition, ttl)) (a used-up capability kept until its last visit ends) or ("audit", AuditEvent).
     """
     hk = ResourceHead.key(record.tenant_id, record.resource_id)
     tk = Tenant.key(record.tenant_id)
@@ -433,7 +467,7 @@ def free_slot(
         except TxnCancelled as cancelled:
             if cancelled.failed("record"):
                 return False  # no longer holding a slot (or no longer matching): someone else freed it
-            if cancelled.failed("delete_cap"):
+            if cancelled.failed("delete_cap") or cancelled.failed("cap"):
                 return False
             _backoff(attempt, cancelled.conflict)
             head = None
@@ -444,6 +478,11 @@ def _add_extra(txn: Any, record: LinkRecord, extra: list[tuple[str, Any]] | None
     for kind, value in extra or []:
         if kind == "delete_cap":
             txn.delete(Capability, Capability.key(record.token_hash), condition=value, tag="delete_cap")
+        elif kind == "retire_cap":
+            condition, ttl = value
+            txn.update(
+                Capability, Capability.key(record.token_hash), [Capability.ttl.set(ttl)], condition=condition, tag="cap"
+            )
         elif kind == "audit":
             txn.put(value, tag="audit")
 
@@ -485,17 +524,23 @@ def reclaim_expired(svc: Keyhole, record: LinkRecord, now_s: str) -> int:
 
 
 def mark_exhausted(svc: Keyhole, record: LinkRecord, now_s: str) -> int:
-    """A link that used its last view: state exhausted, slot freed, capability removed."""
+    """A link that used its last view: state exhausted, slot freed, and the capability kept only
+    as long as a visit opened with that view may last (`origin/visits.py`): it reads as used up
+    for everyone else, and revoking the link still deletes it."""
+    from chalicelib.origin.visits import keep_capability_until
+
     record.state, record.exhausted_at = "exhausted", now_s
     actions = [*_state_actions(record), LinkRecord.exhausted_at.set(now_s)]
     cap_condition = Capability.views_used >= Capability.max_views
+    expires = parse_rfc3339(record.expires_at).timestamp() if record.expires_at else None
+    ttl = keep_capability_until(parse_rfc3339(now_s).timestamp(), expires)
     return int(
         free_slot(
             svc,
             record,
             record_actions=actions,
             record_condition=LinkRecord.state == "live",
-            extra=[("delete_cap", cap_condition)],
+            extra=[("retire_cap", (cap_condition, ttl))],
         )
     )
 
@@ -525,7 +570,12 @@ def list_links(
     status = query.get("status", "active")
     if status not in STATUSES:
         errors.add("status", "must be one of active, revoked, expired, exhausted, all")
+    actor = query.get("actor") if resource_id is None else None
+    if actor is not None and not valid_actor(actor):
+        errors.add("actor", f"must be 1-{MAX_ACTOR_CHARS} printable characters")
     errors.raise_if_any()
+    if actor is not None:
+        return _list_by_actor(svc, principal, actor, status, limit, query.get("cursor"))
     t = principal.tenant_id
     now_s = to_rfc3339(svc.clock.now())
     boundary = f"{now_s}#~"
@@ -568,6 +618,34 @@ def list_links(
         if status == "all" or status_of(r, now_s, counters[r.link_id]) == status
     ]
     return page(items, encode(keys.last_evaluated_key, list_id=list_id))
+
+
+def _list_by_actor(
+    svc: Keyhole, principal: Principal, actor: str, status: str, limit: int, cursor: str | None
+) -> dict[str, Any]:
+    """The links the actor's requests created, newest first, with the status filter applied to the
+    page read (a page may hold fewer than `limit` links; `next_cursor` goes on). Reads `limit`
+    entries of the actor's list, then their records: cost proportional to the page."""
+    partition = ActorLink.partition(principal.tenant_id, actor)
+    list_id = f"links:actor:{status}"
+    start = decode(cursor, partition_attr="pk", partition_value=partition, allowed_attrs=("pk", "sk"), list_id=list_id)
+    entries = ActorLink.query(
+        partition, scan_index_forward=False, limit=limit, last_evaluated_key=start, consistent_read=True
+    )
+    found = list(entries)
+    records = [
+        r
+        for r in svc.store.batch_get([(LinkRecord, LinkRecord.key(e.link_id)) for e in found])
+        if isinstance(r, LinkRecord) and r.tenant_id == principal.tenant_id
+    ]
+    now_s = to_rfc3339(svc.clock.now())
+    counters = viewcounts.read(svc.store, [r.link_id for r in records])
+    items = [
+        to_json(r, now_s, views=counters[r.link_id])
+        for r in records
+        if status == "all" or status_of(r, now_s, counters[r.link_id]) == status
+    ]
+    return page(items, encode(entries.last_evaluated_key, list_id=list_id))
 
 
 def get_link(svc: Keyhole, principal: Principal, record: LinkRecord | None) -> dict[str, Any]:
@@ -734,11 +812,14 @@ def revoke_link(
             return False
         was = record.state
         record.state, record.revoked_at, record.revoked_by = "revoked", now_s, principal.actor_label
+        record.revoked_by_actor = principal.actor_id
         actions = [
             *_state_actions(record),
             LinkRecord.revoked_at.set(now_s),
             LinkRecord.revoked_by.set(principal.actor_label),
         ]
+        if principal.actor_id is not None:
+            actions.append(LinkRecord.revoked_by_actor.set(principal.actor_id))
         event = audit.new_event(
             principal.tenant_id,
             actor=principal.actor(),

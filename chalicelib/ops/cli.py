@@ -1,9 +1,11 @@
 """The ops command-line tool: tenants, plans, keys, usage, and the incident-response and data tools.
 
 It is configured like the Lambda: by KEYHOLE_* environment variables. `--stage NAME` fills in the
-ones that stage's `.chalice/config.json` sets (explicit environment variables still win), and
-`--local` points at the stack `make run` started (it reads `.keyhole/local.json`). AWS credentials
-and region come from the usual AWS environment (AWS_PROFILE, AWS_REGION, ...).
+ones the stage's infra stack (`keyhole-NAME`, in AWS_REGION) gives its functions, for any stage
+`make deploy` created; a stage with no stack falls back to its section of `.chalice/config.json`.
+Explicit environment variables still win. `--local` points at the stack `make run` started (it
+reads `.keyhole/local.json`). AWS credentials and region come from the usual AWS environment
+(AWS_PROFILE, AWS_REGION, ...).
 
 Output is JSON on stdout (`--table` for a table); progress and errors go to stderr, one line each.
 Exit status: 0 done, 1 the operation failed, 2 bad usage or configuration, 3 something needs
@@ -16,6 +18,7 @@ attention (drift found and not repaired, queue messages left).
     python -m chalicelib.ops.cli --stage prod stream replay
     python -m chalicelib.ops.cli --stage prod views recount --tenant ten_0123456789abcdef --repair
     python -m chalicelib.ops.cli --stage prod kms reseal --from arn:aws:kms:...:key/OLD
+    python -m chalicelib.ops.cli --stage prod platform-key create --name "Acme backend" --namespace acme
 """
 
 from __future__ import annotations
@@ -55,6 +58,48 @@ def stage_environment(stage: str, project_dir: Path = PROJECT_DIR) -> dict[str, 
     return env
 
 
+def deployed_stage_environment(stage: str, project_dir: Path = PROJECT_DIR) -> dict[str, str]:
+    """`--stage NAME`: the settings the stage's infra stack gives its functions (its outputs, as
+    `make deploy` applies them), else the stage's section of `.chalice/config.json`."""
+    import boto3
+    from botocore.exceptions import ClientError
+
+    from chalicelib.ops import stage as deployed
+
+    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+    endpoint = os.environ.get("KEYHOLE_AWS_ENDPOINT") or None
+    cloudformation = boto3.client("cloudformation", region_name=region, endpoint_url=endpoint)
+    try:
+        outputs = deployed.stack_outputs(stage, cloudformation)
+    except ClientError as error:
+        denied = error.response.get("Error", {}).get("Code") in ("AccessDenied", "AccessDeniedException")
+        if not (denied and _configured_stage(stage, project_dir)):
+            raise
+        print(
+            f"warning: cannot read stack {deployed.stack_name(stage)} ({error}); using .chalice/config.json",
+            file=sys.stderr,
+        )
+        outputs = None
+    if outputs is not None:
+        try:
+            return deployed.environment(stage, outputs)
+        except KeyError as error:
+            raise UsageError(f"{error.args[0]}: run `make deploy STAGE={stage}` to finish the stage") from error
+    if _configured_stage(stage, project_dir):
+        return stage_environment(stage, project_dir)
+    raise UsageError(
+        f"no stack {deployed.stack_name(stage)} in {region} and no stage {stage!r} in .chalice/config.json: "
+        f"deploy it with `make deploy STAGE={stage} REGION=...`, or set AWS_REGION to the stage's region"
+    )
+
+
+def _configured_stage(stage: str, project_dir: Path) -> bool:
+    try:
+        return stage in json.loads((project_dir / ".chalice" / "config.json").read_text()).get("stages", {})
+    except (OSError, ValueError):
+        return False
+
+
 def local_environment(project_dir: Path = PROJECT_DIR) -> dict[str, str]:
     state_file = project_dir / ".keyhole" / "local.json"
     if not state_file.exists():
@@ -79,7 +124,7 @@ def build_service(args: argparse.Namespace) -> Keyhole:
         # botocore reads credentials and region from the process environment.
         os.environ.update({k: v for k, v in env.items() if k.startswith("AWS_")})
     else:
-        env = stage_environment(args.stage) if args.stage else {}
+        env = deployed_stage_environment(args.stage) if args.stage else {}
         env.update({k: v for k, v in os.environ.items() if k.startswith(("KEYHOLE_", "AWS_"))})
     return Keyhole(Settings.from_env(env))
 
@@ -246,7 +291,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="keyhole-ops", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     where = parser.add_mutually_exclusive_group()
-    where.add_argument("--stage", help="take KEYHOLE_* settings from this Chalice stage (env vars still win)")
+    where.add_argument(
+        "--stage", help="take KEYHOLE_* settings from this stage's infra stack or .chalice/config.json (env vars win)"
+    )
     where.add_argument("--local", action="store_true", help="use the stack started by `make run`")
     parser.add_argument("--table", action="store_true", help="print a table instead of JSON")
     parser.add_argument("-v", "--verbose", action="store_true", help="also print warnings logged on the way")
@@ -336,6 +383,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--drop-expired", action="store_true", help="delete messages whose records the stream no longer holds"
     )
 
+    platform = area("platform-key", "platform keys: a product's backend managing its own tenants (docs/platform.md)")
+    platform_create = command(platform, "create", "mint a platform key for a namespace (made if new); printed once")
+    platform_create.add_argument("--name", required=True, help="who holds it, e.g. the product's backend")
+    platform_create.add_argument("--namespace", required=True, help="the product's namespace of tenants")
+    command(platform, "list", "platform keys (never the keys themselves)").add_argument(
+        "--namespace", help="only this namespace's keys"
+    )
+    platform_revoke = command(platform, "revoke", "revoke a platform key at once (its tenants stay)")
+    platform_revoke.add_argument("key_id")
+    platform_revoke.add_argument("--reason", help="recorded in the namespace's audit trail")
+    command(platform, "audit", "a namespace's own audit trail (keys, tenants, plans), newest first").add_argument(
+        "--namespace", required=True
+    )
+
     kms = area("kms", "the sealing key")
     reseal = command(kms, "reseal", "re-seal every sealed token and webhook secret under KEYHOLE_KMS_KEY_ID")
     reseal.add_argument("--from", dest="source", required=True, metavar="OLD_KEY", help="the key to move away from")
@@ -383,7 +444,7 @@ def main(
         return EXIT_USAGE
     except MissingSettings as error:
         output.progress(
-            f"error: {', '.join(error.missing)} not set: pass --stage NAME (reads .chalice/config.json), "
+            f"error: {', '.join(error.missing)} not set: pass --stage NAME (reads the stage's stack), "
             "--local (the stack `make run` started), or export them"
         )
         return EXIT_USAGE
@@ -502,9 +563,21 @@ def _usage_recount(args: argparse.Namespace, svc: Keyhole, output: Output) -> in
     return EXIT_ATTENTION if drifted else 0
 
 
+def _existing_tenants(svc: Keyhole, tenant_ids: list[str] | None) -> list[str] | None:
+    """The `--tenant` ids given, each checked: an unknown tenant is an error, never "0 checked"."""
+    from chalicelib.ops.exceptions import OpsError
+    from chalicelib.storage.models import Tenant
+
+    for tenant_id in tenant_ids or []:
+        if svc.store.get(Tenant, Tenant.key(tenant_id)) is None:
+            raise OpsError(f"no tenant {tenant_id}")
+    return tenant_ids
+
+
 def _usage_sweep(args: argparse.Namespace, svc: Keyhole, output: Output) -> int:
     from chalicelib.links import limits
 
+    _existing_tenants(svc, args.tenant)
     output.emit({"slots_freed": limits.sweep_expired_slots(svc, args.tenant)})
     return 0
 
@@ -592,6 +665,7 @@ def _views_recount(args: argparse.Namespace, svc: Keyhole, output: Output) -> in
 
     if args.resource and len(args.tenant or []) != 1:
         raise UsageError("--resource needs exactly one --tenant")
+    _existing_tenants(svc, args.tenant)
     checked = drifted = repaired = 0
     rows = []
     for result in viewcounts.recount(
@@ -659,6 +733,7 @@ def _stream_replay(args: argparse.Namespace, svc: Keyhole, output: Output) -> in
 def _kms_reseal(args: argparse.Namespace, svc: Keyhole, output: Output) -> int:
     from chalicelib.ops import reseal
 
+    _existing_tenants(svc, args.tenant)
     state_file = args.state_file or PROJECT_DIR / ".keyhole" / f"reseal-{svc.settings.table_name}.json"
     reports = []
     for report in reseal.reseal(
@@ -708,6 +783,35 @@ def _files_drain(args: argparse.Namespace, svc: Keyhole, output: Output) -> int:
     return 0
 
 
+def _platform_key_create(args: argparse.Namespace, svc: Keyhole, output: Output) -> int:
+    from chalicelib.platform import keys
+
+    item, value = keys.create_key(svc, name=args.name, namespace=args.namespace)
+    output.emit({**keys.to_json(item), "key": value, "note": "shown once; store it now"})
+    return 0
+
+
+def _platform_key_list(args: argparse.Namespace, svc: Keyhole, output: Output) -> int:
+    from chalicelib.platform import keys
+
+    output.emit(keys.list_keys(svc, args.namespace), columns=["id", "namespace", "name", "prefix", "created_at"])
+    return 0
+
+
+def _platform_key_revoke(args: argparse.Namespace, svc: Keyhole, output: Output) -> int:
+    from chalicelib.platform import keys
+
+    output.emit({**keys.to_json(keys.revoke_key(svc, args.key_id, reason=args.reason)), "revoked": True})
+    return 0
+
+
+def _platform_key_audit(args: argparse.Namespace, svc: Keyhole, output: Output) -> int:
+    from chalicelib.platform import keys
+
+    output.emit(keys.namespace_events(args.namespace), columns=["at", "action", "target_id", "actor", "details"])
+    return 0
+
+
 COMMANDS: dict[tuple[str, str], Callable[[argparse.Namespace, Keyhole, Output], int]] = {
     ("tenant", "create"): _tenant_create,
     ("tenant", "list"): _tenant_list,
@@ -730,6 +834,10 @@ COMMANDS: dict[tuple[str, str], Callable[[argparse.Namespace, Keyhole, Output], 
     ("files", "failed-jobs"): _files_failed_jobs,
     ("files", "retry-job"): _files_retry_job,
     ("files", "drain"): _files_drain,
+    ("platform-key", "create"): _platform_key_create,
+    ("platform-key", "list"): _platform_key_list,
+    ("platform-key", "revoke"): _platform_key_revoke,
+    ("platform-key", "audit"): _platform_key_audit,
 }
 
 

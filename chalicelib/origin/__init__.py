@@ -9,7 +9,8 @@ Pure pieces, free of Keyhole's storage and of Chalice:
 - `banner`: the "Shared through a private link by <tenant>" banner for HTML;
 - `forward`: one proxied call through the vetted outbound transport, shaped for the viewer;
 - `origin_secret`: the `whsec_` signing secret: sealing, rotation with a grace period, the
-  per-container cache of opened secrets.
+  per-container cache of opened secrets;
+- `visits`: how long a visit of a view-limited link lasts, and its used-up capability stays.
 
 The separate, per-link web origin proxied content is served from is `runtime/content_origin.py`
 (configuration reads it).

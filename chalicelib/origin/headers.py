@@ -1,14 +1,16 @@
 """Which headers cross the proxy, each way, and the Content-Security-Policy of proxied pages.
 
-Towards the origin, a viewer's headers pass except those that carry credentials or Keyhole's own
-state, describe the connection rather than the request, or could be taken for Keyhole's own
-(`forwarded_request_headers`): cookies (the viewer's and Keyhole's unlock cookie), `Authorization`
-and `Proxy-Authorization`, `X-Api-Key`, hop-by-hop headers (and any the viewer lists in
-`Connection`), `Referer` (it holds the share URL, token included), forwarding headers a viewer
-could forge (`Forwarded`, `X-Forwarded-*`, `X-Real-Ip`, `Via`), API Gateway's and CloudFront's
-own, and every header Keyhole sets itself (`X-Shared-Access`, `X-Share-Name`, `webhook-*`,
-`X-Keyhole-*`). Any header whose value contains the share token is dropped too.
-`Accept-Encoding` becomes `identity` (the banner is injected into plain HTML).
+Towards the origin, a viewer's headers pass by an **allow-list** (`FORWARDED_REQUEST_HEADERS`,
+`forwarded_request_headers`): content negotiation (`Accept`, `Accept-Language`, `Accept-Charset`),
+conditional and range requests (`If-None-Match`, `If-Modified-Since`, `If-Match`,
+`If-Unmodified-Since`, `If-Range`, `Range`), the body's `Content-Type` (its length is the
+transport's) and `User-Agent`. Everything else is dropped: credentials and cookies, forwarding
+and client-address headers in any spelling (`X_Forwarded_For`, `True-Client-IP`, ...), method and
+URL overrides (`X-HTTP-Method-Override`, `X-Original-URL`, ...), anything that looks like one of
+Keyhole's own headers with other case or underscores, and whatever a future framework may read.
+A header whose value contains the share token is dropped too. Keyhole then sets its own headers
+(`X-Forwarded-For`, `X-Shared-Access`, `X-Share-Name`, the link id and the signature) and
+`Accept-Encoding: identity` (the banner is injected into plain HTML).
 
 Towards the viewer, only headers that describe the content pass (`viewer_response_headers`);
 caching, framing, cookies, CORS grants, HSTS, `Link`, `Refresh`, `Service-Worker-Allowed` and the
@@ -22,48 +24,22 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from urllib.parse import quote
 
-HOP_BY_HOP = frozenset(
+# The viewer's request headers an origin receives (lower-case names, matched exactly: `Content_Type`
+# or `X_Forwarded_For` are other names, and dropped). docs/origins.md lists them.
+FORWARDED_REQUEST_HEADERS = frozenset(
     {
-        "connection",
-        "keep-alive",
-        "proxy-authenticate",
-        "proxy-authorization",
-        "proxy-connection",
-        "te",
-        "trailer",
-        "trailers",
-        "transfer-encoding",
-        "upgrade",
+        "accept",
+        "accept-language",
+        "accept-charset",
+        "if-none-match",
+        "if-modified-since",
+        "if-match",
+        "if-unmodified-since",
+        "if-range",
+        "range",
+        "content-type",
+        "user-agent",
     }
-)
-_DROPPED_REQUEST = frozenset(
-    {
-        "host",
-        "content-length",
-        "cookie",
-        "cookie2",
-        "authorization",
-        "x-api-key",
-        "referer",
-        "forwarded",
-        "x-real-ip",
-        "via",
-        "expect",
-        "accept-encoding",
-        "x-shared-access",
-        "x-share-name",
-        "x-request-id",
-        "x-amzn-trace-id",
-    }
-)
-_DROPPED_REQUEST_PREFIXES = (
-    "x-forwarded-",
-    "x-amz-",
-    "x-amzn-",
-    "cloudfront-",
-    "webhook-",
-    "x-keyhole-",
-    "sec-keyhole-",
 )
 
 # Response headers that describe the content (everything else the origin sends is dropped).
@@ -86,7 +62,6 @@ FRAME_ANCESTORS = "frame-ancestors 'none'"
 # A proxied response that brings no CSP still may not be framed, and may not point <base> or
 # forms at other sites through Keyhole's content origin.
 DEFAULT_PROXIED_CSP = "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
-MAX_REQUEST_HEADERS = 64
 MAX_HEADER_VALUE = 8192
 
 
@@ -97,27 +72,20 @@ def share_name_value(label: str | None) -> str:
 
 
 def forwarded_request_headers(headers: Mapping[str, str], *, secret_values: Iterable[str] = ()) -> dict[str, str]:
-    """The viewer's headers that the origin may see (lower-case names)."""
-    listed_in_connection = {
-        name.strip().lower() for name in (_get(headers, "connection") or "").split(",") if name.strip()
-    }
+    """The viewer's headers that the origin may see (lower-case names): the allow-list, less any
+    value that carries a secret (the share token)."""
     secrets = [s for s in secret_values if s]
     kept: dict[str, str] = {}
     for name, value in headers.items():
         lower = name.lower()
         if (
-            lower in _DROPPED_REQUEST
-            or lower in HOP_BY_HOP
-            or lower in listed_in_connection
-            or lower.startswith(_DROPPED_REQUEST_PREFIXES)
+            lower not in FORWARDED_REQUEST_HEADERS
             or not isinstance(value, str)
             or len(value) > MAX_HEADER_VALUE
             or any(s in value for s in secrets)
         ):
             continue
         kept[lower] = value
-        if len(kept) >= MAX_REQUEST_HEADERS:
-            break
     kept["accept-encoding"] = "identity"
     return kept
 
@@ -139,13 +107,6 @@ def viewer_response_headers(origin_headers: Mapping[str, str]) -> dict[str, str]
     """The origin's content headers that reach the viewer (names as the origin wrote them,
     lower-cased), before the viewer headers are laid over them."""
     return {name.lower(): value for name, value in origin_headers.items() if name.lower() in _PASSED_RESPONSE}
-
-
-def _get(headers: Mapping[str, str], name: str) -> str | None:
-    for key, value in headers.items():
-        if key.lower() == name:
-            return value
-    return None
 
 
 # The viewer headers of every Keyhole viewer response (SPEC.md), laid over a proxied response's

@@ -9,10 +9,14 @@ Patterns (`allowed_paths`):
 
 Matching runs on the path the origin will receive. A request path is first *normalised*
 (`normalise`): percent-escapes are decoded once, and any path a server could read differently
-from Keyhole is refused outright instead of guessed at: `.` and `..` segments (also as `%2e`,
-`..;`), encoded `/` and `\\`, backslashes, empty segments (`//`), NUL and control characters,
-double encoding of any of those, and malformed escapes. The origin then receives the matched
-segments re-encoded (`encode`), so what it reads is exactly what was checked.
+from Keyhole is refused outright instead of guessed at: `.` and `..` segments (also as `%2e`),
+path parameters (`;`, raw or `%3b`: Tomcat and Jetty read `/img/secret;.png` as `/img/secret`),
+encoded `/` and `\\`, backslashes, empty segments (`//`), NUL and control characters, double
+encoding of any of those, malformed escapes, and segments whose Unicode compatibility form (NFKC,
+which some frameworks and file systems apply) brings in a `.`, `/`, `\\`, `;` or other separator
+(`%EF%BC%8E%EF%BC%8E`, fullwidth `..`; `%E2%80%A5`, the two dot leader). A path whose NFKC form
+differs in any other way must pass the allow-lists in both forms (`folded`). The origin then
+receives the matched segments re-encoded (`encode`), so what it reads is exactly what was checked.
 
 A link's lists may only narrow its resource's (`within`); at request time a path and method must
 pass both lists, so a resource narrowed later narrows its links at once.
@@ -21,6 +25,7 @@ pass both lists, so a resource narrowed later narrows its links at once.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from urllib.parse import quote, unquote
 
@@ -37,6 +42,9 @@ MAX_PATH_LENGTH = 2048
 _DANGEROUS_ESCAPE = re.compile(r"%(2f|5c|2e|00|25)", re.IGNORECASE)
 _ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Characters that split, climb or end a path for some server: a segment whose NFKC form has more
+# (or other) of these than the segment itself is refused.
+_STRUCTURAL = frozenset("./\\;%?#")
 # Characters left unescaped when a matched segment is sent to the origin (RFC 3986 pchar).
 _SEGMENT_SAFE = "!$&'()*+,;=:@-._~"
 
@@ -62,16 +70,33 @@ def normalise(raw_path: str) -> str | None:
             return None
         if "%" in path or "\\" in path:
             return None  # something was encoded twice
-    if _CONTROL.search(path):
-        return None
+    if _CONTROL.search(path) or ";" in path:
+        return None  # `;` starts a path parameter, which Tomcat and Jetty drop before routing
     segments = path.split("/")[1:]
     for index, segment in enumerate(segments):
         if segment == "" and index != len(segments) - 1:
             return None  # `//`: servers disagree on whether it is one separator
-        base = segment.split(";", 1)[0]
-        if base in (".", ".."):
-            return None  # `..`, and Tomcat's `..;/`
+        if segment in (".", ".."):
+            return None
+        if not segment.isascii() and _folds_into_structure(segment):
+            return None  # U+FF0E U+FF0E (fullwidth), U+2025: `..` once a server applies NFKC
     return path
+
+
+def _structure(text: str) -> list[str]:
+    return [ch for ch in text if ch in _STRUCTURAL or _CONTROL.match(ch)]
+
+
+def _folds_into_structure(segment: str) -> bool:
+    """Whether the NFKC form of a segment has separators, dots or controls the segment has not."""
+    folded = unicodedata.normalize("NFKC", segment)
+    return folded != segment and (_structure(folded) != _structure(segment) or folded in (".", ".."))
+
+
+def folded(path: str) -> str:
+    """The NFKC form of a normalised path: what a server that applies it reads. `normalise` has
+    refused every path whose folding adds a separator; the allow-lists must pass this form too."""
+    return path if path.isascii() else unicodedata.normalize("NFKC", path)
 
 
 def encode(path: str) -> str:
@@ -118,11 +143,16 @@ def pattern_problem(pattern: object) -> str | None:
         return "must start with /"
     if "**" in pattern:
         return "** is not a pattern: use * within a segment or /* for everything below a directory"
-    if any(ch in pattern for ch in "?#%\\ ") or _CONTROL.search(pattern):
-        return "must be a plain path: no query, fragment, escapes, backslashes, spaces or control characters"
+    if any(ch in pattern for ch in "?#%\\ ;") or _CONTROL.search(pattern):
+        return (
+            "must be a plain path: no query, fragment, escapes, path parameters (;), backslashes, spaces or"
+            " control characters"
+        )
+    if unicodedata.normalize("NFKC", pattern) != pattern:
+        return "must be in Unicode normal form NFKC (what a request path is also checked in)"
     probe = pattern[:-2] if pattern.endswith("/*") else pattern
     segments = probe.split("/")[1:]
-    if any(s.split(";", 1)[0] in (".", "..") for s in segments):
+    if any(s in (".", "..") for s in segments):
         return "must not contain . or .. segments"
     if any(s == "" for s in segments[:-1]):
         return "must not contain empty segments (//)"

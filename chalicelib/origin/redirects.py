@@ -1,19 +1,41 @@
 """Origin redirects, confined to the share's own prefix.
 
-An origin's `Location` is resolved against the URL Keyhole requested from it. When the result is on
-the origin (same scheme, host and port) and below the origin URL's own path, it is rewritten to the
-same place under the share's prefix (`/share/<token>/o/...`, on the content origin the viewer is
-already on); anything else (another host, another scheme, a path above the origin's base, an
-unreadable value) is refused: not followed, not passed on (the viewer gets a 502 that says so).
+An origin's `Location` is resolved against the URL Keyhole requested from it, and its dot segments
+are resolved the way a browser resolves them: `%2e` counts as a dot (WHATWG URL), so
+`/w/%2e%2e/%2e%2e/v1/tenant` is `/v1/tenant`, never a path that merely starts with `/w/`. When the
+result is on the origin (same scheme, host and port) and below the origin URL's own path, it is
+rewritten to the same place under the share's prefix (`/share/<token>/o/...`, on the content
+origin the viewer is already on), with no dot segments left; anything else (another host, another
+scheme, a path above the origin's base, an unreadable value) is refused: not followed, not passed
+on (the viewer gets a 502 that says so).
 """
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urljoin, urlsplit
 
 from chalicelib.origin.exceptions import OriginRedirectRefused
 
 REFUSED = "the origin redirected outside the shared service"
+_DOT_ESCAPE = re.compile(r"%2e", re.IGNORECASE)
+
+
+def without_dot_segments(path: str) -> str:
+    """`path` (absolute) with `.` and `..` segments resolved as a browser does (RFC 3986 5.2.4,
+    WHATWG's `%2e` spellings included); other segments are kept as written."""
+    segments = path.split("/")[1:]
+    resolved: list[str] = []
+    for index, segment in enumerate(segments):
+        dots = _DOT_ESCAPE.sub(".", segment)
+        if dots in (".", ".."):
+            if dots == ".." and resolved:
+                resolved.pop()
+            if index == len(segments) - 1:
+                resolved.append("")  # `/a/b/..` is the directory `/a/`
+            continue
+        resolved.append(segment)
+    return "/" + "/".join(resolved)
 
 
 def _origin_of(url: str) -> tuple[str, str, int | None]:
@@ -37,7 +59,7 @@ def confine(location: str, *, requested_url: str, origin_url: str, share_prefix:
     except ValueError:
         raise OriginRedirectRefused(REFUSED) from None
     base = urlsplit(origin_url).path.rstrip("/")
-    path = parts.path or "/"
+    path = without_dot_segments(parts.path or "/")
     if base and not (path == base or path.startswith(base + "/")):
         raise OriginRedirectRefused(REFUSED)
     relative = path[len(base) :] or "/"

@@ -8,7 +8,8 @@ field errors (one 422 lists them all).
 The origin URL is the base the shared path is appended to: `https://status.example.com/app` with a
 viewer path `/api/checks` calls `https://status.example.com/app/api/checks`. On deployed stages it
 must be `https` and must not name an internal host in any spelling (what resolving it gives is
-checked again on every call); the local and test stages may name `http://127.0.0.1:<port>`.
+checked again on every call); the local and test stages may name this machine only
+(`http://127.0.0.1:<port>`, `[::1]`, `localhost`, `*.localhost`: `chalicelib/outbound/urls.py`).
 """
 
 from __future__ import annotations
@@ -167,11 +168,15 @@ def request_allowed(
     link_paths: tuple[str, ...] | list[str] | None,
     link_methods: tuple[str, ...] | list[str] | None,
 ) -> bool:
-    """Whether a normalised path and a method pass the resource's lists and the link's."""
+    """Whether a normalised path and a method pass the resource's lists and the link's; a path
+    that a server applying NFKC reads differently must pass in both forms."""
     if not paths.method_allowed(origin.allowed_methods, method):
         return False
     if link_methods and not paths.method_allowed(link_methods, method):
         return False
-    if not paths.path_allowed(origin.allowed_paths, path):
-        return False
-    return not link_paths or paths.path_allowed(link_paths, path)
+    for form in dict.fromkeys((path, paths.folded(path))):
+        if not paths.path_allowed(origin.allowed_paths, form):
+            return False
+        if link_paths and not paths.path_allowed(link_paths, form):
+            return False
+    return True

@@ -1,4 +1,5 @@
-"""Which IP addresses Keyhole may call on deployed stages: public unicast only. Pure functions.
+"""Which IP addresses Keyhole may call: public unicast only on deployed stages, loopback only on the
+local and test stages (`is_loopback_address`, `is_loopback_host`). Pure functions.
 
 `ipaddress.is_global` alone is not enough (and differs between Python releases): IPv6 has several
 ways to *carry* an IPv4 address, and a network that routes them reaches that IPv4 address. Each form
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import unicodedata
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -106,3 +108,55 @@ def is_internal_host(host: str) -> bool:
     if literal is not None:
         return not is_public_address(literal)
     return bare in _INTERNAL_NAMES or bare.endswith(_INTERNAL_SUFFIXES) or "." not in bare
+
+
+def is_loopback_address(address: str | IPAddress) -> bool:
+    """Whether `address` is this machine's own: `127.0.0.0/8` or `::1` (what the local and test
+    stages may call; never link-local, private, metadata or any other address)."""
+    parsed = parse_address(address) if isinstance(address, str) else address
+    if parsed is None or (isinstance(address, str) and "%" in address):
+        return False
+    if isinstance(parsed, ipaddress.IPv6Address):
+        return parsed == ipaddress.IPv6Address("::1")
+    return parsed in _IPV4_LOOPBACK
+
+
+_IPV4_LOOPBACK = ipaddress.ip_network("127.0.0.0/8")
+LOOPBACK_NAMES = ("localhost",)
+LOOPBACK_SUFFIX = ".localhost"
+
+
+def is_loopback_name(host: str) -> bool:
+    """`localhost` and `*.localhost`: names that always mean this machine (RFC 6761, 6.3)."""
+    bare = host.rstrip(".").lower()
+    return bare in LOOPBACK_NAMES or bare.endswith(LOOPBACK_SUFFIX)
+
+
+def is_loopback_host(host: str) -> bool:
+    """Hosts a URL may name on the local and test stages: a loopback address in any spelling a
+    resolver accepts, `localhost` or `*.localhost`."""
+    bare = host.strip("[]").rstrip(".").lower()
+    literal = literal_address(bare)
+    if literal is not None:
+        return is_loopback_address(literal)
+    return is_loopback_name(bare)
+
+
+def ascii_host(host: str) -> str | None:
+    """The host as a resolver and a TLS library will read it (IDNA, which folds fullwidth digits
+    and dots, circled digits and other compatibility forms), or None when it cannot be a host name.
+
+    A host with a non-ASCII digit (fullwidth `127`, circled digits, Arabic-Indic digits), or whose
+    IDNA form is an IP address in any spelling, is None too: an address is written in ASCII, and
+    one that is not would pass a check of the name and reach the address it folds into."""
+    if host.isascii():
+        return host
+    if any(unicodedata.category(ch).startswith("N") for ch in host if not ch.isascii()):
+        return None
+    try:
+        folded = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return None
+    if literal_address(folded) is not None:
+        return None
+    return folded

@@ -3,7 +3,10 @@
 On deployed stages (`public_only`) the URL must be https, its host is resolved once, every answer
 must be a public address (`addresses.is_public_address`), and the connection goes to that vetted
 address while SNI, the certificate check and `Host` use the URL's name. A public name that resolves,
-or later re-resolves (DNS rebinding), to an address inside the network gets nothing.
+or later re-resolves (DNS rebinding), to an address inside the network gets nothing. On the local
+and test stages (`public_only` False) the same vetting admits loopback addresses only
+(`addresses.is_loopback_address`; `localhost` and `*.localhost` are this machine without asking
+DNS): a URL registered before that rule, or a name that resolves elsewhere, gets nothing either.
 
 Requests go through urllib3 (botocore's own HTTP library): one attempt, no redirects followed (a
 3xx is the answer), no proxy from the environment, a bounded response body.
@@ -22,7 +25,7 @@ from urllib.parse import urlsplit
 
 import urllib3
 
-from chalicelib.outbound.addresses import is_public_address
+from chalicelib.outbound.addresses import is_loopback_address, is_loopback_name, is_public_address
 from chalicelib.outbound.exceptions import ConnectFailed, HostNotFound, Refused, TimedOut
 
 Resolver = Callable[[str, int], list[str]]
@@ -59,6 +62,15 @@ def vetted_address(
     if not all(allowed(address) for address in addresses):
         raise Refused(NON_PUBLIC)
     return addresses[0]
+
+
+def _this_machine(resolve: Resolver) -> Resolver:
+    """`resolve`, except that `localhost` and `*.localhost` are 127.0.0.1 without asking DNS."""
+
+    def resolved(host: str, port: int) -> list[str]:
+        return ["127.0.0.1"] if is_loopback_name(host) else resolve(host, port)
+
+    return resolved
 
 
 def request(
@@ -195,14 +207,23 @@ def send(
     deadline: float | None = None,
     reuse: bool = False,
 ) -> Answer:
-    """`request`, vetted when `public_only` (every deployed stage): https only, to a vetted address
-    of the URL's host. The local and test stages call services on this machine."""
-    address = None
+    """`request` to a vetted address of the URL's host: when `public_only` (every deployed
+    stage), https only and public addresses only; otherwise (the local and test stages) loopback
+    addresses only."""
+    parts = urlsplit(url)
+    if not parts.hostname:
+        raise Refused("refused: no host")
     if public_only:
-        parts = urlsplit(url)
-        if parts.scheme != "https" or not parts.hostname:
+        if parts.scheme != "https":
             raise Refused("refused: not an https URL")
         address = vetted_address(parts.hostname, parts.port or 443, resolve=resolve, allowed=allowed)
+    else:
+        address = vetted_address(
+            parts.hostname,
+            parts.port or (443 if parts.scheme == "https" else 80),
+            resolve=_this_machine(resolve),
+            allowed=is_loopback_address,
+        )
     return request(
         method,
         url,

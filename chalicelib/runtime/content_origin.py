@@ -15,8 +15,9 @@ origin, named by a label derived from the *link id* (never the token):
   `127.0.0.1`/`localhost`, so a separate origin with separate cookies.
 
 On a content host only the proxied routes, the unlock and view steps of origin links and
-`/robots.txt` answer (`content_path_allowed`); everything else is the one 404. A proxied request
-whose host label is not its link's is the one 404 too.
+`/robots.txt` answer (`content_route_allowed`, decided on the *routed* resource path, never on the
+request path as written, which may carry a fragment that routing ignores); everything else is the
+one 404. A proxied request whose host label is not its link's is the one 404 too.
 """
 
 from __future__ import annotations
@@ -28,7 +29,11 @@ from urllib.parse import urlsplit
 
 LABEL_PLACEHOLDER = "{label}"
 _LABEL = re.compile(r"^k[0-9a-z]{20}$")
-_CONTENT_PATH = re.compile(r"^/share/[^/]+/(o(/.*)?|unlock|visit)$|^/robots\.txt$", re.DOTALL)
+# The routes a content host answers, as routed (API Gateway's `resourcePath`, Chalice's
+# `request.path`): what runs is decided by the route, so the check is made on the route.
+CONTENT_ROUTES = frozenset(
+    {"/share/{token}/o", "/share/{token}/o/{proxy+}", "/share/{token}/unlock", "/share/{token}/visit", "/robots.txt"}
+)
 
 
 def template_for(settings: Any, host_header: str) -> str | None:
@@ -102,9 +107,11 @@ def host_serves_link(template: str, host: str, link_id: str) -> bool:
     return host == expected
 
 
-def content_path_allowed(path: str) -> bool:
-    """Paths a content host answers (everything else there is the one 404)."""
-    return bool(_CONTENT_PATH.match(path or ""))
+def content_route_allowed(resource_path: str, request_path: str) -> bool:
+    """Whether a content host answers a request routed to `resource_path` (everything else there
+    is the one 404). A request path with a `#` is refused too: no client sends a fragment, and one
+    that does is probing for a part of the path that routing and other readers see differently."""
+    return resource_path in CONTENT_ROUTES and "#" not in (request_path or "")
 
 
 def bare_host(host_header: str) -> str:

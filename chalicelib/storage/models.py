@@ -7,6 +7,7 @@ connection (it caches `Model._connection` per class).
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from pynamodb.attributes import (
@@ -77,11 +78,21 @@ class Tenant(MainModel):
     # Set by ops (`opscli tenant suspend`): the tenant's keys answer 401 and its links the one 404.
     suspended = BooleanAttribute(null=True)
     suspended_at = UnicodeAttribute(null=True)
+    # Tenants a product made with its platform key (chalicelib/platform): the namespace they belong
+    # to, the product's own id for them, and their deletion (flagged first, finished after).
+    namespace = UnicodeAttribute(null=True)
+    namespace_key = UnicodeAttribute(null=True)
+    external_id = UnicodeAttribute(null=True)
+    deleted_at = UnicodeAttribute(null=True)
+    deletion_done = BooleanAttribute(null=True)
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
+    gsi2pk = UnicodeAttribute(null=True)  # `NS#<namespace key>` / external id: a namespace's tenants
+    gsi2sk = UnicodeAttribute(null=True)
     gsi3pk = UnicodeAttribute(null=True)
     gsi3sk = UnicodeAttribute(null=True)
     by_created = Gsi1()
+    by_namespace = Gsi2()
     by_plan = Gsi3()
 
     @staticmethod
@@ -263,9 +274,11 @@ class LinkRecord(MainModel):
     state = UnicodeAttribute(default="live")  # live | revoked | exhausted
     slot_held = BooleanAttribute(default=False)
     created_at = UnicodeAttribute()
-    created_by = UnicodeAttribute(null=True)
+    created_by = UnicodeAttribute(null=True)  # the key id (or `ops`)
+    created_by_actor = UnicodeAttribute(null=True)  # `Keyhole-Actor` of the creating request
     revoked_at = UnicodeAttribute(null=True)
     revoked_by = UnicodeAttribute(null=True)
+    revoked_by_actor = UnicodeAttribute(null=True)
     exhausted_at = UnicodeAttribute(null=True)
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
@@ -484,6 +497,86 @@ for _model in (WebhookEndpoint, WebhookQuota, WebhookDelivery):
     register_main_model(_model)
 
 
+# --- the platform API (chalicelib/platform/) ---------------------------------------------------
+
+
+class Namespace(MainModel):
+    """A product's namespace of tenants, made with its first platform key (ops)."""
+
+    name = UnicodeAttribute()
+    namespace_key = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    gsi1pk = UnicodeAttribute(default="NAMESPACES")
+    gsi1sk = UnicodeAttribute(null=True)
+    all_namespaces = Gsi1()
+
+    @staticmethod
+    def key(namespace_key: str) -> tuple[str, str]:
+        return f"NS#{namespace_key}", "NS"
+
+
+class PlatformKeyItem(MainModel):
+    """A platform key, stored only as its SHA-256 (the key is shown once). Deleted on revoke."""
+
+    key_id = UnicodeAttribute()
+    namespace = UnicodeAttribute()
+    namespace_key = UnicodeAttribute()
+    name = UnicodeAttribute()
+    key_hash = UnicodeAttribute()
+    prefix = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    created_by = UnicodeAttribute(null=True)
+    gsi1pk = UnicodeAttribute(default="PLATFORM_KEYS")
+    gsi1sk = UnicodeAttribute(null=True)
+    all_keys = Gsi1()
+
+    @staticmethod
+    def key(namespace_key: str, key_id: str) -> tuple[str, str]:
+        return f"NS#{namespace_key}", f"PKEY#{key_id}"
+
+
+class NamespacePlan(MainModel):
+    """A plan a product defined for its own tenants (`PUT /v1/plans/{name}`), beside the built-in ones."""
+
+    namespace_key = UnicodeAttribute()
+    name = UnicodeAttribute()
+    limits: MapAttribute[str, Any] = MapAttribute(default=dict)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+
+    @staticmethod
+    def key(namespace_key: str, name: str) -> tuple[str, str]:
+        return f"NS#{namespace_key}", f"PLAN#{name}"
+
+
+class ActorLink(MainModel):
+    """A link in the list of the actor whose request created it (`GET /v1/links?actor=`): written
+    with the link, only when the request named an actor. The actor is hashed into the key."""
+
+    link_id = UnicodeAttribute()
+    tenant_id = UnicodeAttribute()
+
+    @staticmethod
+    def partition(tenant_id: str, actor: str) -> str:
+        return f"ACTOR#{tenant_id}#{hashlib.sha256(actor.encode('utf-8')).hexdigest()[:32]}"
+
+
+class TenantDay(CounterModel):
+    """A tenant's usage on one UTC day (`GET /v1/tenants/{id}/usage`): views and links created,
+    added by the stream consumer once per tenant per batch (chalicelib/platform/usage.py)."""
+
+    views = NumberAttribute(default=0)
+    links_created = NumberAttribute(default=0)
+    ttl = NumberAttribute(null=True)
+
+    @staticmethod
+    def key(tenant_id: str, day: str) -> tuple[str]:
+        return (f"UD#{tenant_id}#{day}",)
+
+
+for _platform_model in (Namespace, PlatformKeyItem, NamespacePlan, ActorLink):
+    register_main_model(_platform_model)
+COUNTER_MODELS.append(TenantDay)
 # --- files (chalicelib/files/) ---------------------------------------------------------------
 
 

@@ -7,7 +7,6 @@ and tenant items, batched with whatever else the route needs.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from pynamodb.exceptions import UpdateError
@@ -16,7 +15,7 @@ from chalicelib.credentials.tokens import ApiKey, constant_time_equal, new_api_k
 from chalicelib.runtime import telemetry
 from chalicelib.runtime.caches import MISSING
 from chalicelib.runtime.clock import to_rfc3339
-from chalicelib.runtime.errors import Collector, Conflict, Forbidden, NotFound, RateLimited, Unauthorized
+from chalicelib.runtime.errors import Collector, Conflict, NotFound, RateLimited, Unauthorized
 from chalicelib.runtime.pagination import partition_page
 from chalicelib.runtime.validation import string, unknown_fields
 from chalicelib.service import Keyhole, RequestInfo
@@ -24,46 +23,10 @@ from chalicelib.storage.models import ApiKeyItem, RateWindow, Tenant
 from chalicelib.storage.ratelimit import WINDOW_SECONDS, window
 from chalicelib.storage.store import error_code
 from chalicelib.tenancy import audit
+from chalicelib.tenancy.principals import KEY, ROLES, Credential, Principal, ops_principal
 from chalicelib.tenancy.tenant_settings import limits_of
 
-# `introspect` keys may do one thing: POST /v1/introspect (a product's viewer backend holds one).
-ROLES = {"introspect": 0, "viewer": 1, "operator": 2, "admin": 3}
-
-
-@dataclass
-class Principal:
-    """Who is calling: an API key of one tenant (or ops, for the CLI)."""
-
-    tenant: Tenant
-    role: str
-    name: str
-    key_id: str | None = None
-    kind: str = "key"
-
-    @property
-    def tenant_id(self) -> str:
-        return self.tenant.tenant_id
-
-    def actor(self) -> dict[str, Any]:
-        return {"type": self.kind, "id": self.key_id, "name": self.name}
-
-    @property
-    def actor_label(self) -> str:
-        return self.key_id or self.kind
-
-    def require(self, role: str) -> None:
-        if ROLES[self.role] < ROLES[role]:
-            raise Forbidden(f"This action needs the {role} role; this key is {self.role}")
-
-    def require_introspection(self) -> None:
-        """An `introspect` key, or operator and above."""
-        if self.role != "introspect" and ROLES[self.role] < ROLES["operator"]:
-            raise Forbidden(f"Introspection needs an introspect or operator key; this key is {self.role}")
-
-
-def ops_principal(tenant: Tenant) -> Principal:
-    """The ops CLI acting on one tenant: admin rights, audited with the actor `ops`."""
-    return Principal(tenant=tenant, role="admin", name="ops", key_id=None, kind="ops")
+__all__ = ["ROLES", "Principal", "ops_principal"]  # where callers have always found them
 
 
 def extract_key(headers: Mapping[str, str]) -> str | None:
@@ -122,7 +85,8 @@ def authenticate(
         raise Unauthorized()  # a suspended tenant's keys get the very same 401 as unknown keys
     if read_key and cached_key:
         svc.key_cache.put(cache_id, item, now)
-    return Principal(tenant=tenant, role=item.role, name=item.name, key_id=item.key_id), list(items[len(keys) :])
+    credential = Credential(kind=KEY, id=item.key_id, name=item.name)
+    return Principal(tenant=tenant, role=item.role, credential=credential), list(items[len(keys) :])
 
 
 def _limits(tenant: Tenant) -> int | None:
@@ -134,9 +98,9 @@ def count_request(svc: Keyhole, principal: Principal) -> None:
     it is full, and 401 when the key has been deleted meanwhile (deletion marks the key's windows,
     so a container still holding the key in its cache meets the mark here)."""
     limit = _limits(principal.tenant)
-    if limit is None or principal.key_id is None:
+    if limit is None or principal.rate_key is None:
         return
-    current = window(f"AK#{principal.key_id}", limit, svc.clock.time())
+    current = window(principal.rate_key, limit, svc.clock.time())
     try:
         RateWindow(pk=current.key).update(
             actions=current.actions(), condition=RateWindow.revoked.does_not_exist() & current.condition()

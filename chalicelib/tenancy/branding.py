@@ -204,11 +204,17 @@ class Brand:
         )
 
 
+def shown_name(settings: Mapping[str, Any], tenant_name: str) -> str:
+    """The name viewers see wherever the tenant is named (page, `/info`, the origin banner): the
+    display name when the tenant set one, else its name."""
+    name = settings.get("display_name")
+    return name if isinstance(name, str) and name.strip() else tenant_name
+
+
 def brand_of(settings: Mapping[str, Any], tenant_name: str) -> Brand:
     """The tenant's brand from its settings; values are re-checked, so a bad stored one is dropped."""
-    name = settings.get("display_name")
     return Brand(
-        name=name if isinstance(name, str) and name.strip() else tenant_name,
+        name=shown_name(settings, tenant_name),
         accent=parse_color(settings.get("accent_color")),
         logo=parse_logo(settings.get("logo")),
     )

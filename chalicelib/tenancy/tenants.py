@@ -203,10 +203,19 @@ def set_override(svc: Keyhole, tenant_id: str, name: str, value: Any, *, clear: 
     return tenant
 
 
-def set_suspended(svc: Keyhole, tenant_id: str, suspended: bool, *, reason: str | None = None) -> tuple[Tenant, bool]:
+def set_suspended(
+    svc: Keyhole,
+    tenant_id: str,
+    suspended: bool,
+    *,
+    reason: str | None = None,
+    actor: dict[str, Any] | None = None,
+    request_id: str | None = None,
+) -> tuple[Tenant, bool]:
     """Suspend (or resume) a tenant at once: while suspended its API keys answer the same 401 as
     unknown keys and its links the same 404 as dead links; nothing is deleted, and resuming brings
-    every key and link back as it was. Audited. Returns the tenant and whether anything changed."""
+    every key and link back as it was. Audited (as `actor`: ops unless a platform key did it).
+    Returns the tenant and whether anything changed."""
     tenant = get_tenant(svc, tenant_id)
     if bool(tenant.suspended) == suspended:
         return tenant, False
@@ -222,12 +231,13 @@ def set_suspended(svc: Keyhole, tenant_id: str, suspended: bool, *, reason: str 
     txn.put(
         audit.new_event(
             tenant_id,
-            actor=OPS_ACTOR,
+            actor=actor or OPS_ACTOR,
             action="tenant.suspended" if suspended else "tenant.resumed",
             at=now,
             target_type="tenant",
             target_id=tenant_id,
             details={"reason": reason} if reason else {},
+            request_id=request_id,
         ),
         tag="audit",
     )
@@ -274,10 +284,11 @@ def _store_limits(tenant: Tenant, limits: Limits) -> None:
 # --- settings (admin API) ------------------------------------------------------------------
 
 
-def patch_settings(svc: Keyhole, principal: Principal, body: dict[str, Any], req: RequestInfo) -> dict[str, Any]:
+def settings_changes(body: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
+    """The settings `body` changes (validated, normalised; None clears one), or a 422 naming every
+    bad field. `current` is the tenant's settings, against which the expiry pair is checked."""
     errors = Collector()
     unknown_fields(body, SETTING_NAMES, errors)
-    current = settings_of(principal.tenant)
     changes: dict[str, Any] = {}
     for name in ("default_expires_in", "max_expires_in"):
         if name in body:
@@ -306,16 +317,28 @@ def patch_settings(svc: Keyhole, principal: Principal, body: dict[str, Any], req
     if max_s is not None and (default_s is None or default_s > max_s):
         field = "default_expires_in" if "default_expires_in" in changes else "max_expires_in"
         raise ValidationFailed.field(field, "default_expires_in must not exceed max_expires_in")
+    return changes
+
+
+def settings_actions(changes: dict[str, Any]) -> list[Any]:
+    """The tenant item's update for `changes` (None removes a setting: back to its default)."""
+    return [
+        Tenant.settings[name].set(value) if value is not None else Tenant.settings[name].remove()
+        for name, value in changes.items()
+    ]
+
+
+def patch_settings(svc: Keyhole, principal: Principal, body: dict[str, Any], req: RequestInfo) -> dict[str, Any]:
+    current = settings_of(principal.tenant)
+    changes = settings_changes(body, current)
+    merged = {**current, **changes}
     if changes:
         now = svc.clock.now()
         txn = svc.store.txn()
         txn.update(
             Tenant,
             Tenant.key(principal.tenant_id),
-            [
-                Tenant.settings[name].set(value) if value is not None else Tenant.settings[name].remove()
-                for name, value in changes.items()
-            ],
+            settings_actions(changes),
             condition=Tenant.pk.exists(),
             tag="tenant",
         )

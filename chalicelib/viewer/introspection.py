@@ -7,10 +7,13 @@ and exactly `{"active": false}` for everything else: unknown, malformed, expired
 resource deleted, another tenant's. Those cost the same work too: the token's keys are read in
 the authentication's own BatchGetItem whatever the token is.
 
-With `view: {"ip", "user_agent"}` the introspection is a view of that viewer: the address's window
-(and enumeration guard), the link's rate limit, an access event (`method` INTROSPECT, the path
-`/introspect`), and from it `view_count`, `last_accessed_at` and `share.accessed`, exactly like a
-viewer request. A dead token with `view` counts against that viewer's failed resolves.
+With `view: {"ip", "user_agent"}` the introspection is a view of that viewer: the link's rate
+limit, an access event (`method` INTROSPECT, the path `/introspect`), and from it `view_count`,
+`last_accessed_at` and `share.accessed`, exactly like a viewer request. The address is the
+caller's word, so it only ever counts in windows the caller owns: never in the per-address windows
+that real viewers are judged by (else any tenant could lock an address out of every tenant's
+links). A dead token with `view` counts against that address's failed resolves *in the caller's
+tenant* (`IF#<tenant>#<address>`, the tenant's `failed_resolves_per_min_per_ip`).
 
 Gated links are never opened by introspection alone. A live link of the caller's tenant with a
 password answers `{"active": false, "requires": "password"}` until the caller passes the viewer's
@@ -27,12 +30,15 @@ from typing import Any
 
 from chalicelib.credentials.passwords import verify_password
 from chalicelib.credentials.tokens import PresentedToken, present_token
+from chalicelib.runtime import telemetry
 from chalicelib.runtime.clock import parse_rfc3339
 from chalicelib.runtime.errors import Collector, RateLimited
 from chalicelib.runtime.validation import unknown_fields
 from chalicelib.service import Keyhole, RequestInfo
+from chalicelib.storage.ratelimit import hit_window, window
 from chalicelib.tenancy.apikeys import Principal
-from chalicelib.viewer.resolve import Lookup, Resolved, account, account_dead, lookup_from, password_window
+from chalicelib.tenancy.tenant_settings import limits_of
+from chalicelib.viewer.resolve import Resolved, account, lookup_from, password_window
 
 FIELDS = ("token", "view", "password")
 VIEW_FIELDS = ("ip", "user_agent", "use_view")
@@ -88,9 +94,7 @@ def introspect(
     viewer = _viewer_request(req, view) if view is not None else None
     if resolved is None or resolved.cap.tenant_id != principal.tenant_id:
         if viewer is not None:
-            dead = account_dead(svc, Lookup(token=found.token, tenant=principal.tenant), viewer)
-            if dead.status == 429:
-                raise RateLimited(int(dead.headers.get("Retry-After", "60")))
+            count_failed(svc, principal, viewer.ip)
         return dict(INACTIVE)
     if resolved.needs_password and not _password_ok(svc, resolved, viewer or req, password):
         return {"active": False, "requires": "password"}
@@ -116,6 +120,20 @@ def introspect(
                 raise RateLimited(int(refusal.headers.get("Retry-After", "60")))
             return dict(INACTIVE)  # the last view went meanwhile
     return active_body(resolved)
+
+
+def count_failed(svc: Keyhole, principal: Principal, address: str) -> None:
+    """A dead token introspected with a view of `address`: one failed resolve in the caller's own
+    window for that address (429 when it is full). Never in the global `IP#` window that viewers
+    at that address are judged by: the caller chose the address."""
+    limit = limits_of(principal.tenant)["failed_resolves_per_min_per_ip"]
+    if limit is None:
+        return
+    try:
+        hit_window(svc.store, window(f"IF#{principal.tenant_id}#{address}", int(limit), svc.clock.time()))
+    except RateLimited:
+        telemetry.note_rate_limit(telemetry.LIMIT_FAILED_RESOLVES)
+        raise
 
 
 def _password_ok(svc: Keyhole, resolved: Resolved, req: RequestInfo, password: Any) -> bool:

@@ -12,7 +12,8 @@ Where it answers:
   content, after the password form (cookie set on the content host) when the link has one, and
   after the "open" button of a view-limited link (one view per visit: `visit`);
 - on Keyhole's own host, `/share/{token}` and `/share/{token}/o/...` of an origin link redirect
-  (302) to the link's content origin: proxied content is never served on Keyhole's origin.
+  to the link's content origin, query kept (302; 307 for methods other than GET and HEAD, so a
+  POST stays a POST): proxied content is never served on Keyhole's origin.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from chalicelib.credentials.tokens import PresentedToken
+from chalicelib.credentials.tokens import PresentedToken, without_token
+from chalicelib.origin.visits import VISIT_SECONDS
 from chalicelib.runtime import content_origin
 from chalicelib.service import Keyhole, RequestInfo
 from chalicelib.viewer import pages as page
@@ -42,7 +44,6 @@ from chalicelib.viewer.resolve import (
 )
 
 VISIT_COOKIE = "kh_visit"
-VISIT_SECONDS = 30 * 60
 _EXPIRES = re.compile(r"^[0-9]{1,12}$")
 FORBIDDEN_MESSAGE = "This share link does not give access to that path or method"
 
@@ -102,15 +103,22 @@ def _dead(svc: Keyhole, found: Lookup, req: RequestInfo, headers: Mapping[str, s
 
 
 def redirect_to_content(
-    svc: Keyhole, token: PresentedToken, req: RequestInfo, headers: Mapping[str, str], *, rest: str = "/"
+    svc: Keyhole,
+    token: PresentedToken,
+    req: RequestInfo,
+    headers: Mapping[str, str],
+    *,
+    rest: str = "/",
+    query: str = "",
+    method: str = "GET",
 ) -> ViewerResponse:
-    """`/share/{token}/o/...` on Keyhole's own host: a 302 to the link's content origin; the one
-    404 for dead tokens and for links that are not origin links."""
+    """`/share/{token}/o/...` on Keyhole's own host: a redirect to the same path and query on the
+    link's content origin; the one 404 for dead tokens and for links that are not origin links."""
     found = lookup(svc, token)
     resolved = found.resolved
     if resolved is None or not _is_origin(resolved):
         return _dead(svc, Lookup(token=found.token, tenant=found.tenant), req, headers)
-    return hand_over(svc, resolved, token, req, headers, rest=rest)
+    return hand_over(svc, resolved, token, req, headers, rest=rest, query=query, method=method)
 
 
 def hand_over(
@@ -121,9 +129,13 @@ def hand_over(
     headers: Mapping[str, str],
     *,
     rest: str = "/",
+    query: str = "",
+    method: str = "GET",
 ) -> ViewerResponse:
-    """A live origin link opened on Keyhole's host: a 302 to its content origin (counted in the
-    address's window; the proxied request that follows is the view)."""
+    """A live origin link opened on Keyhole's host: a redirect to its content origin (counted in
+    the address's window; the proxied request that follows is the view). The query goes along,
+    and a request that is not a GET or HEAD gets a 307, which every client repeats with the same
+    method and body (a 302 turns a POST into a GET)."""
     template = content_template(svc, urlsplit(req.base_url).netloc)
     if template is None:
         return _error(502, "origin_unavailable", "This deployment serves no proxied content", headers)
@@ -131,7 +143,10 @@ def hand_over(
     if refusal is not None:
         return _as_page(refusal, headers)
     target = content_origin.base_for(template, resolved.cap.link_id) + f"/share/{token.value}/o" + (rest or "/")
-    response = ViewerResponse(302, "", viewer_headers(page.STATIC_CSP, page.HTML_CONTENT_TYPE))
+    if query:
+        target += f"?{query}"
+    status = 302 if method.upper() in ("GET", "HEAD") else 307
+    response = ViewerResponse(status, "", viewer_headers(page.STATIC_CSP, page.HTML_CONTENT_TYPE))
     response.headers["Location"] = target
     return response
 
@@ -178,9 +193,14 @@ def proxy(svc: Keyhole, call: ProxyCall, req: RequestInfo) -> ViewerResponse:
         return _visit_page(svc, resolved, req)
     content = resolved.content()
     origin = spec.Origin.from_json(content["origin"])
+    # The link's own token never reaches the origin or a log: it is replaced by a fixed marker in
+    # the path and query before they are matched, recorded and sent.
     path = paths.normalise(call.raw_path)
+    if path is not None:
+        path = without_token(path, call.token.value)
+    query = without_token(call.query, call.token.value)
     req.path = path if path is not None else "(refused path)"
-    if any(ch in call.query for ch in "\r\n\x00#") or len(call.query) > paths.MAX_PATH_LENGTH:
+    if any(ch in query for ch in "\r\n\x00#") or len(query) > paths.MAX_PATH_LENGTH:
         path = None
     if path is None or not spec.request_allowed(
         origin,
@@ -202,11 +222,18 @@ def proxy(svc: Keyhole, call: ProxyCall, req: RequestInfo) -> ViewerResponse:
     refusal = admit(svc, resolved, req)
     if refusal is not None:
         return _as_page(refusal, call.headers)
-    return _forward(svc, resolved, req, call, origin, path, content)
+    return _forward(svc, resolved, req, call, origin, path, query, content)
 
 
 def _forward(
-    svc: Keyhole, resolved: Resolved, req: RequestInfo, call: ProxyCall, origin: Any, path: str, content: dict
+    svc: Keyhole,
+    resolved: Resolved,
+    req: RequestInfo,
+    call: ProxyCall,
+    origin: Any,
+    path: str,
+    query: str,
+    content: dict,
 ) -> ViewerResponse:
     from chalicelib.origin import origin_secret
     from chalicelib.origin.exceptions import OriginError
@@ -223,7 +250,7 @@ def _forward(
     request = ProxyRequest(
         method=call.method,
         path=path,
-        query=call.query,
+        query=query,
         body=call.body,
         headers=call.headers,
         viewer_ip=req.ip,
@@ -237,7 +264,7 @@ def _forward(
             origin.url,
             request,
             origin_secrets=secrets,
-            tenant_name=resolved.tenant.name,
+            tenant_name=resolved.tenant_name,
             banner=origin.banner,
             public_only=not svc.settings.is_local_stage,
             timeout=svc.settings.origin_timeout_seconds,

@@ -55,6 +55,7 @@ from chalicelib.storage.models import AccessEvent, Capability, Tenant, ViewerHea
 from chalicelib.storage.ratelimit import Window, hit_ip, hit_window, window
 from chalicelib.storage.sizes import item_bytes
 from chalicelib.storage.store import error_code
+from chalicelib.tenancy.branding import shown_name
 from chalicelib.tenancy.tenant_settings import limits_of, settings_of
 
 logger = logging.getLogger(__name__)
@@ -246,13 +247,18 @@ class Resolved:
             )
         return body
 
+    @property
+    def tenant_name(self) -> str:
+        """The tenant as viewers see it named: its display name (branding), else its name."""
+        return shown_name(settings_of(self.tenant), self.tenant.name)
+
     def info_body(self) -> dict[str, Any]:
         return {
             "label": self.cap.label,
             "description": self.cap.description,
             "expires_at": self.cap.expires_at,
             "has_password": self.cap.password_hash is not None,
-            "tenant": {"name": self.tenant.name},
+            "tenant": {"name": self.tenant_name},
             "resource": {"type": self.doc.type, "name": self.doc.name},
         }
 

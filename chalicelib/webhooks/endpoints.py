@@ -72,7 +72,10 @@ def parse_events(body: dict[str, Any], errors: Collector) -> list[str]:
     if unknown:
         errors.add("events", f"unknown event type {unknown[0]!r}; known: {', '.join(EVENT_TYPES)}")
         return []
-    return sorted(set(events), key=EVENT_TYPES.index)
+    if len(set(events)) < len(events):  # the OpenAPI document says `uniqueItems`: a repeat is a mistake
+        errors.add("events", "lists an event type more than once")
+        return []
+    return sorted(events, key=EVENT_TYPES.index)
 
 
 def wants(endpoint: WebhookEndpoint, event_type: str) -> bool:

@@ -2,13 +2,14 @@
 
 The real deploy steps run (scripts/deploy.py through the Makefile, CloudFormation for infra/,
 `chalice deploy` with the Python 3.12 deploy virtualenv, the post-deploy settings, the WAF stack
-update, the smoke test); moto's gaps are worked around in tests/deploy/moto_harness.py only.
+update, the smoke test); moto's gaps are worked around in devstack/emulator.py only (the emulator `make deploy-rehearsal` runs).
 moto cannot run the Lambda behind API Gateway, so the smoke test's URL is `chalice local`
 serving the same app against the stack the deploy created.
 """
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import shutil
@@ -20,7 +21,9 @@ from pathlib import Path
 
 import boto3
 import pytest
+import requests
 
+from devstack import emulator
 from devstack.moto_server import free_port, stop_process, wait_for_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -65,8 +68,7 @@ def deploy_venv() -> Path:
 def harness(tmp_path_factory: pytest.TempPathFactory, deploy_venv: Path) -> Iterator[dict[str, str]]:
     """moto (with the harness's workarounds) and `chalice local` for the smoke test."""
     port, api_port = free_port(), free_port()
-    moto = subprocess.Popen([sys.executable, "-m", "tests.deploy.moto_harness", "--port", str(port)], cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    moto = emulator.start(port)
     home = tmp_path_factory.mktemp("home")
     env = {"PATH": os.environ["PATH"], "HOME": str(home), "AWS_ACCESS_KEY_ID": "test",
            "AWS_SECRET_ACCESS_KEY": "test", "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}",
@@ -76,7 +78,8 @@ def harness(tmp_path_factory: pytest.TempPathFactory, deploy_venv: Path) -> Iter
                  "KEYHOLE_STAGE": "test", "KEYHOLE_TABLE": "keyhole-test", "KEYHOLE_COUNTERS_TABLE": "keyhole-test-counters",
                  "KEYHOLE_KMS_KEY_ID": "alias/keyhole-test"}
     api = subprocess.Popen([sys.executable, "-m", "devstack.serve", "--port", str(api_port), "--stage", "test"],
-                           cwd=ROOT, env=serve_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                           cwd=ROOT, env=serve_env, stdout=open(os.environ.get("KEYHOLE_TEST_SERVE_LOG", os.devnull), "a"),
+                           stderr=subprocess.STDOUT)
     try:
         wait_for_port(port, process=moto)
         wait_for_port(api_port, process=api)
@@ -224,3 +227,94 @@ def test_the_origin_proxy_route_and_binary_media_are_deployed(deployed: dict) ->
     proxy = paths["/share/{token}/o/{proxy+}"]
     assert {"GET", "HEAD", "POST"} <= set(proxy.get("resourceMethods") or {})
     assert "/share/{token}/o" in paths
+
+
+def ops_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """The ops CLI as ops run it against a deployed stage: credentials and region, nothing else."""
+    cli_env = {k: v for k, v in env.items() if k != "SMOKE_URL"} | {"AWS_DEFAULT_REGION": REGION}
+    return subprocess.run([sys.executable, "-m", "chalicelib.ops.cli", *args], cwd=ROOT, env=cli_env,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_the_ops_cli_works_on_a_stage_only_make_deploy_knows(deployed: dict) -> None:
+    # GIVEN stage `test`, which .chalice/config.json does not name, deployed by `make deploy`
+    assert "test" not in json.loads((ROOT / ".chalice" / "config.json").read_text())["stages"]
+    # WHEN ops create a tenant on it THEN the CLI finds the stage's tables and key in the stack's outputs
+    created = ops_cli(deployed["env"], "--stage", "test", "tenant", "create", "--name", "Deployed Co", "--plan", "team")
+    assert created.returncode == 0, created.stderr
+    tenant = json.loads(created.stdout)["tenant"]
+    item = deployed["clients"]["dynamodb"].get_item(TableName="keyhole-test", Key={"pk": {"S": f"TENANT#{tenant['id']}"},
+                                                                                  "sk": {"S": "TENANT"}})
+    assert "Item" in item
+    listed = ops_cli(deployed["env"], "--stage", "test", "tenant", "list")
+    assert tenant["id"] in {t["id"] for t in json.loads(listed.stdout)}
+    # AND a stage that was never deployed is one line naming what to do
+    missing = ops_cli(deployed["env"], "--stage", "staging", "tenant", "list")
+    assert missing.returncode == 2 and len(missing.stderr.splitlines()) == 1, missing.stderr
+    assert missing.stderr.startswith("error: no stack keyhole-staging in us-east-1") and "make deploy STAGE=staging" in missing.stderr
+
+
+def _role_statements(iam, role: str) -> list[dict]:
+    (name,) = iam.list_role_policies(RoleName=role)["PolicyNames"]
+    document = iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"]
+    if isinstance(document, str):  # moto keeps a policy CloudFormation gave it as the dict's repr
+        document = ast.literal_eval(document)
+    return [s for s in document["Statement"] if s is not None]  # (moto keeps an AWS::NoValue as null)
+
+
+def test_replacing_the_kms_key_is_commands_only(deployed: dict, tmp_path_factory: pytest.TempPathFactory) -> None:
+    env, clients = deployed["env"], deployed["clients"]
+    kms = boto3.client("kms", region_name=REGION, endpoint_url=env["AWS_ENDPOINT_URL"],
+                       aws_access_key_id="test", aws_secret_access_key="test")
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in
+               clients["cloudformation"].describe_stacks(StackName="keyhole-test")["Stacks"][0]["Outputs"]}
+    old = outputs["KmsKeyArn"]
+    # GIVEN a link whose token is sealed under the stack's own key (created through the API)
+    created = ops_cli(env, "--stage", "test", "tenant", "create", "--name", "Rekeyed Co", "--plan", "team")
+    admin = json.loads(created.stdout)["admin_key"]
+    api = env["SMOKE_URL"].rstrip("/")
+    headers = {"authorization": f"Bearer {admin}"}
+    put = requests.put(f"{api}/v1/resources/doc", headers=headers, timeout=30,
+                       json={"type": "t", "name": "n", "document": {"a": 1}})
+    assert put.status_code == 201, put.text
+    link = requests.post(f"{api}/v1/resources/doc/links", headers=headers, json={}, timeout=30).json()
+
+    # WHEN ops follow the runbook: a new key (`aws kms create-key`), a deploy naming both keys
+    new = kms.create_key(Description="Keyhole test sealing key 2")["KeyMetadata"]["Arn"]
+    kms.enable_key_rotation(KeyId=new)
+    copy = fresh_copy(tmp_path_factory.mktemp("clone-rekey"))
+    result = make(copy, env, "deploy", "STAGE=test", f"REGION={REGION}", f"SMOKE_URL={env['SMOKE_URL']}",
+                  f"KMS_KEY_ARN={new}", f"KMS_PREVIOUS_KEY_ARNS={old}")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    # THEN every function seals with the new key and may still open the old one
+    for function in FUNCTIONS:
+        variables = clients["lambda"].get_function_configuration(FunctionName=function)["Environment"]["Variables"]
+        assert variables["KEYHOLE_KMS_KEY_ID"] == new and variables["KEYHOLE_KMS_PREVIOUS_KEY_IDS"] == old
+    for role in ("keyhole-test-api_handler", "keyhole-test-stream_consumer", "keyhole-test-webhook_drain"):
+        by_sid = {s["Sid"]: s for s in _role_statements(clients["iam"], role)}
+        assert by_sid["SealingKey"]["Resource"] == new
+        assert by_sid["PreviousSealingKeys"]["Action"] == ["kms:Decrypt"]
+        assert by_sid["PreviousSealingKeys"]["Resource"] in (old, [old])
+        assert by_sid["PreviousSealingKeys"]["Condition"] == by_sid["SealingKey"]["Condition"]  # same context rules
+    aliases = {a["AliasName"]: a.get("TargetKeyId") for a in kms.list_aliases()["Aliases"]}
+    assert new.endswith(aliases["alias/keyhole-test"])
+
+    # WHEN ops re-seal with the CLI (the stage's keys come from the stack: no variable to export)
+    state = str(tmp_path_factory.mktemp("reseal") / "state.json")
+    check = ops_cli(env, "--stage", "test", "kms", "reseal", "--from", old, "--dry-run", "--state-file", state)
+    assert check.returncode == 3 and json.loads(check.stdout)["total"]["resealed"] >= 1, check.stderr
+    resealed = ops_cli(env, "--stage", "test", "kms", "reseal", "--from", old, "--state-file", state)
+    assert resealed.returncode == 0, resealed.stderr
+    again = ops_cli(env, "--stage", "test", "kms", "reseal", "--from", old, "--dry-run", "--state-file", state + "2")
+    assert again.returncode == 0 and json.loads(again.stdout)["total"]["resealed"] == 0, again.stderr
+    # AND the link is re-copied with the new key alone
+    revealed = requests.post(f"{api}/v1/links/{link['id']}/reveal", headers=headers, timeout=30)
+    assert revealed.status_code == 200 and revealed.json()["token"] == link["token"]
+
+    # WHEN the previous key is dropped (`none`) THEN the variable and the Decrypt grant are gone
+    result = make(fresh_copy(tmp_path_factory.mktemp("clone-rekey-done")), env, "deploy", "STAGE=test",
+                  f"REGION={REGION}", f"SMOKE_URL={env['SMOKE_URL']}", "KMS_PREVIOUS_KEY_ARNS=none")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    variables = clients["lambda"].get_function_configuration(FunctionName="keyhole-test")["Environment"]["Variables"]
+    assert variables["KEYHOLE_KMS_KEY_ID"] == new and "KEYHOLE_KMS_PREVIOUS_KEY_IDS" not in variables
+    assert "PreviousSealingKeys" not in {s["Sid"] for s in _role_statements(clients["iam"], "keyhole-test-api_handler")}

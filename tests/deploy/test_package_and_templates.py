@@ -142,9 +142,20 @@ def test_the_stream_consumer_may_keep_the_view_counters_and_nothing_else_there()
     assert [s["Action"] for s in counters] == [["dynamodb:GetItem", "dynamodb:UpdateItem"]]
 
 
+SEALING_KEY = {"Fn::If": ["UseSealingKeyArn", {"Ref": "SealingKeyArn"}, {"Fn::GetAtt": ["SealingKey", "Arn"]}]}
+
+
+def _previous_keys_statement(role: str) -> dict:
+    (policy,) = TEMPLATE["Resources"][role]["Properties"]["Policies"]
+    (found,) = [s["Fn::If"] for s in policy["PolicyDocument"]["Statement"]
+                if "Fn::If" in s and s["Fn::If"][0] == "HasPreviousSealingKeys"]
+    assert found[2] == {"Ref": "AWS::NoValue"}  # no previous key: no statement at all
+    return found[1]
+
+
 def test_key_use_is_bound_to_keyholes_encryption_context() -> None:
     api = next(s for s in _statements("ApiRole") if s["Sid"] == "SealingKey")
-    assert api["Resource"] == {"Fn::GetAtt": ["SealingKey", "Arn"]}  # the key, not whatever the alias names
+    assert api["Resource"] == SEALING_KEY  # a key's ARN (the stack's, or the replacement's), never an alias
     assert api["Condition"]["ForAllValues:StringEquals"]["kms:EncryptionContextKeys"] == ["keyhole:tenant",
                                                                                           "keyhole:purpose"]
     for role in ("StreamConsumerRole", "WebhookDrainRole"):  # they only open webhook secrets, never tokens
@@ -152,6 +163,81 @@ def test_key_use_is_bound_to_keyholes_encryption_context() -> None:
         assert kms["Action"] == ["kms:Decrypt"]
         assert kms["Condition"]["StringEquals"]["kms:EncryptionContext:keyhole:purpose"] == ["webhook-secret"]
     assert not any(s["Sid"] == "SealingKey" for s in _statements("SweepRole"))
+    # During a key replacement the previous keys may only open, under the same encryption context
+    for role in ("ApiRole", "StreamConsumerRole", "WebhookDrainRole"):
+        current = next(s for s in _statements(role) if s["Sid"] == "SealingKey")
+        previous = _previous_keys_statement(role)
+        assert previous["Action"] == ["kms:Decrypt"] and previous["Condition"] == current["Condition"]
+        assert previous["Resource"] == {"Fn::Split": [",", {"Ref": "PreviousSealingKeyArns"}]}
+    resources = TEMPLATE["Resources"]
+    assert resources["SealingKeyAlias"]["Properties"]["TargetKeyId"] == {
+        "Fn::If": ["UseSealingKeyArn", {"Ref": "SealingKeyArn"}, {"Ref": "SealingKey"}]}
+    assert TEMPLATE["Outputs"]["KmsKeyArn"]["Value"] == SEALING_KEY
+    assert TEMPLATE["Outputs"]["KmsPreviousKeyArns"]["Condition"] == "HasPreviousSealingKeys"
+    import re
+
+    key_arn = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    for parameter, good, bad in (("SealingKeyArn", key_arn, "alias/keyhole-prod"),
+                                 ("PreviousSealingKeyArns", f"{key_arn},{key_arn}", f"{key_arn},")):
+        pattern = re.compile(TEMPLATE["Parameters"][parameter]["AllowedPattern"])
+        assert pattern.match("") and pattern.match(good) and not pattern.match(bad)
+
+
+@pytest.mark.parametrize("prefix, parameter, name", [
+    ("Public", "Domain", {"Ref": "Domain"}),
+    ("Content", "ContentDomain", {"Fn::Sub": "*.${ContentDomain}"}),
+])
+def test_custom_domains_are_certified_by_dns_mapped_and_pointed_at(prefix: str, parameter: str, name: dict) -> None:
+    """What the emulator cannot prove (ACM reading public DNS, TLS, the regional endpoint), on paper."""
+    resources, conditions, outputs = TEMPLATE["Resources"], TEMPLATE["Conditions"], TEMPLATE["Outputs"]
+    zone = "DomainHostedZoneId" if prefix == "Public" else "ContentHostedZoneId"
+    certificate_arn = "DomainCertificateArn" if prefix == "Public" else "ContentCertificateArn"
+    has = "HasDomain" if prefix == "Public" else "HasContentDomain"
+    needs = "DomainNeedsCertificate" if prefix == "Public" else "ContentNeedsCertificate"
+    # a certificate for the name (the wildcard for content), validated by DNS records CloudFormation
+    # writes in the hosted zone, only when no certificate was given
+    certificate = resources[f"{prefix}Certificate"]
+    assert certificate["Type"] == "AWS::CertificateManager::Certificate" and certificate["Condition"] == needs
+    assert conditions[needs] == {"Fn::And": [{"Condition": has}, {"Fn::Equals": [{"Ref": certificate_arn}, ""]}]}
+    assert certificate["Properties"]["DomainName"] == name and certificate["Properties"]["ValidationMethod"] == "DNS"
+    assert certificate["Properties"]["DomainValidationOptions"] == [{"DomainName": name, "HostedZoneId": {"Ref": zone}}]
+    # a regional custom domain (the certificate in the stack's region), TLS 1.2, with that certificate
+    domain = resources[f"{prefix}DomainName"]["Properties"]
+    assert resources[f"{prefix}DomainName"]["Condition"] == has
+    assert domain["DomainName"] == name and domain["EndpointConfiguration"] == {"Types": ["REGIONAL"]}
+    assert domain["SecurityPolicy"] == "TLS_1_2"
+    assert domain["RegionalCertificateArn"] == {"Fn::If": [needs, {"Ref": f"{prefix}Certificate"}, {"Ref": certificate_arn}]}
+    # mapped with an empty base path to the stage's API, once `make deploy` knows it (ApiStageArn)
+    mapping = resources[f"{prefix}BasePathMapping"]
+    assert conditions[mapping["Condition"]] == {"Fn::And": [{"Condition": has}, {"Condition": "AttachWebAcl"}]}
+    assert "BasePath" not in mapping["Properties"] and mapping["Properties"]["Stage"] == {"Ref": "ApiGatewayStage"}
+    assert mapping["Properties"]["RestApiId"] == {"Fn::Select": [2, {"Fn::Split": ["/", {"Ref": "ApiStageArn"}]}]}
+    assert "arn:aws:apigateway:eu-west-1::/restapis/a1b2c3d4e5/stages/api".split("/")[2] == "a1b2c3d4e5"
+    # an alias record to the regional domain, in the zone, when one is given
+    record = resources[f"{prefix}DnsRecord"]["Properties"]
+    assert record["HostedZoneId"] == {"Ref": zone} and record["Name"] == name and record["Type"] == "A"
+    assert record["AliasTarget"]["DNSName"] == {"Fn::GetAtt": [f"{prefix}DomainName", "RegionalDomainName"]}
+    assert record["AliasTarget"]["HostedZoneId"] == {"Fn::GetAtt": [f"{prefix}DomainName", "RegionalHostedZoneId"]}
+    # and the URL the app is configured with (make deploy reads the output)
+    url = outputs["PublicUrl" if prefix == "Public" else "ContentUrl"]
+    assert url["Condition"] == has
+    assert url["Value"] == ({"Fn::Sub": "https://${Domain}"} if prefix == "Public"
+                            else {"Fn::Sub": "https://{label}.${ContentDomain}"})
+
+
+def test_the_stack_outputs_set_the_stage_settings_make_deploy_and_the_ops_cli_use() -> None:
+    from chalicelib.ops import stage
+
+    assert set(stage.STACK_OUTPUTS) <= set(TEMPLATE["Outputs"])
+    outputs = {"TableName": "keyhole-qa", "CountersTableName": "keyhole-qa-counters", "KmsKeyArn": "arn:k",
+               "TableStreamArn": "arn:s", "PublicUrl": "https://share.example.com",
+               "ContentUrl": "https://{label}.content.example.net", "KmsPreviousKeyArns": "arn:old"}
+    env = bundle.stage_config("qa", {**bundle.package_outputs(), **outputs})["stages"]["qa"]["environment_variables"]
+    assert env["KEYHOLE_PUBLIC_URL"] == "https://share.example.com"
+    assert env["KEYHOLE_CONTENT_URL"] == "https://{label}.content.example.net"
+    assert env["KEYHOLE_KMS_KEY_ID"] == "arn:k" and env["KEYHOLE_KMS_PREVIOUS_KEY_IDS"] == "arn:old"
+    plain = bundle.stage_config("qa", bundle.package_outputs())["stages"]["qa"]["environment_variables"]
+    assert not {"KEYHOLE_PUBLIC_URL", "KEYHOLE_CONTENT_URL", "KEYHOLE_KMS_PREVIOUS_KEY_IDS"} & set(plain)
     only_consumer = [r for r in ("ApiRole", "WebhookDrainRole", "SweepRole")
                      if any(s["Sid"] in ("TableStream", "OnFailureDestination") for s in _statements(r))]
     assert only_consumer == []

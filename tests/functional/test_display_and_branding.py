@@ -110,6 +110,19 @@ def test_branding_needs_the_admin_role(module_svc: Keyhole, module_api: Api, mod
                                                  body={"accent_color": "#123456"}), 403, "forbidden")
 
 
+def test_public_info_names_the_tenant_by_its_display_name(module_svc: Keyhole, module_api: Api) -> None:
+    # GIVEN a tenant whose viewers know it by its display name
+    _, admin = tenants.create_tenant(module_svc, name="Info Co Internal Ltd", plan="team")
+    assert module_api.patch("/v1/tenant", key=admin, body={"display_name": "Info Co"}).status == 200
+    module_api.put("/v1/resources/info-branded", key=admin, body=RESOURCE_BODY)
+    token = make_link(module_api, admin, "info-branded")["url"].rsplit("/", 1)[1]
+    # WHEN a viewer asks who shared the link THEN /info answers with the name the page shows
+    info = module_api.get(f"/share/{token}/info", headers={"x-forwarded-for": "198.51.100.21"})
+    assert info.status == 200 and info.json["tenant"] == {"name": "Info Co"}
+    page = Page(module_api.get(f"/share/{token}", headers={"x-forwarded-for": "198.51.100.21"}).body)
+    assert "Shared with you by Info Co" in page.text and "Info Co Internal Ltd" not in json.dumps(info.json)
+
+
 def test_branding_shows_on_the_page_and_never_on_the_not_found_page(module_svc: Keyhole, module_api: Api) -> None:
     # GIVEN a tenant with a display name, an accent colour and a logo, and a link to its resource
     _, admin = tenants.create_tenant(module_svc, name="Brand Co Internal", plan="team")

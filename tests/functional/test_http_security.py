@@ -111,9 +111,11 @@ def test_an_unknown_route_never_echoes_the_api_key(http_stack: Any) -> None:
         assert reply.headers["Cache-Control"] == "no-store"
 
 
-def test_a_method_no_route_takes_is_the_gateway_404_not_a_5xx(http_stack: Any) -> None:
+def test_a_method_no_route_takes_is_405_on_a_served_path_and_404_elsewhere_not_a_5xx(http_stack: Any) -> None:
     """Found by the contract fuzzer: `TRACE` (or any method API Gateway has no route for) got
-    http.server's HTML 501 from `chalice local`; it gets the deployed gateway response."""
+    http.server's HTML 501 from `chalice local`. On a path the API serves it is 405, like any other
+    method that path does not take (Schemathesis expects that of every documented path); on any
+    other path the gateway's 404."""
     import requests
 
     from tests import contract
@@ -121,6 +123,13 @@ def test_a_method_no_route_takes_is_the_gateway_404_not_a_5xx(http_stack: Any) -
     session = requests.Session()  # one kept-alive connection: a body left unread would corrupt the next request
     for method, path in (("TRACE", "/v1/tenant"), ("TRACE", f"/share/{'A' * 64}"), ("PROPFIND", "/v1/links"),
                          ("QUERY", "/v1/links")):
+        reply = session.request(method, http_stack.api_url + path, data="password=correct+horse")
+        assert reply.status_code == 405, (method, path, reply.text)
+        assert reply.json()["error"]["code"] == "method_not_allowed"
+        assert reply.headers["Cache-Control"] == "no-store" and reply.headers["X-Request-Id"]
+        assert ("Content-Security-Policy" in reply.headers) == path.startswith("/share/")
+        contract.check(method, path, reply.status_code, reply.headers, reply.content)
+    for method, path in (("TRACE", "/v1/nope"), ("PROPFIND", "/nowhere")):
         reply = session.request(method, http_stack.api_url + path, data="password=correct+horse")
         assert reply.status_code == 404, (method, path, reply.text)
         assert reply.json()["error"]["code"] == "not_found"

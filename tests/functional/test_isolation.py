@@ -38,7 +38,7 @@ def victim(module_api: Api, module_tenant: TenantKeys) -> Victim:
         revoked = make_link(module_api, t.admin, t.resource_id, label=label)
         assert module_api.delete(f"/v1/links/{revoked['id']}", key=t.admin).status == 204
     for _ in range(2):
-        assert module_api.post("/v1/webhooks", key=t.admin, body={"url": "https://a.example.com/hook"}).status == 201
+        assert module_api.post("/v1/webhooks", key=t.admin, body={"url": "https://a.localhost/hook"}).status == 201
     return Victim(t=t, link_id=live["id"], token=live["token"], revoked_link_id=revoked["id"],
                   resource_id=t.resource_id, key_id=t.key_ids["operator"])
 

@@ -41,7 +41,7 @@ def test_a_new_link_carries_a_256_bit_url_safe_token_and_its_url(env: Env, tenan
     assert link["id"].startswith("lnk_") and token not in link["id"]
     assert (link["status"], link["view_count"], link["has_password"], link["revoked_at"], link["revoked_by"],
             link["last_accessed_at"]) == ("active", 0, False, None, None, None)
-    assert link["created_by"] == tenant.key_ids["operator"] and link["resource_id"] == tenant.resource_id
+    assert link["created_by"] == {"key_id": tenant.key_ids["operator"], "actor": None} and link["resource_id"] == tenant.resource_id
     # AND the URL opens
     assert _opens(api, token) == 200
 
@@ -185,7 +185,7 @@ def test_revoke_is_immediate_permanent_and_keeps_the_record(env: Env, tenant: Te
     assert reply.status == 204 and not reply.body
     assert _opens(api, link["token"]) == 404
     got = api.get(f"/v1/links/{link['id']}", key=tenant.viewer).json
-    assert got["status"] == "revoked" and got["revoked_by"] == tenant.key_ids["operator"] and got["revoked_at"]
+    assert got["status"] == "revoked" and got["revoked_by"] == {"key_id": tenant.key_ids["operator"], "actor": None} and got["revoked_at"]
     assert svc.store.get(Capability, Capability.key(_hash(link["token"]))) is None
     # AND revoking again is a harmless 204; reveal and patch are refused
     assert api.delete(f"/v1/links/{link['id']}", key=tenant.operator).status == 204
@@ -240,7 +240,7 @@ def test_deleting_a_resource_revokes_every_link_to_it(env: Env, tenant: TenantKe
     for link in links:
         assert _opens(api, link["token"]) == 404
         got = api.get(f"/v1/links/{link['id']}", key=tenant.viewer).json
-        assert got["status"] == "revoked" and got["revoked_by"] == tenant.key_ids["operator"]
+        assert got["status"] == "revoked" and got["revoked_by"] == {"key_id": tenant.key_ids["operator"], "actor": None}
     assert api.get(f"/v1/resources/{tenant.resource_id}", key=tenant.viewer).status == 404
     assert api.get("/v1/tenant", key=tenant.viewer).json["usage"] == {"active_links": 0,
                                                                             "shared_resources": 0}

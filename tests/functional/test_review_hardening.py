@@ -33,7 +33,7 @@ def test_every_admin_response_forbids_caching(env: Env, tenant: TenantKeys) -> N
         "tenant": api.get("/v1/tenant", key=tenant.viewer),
         "new key": api.post("/v1/api-keys", key=tenant.admin, body={"name": "k", "role": "viewer"}),
         "reveal": api.post(f"/v1/links/{link['id']}/reveal", key=tenant.operator),
-        "webhook": api.post("/v1/webhooks", key=tenant.admin, body={"url": "https://hooks.example.com/k"}),
+        "webhook": api.post("/v1/webhooks", key=tenant.admin, body={"url": "https://hooks.localhost/k"}),
         "resource": api.get(f"/v1/resources/{tenant.resource_id}", key=tenant.viewer),
         "revoke (204)": api.delete(f"/v1/links/{link['id']}", key=tenant.operator),
         "401": api.get("/v1/tenant"),
@@ -69,7 +69,7 @@ def test_a_422_never_echoes_a_huge_value_or_field_name(env: Env, tenant: TenantK
     huge = "A" * 200_000
     cases = [
         ("field name", env.api.post, "/v1/api-keys", {"name": "k", "role": "viewer", huge: 1}),
-        ("value in a message", env.api.post, "/v1/webhooks", {"url": "https://hooks.example.com/k", "events": [huge]}),
+        ("value in a message", env.api.post, "/v1/webhooks", {"url": "https://hooks.localhost/k", "events": [huge]}),
         ("scope name", env.api.put, f"/v1/resources/{tenant.resource_id}",
          {"type": "t", "name": "n", "document": {}, "redact": [], "scopes": {"B" * 200_000: ["a"]}}),
     ]

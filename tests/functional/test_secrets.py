@@ -134,7 +134,7 @@ def _walk_through(env: Env, secrets: Secrets, captured: Captured) -> Dict[str, A
             record(api.call(method, f"/share/{link['token']}{suffix}", headers=ip))
     record(api.get(f"/share/{plain['token']}/data?token={plain['token']}", headers=ip))
     # admins
-    hook = api.post("/v1/webhooks", key=t.admin, body={"url": "https://hooks.example.com/k", "events": ["*"]})
+    hook = api.post("/v1/webhooks", key=t.admin, body={"url": "https://hooks.localhost/k", "events": ["*"]})
     assert hook.status == 201, hook
     secrets.add("webhook secret", hook.json["secret"])
     record(api.get("/v1/webhooks", key=t.admin))

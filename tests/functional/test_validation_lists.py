@@ -24,7 +24,7 @@ def lists(module_api: Api, module_tenant: TenantKeys, module_attacker: TenantKey
         put_resource(module_api, t.admin, "second-res")
         for _ in range(2):
             link = make_link(module_api, t.admin, t.resource_id)
-            module_api.post("/v1/webhooks", key=t.admin, body={"url": "https://hooks.example.com/k"})
+            module_api.post("/v1/webhooks", key=t.admin, body={"url": "https://hooks.localhost/k"})
         for _ in range(2):  # two access-log entries
             module_api.get(f"/share/{link['token']}/info", headers={"x-forwarded-for": "10.250.0.1"})
         _LINKS[t.tenant_id] = link["id"]

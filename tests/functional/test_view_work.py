@@ -291,3 +291,33 @@ def test_an_introspection_reads_the_callers_key_once_per_cache_period(shared: Sh
     # AND past the cache period the key is read again
     clock.advance(API_KEY_TTL_SECONDS + 0.1)
     assert keys_read(introspect()) == 4
+
+
+def test_an_introspection_of_a_dead_token_counts_only_in_the_callers_windows(shared: Shared, calls: List[Call],
+                                                                             clock: Any) -> None:
+    # GIVEN an introspect key, and dead tokens of every kind (one of another tenant's live links too)
+    key = shared.api.post("/v1/api-keys", key=shared.admin, body={"name": "dash", "role": "introspect"}).json["key"]
+    tokens = dead_tokens(shared, clock)
+    other, other_admin = tenants.create_tenant(shared.svc, name="Other Co", plan="team")
+    assert shared.api.put("/v1/resources/o1", key=other_admin,
+                          body={"type": "doc", "name": "o1", "document": {"a": 1}}).status == 201
+    tokens["another tenant's live link"] = shared.api.post("/v1/resources/o1/links", key=other_admin,
+                                                           body={}).json["token"]
+    body = {"token": tokens["unknown"], "view": {"ip": "198.51.100.77"}}
+    assert shared.api.post("/v1/introspect", key=key, body=body).status == 200  # the key is cached now
+    work = {}
+    for kind, token in tokens.items():
+        # WHEN each is introspected with a view of one address
+        calls.clear()
+        reply = shared.api.post("/v1/introspect", key=key, body={"token": token, "view": {"ip": "198.51.100.77"}})
+        assert reply.status == 200 and reply.json == {"active": False}, (kind, reply)
+        work[kind] = shape(calls)
+        writes = [params["Key"]["pk"]["S"] for operation, params in calls if operation == "dynamodb:UpdateItem"]
+        # THEN it writes the key's window and the tenant's own window for that address, never the
+        # address's global window (the one viewers at that address are judged by)
+        assert [pk.split("#")[0] for pk in writes] == ["AK", "IF"], (kind, writes)
+        assert writes[1].startswith(f"IF#{shared.tenant.tenant_id}#198.51.100.77#")
+    # AND every kind does the same work: one read, two window updates, nothing else
+    assert all(w == work["unknown"] for w in work.values()), json.dumps(work, indent=1, default=str)
+    assert [step[0] for step in work["unknown"]] == ["dynamodb:BatchGetItem", "dynamodb:UpdateItem",
+                                                     "dynamodb:UpdateItem"]

@@ -1,5 +1,6 @@
 """Contract fuzzing: Schemathesis against the running local stack (moto server one request at a
-time, `chalice local`), driven by the OpenAPI document the stack serves at /v1/openapi.json.
+time, `chalice local`), driven by the OpenAPI document the stack serves at /v1/openapi.json (its
+proxied surface, kept out of `paths` for client generators, put back in).
 
 Every operation gets its examples, generated valid and invalid inputs (coverage and fuzzing
 phases), and stateful sequences built from the document's links (resource -> link -> view ->
@@ -114,7 +115,9 @@ def run_schemathesis(stack: HttpStack, key: str, workdir: Path, name: str, *opti
         "--config-file",
         str(CONFIG),
         "run",
-        f"{stack.api_url}/v1/openapi.json",
+        str(fuzzed_document(stack, workdir)),
+        "--url",
+        stack.api_url,
         "--no-color",
         *options,
     ]
@@ -125,6 +128,17 @@ def run_schemathesis(stack: HttpStack, key: str, workdir: Path, name: str, *opti
     (workdir / f"{name}.out").write_text(output)
     sent = json.loads(counts.read_text()) if counts.exists() else {}
     return Round(" ".join(options), run.returncode, output, time.monotonic() - started, sent)
+
+
+def fuzzed_document(stack: HttpStack, workdir: Path) -> Path:
+    """The document the stack serves, with the proxied surface of origin links (described under
+    `x-keyhole-proxied`, out of the `paths` client generators read) put back among the paths: the
+    fuzzer sends it requests like any other route."""
+    document = requests.get(f"{stack.api_url}/v1/openapi.json", timeout=60).json()
+    document["paths"].update(document.pop("x-keyhole-proxied")["paths"])
+    target = workdir / "openapi.json"
+    target.write_text(json.dumps(document))
+    return target
 
 
 def sent_so_far(rounds: list[Round]) -> int:

@@ -183,10 +183,10 @@ STAGE_ENV = {"KEYHOLE_TABLE": "keyhole-x", "KEYHOLE_COUNTERS_TABLE": "keyhole-x-
     (["tenant", "list"], {}, 2,
      "error: KEYHOLE_TABLE, KEYHOLE_COUNTERS_TABLE, KEYHOLE_KMS_KEY_ID not set: pass --stage NAME"),
     (["tenant", "list"], STAGE_ENV, 2, "error: no AWS credentials found: set AWS_PROFILE"),
-    (["--stage", "nope", "tenant", "list"], {}, 2, "error: no stage 'nope' in .chalice/config.json"),
+    (["--stage", "nope", "tenant", "list"], {}, 2, "error: no AWS credentials found"),
     (["kms", "reseal", "--from", "alias/old"], STAGE_ENV, 2, "error: no AWS credentials found"),
     (["stream", "replay"], STAGE_ENV, 2, "error: no AWS credentials found"),
-], ids=["no-settings", "no-credentials", "unknown-stage", "reseal-no-credentials", "replay-no-credentials"])
+], ids=["no-settings", "no-credentials", "stage-no-credentials", "reseal-no-credentials", "replay-no-credentials"])
 def test_missing_configuration_or_credentials_is_one_line_not_a_traceback(args, settings, code, expected):
     done = run_cli(_bare_env(**settings), *args)
     assert done.code == code, done.stderr
@@ -207,3 +207,33 @@ def test_a_missing_table_names_what_to_check(stack):
     done = run_cli(env, "tenant", "show", "ten_0123456789abcdef")
     assert done.code == 2 and len(done.lines) == 1, done.stderr
     assert "not found" in done.lines[0] and "keyhole-nosuchstage" in done.lines[0]
+
+
+def test_stage_settings_come_from_the_stages_stack(stack):
+    import boto3
+
+    from devstack import infra
+
+    # GIVEN a stage deployed with its infra stack, named nowhere in .chalice/config.json
+    session = boto3.Session(region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="y")
+    outputs = infra.deploy(session, stage="qa7", endpoint_url=stack.aws_endpoint)
+    env = _bare_env(AWS_ACCESS_KEY_ID="x", AWS_SECRET_ACCESS_KEY="y", AWS_DEFAULT_REGION="us-east-1",
+                    KEYHOLE_AWS_ENDPOINT=stack.aws_endpoint)
+    # WHEN ops create a tenant with --stage and nothing else set
+    created = run_cli(env, "--stage", "qa7", "tenant", "create", "--name", "Stage Co")
+    assert created.code == 0, created.stderr
+    tenant_id = created.json["tenant"]["id"]
+    # THEN it is in that stage's table (the stack's TableName output), not another stage's
+    ddb = session.client("dynamodb", endpoint_url=stack.aws_endpoint)
+    key = {"pk": {"S": f"TENANT#{tenant_id}"}, "sk": {"S": "TENANT"}}
+    assert "Item" in ddb.get_item(TableName=outputs["TableName"], Key=key)
+    assert "Item" not in ddb.get_item(TableName=stack.outputs["TableName"], Key=key)
+    # AND a stage with neither a stack nor a config section is one line saying what to do
+    missing = run_cli(env, "--stage", "nope", "tenant", "list")
+    assert missing.code == 2 and missing.stdout == "" and len(missing.lines) == 1, missing.stderr
+    assert missing.lines[0] == ("error: no stack keyhole-nope in us-east-1 and no stage 'nope' in .chalice/config.json: "
+                                "deploy it with `make deploy STAGE=nope REGION=...`, or set AWS_REGION to the stage's "
+                                "region")
+    # AND a stage only in .chalice/config.json (never deployed with make deploy) still reads its section
+    local = run_cli({**env, "KEYHOLE_TABLE": stack.outputs["TableName"]}, "--stage", "dev", "plan", "list")
+    assert local.code == 0, local.stderr

@@ -113,7 +113,7 @@ def test_bulk_revoke_by_key_by_resource_and_by_tenant(stack):
     assert not any(opens(link) for link in by_leaked)
     assert opens(by_operator) and opens(on_res2) and opens(theirs)
     shown = http.get(f"/v1/links/{by_leaked[0]['id']}", key=t.viewer).json
-    assert shown["status"] == "revoked" and shown["revoked_by"] == "ops"
+    assert shown["status"] == "revoked" and shown["revoked_by"] == {"key_id": "ops", "actor": None}
     events = [e for e in http.get("/v1/audit", key=t.admin).json["items"] if e["action"] == "link.revoked"]
     assert len(events) == 3 and all(e["actor"]["type"] == "ops" for e in events)
     assert {e["details"]["reason"] for e in events} == {"leaked key (incident 7)"}
@@ -139,3 +139,31 @@ def test_bulk_revoke_by_key_by_resource_and_by_tenant(stack):
     assert [r["status"] for r in named.json] == ["revoked"] and not opens(theirs)
     unknown = run_cli(stack.env, "links", "revoke", "--tenant", "ten_0000000000000000")
     assert unknown.code == 1 and unknown.lines == ["error: No such tenant"]
+
+
+UNKNOWN_TENANT = "ten_00000000deadbeef"
+
+
+@pytest.mark.parametrize("args", [
+    ["views", "recount", "--tenant", UNKNOWN_TENANT],
+    ["views", "recount", "--tenant", UNKNOWN_TENANT, "--repair"],
+    ["usage", "sweep", "--tenant", UNKNOWN_TENANT],
+    ["kms", "reseal", "--from", "alias/keyhole-old", "--tenant", UNKNOWN_TENANT, "--dry-run"],
+], ids=["views-recount", "views-repair", "usage-sweep", "kms-reseal"])
+def test_an_unknown_tenant_is_an_error_not_zero_checked(stack, args):
+    # WHEN ops name a tenant that does not exist (a typo) THEN one line says so, exit 1, nothing done
+    done = run_cli(stack.env, *args)
+    assert done.code == 1, done.stderr
+    assert done.lines == [f"error: no tenant {UNKNOWN_TENANT}"] and done.stdout == ""
+    # AS the other commands do with an unknown tenant
+    for other in (["tenant", "show", UNKNOWN_TENANT], ["usage", "recount", "--tenant", UNKNOWN_TENANT],
+                  ["links", "revoke", "--tenant", UNKNOWN_TENANT, "--dry-run"]):
+        answer = run_cli(stack.env, *other)
+        assert answer.code == 1 and len(answer.lines) == 1 and answer.stdout == "", (other, answer.stderr)
+
+
+def test_a_known_tenant_next_to_an_unknown_one_is_not_recounted_either(stack):
+    http = HttpApi(stack.api_url)
+    t = make_tenant(stack.svc, http, name="Typo Co")
+    done = run_cli(stack.env, "views", "recount", "--tenant", t.tenant_id, "--tenant", UNKNOWN_TENANT, "--all")
+    assert done.code == 1 and done.lines == [f"error: no tenant {UNKNOWN_TENANT}"] and done.stdout == ""

@@ -44,9 +44,11 @@ class HttpApi:
 
 
 def origin_link(stack: Any, origin: Any, *, origin_body: Dict[str, Any] | None = None,
-                link: Dict[str, Any] | None = None, name: str = "Acme") -> OriginLink:
+                link: Dict[str, Any] | None = None, name: str = "Acme", display_name: str | None = None) -> OriginLink:
     api = HttpApi(stack.api_url)
     keys = make_tenant(stack.svc, api, name=name, resource=False)
+    if display_name:
+        assert api.call("PATCH", "/v1/tenant", key=keys.admin, body={"display_name": display_name}).status == 200
     body = {"type": "monitor", "name": "Checkout", "origin": {"url": origin.url, **(origin_body or {})}}
     reply = api.put("/v1/resources/live-1", key=keys.operator, body=body)
     assert reply.status == 201, reply.json
@@ -182,6 +184,18 @@ def test_redirects_banner_and_errors(http_stack: Any, origin: Any) -> None:
     assert big.status == 502 and big.json["error"]["code"] == "bad_gateway"
     root = live.get("", ip=fresh_ip())
     assert root.status == 301 and root.headers["location"] == f"/share/{live.token}/o/"
+
+
+def test_the_banner_and_public_info_name_the_tenant_by_its_display_name(http_stack: Any, origin: Any) -> None:
+    # GIVEN a tenant that brands its pages with a display name, and a bannered origin link
+    live = origin_link(http_stack, origin, origin_body={"banner": True}, name="Acme Holdings Internal",
+                       display_name="Acme Status")
+    # THEN the banner names it as the document page does, never by its internal name
+    page = live.get("/html", ip=fresh_ip())
+    assert page.status == 200 and b"Shared through a private link by Acme Status" in page.body
+    assert b"Acme Holdings Internal" not in page.body
+    info = request(http_stack.api_url, "GET", f"/share/{live.token}/info", headers={"X-Forwarded-For": fresh_ip()})
+    assert info.status == 200 and info.json["tenant"] == {"name": "Acme Status"}
 
 
 def test_unreachable_origin_is_502_never_500(http_stack: Any, origin: Any) -> None:

@@ -29,7 +29,7 @@ def test_endpoint_urls_are_https_and_public_outside_local_stages(url, stage, ok)
 def test_register_list_and_delete_endpoints(app_client, tenant, svc, aws):
     api, key = app_client, tenant["admin"]
     # WHEN an admin registers an endpoint
-    created = api.post("/v1/webhooks", key=key, body={"url": "https://hooks.example.com/k?sig=abc",
+    created = api.post("/v1/webhooks", key=key, body={"url": "https://hooks.localhost/k?sig=abc",
                                                       "events": ["share.accessed", "share.created"]})
     # THEN the secret is shown once, in the Standard Webhooks format
     assert created.status == 201, created
@@ -44,7 +44,7 @@ def test_register_list_and_delete_endpoints(app_client, tenant, svc, aws):
     assert [e["id"] for e in listed["items"]] == [created.json["id"]] and "secret" not in listed["items"][0]
     # AND the audit log names the host, not the URL's path or query
     audit = [e for e in api.get("/v1/audit", key=key).json["items"] if e["action"] == "webhook.created"]
-    assert audit[0]["details"]["url_host"] == "https://hooks.example.com" and "sig=abc" not in str(audit)
+    assert audit[0]["details"]["url_host"] == "https://hooks.localhost" and "sig=abc" not in str(audit)
     # WHEN it is deleted
     assert api.delete(f"/v1/webhooks/{created.json['id']}", key=key).status == 204
     # THEN it is gone, and so is its delivery log
@@ -56,20 +56,20 @@ def test_register_list_and_delete_endpoints(app_client, tenant, svc, aws):
 def test_endpoint_validation_limits_and_roles(app_client, tenant, svc):
     api, key = app_client, tenant["admin"]
     # WHEN an admin names an unknown event type or no URL THEN the fields are reported
-    bad = api.post("/v1/webhooks", key=key, body={"url": "https://hooks.example.com/", "events": ["share.opened"]})
+    bad = api.post("/v1/webhooks", key=key, body={"url": "https://hooks.localhost/", "events": ["share.opened"]})
     assert bad.status == 422 and bad.json["error"]["details"][0]["field"] == "events"
     assert api.post("/v1/webhooks", key=key, body={"events": ["*"]}).status == 422
     # WHEN no events are given THEN the endpoint subscribes to every event type
-    everything = api.post("/v1/webhooks", key=key, body={"url": "https://hooks.example.com/all"})
+    everything = api.post("/v1/webhooks", key=key, body={"url": "https://hooks.localhost/all"})
     assert everything.json["events"] == ["*"]
     # GIVEN the tenant's endpoint limit is used up WHEN one more is registered THEN 409 limit_reached
     for n in range(MAX_ENDPOINTS - 1):
-        assert api.post("/v1/webhooks", key=key, body={"url": f"https://hooks.example.com/{n}"}).status == 201
-    full = api.post("/v1/webhooks", key=key, body={"url": "https://hooks.example.com/one-more"})
+        assert api.post("/v1/webhooks", key=key, body={"url": f"https://hooks.localhost/{n}"}).status == 201
+    full = api.post("/v1/webhooks", key=key, body={"url": "https://hooks.localhost/one-more"})
     assert full.status == 409 and full.json["error"]["code"] == "limit_reached"
     # AND operators cannot manage endpoints
     operator = api.post("/v1/api-keys", key=key, body={"name": "ci", "role": "operator"}).json["key"]
-    assert api.post("/v1/webhooks", key=operator, body={"url": "https://hooks.example.com/x"}).status == 403
+    assert api.post("/v1/webhooks", key=operator, body={"url": "https://hooks.localhost/x"}).status == 403
     assert api.get("/v1/webhooks", key=operator).status == 403
     # AND another tenant's endpoint does not exist for this tenant
     _, other = tenants.create_tenant(svc, name="Other", plan="team")

@@ -8,7 +8,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 # A variable name, not part of a longer identifier (`_KEYHOLE_SVG` is a constant, not a variable).
 VARIABLE = re.compile(r"(?<![A-Za-z0-9_])KEYHOLE_[A-Z0-9_]+")
-SOURCES = ["app.py", "chalicelib", "devstack", "scripts", "bench", "infra", ".chalice", "Makefile", "tests"]
+SOURCES = ["app.py", "chalicelib", "devstack", "scripts", "bench", "infra", ".chalice", "Makefile", "tests", "clients", "examples"]
 
 
 def _read_by_code() -> set:
@@ -17,7 +17,8 @@ def _read_by_code() -> set:
         path = ROOT / source
         files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
         for file in files:
-            if file.suffix in (".py", ".json", ".sh", ".yml", ".yaml", "") and "__pycache__" not in file.parts:
+            if (file.suffix in (".py", ".json", ".sh", ".yml", ".yaml", ".mjs", ".ts", "") and "__pycache__" not in file.parts
+                    and "node_modules" not in file.parts):
                 found |= set(VARIABLE.findall(file.read_text(errors="ignore")))
     return found
 

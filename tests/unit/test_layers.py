@@ -28,6 +28,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("tenancy",),
     ("links", "webhooks", "files"),
     ("resources",),
+    ("platform",),  # platform keys, namespaces, tenants through the API, acting for a tenant
     ("viewer", "access"),
     ("ops",),
     ("app_libraries",),  # imported first by app.py; names app.py's own imports

@@ -13,7 +13,7 @@ from chalicelib.links import links
 from chalicelib.tenancy import plans, tenants
 from chalicelib.tenancy.apikeys import ROLES
 from chalicelib.webhooks import EVENT_TYPES
-from tests.contract import Contract, contract
+from tests.contract import Contract, contract, path_items
 
 DOC = apidoc.document()
 ADMIN_ALWAYS = {"401", "429", "500", "503"}
@@ -26,14 +26,16 @@ def app_routes() -> Set[Tuple[str, str]]:
 
 
 def documented_routes() -> Set[Tuple[str, str]]:
-    return {(method.upper(), path) for path, item in DOC["paths"].items() for method in item if method != "parameters"}
+    return {(method, path) for method, path, _ in operations()}
 
 
 def operations() -> Iterator[Tuple[str, str, Dict[str, Any]]]:
-    for path, item in DOC["paths"].items():
-        for method, op in item.items():
-            if method != "parameters":
-                yield method.upper(), path, op
+    """Every operation, the proxied surface (`x-keyhole-proxied`) included."""
+    for _, paths in path_items(DOC):
+        for path, item in paths.items():
+            for method, op in item.items():
+                if method != "parameters":
+                    yield method.upper(), path, op
 
 
 def test_the_document_is_valid_openapi_3_1():
@@ -104,7 +106,8 @@ def test_the_document_states_the_values_the_code_uses():
     assert set(schema("TenantSettingsPatch")["properties"]) == set(tenants.SETTING_NAMES)
     from chalicelib.resources.resources import RESOURCE_FIELDS, RESOURCE_ID_RE
 
-    assert set(schema("ResourcePut")["properties"]) == set(RESOURCE_FIELDS)
+    put_fields = set(schema("DocumentResourcePut")["properties"]) | set(schema("OriginResourcePut")["properties"])
+    assert put_fields == set(RESOURCE_FIELDS)
     assert DOC["components"]["parameters"]["resource_id"]["schema"]["pattern"] == RESOURCE_ID_RE.pattern
 
 
@@ -124,3 +127,69 @@ def test_the_contract_check_refuses_what_the_document_does_not_say():
         strict.check("GET", "/v1/links/lnk_0", 404, {**ok_headers, "Content-Type": "text/html"}, b"<p>")
     with pytest.raises(AssertionError, match="not in the OpenAPI document"):
         strict.check("GET", "/v1/nowhere", 200, ok_headers, b"{}")
+
+
+# --- the document as client generators read it (tests/unit/test_openapi_generators.py runs them) ---
+
+
+def _nodes(node: Any, pointer: str = "") -> Iterator[Tuple[str, Any]]:
+    yield pointer, node
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _nodes(value, f"{pointer}/{key}")
+    elif isinstance(node, list):
+        for n, value in enumerate(node):
+            yield from _nodes(value, f"{pointer}/{n}")
+
+
+def test_errors_share_one_schema_and_list_their_codes_beside_it():
+    """No `allOf` narrowing per operation and status (a generator makes one model of each): every
+    error body is the shared `Error` (admin) or `ViewerError` (viewer), and the codes a response
+    can carry are listed in `x-keyhole-error-codes`, which the contract check enforces."""
+    assert [p for p, node in _nodes(DOC) if isinstance(node, dict) and "allOf" in node] == []
+    for pointer, node in _nodes(DOC):
+        if isinstance(node, dict) and "x-keyhole-error-codes" in node:
+            example = node["content"]["application/json"].get("example")
+            if example:
+                assert example["error"]["code"] in node["x-keyhole-error-codes"], pointer
+
+
+def test_every_object_says_what_it_holds():
+    """An object schema with no `properties` says what its members are (`additionalProperties`):
+    openapi-typescript types a bare `{"type": "object"}` as `Record<string, never>`."""
+    bare = [
+        p for p, node in _nodes(DOC)
+        if isinstance(node, dict) and "object" in (node.get("type") if isinstance(node.get("type"), list) else [node.get("type")])
+        and not {"properties", "additionalProperties", "patternProperties"} & set(node)
+    ]
+    assert bare == []
+
+
+def test_the_proxied_surface_is_out_of_the_paths_generators_read():
+    assert not [p for p in DOC["paths"] if "/o" in p.split("{token}", 1)[-1][:2]]
+    proxied = DOC["x-keyhole-proxied"]["paths"]
+    assert set(proxied) == {"/share/{token}/o", "/share/{token}/o/{proxy+}"}
+
+
+def test_a_resource_is_a_document_or_an_origin_and_the_schema_says_so():
+    validator = contract().validator("/components/schemas/ResourcePut")
+    ok = [{"type": "t", "name": "n", "document": {}}, {"type": "t", "name": "n", "origin": {"url": "https://x.test"}},
+          {"type": "t", "name": "n", "origin": {"url": "https://x.test"}, "document": None, "redact": []}]
+    bad = [{"type": "t", "name": "n"}, {"type": "t", "name": "n", "document": {}, "origin": {"url": "https://x.test"}},
+           {"type": "t", "name": "n", "origin": {"url": "https://x.test"}, "redact": ["a"]}]
+    assert [validator.is_valid(body) for body in ok] == [True] * len(ok)
+    assert [validator.is_valid(body) for body in bad] == [False] * len(bad)
+
+
+def test_webhook_events_are_unique_and_star_stands_alone():
+    validator = contract().validator("/components/schemas/WebhookCreate")
+    assert validator.is_valid({"url": "https://h.test/x", "events": ["share.created", "share.revoked"]})
+    assert validator.is_valid({"url": "https://h.test/x", "events": ["*"]})
+    assert not validator.is_valid({"url": "https://h.test/x", "events": ["share.created", "share.created"]})
+    assert not validator.is_valid({"url": "https://h.test/x", "events": ["*", "share.created"]})
+
+
+def test_an_empty_logo_is_not_a_logo():
+    validator = contract().validator("/components/schemas/TenantSettingsPatch")
+    assert not validator.is_valid({"logo": ""})
+    assert validator.is_valid({"logo": None})

@@ -3,6 +3,7 @@ every signature): timeouts, unreachable origins, refused addresses, size limits,
 
 from __future__ import annotations
 
+import hashlib
 import time
 from typing import Any, Iterator
 
@@ -95,3 +96,36 @@ def test_rotation_keeps_the_old_secret_signing_for_the_grace_period() -> None:
     third = origin_secret.SealedSecret(b"three", "2026-01-03T00:00:00Z")
     again = origin_secret.rotated(after, third, now_epoch=now + 60)
     assert [s.sealed for s in again] == [b"three", b"two"]
+
+
+def _canonical_as_an_origin_builds_it(method: str, raw_target: str, link_id: str, body: bytes) -> str:
+    """docs/origins.md's recipe, written here from the document (not with Keyhole's own function)."""
+    path, _, query = raw_target.partition("?")
+    return "\n".join(["keyhole-origin-v1", method, path, query, link_id, hashlib.sha256(body).hexdigest()])
+
+
+def test_the_signature_covers_the_body_for_an_independent_verifier(origin: Any) -> None:
+    from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+
+    # GIVEN a POST with a body, proxied to a real origin
+    body = b'{"amount": 100, "to": "acct_1"}'
+    call(origin.url, "/echo/sig", method="POST", query="a=1", body=body, headers={"Content-Type": "application/json"})
+    seen = origin.received[-1]
+    assert seen["body"] == body
+    signed = {name: seen["headers"][name] for name in ("webhook-id", "webhook-timestamp", "webhook-signature")}
+    link_id = seen["headers"]["x-keyhole-link-id"]
+    # WHEN the origin verifies it with the Standard Webhooks library, rebuilding what was signed
+    # THEN the request as received verifies
+    Webhook(SECRET).verify(_canonical_as_an_origin_builds_it("POST", seen["target"], link_id, body), signed,
+                           json_parse=False)
+    # AND the same headers do not verify another body, an empty body, another method, path or query
+    for method, target, other in [
+        ("POST", seen["target"], b'{"amount": 999, "to": "acct_2"}'),
+        ("POST", seen["target"], b""),
+        ("PUT", seen["target"], body),
+        ("POST", "/echo/other?a=1", body),
+        ("POST", "/echo/sig?a=2", body),
+    ]:
+        with pytest.raises(WebhookVerificationError):
+            Webhook(SECRET).verify(_canonical_as_an_origin_builds_it(method, target, link_id, other), signed,
+                                   json_parse=False)

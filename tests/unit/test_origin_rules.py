@@ -68,6 +68,24 @@ AMBIGUOUS = [
     "/api/x?y",
     "/api/x#y",
     "/" + "a" * 3000,
+    # path parameters: Tomcat and Jetty read `/img/secret;.png` as `/img/secret`
+    "/img/secret;.png",
+    "/img/secret%3b.png",
+    "/img/secret%3B.png",
+    "/api/x;v=1",
+    "/api;/x",
+    # NFKC look-alikes: a dot, a separator or `..` once a server applies NFKC
+    "/img/%EF%BC%8E%EF%BC%8E/admin",  # U+FF0E U+FF0E fullwidth full stops: `..`
+    "/img/%E2%80%A5/admin",  # U+2025 two dot leader: `..`
+    "/img/%E2%80%A4/admin",  # U+2024 one dot leader: `.`
+    "/img/%EF%BC%8E/admin",  # U+FF0E: `.`
+    "/img/a%EF%BC%8Fb",  # U+FF0F fullwidth solidus: `/`
+    "/img/a%EF%BC%BCb",  # U+FF3C fullwidth reverse solidus: `\\`
+    "/img/secret%EF%BC%9B.png",  # U+FF1B fullwidth semicolon: `;`
+    "/img/secret%EF%BC%8Epng",  # U+FF0E: a dot the pattern `*.png` does not see
+    "/img/a%EF%BC%85%32%65",  # U+FF05 fullwidth percent: `%` (a new escape)
+    "/img/x%EF%BC%9Fy",  # U+FF1F fullwidth question mark: `?`
+    "/img/x%EF%BC%83y",  # U+FF03 fullwidth number sign: `#`
 ]
 
 
@@ -84,7 +102,8 @@ def test_normalisation_tricks_are_refused(raw: str) -> None:
         ("/api/users", "/api/users", "/api/users"),
         ("/api/caf%C3%A9", "/api/café", "/api/caf%C3%A9"),
         ("/api/a%20b", "/api/a b", "/api/a%20b"),
-        ("/api/x;v=1", "/api/x;v=1", "/api/x;v=1"),
+        ("/api/x,v=1", "/api/x,v=1", "/api/x,v=1"),
+        ("/img/%EF%AC%81le.png", "/img/\ufb01le.png", "/img/%EF%AC%81le.png"),  # a ligature folds to letters only
         ("/api/x/", "/api/x/", "/api/x/"),
     ],
 )
@@ -113,9 +132,25 @@ def test_a_link_may_narrow_never_widen(inner: list, outer: list, narrows: bool) 
     assert (paths.within(inner, outer) == []) is narrows
 
 
-@pytest.mark.parametrize("bad", ["api/*", "/api/**", "/api/?x", "/a/../b", "/a//b", "/a%2fb", "", "/a b", 7])
+@pytest.mark.parametrize("bad", ["api/*", "/api/**", "/api/?x", "/a/../b", "/a//b", "/a%2fb", "", "/a b", 7,
+                                 "/img/*;.png", "/a;b/*", "/\ufb01les/*", "/img/*\uff0epng"])
 def test_bad_patterns_are_refused(bad: object) -> None:
     assert paths.pattern_problem(bad) is not None
+
+
+@pytest.mark.parametrize(("patterns", "raw", "allowed"), [
+    (["/cafe*"], "/cafe%CC%81", False),  # `*` took a combining accent: NFKC reads `/café`, not allowed
+    (["/caf*"], "/cafe%CC%81", True),  # both forms pass
+    (["/img/*"], "/img/%EF%AC%81le.png", True),  # `/img/\ufb01le.png` and `/img/file.png` both pass
+    (["/img/\ufb01*"], "/img/%EF%AC%81le", False),  # refused at validation anyway; never widens
+])
+def test_a_path_that_folds_must_pass_in_both_forms(patterns: list, raw: str, allowed: bool) -> None:
+    from chalicelib.origin import spec
+
+    origin = spec.Origin(url="https://o.example", allowed_paths=tuple(patterns), allowed_methods=("GET",))
+    path = paths.normalise(raw)
+    assert path is not None
+    assert spec.request_allowed(origin, "GET", path, link_paths=None, link_methods=None) is allowed
 
 
 def test_request_headers_the_origin_never_sees() -> None:
@@ -147,6 +182,23 @@ def test_request_headers_the_origin_never_sees() -> None:
         "If-None-Match": '"abc"',
         "User-Agent": "Mozilla/5.0",
         "Accept-Encoding": "gzip, br",
+        # spellings other servers read as Keyhole's own headers or as the client's address
+        "X_Forwarded_For": "6.6.6.6",
+        "X_Shared_Access": "false",
+        "x-shared_access": "false",
+        "X-Keyhole_Link_Id": "lnk_forged",
+        "Webhook_Signature": "v1,forged",
+        "True-Client-IP": "6.6.6.6",
+        "CF-Connecting-IP": "6.6.6.6",
+        "X-Client-IP": "6.6.6.6",
+        "X-Original-Forwarded-For": "6.6.6.6",
+        "X-HTTP-Method-Override": "DELETE",
+        "X-Method-Override": "DELETE",
+        "X-HTTP-Method": "DELETE",
+        "X-Original-URL": "/admin",
+        "X-Rewrite-URL": "/admin",
+        "Content_Type": "text/html",
+        "User_Agent": "forged",
     }
     sent = headers.forwarded_request_headers(viewer, secret_values=[token])
     assert sent == {
@@ -218,6 +270,16 @@ def test_every_origin_policy_gets_frame_ancestors_none() -> None:
         ("javascript:alert(1)", None),
         ("https://origin.example\\@evil.example/app", None),
         ("/app/x\r\nSet-Cookie: a=b", None),
+        # dot segments are resolved as a browser resolves them (`%2e` is a dot) before the check
+        ("/app/%2e%2e/%2e%2e/%2e%2e/v1/tenant", None),
+        ("/app/%2E%2E/v1/tenant", None),
+        ("/app/.%2e/x", None),
+        ("/app/%2e./x", None),
+        ("/app/%2e%2e", None),
+        ("/app/a/%2e%2e/b", "/share/T/o/b"),
+        ("/app/./a/%2E/b", "/share/T/o/a/b"),
+        ("/app/a/%2e%2e", "/share/T/o/"),
+        ("/app/a%2eb", "/share/T/o/a%2eb"),  # not a dot segment: left as written
     ],
 )
 def test_redirects_stay_inside_the_share(location: str, expected: str | None) -> None:
@@ -276,9 +338,15 @@ def test_content_origins_are_per_link_and_never_named_by_the_token() -> None:
     assert not content_origin.host_serves_link(template, f"{b}.content.example.com", "lnk_a")
     assert content_origin.template_problem("https://{label}.c.example/path") is not None
     assert content_origin.template_problem("https://c.{label}.example") is not None
-    assert content_origin.content_path_allowed("/share/T/o/x") and content_origin.content_path_allowed("/share/T/o")
-    assert not content_origin.content_path_allowed("/share/T/data")
-    assert not content_origin.content_path_allowed("/v1/tenant")
+    allowed = content_origin.content_route_allowed
+    assert allowed("/share/{token}/o/{proxy+}", "/share/T/o/x") and allowed("/share/{token}/o", "/share/T/o")
+    assert allowed("/share/{token}/visit", "/share/T/visit") and allowed("/robots.txt", "/robots.txt")
+    assert not allowed("/share/{token}/data", "/share/T/data")
+    assert not allowed("/v1/tenant", "/v1/tenant")
+    # decided on the route: a path as sent that mentions the proxied surface changes nothing
+    assert not allowed("/v1/tenant", "/v1/tenant#/share/x/o")
+    assert not allowed("/share/{token}", "/share/T#/o")
+    assert not allowed("/share/{token}/o/{proxy+}", "/share/T/o/x#y")
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ module, so each case is asserted on the address policy, on registration and on a
 """
 from __future__ import annotations
 
-from typing import List
+from typing import Any, List
 
 import pytest
 
@@ -100,3 +100,102 @@ def test_a_delivery_to_a_name_answering_nat64_of_loopback_sends_nothing(monkeypa
 def test_public_only_sends_refuse_plain_http() -> None:
     with pytest.raises(Refused, match="not an https URL"):
         send("POST", "http://hooks.example.com/in", timeout=1, resolve=lambda h, p: ["93.184.216.34"])
+
+
+# --- issue 19: look-alike hosts at validation; loopback only on the local and test stages -------
+
+# Hosts a resolver folds into an IP literal (IDNA maps fullwidth and circled digits, ideographic
+# full stops, fullwidth letters): the connection-time check alone used to refuse them.
+LOOK_ALIKES = [
+    "https://\uff11\uff12\uff17.0.0.1/",  # fullwidth digits: 127.0.0.1
+    "https://\u2460\u2461\u2466.0.0.1/",  # circled digits: 127.0.0.1
+    "https://\u0661\u0662\u0667.0.0.1/",  # Arabic-Indic digits
+    "https://127\u30020\u30020\u30021/",  # ideographic full stops
+    "https://127\uff0e0\uff0e0\uff0e1/",  # fullwidth full stops
+    "https://0\uff58a9.0xfe.0xa9.0xfe/",  # fullwidth x: 0xa9.0xfe.0xa9.0xfe (169.254.169.254)
+    "https://\uff18.\uff18.\uff18.\uff18/",  # fullwidth 8.8.8.8: public, but an address is written in ASCII
+    "https://\uff4c\uff4f\uff43\uff41\uff4c\uff48\uff4f\uff53\uff54/",  # fullwidth `localhost`
+]
+
+
+@pytest.mark.parametrize("url", LOOK_ALIKES)
+def test_deployed_stages_refuse_look_alike_hosts_at_validation(url: str) -> None:
+    assert url_problem(url, stage="prod") is not None
+    from chalicelib.origin.spec import url_problem as origin_url_problem
+
+    assert origin_url_problem(url, local=False) is not None
+
+
+def test_international_names_that_are_names_still_pass() -> None:
+    assert url_problem("https://b\u00fccher.example/hook", stage="prod") is None
+
+
+LOCAL_REFUSED = [
+    "http://169.254.169.254/latest/meta-data/", "https://169.254.169.254/", "http://[fe80::1]/x",
+    "http://[fe80::1%25eth0]/x", "http://10.0.0.1/x", "http://192.168.1.1/x", "http://172.16.0.1/x",
+    "http://100.64.0.1/x", "http://[fd00::1]/x", "http://[fd00:ec2::254]/", "http://0.0.0.0/x", "http://[::]/x",
+    "http://[::ffff:169.254.169.254]/x", "http://[::ffff:127.0.0.1]/x", "http://2852039166/x",
+    "http://0xa9.0xfe.0xa9.0xfe/x", "http://metadata.google.internal/x", "http://example.com/x",
+    "https://hooks.example.com/x", "http://localhost.example.com/x", "http://\uff11\uff12\uff17.0.0.1/",
+]
+LOCAL_ACCEPTED = ["http://127.0.0.1:9/x", "http://127.1/x", "http://127.9.9.9:8080/x", "http://[::1]:9/x",
+                  "http://localhost:9/x", "http://LOCALHOST./x", "http://hooks.localhost:9/x", "https://a.b.localhost/"]
+
+
+@pytest.mark.parametrize("url", LOCAL_REFUSED)
+def test_local_stages_refuse_every_address_but_loopback(url: str) -> None:
+    from chalicelib.origin.spec import url_problem as origin_url_problem
+
+    assert url_problem(url, stage="local") is not None and url_problem(url, stage="test") is not None
+    assert origin_url_problem(url, local=True) is not None
+
+
+@pytest.mark.parametrize("url", LOCAL_ACCEPTED)
+def test_local_stages_accept_loopback(url: str) -> None:
+    assert url_problem(url, stage="test") is None
+
+
+@pytest.fixture
+def no_connections(monkeypatch: pytest.MonkeyPatch) -> List[Any]:
+    """Every TCP connection urllib3 would open, refused at the socket layer and recorded: a test
+    that fails sends nothing to the address it names."""
+    import urllib3.util.connection
+
+    opened: List[Any] = []
+
+    def create_connection(address: Any, *args: Any, **kwargs: Any) -> Any:
+        opened.append(address)
+        raise ConnectionRefusedError("no connection in this test")
+
+    monkeypatch.setattr(urllib3.util.connection, "create_connection", create_connection)
+    return opened
+
+
+@pytest.mark.parametrize("url", ["http://169.254.169.254/latest/meta-data/", "http://10.0.0.1/", "http://[fe80::1]/",
+                                 "http://[::ffff:169.254.169.254]/", "http://2852039166/"])
+def test_local_stages_never_connect_outside_this_machine(url: str, no_connections: List[Any]) -> None:
+    # GIVEN an endpoint registered before the loopback rule (or written into the table by hand)
+    # WHEN the local stage delivers to it THEN it is refused before any connection
+    result = attempt(url, "whsec_" + "A" * 32, "msg_local", "{}", timeout=1, public_only=False)
+    assert (result.ok, result.status) == (False, None) and result.error is not None
+    assert "refused" in result.error
+    assert no_connections == []
+
+
+def test_local_stages_refuse_a_name_that_resolves_outside_this_machine(no_connections: List[Any]) -> None:
+    with pytest.raises(Refused):
+        send("POST", "http://hooks.test/in", timeout=1, public_only=False, resolve=lambda h, p: ["169.254.169.254"])
+    with pytest.raises(Refused):
+        send("POST", "http://hooks.test/in", timeout=1, public_only=False,
+             resolve=lambda h, p: ["127.0.0.1", "10.0.0.1"])
+    assert no_connections == []
+
+
+def test_localhost_names_are_this_machine_without_dns(no_connections: List[Any]) -> None:
+    # `*.localhost` is 127.0.0.1 (RFC 6761), whatever a resolver would say
+    def resolver(host: str, port: int) -> List[str]:
+        raise AssertionError("no DNS for localhost names")
+
+    with pytest.raises(Exception):
+        send("POST", "http://hooks.localhost:9/in", timeout=1, public_only=False, resolve=resolver)
+    assert [address[0] for address in no_connections] == ["127.0.0.1"]

@@ -1,5 +1,6 @@
 """The code's habits, enforced by `make test`: ruff (lint and `ruff format --check`) and mypy over
-the code that ships or runs the product (app.py, chalicelib/, devstack/, bench/, scripts/), with
+the code that ships or runs the product (app.py, chalicelib/, devstack/, bench/, scripts/, the Python
+client in clients/python/src and the examples), with
 the settings in pyproject.toml. A finding fails the suite with the tool's own report; fix the
 code rather than silencing it (a `# noqa` or `# type: ignore` needs a reason that the finding is
 wrong, written next to it)."""
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PATHS = ("app.py", "chalicelib", "devstack", "bench", "scripts")
+PATHS = ("app.py", "chalicelib", "devstack", "bench", "scripts", "clients/python/src", "examples")
 CONFIG = str(ROOT / "pyproject.toml")
 
 

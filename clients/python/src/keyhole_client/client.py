@@ -1,0 +1,410 @@
+"""`Keyhole`: the admin API as Python, one namespace per part of the API (`kh.tenant`,
+`kh.api_keys`, `kh.resources`, `kh.links`, `kh.audit`, `kh.webhooks`), plus `kh.introspect()` and
+`kh.viewer` (what a share URL answers). Every method is one request, except list iterators, which
+ask for the next page as the loop reaches it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from enum import Enum
+from typing import Any, Final, Literal
+from urllib.parse import urlsplit
+
+import httpx
+
+from . import models
+from ._transport import RetryPolicy, Transport, path
+from .pagination import Paginator
+
+
+class _Unset(Enum):
+    UNSET = "UNSET"
+
+
+UNSET: Final = _Unset.UNSET
+"""A PATCH argument not given (None sends `null`, which clears the field)."""
+
+LinkStatus = Literal["active", "revoked", "expired", "exhausted", "all"]
+Role = Literal["admin", "operator", "viewer", "introspect"]
+
+
+def _time(value: datetime | str | None) -> str | None:
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError("a datetime sent to Keyhole needs a timezone (RFC 3339 UTC)")
+        return value.isoformat().replace("+00:00", "Z")
+    return value
+
+
+def _body(**fields: Any) -> dict[str, Any]:
+    """The members given: UNSET ones left out, datetimes as RFC 3339."""
+    return {k: _time(v) if isinstance(v, datetime) else v for k, v in fields.items() if v is not UNSET}
+
+
+def _given(**fields: Any) -> dict[str, Any]:
+    """The members given, None meaning "not given" (PUT and create bodies)."""
+    return {k: _time(v) if isinstance(v, datetime) else v for k, v in fields.items() if v is not None}
+
+
+class _Namespace:
+    def __init__(self, transport: Transport) -> None:
+        self._t = transport
+
+    def _list(
+        self, url_path: str, parse: Any, *, limit: int | None, cursor: str | None, **params: Any
+    ) -> Paginator[Any]:
+        def fetch(at: str | None) -> tuple[list[Any], str | None]:
+            page, _ = self._t.request("GET", url_path, params={"limit": limit, "cursor": at, **params})
+            return page["items"], page.get("next_cursor")
+
+        return Paginator(fetch, parse, cursor)
+
+
+class TenantApi(_Namespace):
+    def get(self) -> models.Tenant:
+        """The tenant: plan, effective limits, usage and settings (viewer role)."""
+        return models.Tenant.from_json(self._t.request("GET", "/v1/tenant")[0])
+
+    def update(self, **settings: Any) -> models.Tenant:
+        """Change settings (admin): `default_expires_in`, `max_expires_in`, `token_display`,
+        `require_password`, `access_log_retention_days`, `default_redact`, `display_name`,
+        `accent_color`, `logo` (a data URI). None clears a nullable setting."""
+        return models.Tenant.from_json(self._t.request("PATCH", "/v1/tenant", body=settings)[0])
+
+
+class ApiKeysApi(_Namespace):
+    def create(self, name: str, role: Role) -> models.NewApiKey:
+        """A new key of this tenant (admin); `key` is in this answer only."""
+        return models.NewApiKey.from_json(self._t.request("POST", "/v1/api-keys", body={"name": name, "role": role})[0])
+
+    def list(self, *, limit: int | None = None, cursor: str | None = None) -> Paginator[models.ApiKey]:
+        return self._list("/v1/api-keys", models.ApiKey.from_json, limit=limit, cursor=cursor)
+
+    def delete(self, key_id: str) -> None:
+        """The key stops working at once."""
+        self._t.request("DELETE", path("/v1/api-keys/{key_id}", key_id=key_id))
+
+
+class ResourcesApi(_Namespace):
+    def put(
+        self,
+        resource_id: str,
+        *,
+        type: str,
+        name: str,
+        document: Mapping[str, Any] | None = None,
+        origin: Mapping[str, Any] | None = None,
+        redact: Sequence[str] | None = None,
+        scopes: Mapping[str, Sequence[str]] | None = None,
+        display: Mapping[str, Any] | None = None,
+        if_match: str | None = None,
+        if_none_match: str | None = None,
+    ) -> models.Resource:
+        """Create or replace (operator) a resource with a `document` or an `origin`. On a resource
+        with redaction rules, `redact` is required (`[]` removes them on purpose): a replace never
+        drops a rule by omission. `if_match` (an ETag) makes it conditional (PreconditionFailed);
+        `if_none_match="*"` creates only."""
+        body = _given(
+            type=type, name=name, document=document, origin=origin, redact=redact, scopes=scopes, display=display
+        )
+        headers = _given(**{"If-Match": if_match, "If-None-Match": if_none_match})
+        result, _ = self._t.request("PUT", path("/v1/resources/{id}", id=resource_id), body=body, headers=headers)
+        return models.Resource.from_json(result)
+
+    def patch(
+        self,
+        resource_id: str,
+        *,
+        document: Mapping[str, Any] | _Unset = UNSET,
+        name: str | _Unset = UNSET,
+        type: str | _Unset = UNSET,
+        redact: Sequence[str] | _Unset = UNSET,
+        scopes: Mapping[str, Sequence[str] | None] | _Unset = UNSET,
+        display: Mapping[str, Any] | _Unset | None = UNSET,
+        origin: Mapping[str, Any] | _Unset | None = UNSET,
+        if_match: str | None = None,
+    ) -> models.Resource:
+        """A JSON Merge Patch (RFC 7396): only what is given changes; inside `document`, a None
+        member removes it. Redaction rules stay unless `redact` is given."""
+        body = _body(
+            document=document, name=name, type=type, redact=redact, scopes=scopes, display=display, origin=origin
+        )
+        headers = _given(**{"If-Match": if_match})
+        result, _ = self._t.request(
+            "PATCH",
+            path("/v1/resources/{id}", id=resource_id),
+            body=body,
+            headers=headers,
+            content_type="application/merge-patch+json",
+        )
+        return models.Resource.from_json(result)
+
+    def get(self, resource_id: str) -> models.Resource:
+        return models.Resource.from_json(self._t.request("GET", path("/v1/resources/{id}", id=resource_id))[0])
+
+    def list(self, *, limit: int | None = None, cursor: str | None = None) -> Paginator[models.ResourceSummary]:
+        return self._list("/v1/resources", models.ResourceSummary.from_json, limit=limit, cursor=cursor)
+
+    def delete(self, resource_id: str) -> None:
+        """Delete the resource and revoke every link to it."""
+        self._t.request("DELETE", path("/v1/resources/{id}", id=resource_id))
+
+    def rotate_origin_secret(self, resource_id: str) -> models.Resource:
+        """A new signing secret for an origin resource (`origin_secret`, shown once); the replaced
+        one signs beside it for 24 hours."""
+        result, _ = self._t.request("POST", path("/v1/resources/{id}/origin-secret", id=resource_id))
+        return models.Resource.from_json(result)
+
+
+class LinksApi(_Namespace):
+    def create(
+        self,
+        resource_id: str,
+        *,
+        label: str | None = None,
+        description: str | None = None,
+        scope: str | None = None,
+        expires_in: str | None = None,
+        expires_at: datetime | str | None = None,
+        password: str | None = None,
+        max_views: int | None = None,
+        rate_limit_per_min: int | None = None,
+        allowed_paths: Sequence[str] | None = None,
+        allowed_methods: Sequence[str] | None = None,
+    ) -> models.NewLink:
+        """A share link (operator): `token` and `url` are in the answer. `expires_in` is `1h`,
+        `24h`, `7d`, `30d`, `never` or any `<n>m|h|d`; or give `expires_at`."""
+        body = _given(
+            label=label,
+            description=description,
+            scope=scope,
+            expires_in=expires_in,
+            expires_at=expires_at,
+            password=password,
+            max_views=max_views,
+            rate_limit_per_min=rate_limit_per_min,
+            allowed_paths=allowed_paths,
+            allowed_methods=allowed_methods,
+        )
+        result, _ = self._t.request("POST", path("/v1/resources/{id}/links", id=resource_id), body=body)
+        return models.NewLink.from_json(result)
+
+    def list(
+        self,
+        resource_id: str | None = None,
+        *,
+        status: LinkStatus | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> Paginator[models.Link]:
+        """The tenant's links, or one resource's; `status` active (default), revoked, expired, all."""
+        url_path = path("/v1/resources/{id}/links", id=resource_id) if resource_id is not None else "/v1/links"
+        return self._list(url_path, models.Link.from_json, limit=limit, cursor=cursor, status=status)
+
+    def get(self, link_id: str) -> models.Link:
+        return models.Link.from_json(self._t.request("GET", path("/v1/links/{id}", id=link_id))[0])
+
+    def update(
+        self,
+        link_id: str,
+        *,
+        label: str | _Unset | None = UNSET,
+        description: str | _Unset | None = UNSET,
+        expires_in: str | _Unset = UNSET,
+        expires_at: datetime | str | _Unset | None = UNSET,
+        max_views: int | _Unset | None = UNSET,
+        rate_limit_per_min: int | _Unset | None = UNSET,
+    ) -> models.Link:
+        """Change what is given (operator); None clears a nullable field."""
+        body = _body(
+            label=label,
+            description=description,
+            expires_in=expires_in,
+            expires_at=expires_at,
+            max_views=max_views,
+            rate_limit_per_min=rate_limit_per_min,
+        )
+        return models.Link.from_json(self._t.request("PATCH", path("/v1/links/{id}", id=link_id), body=body)[0])
+
+    def reveal(self, link_id: str) -> models.RevealedLink:
+        """The token and URL again (Conflict when the tenant shows tokens once)."""
+        return models.RevealedLink.from_json(self._t.request("POST", path("/v1/links/{id}/reveal", id=link_id))[0])
+
+    def revoke(self, link_id: str) -> None:
+        """Revoked at once and for ever; the record stays for the audit trail."""
+        self._t.request("DELETE", path("/v1/links/{id}", id=link_id))
+
+    def access_logs(
+        self, link_id: str, *, limit: int | None = None, cursor: str | None = None
+    ) -> Paginator[models.AccessLogEntry]:
+        """Viewer requests on the link, newest first."""
+        return self._list(
+            path("/v1/links/{id}/access-logs", id=link_id), models.AccessLogEntry.from_json, limit=limit, cursor=cursor
+        )
+
+
+class AuditApi(_Namespace):
+    def list(self, *, limit: int | None = None, cursor: str | None = None) -> Paginator[models.AuditEvent]:
+        """Audit events, newest first (admin)."""
+        return self._list("/v1/audit", models.AuditEvent.from_json, limit=limit, cursor=cursor)
+
+
+class WebhooksApi(_Namespace):
+    def create(
+        self, url: str, events: Sequence[str] | None = None, *, description: str | None = None
+    ) -> models.NewWebhookEndpoint:
+        """Register an endpoint (admin); `secret` (`whsec_...`) is in this answer only. `events`
+        each at most once, or None/`["*"]` for every type."""
+        body = _given(url=url, events=events, description=description)
+        return models.NewWebhookEndpoint.from_json(self._t.request("POST", "/v1/webhooks", body=body)[0])
+
+    def list(self, *, limit: int | None = None, cursor: str | None = None) -> Paginator[models.WebhookEndpoint]:
+        return self._list("/v1/webhooks", models.WebhookEndpoint.from_json, limit=limit, cursor=cursor)
+
+    def delete(self, webhook_id: str) -> None:
+        self._t.request("DELETE", path("/v1/webhooks/{id}", id=webhook_id))
+
+    def deliveries(
+        self, webhook_id: str, *, limit: int | None = None, cursor: str | None = None
+    ) -> Paginator[models.WebhookDelivery]:
+        """The endpoint's delivery log, newest first."""
+        return self._list(
+            path("/v1/webhooks/{id}/deliveries", id=webhook_id),
+            models.WebhookDelivery.from_json,
+            limit=limit,
+            cursor=cursor,
+        )
+
+
+class ViewerApi(_Namespace):
+    """What a share link answers a viewer (no key is sent): its JSON, its public info."""
+
+    def _share(self, url_or_token: str, suffix: str) -> str:
+        if "://" in url_or_token:
+            parts = urlsplit(url_or_token)
+            return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}{suffix}"
+        return f"{self._t.api_url}/share/{url_or_token}{suffix}"
+
+    def data(self, url_or_token: str, *, use_view: bool = False) -> models.ShareData:
+        """The scoped, redacted document. A link with `max_views` needs `use_view=True` (a POST,
+        which uses one view); a GET of one is Conflict `confirm_required`."""
+        result, _ = self._t.request(
+            "POST" if use_view else "GET",
+            "",
+            absolute_url=self._share(url_or_token, "/data"),
+            anonymous=True,
+        )
+        return models.ShareData.from_json(result)
+
+    def info(self, url_or_token: str) -> models.ShareInfo:
+        result, _ = self._t.request("GET", "", absolute_url=self._share(url_or_token, "/info"), anonymous=True)
+        return models.ShareInfo.from_json(result)
+
+
+class Keyhole:
+    """Keyhole's admin API.
+
+    >>> kh = Keyhole(api_url="https://keyhole.example.com", api_key="kh_...")
+    >>> kh.resources.put("invoice-42", type="invoice", name="Invoice #42", document={"total": 12})
+    >>> link = kh.links.create("invoice-42", expires_in="7d")
+
+    `tenant` and `actor` are sent as `Keyhole-Tenant` (a platform key acting for one of its
+    tenants) and `Keyhole-Actor` (who, in your product, asked: recorded on links and audit events).
+    429 and 503 are retried (`retry`: count, total time); errors raise `keyhole_client.errors`.
+    Use it as a context manager, or `close()` it, to release its connections.
+    """
+
+    def __init__(
+        self,
+        api_url: str,
+        api_key: str | None = None,
+        *,
+        tenant: str | None = None,
+        actor: str | None = None,
+        timeout: float = 30.0,
+        retry: RetryPolicy | None = None,
+        http: httpx.Client | None = None,
+    ) -> None:
+        self._transport = Transport(
+            api_url, api_key, tenant=tenant, actor=actor, timeout=timeout, retry=retry, http=http
+        )
+        self.tenant = TenantApi(self._transport)
+        self.api_keys = ApiKeysApi(self._transport)
+        self.resources = ResourcesApi(self._transport)
+        self.links = LinksApi(self._transport)
+        self.audit = AuditApi(self._transport)
+        self.webhooks = WebhooksApi(self._transport)
+        self.viewer = ViewerApi(self._transport)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **options: Any) -> Keyhole:
+        """A client from `KEYHOLE_API_URL` and `KEYHOLE_API_KEY` (and `KEYHOLE_TENANT`,
+        `KEYHOLE_ACTOR` when set), so no key is written into code."""
+        import os
+
+        env = os.environ if environ is None else environ
+        url, key = env.get("KEYHOLE_API_URL"), env.get("KEYHOLE_API_KEY")
+        if not url or not key:
+            raise ValueError("set KEYHOLE_API_URL and KEYHOLE_API_KEY")
+        return cls(
+            url, key, tenant=env.get("KEYHOLE_TENANT") or None, actor=env.get("KEYHOLE_ACTOR") or None, **options
+        )
+
+    def introspect(
+        self, token: str, *, view: Mapping[str, Any] | None = None, password: str | None = None
+    ) -> models.Introspection:
+        """Is this token a live link of your tenant? `view={"ip": ..., "user_agent": ...}` counts a
+        view (add `"use_view": True` for a view-limited link); `password` for a password link."""
+        body = _given(token=token, view=view, password=password)
+        return models.Introspection.from_json(self._transport.request("POST", "/v1/introspect", body=body)[0])
+
+    def openapi(self) -> dict[str, Any]:
+        """The API's OpenAPI document, as this deployment serves it."""
+        result: dict[str, Any] = self._transport.request("GET", "/v1/openapi.json")[0]
+        return result
+
+    def close(self) -> None:
+        self._transport.close()
+
+    def __enter__(self) -> Keyhole:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+# Every operation of the OpenAPI document and the method that calls it; the viewer's HTML routes are
+# for browsers (tests/clients checks this table against the document: a new route fails until it is here).
+OPERATIONS: dict[str, str] = {
+    "getTenant": "tenant.get",
+    "patchTenant": "tenant.update",
+    "createApiKey": "api_keys.create",
+    "listApiKeys": "api_keys.list",
+    "deleteApiKey": "api_keys.delete",
+    "putResource": "resources.put",
+    "patchResource": "resources.patch",
+    "getResource": "resources.get",
+    "listResources": "resources.list",
+    "deleteResource": "resources.delete",
+    "rotateOriginSecret": "resources.rotate_origin_secret",
+    "createLink": "links.create",
+    "listResourceLinks": "links.list",
+    "listLinks": "links.list",
+    "getLink": "links.get",
+    "patchLink": "links.update",
+    "revealLink": "links.reveal",
+    "revokeLink": "links.revoke",
+    "listAccessLogs": "links.access_logs",
+    "listAudit": "audit.list",
+    "createWebhook": "webhooks.create",
+    "listWebhooks": "webhooks.list",
+    "deleteWebhook": "webhooks.delete",
+    "listWebhookDeliveries": "webhooks.deliveries",
+    "introspect": "introspect",
+    "getOpenApi": "openapi",
+    "shareData": "viewer.data",
+    "shareDataPost": "viewer.data",
+    "shareInfo": "viewer.info",
+}
+FOR_BROWSERS = frozenset({"sharePage", "sharePageView", "shareUnlock", "shareVisit", "robots"})

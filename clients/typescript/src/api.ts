@@ -1,0 +1,4099 @@
+// Generated from chalicelib/runtime/openapi.json by `npm run generate` (openapi-typescript): do not edit.
+// tests fail when it is stale.
+
+export interface paths {
+    "/v1/openapi.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * This document
+         * @description The OpenAPI 3.1 description of every route, with `servers` set to this deployment's public URL. No key needed.
+         */
+        get: operations["getOpenApi"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/robots.txt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Keep crawlers away from share links
+         * @description Disallows `/share/` for every crawler.
+         */
+        get: operations["robots"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenant": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tenant: plan, limits, usage, settings
+         * @description Role: **viewer** or above. What the calling key's tenant is allowed and using.
+         */
+        get: operations["getTenant"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change settings
+         * @description Role: **admin** or above. Link defaults (`default_expires_in`, `max_expires_in`), `token_display`, `require_password`, `access_log_retention_days`, branding (`display_name`, `accent_color`, `logo`) and `default_redact`. Audited. An empty body changes nothing.
+         */
+        patch: operations["patchTenant"];
+        trace?: never;
+    };
+    "/v1/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List API keys
+         * @description Role: **admin** or above. Never the keys themselves.
+         */
+        get: operations["listApiKeys"];
+        put?: never;
+        /**
+         * Create an API key
+         * @description Role: **admin** or above. The key is in the reply, and never again. Audited.
+         */
+        post: operations["createApiKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/api-keys/{key_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example key_0c9d8e7f6a5b4c3d2e1f */
+                key_id: components["parameters"]["key_id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete an API key
+         * @description Role: **admin** or above. The key stops working at once. The tenant's last admin key cannot be deleted (409). Audited.
+         */
+        delete: operations["deleteApiKey"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/resources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List resources
+         * @description Role: **viewer** or above. Summaries (no documents), by id.
+         */
+        get: operations["listResources"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/resources/{resource_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description chosen by the tenant: 1-128 characters of `A-Za-z0-9._:-`; may be sent percent-encoded (`invoice%3A42`), which is decoded once
+                 * @example invoice-42
+                 */
+                resource_id: components["parameters"]["resource_id"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Read a resource
+         * @description Role: **viewer** or above. With its document as pushed (unredacted), rules, scopes and display hints.
+         */
+        get: operations["getResource"];
+        /**
+         * Create or replace a resource
+         * @description Role: **operator** or above. Creates (201) or replaces (200) the whole resource. A replace never drops redaction rules or scopes by omission: on a resource with rules, a body without `redact` is 422 naming it (send `[]` to clear on purpose); the same for `scopes`. Removing a scope an active link uses is 409. With `If-Match` the write happens only if the resource's ETag matches (412 otherwise); `If-None-Match: *` creates only.
+         */
+        put: operations["putResource"];
+        post?: never;
+        /**
+         * Delete a resource
+         * @description Role: **operator** or above. Viewers lose access at once; every link to it is revoked (the records stay). Audited.
+         */
+        delete: operations["deleteResource"];
+        options?: never;
+        head?: never;
+        /**
+         * Change part of a resource (JSON Merge Patch)
+         * @description Role: **operator** or above. The way an app pushes an update: send only what changed (RFC 7396). Rules and scopes not named stay. `application/merge-patch+json` or `application/json`. `If-Match` makes it conditional (412).
+         */
+        patch: operations["patchResource"];
+        trace?: never;
+    };
+    "/v1/resources/{resource_id}/links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description chosen by the tenant: 1-128 characters of `A-Za-z0-9._:-`; may be sent percent-encoded (`invoice%3A42`), which is decoded once
+                 * @example invoice-42
+                 */
+                resource_id: components["parameters"]["resource_id"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List a resource's links
+         * @description Role: **viewer** or above. Active links by expiry (soonest first); others newest first.
+         */
+        get: operations["listResourceLinks"];
+        put?: never;
+        /**
+         * Create a share link
+         * @description Role: **operator** or above. Mints a capability URL. The `token` and `url` are in the reply (and, unless the tenant's `token_display` is `once`, again from `/reveal`). Plan limits (`links_per_resource`, `shared_resources`) are enforced in the same transaction: 409 `limit_reached` names the limit. The body may be empty.
+         */
+        post: operations["createLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the tenant's links
+         * @description Role: **viewer** or above. Same filter and order as a resource's list.
+         */
+        get: operations["listLinks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/links/{link_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example lnk_5f0c2a9e1b7d4c3a8e6f1d2b */
+                link_id: components["parameters"]["link_id"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Read a link
+         * @description Role: **viewer** or above. Never the token.
+         */
+        get: operations["getLink"];
+        put?: never;
+        post?: never;
+        /**
+         * Revoke a link
+         * @description Role: **operator** or above. At once and for ever; the record stays for the audit trail. Revoking a revoked link is a 204 too.
+         */
+        delete: operations["revokeLink"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a link
+         * @description Role: **operator** or above. Label, description, expiry, view limit, rate limit of an active link (409 for revoked, expired or used-up links). Audited.
+         */
+        patch: operations["patchLink"];
+        trace?: never;
+    };
+    "/v1/links/{link_id}/reveal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example lnk_5f0c2a9e1b7d4c3a8e6f1d2b */
+                link_id: components["parameters"]["link_id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Copy a link's URL again
+         * @description Role: **operator** or above. The token and URL of an active link. 409 when the tenant's `token_display` is `once` or the link is no longer active. Audited.
+         */
+        post: operations["revealLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/links/{link_id}/access-logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example lnk_5f0c2a9e1b7d4c3a8e6f1d2b */
+                link_id: components["parameters"]["link_id"];
+            };
+            cookie?: never;
+        };
+        /**
+         * A link's access log
+         * @description Role: **viewer** or above. Every viewer request that named the link, newest first, within the tenant's retention.
+         */
+        get: operations["listAccessLogs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The audit trail
+         * @description Role: **admin** or above. Every admin and ops action, newest first.
+         */
+        get: operations["listAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List webhook endpoints
+         * @description Role: **admin** or above. Never the secrets.
+         */
+        get: operations["listWebhooks"];
+        put?: never;
+        /**
+         * Register a webhook endpoint
+         * @description Role: **admin** or above. Standard Webhooks deliveries of `share.*` events. The `whsec_` signing secret is in the reply, and never again. At most 10 endpoints per tenant (409 `limit_reached`).
+         */
+        post: operations["createWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{webhook_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example wh_1a2b3c4d5e6f708192a3b4c5 */
+                webhook_id: components["parameters"]["webhook_id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a webhook endpoint
+         * @description Role: **admin** or above. Deliveries stop at once. Audited.
+         */
+        delete: operations["deleteWebhook"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{webhook_id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example wh_1a2b3c4d5e6f708192a3b4c5 */
+                webhook_id: components["parameters"]["webhook_id"];
+            };
+            cookie?: never;
+        };
+        /**
+         * An endpoint's delivery log
+         * @description Role: **admin** or above. Event, attempts, HTTP status, latency, next retry; newest first.
+         */
+        get: operations["listWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/share/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description the share token from the link's URL. Anything else answers the one 404.
+                 * @example q3Yx0Jr8nV9pQeWm1c6LkT2uZs5bAa7dHf4gE0iOoPy3Rt8wXv1NjMk6lC2sB9zD
+                 */
+                token: components["parameters"]["token"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The share page
+         * @description No key: the token is the capability. Every response carries `Cache-Control: no-store`, `Referrer-Policy: no-referrer`, `X-Robots-Tag: noindex, nofollow`, `X-Content-Type-Options: nosniff` and a strict `Content-Security-Policy` with `frame-ancestors 'none'`. The resource's (scoped, redacted) document rendered for reading, with who shared it, the link's label and expiry. A password link shows a form (until `/unlock`'s cookie is sent); a link with a view limit shows a button (a GET never uses a view). The page polls `/data` to update in place.
+         */
+        get: operations["sharePage"];
+        put?: never;
+        /**
+         * Use one view (the page's button)
+         * @description No key: the token is the capability. Every response carries `Cache-Control: no-store`, `Referrer-Policy: no-referrer`, `X-Robots-Tag: noindex, nofollow`, `X-Content-Type-Options: nosniff` and a strict `Content-Security-Policy` with `frame-ancestors 'none'`. On a link with `max_views`: uses one view and shows the content once. On other links it shows the page.
+         */
+        post: operations["sharePageView"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/share/{token}/data": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description the share token from the link's URL. Anything else answers the one 404.
+                 * @example q3Yx0Jr8nV9pQeWm1c6LkT2uZs5bAa7dHf4gE0iOoPy3Rt8wXv1NjMk6lC2sB9zD
+                 */
+                token: components["parameters"]["token"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The shared document as JSON
+         * @description No key: the token is the capability. Every response carries `Cache-Control: no-store`, `Referrer-Policy: no-referrer`, `X-Robots-Tag: noindex, nofollow`, `X-Content-Type-Options: nosniff` and a strict `Content-Security-Policy` with `frame-ancestors 'none'`. With `If-None-Match`: 304 when nothing changed (not a view, not logged). A password link answers 401 `password_required` until `/unlock`'s cookie is sent; a view-limited link answers 409 `confirm_required` (POST uses a view).
+         */
+        get: operations["shareData"];
+        put?: never;
+        /**
+         * Use one view, as JSON
+         * @description No key: the token is the capability. Every response carries `Cache-Control: no-store`, `Referrer-Policy: no-referrer`, `X-Robots-Tag: noindex, nofollow`, `X-Content-Type-Options: nosniff` and a strict `Content-Security-Policy` with `frame-ancestors 'none'`. On a view-limited link this uses one view (never past the limit); on other links it is a GET.
+         */
+        post: operations["shareDataPost"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/share/{token}/info": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description the share token from the link's URL. Anything else answers the one 404.
+                 * @example q3Yx0Jr8nV9pQeWm1c6LkT2uZs5bAa7dHf4gE0iOoPy3Rt8wXv1NjMk6lC2sB9zD
+                 */
+                token: components["parameters"]["token"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Public information about a link
+         * @description No key: the token is the capability. Every response carries `Cache-Control: no-store`, `Referrer-Policy: no-referrer`, `X-Robots-Tag: noindex, nofollow`, `X-Content-Type-Options: nosniff` and a strict `Content-Security-Policy` with `frame-ancestors 'none'`. Label, description, expiry, whether it needs a password, who shared it: no document, no view used.
+         */
+        get: operations["shareInfo"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/share/{token}/unlock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description the share token from the link's URL. Anything else answers the one 404.
+                 * @example q3Yx0Jr8nV9pQeWm1c6LkT2uZs5bAa7dHf4gE0iOoPy3Rt8wXv1NjMk6lC2sB9zD
+                 */
+                token: components["parameters"]["token"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Unlock a password link
+         * @description No key: the token is the capability. Every response carries `Cache-Control: no-store`, `Referrer-Policy: no-referrer`, `X-Robots-Tag: noindex, nofollow`, `X-Content-Type-Options: nosniff` and a strict `Content-Security-Policy` with `frame-ancestors 'none'`. The password as a form field (the page's form: 303 to the page) or JSON (200). Right: a 30-minute cookie scoped to this link. 5 attempts per link per minute (429, counted before the password is checked).
+         */
+        post: operations["shareUnlock"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/introspect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Introspect a share token
+         * @description Role: an **introspect** key (which can do nothing else) or operator and above. RFC 7662 style: `{active: true, link, resource, scope, expires_at}` for a live link of the caller's tenant, exactly `{active: false}` for anything else. With `view` it counts as a view of that viewer. Password and view-limited links answer `{active: false, requires}` until `password` / `view.use_view` (docs/origins.md).
+         */
+        post: operations["introspect"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/resources/{resource_id}/origin-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate an origin resource's signing secret
+         * @description Role: **operator** or above. A new `whsec_` secret, shown once; the replaced one keeps signing beside it for 24 hours (docs/origins.md). 409 on a document resource.
+         */
+        post: operations["rotateOriginSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/share/{token}/visit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description the share token from the link's URL. Anything else answers the one 404.
+                 * @example q3Yx0Jr8nV9pQeWm1c6LkT2uZs5bAa7dHf4gE0iOoPy3Rt8wXv1NjMk6lC2sB9zD
+                 */
+                token: components["parameters"]["token"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Open a visit of a view-limited origin link
+         * @description No key. On the link's content origin: uses one view and opens a 30-minute visit (a cookie); 303 to the proxied app (docs/origins.md).
+         */
+        post: operations["shareVisit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        FieldError: {
+            /** @description the field, e.g. `document`, `scopes.summary`, `display.fields.x.as` */
+            field: string;
+            message: string;
+        };
+        /** @description Every admin error. `details` lists field errors (the first 20; the message counts them all). `retry_after` comes with 429, `limit`, `limit_value` and `how_to_free` with 409 `limit_reached`. */
+        Error: {
+            error: {
+                /** @enum {string} */
+                code: "bad_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "limit_reached" | "precondition_failed" | "payload_too_large" | "unsupported_media_type" | "validation_error" | "rate_limited" | "internal" | "unavailable";
+                message: string;
+                details?: components["schemas"]["FieldError"][];
+                /** @description also the `X-Request-Id` header; the log line with this id has the cause */
+                request_id: string;
+                retry_after?: number;
+                limit?: string;
+                limit_value?: number | null;
+                how_to_free?: string;
+            };
+        };
+        /** @description A viewer error as JSON. Refusals that name no request (the one 404, 401, 409, 429) carry no `request_id`; failures (500, 503) do. */
+        ViewerError: {
+            error: {
+                /** @enum {string} */
+                code: "bad_request" | "password_required" | "wrong_password" | "not_found" | "method_not_allowed" | "confirm_required" | "unsupported_media_type" | "rate_limited" | "internal" | "unavailable";
+                message: string;
+                request_id?: string;
+                retry_after?: number;
+            };
+        };
+        /** @description The one 404 of every dead link (unknown, malformed, expired, revoked, exhausted, resource deleted): byte for byte the same. */
+        NotFoundLink: {
+            error: {
+                /** @constant */
+                code: "not_found";
+                /** @constant */
+                message: "Share link not found or has been revoked";
+            };
+        };
+        /** @description Effective limits (plan and overrides); `null` is unlimited. */
+        Limits: {
+            links_per_resource: number | null;
+            shared_resources: number | null;
+            api_requests_per_min: number | null;
+            viewer_requests_per_min_per_ip: number | null;
+            failed_resolves_per_min_per_ip: number | null;
+        };
+        /** @description `<n>m`, `<n>h`, `<n>d` (at most 3660d) or `never` */
+        Duration: string;
+        TenantSettings: {
+            default_expires_in: components["schemas"]["Duration"];
+            max_expires_in: components["schemas"]["Duration"];
+            /** @enum {string} */
+            token_display: "recopyable" | "once";
+            require_password: boolean;
+            access_log_retention_days: number;
+            display_name: string | null;
+            accent_color: string | null;
+            logo: string | null;
+            default_redact: boolean;
+        };
+        Tenant: {
+            id: string;
+            name: string;
+            plan: string;
+            limits: components["schemas"]["Limits"];
+            /** @description limits ops set for this tenant only */
+            overrides: {
+                [key: string]: number | null;
+            };
+            usage: {
+                active_links: number;
+                shared_resources: number;
+            };
+            settings: components["schemas"]["TenantSettings"];
+            /** Format: date-time */
+            created_at: string;
+        };
+        /** @description Only the settings named change. `null` clears a branding setting. */
+        TenantSettingsPatch: {
+            default_expires_in?: components["schemas"]["Duration"];
+            max_expires_in?: components["schemas"]["Duration"];
+            /** @enum {string} */
+            token_display?: "recopyable" | "once";
+            require_password?: boolean;
+            access_log_retention_days?: number;
+            /** @description not blank; no control or text-direction characters */
+            display_name?: string | null;
+            accent_color?: string | null;
+            /** @description `data:image/png|jpeg|webp;base64,...`: at most 2,048 bytes and 512 x 512 pixels; SVG and URLs are refused */
+            logo?: string | null;
+            /** @description hide the usual secret names on every resource (on by default) */
+            default_redact?: boolean;
+        };
+        ApiKey: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            role: "introspect" | "viewer" | "operator" | "admin";
+            /** @description the key's first characters, to recognise it */
+            prefix: string;
+            /** Format: date-time */
+            created_at: string;
+            /** @description the key id that created it, or `ops` */
+            created_by: string | null;
+        };
+        NewApiKey: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            role: "introspect" | "viewer" | "operator" | "admin";
+            /** @description the key's first characters, to recognise it */
+            prefix: string;
+            /** Format: date-time */
+            created_at: string;
+            /** @description the key id that created it, or `ops` */
+            created_by: string | null;
+            /** @description the key itself, shown this once */
+            key: string;
+        };
+        ApiKeyCreate: {
+            /** @description not blank; no control or text-direction characters */
+            name: string;
+            /** @enum {string} */
+            role: "introspect" | "viewer" | "operator" | "admin";
+        };
+        ResourceSummary: {
+            id: string;
+            type: string;
+            name: string;
+            version: number;
+            /** @description the `ETag` for `If-Match` */
+            etag: string;
+            active_links: number;
+            document_bytes: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /** @description Display hints for the viewer's page (at most 16 KiB). */
+        Display: {
+            fields?: {
+                [key: string]: {
+                    /** @enum {string} */
+                    as?: "auto" | "line" | "area" | "strip" | "table" | "list" | "section";
+                    label?: string;
+                    unit?: string;
+                    columns?: string[];
+                    labels?: {
+                        [key: string]: string;
+                    };
+                    x?: string;
+                    y?: string[];
+                    decimals?: number;
+                    collapsed?: boolean;
+                };
+            };
+        };
+        /** @description Document resources carry `document`, `redact`, `scopes` and `display`; origin resources `origin` and when their signing secret was made. */
+        Resource: {
+            id: string;
+            type: string;
+            name: string;
+            version: number;
+            /** @description the `ETag` for `If-Match` */
+            etag: string;
+            active_links: number;
+            document_bytes: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** @description as pushed (admins always read it unredacted) */
+            document?: {
+                [key: string]: unknown;
+            };
+            /** @description field names whose values viewers see as `***`, at any depth */
+            redact?: string[];
+            /** @description named projections: scope name -> top-level document fields (at most 64 KiB) */
+            scopes?: {
+                [key: string]: string[];
+            };
+            display?: components["schemas"]["Display"];
+            /** @enum {string} */
+            kind: "document" | "origin";
+            origin?: components["schemas"]["Origin"];
+            /** Format: date-time */
+            secret_created_at?: string | null;
+            /**
+             * Format: date-time
+             * @description during a rotation: when the replaced secret stops signing
+             */
+            previous_secret_retires_at?: string | null;
+            /** @description only when the origin is first set, or rotated: shown once */
+            origin_secret?: string;
+        };
+        /** @description A whole resource: either a document (`DocumentResourcePut`) or an origin (`OriginResourcePut`), never both. */
+        ResourcePut: components["schemas"]["DocumentResourcePut"] | components["schemas"]["OriginResourcePut"];
+        /** @description A JSON Merge Patch (RFC 7396) of the resource as a PUT states it: members not named stay; `null` removes a member inside `document` (and a scope inside `scopes`); arrays are replaced whole; top-level members cannot be removed. A patch that changes nothing writes nothing. */
+        ResourcePatch: {
+            /** @description not blank; no control or text-direction characters */
+            type?: string;
+            /** @description not blank; no control or text-direction characters */
+            name?: string;
+            /** @description merged into the document (RFC 7396): `null` removes a member */
+            document?: {
+                [key: string]: unknown;
+            };
+            /** @description field names whose values viewers see as `***`, at any depth */
+            redact?: string[];
+            scopes?: {
+                [key: string]: string[] | null;
+            };
+            /** @description merged into the display hints (RFC 7396); `null` removes them */
+            display?: {
+                [key: string]: unknown;
+            } | null;
+            /** @description merged into the origin (RFC 7396) */
+            origin?: {
+                [key: string]: unknown;
+            } | null;
+        };
+        Link: {
+            id: string;
+            resource_id: string;
+            label: string | null;
+            description: string | null;
+            scope: string | null;
+            /** @description the token's first 6 characters */
+            token_preview: string;
+            /** @enum {string} */
+            status: "active" | "revoked" | "expired" | "exhausted";
+            /** Format: date-time */
+            expires_at: string | null;
+            /** Format: date-time */
+            created_at: string;
+            created_by: string | null;
+            /** Format: date-time */
+            revoked_at: string | null;
+            revoked_by: string | null;
+            view_count: number;
+            /** Format: date-time */
+            last_accessed_at: string | null;
+            has_password: boolean;
+            max_views: number | null;
+            rate_limit_per_min: number | null;
+            allowed_paths?: string[] | null;
+            allowed_methods?: ("GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS")[] | null;
+        };
+        NewLink: {
+            id: string;
+            resource_id: string;
+            label: string | null;
+            description: string | null;
+            scope: string | null;
+            /** @description the token's first 6 characters */
+            token_preview: string;
+            /** @enum {string} */
+            status: "active" | "revoked" | "expired" | "exhausted";
+            /** Format: date-time */
+            expires_at: string | null;
+            /** Format: date-time */
+            created_at: string;
+            created_by: string | null;
+            /** Format: date-time */
+            revoked_at: string | null;
+            revoked_by: string | null;
+            view_count: number;
+            /** Format: date-time */
+            last_accessed_at: string | null;
+            has_password: boolean;
+            max_views: number | null;
+            rate_limit_per_min: number | null;
+            /** Format: uri */
+            url: string;
+            /** @description the share token (256-bit secret and a locator), 64 URL-safe characters */
+            token: string;
+            allowed_paths?: string[] | null;
+            allowed_methods?: ("GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS")[] | null;
+        };
+        /** @description All optional. `expires_in` or `expires_at`, not both; without either the tenant's `default_expires_in` applies, and nothing may exceed its `max_expires_in`. */
+        LinkCreate: {
+            /** @description no control or text-direction characters */
+            label?: string | null;
+            /** @description no control or text-direction characters */
+            description?: string | null;
+            /** @description one of the resource's scopes (default: the whole document) */
+            scope?: string | null;
+            expires_in?: components["schemas"]["Duration"];
+            /**
+             * Format: date-time
+             * @description a future RFC 3339 time (at most 3660 days away); `null`: never
+             */
+            expires_at?: string | null;
+            password?: string | null;
+            max_views?: number | null;
+            rate_limit_per_min?: number | null;
+            /** @description links to an origin resource only (422 on a document resource): narrows the resource's list, never widens it */
+            allowed_paths?: string[] | null;
+            /** @description links to an origin resource only (422 on a document resource): narrows the resource's list, never widens it */
+            allowed_methods?: ("GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS")[] | null;
+        };
+        /** @description Only active links change. `null` clears a field (`expires_at: null`: never expires, within the tenant's maximum). */
+        LinkPatch: {
+            /** @description no control or text-direction characters */
+            label?: string | null;
+            /** @description no control or text-direction characters */
+            description?: string | null;
+            expires_in?: components["schemas"]["Duration"];
+            /**
+             * Format: date-time
+             * @description a future RFC 3339 time (at most 3660 days away); `null`: never
+             */
+            expires_at?: string | null;
+            max_views?: number | null;
+            rate_limit_per_min?: number | null;
+        };
+        RevealedLink: {
+            id: string;
+            /** @description the share token (256-bit secret and a locator), 64 URL-safe characters */
+            token: string;
+            /** Format: uri */
+            url: string;
+            allowed_paths?: string[] | null;
+            allowed_methods?: ("GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS")[] | null;
+        };
+        AccessLogEntry: {
+            /** Format: date-time */
+            at: string;
+            ip: string;
+            user_agent: string | null;
+            method: string;
+            /** @description the token shown only as its 6-character preview */
+            path: string;
+            status: number;
+            latency_ms: number;
+            /**
+             * @example viewed
+             * @example refreshed
+             * @example info
+             * @example confirm_required
+             * @example password_required
+             * @example unlocked
+             * @example wrong_password
+             * @example unlock_not_needed
+             * @example bad_request
+             * @example rate_limited
+             * @example expired
+             * @example revoked
+             * @example exhausted
+             * @example suspended
+             * @example unknown
+             */
+            outcome: string;
+        };
+        AuditEvent: {
+            id: string;
+            /** Format: date-time */
+            at: string;
+            actor: {
+                /**
+                 * @example key
+                 * @example ops
+                 * @example system
+                 */
+                type: string;
+                id: string | null;
+                name: string | null;
+            };
+            /**
+             * @example link.created
+             * @example link.revoked
+             * @example resource.updated
+             * @example api_key.created
+             */
+            action: string;
+            target_type: string | null;
+            target_id: string | null;
+            /** @description ids, previews and changed fields; never a secret */
+            details: {
+                [key: string]: unknown;
+            };
+            request_id: string | null;
+        };
+        WebhookEndpoint: {
+            id: string;
+            url: string;
+            events: ("share.created" | "share.revoked" | "share.expired" | "share.exhausted" | "share.accessed" | "*")[];
+            description: string | null;
+            /** Format: date-time */
+            created_at: string;
+            created_by: string | null;
+        };
+        NewWebhookEndpoint: {
+            id: string;
+            url: string;
+            events: ("share.created" | "share.revoked" | "share.expired" | "share.exhausted" | "share.accessed" | "*")[];
+            description: string | null;
+            /** Format: date-time */
+            created_at: string;
+            created_by: string | null;
+            /** @description the signing secret, shown this once */
+            secret: string;
+        };
+        WebhookCreate: {
+            /** @description https, a public host, no credentials or fragment (plain http and local hosts only on local stages) */
+            url: string;
+            /** @description event types, each at most once, or `["*"]` (the default) for every type: `"*"` stands alone */
+            events?: ("share.created" | "share.revoked" | "share.expired" | "share.exhausted" | "share.accessed" | "*")[] | null;
+            /** @description no control or text-direction characters */
+            description?: string | null;
+        };
+        WebhookDelivery: {
+            /** @description the `webhook-id` header */
+            id: string;
+            /** @enum {string} */
+            event: "share.created" | "share.revoked" | "share.expired" | "share.exhausted" | "share.accessed";
+            event_id: string;
+            /**
+             * @example pending
+             * @example retrying
+             * @example delivered
+             * @example failed
+             * @example cancelled
+             */
+            status: string;
+            attempts: number;
+            response_status: number | null;
+            latency_ms: number | null;
+            error: string | null;
+            created_at: string | null;
+            last_attempt_at: string | null;
+            next_retry_at: string | null;
+            delivered_at: string | null;
+            history: components["schemas"]["DeliveryAttempt"][];
+        };
+        ApiKeyPage: {
+            items: components["schemas"]["ApiKey"][];
+            /** @description pass as `cursor` for the next page; `null` at the end */
+            next_cursor: string | null;
+        };
+        ResourcePage: {
+            items: components["schemas"]["ResourceSummary"][];
+            /** @description pass as `cursor` for the next page; `null` at the end */
+            next_cursor: string | null;
+        };
+        LinkPage: {
+            items: components["schemas"]["Link"][];
+            /** @description pass as `cursor` for the next page; `null` at the end */
+            next_cursor: string | null;
+        };
+        AccessLogPage: {
+            items: components["schemas"]["AccessLogEntry"][];
+            /** @description pass as `cursor` for the next page; `null` at the end */
+            next_cursor: string | null;
+        };
+        AuditPage: {
+            items: components["schemas"]["AuditEvent"][];
+            /** @description pass as `cursor` for the next page; `null` at the end */
+            next_cursor: string | null;
+        };
+        WebhookPage: {
+            items: components["schemas"]["WebhookEndpoint"][];
+            /** @description pass as `cursor` for the next page; `null` at the end */
+            next_cursor: string | null;
+        };
+        DeliveryPage: {
+            items: components["schemas"]["WebhookDelivery"][];
+            /** @description pass as `cursor` for the next page; `null` at the end */
+            next_cursor: string | null;
+        };
+        ShareData: {
+            resource: {
+                type: string;
+                name: string;
+            };
+            link: {
+                label: string | null;
+                description: string | null;
+                scope: string | null;
+                /** Format: date-time */
+                expires_at: string | null;
+            };
+            /** @description scoped and redacted: secrets are `***` */
+            document: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            updated_at: string;
+        };
+        ShareInfo: {
+            label: string | null;
+            description: string | null;
+            /** Format: date-time */
+            expires_at: string | null;
+            has_password: boolean;
+            tenant: {
+                name: string;
+            };
+            resource: {
+                type: string;
+                name: string;
+            };
+        };
+        Unlocked: {
+            /** @constant */
+            unlocked: true;
+            /** @description seconds the cookie lasts; `null` when the link has no password */
+            expires_in: number | null;
+        };
+        Password: {
+            password: string;
+        };
+        /** @description The tenant's own service that links to this resource put a read-only window in front of (docs/origins.md). On deployed stages an https URL whose host is public. */
+        Origin: {
+            /** @description the base URL shared paths are appended to */
+            url: string;
+            /** @description `*` within one segment, `/*` everything below, otherwise exact; default `["/*"]` */
+            allowed_paths?: string[] | null;
+            /** @description default `["GET", "HEAD"]` */
+            allowed_methods?: ("GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS")[] | null;
+            /** @description inject "Shared through a private link by <tenant>" into HTML */
+            banner?: boolean | null;
+        };
+        Introspect: {
+            token: string;
+            view?: {
+                ip: string;
+                user_agent?: string | null;
+                use_view?: boolean | null;
+            } | null;
+            password?: string | null;
+        };
+        Introspection: {
+            active: boolean;
+            /** @enum {string} */
+            requires?: "password" | "view_confirmation";
+            token_type?: string;
+            link?: components["schemas"]["IntrospectedLink"];
+            resource?: components["schemas"]["IntrospectedResource"];
+            scope?: string | null;
+            expires_at?: string | null;
+            exp?: number;
+        };
+        /** @description One attempt of a delivery (the last attempts, oldest first). */
+        DeliveryAttempt: {
+            /** Format: date-time */
+            at: string;
+            latency_ms: number | null;
+            /** @description the endpoint's status, when it answered */
+            response_status?: number;
+            /** @description why the attempt failed, when it did not get an answer */
+            error?: string;
+        };
+        /** @description The live link a token belongs to (never the token). */
+        IntrospectedLink: {
+            id: string;
+            label: string | null;
+            description: string | null;
+            scope: string | null;
+            /** Format: date-time */
+            expires_at: string | null;
+            has_password: boolean;
+            max_views: number | null;
+            rate_limit_per_min: number | null;
+            /** @description origin links with their own allow-list */
+            allowed_paths?: string[] | null;
+            /** @description origin links with their own allow-list */
+            allowed_methods?: ("GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS")[] | null;
+        };
+        IntrospectedResource: {
+            id: string;
+            type: string;
+            name: string;
+            /** @enum {string} */
+            kind: "document" | "origin";
+        };
+        /** @description A resource whose viewers see a JSON document you push. On a resource with redaction rules `redact` is required (`[]` clears the rules on purpose); on one with scopes `scopes` is required (`{}` clears them). `null` reads as absent. */
+        DocumentResourcePut: {
+            /** @description not blank; no control or text-direction characters */
+            type: string;
+            /** @description not blank; no control or text-direction characters */
+            name: string;
+            /** @description the JSON object viewers see, at most 256 KiB as compact JSON and 64 levels deep */
+            document: {
+                [key: string]: unknown;
+            };
+            /** @description field names whose values viewers see as `***`, at any depth */
+            redact?: string[] | null;
+            /** @description named projections: scope name -> top-level document fields (at most 64 KiB) */
+            scopes?: {
+                [key: string]: string[];
+            } | null;
+            display?: components["schemas"]["Display"] | null;
+            /** @description a document resource has no origin */
+            origin?: null;
+        };
+        /** @description A live share of your own service (docs/origins.md): no document, so no redaction rules, scopes or display hints. */
+        OriginResourcePut: {
+            /** @description not blank; no control or text-direction characters */
+            type: string;
+            /** @description not blank; no control or text-direction characters */
+            name: string;
+            origin: components["schemas"]["Origin"];
+            /** @description an origin resource has no document */
+            document?: null;
+            /** @description absent, `null` or `[]` */
+            redact?: string[] | null;
+            /** @description absent, `null` or `{}` */
+            scopes?: {
+                [key: string]: string[];
+            } | null;
+            /** @description absent, `null` or `{}` */
+            display?: {
+                [key: string]: unknown;
+            } | null;
+        };
+    };
+    responses: {
+        /** @description The body is not JSON, or not a JSON object. */
+        BadRequest: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Cache-Control": components["headers"]["NoStore"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "code": "bad_request",
+                 *         "message": "Request body is not valid JSON",
+                 *         "request_id": "a3f1c2d4e5b6a7980a1b2c3d4e5f6071"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description No API key, or an unknown, deleted or suspended tenant's key. */
+        Unauthorized: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Cache-Control": components["headers"]["NoStore"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "code": "unauthorized",
+                 *         "message": "A valid API key is required",
+                 *         "request_id": "a3f1c2d4e5b6a7980a1b2c3d4e5f6071"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The key's role is too low for this route. */
+        Forbidden: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Cache-Control": components["headers"]["NoStore"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "code": "forbidden",
+                 *         "message": "This action needs the operator role; this key is viewer",
+                 *         "request_id": "a3f1c2d4e5b6a7980a1b2c3d4e5f6071"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description No such object in this tenant (other tenants' ids are 404 too). */
+        NotFound: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Cache-Control": components["headers"]["NoStore"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "code": "not_found",
+                 *         "message": "No such resource",
+                 *         "request_id": "a3f1c2d4e5b6a7980a1b2c3d4e5f6071"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description A plan limit would be exceeded (`limit_reached`, naming the limit, its value and what frees a slot), or the request conflicts with the current state (`conflict`). Nothing was changed. */
+        Conflict: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Cache-Control": components["headers"]["NoStore"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "code": "limit_reached",
+                 *         "message": "Plan limit reached: links_per_resource is 10 (active links on this resource); revoke one of this resource's active links, or wait for one to expire",
+                 *         "limit": "links_per_resource",
+                 *         "limit_value": 10,
+                 *         "how_to_free": "revoke one of this resource's active links, or wait for one to expire",
+                 *         "request_id": "a3f1c2d4e5b6a7980a1b2c3d4e5f6071"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The request conflicts with the current state; nothing was changed. */
+        StateConflict: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Cache-Control": components["headers"]["NoStore"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "code": "conflict",
+                 *         "message": "The request raced another change to the same items; nothing was changed, retry",
+                 *         "request_id": "a3f1c2d4e5b6a7980a1b2c3d4e5f6071"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description `If-Match` / `If-None-Match` did not hold: the resource changed. Read it again. */
+        PreconditionFailed: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Cache-Control": components["headers"]["NoStore"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "code": "precondition_failed",
+                 *         "message": "The resource has changed since you read it (If-Match does not match its ETag); read it again and retry",
+                 *         "request_id": "a3f1c2d4e5b6a7980a1b2c3d4e5f6071"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The body (1 MiB), the document (256 KiB), the scopes (64 KiB) or the display hints (16 KiB) are too large. */
+        PayloadTooLarge: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Cache-Control": components["headers"]["NoStore"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "code": "payload_too_large",
+                 *         "message": "Request body is larger than 1024 KiB",
+                 *         "request_id": "a3f1c2d4e5b6a7980a1b2c3d4e5f6071"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description A `Content-Type` this route does not read. */
+        UnsupportedMediaType: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Cache-Control": components["headers"]["NoStore"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "code": "unsupported_media_type",
+                 *         "message": "Unsupported media type: application/xml",
+                 *         "request_id": "a3f1c2d4e5b6a7980a1b2c3d4e5f6071"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description Field errors: `details` names each field (the first 20). */
+        ValidationError: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Cache-Control": components["headers"]["NoStore"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "code": "validation_error",
+                 *         "message": "Some fields are invalid",
+                 *         "details": [
+                 *           {
+                 *             "field": "role",
+                 *             "message": "must be one of admin, operator, viewer"
+                 *           }
+                 *         ],
+                 *         "request_id": "a3f1c2d4e5b6a7980a1b2c3d4e5f6071"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The key's `api_requests_per_min` is used up for this minute. */
+        RateLimited: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Cache-Control": components["headers"]["NoStore"];
+                "Retry-After": components["headers"]["Retry-After"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "code": "rate_limited",
+                 *         "message": "Too many requests",
+                 *         "retry_after": 17,
+                 *         "request_id": "a3f1c2d4e5b6a7980a1b2c3d4e5f6071"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description Unexpected. The log line with the `request_id` has the cause. */
+        Internal: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Cache-Control": components["headers"]["NoStore"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "code": "internal",
+                 *         "message": "Internal error",
+                 *         "request_id": "a3f1c2d4e5b6a7980a1b2c3d4e5f6071"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description DynamoDB or KMS unavailable or throttling after retries; nothing was half-written. */
+        Unavailable: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Cache-Control": components["headers"]["NoStore"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "code": "unavailable",
+                 *         "message": "A backing service is unavailable; nothing was changed",
+                 *         "request_id": "a3f1c2d4e5b6a7980a1b2c3d4e5f6071"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The one 404 of every dead link (unknown, malformed, expired, revoked, exhausted, resource deleted): the same body and headers. */
+        ShareNotFound: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Cache-Control": components["headers"]["NoStore"];
+                "Referrer-Policy": components["headers"]["Referrer-Policy"];
+                "X-Robots-Tag": components["headers"]["X-Robots-Tag"];
+                "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                "Content-Security-Policy": components["headers"]["Content-Security-Policy"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "code": "not_found",
+                 *         "message": "Share link not found or has been revoked"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["NotFoundLink"];
+            };
+        };
+        /** @description Too many viewer requests from this IP, too many failed resolves (the enumeration guard), or the link's `rate_limit_per_min`. */
+        ShareRateLimited: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Cache-Control": components["headers"]["NoStore"];
+                "Referrer-Policy": components["headers"]["Referrer-Policy"];
+                "X-Robots-Tag": components["headers"]["X-Robots-Tag"];
+                "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                "Content-Security-Policy": components["headers"]["Content-Security-Policy"];
+                "Retry-After": components["headers"]["Retry-After"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "code": "rate_limited",
+                 *         "message": "Too many requests; slow down",
+                 *         "retry_after": 42
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["ViewerError"];
+            };
+        };
+        /** @description Unexpected; the log line with the `request_id` has the cause. */
+        ShareInternal: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Cache-Control": components["headers"]["NoStore"];
+                "Referrer-Policy": components["headers"]["Referrer-Policy"];
+                "X-Robots-Tag": components["headers"]["X-Robots-Tag"];
+                "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                "Content-Security-Policy": components["headers"]["Content-Security-Policy"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "code": "internal",
+                 *         "message": "Internal error",
+                 *         "request_id": "a3f1c2d4e5b6a7980a1b2c3d4e5f6071"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["ViewerError"];
+            };
+        };
+        /** @description DynamoDB unavailable, or the request kept conflicting with concurrent ones. */
+        ShareUnavailable: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Cache-Control": components["headers"]["NoStore"];
+                "Referrer-Policy": components["headers"]["Referrer-Policy"];
+                "X-Robots-Tag": components["headers"]["X-Robots-Tag"];
+                "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                "Content-Security-Policy": components["headers"]["Content-Security-Policy"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "code": "unavailable",
+                 *         "message": "A backing service is unavailable; nothing was changed",
+                 *         "request_id": "a3f1c2d4e5b6a7980a1b2c3d4e5f6071"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["ViewerError"];
+            };
+        };
+        /** @description the origin's answer: its status, body (any bytes) and content type, under the viewer headers; redirects only inside the share */
+        ProxiedAnswer: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Cache-Control": components["headers"]["NoStore"];
+                "Referrer-Policy": components["headers"]["Referrer-Policy"];
+                "X-Robots-Tag": components["headers"]["X-Robots-Tag"];
+                "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                "Content-Security-Policy": components["headers"]["Content-Security-Policy"];
+                [name: string]: unknown;
+            };
+            content: {
+                "*/*": unknown;
+            };
+        };
+        /** @description `/o` without its slash (301), or opened on Keyhole's host: the link's content origin (302) */
+        ProxiedMoved: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Cache-Control": components["headers"]["NoStore"];
+                "Referrer-Policy": components["headers"]["Referrer-Policy"];
+                "X-Robots-Tag": components["headers"]["X-Robots-Tag"];
+                "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                "Content-Security-Policy": components["headers"]["Content-Security-Policy"];
+                /** @description 301: the same path with its slash (`/share/<token>/o/`); 302: the link's own content origin (an absolute URL) */
+                Location: string;
+                [name: string]: unknown;
+            };
+            content?: never;
+        };
+        /** @description a refused path or method (the link is valid) */
+        ProxiedForbidden: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Cache-Control": components["headers"]["NoStore"];
+                "Referrer-Policy": components["headers"]["Referrer-Policy"];
+                "X-Robots-Tag": components["headers"]["X-Robots-Tag"];
+                "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                "Content-Security-Policy": components["headers"]["Content-Security-Policy"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ViewerError"];
+            };
+        };
+        /** @description a request body over 1 MiB (never forwarded) */
+        ProxiedTooLarge: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Cache-Control": components["headers"]["NoStore"];
+                "Referrer-Policy": components["headers"]["Referrer-Policy"];
+                "X-Robots-Tag": components["headers"]["X-Robots-Tag"];
+                "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                "Content-Security-Policy": components["headers"]["Content-Security-Policy"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ViewerError"];
+            };
+        };
+        /** @description the origin is unreachable, refused, redirected elsewhere or answered over 4 MiB */
+        ProxiedBadGateway: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Cache-Control": components["headers"]["NoStore"];
+                "Referrer-Policy": components["headers"]["Referrer-Policy"];
+                "X-Robots-Tag": components["headers"]["X-Robots-Tag"];
+                "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                "Content-Security-Policy": components["headers"]["Content-Security-Policy"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ViewerError"];
+            };
+        };
+        /** @description the origin did not finish within the proxy's deadline */
+        ProxiedTimeout: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Cache-Control": components["headers"]["NoStore"];
+                "Referrer-Policy": components["headers"]["Referrer-Policy"];
+                "X-Robots-Tag": components["headers"]["X-Robots-Tag"];
+                "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                "Content-Security-Policy": components["headers"]["Content-Security-Policy"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ViewerError"];
+            };
+        };
+    };
+    parameters: {
+        /**
+         * @description chosen by the tenant: 1-128 characters of `A-Za-z0-9._:-`; may be sent percent-encoded (`invoice%3A42`), which is decoded once
+         * @example invoice-42
+         */
+        resource_id: string;
+        /** @example lnk_5f0c2a9e1b7d4c3a8e6f1d2b */
+        link_id: string;
+        /** @example key_0c9d8e7f6a5b4c3d2e1f */
+        key_id: string;
+        /** @example wh_1a2b3c4d5e6f708192a3b4c5 */
+        webhook_id: string;
+        /**
+         * @description the share token from the link's URL. Anything else answers the one 404.
+         * @example q3Yx0Jr8nV9pQeWm1c6LkT2uZs5bAa7dHf4gE0iOoPy3Rt8wXv1NjMk6lC2sB9zD
+         */
+        token: string;
+        /**
+         * @description page size, 1-100 (default 50)
+         * @example 50
+         */
+        limit: number;
+        /** @description `next_cursor` of the previous page of the same list (opaque): a cursor this list did not return (made up, edited, from another list or tenant) is 422 on `cursor` */
+        cursor: string;
+        /** @description which links (default `active`) */
+        status: "active" | "revoked" | "expired" | "exhausted" | "all";
+        /**
+         * @description write only if the resource's ETag is one of these (or `*`: it exists); else 412
+         * @example "3-9f2c4e1a7b0d"
+         */
+        "If-Match": string;
+        /**
+         * @description `*`: create only, 412 if the resource exists
+         * @example *
+         */
+        "If-None-Match-Resource": string;
+        /** @description the ETag last seen: 304 when nothing changed (not a view, not logged) */
+        "If-None-Match-Share": string;
+        /** @description the API key, instead of `Authorization: Bearer` (when both are sent, `Authorization` wins) */
+        "x-api-key": string;
+        /** @description the cookie `/unlock` sets on a password link (30 minutes, this link only) */
+        kh_unlock: string;
+        /** @description sent by an open page re-rendering after its poll found a new version: the new ETag */
+        "X-Keyhole-Refresh": string;
+    };
+    requestBodies: never;
+    headers: {
+        /** @description this request's id (also in error bodies and log lines) */
+        "X-Request-Id": string;
+        /** @description admin responses carry keys, tokens and secrets: never cached */
+        NoStore: "no-store";
+        /** @description the resource's entity tag, for `If-Match` */
+        ResourceETag: string;
+        /** @description the view's entity tag, for `If-None-Match` */
+        ShareETag: string;
+        /** @description seconds until the window ends */
+        "Retry-After": string;
+        "Referrer-Policy": "no-referrer";
+        "X-Robots-Tag": "noindex, nofollow";
+        "X-Content-Type-Options": "nosniff";
+        /** @description strict; always `frame-ancestors 'none'` */
+        "Content-Security-Policy": string;
+        /** @description the share page (with any stage prefix) */
+        Location: string;
+        /** @description `kh_unlock=...; Path=<stage>/share/<token>; Max-Age=1800; HttpOnly; SameSite=Strict` (and `Secure` over https) */
+        "Set-Cookie": string;
+    };
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+    getOpenApi: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the document */
+            200: {
+                headers: {
+                    /** @description the document changes only with a deployment */
+                    "Cache-Control": string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            500: components["responses"]["Internal"];
+        };
+    };
+    robots: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the rules */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "Referrer-Policy": components["headers"]["Referrer-Policy"];
+                    "X-Robots-Tag": components["headers"]["X-Robots-Tag"];
+                    "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                    "Content-Security-Policy": components["headers"]["Content-Security-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example User-agent: *
+                     *     Disallow: /share/
+                     */
+                    "text/plain": "User-agent: *\nDisallow: /share/\n";
+                };
+            };
+        };
+    };
+    getTenant: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the API key, instead of `Authorization: Bearer` (when both are sent, `Authorization` wins) */
+                "x-api-key"?: components["parameters"]["x-api-key"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the tenant */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "ten_0123456789abcdef",
+                     *       "name": "Globex",
+                     *       "plan": "team",
+                     *       "limits": {
+                     *         "links_per_resource": 10,
+                     *         "shared_resources": 1000,
+                     *         "api_requests_per_min": 1200,
+                     *         "viewer_requests_per_min_per_ip": 600,
+                     *         "failed_resolves_per_min_per_ip": 30
+                     *       },
+                     *       "overrides": {},
+                     *       "usage": {
+                     *         "active_links": 3,
+                     *         "shared_resources": 2
+                     *       },
+                     *       "settings": {
+                     *         "default_expires_in": "7d",
+                     *         "max_expires_in": "never",
+                     *         "token_display": "recopyable",
+                     *         "require_password": false,
+                     *         "access_log_retention_days": 90,
+                     *         "display_name": "Globex Billing",
+                     *         "accent_color": "#0f766e",
+                     *         "logo": null,
+                     *         "default_redact": true
+                     *       },
+                     *       "created_at": "2026-11-01T09:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Tenant"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    patchTenant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "display_name": "Globex Billing",
+                 *       "accent_color": "#0f766e"
+                 *     }
+                 */
+                "application/json": components["schemas"]["TenantSettingsPatch"];
+            };
+        };
+        responses: {
+            /** @description the tenant, with the new settings */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "ten_0123456789abcdef",
+                     *       "name": "Globex",
+                     *       "plan": "team",
+                     *       "limits": {
+                     *         "links_per_resource": 10,
+                     *         "shared_resources": 1000,
+                     *         "api_requests_per_min": 1200,
+                     *         "viewer_requests_per_min_per_ip": 600,
+                     *         "failed_resolves_per_min_per_ip": 30
+                     *       },
+                     *       "overrides": {},
+                     *       "usage": {
+                     *         "active_links": 3,
+                     *         "shared_resources": 2
+                     *       },
+                     *       "settings": {
+                     *         "default_expires_in": "7d",
+                     *         "max_expires_in": "never",
+                     *         "token_display": "recopyable",
+                     *         "require_password": false,
+                     *         "access_log_retention_days": 90,
+                     *         "display_name": "Globex Billing",
+                     *         "accent_color": "#0f766e",
+                     *         "logo": null,
+                     *         "default_redact": true
+                     *       },
+                     *       "created_at": "2026-11-01T09:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Tenant"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["StateConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listApiKeys: {
+        parameters: {
+            query?: {
+                /**
+                 * @description page size, 1-100 (default 50)
+                 * @example 50
+                 */
+                limit?: components["parameters"]["limit"];
+                /** @description `next_cursor` of the previous page of the same list (opaque): a cursor this list did not return (made up, edited, from another list or tenant) is 422 on `cursor` */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a page of keys */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "key_0c9d8e7f6a5b4c3d2e1f",
+                     *           "name": "billing-app",
+                     *           "role": "operator",
+                     *           "prefix": "kh_0123456789abcdef_Xy...",
+                     *           "created_at": "2026-11-20T10:00:00Z",
+                     *           "created_by": "key_9a8b7c6d5e4f3a2b1c0d"
+                     *         }
+                     *       ],
+                     *       "next_cursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiKeyPage"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "billing-app",
+                 *       "role": "operator"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ApiKeyCreate"];
+            };
+        };
+        responses: {
+            /** @description the key, with `key` shown this once */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "key_0c9d8e7f6a5b4c3d2e1f",
+                     *       "name": "billing-app",
+                     *       "role": "operator",
+                     *       "prefix": "kh_0123456789abcdef_Xy...",
+                     *       "created_at": "2026-11-20T10:00:00Z",
+                     *       "created_by": "key_9a8b7c6d5e4f3a2b1c0d",
+                     *       "key": "kh_0123456789abcdef_Xy3kQ9vL0mN8pR2sT6uW4zA1bC5dE7fG9hJ0kL2mN4o"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["NewApiKey"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["StateConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deleteApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example key_0c9d8e7f6a5b4c3d2e1f */
+                key_id: components["parameters"]["key_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description deleted */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["StateConflict"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listResources: {
+        parameters: {
+            query?: {
+                /**
+                 * @description page size, 1-100 (default 50)
+                 * @example 50
+                 */
+                limit?: components["parameters"]["limit"];
+                /** @description `next_cursor` of the previous page of the same list (opaque): a cursor this list did not return (made up, edited, from another list or tenant) is 422 on `cursor` */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a page of resources */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "invoice-42",
+                     *           "type": "invoice",
+                     *           "name": "Invoice #42",
+                     *           "version": 3,
+                     *           "etag": "\"3-9f2c4e1a7b0d\"",
+                     *           "active_links": 1,
+                     *           "document_bytes": 97,
+                     *           "created_at": "2026-11-20T10:00:00Z",
+                     *           "updated_at": "2026-11-20T10:05:00Z"
+                     *         }
+                     *       ],
+                     *       "next_cursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ResourcePage"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getResource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description chosen by the tenant: 1-128 characters of `A-Za-z0-9._:-`; may be sent percent-encoded (`invoice%3A42`), which is decoded once
+                 * @example invoice-42
+                 */
+                resource_id: components["parameters"]["resource_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the resource */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    ETag: components["headers"]["ResourceETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "invoice-42",
+                     *       "type": "invoice",
+                     *       "name": "Invoice #42",
+                     *       "version": 3,
+                     *       "etag": "\"3-9f2c4e1a7b0d\"",
+                     *       "active_links": 1,
+                     *       "document_bytes": 97,
+                     *       "created_at": "2026-11-20T10:00:00Z",
+                     *       "updated_at": "2026-11-20T10:05:00Z",
+                     *       "document": {
+                     *         "customer": "Globex",
+                     *         "total": 1250.5,
+                     *         "api_key": "sk_live_123",
+                     *         "lines": [
+                     *           {
+                     *             "item": "Widgets",
+                     *             "qty": 10
+                     *           }
+                     *         ]
+                     *       },
+                     *       "redact": [
+                     *         "api_key"
+                     *       ],
+                     *       "scopes": {
+                     *         "summary": [
+                     *           "customer",
+                     *           "total"
+                     *         ]
+                     *       },
+                     *       "display": {},
+                     *       "kind": "document"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Resource"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    putResource: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description write only if the resource's ETag is one of these (or `*`: it exists); else 412
+                 * @example "3-9f2c4e1a7b0d"
+                 */
+                "If-Match"?: components["parameters"]["If-Match"];
+                /**
+                 * @description `*`: create only, 412 if the resource exists
+                 * @example *
+                 */
+                "If-None-Match"?: components["parameters"]["If-None-Match-Resource"];
+            };
+            path: {
+                /**
+                 * @description chosen by the tenant: 1-128 characters of `A-Za-z0-9._:-`; may be sent percent-encoded (`invoice%3A42`), which is decoded once
+                 * @example invoice-42
+                 */
+                resource_id: components["parameters"]["resource_id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "invoice",
+                 *       "name": "Invoice #42",
+                 *       "document": {
+                 *         "customer": "Globex",
+                 *         "total": 1250.5,
+                 *         "api_key": "sk_live_123",
+                 *         "lines": [
+                 *           {
+                 *             "item": "Widgets",
+                 *             "qty": 10
+                 *           }
+                 *         ]
+                 *       },
+                 *       "redact": [
+                 *         "api_key"
+                 *       ],
+                 *       "scopes": {
+                 *         "summary": [
+                 *           "customer",
+                 *           "total"
+                 *         ]
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["ResourcePut"];
+            };
+        };
+        responses: {
+            /** @description replaced */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    ETag: components["headers"]["ResourceETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "invoice-42",
+                     *       "type": "invoice",
+                     *       "name": "Invoice #42",
+                     *       "version": 3,
+                     *       "etag": "\"3-9f2c4e1a7b0d\"",
+                     *       "active_links": 1,
+                     *       "document_bytes": 97,
+                     *       "created_at": "2026-11-20T10:00:00Z",
+                     *       "updated_at": "2026-11-20T10:05:00Z",
+                     *       "document": {
+                     *         "customer": "Globex",
+                     *         "total": 1250.5,
+                     *         "api_key": "sk_live_123",
+                     *         "lines": [
+                     *           {
+                     *             "item": "Widgets",
+                     *             "qty": 10
+                     *           }
+                     *         ]
+                     *       },
+                     *       "redact": [
+                     *         "api_key"
+                     *       ],
+                     *       "scopes": {
+                     *         "summary": [
+                     *           "customer",
+                     *           "total"
+                     *         ]
+                     *       },
+                     *       "display": {},
+                     *       "kind": "document"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Resource"];
+                };
+            };
+            /** @description created */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    ETag: components["headers"]["ResourceETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "invoice-42",
+                     *       "type": "invoice",
+                     *       "name": "Invoice #42",
+                     *       "version": 1,
+                     *       "etag": "\"1-9f2c4e1a7b0d\"",
+                     *       "active_links": 1,
+                     *       "document_bytes": 97,
+                     *       "created_at": "2026-11-20T10:00:00Z",
+                     *       "updated_at": "2026-11-20T10:05:00Z",
+                     *       "document": {
+                     *         "customer": "Globex",
+                     *         "total": 1250.5,
+                     *         "api_key": "sk_live_123",
+                     *         "lines": [
+                     *           {
+                     *             "item": "Widgets",
+                     *             "qty": 10
+                     *           }
+                     *         ]
+                     *       },
+                     *       "redact": [
+                     *         "api_key"
+                     *       ],
+                     *       "scopes": {
+                     *         "summary": [
+                     *           "customer",
+                     *           "total"
+                     *         ]
+                     *       },
+                     *       "display": {},
+                     *       "kind": "document"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Resource"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deleteResource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description chosen by the tenant: 1-128 characters of `A-Za-z0-9._:-`; may be sent percent-encoded (`invoice%3A42`), which is decoded once
+                 * @example invoice-42
+                 */
+                resource_id: components["parameters"]["resource_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description deleted */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["StateConflict"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    patchResource: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description write only if the resource's ETag is one of these (or `*`: it exists); else 412
+                 * @example "3-9f2c4e1a7b0d"
+                 */
+                "If-Match"?: components["parameters"]["If-Match"];
+            };
+            path: {
+                /**
+                 * @description chosen by the tenant: 1-128 characters of `A-Za-z0-9._:-`; may be sent percent-encoded (`invoice%3A42`), which is decoded once
+                 * @example invoice-42
+                 */
+                resource_id: components["parameters"]["resource_id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "document": {
+                 *         "total": 1300,
+                 *         "lines": null
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["ResourcePatch"];
+                /**
+                 * @example {
+                 *       "document": {
+                 *         "total": 1300,
+                 *         "lines": null
+                 *       }
+                 *     }
+                 */
+                "application/merge-patch+json": components["schemas"]["ResourcePatch"];
+            };
+        };
+        responses: {
+            /** @description the resource after the patch */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    ETag: components["headers"]["ResourceETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "invoice-42",
+                     *       "type": "invoice",
+                     *       "name": "Invoice #42",
+                     *       "version": 3,
+                     *       "etag": "\"3-9f2c4e1a7b0d\"",
+                     *       "active_links": 1,
+                     *       "document_bytes": 97,
+                     *       "created_at": "2026-11-20T10:00:00Z",
+                     *       "updated_at": "2026-11-20T10:05:00Z",
+                     *       "document": {
+                     *         "customer": "Globex",
+                     *         "total": 1250.5,
+                     *         "api_key": "sk_live_123",
+                     *         "lines": [
+                     *           {
+                     *             "item": "Widgets",
+                     *             "qty": 10
+                     *           }
+                     *         ]
+                     *       },
+                     *       "redact": [
+                     *         "api_key"
+                     *       ],
+                     *       "scopes": {
+                     *         "summary": [
+                     *           "customer",
+                     *           "total"
+                     *         ]
+                     *       },
+                     *       "display": {},
+                     *       "kind": "document"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Resource"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listResourceLinks: {
+        parameters: {
+            query?: {
+                /** @description which links (default `active`) */
+                status?: components["parameters"]["status"];
+                /**
+                 * @description page size, 1-100 (default 50)
+                 * @example 50
+                 */
+                limit?: components["parameters"]["limit"];
+                /** @description `next_cursor` of the previous page of the same list (opaque): a cursor this list did not return (made up, edited, from another list or tenant) is 422 on `cursor` */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description chosen by the tenant: 1-128 characters of `A-Za-z0-9._:-`; may be sent percent-encoded (`invoice%3A42`), which is decoded once
+                 * @example invoice-42
+                 */
+                resource_id: components["parameters"]["resource_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a page of links */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "lnk_5f0c2a9e1b7d4c3a8e6f1d2b",
+                     *           "resource_id": "invoice-42",
+                     *           "label": "For Globex AP",
+                     *           "description": null,
+                     *           "scope": null,
+                     *           "token_preview": "q3Yx0J",
+                     *           "status": "active",
+                     *           "expires_at": "2026-11-27T10:00:00Z",
+                     *           "created_at": "2026-11-20T10:00:00Z",
+                     *           "created_by": "key_0c9d8e7f6a5b4c3d2e1f",
+                     *           "revoked_at": null,
+                     *           "revoked_by": null,
+                     *           "view_count": 4,
+                     *           "last_accessed_at": "2026-11-21T08:12:03Z",
+                     *           "has_password": false,
+                     *           "max_views": null,
+                     *           "rate_limit_per_min": null
+                     *         }
+                     *       ],
+                     *       "next_cursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["LinkPage"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description chosen by the tenant: 1-128 characters of `A-Za-z0-9._:-`; may be sent percent-encoded (`invoice%3A42`), which is decoded once
+                 * @example invoice-42
+                 */
+                resource_id: components["parameters"]["resource_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "label": "For Globex AP",
+                 *       "expires_in": "7d"
+                 *     }
+                 */
+                "application/json": components["schemas"]["LinkCreate"];
+            };
+        };
+        responses: {
+            /** @description the link, with `token` and `url` */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "lnk_5f0c2a9e1b7d4c3a8e6f1d2b",
+                     *       "resource_id": "invoice-42",
+                     *       "label": "For Globex AP",
+                     *       "description": null,
+                     *       "scope": null,
+                     *       "token_preview": "q3Yx0J",
+                     *       "status": "active",
+                     *       "expires_at": "2026-11-27T10:00:00Z",
+                     *       "created_at": "2026-11-20T10:00:00Z",
+                     *       "created_by": "key_0c9d8e7f6a5b4c3d2e1f",
+                     *       "revoked_at": null,
+                     *       "revoked_by": null,
+                     *       "view_count": 0,
+                     *       "last_accessed_at": null,
+                     *       "has_password": false,
+                     *       "max_views": null,
+                     *       "rate_limit_per_min": null,
+                     *       "url": "https://share.example.com/share/q3Yx0Jr8nV9pQeWm1c6LkT2uZs5bAa7dHf4gE0iOoPy3Rt8wXv1NjMk6lC2sB9zD",
+                     *       "token": "q3Yx0Jr8nV9pQeWm1c6LkT2uZs5bAa7dHf4gE0iOoPy3Rt8wXv1NjMk6lC2sB9zD"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["NewLink"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listLinks: {
+        parameters: {
+            query?: {
+                /** @description which links (default `active`) */
+                status?: components["parameters"]["status"];
+                /**
+                 * @description page size, 1-100 (default 50)
+                 * @example 50
+                 */
+                limit?: components["parameters"]["limit"];
+                /** @description `next_cursor` of the previous page of the same list (opaque): a cursor this list did not return (made up, edited, from another list or tenant) is 422 on `cursor` */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a page of links */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "lnk_5f0c2a9e1b7d4c3a8e6f1d2b",
+                     *           "resource_id": "invoice-42",
+                     *           "label": "For Globex AP",
+                     *           "description": null,
+                     *           "scope": null,
+                     *           "token_preview": "q3Yx0J",
+                     *           "status": "active",
+                     *           "expires_at": "2026-11-27T10:00:00Z",
+                     *           "created_at": "2026-11-20T10:00:00Z",
+                     *           "created_by": "key_0c9d8e7f6a5b4c3d2e1f",
+                     *           "revoked_at": null,
+                     *           "revoked_by": null,
+                     *           "view_count": 4,
+                     *           "last_accessed_at": "2026-11-21T08:12:03Z",
+                     *           "has_password": false,
+                     *           "max_views": null,
+                     *           "rate_limit_per_min": null
+                     *         }
+                     *       ],
+                     *       "next_cursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["LinkPage"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example lnk_5f0c2a9e1b7d4c3a8e6f1d2b */
+                link_id: components["parameters"]["link_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the link */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "lnk_5f0c2a9e1b7d4c3a8e6f1d2b",
+                     *       "resource_id": "invoice-42",
+                     *       "label": "For Globex AP",
+                     *       "description": null,
+                     *       "scope": null,
+                     *       "token_preview": "q3Yx0J",
+                     *       "status": "active",
+                     *       "expires_at": "2026-11-27T10:00:00Z",
+                     *       "created_at": "2026-11-20T10:00:00Z",
+                     *       "created_by": "key_0c9d8e7f6a5b4c3d2e1f",
+                     *       "revoked_at": null,
+                     *       "revoked_by": null,
+                     *       "view_count": 4,
+                     *       "last_accessed_at": "2026-11-21T08:12:03Z",
+                     *       "has_password": false,
+                     *       "max_views": null,
+                     *       "rate_limit_per_min": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Link"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    revokeLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example lnk_5f0c2a9e1b7d4c3a8e6f1d2b */
+                link_id: components["parameters"]["link_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description revoked */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["StateConflict"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    patchLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example lnk_5f0c2a9e1b7d4c3a8e6f1d2b */
+                link_id: components["parameters"]["link_id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "expires_in": "30d",
+                 *       "max_views": 100
+                 *     }
+                 */
+                "application/json": components["schemas"]["LinkPatch"];
+            };
+        };
+        responses: {
+            /** @description the link */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "lnk_5f0c2a9e1b7d4c3a8e6f1d2b",
+                     *       "resource_id": "invoice-42",
+                     *       "label": "For Globex AP",
+                     *       "description": null,
+                     *       "scope": null,
+                     *       "token_preview": "q3Yx0J",
+                     *       "status": "active",
+                     *       "expires_at": "2026-11-27T10:00:00Z",
+                     *       "created_at": "2026-11-20T10:00:00Z",
+                     *       "created_by": "key_0c9d8e7f6a5b4c3d2e1f",
+                     *       "revoked_at": null,
+                     *       "revoked_by": null,
+                     *       "view_count": 4,
+                     *       "last_accessed_at": "2026-11-21T08:12:03Z",
+                     *       "has_password": false,
+                     *       "max_views": null,
+                     *       "rate_limit_per_min": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Link"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["StateConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    revealLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example lnk_5f0c2a9e1b7d4c3a8e6f1d2b */
+                link_id: components["parameters"]["link_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the token and URL */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "lnk_5f0c2a9e1b7d4c3a8e6f1d2b",
+                     *       "token": "q3Yx0Jr8nV9pQeWm1c6LkT2uZs5bAa7dHf4gE0iOoPy3Rt8wXv1NjMk6lC2sB9zD",
+                     *       "url": "https://share.example.com/share/q3Yx0Jr8nV9pQeWm1c6LkT2uZs5bAa7dHf4gE0iOoPy3Rt8wXv1NjMk6lC2sB9zD"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RevealedLink"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["StateConflict"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listAccessLogs: {
+        parameters: {
+            query?: {
+                /**
+                 * @description page size, 1-100 (default 50)
+                 * @example 50
+                 */
+                limit?: components["parameters"]["limit"];
+                /** @description `next_cursor` of the previous page of the same list (opaque): a cursor this list did not return (made up, edited, from another list or tenant) is 422 on `cursor` */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path: {
+                /** @example lnk_5f0c2a9e1b7d4c3a8e6f1d2b */
+                link_id: components["parameters"]["link_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a page of entries */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "at": "2026-11-21T08:12:03.412Z",
+                     *           "ip": "203.0.113.7",
+                     *           "user_agent": "Mozilla/5.0",
+                     *           "method": "GET",
+                     *           "path": "/share/q3Yx0J.../data",
+                     *           "status": 200,
+                     *           "latency_ms": 23,
+                     *           "outcome": "viewed"
+                     *         }
+                     *       ],
+                     *       "next_cursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AccessLogPage"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listAudit: {
+        parameters: {
+            query?: {
+                /**
+                 * @description page size, 1-100 (default 50)
+                 * @example 50
+                 */
+                limit?: components["parameters"]["limit"];
+                /** @description `next_cursor` of the previous page of the same list (opaque): a cursor this list did not return (made up, edited, from another list or tenant) is 422 on `cursor` */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a page of events */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "evt_8f7e6d5c4b3a2910ffee",
+                     *           "at": "2026-11-20T10:00:00Z",
+                     *           "actor": {
+                     *             "type": "key",
+                     *             "id": "key_0c9d8e7f6a5b4c3d2e1f",
+                     *             "name": "billing-app"
+                     *           },
+                     *           "action": "link.created",
+                     *           "target_type": "link",
+                     *           "target_id": "lnk_5f0c2a9e1b7d4c3a8e6f1d2b",
+                     *           "details": {
+                     *             "resource_id": "invoice-42",
+                     *             "token_preview": "q3Yx0J"
+                     *           },
+                     *           "request_id": "a3f1c2d4e5b6a7980a1b2c3d4e5f6071"
+                     *         }
+                     *       ],
+                     *       "next_cursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listWebhooks: {
+        parameters: {
+            query?: {
+                /**
+                 * @description page size, 1-100 (default 50)
+                 * @example 50
+                 */
+                limit?: components["parameters"]["limit"];
+                /** @description `next_cursor` of the previous page of the same list (opaque): a cursor this list did not return (made up, edited, from another list or tenant) is 422 on `cursor` */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a page of endpoints */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "wh_1a2b3c4d5e6f708192a3b4c5",
+                     *           "url": "https://hooks.example.com/keyhole",
+                     *           "events": [
+                     *             "share.accessed",
+                     *             "share.revoked"
+                     *           ],
+                     *           "description": "ops channel",
+                     *           "created_at": "2026-11-20T10:00:00Z",
+                     *           "created_by": "key_9a8b7c6d5e4f3a2b1c0d"
+                     *         }
+                     *       ],
+                     *       "next_cursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookPage"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "url": "https://hooks.example.com/keyhole",
+                 *       "events": [
+                 *         "share.accessed"
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["WebhookCreate"];
+            };
+        };
+        responses: {
+            /** @description the endpoint, with `secret` shown this once */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "wh_1a2b3c4d5e6f708192a3b4c5",
+                     *       "url": "https://hooks.example.com/keyhole",
+                     *       "events": [
+                     *         "share.accessed",
+                     *         "share.revoked"
+                     *       ],
+                     *       "description": "ops channel",
+                     *       "created_at": "2026-11-20T10:00:00Z",
+                     *       "created_by": "key_9a8b7c6d5e4f3a2b1c0d",
+                     *       "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["NewWebhookEndpoint"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deleteWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example wh_1a2b3c4d5e6f708192a3b4c5 */
+                webhook_id: components["parameters"]["webhook_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description deleted */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["StateConflict"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: {
+                /**
+                 * @description page size, 1-100 (default 50)
+                 * @example 50
+                 */
+                limit?: components["parameters"]["limit"];
+                /** @description `next_cursor` of the previous page of the same list (opaque): a cursor this list did not return (made up, edited, from another list or tenant) is 422 on `cursor` */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path: {
+                /** @example wh_1a2b3c4d5e6f708192a3b4c5 */
+                webhook_id: components["parameters"]["webhook_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a page of deliveries */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "msg_2b8f0e6a9c1d4e7f",
+                     *           "event": "share.accessed",
+                     *           "event_id": "share.accessed:acc_01",
+                     *           "status": "delivered",
+                     *           "attempts": 1,
+                     *           "response_status": 200,
+                     *           "latency_ms": 84,
+                     *           "error": null,
+                     *           "created_at": "2026-11-21T08:12:04.100Z",
+                     *           "last_attempt_at": "2026-11-21T08:12:04.190Z",
+                     *           "next_retry_at": null,
+                     *           "delivered_at": "2026-11-21T08:12:04.274Z",
+                     *           "history": [
+                     *             {
+                     *               "at": "2026-11-21T08:12:04.190Z",
+                     *               "latency_ms": 84,
+                     *               "response_status": 200
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "next_cursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DeliveryPage"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    sharePage: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description sent by an open page re-rendering after its poll found a new version: the new ETag */
+                "X-Keyhole-Refresh"?: components["parameters"]["X-Keyhole-Refresh"];
+            };
+            path: {
+                /**
+                 * @description the share token from the link's URL. Anything else answers the one 404.
+                 * @example q3Yx0Jr8nV9pQeWm1c6LkT2uZs5bAa7dHf4gE0iOoPy3Rt8wXv1NjMk6lC2sB9zD
+                 */
+                token: components["parameters"]["token"];
+            };
+            cookie?: {
+                /** @description the cookie `/unlock` sets on a password link (30 minutes, this link only) */
+                kh_unlock?: components["parameters"]["kh_unlock"];
+            };
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the page, the password form or the view-limit button */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "Referrer-Policy": components["headers"]["Referrer-Policy"];
+                    "X-Robots-Tag": components["headers"]["X-Robots-Tag"];
+                    "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                    "Content-Security-Policy": components["headers"]["Content-Security-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <!doctype html><html lang="en">...</html> */
+                    "text/html": string;
+                };
+            };
+            /** @description The one not-found page of every dead link (byte for byte the same whatever the reason); JSON when the request was a JSON POST. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "Referrer-Policy": components["headers"]["Referrer-Policy"];
+                    "X-Robots-Tag": components["headers"]["X-Robots-Tag"];
+                    "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                    "Content-Security-Policy": components["headers"]["Content-Security-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "Share link not found or has been revoked"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["NotFoundLink"];
+                };
+            };
+            /** @description Too many requests (a static page; JSON when the request was a JSON POST). */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "Referrer-Policy": components["headers"]["Referrer-Policy"];
+                    "X-Robots-Tag": components["headers"]["X-Robots-Tag"];
+                    "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                    "Content-Security-Policy": components["headers"]["Content-Security-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "rate_limited",
+                     *         "message": "Too many requests; slow down",
+                     *         "retry_after": 42
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ViewerError"];
+                };
+            };
+            /** @description Unexpected (a static page; JSON when the request was a JSON POST). */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "Referrer-Policy": components["headers"]["Referrer-Policy"];
+                    "X-Robots-Tag": components["headers"]["X-Robots-Tag"];
+                    "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                    "Content-Security-Policy": components["headers"]["Content-Security-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "Internal error",
+                     *         "request_id": "a3f1c2d4e5b6a7980a1b2c3d4e5f6071"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ViewerError"];
+                };
+            };
+            /** @description Temporarily unavailable (a static page; JSON when the request was a JSON POST). */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "Referrer-Policy": components["headers"]["Referrer-Policy"];
+                    "X-Robots-Tag": components["headers"]["X-Robots-Tag"];
+                    "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                    "Content-Security-Policy": components["headers"]["Content-Security-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unavailable",
+                     *         "message": "A backing service is unavailable; nothing was changed",
+                     *         "request_id": "a3f1c2d4e5b6a7980a1b2c3d4e5f6071"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ViewerError"];
+                };
+            };
+        };
+    };
+    sharePageView: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description the share token from the link's URL. Anything else answers the one 404.
+                 * @example q3Yx0Jr8nV9pQeWm1c6LkT2uZs5bAa7dHf4gE0iOoPy3Rt8wXv1NjMk6lC2sB9zD
+                 */
+                token: components["parameters"]["token"];
+            };
+            cookie?: {
+                /** @description the cookie `/unlock` sets on a password link (30 minutes, this link only) */
+                kh_unlock?: components["parameters"]["kh_unlock"];
+            };
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the content ("View n of m"), or the password form */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "Referrer-Policy": components["headers"]["Referrer-Policy"];
+                    "X-Robots-Tag": components["headers"]["X-Robots-Tag"];
+                    "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                    "Content-Security-Policy": components["headers"]["Content-Security-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The one not-found page of every dead link (byte for byte the same whatever the reason); JSON when the request was a JSON POST. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "Referrer-Policy": components["headers"]["Referrer-Policy"];
+                    "X-Robots-Tag": components["headers"]["X-Robots-Tag"];
+                    "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                    "Content-Security-Policy": components["headers"]["Content-Security-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "Share link not found or has been revoked"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["NotFoundLink"];
+                };
+            };
+            /** @description Too many requests (a static page; JSON when the request was a JSON POST). */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "Referrer-Policy": components["headers"]["Referrer-Policy"];
+                    "X-Robots-Tag": components["headers"]["X-Robots-Tag"];
+                    "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                    "Content-Security-Policy": components["headers"]["Content-Security-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "rate_limited",
+                     *         "message": "Too many requests; slow down",
+                     *         "retry_after": 42
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ViewerError"];
+                };
+            };
+            /** @description Unexpected (a static page; JSON when the request was a JSON POST). */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "Referrer-Policy": components["headers"]["Referrer-Policy"];
+                    "X-Robots-Tag": components["headers"]["X-Robots-Tag"];
+                    "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                    "Content-Security-Policy": components["headers"]["Content-Security-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "Internal error",
+                     *         "request_id": "a3f1c2d4e5b6a7980a1b2c3d4e5f6071"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ViewerError"];
+                };
+            };
+            /** @description Temporarily unavailable (a static page; JSON when the request was a JSON POST). */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "Referrer-Policy": components["headers"]["Referrer-Policy"];
+                    "X-Robots-Tag": components["headers"]["X-Robots-Tag"];
+                    "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                    "Content-Security-Policy": components["headers"]["Content-Security-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unavailable",
+                     *         "message": "A backing service is unavailable; nothing was changed",
+                     *         "request_id": "a3f1c2d4e5b6a7980a1b2c3d4e5f6071"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ViewerError"];
+                };
+            };
+        };
+    };
+    shareData: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the ETag last seen: 304 when nothing changed (not a view, not logged) */
+                "If-None-Match"?: components["parameters"]["If-None-Match-Share"];
+            };
+            path: {
+                /**
+                 * @description the share token from the link's URL. Anything else answers the one 404.
+                 * @example q3Yx0Jr8nV9pQeWm1c6LkT2uZs5bAa7dHf4gE0iOoPy3Rt8wXv1NjMk6lC2sB9zD
+                 */
+                token: components["parameters"]["token"];
+            };
+            cookie?: {
+                /** @description the cookie `/unlock` sets on a password link (30 minutes, this link only) */
+                kh_unlock?: components["parameters"]["kh_unlock"];
+            };
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the scoped, redacted document */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "Referrer-Policy": components["headers"]["Referrer-Policy"];
+                    "X-Robots-Tag": components["headers"]["X-Robots-Tag"];
+                    "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                    "Content-Security-Policy": components["headers"]["Content-Security-Policy"];
+                    ETag: components["headers"]["ShareETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "resource": {
+                     *         "type": "invoice",
+                     *         "name": "Invoice #42"
+                     *       },
+                     *       "link": {
+                     *         "label": "For Globex AP",
+                     *         "description": null,
+                     *         "scope": null,
+                     *         "expires_at": "2026-11-27T10:00:00Z"
+                     *       },
+                     *       "document": {
+                     *         "customer": "Globex",
+                     *         "total": 1250.5,
+                     *         "api_key": "***",
+                     *         "lines": [
+                     *           {
+                     *             "item": "Widgets",
+                     *             "qty": 10
+                     *           }
+                     *         ]
+                     *       },
+                     *       "updated_at": "2026-11-20T10:05:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ShareData"];
+                };
+            };
+            /** @description not modified since the ETag sent */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "Referrer-Policy": components["headers"]["Referrer-Policy"];
+                    "X-Robots-Tag": components["headers"]["X-Robots-Tag"];
+                    "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                    "Content-Security-Policy": components["headers"]["Content-Security-Policy"];
+                    ETag: components["headers"]["ShareETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description a password link without a valid unlock cookie */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "Referrer-Policy": components["headers"]["Referrer-Policy"];
+                    "X-Robots-Tag": components["headers"]["X-Robots-Tag"];
+                    "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                    "Content-Security-Policy": components["headers"]["Content-Security-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "password_required",
+                     *         "message": "This link is protected by a password: POST it to /unlock first"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ViewerError"];
+                };
+            };
+            404: components["responses"]["ShareNotFound"];
+            /** @description a view-limited link: POST to use a view; or an origin link (`origin_link`: it has no document) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "Referrer-Policy": components["headers"]["Referrer-Policy"];
+                    "X-Robots-Tag": components["headers"]["X-Robots-Tag"];
+                    "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                    "Content-Security-Policy": components["headers"]["Content-Security-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "confirm_required",
+                     *         "message": "This link has a view limit: POST to /data to use one view"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ViewerError"];
+                };
+            };
+            429: components["responses"]["ShareRateLimited"];
+            500: components["responses"]["ShareInternal"];
+            503: components["responses"]["ShareUnavailable"];
+        };
+    };
+    shareDataPost: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the ETag last seen: 304 when nothing changed (not a view, not logged) */
+                "If-None-Match"?: components["parameters"]["If-None-Match-Share"];
+            };
+            path: {
+                /**
+                 * @description the share token from the link's URL. Anything else answers the one 404.
+                 * @example q3Yx0Jr8nV9pQeWm1c6LkT2uZs5bAa7dHf4gE0iOoPy3Rt8wXv1NjMk6lC2sB9zD
+                 */
+                token: components["parameters"]["token"];
+            };
+            cookie?: {
+                /** @description the cookie `/unlock` sets on a password link (30 minutes, this link only) */
+                kh_unlock?: components["parameters"]["kh_unlock"];
+            };
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the scoped, redacted document */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "Referrer-Policy": components["headers"]["Referrer-Policy"];
+                    "X-Robots-Tag": components["headers"]["X-Robots-Tag"];
+                    "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                    "Content-Security-Policy": components["headers"]["Content-Security-Policy"];
+                    ETag: components["headers"]["ShareETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "resource": {
+                     *         "type": "invoice",
+                     *         "name": "Invoice #42"
+                     *       },
+                     *       "link": {
+                     *         "label": "For Globex AP",
+                     *         "description": null,
+                     *         "scope": null,
+                     *         "expires_at": "2026-11-27T10:00:00Z"
+                     *       },
+                     *       "document": {
+                     *         "customer": "Globex",
+                     *         "total": 1250.5,
+                     *         "api_key": "***",
+                     *         "lines": [
+                     *           {
+                     *             "item": "Widgets",
+                     *             "qty": 10
+                     *           }
+                     *         ]
+                     *       },
+                     *       "updated_at": "2026-11-20T10:05:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ShareData"];
+                };
+            };
+            /** @description not modified since the ETag sent (links without a view limit) */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "Referrer-Policy": components["headers"]["Referrer-Policy"];
+                    "X-Robots-Tag": components["headers"]["X-Robots-Tag"];
+                    "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                    "Content-Security-Policy": components["headers"]["Content-Security-Policy"];
+                    ETag: components["headers"]["ShareETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description a password link without a valid unlock cookie */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "Referrer-Policy": components["headers"]["Referrer-Policy"];
+                    "X-Robots-Tag": components["headers"]["X-Robots-Tag"];
+                    "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                    "Content-Security-Policy": components["headers"]["Content-Security-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ViewerError"];
+                };
+            };
+            404: components["responses"]["ShareNotFound"];
+            429: components["responses"]["ShareRateLimited"];
+            500: components["responses"]["ShareInternal"];
+            503: components["responses"]["ShareUnavailable"];
+        };
+    };
+    shareInfo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description the share token from the link's URL. Anything else answers the one 404.
+                 * @example q3Yx0Jr8nV9pQeWm1c6LkT2uZs5bAa7dHf4gE0iOoPy3Rt8wXv1NjMk6lC2sB9zD
+                 */
+                token: components["parameters"]["token"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the link's public info */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "Referrer-Policy": components["headers"]["Referrer-Policy"];
+                    "X-Robots-Tag": components["headers"]["X-Robots-Tag"];
+                    "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                    "Content-Security-Policy": components["headers"]["Content-Security-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "label": "For Globex AP",
+                     *       "description": null,
+                     *       "expires_at": "2026-11-27T10:00:00Z",
+                     *       "has_password": false,
+                     *       "tenant": {
+                     *         "name": "Globex"
+                     *       },
+                     *       "resource": {
+                     *         "type": "invoice",
+                     *         "name": "Invoice #42"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ShareInfo"];
+                };
+            };
+            404: components["responses"]["ShareNotFound"];
+            429: components["responses"]["ShareRateLimited"];
+            500: components["responses"]["ShareInternal"];
+            503: components["responses"]["ShareUnavailable"];
+        };
+    };
+    shareUnlock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description the share token from the link's URL. Anything else answers the one 404.
+                 * @example q3Yx0Jr8nV9pQeWm1c6LkT2uZs5bAa7dHf4gE0iOoPy3Rt8wXv1NjMk6lC2sB9zD
+                 */
+                token: components["parameters"]["token"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "password": "correct horse"
+                 *     }
+                 */
+                "application/x-www-form-urlencoded": components["schemas"]["Password"];
+                /**
+                 * @example {
+                 *       "password": "correct horse"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Password"];
+            };
+        };
+        responses: {
+            /** @description JSON: unlocked (or the link needs no password) */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "Referrer-Policy": components["headers"]["Referrer-Policy"];
+                    "X-Robots-Tag": components["headers"]["X-Robots-Tag"];
+                    "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                    "Content-Security-Policy": components["headers"]["Content-Security-Policy"];
+                    "Set-Cookie": components["headers"]["Set-Cookie"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "unlocked": true,
+                     *       "expires_in": 1800
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Unlocked"];
+                };
+            };
+            /** @description form: unlocked (or no password needed); go to the page */
+            303: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "Referrer-Policy": components["headers"]["Referrer-Policy"];
+                    "X-Robots-Tag": components["headers"]["X-Robots-Tag"];
+                    "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                    "Content-Security-Policy": components["headers"]["Content-Security-Policy"];
+                    Location: components["headers"]["Location"];
+                    "Set-Cookie": components["headers"]["Set-Cookie"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description JSON that is not an object */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "Referrer-Policy": components["headers"]["Referrer-Policy"];
+                    "X-Robots-Tag": components["headers"]["X-Robots-Tag"];
+                    "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                    "Content-Security-Policy": components["headers"]["Content-Security-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ViewerError"];
+                };
+            };
+            /** @description wrong password: the form again (JSON: `wrong_password`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "Referrer-Policy": components["headers"]["Referrer-Policy"];
+                    "X-Robots-Tag": components["headers"]["X-Robots-Tag"];
+                    "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                    "Content-Security-Policy": components["headers"]["Content-Security-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "wrong_password",
+                     *         "message": "That password isn't right. Try again."
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ViewerError"];
+                };
+            };
+            /** @description The one not-found page of every dead link (byte for byte the same whatever the reason); JSON when the request was a JSON POST. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "Referrer-Policy": components["headers"]["Referrer-Policy"];
+                    "X-Robots-Tag": components["headers"]["X-Robots-Tag"];
+                    "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                    "Content-Security-Policy": components["headers"]["Content-Security-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "Share link not found or has been revoked"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["NotFoundLink"];
+                };
+            };
+            /** @description Too many requests (a static page; JSON when the request was a JSON POST). */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "Referrer-Policy": components["headers"]["Referrer-Policy"];
+                    "X-Robots-Tag": components["headers"]["X-Robots-Tag"];
+                    "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                    "Content-Security-Policy": components["headers"]["Content-Security-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "rate_limited",
+                     *         "message": "Too many requests; slow down",
+                     *         "retry_after": 42
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ViewerError"];
+                };
+            };
+            /** @description Unexpected (a static page; JSON when the request was a JSON POST). */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "Referrer-Policy": components["headers"]["Referrer-Policy"];
+                    "X-Robots-Tag": components["headers"]["X-Robots-Tag"];
+                    "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                    "Content-Security-Policy": components["headers"]["Content-Security-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "Internal error",
+                     *         "request_id": "a3f1c2d4e5b6a7980a1b2c3d4e5f6071"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ViewerError"];
+                };
+            };
+            /** @description Temporarily unavailable (a static page; JSON when the request was a JSON POST). */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "Referrer-Policy": components["headers"]["Referrer-Policy"];
+                    "X-Robots-Tag": components["headers"]["X-Robots-Tag"];
+                    "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                    "Content-Security-Policy": components["headers"]["Content-Security-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unavailable",
+                     *         "message": "A backing service is unavailable; nothing was changed",
+                     *         "request_id": "a3f1c2d4e5b6a7980a1b2c3d4e5f6071"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ViewerError"];
+                };
+            };
+        };
+    };
+    introspect: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "token": "q3Yx0Jr8nV9pQeWm1c6LkT2uZs5bAa7dHf4gE0iOoPy3Rt8wXv1NjMk6lC2sB9zD",
+                 *       "view": {
+                 *         "ip": "203.0.113.7",
+                 *         "user_agent": "Mozilla/5.0"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["Introspect"];
+            };
+        };
+        responses: {
+            /** @description the answer */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "active": false
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Introspection"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    rotateOriginSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description chosen by the tenant: 1-128 characters of `A-Za-z0-9._:-`; may be sent percent-encoded (`invoice%3A42`), which is decoded once
+                 * @example invoice-42
+                 */
+                resource_id: components["parameters"]["resource_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the resource, with `origin_secret` (shown once) */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "checkout-live",
+                     *       "type": "monitor",
+                     *       "name": "Checkout API (live)",
+                     *       "version": 2,
+                     *       "etag": "\"2-0e81eab28bab\"",
+                     *       "active_links": 1,
+                     *       "document_bytes": 2,
+                     *       "created_at": "2026-11-20T10:00:00Z",
+                     *       "updated_at": "2026-11-21T10:00:00Z",
+                     *       "kind": "origin",
+                     *       "origin": {
+                     *         "url": "https://status.example.com",
+                     *         "allowed_paths": [
+                     *           "/*"
+                     *         ],
+                     *         "allowed_methods": [
+                     *           "GET",
+                     *           "HEAD"
+                     *         ],
+                     *         "banner": false
+                     *       },
+                     *       "secret_created_at": "2026-11-21T10:00:00Z",
+                     *       "previous_secret_retires_at": "2026-11-22T10:00:00Z",
+                     *       "origin_secret": "whsec_aq4Je35j3zgLxtS69mlHIyh+hF6RwyCZ"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Resource"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["StateConflict"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    shareVisit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description the share token from the link's URL. Anything else answers the one 404.
+                 * @example q3Yx0Jr8nV9pQeWm1c6LkT2uZs5bAa7dHf4gE0iOoPy3Rt8wXv1NjMk6lC2sB9zD
+                 */
+                token: components["parameters"]["token"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the visit is open */
+            303: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "Referrer-Policy": components["headers"]["Referrer-Policy"];
+                    "X-Robots-Tag": components["headers"]["X-Robots-Tag"];
+                    "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                    "Content-Security-Policy": components["headers"]["Content-Security-Policy"];
+                    Location: components["headers"]["Location"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: components["responses"]["ShareNotFound"];
+            429: components["responses"]["ShareRateLimited"];
+            500: components["responses"]["ShareInternal"];
+            503: components["responses"]["ShareUnavailable"];
+        };
+    };
+}
