@@ -566,6 +566,288 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tenants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the namespace's tenants
+         * @description Platform key. The tenants made with any key of this namespace, by id (paginated); never another namespace's, never deleted ones.
+         */
+        get: operations["listPlatformTenants"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tenant_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the product's own id for the tenant (its organisation id): 1-128 characters of `A-Za-z0-9._:-` */
+                tenant_id: components["parameters"]["tenant_id"];
+            };
+            cookie?: never;
+        };
+        /**
+         * One tenant
+         * @description Platform key. The tenant, its plan, effective limits, usage and settings.
+         */
+        get: operations["getPlatformTenant"];
+        /**
+         * Create or update a tenant
+         * @description Platform key. Creates the namespace's tenant `tenant_id` (201) or updates it (200); the same body again changes nothing. A tenant create that fails leaves nothing behind. A deleted tenant's id is not reused (409). Audited in the tenant's trail (and creation in the namespace's).
+         */
+        put: operations["putPlatformTenant"];
+        post?: never;
+        /**
+         * Delete a tenant
+         * @description Platform key. The tenant's keys stop at once, every link is revoked, its keys are deleted; its records (links, audit, access logs) are kept for their retention. 204 when done; 202 when time ran out first (DELETE again finishes it). Audited.
+         */
+        delete: operations["deletePlatformTenant"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a tenant
+         * @description Platform key. Changes what the body names: `name`, `plan`, `overrides` (replaced whole), `settings` and `branding` (the settings named). Audited.
+         */
+        patch: operations["patchPlatformTenant"];
+        trace?: never;
+    };
+    "/v1/tenants/{tenant_id}/suspend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the product's own id for the tenant (its organisation id): 1-128 characters of `A-Za-z0-9._:-` */
+                tenant_id: components["parameters"]["tenant_id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Suspend a tenant
+         * @description Platform key. At once: the tenant's API keys answer 401 and its links the one 404; nothing is deleted. Acting for it answers 409 until it is resumed. Audited.
+         */
+        post: operations["suspendPlatformTenant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tenant_id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the product's own id for the tenant (its organisation id): 1-128 characters of `A-Za-z0-9._:-` */
+                tenant_id: components["parameters"]["tenant_id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume a tenant
+         * @description Platform key. Lifts a suspension: keys and links work again as they were. Audited.
+         */
+        post: operations["resumePlatformTenant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tenant_id}/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the product's own id for the tenant (its organisation id): 1-128 characters of `A-Za-z0-9._:-` */
+                tenant_id: components["parameters"]["tenant_id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a key for a tenant
+         * @description Platform key. A key of the tenant (its first admin key, typically): shown once, audited in the tenant's trail as the platform key's doing. An admin key named "admin key" unless the body says otherwise.
+         */
+        post: operations["createPlatformTenantKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tenant_id}/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the product's own id for the tenant (its organisation id): 1-128 characters of `A-Za-z0-9._:-` */
+                tenant_id: components["parameters"]["tenant_id"];
+            };
+            cookie?: never;
+        };
+        /**
+         * A tenant's usage per day
+         * @description Platform key. Views and links created per UTC day for the last 90 days (oldest first, today included), with totals. Counted by the stream consumer, so the last few seconds may not show yet.
+         */
+        get: operations["getPlatformTenantUsage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The plans the namespace's tenants may be on
+         * @description Platform key. The built-in plans (as ops may have changed them) and the namespace's own.
+         */
+        get: operations["listPlatformPlans"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/plans/{plan_name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the plan's name: 1-40 characters of `A-Za-z0-9_-`, not a built-in plan's */
+                plan_name: components["parameters"]["plan_name"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Create or replace one of the namespace's plans
+         * @description Platform key. A plan only this namespace sees; a limit left out takes the free plan's value; built-in names are refused (422). Tenants on the plan get its new limits (plus their own overrides). Audited in the namespace's trail.
+         */
+        put: operations["putPlatformPlan"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/resources/{resource_id}/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a file upload
+         * @description Role: **operator** or above. Declare a file (`name`, `content_type`, `size`, `sha256`) and get a presigned PUT, valid 1 hour, that S3 itself refuses unless the bytes have exactly that size and SHA-256 (send `upload.headers` as given). Then call `complete`. Up to 1,000 files per resource, 5 GiB per file (413 above). Not on origin resources (409). Audited.
+         */
+        post: operations["startFileUpload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/resources/{resource_id}/files/{file_id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Complete a file upload: publish it
+         * @description Role: **operator** or above. Checks the object S3 stored (size, content type, SHA-256) and publishes the file as a new version of the resource (a published file of the same name is replaced). 409 before the upload reached the bucket; 422 when the stored object differs (it is removed). Completing a published file again answers it. Audited.
+         */
+        post: operations["completeFileUpload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/resources/{resource_id}/files/{file_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a file
+         * @description Role: **operator** or above. A published file leaves with a new version of the resource (viewers lose it at once); a pending upload is forgotten. Its object is removed from the bucket in the background, with retries. Audited.
+         */
+        delete: operations["deleteFile"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/share/{token}/files/{file_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description the share token from the link's URL. Anything else answers the one 404.
+                 * @example q3Yx0Jr8nV9pQeWm1c6LkT2uZs5bAa7dHf4gE0iOoPy3Rt8wXv1NjMk6lC2sB9zD
+                 */
+                token: components["parameters"]["token"];
+                /** @description a file the link shows (`fil_...`), or `bundle`: the zip of every file it shows */
+                file_id: components["parameters"]["share_file_id"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Download a file
+         * @description No key: the token is the capability. Checked like a view and counted as one (expiry, revocation, password cookie, view limit, rate limits; an access-log entry naming the file), then a redirect to a presigned GET of the file valid at most 60 seconds, `Content-Disposition: attachment` with the file's name; HTML, SVG, XML and other scriptable types are served as `application/octet-stream`. Range requests work on that URL. A file the link does not show (outside its scope, deleted, another resource's) is the one 404. `bundle` instead of a file id: the zip of every file the link shows (409 `preparing` until it is built). A view-limited link answers 409 `confirm_required`: POST uses a view (mail scanners and unfurlers GET).
+         */
+        get: operations["shareFile"];
+        put?: never;
+        /**
+         * Download a file, using one view
+         * @description No key: the token is the capability. Checked like a view and counted as one (expiry, revocation, password cookie, view limit, rate limits; an access-log entry naming the file), then a redirect to a presigned GET of the file valid at most 60 seconds, `Content-Disposition: attachment` with the file's name; HTML, SVG, XML and other scriptable types are served as `application/octet-stream`. Range requests work on that URL. A file the link does not show (outside its scope, deleted, another resource's) is the one 404. `bundle` instead of a file id: the zip of every file the link shows (409 `preparing` until it is built). On a view-limited link this uses one view (never past the limit); elsewhere it is a GET answered 303.
+         */
+        post: operations["shareFilePost"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -579,7 +861,7 @@ export interface components {
         Error: {
             error: {
                 /** @enum {string} */
-                code: "bad_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "limit_reached" | "precondition_failed" | "payload_too_large" | "unsupported_media_type" | "validation_error" | "rate_limited" | "internal" | "unavailable";
+                code: "bad_request" | "tenant_required" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "limit_reached" | "precondition_failed" | "payload_too_large" | "unsupported_media_type" | "validation_error" | "rate_limited" | "internal" | "unavailable" | "files_unavailable";
                 message: string;
                 details?: components["schemas"]["FieldError"][];
                 /** @description also the `X-Request-Id` header; the log line with this id has the cause */
@@ -594,7 +876,7 @@ export interface components {
         ViewerError: {
             error: {
                 /** @enum {string} */
-                code: "bad_request" | "password_required" | "wrong_password" | "not_found" | "method_not_allowed" | "confirm_required" | "unsupported_media_type" | "rate_limited" | "internal" | "unavailable";
+                code: "bad_request" | "password_required" | "wrong_password" | "not_found" | "method_not_allowed" | "confirm_required" | "unsupported_media_type" | "rate_limited" | "internal" | "unavailable" | "preparing";
                 message: string;
                 request_id?: string;
                 retry_after?: number;
@@ -709,6 +991,7 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             updated_at: string;
+            file_count?: number;
         };
         /** @description Display hints for the viewer's page (at most 16 KiB). */
         Display: {
@@ -766,6 +1049,9 @@ export interface components {
             previous_secret_retires_at?: string | null;
             /** @description only when the origin is first set, or rotated: shown once */
             origin_secret?: string;
+            /** @description document resources: the published files */
+            files?: components["schemas"]["File"][];
+            file_count?: number;
         };
         /** @description A whole resource: either a document (`DocumentResourcePut`) or an origin (`OriginResourcePut`), never both. */
         ResourcePut: components["schemas"]["DocumentResourcePut"] | components["schemas"]["OriginResourcePut"];
@@ -781,6 +1067,7 @@ export interface components {
             };
             /** @description field names whose values viewers see as `***`, at any depth */
             redact?: string[];
+            /** @description An entry `file:<name>`, `file:<folder>/*` or `file:*` selects files (docs/files.md). */
             scopes?: {
                 [key: string]: string[] | null;
             };
@@ -807,10 +1094,10 @@ export interface components {
             expires_at: string | null;
             /** Format: date-time */
             created_at: string;
-            created_by: string | null;
+            created_by: components["schemas"]["ByRef"] | null;
             /** Format: date-time */
             revoked_at: string | null;
-            revoked_by: string | null;
+            revoked_by: components["schemas"]["ByRef"] | null;
             view_count: number;
             /** Format: date-time */
             last_accessed_at: string | null;
@@ -834,10 +1121,10 @@ export interface components {
             expires_at: string | null;
             /** Format: date-time */
             created_at: string;
-            created_by: string | null;
+            created_by: components["schemas"]["ByRef"] | null;
             /** Format: date-time */
             revoked_at: string | null;
-            revoked_by: string | null;
+            revoked_by: components["schemas"]["ByRef"] | null;
             view_count: number;
             /** Format: date-time */
             last_accessed_at: string | null;
@@ -933,12 +1220,17 @@ export interface components {
             actor: {
                 /**
                  * @example key
+                 * @example platform_key
                  * @example ops
                  * @example system
                  */
                 type: string;
                 id: string | null;
                 name: string | null;
+                /** @description a platform key's namespace */
+                namespace?: string;
+                /** @description the request's `Keyhole-Actor` */
+                actor?: string;
             };
             /**
              * @example link.created
@@ -1060,6 +1352,15 @@ export interface components {
             };
             /** Format: date-time */
             updated_at: string;
+            /** @description only on a resource that holds files: the ones this link shows (its scope's `file:` patterns) */
+            files?: components["schemas"]["ShareFile"][];
+            /** @description with `files`: the zip of every file shown (two or more, 10 GiB at most), or null */
+            bundle?: {
+                /** @enum {string} */
+                status: "preparing" | "ready";
+                size: number | null;
+                download_url: string;
+            } | null;
         };
         ShareInfo: {
             label: string | null;
@@ -1068,6 +1369,7 @@ export interface components {
             expires_at: string | null;
             has_password: boolean;
             tenant: {
+                /** @description Who shared the link: the tenant's display name (`PATCH /v1/tenant`), else its name, as the page and the origin banner show it. */
                 name: string;
             };
             resource: {
@@ -1160,7 +1462,7 @@ export interface components {
             };
             /** @description field names whose values viewers see as `***`, at any depth */
             redact?: string[] | null;
-            /** @description named projections: scope name -> top-level document fields (at most 64 KiB) */
+            /** @description named projections: scope name -> top-level document fields (at most 64 KiB) An entry `file:<name>`, `file:<folder>/*` or `file:*` selects files (docs/files.md). */
             scopes?: {
                 [key: string]: string[];
             } | null;
@@ -1187,6 +1489,193 @@ export interface components {
             display?: {
                 [key: string]: unknown;
             } | null;
+        };
+        /** @description Who created (or revoked) a link: the key, and the product's user it named (informational). */
+        ByRef: {
+            /** @description the API key or platform key that did it (`key_...`, `pkey_...`), or `ops` */
+            key_id: string;
+            /** @description the request's `Keyhole-Actor`, when it named one */
+            actor: string | null;
+        };
+        /** @description A tenant of the platform key's namespace. */
+        PlatformTenant: {
+            /** @description the product's own id for the tenant */
+            id: string;
+            name: string;
+            plan: string;
+            limits: components["schemas"]["Limits"];
+            /** @description limits set for this tenant only (by the platform key or ops) */
+            overrides: {
+                [key: string]: number | null;
+            };
+            usage: {
+                active_links: number;
+                shared_resources: number;
+            };
+            settings: components["schemas"]["TenantSettings"];
+            /** Format: date-time */
+            created_at: string;
+            /** @description Keyhole's id for it (in its API keys, and `GET /v1/tenant`) */
+            keyhole_id: string;
+            /** @enum {string} */
+            status: "active" | "suspended";
+            /** Format: date-time */
+            suspended_at: string | null;
+        };
+        PlatformTenantPage: {
+            items: components["schemas"]["PlatformTenant"][];
+            next_cursor: string | null;
+        };
+        /** @description Create or update. `overrides` (when given) replaces the tenant's overrides; `settings` and `branding` change only the settings they name. */
+        PlatformTenantPut: {
+            /** @description not blank; no control or text-direction characters */
+            name: string;
+            /** @description a built-in plan (free, team, enterprise) or one of the namespace's (`GET /v1/plans`) */
+            plan: string;
+            /** @description replaces the tenant's limit overrides: limit name -> whole number, or null for unlimited */
+            overrides?: {
+                [key: string]: number | null;
+            };
+            settings?: components["schemas"]["TenantSettingsPatch"];
+            /** @description the branding settings only (as in `settings`) */
+            branding?: {
+                /** @description not blank; no control or text-direction characters */
+                display_name?: string | null;
+                accent_color?: string | null;
+                /** @description `data:image/png|jpeg|webp;base64,...`: at most 2,048 bytes and 512 x 512 pixels; SVG and URLs are refused */
+                logo?: string | null;
+            };
+        };
+        /** @description Only what is named changes. */
+        PlatformTenantPatch: {
+            /** @description not blank; no control or text-direction characters */
+            name?: string;
+            /** @description a built-in plan (free, team, enterprise) or one of the namespace's (`GET /v1/plans`) */
+            plan?: string;
+            /** @description replaces the tenant's limit overrides: limit name -> whole number, or null for unlimited */
+            overrides?: {
+                [key: string]: number | null;
+            };
+            settings?: components["schemas"]["TenantSettingsPatch"];
+            /** @description the branding settings only (as in `settings`) */
+            branding?: {
+                /** @description not blank; no control or text-direction characters */
+                display_name?: string | null;
+                accent_color?: string | null;
+                /** @description `data:image/png|jpeg|webp;base64,...`: at most 2,048 bytes and 512 x 512 pixels; SVG and URLs are refused */
+                logo?: string | null;
+            };
+        };
+        /** @description The deletion ran out of time before every link was revoked: the tenant is gone for every other route, its keys and links stopped; DELETE again finishes it. */
+        TenantDeleting: {
+            id: string;
+            /** @enum {string} */
+            status: "deleting";
+            links_revoked: number;
+        };
+        Plan: {
+            name: string;
+            /** @enum {string} */
+            source: "builtin" | "namespace";
+            limits: components["schemas"]["Limits"];
+            /** @description (PUT) tenants on the plan whose limits were refreshed */
+            tenants_updated?: number;
+        };
+        PlanPage: {
+            items: components["schemas"]["Plan"][];
+            next_cursor: null;
+        };
+        PlanPut: {
+            /** @description limit name -> whole number, or null for unlimited; a limit left out takes the free plan's value */
+            limits: {
+                [key: string]: number | null;
+            };
+        };
+        /** @description all optional: an admin key named "admin key" unless told otherwise */
+        TenantKeyCreate: {
+            /** @description not blank; no control or text-direction characters */
+            name?: string;
+            /** @enum {string} */
+            role?: "introspect" | "viewer" | "operator" | "admin";
+        };
+        TenantDailyUsage: {
+            id: string;
+            days: {
+                /** Format: date */
+                date: string;
+                views: number;
+                links_created: number;
+            }[];
+            totals: {
+                views: number;
+                links_created: number;
+            };
+        };
+        FileUpload: {
+            /** @description 1-255 characters; `/` separates folders; no leading or trailing `/`, no empty, `.` or `..` segment, no backslash, no control or text-direction character */
+            name: string;
+            /** @description a media type (`application/pdf`), optionally with `; charset=...` */
+            content_type: string;
+            /** @description bytes; at most 5 GiB (5,368,709,120): more is 413 */
+            size: number;
+            /** @description SHA-256 of the bytes, hex */
+            sha256: string;
+        };
+        /** @description A file of a resource: `pending` until its upload is completed, then `published`. */
+        File: {
+            file_id: string;
+            name: string;
+            content_type: string;
+            size: number;
+            /** @description SHA-256 of the bytes, hex */
+            sha256: string;
+            /** @enum {string} */
+            status: "pending" | "published";
+            /** Format: date-time */
+            published_at?: string | null;
+            /** Format: date-time */
+            created_at?: string;
+            /** @description after complete: the version that published it */
+            resource_version?: number;
+            /** @description after complete: the resource's new ETag */
+            etag?: string;
+        };
+        FileUploadStarted: {
+            file_id: string;
+            name: string;
+            content_type: string;
+            size: number;
+            /** @description SHA-256 of the bytes, hex */
+            sha256: string;
+            /** @enum {string} */
+            status: "pending" | "published";
+            /** Format: date-time */
+            created_at: string;
+            upload: {
+                /** @enum {string} */
+                method: "PUT";
+                /** Format: uri */
+                url: string;
+                /** @description send each exactly (a browser sets Content-Length itself): S3 refuses the PUT otherwise */
+                headers: {
+                    [key: string]: string;
+                };
+            };
+            /**
+             * Format: date-time
+             * @description the upload must start before this (1 hour)
+             */
+            expires_at: string;
+        };
+        ShareFile: {
+            id: string;
+            name: string;
+            content_type: string;
+            size: number;
+            /** @description SHA-256 of the bytes, hex */
+            sha256: string;
+            /** @description `<share URL>/files/<id>`: checked like a view, then a 302 to the bytes */
+            download_url: string;
         };
     };
     responses: {
@@ -1572,7 +2061,7 @@ export interface components {
                 "*/*": unknown;
             };
         };
-        /** @description `/o` without its slash (301), or opened on Keyhole's host: the link's content origin (302) */
+        /** @description `/o` without its slash (301), or opened on Keyhole's host: the same path and query on the link's content origin (302; 307 for methods other than GET and HEAD, so the method and body are kept) */
         ProxiedMoved: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1647,6 +2136,106 @@ export interface components {
                 "application/json": components["schemas"]["ViewerError"];
             };
         };
+        /** @description A platform key called a tenant route without naming the tenant it acts for (`Keyhole-Tenant`). */
+        TenantRequired: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Cache-Control": components["headers"]["NoStore"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "code": "tenant_required",
+                 *         "message": "A platform key acts for one of its tenants: name it with the Keyhole-Tenant header",
+                 *         "request_id": "a3f1c2d4e5b6a7980a1b2c3d4e5f6071"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The body is not JSON, or not a JSON object (`bad_request`); or a platform key named no tenant to act for (`tenant_required`). */
+        BadRequestOrTenantRequired: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Cache-Control": components["headers"]["NoStore"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "code": "bad_request",
+                 *         "message": "Request body is not valid JSON",
+                 *         "request_id": "a3f1c2d4e5b6a7980a1b2c3d4e5f6071"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description Platform routes need a platform key (`khp_...`); a tenant's own API key gets 403. */
+        PlatformOnly: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Cache-Control": components["headers"]["NoStore"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "code": "forbidden",
+                 *         "message": "Platform routes need a platform key (khp_...); this is a tenant's API key",
+                 *         "request_id": "a3f1c2d4e5b6a7980a1b2c3d4e5f6071"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description No such tenant in this namespace (another namespace's tenants, and deleted ones, are 404 too). */
+        TenantNotFound: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Cache-Control": components["headers"]["NoStore"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "code": "not_found",
+                 *         "message": "No such tenant",
+                 *         "request_id": "a3f1c2d4e5b6a7980a1b2c3d4e5f6071"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description `conflict`: the upload has not reached the bucket yet, or the resource shares an origin; `limit_reached`: the resource holds 1,000 files; `files_unavailable`: this deployment has no files bucket. Nothing was changed. */
+        FileConflict: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Cache-Control": components["headers"]["NoStore"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "code": "conflict",
+                 *         "message": "The file has not been uploaded yet: PUT it to the upload URL first",
+                 *         "request_id": "a3f1c2d4e5b6a7980a1b2c3d4e5f6071"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
     };
     parameters: {
         /**
@@ -1692,6 +2281,20 @@ export interface components {
         kh_unlock: string;
         /** @description sent by an open page re-rendering after its poll found a new version: the new ETag */
         "X-Keyhole-Refresh": string;
+        /** @description With a platform key (`khp_...`): the product's id of the tenant to act for, as that tenant's admin (required then: without it, 400 `tenant_required`; a tenant of another namespace is the usual 404). Ignored with a tenant's own key. */
+        "Keyhole-Tenant": string;
+        /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+        "Keyhole-Actor": string;
+        /** @description only the links created by requests that named this actor (`Keyhole-Actor`), newest first; the status filter applies to each page read, so a page may hold fewer than `limit` links (follow `next_cursor`) */
+        actor: string;
+        /** @description the product's own id for the tenant (its organisation id): 1-128 characters of `A-Za-z0-9._:-` */
+        tenant_id: string;
+        /** @description the plan's name: 1-40 characters of `A-Za-z0-9_-`, not a built-in plan's */
+        plan_name: string;
+        /** @description a file of the resource (`fil_...`) */
+        file_id: string;
+        /** @description a file the link shows (`fil_...`), or `bundle`: the zip of every file it shows */
+        share_file_id: string;
     };
     requestBodies: never;
     headers: {
@@ -1758,6 +2361,7 @@ export interface operations {
             /** @description the rules */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["NoStore"];
                     "Referrer-Policy": components["headers"]["Referrer-Policy"];
                     "X-Robots-Tag": components["headers"]["X-Robots-Tag"];
@@ -1781,6 +2385,10 @@ export interface operations {
             header?: {
                 /** @description the API key, instead of `Authorization: Bearer` (when both are sent, `Authorization` wins) */
                 "x-api-key"?: components["parameters"]["x-api-key"];
+                /** @description With a platform key (`khp_...`): the product's id of the tenant to act for, as that tenant's admin (required then: without it, 400 `tenant_required`; a tenant of another namespace is the usual 404). Ignored with a tenant's own key. */
+                "Keyhole-Tenant"?: components["parameters"]["Keyhole-Tenant"];
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
             };
             path?: never;
             cookie?: never;
@@ -1829,8 +2437,12 @@ export interface operations {
                     "application/json": components["schemas"]["Tenant"];
                 };
             };
+            400: components["responses"]["TenantRequired"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["StateConflict"];
+            422: components["responses"]["ValidationError"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
@@ -1839,7 +2451,12 @@ export interface operations {
     patchTenant: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description With a platform key (`khp_...`): the product's id of the tenant to act for, as that tenant's admin (required then: without it, 400 `tenant_required`; a tenant of another namespace is the usual 404). Ignored with a tenant's own key. */
+                "Keyhole-Tenant"?: components["parameters"]["Keyhole-Tenant"];
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -1897,9 +2514,10 @@ export interface operations {
                     "application/json": components["schemas"]["Tenant"];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadRequestOrTenantRequired"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             409: components["responses"]["StateConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -1920,7 +2538,12 @@ export interface operations {
                 /** @description `next_cursor` of the previous page of the same list (opaque): a cursor this list did not return (made up, edited, from another list or tenant) is 422 on `cursor` */
                 cursor?: components["parameters"]["cursor"];
             };
-            header?: never;
+            header?: {
+                /** @description With a platform key (`khp_...`): the product's id of the tenant to act for, as that tenant's admin (required then: without it, 400 `tenant_required`; a tenant of another namespace is the usual 404). Ignored with a tenant's own key. */
+                "Keyhole-Tenant"?: components["parameters"]["Keyhole-Tenant"];
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -1952,8 +2575,11 @@ export interface operations {
                     "application/json": components["schemas"]["ApiKeyPage"];
                 };
             };
+            400: components["responses"]["TenantRequired"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["StateConflict"];
             422: components["responses"]["ValidationError"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
@@ -1963,7 +2589,12 @@ export interface operations {
     createApiKey: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description With a platform key (`khp_...`): the product's id of the tenant to act for, as that tenant's admin (required then: without it, 400 `tenant_required`; a tenant of another namespace is the usual 404). Ignored with a tenant's own key. */
+                "Keyhole-Tenant"?: components["parameters"]["Keyhole-Tenant"];
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2001,9 +2632,10 @@ export interface operations {
                     "application/json": components["schemas"]["NewApiKey"];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadRequestOrTenantRequired"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             409: components["responses"]["StateConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -2016,7 +2648,12 @@ export interface operations {
     deleteApiKey: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description With a platform key (`khp_...`): the product's id of the tenant to act for, as that tenant's admin (required then: without it, 400 `tenant_required`; a tenant of another namespace is the usual 404). Ignored with a tenant's own key. */
+                "Keyhole-Tenant"?: components["parameters"]["Keyhole-Tenant"];
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
             path: {
                 /** @example key_0c9d8e7f6a5b4c3d2e1f */
                 key_id: components["parameters"]["key_id"];
@@ -2034,10 +2671,12 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["TenantRequired"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["StateConflict"];
+            422: components["responses"]["ValidationError"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
@@ -2054,7 +2693,12 @@ export interface operations {
                 /** @description `next_cursor` of the previous page of the same list (opaque): a cursor this list did not return (made up, edited, from another list or tenant) is 422 on `cursor` */
                 cursor?: components["parameters"]["cursor"];
             };
-            header?: never;
+            header?: {
+                /** @description With a platform key (`khp_...`): the product's id of the tenant to act for, as that tenant's admin (required then: without it, 400 `tenant_required`; a tenant of another namespace is the usual 404). Ignored with a tenant's own key. */
+                "Keyhole-Tenant"?: components["parameters"]["Keyhole-Tenant"];
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2089,8 +2733,11 @@ export interface operations {
                     "application/json": components["schemas"]["ResourcePage"];
                 };
             };
+            400: components["responses"]["TenantRequired"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["StateConflict"];
             422: components["responses"]["ValidationError"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
@@ -2100,7 +2747,12 @@ export interface operations {
     getResource: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description With a platform key (`khp_...`): the product's id of the tenant to act for, as that tenant's admin (required then: without it, 400 `tenant_required`; a tenant of another namespace is the usual 404). Ignored with a tenant's own key. */
+                "Keyhole-Tenant"?: components["parameters"]["Keyhole-Tenant"];
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
             path: {
                 /**
                  * @description chosen by the tenant: 1-128 characters of `A-Za-z0-9._:-`; may be sent percent-encoded (`invoice%3A42`), which is decoded once
@@ -2159,9 +2811,12 @@ export interface operations {
                     "application/json": components["schemas"]["Resource"];
                 };
             };
+            400: components["responses"]["TenantRequired"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["StateConflict"];
+            422: components["responses"]["ValidationError"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
@@ -2181,6 +2836,10 @@ export interface operations {
                  * @example *
                  */
                 "If-None-Match"?: components["parameters"]["If-None-Match-Resource"];
+                /** @description With a platform key (`khp_...`): the product's id of the tenant to act for, as that tenant's admin (required then: without it, 400 `tenant_required`; a tenant of another namespace is the usual 404). Ignored with a tenant's own key. */
+                "Keyhole-Tenant"?: components["parameters"]["Keyhole-Tenant"];
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
             };
             path: {
                 /**
@@ -2317,9 +2976,10 @@ export interface operations {
                     "application/json": components["schemas"]["Resource"];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadRequestOrTenantRequired"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
@@ -2333,7 +2993,12 @@ export interface operations {
     deleteResource: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description With a platform key (`khp_...`): the product's id of the tenant to act for, as that tenant's admin (required then: without it, 400 `tenant_required`; a tenant of another namespace is the usual 404). Ignored with a tenant's own key. */
+                "Keyhole-Tenant"?: components["parameters"]["Keyhole-Tenant"];
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
             path: {
                 /**
                  * @description chosen by the tenant: 1-128 characters of `A-Za-z0-9._:-`; may be sent percent-encoded (`invoice%3A42`), which is decoded once
@@ -2354,10 +3019,12 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["TenantRequired"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["StateConflict"];
+            422: components["responses"]["ValidationError"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
@@ -2372,6 +3039,10 @@ export interface operations {
                  * @example "3-9f2c4e1a7b0d"
                  */
                 "If-Match"?: components["parameters"]["If-Match"];
+                /** @description With a platform key (`khp_...`): the product's id of the tenant to act for, as that tenant's admin (required then: without it, 400 `tenant_required`; a tenant of another namespace is the usual 404). Ignored with a tenant's own key. */
+                "Keyhole-Tenant"?: components["parameters"]["Keyhole-Tenant"];
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
             };
             path: {
                 /**
@@ -2452,7 +3123,7 @@ export interface operations {
                     "application/json": components["schemas"]["Resource"];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadRequestOrTenantRequired"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -2479,7 +3150,12 @@ export interface operations {
                 /** @description `next_cursor` of the previous page of the same list (opaque): a cursor this list did not return (made up, edited, from another list or tenant) is 422 on `cursor` */
                 cursor?: components["parameters"]["cursor"];
             };
-            header?: never;
+            header?: {
+                /** @description With a platform key (`khp_...`): the product's id of the tenant to act for, as that tenant's admin (required then: without it, 400 `tenant_required`; a tenant of another namespace is the usual 404). Ignored with a tenant's own key. */
+                "Keyhole-Tenant"?: components["parameters"]["Keyhole-Tenant"];
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
             path: {
                 /**
                  * @description chosen by the tenant: 1-128 characters of `A-Za-z0-9._:-`; may be sent percent-encoded (`invoice%3A42`), which is decoded once
@@ -2512,7 +3188,10 @@ export interface operations {
                      *           "status": "active",
                      *           "expires_at": "2026-11-27T10:00:00Z",
                      *           "created_at": "2026-11-20T10:00:00Z",
-                     *           "created_by": "key_0c9d8e7f6a5b4c3d2e1f",
+                     *           "created_by": {
+                     *             "key_id": "key_0c9d8e7f6a5b4c3d2e1f",
+                     *             "actor": null
+                     *           },
                      *           "revoked_at": null,
                      *           "revoked_by": null,
                      *           "view_count": 4,
@@ -2528,9 +3207,11 @@ export interface operations {
                     "application/json": components["schemas"]["LinkPage"];
                 };
             };
+            400: components["responses"]["TenantRequired"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["StateConflict"];
             422: components["responses"]["ValidationError"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
@@ -2540,7 +3221,12 @@ export interface operations {
     createLink: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description With a platform key (`khp_...`): the product's id of the tenant to act for, as that tenant's admin (required then: without it, 400 `tenant_required`; a tenant of another namespace is the usual 404). Ignored with a tenant's own key. */
+                "Keyhole-Tenant"?: components["parameters"]["Keyhole-Tenant"];
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
             path: {
                 /**
                  * @description chosen by the tenant: 1-128 characters of `A-Za-z0-9._:-`; may be sent percent-encoded (`invoice%3A42`), which is decoded once
@@ -2581,7 +3267,10 @@ export interface operations {
                      *       "status": "active",
                      *       "expires_at": "2026-11-27T10:00:00Z",
                      *       "created_at": "2026-11-20T10:00:00Z",
-                     *       "created_by": "key_0c9d8e7f6a5b4c3d2e1f",
+                     *       "created_by": {
+                     *         "key_id": "key_0c9d8e7f6a5b4c3d2e1f",
+                     *         "actor": null
+                     *       },
                      *       "revoked_at": null,
                      *       "revoked_by": null,
                      *       "view_count": 0,
@@ -2596,7 +3285,7 @@ export interface operations {
                     "application/json": components["schemas"]["NewLink"];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadRequestOrTenantRequired"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -2614,6 +3303,8 @@ export interface operations {
             query?: {
                 /** @description which links (default `active`) */
                 status?: components["parameters"]["status"];
+                /** @description only the links created by requests that named this actor (`Keyhole-Actor`), newest first; the status filter applies to each page read, so a page may hold fewer than `limit` links (follow `next_cursor`) */
+                actor?: components["parameters"]["actor"];
                 /**
                  * @description page size, 1-100 (default 50)
                  * @example 50
@@ -2622,7 +3313,12 @@ export interface operations {
                 /** @description `next_cursor` of the previous page of the same list (opaque): a cursor this list did not return (made up, edited, from another list or tenant) is 422 on `cursor` */
                 cursor?: components["parameters"]["cursor"];
             };
-            header?: never;
+            header?: {
+                /** @description With a platform key (`khp_...`): the product's id of the tenant to act for, as that tenant's admin (required then: without it, 400 `tenant_required`; a tenant of another namespace is the usual 404). Ignored with a tenant's own key. */
+                "Keyhole-Tenant"?: components["parameters"]["Keyhole-Tenant"];
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2649,7 +3345,10 @@ export interface operations {
                      *           "status": "active",
                      *           "expires_at": "2026-11-27T10:00:00Z",
                      *           "created_at": "2026-11-20T10:00:00Z",
-                     *           "created_by": "key_0c9d8e7f6a5b4c3d2e1f",
+                     *           "created_by": {
+                     *             "key_id": "key_0c9d8e7f6a5b4c3d2e1f",
+                     *             "actor": null
+                     *           },
                      *           "revoked_at": null,
                      *           "revoked_by": null,
                      *           "view_count": 4,
@@ -2665,8 +3364,11 @@ export interface operations {
                     "application/json": components["schemas"]["LinkPage"];
                 };
             };
+            400: components["responses"]["TenantRequired"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["StateConflict"];
             422: components["responses"]["ValidationError"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
@@ -2676,7 +3378,12 @@ export interface operations {
     getLink: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description With a platform key (`khp_...`): the product's id of the tenant to act for, as that tenant's admin (required then: without it, 400 `tenant_required`; a tenant of another namespace is the usual 404). Ignored with a tenant's own key. */
+                "Keyhole-Tenant"?: components["parameters"]["Keyhole-Tenant"];
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
             path: {
                 /** @example lnk_5f0c2a9e1b7d4c3a8e6f1d2b */
                 link_id: components["parameters"]["link_id"];
@@ -2704,7 +3411,10 @@ export interface operations {
                      *       "status": "active",
                      *       "expires_at": "2026-11-27T10:00:00Z",
                      *       "created_at": "2026-11-20T10:00:00Z",
-                     *       "created_by": "key_0c9d8e7f6a5b4c3d2e1f",
+                     *       "created_by": {
+                     *         "key_id": "key_0c9d8e7f6a5b4c3d2e1f",
+                     *         "actor": null
+                     *       },
                      *       "revoked_at": null,
                      *       "revoked_by": null,
                      *       "view_count": 4,
@@ -2717,9 +3427,12 @@ export interface operations {
                     "application/json": components["schemas"]["Link"];
                 };
             };
+            400: components["responses"]["TenantRequired"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["StateConflict"];
+            422: components["responses"]["ValidationError"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
@@ -2728,7 +3441,12 @@ export interface operations {
     revokeLink: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description With a platform key (`khp_...`): the product's id of the tenant to act for, as that tenant's admin (required then: without it, 400 `tenant_required`; a tenant of another namespace is the usual 404). Ignored with a tenant's own key. */
+                "Keyhole-Tenant"?: components["parameters"]["Keyhole-Tenant"];
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
             path: {
                 /** @example lnk_5f0c2a9e1b7d4c3a8e6f1d2b */
                 link_id: components["parameters"]["link_id"];
@@ -2746,10 +3464,12 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["TenantRequired"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["StateConflict"];
+            422: components["responses"]["ValidationError"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
@@ -2758,7 +3478,12 @@ export interface operations {
     patchLink: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description With a platform key (`khp_...`): the product's id of the tenant to act for, as that tenant's admin (required then: without it, 400 `tenant_required`; a tenant of another namespace is the usual 404). Ignored with a tenant's own key. */
+                "Keyhole-Tenant"?: components["parameters"]["Keyhole-Tenant"];
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
             path: {
                 /** @example lnk_5f0c2a9e1b7d4c3a8e6f1d2b */
                 link_id: components["parameters"]["link_id"];
@@ -2796,7 +3521,10 @@ export interface operations {
                      *       "status": "active",
                      *       "expires_at": "2026-11-27T10:00:00Z",
                      *       "created_at": "2026-11-20T10:00:00Z",
-                     *       "created_by": "key_0c9d8e7f6a5b4c3d2e1f",
+                     *       "created_by": {
+                     *         "key_id": "key_0c9d8e7f6a5b4c3d2e1f",
+                     *         "actor": null
+                     *       },
                      *       "revoked_at": null,
                      *       "revoked_by": null,
                      *       "view_count": 4,
@@ -2809,7 +3537,7 @@ export interface operations {
                     "application/json": components["schemas"]["Link"];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadRequestOrTenantRequired"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -2825,7 +3553,12 @@ export interface operations {
     revealLink: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description With a platform key (`khp_...`): the product's id of the tenant to act for, as that tenant's admin (required then: without it, 400 `tenant_required`; a tenant of another namespace is the usual 404). Ignored with a tenant's own key. */
+                "Keyhole-Tenant"?: components["parameters"]["Keyhole-Tenant"];
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
             path: {
                 /** @example lnk_5f0c2a9e1b7d4c3a8e6f1d2b */
                 link_id: components["parameters"]["link_id"];
@@ -2852,10 +3585,12 @@ export interface operations {
                     "application/json": components["schemas"]["RevealedLink"];
                 };
             };
+            400: components["responses"]["TenantRequired"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["StateConflict"];
+            422: components["responses"]["ValidationError"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
@@ -2872,7 +3607,12 @@ export interface operations {
                 /** @description `next_cursor` of the previous page of the same list (opaque): a cursor this list did not return (made up, edited, from another list or tenant) is 422 on `cursor` */
                 cursor?: components["parameters"]["cursor"];
             };
-            header?: never;
+            header?: {
+                /** @description With a platform key (`khp_...`): the product's id of the tenant to act for, as that tenant's admin (required then: without it, 400 `tenant_required`; a tenant of another namespace is the usual 404). Ignored with a tenant's own key. */
+                "Keyhole-Tenant"?: components["parameters"]["Keyhole-Tenant"];
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
             path: {
                 /** @example lnk_5f0c2a9e1b7d4c3a8e6f1d2b */
                 link_id: components["parameters"]["link_id"];
@@ -2909,9 +3649,11 @@ export interface operations {
                     "application/json": components["schemas"]["AccessLogPage"];
                 };
             };
+            400: components["responses"]["TenantRequired"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["StateConflict"];
             422: components["responses"]["ValidationError"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
@@ -2929,7 +3671,12 @@ export interface operations {
                 /** @description `next_cursor` of the previous page of the same list (opaque): a cursor this list did not return (made up, edited, from another list or tenant) is 422 on `cursor` */
                 cursor?: components["parameters"]["cursor"];
             };
-            header?: never;
+            header?: {
+                /** @description With a platform key (`khp_...`): the product's id of the tenant to act for, as that tenant's admin (required then: without it, 400 `tenant_required`; a tenant of another namespace is the usual 404). Ignored with a tenant's own key. */
+                "Keyhole-Tenant"?: components["parameters"]["Keyhole-Tenant"];
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2970,8 +3717,11 @@ export interface operations {
                     "application/json": components["schemas"]["AuditPage"];
                 };
             };
+            400: components["responses"]["TenantRequired"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["StateConflict"];
             422: components["responses"]["ValidationError"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
@@ -2989,7 +3739,12 @@ export interface operations {
                 /** @description `next_cursor` of the previous page of the same list (opaque): a cursor this list did not return (made up, edited, from another list or tenant) is 422 on `cursor` */
                 cursor?: components["parameters"]["cursor"];
             };
-            header?: never;
+            header?: {
+                /** @description With a platform key (`khp_...`): the product's id of the tenant to act for, as that tenant's admin (required then: without it, 400 `tenant_required`; a tenant of another namespace is the usual 404). Ignored with a tenant's own key. */
+                "Keyhole-Tenant"?: components["parameters"]["Keyhole-Tenant"];
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -3024,8 +3779,11 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookPage"];
                 };
             };
+            400: components["responses"]["TenantRequired"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["StateConflict"];
             422: components["responses"]["ValidationError"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
@@ -3035,7 +3793,12 @@ export interface operations {
     createWebhook: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description With a platform key (`khp_...`): the product's id of the tenant to act for, as that tenant's admin (required then: without it, 400 `tenant_required`; a tenant of another namespace is the usual 404). Ignored with a tenant's own key. */
+                "Keyhole-Tenant"?: components["parameters"]["Keyhole-Tenant"];
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -3078,9 +3841,10 @@ export interface operations {
                     "application/json": components["schemas"]["NewWebhookEndpoint"];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadRequestOrTenantRequired"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -3093,7 +3857,12 @@ export interface operations {
     deleteWebhook: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description With a platform key (`khp_...`): the product's id of the tenant to act for, as that tenant's admin (required then: without it, 400 `tenant_required`; a tenant of another namespace is the usual 404). Ignored with a tenant's own key. */
+                "Keyhole-Tenant"?: components["parameters"]["Keyhole-Tenant"];
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
             path: {
                 /** @example wh_1a2b3c4d5e6f708192a3b4c5 */
                 webhook_id: components["parameters"]["webhook_id"];
@@ -3111,10 +3880,12 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["TenantRequired"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["StateConflict"];
+            422: components["responses"]["ValidationError"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
@@ -3131,7 +3902,12 @@ export interface operations {
                 /** @description `next_cursor` of the previous page of the same list (opaque): a cursor this list did not return (made up, edited, from another list or tenant) is 422 on `cursor` */
                 cursor?: components["parameters"]["cursor"];
             };
-            header?: never;
+            header?: {
+                /** @description With a platform key (`khp_...`): the product's id of the tenant to act for, as that tenant's admin (required then: without it, 400 `tenant_required`; a tenant of another namespace is the usual 404). Ignored with a tenant's own key. */
+                "Keyhole-Tenant"?: components["parameters"]["Keyhole-Tenant"];
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
             path: {
                 /** @example wh_1a2b3c4d5e6f708192a3b4c5 */
                 webhook_id: components["parameters"]["webhook_id"];
@@ -3179,9 +3955,11 @@ export interface operations {
                     "application/json": components["schemas"]["DeliveryPage"];
                 };
             };
+            400: components["responses"]["TenantRequired"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["StateConflict"];
             422: components["responses"]["ValidationError"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
@@ -3951,7 +4729,12 @@ export interface operations {
     introspect: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description With a platform key (`khp_...`): the product's id of the tenant to act for, as that tenant's admin (required then: without it, 400 `tenant_required`; a tenant of another namespace is the usual 404). Ignored with a tenant's own key. */
+                "Keyhole-Tenant"?: components["parameters"]["Keyhole-Tenant"];
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -3986,9 +4769,11 @@ export interface operations {
                     "application/json": components["schemas"]["Introspection"];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadRequestOrTenantRequired"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["StateConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationError"];
@@ -4000,7 +4785,12 @@ export interface operations {
     rotateOriginSecret: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description With a platform key (`khp_...`): the product's id of the tenant to act for, as that tenant's admin (required then: without it, 400 `tenant_required`; a tenant of another namespace is the usual 404). Ignored with a tenant's own key. */
+                "Keyhole-Tenant"?: components["parameters"]["Keyhole-Tenant"];
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
             path: {
                 /**
                  * @description chosen by the tenant: 1-128 characters of `A-Za-z0-9._:-`; may be sent percent-encoded (`invoice%3A42`), which is decoded once
@@ -4051,6 +4841,7 @@ export interface operations {
                     "application/json": components["schemas"]["Resource"];
                 };
             };
+            400: components["responses"]["TenantRequired"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -4091,6 +4882,1618 @@ export interface operations {
                 content?: never;
             };
             404: components["responses"]["ShareNotFound"];
+            429: components["responses"]["ShareRateLimited"];
+            500: components["responses"]["ShareInternal"];
+            503: components["responses"]["ShareUnavailable"];
+        };
+    };
+    listPlatformTenants: {
+        parameters: {
+            query?: {
+                /**
+                 * @description page size, 1-100 (default 50)
+                 * @example 50
+                 */
+                limit?: components["parameters"]["limit"];
+                /** @description `next_cursor` of the previous page of the same list (opaque): a cursor this list did not return (made up, edited, from another list or tenant) is 422 on `cursor` */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: {
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a page of tenants */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "org_8812",
+                     *           "name": "Globex",
+                     *           "plan": "team",
+                     *           "limits": {
+                     *             "links_per_resource": 10,
+                     *             "shared_resources": 1000,
+                     *             "api_requests_per_min": 1200,
+                     *             "viewer_requests_per_min_per_ip": 600,
+                     *             "failed_resolves_per_min_per_ip": 30
+                     *           },
+                     *           "overrides": {},
+                     *           "usage": {
+                     *             "active_links": 3,
+                     *             "shared_resources": 2
+                     *           },
+                     *           "settings": {
+                     *             "default_expires_in": "7d",
+                     *             "max_expires_in": "never",
+                     *             "token_display": "recopyable",
+                     *             "require_password": false,
+                     *             "access_log_retention_days": 90,
+                     *             "display_name": null,
+                     *             "accent_color": null,
+                     *             "logo": null,
+                     *             "default_redact": true
+                     *           },
+                     *           "created_at": "2026-11-01T09:00:00Z",
+                     *           "keyhole_id": "ten_4f1c0a9e2b7d3c5a",
+                     *           "status": "active",
+                     *           "suspended_at": null
+                     *         }
+                     *       ],
+                     *       "next_cursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PlatformTenantPage"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["PlatformOnly"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getPlatformTenant: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
+            path: {
+                /** @description the product's own id for the tenant (its organisation id): 1-128 characters of `A-Za-z0-9._:-` */
+                tenant_id: components["parameters"]["tenant_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the tenant */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "org_8812",
+                     *       "name": "Globex",
+                     *       "plan": "team",
+                     *       "limits": {
+                     *         "links_per_resource": 10,
+                     *         "shared_resources": 1000,
+                     *         "api_requests_per_min": 1200,
+                     *         "viewer_requests_per_min_per_ip": 600,
+                     *         "failed_resolves_per_min_per_ip": 30
+                     *       },
+                     *       "overrides": {},
+                     *       "usage": {
+                     *         "active_links": 3,
+                     *         "shared_resources": 2
+                     *       },
+                     *       "settings": {
+                     *         "default_expires_in": "7d",
+                     *         "max_expires_in": "never",
+                     *         "token_display": "recopyable",
+                     *         "require_password": false,
+                     *         "access_log_retention_days": 90,
+                     *         "display_name": null,
+                     *         "accent_color": null,
+                     *         "logo": null,
+                     *         "default_redact": true
+                     *       },
+                     *       "created_at": "2026-11-01T09:00:00Z",
+                     *       "keyhole_id": "ten_4f1c0a9e2b7d3c5a",
+                     *       "status": "active",
+                     *       "suspended_at": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PlatformTenant"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["PlatformOnly"];
+            404: components["responses"]["TenantNotFound"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    putPlatformTenant: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
+            path: {
+                /** @description the product's own id for the tenant (its organisation id): 1-128 characters of `A-Za-z0-9._:-` */
+                tenant_id: components["parameters"]["tenant_id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Globex",
+                 *       "plan": "team",
+                 *       "overrides": {
+                 *         "links_per_resource": 25
+                 *       },
+                 *       "branding": {
+                 *         "display_name": "Globex Billing"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["PlatformTenantPut"];
+            };
+        };
+        responses: {
+            /** @description updated (or unchanged) */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "org_8812",
+                     *       "name": "Globex",
+                     *       "plan": "team",
+                     *       "limits": {
+                     *         "links_per_resource": 10,
+                     *         "shared_resources": 1000,
+                     *         "api_requests_per_min": 1200,
+                     *         "viewer_requests_per_min_per_ip": 600,
+                     *         "failed_resolves_per_min_per_ip": 30
+                     *       },
+                     *       "overrides": {},
+                     *       "usage": {
+                     *         "active_links": 3,
+                     *         "shared_resources": 2
+                     *       },
+                     *       "settings": {
+                     *         "default_expires_in": "7d",
+                     *         "max_expires_in": "never",
+                     *         "token_display": "recopyable",
+                     *         "require_password": false,
+                     *         "access_log_retention_days": 90,
+                     *         "display_name": null,
+                     *         "accent_color": null,
+                     *         "logo": null,
+                     *         "default_redact": true
+                     *       },
+                     *       "created_at": "2026-11-01T09:00:00Z",
+                     *       "keyhole_id": "ten_4f1c0a9e2b7d3c5a",
+                     *       "status": "active",
+                     *       "suspended_at": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PlatformTenant"];
+                };
+            };
+            /** @description created */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "org_8812",
+                     *       "name": "Globex",
+                     *       "plan": "team",
+                     *       "limits": {
+                     *         "links_per_resource": 10,
+                     *         "shared_resources": 1000,
+                     *         "api_requests_per_min": 1200,
+                     *         "viewer_requests_per_min_per_ip": 600,
+                     *         "failed_resolves_per_min_per_ip": 30
+                     *       },
+                     *       "overrides": {},
+                     *       "usage": {
+                     *         "active_links": 3,
+                     *         "shared_resources": 2
+                     *       },
+                     *       "settings": {
+                     *         "default_expires_in": "7d",
+                     *         "max_expires_in": "never",
+                     *         "token_display": "recopyable",
+                     *         "require_password": false,
+                     *         "access_log_retention_days": 90,
+                     *         "display_name": null,
+                     *         "accent_color": null,
+                     *         "logo": null,
+                     *         "default_redact": true
+                     *       },
+                     *       "created_at": "2026-11-01T09:00:00Z",
+                     *       "keyhole_id": "ten_4f1c0a9e2b7d3c5a",
+                     *       "status": "active",
+                     *       "suspended_at": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PlatformTenant"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["PlatformOnly"];
+            409: components["responses"]["StateConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deletePlatformTenant: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
+            path: {
+                /** @description the product's own id for the tenant (its organisation id): 1-128 characters of `A-Za-z0-9._:-` */
+                tenant_id: components["parameters"]["tenant_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description still deleting: DELETE again to finish */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "org_8812",
+                     *       "status": "deleting",
+                     *       "links_revoked": 1840
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TenantDeleting"];
+                };
+            };
+            /** @description deleted */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["PlatformOnly"];
+            404: components["responses"]["TenantNotFound"];
+            409: components["responses"]["StateConflict"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    patchPlatformTenant: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
+            path: {
+                /** @description the product's own id for the tenant (its organisation id): 1-128 characters of `A-Za-z0-9._:-` */
+                tenant_id: components["parameters"]["tenant_id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "plan": "enterprise"
+                 *     }
+                 */
+                "application/json": components["schemas"]["PlatformTenantPatch"];
+            };
+        };
+        responses: {
+            /** @description the tenant */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "org_8812",
+                     *       "name": "Globex",
+                     *       "plan": "team",
+                     *       "limits": {
+                     *         "links_per_resource": 10,
+                     *         "shared_resources": 1000,
+                     *         "api_requests_per_min": 1200,
+                     *         "viewer_requests_per_min_per_ip": 600,
+                     *         "failed_resolves_per_min_per_ip": 30
+                     *       },
+                     *       "overrides": {},
+                     *       "usage": {
+                     *         "active_links": 3,
+                     *         "shared_resources": 2
+                     *       },
+                     *       "settings": {
+                     *         "default_expires_in": "7d",
+                     *         "max_expires_in": "never",
+                     *         "token_display": "recopyable",
+                     *         "require_password": false,
+                     *         "access_log_retention_days": 90,
+                     *         "display_name": null,
+                     *         "accent_color": null,
+                     *         "logo": null,
+                     *         "default_redact": true
+                     *       },
+                     *       "created_at": "2026-11-01T09:00:00Z",
+                     *       "keyhole_id": "ten_4f1c0a9e2b7d3c5a",
+                     *       "status": "active",
+                     *       "suspended_at": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PlatformTenant"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["PlatformOnly"];
+            404: components["responses"]["TenantNotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    suspendPlatformTenant: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
+            path: {
+                /** @description the product's own id for the tenant (its organisation id): 1-128 characters of `A-Za-z0-9._:-` */
+                tenant_id: components["parameters"]["tenant_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the tenant, suspended */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "org_8812",
+                     *       "name": "Globex",
+                     *       "plan": "team",
+                     *       "limits": {
+                     *         "links_per_resource": 10,
+                     *         "shared_resources": 1000,
+                     *         "api_requests_per_min": 1200,
+                     *         "viewer_requests_per_min_per_ip": 600,
+                     *         "failed_resolves_per_min_per_ip": 30
+                     *       },
+                     *       "overrides": {},
+                     *       "usage": {
+                     *         "active_links": 3,
+                     *         "shared_resources": 2
+                     *       },
+                     *       "settings": {
+                     *         "default_expires_in": "7d",
+                     *         "max_expires_in": "never",
+                     *         "token_display": "recopyable",
+                     *         "require_password": false,
+                     *         "access_log_retention_days": 90,
+                     *         "display_name": null,
+                     *         "accent_color": null,
+                     *         "logo": null,
+                     *         "default_redact": true
+                     *       },
+                     *       "created_at": "2026-11-01T09:00:00Z",
+                     *       "keyhole_id": "ten_4f1c0a9e2b7d3c5a",
+                     *       "status": "suspended",
+                     *       "suspended_at": "2026-11-20T10:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PlatformTenant"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["PlatformOnly"];
+            404: components["responses"]["TenantNotFound"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    resumePlatformTenant: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
+            path: {
+                /** @description the product's own id for the tenant (its organisation id): 1-128 characters of `A-Za-z0-9._:-` */
+                tenant_id: components["parameters"]["tenant_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the tenant, active */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "org_8812",
+                     *       "name": "Globex",
+                     *       "plan": "team",
+                     *       "limits": {
+                     *         "links_per_resource": 10,
+                     *         "shared_resources": 1000,
+                     *         "api_requests_per_min": 1200,
+                     *         "viewer_requests_per_min_per_ip": 600,
+                     *         "failed_resolves_per_min_per_ip": 30
+                     *       },
+                     *       "overrides": {},
+                     *       "usage": {
+                     *         "active_links": 3,
+                     *         "shared_resources": 2
+                     *       },
+                     *       "settings": {
+                     *         "default_expires_in": "7d",
+                     *         "max_expires_in": "never",
+                     *         "token_display": "recopyable",
+                     *         "require_password": false,
+                     *         "access_log_retention_days": 90,
+                     *         "display_name": null,
+                     *         "accent_color": null,
+                     *         "logo": null,
+                     *         "default_redact": true
+                     *       },
+                     *       "created_at": "2026-11-01T09:00:00Z",
+                     *       "keyhole_id": "ten_4f1c0a9e2b7d3c5a",
+                     *       "status": "active",
+                     *       "suspended_at": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PlatformTenant"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["PlatformOnly"];
+            404: components["responses"]["TenantNotFound"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createPlatformTenantKey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
+            path: {
+                /** @description the product's own id for the tenant (its organisation id): 1-128 characters of `A-Za-z0-9._:-` */
+                tenant_id: components["parameters"]["tenant_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Globex admin",
+                 *       "role": "admin"
+                 *     }
+                 */
+                "application/json": components["schemas"]["TenantKeyCreate"];
+            };
+        };
+        responses: {
+            /** @description the key, with `key` shown this once */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "key_0c9d8e7f6a5b4c3d2e1f",
+                     *       "name": "admin key",
+                     *       "role": "admin",
+                     *       "prefix": "kh_4f1c0a9e2b7d3c5a_Xy...",
+                     *       "created_at": "2026-11-20T10:00:00Z",
+                     *       "created_by": "pkey_5e4d3c2b1a0f9e8d7c6b",
+                     *       "key": "kh_4f1c0a9e2b7d3c5a_Xy3kQ9vL0mN8pR2sT6uW4zA1bC5dE7fG9hJ0kL2mN4o"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["NewApiKey"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["PlatformOnly"];
+            404: components["responses"]["TenantNotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getPlatformTenantUsage: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
+            path: {
+                /** @description the product's own id for the tenant (its organisation id): 1-128 characters of `A-Za-z0-9._:-` */
+                tenant_id: components["parameters"]["tenant_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 90 days of usage */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "org_8812",
+                     *       "days": [
+                     *         {
+                     *           "date": "2026-08-23",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-08-24",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-08-25",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-08-26",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-08-27",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-08-28",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-08-29",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-08-30",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-08-31",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-09-01",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-09-02",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-09-03",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-09-04",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-09-05",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-09-06",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-09-07",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-09-08",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-09-09",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-09-10",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-09-11",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-09-12",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-09-13",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-09-14",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-09-15",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-09-16",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-09-17",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-09-18",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-09-19",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-09-20",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-09-21",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-09-22",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-09-23",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-09-24",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-09-25",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-09-26",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-09-27",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-09-28",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-09-29",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-09-30",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-10-01",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-10-02",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-10-03",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-10-04",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-10-05",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-10-06",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-10-07",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-10-08",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-10-09",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-10-10",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-10-11",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-10-12",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-10-13",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-10-14",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-10-15",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-10-16",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-10-17",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-10-18",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-10-19",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-10-20",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-10-21",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-10-22",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-10-23",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-10-24",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-10-25",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-10-26",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-10-27",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-10-28",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-10-29",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-10-30",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-10-31",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-11-01",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-11-02",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-11-03",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-11-04",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-11-05",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-11-06",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-11-07",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-11-08",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-11-09",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-11-10",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-11-11",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-11-12",
+                     *           "views": 197,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-11-13",
+                     *           "views": 34,
+                     *           "links_created": 1
+                     *         },
+                     *         {
+                     *           "date": "2026-11-14",
+                     *           "views": 71,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-11-15",
+                     *           "views": 108,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-11-16",
+                     *           "views": 145,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-11-17",
+                     *           "views": 182,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-11-18",
+                     *           "views": 19,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-11-19",
+                     *           "views": 56,
+                     *           "links_created": 1
+                     *         },
+                     *         {
+                     *           "date": "2026-11-20",
+                     *           "views": 93,
+                     *           "links_created": 0
+                     *         }
+                     *       ],
+                     *       "totals": {
+                     *         "views": 905,
+                     *         "links_created": 2
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TenantDailyUsage"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["PlatformOnly"];
+            404: components["responses"]["TenantNotFound"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listPlatformPlans: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the plans */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "name": "free",
+                     *           "source": "builtin",
+                     *           "limits": {
+                     *             "links_per_resource": 1,
+                     *             "shared_resources": 2,
+                     *             "api_requests_per_min": 300,
+                     *             "viewer_requests_per_min_per_ip": 120,
+                     *             "failed_resolves_per_min_per_ip": 30
+                     *           }
+                     *         },
+                     *         {
+                     *           "name": "growth",
+                     *           "source": "namespace",
+                     *           "limits": {
+                     *             "links_per_resource": 20,
+                     *             "shared_resources": 50,
+                     *             "api_requests_per_min": 600,
+                     *             "viewer_requests_per_min_per_ip": 300,
+                     *             "failed_resolves_per_min_per_ip": 30
+                     *           }
+                     *         }
+                     *       ],
+                     *       "next_cursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PlanPage"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["PlatformOnly"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    putPlatformPlan: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
+            path: {
+                /** @description the plan's name: 1-40 characters of `A-Za-z0-9_-`, not a built-in plan's */
+                plan_name: components["parameters"]["plan_name"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "limits": {
+                 *         "links_per_resource": 20,
+                 *         "shared_resources": 50,
+                 *         "api_requests_per_min": 600,
+                 *         "viewer_requests_per_min_per_ip": 300
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["PlanPut"];
+            };
+        };
+        responses: {
+            /** @description replaced */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "name": "growth",
+                     *       "source": "namespace",
+                     *       "limits": {
+                     *         "links_per_resource": 20,
+                     *         "shared_resources": 50,
+                     *         "api_requests_per_min": 600,
+                     *         "viewer_requests_per_min_per_ip": 300,
+                     *         "failed_resolves_per_min_per_ip": 30
+                     *       },
+                     *       "tenants_updated": 0
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Plan"];
+                };
+            };
+            /** @description created */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "name": "growth",
+                     *       "source": "namespace",
+                     *       "limits": {
+                     *         "links_per_resource": 20,
+                     *         "shared_resources": 50,
+                     *         "api_requests_per_min": 600,
+                     *         "viewer_requests_per_min_per_ip": 300,
+                     *         "failed_resolves_per_min_per_ip": 30
+                     *       },
+                     *       "tenants_updated": 0
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Plan"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["PlatformOnly"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    startFileUpload: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description With a platform key (`khp_...`): the product's id of the tenant to act for, as that tenant's admin (required then: without it, 400 `tenant_required`; a tenant of another namespace is the usual 404). Ignored with a tenant's own key. */
+                "Keyhole-Tenant"?: components["parameters"]["Keyhole-Tenant"];
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
+            path: {
+                /**
+                 * @description chosen by the tenant: 1-128 characters of `A-Za-z0-9._:-`; may be sent percent-encoded (`invoice%3A42`), which is decoded once
+                 * @example invoice-42
+                 */
+                resource_id: components["parameters"]["resource_id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "reports/scan-report.pdf",
+                 *       "content_type": "application/pdf",
+                 *       "size": 48213,
+                 *       "sha256": "9f2c0d5e8b1a4c7d3e6f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d"
+                 *     }
+                 */
+                "application/json": components["schemas"]["FileUpload"];
+            };
+        };
+        responses: {
+            /** @description the pending file and its upload */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "file_id": "fil_3f9a1c2b4d5e6f708192",
+                     *       "name": "reports/scan-report.pdf",
+                     *       "content_type": "application/pdf",
+                     *       "size": 48213,
+                     *       "sha256": "9f2c0d5e8b1a4c7d3e6f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d",
+                     *       "status": "pending",
+                     *       "created_at": "2026-11-20T10:00:00Z",
+                     *       "upload": {
+                     *         "method": "PUT",
+                     *         "url": "https://keyhole-prod-files-123456789012-us-east-1.s3.us-east-1.amazonaws.com/files/ten_0123456789abcdef/0123456789abcdef0123456789abcdef/fil_3f9a1c2b4d5e6f708192?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=3600&X-Amz-SignedHeaders=content-length%3Bcontent-type%3Bhost%3Bx-amz-checksum-sha256%3Bx-amz-sdk-checksum-algorithm%3Bx-amz-tagging&X-Amz-Signature=...",
+                     *         "headers": {
+                     *           "Content-Type": "application/pdf",
+                     *           "Content-Length": "48213",
+                     *           "x-amz-checksum-sha256": "nywNXosaTH0+b5oLHS0+T1prfI2eDxorPE1eb3qLnA0=",
+                     *           "x-amz-sdk-checksum-algorithm": "SHA256",
+                     *           "x-amz-tagging": "keyhole-upload=pending"
+                     *         }
+                     *       },
+                     *       "expires_at": "2026-11-20T11:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["FileUploadStarted"];
+                };
+            };
+            400: components["responses"]["BadRequestOrTenantRequired"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["FileConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    completeFileUpload: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description With a platform key (`khp_...`): the product's id of the tenant to act for, as that tenant's admin (required then: without it, 400 `tenant_required`; a tenant of another namespace is the usual 404). Ignored with a tenant's own key. */
+                "Keyhole-Tenant"?: components["parameters"]["Keyhole-Tenant"];
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
+            path: {
+                /**
+                 * @description chosen by the tenant: 1-128 characters of `A-Za-z0-9._:-`; may be sent percent-encoded (`invoice%3A42`), which is decoded once
+                 * @example invoice-42
+                 */
+                resource_id: components["parameters"]["resource_id"];
+                /** @description a file of the resource (`fil_...`) */
+                file_id: components["parameters"]["file_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the published file */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "file_id": "fil_3f9a1c2b4d5e6f708192",
+                     *       "name": "reports/scan-report.pdf",
+                     *       "content_type": "application/pdf",
+                     *       "size": 48213,
+                     *       "sha256": "9f2c0d5e8b1a4c7d3e6f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d",
+                     *       "status": "published",
+                     *       "published_at": "2026-11-20T10:01:00Z",
+                     *       "resource_version": 3,
+                     *       "etag": "\"3-0e81eab28bab\""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["File"];
+                };
+            };
+            400: components["responses"]["TenantRequired"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["FileConflict"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deleteFile: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description With a platform key (`khp_...`): the product's id of the tenant to act for, as that tenant's admin (required then: without it, 400 `tenant_required`; a tenant of another namespace is the usual 404). Ignored with a tenant's own key. */
+                "Keyhole-Tenant"?: components["parameters"]["Keyhole-Tenant"];
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
+            path: {
+                /**
+                 * @description chosen by the tenant: 1-128 characters of `A-Za-z0-9._:-`; may be sent percent-encoded (`invoice%3A42`), which is decoded once
+                 * @example invoice-42
+                 */
+                resource_id: components["parameters"]["resource_id"];
+                /** @description a file of the resource (`fil_...`) */
+                file_id: components["parameters"]["file_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description deleted */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["TenantRequired"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["FileConflict"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    shareFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description the share token from the link's URL. Anything else answers the one 404.
+                 * @example q3Yx0Jr8nV9pQeWm1c6LkT2uZs5bAa7dHf4gE0iOoPy3Rt8wXv1NjMk6lC2sB9zD
+                 */
+                token: components["parameters"]["token"];
+                /** @description a file the link shows (`fil_...`), or `bundle`: the zip of every file it shows */
+                file_id: components["parameters"]["share_file_id"];
+            };
+            cookie?: {
+                /** @description the cookie `/unlock` sets on a password link (30 minutes, this link only) */
+                kh_unlock?: components["parameters"]["kh_unlock"];
+            };
+        };
+        requestBody?: never;
+        responses: {
+            /** @description to the bytes */
+            302: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "Referrer-Policy": components["headers"]["Referrer-Policy"];
+                    "X-Robots-Tag": components["headers"]["X-Robots-Tag"];
+                    "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                    "Content-Security-Policy": components["headers"]["Content-Security-Policy"];
+                    /** @description a presigned GET of the bytes, valid 60 seconds, answered with `Content-Disposition: attachment` (RFC 6266 filename) and a type that cannot run script */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description a password link without a valid unlock cookie */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "Referrer-Policy": components["headers"]["Referrer-Policy"];
+                    "X-Robots-Tag": components["headers"]["X-Robots-Tag"];
+                    "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                    "Content-Security-Policy": components["headers"]["Content-Security-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "password_required",
+                     *         "message": "This link is protected by a password: POST it to /unlock first"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ViewerError"];
+                };
+            };
+            404: components["responses"]["ShareNotFound"];
+            /** @description a view-limited link (POST to use a view), or the zip is being prepared */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "Referrer-Policy": components["headers"]["Referrer-Policy"];
+                    "X-Robots-Tag": components["headers"]["X-Robots-Tag"];
+                    "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                    "Content-Security-Policy": components["headers"]["Content-Security-Policy"];
+                    /** @description with `preparing`: seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "confirm_required",
+                     *         "message": "This link has a view limit: POST to this URL to use one view for the download"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ViewerError"];
+                };
+            };
+            429: components["responses"]["ShareRateLimited"];
+            500: components["responses"]["ShareInternal"];
+            503: components["responses"]["ShareUnavailable"];
+        };
+    };
+    shareFilePost: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description the share token from the link's URL. Anything else answers the one 404.
+                 * @example q3Yx0Jr8nV9pQeWm1c6LkT2uZs5bAa7dHf4gE0iOoPy3Rt8wXv1NjMk6lC2sB9zD
+                 */
+                token: components["parameters"]["token"];
+                /** @description a file the link shows (`fil_...`), or `bundle`: the zip of every file it shows */
+                file_id: components["parameters"]["share_file_id"];
+            };
+            cookie?: {
+                /** @description the cookie `/unlock` sets on a password link (30 minutes, this link only) */
+                kh_unlock?: components["parameters"]["kh_unlock"];
+            };
+        };
+        requestBody?: never;
+        responses: {
+            /** @description to the bytes */
+            303: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "Referrer-Policy": components["headers"]["Referrer-Policy"];
+                    "X-Robots-Tag": components["headers"]["X-Robots-Tag"];
+                    "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                    "Content-Security-Policy": components["headers"]["Content-Security-Policy"];
+                    /** @description a presigned GET of the bytes, valid 60 seconds, answered with `Content-Disposition: attachment` (RFC 6266 filename) and a type that cannot run script */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description a password link without a valid unlock cookie */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "Referrer-Policy": components["headers"]["Referrer-Policy"];
+                    "X-Robots-Tag": components["headers"]["X-Robots-Tag"];
+                    "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                    "Content-Security-Policy": components["headers"]["Content-Security-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "password_required",
+                     *         "message": "This link is protected by a password: POST it to /unlock first"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ViewerError"];
+                };
+            };
+            404: components["responses"]["ShareNotFound"];
+            /** @description the zip is being prepared */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "Referrer-Policy": components["headers"]["Referrer-Policy"];
+                    "X-Robots-Tag": components["headers"]["X-Robots-Tag"];
+                    "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                    "Content-Security-Policy": components["headers"]["Content-Security-Policy"];
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "preparing",
+                     *         "message": "The zip of these files is being prepared; try again shortly"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ViewerError"];
+                };
+            };
             429: components["responses"]["ShareRateLimited"];
             500: components["responses"]["ShareInternal"];
             503: components["responses"]["ShareUnavailable"];
