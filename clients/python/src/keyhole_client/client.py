@@ -162,7 +162,9 @@ class FilesApi(_Namespace):
     """A resource's files (docs/files.md): bytes go straight to the files bucket through a
     presigned PUT that the bucket refuses unless their size and SHA-256 are the declared ones."""
 
-    def start(self, resource_id: str, *, name: str, content_type: str, size: int, sha256: str) -> models.FileUploadStarted:
+    def start(
+        self, resource_id: str, *, name: str, content_type: str, size: int, sha256: str
+    ) -> models.FileUploadStarted:
         body = {"name": name, "content_type": content_type, "size": size, "sha256": sha256}
         result, _ = self._t.request("POST", path("/v1/resources/{id}/files", id=resource_id), body=body)
         return models.FileUploadStarted.from_json(result)
