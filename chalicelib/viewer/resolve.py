@@ -42,7 +42,6 @@ from botocore.exceptions import ClientError
 from pynamodb.exceptions import PynamoDBException
 
 from chalicelib.credentials.tokens import PresentedToken, ShareToken, new_id
-from chalicelib.files import names as file_names
 from chalicelib.links import unlock
 from chalicelib.resources import documents
 from chalicelib.resources.redaction import viewer_document
@@ -174,7 +173,7 @@ class Resolved:
             "document",
             lambda: viewer_document(
                 self.content()["document"],
-                scope_fields=file_names.document_fields(self.scope_fields()),
+                scope_fields=_document_fields(self.scope_fields()),
                 redact_names=self.redact_names(),
                 default_secrets=self.default_redact,
             ),
@@ -194,6 +193,8 @@ class Resolved:
 
     def files(self) -> list[dict[str, Any]]:
         """The files this link shows (its scope's `file:` patterns; every file without a scope)."""
+        from chalicelib.files import names as file_names  # resources with files only: not on a cold import
+
         return self.memo(
             "files",
             lambda: [
@@ -207,6 +208,8 @@ class Resolved:
     def bundle(self) -> tuple[str, int | None] | None:
         """The "download all" zip of the files this link shows: (digest, size when built), or None
         when it offers none (fewer than two files, or too large)."""
+        from chalicelib.files import names as file_names
+
         shown = self.files()
         if not file_names.bundle_offered(shown):
             return None
@@ -223,6 +226,8 @@ class Resolved:
             "updated_at": self.doc.updated_at,
         }
         if self.has_files:  # a resource with files lists the ones this link shows, and the zip
+            from chalicelib.files import names as file_names
+
             share = f"{base_url}/share/{self.token.value}/files"
             body["files"] = [
                 {
@@ -309,6 +314,11 @@ class Resolved:
             password_hash=self.cap.password_hash,
             now=now,
         )
+
+
+def _document_fields(scope_fields: list | None) -> list | None:
+    """The document fields a scope shows: its entries but the `file:` ones (chalicelib/files/names.py)."""
+    return None if scope_fields is None else [f for f in scope_fields if not str(f).startswith("file:")]
 
 
 @dataclass

@@ -64,7 +64,7 @@ ADMIN_ONLY = ("chalicelib.links.links", "chalicelib.resources.resources", "chali
 NEVER = ("cryptography", "standardwebhooks", "chalicelib.resources.resources", "chalicelib.access.accesslog", "chalicelib.links.limits")
 # A viewer request that is not a download, on a resource without files, never touches the bucket:
 # the S3 client is made in chalicelib.files.objects only.
-FILES_ONLY = ("chalicelib.files.objects", "chalicelib.files.bundles", "chalicelib.files.jobs",
+FILES_ONLY = ("chalicelib.files.names", "chalicelib.files.objects", "chalicelib.files.bundles", "chalicelib.files.jobs",
               "chalicelib.files.uploads", "chalicelib.viewer.downloads", "chalicelib.viewer.file_list")
 
 
