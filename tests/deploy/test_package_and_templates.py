@@ -145,10 +145,10 @@ def test_the_stream_consumer_may_keep_the_view_counters_and_nothing_else_there()
 SEALING_KEY = {"Fn::If": ["UseSealingKeyArn", {"Ref": "SealingKeyArn"}, {"Fn::GetAtt": ["SealingKey", "Arn"]}]}
 
 
-def _previous_keys_statement(role: str) -> dict:
+def _previous_keys_statement(role: str, sid: str = "PreviousSealingKeys") -> dict:
     (policy,) = TEMPLATE["Resources"][role]["Properties"]["Policies"]
     (found,) = [s["Fn::If"] for s in policy["PolicyDocument"]["Statement"]
-                if "Fn::If" in s and s["Fn::If"][0] == "HasPreviousSealingKeys"]
+                if "Fn::If" in s and s["Fn::If"][0] == "HasPreviousSealingKeys" and s["Fn::If"][1]["Sid"] == sid]
     assert found[2] == {"Ref": "AWS::NoValue"}  # no previous key: no statement at all
     return found[1]
 
@@ -273,3 +273,53 @@ def test_alarms_cover_the_runbook() -> None:
     for resource in TEMPLATE["Resources"].values():
         if resource["Type"] == "AWS::CloudWatch::Alarm":
             assert resource["Properties"]["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+
+
+def test_the_files_bucket_is_private_encrypted_and_tls_only() -> None:
+    """What moto does not enforce (docs/files.md, "Local stack"), asserted on the template."""
+    bucket = TEMPLATE["Resources"]["FilesBucket"]
+    props = bucket["Properties"]
+    assert bucket["DeletionPolicy"] == "Retain" and bucket["UpdateReplacePolicy"] == "Retain"
+    (rule,) = props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    assert rule["ServerSideEncryptionByDefault"] == {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": SEALING_KEY}
+    assert rule["BucketKeyEnabled"] is True
+    assert set(props["PublicAccessBlockConfiguration"].values()) == {True} and len(props["PublicAccessBlockConfiguration"]) == 4
+    assert props["OwnershipControls"] == {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
+    assert props["VersioningConfiguration"] == {"Status": "Enabled"}
+    rules = {r["Id"]: r for r in props["LifecycleConfiguration"]["Rules"]}
+    assert rules["abandoned-uploads"]["TagFilters"] == [{"Key": "keyhole-upload", "Value": "pending"}]
+    assert rules["incomplete-multipart-uploads"]["AbortIncompleteMultipartUpload"] == {"DaysAfterInitiation": 1}
+    assert "NoncurrentVersionExpiration" in rules["deleted-versions"]
+    # CORS: only for uploads (PUT), only from the origins ops name; none at all by default
+    condition, cors, none = props["CorsConfiguration"]["Fn::If"]
+    assert condition == "HasUploadOrigins" and none == {"Ref": "AWS::NoValue"}
+    (cors_rule,) = cors["CorsRules"]
+    assert cors_rule["AllowedMethods"] == ["PUT"] and cors_rule["AllowedOrigins"] == {"Ref": "FilesUploadOrigins"}
+    assert TEMPLATE["Parameters"]["FilesUploadOrigins"]["Default"] == ""
+    statements = {s["Sid"]: s for s in TEMPLATE["Resources"]["FilesBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]}
+    assert statements["TlsOnly"]["Effect"] == "Deny"
+    assert statements["TlsOnly"]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    assert statements["OnlyKeyholesKey"]["Condition"]["StringNotEquals"] == {
+        "s3:x-amz-server-side-encryption-aws-kms-key-id": SEALING_KEY}
+
+
+def test_the_roles_reach_exactly_the_prefixes_they_need() -> None:
+    def files_statements(role: str) -> dict:
+        return {s["Sid"]: s for s in _statements(role) if "s3:" in json.dumps(s.get("Action"))}
+
+    api = files_statements("ApiRole")
+    assert api["FilesUploadsAndDownloads"]["Resource"] == {"Fn::Sub": "${FilesBucket.Arn}/files/*"}
+    assert api["BundleDownloads"] == {"Sid": "BundleDownloads", "Effect": "Allow", "Action": ["s3:GetObject"],
+                                      "Resource": {"Fn::Sub": "${FilesBucket.Arn}/bundles/*"}}
+    assert not any("ListBucket" in json.dumps(s) for s in api.values())
+    worker = files_statements("FilesWorkerRole")
+    assert worker["ListForDeletion"]["Condition"] == {"StringLike": {"s3:prefix": ["files/*", "bundles/*"]}}
+    assert worker["ReadAndDeleteFiles"]["Action"] == ["s3:GetObject", "s3:DeleteObject"]  # never writes files
+    for role in ("StreamConsumerRole", "WebhookDrainRole", "SweepRole"):
+        assert files_statements(role) == {}
+    for role in ("ApiRole", "FilesWorkerRole"):  # the key through S3 only, for this bucket only
+        kms = next(s for s in _statements(role) if s["Sid"] == "FilesKeyViaS3")
+        assert kms["Resource"] == SEALING_KEY
+        assert kms["Condition"]["StringEquals"]["kms:EncryptionContext:aws:s3:arn"] == {"Fn::GetAtt": ["FilesBucket", "Arn"]}
+        previous = _previous_keys_statement(role, "FilesPreviousKeysViaS3")
+        assert previous["Action"] == ["kms:Decrypt"] and previous["Condition"] == kms["Condition"]
