@@ -21,6 +21,7 @@ APP_LIBRARIES = (
     "collections.abc",
     "functools",
     "typing",
+    "urllib.parse",
     "chalice",
     "chalice.app",
     "chalicelib.runtime.public_url",
