@@ -442,3 +442,35 @@ def test_a_tenant_purge_removes_every_object_of_the_tenant(http_stack: Any) -> N
     for prefix in (f"files/{tenant_id}/", f"bundles/{tenant_id}/"):
         assert not s3(http_stack).list_objects_v2(Bucket=bucket, Prefix=prefix).get("Contents")
     assert s3(http_stack).list_objects_v2(Bucket=bucket, Prefix=f"files/{staying_id}/").get("Contents")
+
+
+def test_deleting_a_tenant_through_the_platform_api_removes_its_objects(http_stack: Any) -> None:
+    # GIVEN a product's tenant, made through the platform API, with files
+    from chalicelib.platform import keys
+
+    _, platform = keys.create_key(http_stack.svc, name="product backend", namespace="files-ns")
+    auth = {"Authorization": f"Bearer {platform}"}
+    made = requests.put(f"{http_stack.api_url}/v1/tenants/org-files", json={"name": "Org with files", "plan": "team"},
+                        headers=auth)
+    assert made.status_code == 201, made.text
+    tenant_id = made.json()["tenant_id"] if "tenant_id" in made.json() else None
+    acting = {**auth, "Keyhole-Tenant": "org-files"}
+    api = http_stack.api_url
+    assert requests.put(f"{api}/v1/resources/r", json={"type": "t", "name": "n", "document": {}},
+                        headers=acting).status_code == 201
+    started = requests.post(f"{api}/v1/resources/r/files", headers=acting, json={
+        "name": "a.pdf", "content_type": "application/pdf", "size": len(PDF), "sha256": hashlib.sha256(PDF).hexdigest()})
+    upload = started.json()["upload"]
+    assert requests.put(upload["url"], data=PDF, headers=upload["headers"]).status_code == 200
+    assert requests.post(f"{api}/v1/resources/r/files/{started.json()['file_id']}/complete",
+                         headers=acting).status_code == 200
+    (key,) = _keys_for(http_stack, started.json()["file_id"])
+    tenant_prefix = "/".join(key.split("/")[:2]) + "/"
+    assert tenant_id in (None, key.split("/")[1])
+    bucket = http_stack.outputs["FilesBucketName"]
+    assert s3(http_stack).list_objects_v2(Bucket=bucket, Prefix=tenant_prefix).get("Contents")
+    # WHEN the product deletes the tenant, and the files worker runs
+    assert requests.delete(f"{api}/v1/tenants/org-files", headers=auth).status_code in (202, 204)
+    drain(http_stack)
+    # THEN nothing of it is left in the bucket
+    assert not s3(http_stack).list_objects_v2(Bucket=bucket, Prefix=tenant_prefix).get("Contents")
