@@ -23,6 +23,7 @@ STAGE ?=
 REGION ?=
 TRACING ?=
 ALARM_EMAIL ?=
+FILES_UPLOAD_ORIGINS ?=
 NO_RESERVED_CONCURRENCY ?=
 SMOKE_URL ?=
 # Custom domains and a key replacement (docs/operations.md); a value of `none` clears one.
@@ -41,6 +42,7 @@ STACK_OPTIONS = $(if $(DOMAIN),--domain "$(DOMAIN)") $(if $(CONTENT_DOMAIN),--co
 	$(if $(CONTENT_CERTIFICATE_ARN),--content-certificate-arn "$(CONTENT_CERTIFICATE_ARN)") \
 	$(if $(KMS_KEY_ARN),--kms-key-arn "$(KMS_KEY_ARN)") $(if $(KMS_PREVIOUS_KEY_ARNS),--kms-previous-key-arns "$(KMS_PREVIOUS_KEY_ARNS)")
 DEPLOY_FLAGS = $(if $(TRACING),--tracing) $(if $(ALARM_EMAIL),--alarm-email "$(ALARM_EMAIL)") \
+	$(if $(FILES_UPLOAD_ORIGINS),--files-upload-origins "$(FILES_UPLOAD_ORIGINS)") \
 	$(if $(NO_RESERVED_CONCURRENCY),--no-reserved-concurrency)
 
 .PHONY: run test test-fast bench ops package deploy deploy-rehearsal deploy-venv checkov-venv debian-tools clean

@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from chalicelib.platform import access, keys, plans, usage
     from chalicelib.platform import tenants as platform_tenants
     from chalicelib.platform.keys import PlatformCaller
-    from chalicelib.resources import resources
+    from chalicelib.resources import resource_files, resources
     from chalicelib.resources.preconditions import Preconditions
     from chalicelib.runtime import validation
     from chalicelib.tenancy import apikeys, audit, tenants
@@ -60,6 +60,7 @@ else:
     limits = lazy_module("chalicelib.links.limits")
     links = lazy_module("chalicelib.links.links")
     resources = lazy_module("chalicelib.resources.resources")
+    resource_files = lazy_module("chalicelib.resources.resource_files")
     tenants = lazy_module("chalicelib.tenancy.tenants")
     validation = lazy_module("chalicelib.runtime.validation")
     webhooks = lazy_module("chalicelib.webhooks")
@@ -352,6 +353,40 @@ def delete_resource(svc: Keyhole, principal: Principal, req: RequestInfo, *items
     resources.delete_resource(svc, principal, resource_id, _first(items), req)
 
 
+# --- files (docs/files.md): uploads through presigned PUTs, published as versions -------------
+
+
+def _file_resource_key(tenant_id: str, resource_id: str, file_id: str = "") -> list[tuple[Any, tuple[str, str]]]:
+    return _resource_key(tenant_id, resource_id)
+
+
+@admin_route("/v1/resources/{resource_id}/files", "POST", "operator", extra=_resource_key, status=201, body=True)
+def start_file_upload(
+    svc: Keyhole, principal: Principal, req: RequestInfo, *rest: Any, resource_id: str
+) -> dict[str, Any]:
+    """A presigned PUT that S3 refuses unless the size and SHA-256 match."""
+    resources.require_valid_id(resource_id)
+    head = rest[0] if len(rest) > 1 else None
+    return resource_files.start_upload(svc, principal, head, rest[-1], req)
+
+
+@admin_route("/v1/resources/{resource_id}/files/{file_id}/complete", "POST", "operator", extra=_file_resource_key)
+def complete_file_upload(
+    svc: Keyhole, principal: Principal, req: RequestInfo, *items: Any, resource_id: str, file_id: str
+) -> dict[str, Any]:
+    """Check the stored object, then publish it as a new version of the resource."""
+    resources.require_valid_id(resource_id)
+    return resource_files.complete(svc, principal, _first(items), file_id, req)
+
+
+@admin_route("/v1/resources/{resource_id}/files/{file_id}", "DELETE", "operator", extra=_file_resource_key, status=204)
+def delete_file(
+    svc: Keyhole, principal: Principal, req: RequestInfo, *items: Any, resource_id: str, file_id: str
+) -> None:
+    resources.require_valid_id(resource_id)
+    resource_files.delete_file(svc, principal, _first(items), file_id, req)
+
+
 @admin_route(
     "/v1/resources/{resource_id}/links", "POST", "operator", extra=_resource_key, status=201, body=True, empty_body=True
 )
@@ -639,6 +674,16 @@ def share_data(svc: Keyhole, req: RequestInfo, token: tokens.PresentedToken) -> 
     return json_surface.data(svc, token, req, request.headers or {}, method=request.method)
 
 
+@viewer_route("/share/{token}/files/{file_id}", ["GET", "POST"])
+def share_file(svc: Keyhole, req: RequestInfo, token: tokens.PresentedToken, file_id: str) -> viewer.ViewerResponse:
+    """A download (docs/files.md): checked and counted like a view, then 302 (303 after a POST)
+    to a presigned GET of the file, valid 60 seconds. `bundle`: the zip of every file shown."""
+    from chalicelib.viewer import downloads
+
+    request = current_request()
+    return downloads.download(svc, token, req, request.headers or {}, file_id, method=request.method)
+
+
 @viewer_route("/share/{token}/info", ["GET"])
 def share_info(svc: Keyhole, req: RequestInfo, token: tokens.PresentedToken) -> viewer.ViewerResponse:
     return json_surface.info(svc, token, req)
@@ -836,6 +881,21 @@ def webhook_drain(event: Any) -> dict[str, int]:
     stats = webhooks.drain(service())
     if stats.get("due"):
         log.info("webhook drain: %s", stats)
+    return stats
+
+
+@app.schedule("rate(1 minute)", name="files_worker")
+def files_worker(event: Any) -> dict[str, int]:
+    """Files jobs that are due: zips to build, objects to delete (with retries; docs/files.md)."""
+    from chalicelib.files import jobs
+
+    context = getattr(event, "context", None)
+    remaining = 600.0
+    if context is not None and hasattr(context, "get_remaining_time_in_millis"):
+        remaining = context.get_remaining_time_in_millis() / 1000
+    stats = jobs.drain(service(), budget_seconds=max(10.0, remaining - 120))
+    if stats.get("due"):
+        log.info("files worker: %s", stats)
     return stats
 
 

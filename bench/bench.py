@@ -310,6 +310,32 @@ def report(cost: dict[str, Any], cold: dict[str, Any] | None) -> list[str]:
             f"  {name:<14}{row['dynamodb_requests']:>4g} DDB req {row['rru']:>5g} RRU {row['wru']:>5g} WRU "
             f"{row['kms_requests']:>3g} KMS  ${usd:.3f}/M  floor ${floor:.3f}/M  ratio {ratio:.3f}{mark}"
         )
+    if "download" in origin:
+        row = origin["download"]
+        usd = float(row["usd_per_million"]) + float(realistic["usd_per_million_views"])
+        floor = float(row["floor_usd_per_million"])
+        ratio = usd / floor
+        row["usd_per_million_with_consumer"] = round(usd, 3)
+        row["ratio_to_floor_with_consumer"] = round(ratio, 3)
+        mark = ""
+        if ratio > BUDGETS["viewer_ratio_to_floor"] or row["kms_requests"]:
+            failures.append("download")
+            mark = "  OVER"
+        print(
+            "\nfile downloads (docs/files.md): GET /share/{token}/files/{id} -> 302 to a presigned GET, "
+            "with the browser's S3 GET and the consumer's share:"
+        )
+        print(
+            f"  download      {row['dynamodb_requests']:>4g} DDB req {row['rru']:>5g} RRU {row['wru']:>5g} WRU "
+            f"{row['kms_requests']:>3g} KMS  Lambda {row['lambda_billed_ms']:.1f} ms  S3 GET "
+            f"${row['s3_get_usd_per_million']:.2f}/M  ${usd:.3f}/M  floor ${floor:.3f}/M  ratio {ratio:.3f}{mark}"
+        )
+        print(
+            f"  (apart: data transfer out ${row['transfer_usd_per_gb']}/GB, e.g. "
+            f"${row['file_bytes'] / 1e9 * row['transfer_usd_per_gb'] * 1e6:,.0f}/M downloads of this "
+            f"{row['file_bytes'] / 1e6:.1f} MB file; the floor of a download is API Gateway + Lambda 10 ms at "
+            "256 MB + 1 S3 GET + the access write)"
+        )
     if "proxied" in origin:
         row = origin["proxied"]
         print(

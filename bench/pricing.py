@@ -19,6 +19,10 @@ DYNAMODB_RRU_PER_MILLION = 0.125
 # Data transfer out is billed too, but neither the floor nor the budget includes it: it is shown
 # separately (per million responses) so compression can be judged.
 DATA_TRANSFER_OUT_PER_GB = 0.09
+# A file download: the viewer's browser makes one S3 GET on the presigned URL (S3 Standard,
+# $0.0004 per 1,000 GET requests), billed to the bucket's account. S3's own KMS requests for
+# SSE-KMS are amortised by the Bucket Key (S3 reuses a bucket-level key for a while) and left out.
+S3_GET_PER_MILLION = 0.40
 
 # --- DynamoDB's rounding rules --------------------------------------------------------------
 READ_UNIT_BYTES = 4096
@@ -96,6 +100,23 @@ class Floor:
         )
 
 
+@dataclass(frozen=True)
+class DownloadFloor:
+    """A file download's floor: the viewer floor with one S3 GET instead of the document read
+    (one REST request + one Lambda request billed 10 ms at 256 MB + one S3 GET + one 1 KB
+    access-event write). Data transfer out is billed per GB and shown apart."""
+
+    @property
+    def per_million(self) -> float:
+        return (
+            API_GATEWAY_REST_PER_MILLION
+            + LAMBDA_REQUEST_PER_MILLION
+            + lambda_duration_price(FLOOR_LAMBDA_MS, FLOOR_LAMBDA_MB) * 1e6
+            + S3_GET_PER_MILLION
+            + wru_price(1) * 1e6
+        )
+
+
 def describe() -> list[str]:
     """Lines for the benchmark's output: every constant it uses, named."""
     return [
@@ -106,7 +127,9 @@ def describe() -> list[str]:
         "the old and new item), transactional 2x, ConditionCheck = write units, a failed condition still pays, "
         "each GSI entry written 1 WRU; missing items still cost the minimum",
         f"floor: 1 REST request + 1 Lambda request billed {FLOOR_LAMBDA_MS} ms at {FLOOR_LAMBDA_MB} MB + "
-        "1 strongly consistent read of the document + 1 write of 1 KB (the access event)",
+        "1 strongly consistent read of the document + 1 write of 1 KB (the access event); a file download's: "
+        f"the same with 1 S3 GET (${S3_GET_PER_MILLION}/M) instead of the document read, data transfer apart "
+        f"(${DATA_TRANSFER_OUT_PER_GB}/GB)",
         "Lambda duration: Keyhole's own time measured in process (this thread's CPU time minus the time inside "
         f"the emulator's AWS calls), scaled by {LAMBDA_FULL_VCPU_MB}/memory for Lambda's CPU share, plus a DynamoDB "
         f"latency model per request ({', '.join(f'{k} {v:g} ms' for k, v in DYNAMODB_LATENCY_MS.items())}; others "

@@ -248,6 +248,7 @@ class Deployment:
                     "KEYHOLE_COUNTERS_TABLE": self.outputs["CountersTableName"],
                     "KEYHOLE_KMS_KEY_ID": self.outputs["KmsKeyAlias"],
                     "KEYHOLE_STREAM_ARN": self.outputs["TableStreamArn"],
+                    "KEYHOLE_FILES_BUCKET": self.outputs["FilesBucketName"],
                     "KEYHOLE_SCRYPT_N": "4096",
                 }
             ),
@@ -381,6 +382,7 @@ def _measure_size(dep: Deployment, label: str, size: int, repeat: int, memory_mb
         entry[name]["ratio_to_floor"] = round(priced.per_million / floor.per_million, 3)
     if label == "2KB":
         entry.update(measure_origin(dep, repeat, memory_mb))
+        entry.update(measure_download(dep, repeat, memory_mb))
         limited = dep.link(f"bench-{label}", rate_limit_per_min=1000)
         priced = price("data_rate_limited_link", run("GET", f"/share/{limited['token']}/data"), memory_mb)
         entry["data_rate_limited_link"] = priced.as_dict()
@@ -601,6 +603,62 @@ def measure_origin(dep: Deployment, repeat: int, memory_mb: int) -> dict[str, An
     out["proxied"]["added_ms"] = round(proxied.own_ms, 2)
     out["proxied"]["latency_ratio"] = round((proxied.own_ms + origin_ms) / origin_ms, 2) if origin_ms else None
     return out
+
+
+DOWNLOAD_BYTES = 1024 * 1024
+
+
+def measure_download(dep: Deployment, repeat: int, memory_mb: int) -> dict[str, Any]:
+    """`GET /share/{token}/files/{id}` of a 1 MB file (checked and counted like a view, answered
+    with a 302 to a presigned GET), priced with the one S3 GET the viewer's browser then makes;
+    data transfer is priced per GB apart. The file is put into the bucket directly (the upload is
+    not what is measured) and completed through the API, which checks it."""
+    import hashlib
+
+    import boto3
+
+    progress("file downloads")
+    data = random.Random(5).randbytes(DOWNLOAD_BYTES)
+    sha = hashlib.sha256(data).hexdigest()
+    reply = dep.call(
+        "PUT", "/v1/resources/bench-files", {"type": "bundle", "name": "Bench files", "document": {"summary": "x"}}
+    )
+    expect(reply.status_code == 201, reply.body[:300])
+    body = {"name": "reports/bench.pdf", "content_type": "application/pdf", "size": len(data), "sha256": sha}
+    started = dep.call("POST", "/v1/resources/bench-files/files", body)
+    expect(started.status_code == 201, started.body[:300])
+    upload = json.loads(started.body)
+    key = upload["upload"]["url"].split("amazonaws.com/", 1)[1].split("?", 1)[0]
+    boto3.client("s3", region_name="us-east-1").put_object(
+        Bucket=dep.outputs["FilesBucketName"],
+        Key=key,
+        Body=data,
+        ContentType="application/pdf",
+        ChecksumAlgorithm="SHA256",
+        ChecksumSHA256=upload["upload"]["headers"]["x-amz-checksum-sha256"],
+    )
+    done = dep.call("POST", f"/v1/resources/bench-files/files/{upload['file_id']}/complete")
+    expect(done.status_code == 200, done.body[:300])
+    link = dep.link("bench-files")
+    path = f"/share/{link['token']}/files/{upload['file_id']}"
+    dep.viewer("GET", path)  # warm-up: the S3 client, the version's content in the container's cache
+    samples = []
+    for _ in range(repeat):
+        measured, own_ms, raw = dep.viewer("GET", path)
+        location = {k.lower(): v for k, v in raw.headers.items()}.get("location", "")
+        expect(raw.status_code == 302 and "X-Amz-Expires=60" in location, raw.status_code)
+        expect(measured.requests("s3") == 0 and measured.requests("kms") == 0, measured.operations())
+        samples.append((measured, own_ms, b""))
+    priced = price("download", samples, memory_mb)
+    floor = pricing.DownloadFloor()
+    row = priced.as_dict()
+    row["s3_get_usd_per_million"] = pricing.S3_GET_PER_MILLION
+    row["usd_per_million"] = round(priced.per_million + pricing.S3_GET_PER_MILLION, 3)
+    row["floor_usd_per_million"] = round(floor.per_million, 3)
+    row["ratio_to_floor"] = round((priced.per_million + pricing.S3_GET_PER_MILLION) / floor.per_million, 3)
+    row["file_bytes"] = len(data)
+    row["transfer_usd_per_gb"] = pricing.DATA_TRANSFER_OUT_PER_GB
+    return {"download": row}
 
 
 @contextmanager

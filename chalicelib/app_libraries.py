@@ -22,6 +22,7 @@ APP_LIBRARIES = (
     "urllib.parse",
     "functools",
     "typing",
+    "urllib.parse",
     "chalice",
     "chalice.app",
     "chalicelib.runtime.public_url",

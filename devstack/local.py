@@ -2,7 +2,8 @@
 
 1. moto in server mode (a child process);
 2. `infra/template.json` deployed into it through CloudFormation (devstack.infra);
-3. a demo tenant, admin key, resource and share link;
+3. a demo tenant, admin key, resource and share link, and a resource with files (a PDF, an
+   image and evidence in a folder: the page previews the image and offers the zip);
 4. the API under `chalice local` on 127.0.0.1:$PORT (default 8000);
 5. the stream pump, feeding the table stream to the same consumer code Lambda runs.
 
@@ -161,7 +162,12 @@ def deploy_and_seed(endpoint: str, api_url: str, origin_url: str = "") -> dict[s
     from chalicelib.tenancy import tenants
     from chalicelib.tenancy.apikeys import authenticate
 
-    env = {**stage_environment("local"), **aws_environment(endpoint), "KEYHOLE_STREAM_ARN": outputs["TableStreamArn"]}
+    env = {
+        **stage_environment("local"),
+        **aws_environment(endpoint),
+        "KEYHOLE_STREAM_ARN": outputs["TableStreamArn"],
+        "KEYHOLE_FILES_BUCKET": outputs["FilesBucketName"],
+    }
     svc = Keyhole(Settings.from_env(env))
     tenant, admin_key = tenants.create_tenant(svc, name="Demo Co", plan="team")
     principal, _ = authenticate(svc, admin_key)
@@ -197,8 +203,10 @@ def deploy_and_seed(endpoint: str, api_url: str, origin_url: str = "") -> dict[s
         req,
     )
     origin_state = _seed_origin(svc, principal, admin_key, tenant.tenant_id, origin_url, req) if origin_url else {}
+    files_state = _seed_files(svc, principal, admin_key, tenant.tenant_id, req)
     return {
         **origin_state,
+        **files_state,
         "api_url": api_url,
         "admin_key": admin_key,
         "share_url": link["url"],
@@ -206,9 +214,70 @@ def deploy_and_seed(endpoint: str, api_url: str, origin_url: str = "") -> dict[s
         "aws_endpoint": endpoint,
         "region": REGION,
         "stream_arn": outputs["TableStreamArn"],
+        "files_bucket": outputs["FilesBucketName"],
         "link_id": link["id"],
         "resource_id": "checkout-api",
     }
+
+
+def _seed_files(svc: Any, principal: Any, admin_key: str, tenant_id: str, req: Any) -> dict[str, str]:
+    """A scan passport with files: uploaded through presigned PUTs into moto's S3 as a client
+    would, completed, and linked. The files worker (the pump) builds the zip within seconds."""
+    import hashlib
+    import urllib.request
+
+    from chalicelib.links import links
+    from chalicelib.resources import resource_files, resources
+    from chalicelib.tenancy.apikeys import authenticate
+
+    from .demo_files import chart_png, evidence_csv, report_pdf
+
+    resources.put_resource(
+        svc,
+        principal,
+        "scan-passport",
+        {
+            "type": "passport",
+            "name": "Scan passport: checkout-api",
+            "document": {"summary": "214 checks, 0 critical, 2 low findings", "scanned_at": "2026-11-20T09:58:00Z"},
+            "scopes": {"report": ["summary", "file:report.pdf"]},
+        },
+        None,
+        req,
+    )
+
+    def head() -> Any:
+        _, found = authenticate(
+            svc, admin_key, [(resources.ResourceHead, resources.ResourceHead.key(tenant_id, "scan-passport"))]
+        )
+        return found[0]
+
+    for name, content_type, data in (
+        ("report.pdf", "application/pdf", report_pdf()),
+        ("response-times.png", "image/png", chart_png()),
+        ("evidence/checks.csv", "text/csv", evidence_csv()),
+    ):
+        body = {
+            "name": name,
+            "content_type": content_type,
+            "size": len(data),
+            "sha256": hashlib.sha256(data).hexdigest(),
+        }
+        started = resource_files.start_upload(svc, principal, head(), body, req)
+        upload = started["upload"]
+        request = urllib.request.Request(upload["url"], data=data, method="PUT", headers=upload["headers"])  # noqa: S310
+        with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310 (moto on loopback)
+            answer.read()
+        resource_files.complete(svc, principal, head(), started["file_id"], req)
+    link = links.create_link(
+        svc,
+        principal,
+        "scan-passport",
+        {"label": "Scan passport for the Globex audit", "expires_in": "30d"},
+        head(),
+        req,
+    )
+    return {"files_share_url": link["url"], "files_resource_id": "scan-passport"}
 
 
 def _seed_origin(svc: Any, principal: Any, admin_key: str, tenant_id: str, origin_url: str, req: Any) -> dict[str, str]:
@@ -335,6 +404,7 @@ def main() -> int:
             **os.environ,
             **aws_environment(endpoint),
             "KEYHOLE_STREAM_ARN": state["stream_arn"],
+            "KEYHOLE_FILES_BUCKET": state["files_bucket"],
             "PYTHONUNBUFFERED": "1",
             # One EMF metrics line per request would bury the terminal; POWERTOOLS_METRICS_DISABLED=false shows them.
             "POWERTOOLS_METRICS_DISABLED": os.environ.get("POWERTOOLS_METRICS_DISABLED", "true"),
@@ -368,6 +438,7 @@ Keyhole is running.
   API         {api}
   Admin key   {key}
   Share URL   {state["share_url"]}
+  Files URL   {state.get("files_share_url", "(none)")}
   Origin URL  {state.get("origin_share_url", "(none)")}
   Tenant      {state["tenant_id"]}
   moto        {state["aws_endpoint"]}
@@ -376,6 +447,8 @@ Try it:
   curl -s {api}/v1/tenant -H 'Authorization: Bearer {key}'
   open the share URL above in a browser: the share page (an HTML page); the same as JSON:
   curl -s {state["share_url"]}/data
+  open the files URL: a PDF, an image preview, a folder, and "Download all" (a zip, ready in seconds)
+  curl -s {state.get("files_share_url", "")}/data      # the files, with their download URLs
   open the origin URL in a browser: the demo origin's live dashboard, through Keyhole
     (it answers on its own content origin, http://<label>.localhost:{api.rsplit(":", 1)[-1]})
   curl -s -L {state.get("origin_share_url", "")}/o/api/status     # allowed

@@ -1,6 +1,7 @@
 """Six fixes to moto's DynamoDB emulator (moto 5.2.5), so a local stack holds under load and over
-hours. `apply()` installs them in the moto server process (`devstack.moto_server`); nothing here
-runs in Lambda or changes what Keyhole sends.
+hours, and one to its S3 (7), so presigned URLs are refused where S3 refuses them. `apply()`
+installs them in the moto server process (`devstack.moto_server`); nothing here runs in Lambda or
+changes what Keyhole sends.
 
 1. Instance tracking. Every moto model object (each DynamoDB item, stream record and table) is
    appended to a class-level list for moto's web dashboard and never released, so memory only
@@ -26,6 +27,15 @@ runs in Lambda or changes what Keyhole sends.
    more as access events piled up. A table query now reads only its partition and an index query
    scans the items once without sorting them; both still sort what matches by the keys, as before,
    so results and pages are the same.
+7. Presigned S3 requests. moto checks neither a request's signature nor a checksum header against
+   the body, nor a presigned URL's expiry, so a presigned PUT it serves accepts any bytes of any
+   length. S3 refuses such a PUT: headers that differ from the signed ones break the signature
+   (403 `SignatureDoesNotMatch`), and a body whose SHA-256 is not `x-amz-checksum-sha256` is 400
+   `BadDigest`; an expired URL is 403 `AccessDenied`. This fix makes moto refuse what it can tell
+   without the signing key: a presigned request that lacks a header it was signed with, or is
+   past `X-Amz-Date + X-Amz-Expires`, and (any PUT) a body that does not hash to its
+   `x-amz-checksum-sha256`. A header sent with another value than the signed one is not caught
+   (that needs the secret key); a body that differs is, by its checksum (docs/files.md).
 """
 
 from __future__ import annotations
@@ -84,7 +94,79 @@ def apply() -> None:
         _serialize(self, serialized, value, shape, key)
 
     BaseJSONSerializer._serialize = _serialize_fast  # type: ignore[method-assign]
+    _patch_s3_presigned_requests()
     _applied = True
+
+
+def _s3_error(status: int, code: str, message: str) -> tuple[int, dict[str, str], bytes]:
+    body = (
+        f'<?xml version="1.0" encoding="UTF-8"?><Error><Code>{code}</Code><Message>{message}</Message></Error>'
+    ).encode()
+    return status, {"Content-Type": "application/xml"}, body
+
+
+def presigned_refusal(
+    query: dict[str, Any], headers: Any, now: float | None = None
+) -> tuple[int, dict[str, str], bytes] | None:
+    """What S3 answers a presigned request that lacks a signed header or is past its expiry."""
+    import time
+    from datetime import UTC, datetime
+
+    def first(name: str) -> str | None:
+        value = query.get(name)
+        return (value[0] if isinstance(value, list) else value) if value else None
+
+    if not first("X-Amz-Signature"):
+        return None
+    try:
+        signed_at = datetime.strptime(first("X-Amz-Date") or "", "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC).timestamp()
+        expires = int(first("X-Amz-Expires") or "0")
+    except ValueError:
+        return _s3_error(403, "AccessDenied", "Invalid date or expiry in the presigned URL")
+    if (time.time() if now is None else now) > signed_at + expires:
+        return _s3_error(403, "AccessDenied", "Request has expired")
+    present = {str(name).lower() for name in headers.keys()}
+    for name in (first("X-Amz-SignedHeaders") or "").split(";"):
+        if name and name != "host" and name not in present:
+            return _s3_error(
+                403,
+                "SignatureDoesNotMatch",
+                "The request signature we calculated does not match the signature you provided.",
+            )
+    return None
+
+
+def checksum_refusal(headers: Any, body: bytes) -> tuple[int, dict[str, str], bytes] | None:
+    """400 BadDigest when the body does not hash to the request's x-amz-checksum-sha256."""
+    import hashlib
+
+    claimed = next((v for k, v in headers.items() if str(k).lower() == "x-amz-checksum-sha256"), None)
+    if claimed is None:
+        return None
+    actual = base64.b64encode(hashlib.sha256(body or b"").digest()).decode()
+    if claimed != actual:
+        return _s3_error(400, "BadDigest", "The SHA256 you specified did not match the calculated checksum.")
+    return None
+
+
+def _patch_s3_presigned_requests() -> None:
+    from moto.s3.responses import S3Response
+
+    put, get = S3Response._key_response_put, S3Response._key_response_get
+
+    def checked_put(self: Any, query: dict[str, Any], key_name: str) -> Any:
+        body = self.body if isinstance(self.body, bytes) else (self.body or "").encode()
+        return (
+            presigned_refusal(self.querystring, self.headers)
+            or checksum_refusal(self.headers, body)
+            or put(self, query, key_name)
+        )
+
+    def checked_get(self: Any, query: dict[str, Any], key_name: str) -> Any:
+        return presigned_refusal(self.querystring, self.headers) or get(self, query, key_name)
+
+    S3Response._key_response_put = checked_put  # type: ignore[method-assign]
+    S3Response._key_response_get = checked_get  # type: ignore[method-assign]
 
 
 def attribute_value_wire(value: dict[str, Any]) -> dict[str, Any]:

@@ -16,8 +16,10 @@ runs (`app.stream_consumer`, the Chalice-wrapped function). It behaves like the 
   stream-failure SQS queue (the on-failure destination) and moves on, so a poison record never
   blocks its shard;
 - every few seconds it also runs the webhook drain (`app.webhook_drain`, scheduled every minute
-  on AWS), so retries happen while you watch. The drain runs in a thread of its own, as it runs
-  in a function of its own on AWS: a slow receiver it waits for never holds up the stream.
+  on AWS), so retries happen while you watch, and the files worker (`app.files_worker`, also every
+  minute on AWS), so zips are built and deleted objects removed within seconds. The drain runs in a
+  thread of its own, as it runs in a function of its own on AWS: a slow receiver it waits for never
+  holds up the stream.
 
 Run: `python -m devstack.pump --stage local` with KEYHOLE_AWS_ENDPOINT and KEYHOLE_STREAM_ARN set
 (`make run` starts it). Each batch prints one line; no line ever shows a token.
@@ -304,6 +306,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--poll-seconds", type=float, default=1.0)
     parser.add_argument("--drain-seconds", type=float, default=5.0, help="how often to run the webhook drain")
     parser.add_argument("--sweep-seconds", type=float, default=60.0, help="how often to run the expired-slot sweep")
+    parser.add_argument("--files-seconds", type=float, default=2.0, help="how often to run the files worker")
     parser.add_argument("--max-retries", type=int, default=3)
     args = parser.parse_args(argv)
 
@@ -349,7 +352,7 @@ def main(argv: list[str] | None = None) -> int:
         f"webhook drain every {args.drain_seconds:g}s",
         flush=True,
     )
-    last_drain = last_sweep = 0.0
+    last_drain = last_sweep = last_files = 0.0
     drainer: threading.Thread | None = None
 
     def drain() -> None:
@@ -380,6 +383,14 @@ def main(argv: list[str] | None = None) -> int:
                         print(f"[pump] expired-slot sweep: {stats}", flush=True)
                 except Exception as error:
                     print(f"[pump] expired-slot sweep failed: {type(error).__name__}", file=sys.stderr, flush=True)
+            if time.monotonic() - last_files >= args.files_seconds:
+                last_files = time.monotonic()
+                try:  # Lambda runs this every minute; chalice local runs no schedules
+                    stats = app_module.files_worker(_scheduled_event(), LocalContext("keyhole-local-files_worker", 900))
+                    if stats and stats.get("due"):
+                        print(f"[pump] files worker: {stats}", flush=True)
+                except Exception as error:
+                    print(f"[pump] files worker failed: {type(error).__name__}", file=sys.stderr, flush=True)
             if pump.retry_delay:
                 time.sleep(pump.retry_delay)
             elif not handled:

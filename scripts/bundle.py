@@ -71,6 +71,7 @@ FUNCTION_ROLES = {
     "stream_consumer": "StreamConsumerRoleArn",
     "webhook_drain": "WebhookDrainRoleArn",
     "sweep_expired_slots": "SweepRoleArn",
+    "files_worker": "FilesWorkerRoleArn",
 }
 # `chalice package` output is deployed through CloudFormation with these values as parameters
 # (infra/chalice-merge.json puts `Ref`s in their place); a test asserts none is left in sam.json.
@@ -135,6 +136,7 @@ def package_outputs() -> dict[str, str]:
         "TableName": PACKAGE_PLACEHOLDER,
         "CountersTableName": PACKAGE_PLACEHOLDER,
         "KmsKeyArn": PACKAGE_PLACEHOLDER,
+        "FilesBucketName": PACKAGE_PLACEHOLDER,
         "TableStreamArn": f"arn:aws:dynamodb:us-east-1:123456789012:table/{PACKAGE_PLACEHOLDER}/stream/x",
         **{output: arn for output in FUNCTION_ROLES.values()},
     }

@@ -419,6 +419,8 @@ def deploy(args: argparse.Namespace, *, connect: Callable[[dict[str, str], dict[
     infra_parameters = {"Tracing": tracing, **option_parameters(session, args, args.region)}
     if args.alarm_email is not None:
         infra_parameters["AlarmEmail"] = args.alarm_email
+    if args.files_upload_origins is not None:  # the files bucket's CORS rule (docs/files.md)
+        infra_parameters["FilesUploadOrigins"] = args.files_upload_origins
     outputs = deploy_stack(session, args.stage, infra_parameters)
 
     directory_name = Path(args.project_dir) if getattr(args, "project_dir", None) else bundle.project_dir(args.stage)
@@ -581,6 +583,11 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--region", default=None)
     run.add_argument("--tracing", action="store_true", help="X-Ray active tracing on the functions and the API")
     run.add_argument("--alarm-email", default=None, help="subscribe this address to the alarm topic")
+    run.add_argument(
+        "--files-upload-origins",
+        default=None,
+        help="comma-separated https origins (consoles) that may PUT uploads into the files bucket (its CORS rule)",
+    )
     run.add_argument(
         "--no-reserved-concurrency",
         action="store_true",

@@ -35,7 +35,8 @@ from tests import contract  # noqa: E402
 def settings_for(outputs: Dict[str, str], **overrides: Any) -> Settings:
     base = Settings(table_name=outputs["TableName"], counters_table_name=outputs["CountersTableName"],
                     kms_key_id=outputs["KmsKeyAlias"], region="us-east-1", stage="test",
-                    stream_arn=outputs["TableStreamArn"], trust_forwarded_for=True, scrypt_n=2**12)
+                    stream_arn=outputs["TableStreamArn"], trust_forwarded_for=True, scrypt_n=2**12,
+                    files_bucket=outputs.get("FilesBucketName"))
     return base.with_overrides(**overrides) if overrides else base
 
 

@@ -34,6 +34,7 @@ class HttpStack:
     env: Dict[str, str]
     _svc: Keyhole
     moto: MotoServer
+    server_pid: int = 0  # the `chalice local` process (the Lambda handler's stand-in)
 
     @property
     def svc(self) -> Keyhole:
@@ -52,6 +53,7 @@ def start_stack(*, serial: bool = False) -> Iterator[HttpStack]:
                "KEYHOLE_AWS_READ_TIMEOUT": "120" if serial else "30"}
         outputs = infra.deploy(boto3.Session(region_name="us-east-1"), stage="local", endpoint_url=endpoint)
         env["KEYHOLE_STREAM_ARN"] = outputs["TableStreamArn"]
+        env["KEYHOLE_FILES_BUCKET"] = outputs["FilesBucketName"]
         svc = Keyhole(Settings.from_env(env))
         port = free_port()
         server = subprocess.Popen([sys.executable, "-m", "devstack.serve", "--port", str(port), "--stage", "local"],
@@ -59,6 +61,6 @@ def start_stack(*, serial: bool = False) -> Iterator[HttpStack]:
         try:
             wait_for_port(port, process=server)
             yield HttpStack(api_url=f"http://127.0.0.1:{port}", aws_endpoint=endpoint, outputs=outputs, env=env,
-                            _svc=svc, moto=moto)
+                            _svc=svc, moto=moto, server_pid=server.pid)
         finally:
             stop_process(server)

@@ -405,6 +405,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--state-file", type=Path, help="where finished tenants are recorded (default .keyhole/reseal-<table>.json)"
     )
     reseal.add_argument("--dry-run", action="store_true", help="count what would be re-sealed, write nothing")
+
+    files = area("files", "the files worker's jobs (docs/files.md)")
+    command(files, "failed-jobs", "files jobs that failed every retry, newest first, with their last error")
+    command(files, "retry-job", "put a failed files job back in the queue").add_argument("job_id")
+    command(files, "drain", "run the files jobs that are due now (what the files_worker function does)")
     return parser
 
 
@@ -755,6 +760,29 @@ def _kms_reseal(args: argparse.Namespace, svc: Keyhole, output: Output) -> int:
     return EXIT_ATTENTION if (total.unopenable or total.changed or (args.dry_run and total.resealed)) else 0
 
 
+def _files_failed_jobs(args: argparse.Namespace, svc: Keyhole, output: Output) -> int:
+    from chalicelib.files import jobs
+
+    output.emit(jobs.failed_jobs(svc))
+    return 0
+
+
+def _files_retry_job(args: argparse.Namespace, svc: Keyhole, output: Output) -> int:
+    from chalicelib.files import jobs
+
+    if not jobs.retry_failed(svc, args.job_id):
+        raise UsageError(f"no failed files job {args.job_id}")
+    output.emit({"job_id": args.job_id, "status": "queued"})
+    return 0
+
+
+def _files_drain(args: argparse.Namespace, svc: Keyhole, output: Output) -> int:
+    from chalicelib.files import jobs
+
+    output.emit(jobs.drain(svc))
+    return 0
+
+
 def _platform_key_create(args: argparse.Namespace, svc: Keyhole, output: Output) -> int:
     from chalicelib.platform import keys
 
@@ -803,6 +831,9 @@ COMMANDS: dict[tuple[str, str], Callable[[argparse.Namespace, Keyhole, Output], 
     ("views", "recount"): _views_recount,
     ("stream", "replay"): _stream_replay,
     ("kms", "reseal"): _kms_reseal,
+    ("files", "failed-jobs"): _files_failed_jobs,
+    ("files", "retry-job"): _files_retry_job,
+    ("files", "drain"): _files_drain,
     ("platform-key", "create"): _platform_key_create,
     ("platform-key", "list"): _platform_key_list,
     ("platform-key", "revoke"): _platform_key_revoke,

@@ -20,6 +20,7 @@ STACK_OUTPUTS: dict[str, str] = {
     "KmsPreviousKeyArns": "KEYHOLE_KMS_PREVIOUS_KEY_IDS",
     "PublicUrl": "KEYHOLE_PUBLIC_URL",
     "ContentUrl": "KEYHOLE_CONTENT_URL",
+    "FilesBucketName": "KEYHOLE_FILES_BUCKET",
 }
 REQUIRED_OUTPUTS = ("TableName", "CountersTableName", "KmsKeyArn", "TableStreamArn")
 

@@ -404,6 +404,11 @@ def _flag_deleted(svc: Keyhole, caller: PlatformCaller, tenant: Tenant, req: Req
         condition=(Tenant.namespace_key == caller.namespace_key) & Tenant.deleted_at.does_not_exist(),
         tag="tenant",
     )
+    if svc.settings.files_bucket:
+        # Its files and zips leave the bucket after the answer, with retries (docs/files.md).
+        from chalicelib.files import jobs
+
+        jobs.stage_tenant_purge(txn, tenant.tenant_id, now=now.timestamp())
     for partition in (tenant.tenant_id, audit_partition(caller.namespace_key)):
         txn.put(
             audit.new_event(

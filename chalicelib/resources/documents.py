@@ -8,7 +8,8 @@ written as compressed JSON:
   (a document of a few KB: one read serves the view);
 - otherwise in a `DocumentBody` item for that version, immutable, which a container reads once per
   version (eventually consistent: an immutable item cannot be stale, only not yet visible) and
-  keeps in its cache.
+  keeps in its cache. A content larger than one item (a large document with a long file list)
+  is split into parts of `BODY_PART_BYTES`: the first item says how many there are.
 
 The heads carry version, type, name and update time, so a 304 poll and the ETag never need the
 content. Writes go into the caller's transaction (with the admin-side `ResourceHead`), so viewers
@@ -37,6 +38,8 @@ COMPRESSION_LEVEL = 6
 # A replaced version's body stays readable this long (then TTL removes it): a request holding the
 # previous head can still finish with the content it names.
 RETIRED_SECONDS = 3600
+# One body item's share of the compressed content (DynamoDB's item limit is 400 KB).
+BODY_PART_BYTES = 350_000
 
 
 class ContentMissing(Exception):
@@ -49,6 +52,7 @@ class Written:
 
     content_bytes: int
     inline: bool
+    parts: int = 1
 
 
 def encode(content: Mapping[str, Any]) -> tuple[bytes, int]:
@@ -85,12 +89,15 @@ def stage_write(
     updated_at: str,
     content: Mapping[str, Any],
     retire_body: int | None = None,
+    retire_parts: int = 1,
     now: float = 0.0,
     kind: str = "document",
+    bundles: Mapping[str, int] | None = None,
 ) -> Written:
     """Add the heads (and the body, when it does not fit a head) of `version` to `txn`. The body
-    of `retire_body` (the version replaced, when its content had a body) gets a TTL instead of
-    being deleted at once: a request that read the old head a moment earlier still finds it."""
+    of `retire_body` (the version replaced, when its content had a body, in `retire_parts` parts)
+    gets a TTL instead of being deleted at once: a request that read the old head a moment
+    earlier still finds it. `bundles`: the zips this version already has (chalicelib/files)."""
     payload, content_bytes = encode(content)
     heads = []
     for replica in range(ViewerHead.REPLICAS):
@@ -108,34 +115,56 @@ def stage_write(
                 updated_at=updated_at,
                 content_bytes=content_bytes,
                 payload=payload,
+                bundles=dict(bundles) if bundles else None,
             )
         )
     inline = item_bytes(heads[0]) <= READ_UNIT
+    chunks = [payload[at : at + BODY_PART_BYTES] for at in range(0, len(payload), BODY_PART_BYTES)] or [b""]
     if not inline:
-        bk = DocumentBody.key(locator, version)
-        txn.put(
-            DocumentBody(pk=bk[0], sk=bk[1], tenant_id=tenant_id, resource_id=resource_id, payload=payload), tag="body"
-        )
+        for part, chunk in enumerate(chunks):
+            bk = DocumentBody.key(locator, version, part)
+            body = DocumentBody(pk=bk[0], sk=bk[1], tenant_id=tenant_id, resource_id=resource_id, payload=chunk)
+            if part == 0 and len(chunks) > 1:
+                body.parts = len(chunks)
+            txn.put(body, tag="body" if part == 0 else f"body{part}")
         for head in heads:
             head.payload = None
     for replica, head in enumerate(heads):
         txn.put(head, tag=f"head{replica}")
     if retire_body is not None and retire_body != version:
-        txn.update(
-            DocumentBody,
-            DocumentBody.key(locator, retire_body),
-            [DocumentBody.ttl.set(int(now) + RETIRED_SECONDS)],
-            tag="old_body",
-        )
-    return Written(content_bytes=content_bytes, inline=inline)
+        for part in range(max(1, retire_parts)):
+            txn.update(
+                DocumentBody,
+                DocumentBody.key(locator, retire_body, part),
+                [DocumentBody.ttl.set(int(now) + RETIRED_SECONDS)],
+                tag="old_body" if part == 0 else f"old_body{part}",
+            )
+    return Written(content_bytes=content_bytes, inline=inline, parts=1 if inline else len(chunks))
 
 
-def stage_delete(txn: Txn, *, locator: str, body_version: int | None) -> None:
+def stage_delete(txn: Txn, *, locator: str, body_version: int | None, body_parts: int = 1) -> None:
     """Viewers lose the resource at once: every head (and the current body) go in `txn`."""
     for replica in range(ViewerHead.REPLICAS):
         txn.delete(ViewerHead, ViewerHead.key(locator, replica), tag=f"head{replica}")
     if body_version is not None:
-        txn.delete(DocumentBody, DocumentBody.key(locator, body_version), tag="body")
+        for part in range(max(1, body_parts)):
+            txn.delete(
+                DocumentBody, DocumentBody.key(locator, body_version, part), tag="body" if not part else f"body{part}"
+            )
+
+
+def _whole_payload(store: Store, locator: str, version: int, first: DocumentBody, *, consistent: bool) -> bytes:
+    """The compressed content of a body item, with its further parts when it was split."""
+    parts = int(first.parts or 1)
+    if parts <= 1:
+        return bytes(first.payload)
+    keys = [(DocumentBody, DocumentBody.key(locator, version, part)) for part in range(1, parts)]
+    rest = store.batch_get(keys, consistent=consistent)
+    if any(item is None for item in rest) and not consistent:
+        rest = store.batch_get(keys)
+    if any(item is None for item in rest):
+        raise ContentMissing(f"version {version} lost a part of its body")
+    return bytes(first.payload) + b"".join(bytes(item.payload) for item in rest)  # type: ignore[union-attr]
 
 
 def read(store: Store, locator: str) -> tuple[ViewerHead, dict[str, Any]] | None:
@@ -148,7 +177,7 @@ def read(store: Store, locator: str) -> tuple[ViewerHead, dict[str, Any]] | None
     body = store.get(DocumentBody, DocumentBody.key(locator, int(head.version)))
     if body is None:
         return None
-    return head, decode(body.payload)
+    return head, decode(_whole_payload(store, locator, int(head.version), body, consistent=True))
 
 
 def content_of(store: Store, cache: ContentCache, locator: str, head: ViewerHead) -> dict[str, Any]:
@@ -167,6 +196,6 @@ def content_of(store: Store, cache: ContentCache, locator: str, head: ViewerHead
             body = store.get(DocumentBody, key)
         if body is None:
             raise ContentMissing(f"version {version} has no body")
-        content = decode(body.payload)
+        content = decode(_whole_payload(store, locator, version, body, consistent=False))
     cache.put(locator, version, content, int(head.content_bytes or 0))
     return content

@@ -27,8 +27,8 @@ from chalicelib.runtime.errors import Collector, Conflict, NotFound, PayloadTooL
 from chalicelib.runtime.pagination import partition_page
 from chalicelib.runtime.validation import json_size, string, unknown_fields
 from chalicelib.service import Keyhole, RequestInfo
-from chalicelib.storage.models import ResourceHead
-from chalicelib.storage.store import TxnCancelled
+from chalicelib.storage.models import FileRecord, ResourceHead, plain
+from chalicelib.storage.store import Txn, TxnCancelled
 from chalicelib.tenancy import audit
 from chalicelib.tenancy.apikeys import Principal
 
@@ -79,6 +79,9 @@ class Fields:
     # An origin resource (chalicelib/origin): the service links put a window in front of. Such a
     # resource has no document, redaction rules, scopes or display hints.
     origin: Any = None
+    # The version's files (chalicelib/files: the entries `uploads.entry_of` makes). None: the files
+    # of the version replaced stay (a PUT or PATCH never drops files; the file routes change them).
+    files: list[dict[str, Any]] | None = None
 
 
 def _validate_origin(body: dict[str, Any], *, local: bool) -> Fields:
@@ -151,6 +154,8 @@ def _validate(body: dict[str, Any], *, replacing: ResourceHead | None, local: bo
                     f"scopes.{scope_name}",
                     f"must be a non-empty list of at most {MAX_SCOPE_FIELDS} top-level field names",
                 )
+            else:
+                _check_file_patterns(f"scopes.{scope_name}", fields, errors)
     display = display_hints.validate(body.get("display"), errors)
     errors.raise_if_any()
     document = cast(dict[str, Any], document)  # a JSON object: checked above
@@ -175,6 +180,17 @@ def _validate(body: dict[str, Any], *, replacing: ResourceHead | None, local: bo
     )
 
 
+def _check_file_patterns(field_name: str, fields: list[str], errors: Collector) -> None:
+    """Scope entries that name files (`file:report.pdf`, `file:audit/*`, `file:*`): docs/files.md."""
+    from chalicelib.files import names as file_names
+
+    for entry in fields:
+        if file_names.is_file_entry(entry):
+            problem = file_names.pattern_problem(entry[len(file_names.FILE_SCOPE_PREFIX) :])
+            if problem:
+                errors.add(field_name, f"{entry!r}: a file pattern {problem}")
+
+
 def etag_of(head: ResourceHead) -> str:
     """The resource's entity tag: its version, and a hash of its incarnation (a resource deleted and
     created again starts at version 1 again; an ETag of the old one must not match the new one)."""
@@ -191,6 +207,7 @@ def head_to_json(head: ResourceHead) -> dict[str, Any]:
         "etag": etag_of(head),
         "active_links": int(head.active_links or 0),
         "document_bytes": int(head.document_bytes or 0),
+        "file_count": int(head.file_count or 0),
         "created_at": head.created_at,
         "updated_at": head.updated_at,
     }
@@ -206,7 +223,22 @@ def to_json(head: ResourceHead, content: dict[str, Any]) -> dict[str, Any]:
         "redact": list(content.get("redact") or []),
         "scopes": dict(content.get("scopes") or {}),
         "display": dict(content.get("display") or {}),
+        "files": [_file_json(entry) for entry in content.get("files") or []],
     }
+
+
+def _file_json(entry: dict[str, Any]) -> dict[str, Any]:
+    from chalicelib.files.uploads import entry_json
+
+    return entry_json(entry)
+
+
+def files_of(svc: Keyhole, head: ResourceHead | None) -> list[dict[str, Any]]:
+    """The files of the version `head` names (no read when it has none)."""
+    if head is None or head.deleting or not int(head.file_count or 0):
+        return []
+    stored = documents.read(svc.store, head.locator)
+    return list(stored[1].get("files") or []) if stored else []
 
 
 def _origin_json(head: ResourceHead, content: dict[str, Any]) -> dict[str, Any]:
@@ -346,12 +378,17 @@ def _write(
     preconditions: Preconditions,
     action: str,
     rotate_secret: bool = False,
+    stage_extra: Callable[[Txn, ResourceHead], None] | None = None,
+    audit_details: dict[str, Any] | None = None,
 ) -> tuple[int, dict[str, Any]]:
     """Write the head and the document in one transaction, conditional on the head's version as
     read (and so on the version an If-Match named); a lost race re-reads and decides again.
 
     An origin resource keeps its signing secrets across writes; it gets a new one when the origin
-    is first set, or rotated (`rotate_secret`); the new secret is in the answer, once."""
+    is first set, or rotated (`rotate_secret`); the new secret is in the answer, once.
+    Files stay from version to version unless `fields_for` says otherwise; the jobs their objects
+    need (zips to build, objects to delete) go into the same transaction (`_stage_file_work`), and
+    `stage_extra` adds the caller's own items (a completed upload's record)."""
     tenant_id = principal.tenant_id
     hk = ResourceHead.key(tenant_id, resource_id)
     for _attempt in range(WRITE_ATTEMPTS):
@@ -360,6 +397,10 @@ def _write(
             raise Conflict("This resource is being deleted; retry the DELETE, then PUT it again")
         fields = fields_for(head)
         rtype, name, document, redact, scopes = fields.type, fields.name, fields.document, fields.redact, fields.scopes
+        previous_files = files_of(svc, head)
+        files = previous_files if fields.files is None else fields.files
+        if fields.origin is not None and files:
+            raise Conflict("This resource holds files: delete them before it shares an origin")
         text = json.dumps(document, separators=(",", ":"), ensure_ascii=False)
         now = svc.clock.now()
         stamp = to_rfc3339(now)
@@ -387,6 +428,8 @@ def _write(
         content: dict[str, Any] = {"document": document, "redact": redact, "scopes": scopes}
         if fields.display:
             content["display"] = fields.display
+        if files:
+            content["files"] = files
         origin_text, secrets_text, shown_secret = _origin_parts(
             svc, tenant_id, resource_id, head, fields, rotate=rotate_secret, now=now.timestamp()
         )
@@ -394,7 +437,12 @@ def _write(
             content["origin"] = json.loads(origin_text)
             content["origin_secrets"] = json.loads(secrets_text or "[]")
         new_head.origin, new_head.origin_secrets = origin_text, secrets_text
+        new_head.file_count = len(files)
         txn = svc.store.txn()
+        ready = _stage_file_work(
+            svc, txn, tenant_id, resource_id, locator, version, head, previous_files, files, scopes, now.timestamp()
+        )
+        new_head.bundles = ready
         written = documents.stage_write(
             txn,
             tenant_id=tenant_id,
@@ -406,10 +454,13 @@ def _write(
             updated_at=new_head.updated_at,
             content=content,
             retire_body=None if head is None or head.body_version is None else int(head.body_version),
+            retire_parts=int(head.body_parts or 1) if head is not None else 1,
             now=now.timestamp(),
             kind="origin" if origin_text is not None else "document",
+            bundles=ready,
         )
         new_head.body_version = None if written.inline else version
+        new_head.body_parts = written.parts if written.parts > 1 else None
         if head is None:
             txn.put(new_head, condition=ResourceHead.pk.does_not_exist(), tag="head")
         else:
@@ -426,6 +477,11 @@ def _write(
                     ResourceHead.redact_rules.set(len(redact)),
                     ResourceHead.updated_at.set(stamp),
                     ResourceHead.body_version.remove() if written.inline else ResourceHead.body_version.set(version),
+                    ResourceHead.body_parts.set(written.parts)
+                    if written.parts > 1
+                    else ResourceHead.body_parts.remove(),
+                    ResourceHead.file_count.set(len(files)),
+                    ResourceHead.bundles.set(ready),
                     ResourceHead.origin.set(origin_text) if origin_text else ResourceHead.origin.remove(),
                     ResourceHead.origin_secrets.set(secrets_text)
                     if secrets_text
@@ -444,11 +500,19 @@ def _write(
                 at=now,
                 target_type="resource",
                 target_id=resource_id,
-                details={"type": rtype, "name": name, "version": version, "document_bytes": new_head.document_bytes},
+                details={
+                    "type": rtype,
+                    "name": name,
+                    "version": version,
+                    "document_bytes": new_head.document_bytes,
+                    **(audit_details or {}),
+                },
                 request_id=req.request_id,
             ),
             tag="audit",
         )
+        if stage_extra is not None:
+            stage_extra(txn, new_head)
         try:
             txn.commit()
         except TxnCancelled as cancelled:
@@ -461,6 +525,55 @@ def _write(
             answer["origin_secret"] = shown_secret
         return (201 if creating else 200), answer
     raise Conflict("The resource changed while it was being written; retry")
+
+
+def _stage_file_work(
+    svc: Keyhole,
+    txn: Txn,
+    tenant_id: str,
+    resource_id: str,
+    locator: str,
+    version: int,
+    head: ResourceHead | None,
+    previous_files: list[dict[str, Any]],
+    files: list[dict[str, Any]],
+    scopes: dict[str, list[str]],
+    now: float,
+) -> dict[str, int]:
+    """What a new version needs in the bucket, staged as files jobs in its own transaction: the
+    zips it offers that do not exist yet, the deletion of files it no longer lists and of zips no
+    set of it needs (after the longest a download URL lives). Returns the zips it keeps."""
+    stored = plain(head.bundles) if head is not None and head.bundles is not None else {}
+    previous_ready = {str(k): int(v) for k, v in stored.items()}
+    if not files and not previous_files and not previous_ready:
+        return {}
+    from chalicelib.files import bundles, jobs, objects
+
+    sets = bundles.sets_of(files, scopes) if files else {}
+    ready = {d: size for d, size in previous_ready.items() if d in sets}
+    missing = {d: chosen for d, chosen in sets.items() if d not in ready}
+    if missing:
+        payload = bundles.job_payload(
+            tenant_id=tenant_id, resource_id=resource_id, locator=locator, version=version, sets=missing
+        )
+        jobs.stage(txn, "bundle", tenant_id, payload, now=now)
+    kept_ids = {str(f["id"]) for f in files}
+    removed = [str(f["id"]) for f in previous_files if str(f["id"]) not in kept_ids]
+    jobs.stage_delete_objects(
+        txn,
+        tenant_id,
+        [objects.file_key(tenant_id, locator, file_id) for file_id in removed],
+        now=now,
+        records=[list(FileRecord.key(locator, file_id)) for file_id in removed],
+    )
+    jobs.stage_delete_objects(
+        txn,
+        tenant_id,
+        [objects.bundle_key(tenant_id, locator, d) for d in previous_ready if d not in sets],
+        now=now,
+        delay_seconds=objects.DOWNLOAD_URL_SECONDS * 5,
+    )
+    return ready
 
 
 def _origin_parts(
@@ -586,8 +699,16 @@ def delete_resource(
             tag="head",
         )
         documents.stage_delete(
-            txn, locator=head.locator, body_version=None if head.body_version is None else int(head.body_version)
+            txn,
+            locator=head.locator,
+            body_version=None if head.body_version is None else int(head.body_version),
+            body_parts=int(head.body_parts or 1),
         )
+        if svc.settings.files_bucket and not head.origin:
+            # Its files, zips and upload records go too, after the answer (chalicelib/files/jobs.py).
+            from chalicelib.files import jobs
+
+            jobs.stage_resource_purge(txn, tenant_id, head.locator, now=now.timestamp())
         txn.commit(when_failed={"head": NotFound("No such resource")})
     revoked = revoke_all_for_resource(svc, principal, resource_id, req)
     txn = svc.store.txn()

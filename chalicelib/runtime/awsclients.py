@@ -40,9 +40,9 @@ from chalicelib.runtime.stack_headroom import call_with_headroom
 if TYPE_CHECKING:
     from chalicelib.runtime.config import Settings
 
-# The endpoint prefixes of the clients Keyhole creates: DynamoDB (PynamoDB), KMS (sealing), and
-# the ops tools' DynamoDB Streams and SQS.
-ENDPOINT_SERVICES = ("dynamodb", "kms", "streams.dynamodb", "sqs")
+# The endpoint prefixes of the clients Keyhole creates: DynamoDB (PynamoDB), KMS (sealing), S3
+# (files: presigned URLs, the worker), and the ops tools' DynamoDB Streams and SQS.
+ENDPOINT_SERVICES = ("dynamodb", "kms", "s3", "streams.dynamodb", "sqs")
 ENDPOINTS_FILE = Path(__file__).with_name("aws_endpoints.json")
 
 _lock = threading.RLock()  # botocore sessions are not safe for concurrent client creation

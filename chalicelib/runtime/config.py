@@ -106,6 +106,9 @@ class Settings:
     page_poll_seconds: int = 10
     # Max request body accepted by the admin API (the document limit is separate: 256 KiB).
     max_body_bytes: int = 1024 * 1024
+    # The files bucket (infra stack output FilesBucketName; chalicelib/files). None: this deployment
+    # stores no files (the file routes answer 409 `files_unavailable`).
+    files_bucket: str | None = None
     # AWS client timeouts. Short in production (fail fast into a 503); a local stack may raise them.
     aws_connect_timeout_seconds: float = 2.0
     aws_read_timeout_seconds: float = 5.0
@@ -146,6 +149,7 @@ class Settings:
             aws_endpoint=env.get("KEYHOLE_AWS_ENDPOINT") or None,
             public_url=_public_url(env.get("KEYHOLE_PUBLIC_URL")),
             content_url=_content_url(env.get("KEYHOLE_CONTENT_URL")),
+            files_bucket=(env.get("KEYHOLE_FILES_BUCKET") or "").strip() or None,
             origin_timeout_seconds=float(env.get("KEYHOLE_ORIGIN_TIMEOUT") or 20.0),
             stream_arn=env.get("KEYHOLE_STREAM_ARN", ""),
             trust_forwarded_for=_flag(env.get("KEYHOLE_TRUST_FORWARDED_FOR")),

@@ -146,8 +146,10 @@ class ResourceHead(MainModel):
     # How many redaction rules this version has: a replace that leaves out `redact` is refused
     # when there are any (chalicelib/resources/resources.py), without reading the content.
     redact_rules = NumberAttribute(default=0)
-    # The version whose content is in a `DocumentBody` (None when it fits the viewer heads).
+    # The version whose content is in a `DocumentBody` (None when it fits the viewer heads), and in
+    # how many parts (None: one).
     body_version = NumberAttribute(null=True)
+    body_parts = NumberAttribute(null=True)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     # Origin resources (chalicelib/origin): the origin as JSON (url, allow-lists, banner), and the
@@ -155,6 +157,12 @@ class ResourceHead(MainModel):
     # viewer heads' content; here they serve link creation and rotation without a content read.
     origin = UnicodeAttribute(null=True)
     origin_secrets = UnicodeAttribute(null=True)
+    # Files (chalicelib/files): how many the current version publishes (the per-resource limit and
+    # whether a replace must read the content to keep them), and the "download all" zips already
+    # built for this incarnation: digest of a set of files -> the zip's size (written by the files
+    # worker; a new version keeps the entries of the sets it still shows).
+    file_count = NumberAttribute(default=0)
+    bundles: MapAttribute[str, Any] = MapAttribute(default=dict)
 
     @staticmethod
     def key(tenant_id: str, resource_id: str) -> tuple[str, str]:
@@ -185,6 +193,9 @@ class ViewerHead(MainModel):
     updated_at = UnicodeAttribute()
     content_bytes = NumberAttribute(default=0)  # the uncompressed content's size
     payload = BinaryAttribute(null=True, legacy_encoding=False)  # inline compressed content
+    # "Download all" zips of this version that exist: digest of the set of files -> size (the
+    # files worker adds them; chalicelib/files/bundles.py). Read with the head: no extra read.
+    bundles: MapAttribute[str, Any] = MapAttribute(null=True)
 
     @staticmethod
     def key(locator: str, replica: int = 0) -> tuple[str, str]:
@@ -201,10 +212,13 @@ class DocumentBody(MainModel):
     resource_id = UnicodeAttribute()
     payload = BinaryAttribute(legacy_encoding=False)
     ttl = NumberAttribute(null=True)  # set when a newer version replaces it
+    # A content too large for one item (a document with a long file list) is split: this item
+    # holds the first part and says how many there are; part n > 0 is `key(locator, version, n)`.
+    parts = NumberAttribute(null=True)
 
     @staticmethod
-    def key(locator: str, version: int) -> tuple[str, str]:
-        return f"BODY#{locator}", f"v{int(version):012d}"
+    def key(locator: str, version: int, part: int = 0) -> tuple[str, str]:
+        return f"BODY#{locator}", f"v{int(version):012d}" + (f"#{part}" if part else "")
 
 
 class Capability(MainModel):
@@ -563,3 +577,60 @@ class TenantDay(CounterModel):
 for _platform_model in (Namespace, PlatformKeyItem, NamespacePlan, ActorLink):
     register_main_model(_platform_model)
 COUNTER_MODELS.append(TenantDay)
+# --- files (chalicelib/files/) ---------------------------------------------------------------
+
+
+class FileRecord(MainModel):
+    """One file of a resource incarnation (`FILES#<locator>`, sorted by file id): an upload until
+    it is completed (`state` "pending", removed by TTL a day after its upload URL was made), then
+    the published file, which the resource's content lists too. Its object is
+    `files/<tenant>/<locator>/<file_id>` in the files bucket."""
+
+    file_id = UnicodeAttribute()
+    tenant_id = UnicodeAttribute()
+    resource_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    content_type = UnicodeAttribute()
+    size = NumberAttribute()
+    sha256 = UnicodeAttribute()  # hex
+    state = UnicodeAttribute(default="pending")  # pending | published
+    created_at = UnicodeAttribute()
+    created_by = UnicodeAttribute(null=True)
+    published_at = UnicodeAttribute(null=True)
+    ttl = NumberAttribute(null=True)
+
+    @staticmethod
+    def key(locator: str, file_id: str) -> tuple[str, str]:
+        return f"FILES#{locator}", file_id
+
+
+class FileJob(MainModel):
+    """Work the files worker does after a request has answered (chalicelib/files/jobs.py): build
+    the zips of a published version, delete objects. Written in the transaction of the change that
+    needs it, so no change is committed without its job. While due, gsi1 (`FJQ#<shard>`,
+    `<due>#<job_id>`) makes it visible to the worker; a job that keeps failing stays, without
+    those keys, as `failed` for ops (`FJFAILED`)."""
+
+    job_id = UnicodeAttribute()
+    kind = UnicodeAttribute()  # bundle | delete_objects | delete_prefix
+    tenant_id = UnicodeAttribute()
+    payload = BinaryAttribute(legacy_encoding=False)  # zlib-compressed JSON
+    status = UnicodeAttribute(default="queued")  # queued | failed
+    attempts = NumberAttribute(default=0)
+    last_error = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    due_at = UnicodeAttribute()
+    lease_until = NumberAttribute(null=True)
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    queue = Gsi1()
+
+    SHARDS = 4
+
+    @staticmethod
+    def key(job_id: str) -> tuple[str, str]:
+        return f"FJOB#{job_id}", "JOB"
+
+
+register_main_model(FileRecord)
+register_main_model(FileJob)

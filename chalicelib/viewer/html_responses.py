@@ -38,8 +38,8 @@ def as_html(refusal: ViewerResponse) -> ViewerResponse:
     return not_found_page()
 
 
-def live_page(status: int, body: str, nonce: str) -> ViewerResponse:
-    return ViewerResponse(status, body, html_headers(page.page_csp(nonce)))
+def live_page(status: int, body: str, nonce: str, *, files_origin: str | None = None) -> ViewerResponse:
+    return ViewerResponse(status, body, html_headers(page.page_csp(nonce, files_origin)))
 
 
 def new_nonce() -> str:

@@ -87,7 +87,7 @@ def _data(
     )
     if refusal:
         return refusal
-    response = ViewerResponse(200, resolved.data_body())
+    response = ViewerResponse(200, resolved.data_body(req.base_url))
     response.headers["ETag"] = etag
     return response
 

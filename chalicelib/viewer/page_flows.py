@@ -134,6 +134,7 @@ def _content(
     if use_view:
         view_note = (int(resolved.cap.views_used or 0) + 1, int(resolved.cap.max_views))
     document = resolved.document()
+    files_html, files_origin = _files_part(svc, resolved) if resolved.has_files else ("", None)
     body = page.content_page(
         share_of(resolved),
         document,
@@ -148,8 +149,43 @@ def _content(
         rendered=resolved.memo(
             "html", lambda: render.render_document(document, display.parse(resolved.content().get("display")))
         ),
+        files_html=files_html,
     )
-    return live_page(200, body, nonce)
+    return live_page(200, body, nonce, files_origin=files_origin)
+
+
+MAX_PREVIEWS = 50  # images previewed on one page (each is a GET of the whole image from the bucket)
+
+
+def _files_part(svc: Keyhole, resolved: Resolved) -> tuple[str, str | None]:
+    """The files section, with presigned URLs for the image previews (part of this view, which
+    passed every check: they expire within a minute, like any download URL), and the bucket
+    origin the page's CSP must allow for them."""
+    from chalicelib.files import names, objects
+    from chalicelib.viewer import file_list
+
+    shown = resolved.files()
+    if not shown:
+        return "", None
+    previews: dict[str, str] = {}
+    for entry in shown:
+        if len(previews) >= MAX_PREVIEWS:
+            break
+        if names.previewable(str(entry["content_type"]), int(entry["size"])):
+            previews[str(entry["id"])] = objects.presign_get(
+                svc,
+                objects.file_key(resolved.cap.tenant_id, resolved.token.locator, str(entry["id"])),
+                content_type=names.served_type(str(entry["content_type"])),
+                disposition=names.content_disposition(str(entry["name"]), "inline"),
+            )
+    html = file_list.render(
+        shown,
+        token=resolved.token.value,
+        previews=previews,
+        bundle=resolved.bundle(),
+        view_limited=resolved.view_limited,
+    )
+    return html, objects.presigned_origin(svc.settings)
 
 
 def unlock(

@@ -61,11 +61,16 @@ _FAVICON = (
 CSS = load_asset("page.css")
 
 
-def page_csp(nonce: str) -> str:
-    """The live page's policy: only this response's inline CSS/JS, fetches to this origin."""
+def page_csp(nonce: str, files_origin: str | None = None) -> str:
+    """The live page's policy: only this response's inline CSS/JS, fetches to this origin.
+
+    `files_origin`: a page that lists files also allows images from the files bucket's presigned
+    host (the previews) and lets a download form's POST be redirected there (view-limited links);
+    nothing else from it (no script, style, frame or fetch)."""
+    extra = f" {files_origin}" if files_origin else ""
     return (
         f"default-src 'none'; style-src 'nonce-{nonce}'; script-src 'nonce-{nonce}'; connect-src 'self'; "
-        "img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+        f"img-src 'self' data:{extra}; form-action 'self'{extra}; base-uri 'none'; frame-ancestors 'none'"
     )
 
 
@@ -243,10 +248,12 @@ def content_page(
     view_note: tuple[int, int] | None = None,
     hints: DisplayHints = NO_HINTS,
     rendered: str | None = None,
+    files_html: str = "",
 ) -> str:
     """The shared document, read-only. `poll_seconds` 0 = no live updates (view-limited pages);
     the script still runs for charts and tables. `rendered`: `render_document(document, hints)`
-    when the caller already has it (cached per version)."""
+    when the caller already has it (cached per version). `files_html`: the files the link shows
+    (`file_list.render`), above the document (which is left out when the link shows files only)."""
     extra: list[str] = []
     notice = ""
     if view_note is not None:
@@ -258,10 +265,13 @@ def content_page(
         if poll_seconds
         else ""
     )
-    inner = (
-        f'<main class="card">{_hero(share, now, extra_meta=extra, notice=notice)}{paused}'
-        f'<div class="doc">{render_document(document, hints) if rendered is None else rendered}</div></main>'
+    doc = (
+        ""
+        if files_html and not document
+        else f'<div class="doc">{render_document(document, hints) if rendered is None else rendered}</div>'
     )
+    inner = f'<main class="card">{_hero(share, now, extra_meta=extra, notice=notice)}{paused}{files_html}{doc}</main>'
+
     return _live_page(share, nonce, inner, poll_seconds=poll_seconds, etag=etag, script=True)
 
 

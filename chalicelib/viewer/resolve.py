@@ -50,7 +50,7 @@ from chalicelib.runtime.caches import MISSING, SizedLru
 from chalicelib.runtime.clock import parse_rfc3339, to_rfc3339, to_rfc3339_ms
 from chalicelib.runtime.errors import RateLimited, Unavailable
 from chalicelib.service import Keyhole, RequestInfo
-from chalicelib.storage.models import AccessEvent, Capability, Tenant, ViewerHead
+from chalicelib.storage.models import AccessEvent, Capability, Tenant, ViewerHead, plain
 from chalicelib.storage.ratelimit import Window, hit_ip, hit_window, window
 from chalicelib.storage.sizes import item_bytes
 from chalicelib.storage.store import error_code
@@ -173,7 +173,7 @@ class Resolved:
             "document",
             lambda: viewer_document(
                 self.content()["document"],
-                scope_fields=self.scope_fields(),
+                scope_fields=_document_fields(self.scope_fields()),
                 redact_names=self.redact_names(),
                 default_secrets=self.default_redact,
             ),
@@ -187,13 +187,70 @@ class Resolved:
             "expires_at": self.cap.expires_at,
         }
 
-    def data_body(self) -> dict[str, Any]:
-        return {
+    @property
+    def has_files(self) -> bool:
+        return bool(self.content().get("files"))
+
+    def files(self) -> list[dict[str, Any]]:
+        """The files this link shows (its scope's `file:` patterns; every file without a scope)."""
+        from chalicelib.files import names as file_names  # resources with files only: not on a cold import
+
+        return self.memo(
+            "files",
+            lambda: [
+                dict(f)
+                for f in file_names.visible(
+                    self.content().get("files") or [], file_names.file_patterns(self.scope_fields())
+                )
+            ],
+        )
+
+    def bundle(self) -> tuple[str, int | None] | None:
+        """The "download all" zip of the files this link shows: (digest, size when built), or None
+        when it offers none (fewer than two files, or too large)."""
+        from chalicelib.files import names as file_names
+
+        shown = self.files()
+        if not file_names.bundle_offered(shown):
+            return None
+        digest = file_names.bundle_digest(shown)
+        ready = plain(self.doc.bundles) if self.doc.bundles is not None else {}
+        size = ready.get(digest)
+        return digest, None if size is None else int(size)
+
+    def data_body(self, base_url: str = "") -> dict[str, Any]:
+        body: dict[str, Any] = {
             "resource": {"type": self.doc.type, "name": self.doc.name},
             "link": self.link_json(),
             "document": self.document(),
             "updated_at": self.doc.updated_at,
         }
+        if self.has_files:  # a resource with files lists the ones this link shows, and the zip
+            from chalicelib.files import names as file_names
+
+            share = f"{base_url}/share/{self.token.value}/files"
+            body["files"] = [
+                {
+                    "id": f["id"],
+                    "name": f["name"],
+                    "content_type": f["content_type"],
+                    "size": int(f["size"]),
+                    "sha256": f["sha256"],
+                    "download_url": f"{share}/{f['id']}",
+                }
+                for f in self.files()
+            ]
+            bundle = self.bundle()
+            body["bundle"] = (
+                None
+                if bundle is None
+                else {
+                    "status": "preparing" if bundle[1] is None else "ready",
+                    "size": bundle[1],
+                    "download_url": f"{share}/{file_names.BUNDLE}",
+                }
+            )
+        return body
 
     @property
     def tenant_name(self) -> str:
@@ -257,6 +314,11 @@ class Resolved:
             password_hash=self.cap.password_hash,
             now=now,
         )
+
+
+def _document_fields(scope_fields: list | None) -> list | None:
+    """The document fields a scope shows: its entries but the `file:` ones (chalicelib/files/names.py)."""
+    return None if scope_fields is None else [f for f in scope_fields if not str(f).startswith("file:")]
 
 
 @dataclass

@@ -115,6 +115,33 @@ def test_every_method_of_the_client_against_the_stack(kh: Keyhole, http_stack: A
             gone.tenant.get()
 
 
+def test_files_go_up_and_down_through_the_client(kh: Keyhole, http_stack: Any) -> None:
+    from chalicelib.files import jobs
+
+    kh.resources.put("passport:1", type="passport", name="Scan passport", document={"summary": "ok"})
+    report = kh.files.upload("passport:1", "reports/report.pdf", b"%PDF-1.4 report", "application/pdf")
+    assert isinstance(report, models.File) and report.status == "published" and report.resource_version == 2
+    photo = kh.files.upload("passport:1", "photo.png", b"\x89PNG not really", "image/png")
+    started = kh.files.start("passport:1", name="later.pdf", content_type="application/pdf", size=3, sha256="0" * 64)
+    assert isinstance(started, models.FileUploadStarted) and started.upload["method"] == "PUT"
+    kh.files.delete("passport:1", started.file_id)  # a pending upload is forgotten
+    assert [f["name"] for f in kh.resources.get("passport:1").files or []] == ["reports/report.pdf", "photo.png"]
+    link = kh.links.create("passport:1")
+    data = kh.viewer.data(link.url)
+    assert [f["id"] for f in data.files or []] == [report.file_id, photo.file_id]
+    assert data.bundle is not None and data.bundle["status"] == "preparing"
+    assert kh.viewer.download(link.url, report.file_id) == b"%PDF-1.4 report"
+    jobs.drain(http_stack.svc)  # the files worker builds the zip
+    import io
+    import zipfile
+
+    archive = zipfile.ZipFile(io.BytesIO(kh.viewer.download(link.token, "bundle")))
+    assert sorted(archive.namelist()) == ["photo.png", "reports/report.pdf"]
+    kh.files.delete("passport:1", photo.file_id)
+    with pytest.raises(NotFound):
+        kh.viewer.download(link.url, photo.file_id)
+
+
 def test_lists_are_iterators_that_follow_next_cursor(kh: Keyhole) -> None:
     for n in range(5):
         kh.resources.put(f"page-{n}", type="t", name=f"Page {n}", document={"n": n})

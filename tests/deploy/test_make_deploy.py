@@ -36,6 +36,7 @@ FUNCTIONS = {
     "keyhole-test-stream_consumer": "stream_consumer",
     "keyhole-test-webhook_drain": "webhook_drain",
     "keyhole-test-sweep_expired_slots": "sweep_expired_slots",
+    "keyhole-test-files_worker": "files_worker",
 }
 
 
@@ -180,12 +181,14 @@ def test_each_function_runs_as_its_own_role_with_the_stack_values(deployed: dict
         env = config["Environment"]["Variables"]
         assert env["KEYHOLE_TABLE"] == outputs["TableName"] and env["KEYHOLE_KMS_KEY_ID"] == outputs["KmsKeyArn"]
         assert env["KEYHOLE_STREAM_ARN"] == outputs["TableStreamArn"]
-    assert len(set(roles.values())) == 4
+        assert env["KEYHOLE_FILES_BUCKET"] == outputs["FilesBucketName"]
+    assert len(set(roles.values())) == 5
     assert roles == {"api_handler": outputs["ApiRoleArn"], "stream_consumer": outputs["StreamConsumerRoleArn"],
-                     "webhook_drain": outputs["WebhookDrainRoleArn"], "sweep_expired_slots": outputs["SweepRoleArn"]}
+                     "webhook_drain": outputs["WebhookDrainRoleArn"], "sweep_expired_slots": outputs["SweepRoleArn"],
+                     "files_worker": outputs["FilesWorkerRoleArn"]}
     assert clients["lambda"].get_function_configuration(FunctionName="keyhole-test")["Timeout"] < 29
     # AND the background functions have concurrency of their own that an API flood cannot take
-    for function in ("keyhole-test-stream_consumer", "keyhole-test-webhook_drain"):
+    for function in ("keyhole-test-stream_consumer", "keyhole-test-webhook_drain", "keyhole-test-files_worker"):
         assert clients["lambda"].get_function_concurrency(FunctionName=function)["ReservedConcurrentExecutions"] > 0
     # AND each function's log group exists with a retention (created by the stack, named like the function)
     groups = {g["logGroupName"]: g for g in clients["logs"].describe_log_groups(logGroupNamePrefix="/aws/lambda/keyhole-test")["logGroups"]}
@@ -200,7 +203,8 @@ def test_schedules_invoke_the_drain_and_the_sweep(deployed: dict) -> None:
         (target,) = events.list_targets_by_rule(Rule=rule["Name"])["Targets"]
         schedules[target["Arn"].rsplit(":", 1)[-1]] = rule["ScheduleExpression"]
     assert schedules == {"keyhole-test-webhook_drain": "rate(1 minute)",
-                         "keyhole-test-sweep_expired_slots": "rate(5 minutes)"}
+                         "keyhole-test-sweep_expired_slots": "rate(5 minutes)",
+                         "keyhole-test-files_worker": "rate(1 minute)"}
 
 
 def test_the_deployed_code_is_the_compiled_package(deployed: dict) -> None:

@@ -90,7 +90,7 @@ def test_packaged_template_is_parameterised_and_lint_clean(package: Path) -> Non
     assert {f["Properties"]["Runtime"] for f in functions.values()} == {"python3.12"}
     assert {json.dumps(f["Properties"]["Role"]) for f in functions.values()} == {
         '{"Ref": "ApiRoleArn"}', '{"Ref": "StreamConsumerRoleArn"}', '{"Ref": "WebhookDrainRoleArn"}',
-        '{"Ref": "SweepRoleArn"}'}
+        '{"Ref": "SweepRoleArn"}', '{"Ref": "FilesWorkerRoleArn"}'}
     lint = subprocess.run([str(VENV / "bin" / "cfn-lint"), "--format", "parseable", str(package / "sam.json"),
                            str(ROOT / "infra" / "template.json")], capture_output=True, text=True)
     errors = [line for line in lint.stdout.splitlines() if ":E" in line.split(" ")[0] or ":E" in line]
@@ -124,7 +124,7 @@ def _statements(role: str) -> list[dict]:
     return [s for s in policy["PolicyDocument"]["Statement"] if "Fn::If" not in s]
 
 
-@pytest.mark.parametrize("role", ["ApiRole", "StreamConsumerRole", "WebhookDrainRole", "SweepRole"])
+@pytest.mark.parametrize("role", ["ApiRole", "StreamConsumerRole", "WebhookDrainRole", "SweepRole", "FilesWorkerRole"])
 def test_every_role_names_its_resources(role: str) -> None:
     for statement in _statements(role):
         # no wildcard resource (X-Ray, which has no resource-level permissions, is behind the Tracing condition)
@@ -146,10 +146,10 @@ def test_the_stream_consumer_may_keep_the_view_counters_and_nothing_else_there()
 SEALING_KEY = {"Fn::If": ["UseSealingKeyArn", {"Ref": "SealingKeyArn"}, {"Fn::GetAtt": ["SealingKey", "Arn"]}]}
 
 
-def _previous_keys_statement(role: str) -> dict:
+def _previous_keys_statement(role: str, sid: str = "PreviousSealingKeys") -> dict:
     (policy,) = TEMPLATE["Resources"][role]["Properties"]["Policies"]
     (found,) = [s["Fn::If"] for s in policy["PolicyDocument"]["Statement"]
-                if "Fn::If" in s and s["Fn::If"][0] == "HasPreviousSealingKeys"]
+                if "Fn::If" in s and s["Fn::If"][0] == "HasPreviousSealingKeys" and s["Fn::If"][1]["Sid"] == sid]
     assert found[2] == {"Ref": "AWS::NoValue"}  # no previous key: no statement at all
     return found[1]
 
@@ -260,12 +260,12 @@ def test_alarms_cover_the_runbook() -> None:
     alarms = {r["Properties"]["AlarmName"]["Fn::Sub"].removeprefix("keyhole-${Stage}-")
               for r in TEMPLATE["Resources"].values() if r["Type"] == "AWS::CloudWatch::Alarm"}
     expected = {"api-5xx-rate", "api-p99-latency", "stream-iterator-age", "stream-failures-queued",
-                "table-throttles", "counters-throttles", "table-system-errors", "counters-system-errors", "waf-blocks"}
-    expected |= {f"{fn}-{kind}" for fn in ("api_handler", "stream_consumer", "webhook_drain", "sweep_expired_slots")
-                 for kind in ("errors", "throttles")}
+                "table-throttles", "counters-throttles", "table-system-errors", "counters-system-errors", "waf-blocks",
+                "files-bucket-4xx-rate", "files-bucket-5xx-rate", "files-jobs-failed"}
+    functions = ("api_handler", "stream_consumer", "webhook_drain", "sweep_expired_slots", "files_worker")
+    expected |= {f"{fn}-{kind}" for fn in functions for kind in ("errors", "throttles")}
     assert alarms == expected
     runbook = (ROOT / "docs" / "operations.md").read_text()
-    functions = ("api_handler", "stream_consumer", "webhook_drain", "sweep_expired_slots")
     for alarm in expected:
         function, _, kind = alarm.rpartition("-")
         documented = f"`keyhole-<stage>-<function>-{kind}`" if function in functions else f"`keyhole-<stage>-{alarm}`"
@@ -274,3 +274,53 @@ def test_alarms_cover_the_runbook() -> None:
     for resource in TEMPLATE["Resources"].values():
         if resource["Type"] == "AWS::CloudWatch::Alarm":
             assert resource["Properties"]["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+
+
+def test_the_files_bucket_is_private_encrypted_and_tls_only() -> None:
+    """What moto does not enforce (docs/files.md, "Local stack"), asserted on the template."""
+    bucket = TEMPLATE["Resources"]["FilesBucket"]
+    props = bucket["Properties"]
+    assert bucket["DeletionPolicy"] == "Retain" and bucket["UpdateReplacePolicy"] == "Retain"
+    (rule,) = props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    assert rule["ServerSideEncryptionByDefault"] == {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": SEALING_KEY}
+    assert rule["BucketKeyEnabled"] is True
+    assert set(props["PublicAccessBlockConfiguration"].values()) == {True} and len(props["PublicAccessBlockConfiguration"]) == 4
+    assert props["OwnershipControls"] == {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
+    assert props["VersioningConfiguration"] == {"Status": "Enabled"}
+    rules = {r["Id"]: r for r in props["LifecycleConfiguration"]["Rules"]}
+    assert rules["abandoned-uploads"]["TagFilters"] == [{"Key": "keyhole-upload", "Value": "pending"}]
+    assert rules["incomplete-multipart-uploads"]["AbortIncompleteMultipartUpload"] == {"DaysAfterInitiation": 1}
+    assert "NoncurrentVersionExpiration" in rules["deleted-versions"]
+    # CORS: only for uploads (PUT), only from the origins ops name; none at all by default
+    condition, cors, none = props["CorsConfiguration"]["Fn::If"]
+    assert condition == "HasUploadOrigins" and none == {"Ref": "AWS::NoValue"}
+    (cors_rule,) = cors["CorsRules"]
+    assert cors_rule["AllowedMethods"] == ["PUT"] and cors_rule["AllowedOrigins"] == {"Ref": "FilesUploadOrigins"}
+    assert TEMPLATE["Parameters"]["FilesUploadOrigins"]["Default"] == ""
+    statements = {s["Sid"]: s for s in TEMPLATE["Resources"]["FilesBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]}
+    assert statements["TlsOnly"]["Effect"] == "Deny"
+    assert statements["TlsOnly"]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    assert statements["OnlyKeyholesKey"]["Condition"]["StringNotEquals"] == {
+        "s3:x-amz-server-side-encryption-aws-kms-key-id": SEALING_KEY}
+
+
+def test_the_roles_reach_exactly_the_prefixes_they_need() -> None:
+    def files_statements(role: str) -> dict:
+        return {s["Sid"]: s for s in _statements(role) if "s3:" in json.dumps(s.get("Action"))}
+
+    api = files_statements("ApiRole")
+    assert api["FilesUploadsAndDownloads"]["Resource"] == {"Fn::Sub": "${FilesBucket.Arn}/files/*"}
+    assert api["BundleDownloads"] == {"Sid": "BundleDownloads", "Effect": "Allow", "Action": ["s3:GetObject"],
+                                      "Resource": {"Fn::Sub": "${FilesBucket.Arn}/bundles/*"}}
+    assert not any("ListBucket" in json.dumps(s) for s in api.values())
+    worker = files_statements("FilesWorkerRole")
+    assert worker["ListForDeletion"]["Condition"] == {"StringLike": {"s3:prefix": ["files/*", "bundles/*"]}}
+    assert worker["ReadAndDeleteFiles"]["Action"] == ["s3:GetObject", "s3:DeleteObject"]  # never writes files
+    for role in ("StreamConsumerRole", "WebhookDrainRole", "SweepRole"):
+        assert files_statements(role) == {}
+    for role in ("ApiRole", "FilesWorkerRole"):  # the key through S3 only, for this bucket only
+        kms = next(s for s in _statements(role) if s["Sid"] == "FilesKeyViaS3")
+        assert kms["Resource"] == SEALING_KEY
+        assert kms["Condition"]["StringEquals"]["kms:EncryptionContext:aws:s3:arn"] == {"Fn::GetAtt": ["FilesBucket", "Arn"]}
+        previous = _previous_keys_statement(role, "FilesPreviousKeysViaS3")
+        assert previous["Action"] == ["kms:Decrypt"] and previous["Condition"] == kms["Condition"]

@@ -62,6 +62,10 @@ ADMIN_ONLY = ("chalicelib.links.links", "chalicelib.resources.resources", "chali
               "chalicelib.tenancy.audit", "chalicelib.tenancy.tenants", "chalicelib.runtime.pagination", "chalicelib.tenancy.expiry",
               "chalicelib.resources.preconditions")
 NEVER = ("cryptography", "standardwebhooks", "chalicelib.resources.resources", "chalicelib.access.accesslog", "chalicelib.links.limits")
+# A viewer request that is not a download, on a resource without files, never touches the bucket:
+# the S3 client is made in chalicelib.files.objects only.
+FILES_ONLY = ("chalicelib.files.names", "chalicelib.files.objects", "chalicelib.files.bundles", "chalicelib.files.jobs",
+              "chalicelib.files.uploads", "chalicelib.viewer.downloads", "chalicelib.viewer.file_list")
 
 
 @pytest.fixture(scope="module")
@@ -105,6 +109,8 @@ def test_a_viewer_request_imports_no_admin_module(shared: Dict[str, Any]) -> Non
     modules = run(shared, "viewer")
     # THEN none of the admin API's modules, nor the encryption and webhook libraries, was executed
     assert loaded(modules, ADMIN_ONLY + NEVER) == []
+    # AND nothing of the files bucket (no S3 client) was imported
+    assert loaded(modules, FILES_ONLY) == []
     # AND a link without a password reads no cookie (the standard library's cookie parser is not loaded)
     assert "http.cookies" not in modules
     # AND it did run the viewer's own path (the check is not vacuous)

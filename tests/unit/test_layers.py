@@ -26,7 +26,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("service",),  # the composition root: settings, clock, store, sealer, caches
     ("origin",),
     ("tenancy",),
-    ("links", "webhooks"),
+    ("links", "webhooks", "files"),
     ("resources",),
     ("platform",),  # platform keys, namespaces, tenants through the API, acting for a tenant
     ("viewer", "access"),

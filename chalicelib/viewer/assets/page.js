@@ -269,6 +269,7 @@
   var etag = share.getAttribute("data-etag") || "";
   var page = location.pathname.replace(/\/+$/, "");
   var timer = 0, idleDelay = every, hiddenDelay = every, failures = 0, last = Date.now(), stopped = false;
+  var preparingUntil = Date.now() + 900000;
   body.classList.add("is-live");
 
   function stop() { stopped = true; clearTimeout(timer); body.classList.remove("is-live"); }
@@ -336,7 +337,14 @@
     fetch(page + "/data", {cache: "no-store", credentials: "same-origin", headers: headers})
       .then(function (response) {
         failures = 0;
-        if (response.status === 304) { return "unchanged"; }
+        if (response.status === 304) {
+          // A "download all" zip being prepared: the page itself says when it is ready (a refresh of
+          // the version this page shows, which is not a view), for at most 15 minutes.
+          if (document.querySelector("#share [data-preparing]") && Date.now() < preparingUntil) {
+            return refresh(etag).then(function () { return "unchanged"; });
+          }
+          return "unchanged";
+        }
         if (response.status === 404) { gone(); return; }
         if (response.status === 401 || response.status === 409) { expired(); return; }
         if (response.status === 429) {

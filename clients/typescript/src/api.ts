@@ -756,6 +756,98 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/resources/{resource_id}/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a file upload
+         * @description Role: **operator** or above. Declare a file (`name`, `content_type`, `size`, `sha256`) and get a presigned PUT, valid 1 hour, that S3 itself refuses unless the bytes have exactly that size and SHA-256 (send `upload.headers` as given). Then call `complete`. Up to 1,000 files per resource, 5 GiB per file (413 above). Not on origin resources (409). Audited.
+         */
+        post: operations["startFileUpload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/resources/{resource_id}/files/{file_id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Complete a file upload: publish it
+         * @description Role: **operator** or above. Checks the object S3 stored (size, content type, SHA-256) and publishes the file as a new version of the resource (a published file of the same name is replaced). 409 before the upload reached the bucket; 422 when the stored object differs (it is removed). Completing a published file again answers it. Audited.
+         */
+        post: operations["completeFileUpload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/resources/{resource_id}/files/{file_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a file
+         * @description Role: **operator** or above. A published file leaves with a new version of the resource (viewers lose it at once); a pending upload is forgotten. Its object is removed from the bucket in the background, with retries. Audited.
+         */
+        delete: operations["deleteFile"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/share/{token}/files/{file_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description the share token from the link's URL. Anything else answers the one 404.
+                 * @example q3Yx0Jr8nV9pQeWm1c6LkT2uZs5bAa7dHf4gE0iOoPy3Rt8wXv1NjMk6lC2sB9zD
+                 */
+                token: components["parameters"]["token"];
+                /** @description a file the link shows (`fil_...`), or `bundle`: the zip of every file it shows */
+                file_id: components["parameters"]["share_file_id"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Download a file
+         * @description No key: the token is the capability. Checked like a view and counted as one (expiry, revocation, password cookie, view limit, rate limits; an access-log entry naming the file), then a redirect to a presigned GET of the file valid at most 60 seconds, `Content-Disposition: attachment` with the file's name; HTML, SVG, XML and other scriptable types are served as `application/octet-stream`. Range requests work on that URL. A file the link does not show (outside its scope, deleted, another resource's) is the one 404. `bundle` instead of a file id: the zip of every file the link shows (409 `preparing` until it is built). A view-limited link answers 409 `confirm_required`: POST uses a view (mail scanners and unfurlers GET).
+         */
+        get: operations["shareFile"];
+        put?: never;
+        /**
+         * Download a file, using one view
+         * @description No key: the token is the capability. Checked like a view and counted as one (expiry, revocation, password cookie, view limit, rate limits; an access-log entry naming the file), then a redirect to a presigned GET of the file valid at most 60 seconds, `Content-Disposition: attachment` with the file's name; HTML, SVG, XML and other scriptable types are served as `application/octet-stream`. Range requests work on that URL. A file the link does not show (outside its scope, deleted, another resource's) is the one 404. `bundle` instead of a file id: the zip of every file the link shows (409 `preparing` until it is built). On a view-limited link this uses one view (never past the limit); elsewhere it is a GET answered 303.
+         */
+        post: operations["shareFilePost"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -769,7 +861,7 @@ export interface components {
         Error: {
             error: {
                 /** @enum {string} */
-                code: "bad_request" | "tenant_required" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "limit_reached" | "precondition_failed" | "payload_too_large" | "unsupported_media_type" | "validation_error" | "rate_limited" | "internal" | "unavailable";
+                code: "bad_request" | "tenant_required" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "limit_reached" | "precondition_failed" | "payload_too_large" | "unsupported_media_type" | "validation_error" | "rate_limited" | "internal" | "unavailable" | "files_unavailable";
                 message: string;
                 details?: components["schemas"]["FieldError"][];
                 /** @description also the `X-Request-Id` header; the log line with this id has the cause */
@@ -784,7 +876,7 @@ export interface components {
         ViewerError: {
             error: {
                 /** @enum {string} */
-                code: "bad_request" | "password_required" | "wrong_password" | "not_found" | "method_not_allowed" | "confirm_required" | "unsupported_media_type" | "rate_limited" | "internal" | "unavailable";
+                code: "bad_request" | "password_required" | "wrong_password" | "not_found" | "method_not_allowed" | "confirm_required" | "unsupported_media_type" | "rate_limited" | "internal" | "unavailable" | "preparing";
                 message: string;
                 request_id?: string;
                 retry_after?: number;
@@ -899,6 +991,7 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             updated_at: string;
+            file_count?: number;
         };
         /** @description Display hints for the viewer's page (at most 16 KiB). */
         Display: {
@@ -956,6 +1049,9 @@ export interface components {
             previous_secret_retires_at?: string | null;
             /** @description only when the origin is first set, or rotated: shown once */
             origin_secret?: string;
+            /** @description document resources: the published files */
+            files?: components["schemas"]["File"][];
+            file_count?: number;
         };
         /** @description A whole resource: either a document (`DocumentResourcePut`) or an origin (`OriginResourcePut`), never both. */
         ResourcePut: components["schemas"]["DocumentResourcePut"] | components["schemas"]["OriginResourcePut"];
@@ -971,6 +1067,7 @@ export interface components {
             };
             /** @description field names whose values viewers see as `***`, at any depth */
             redact?: string[];
+            /** @description An entry `file:<name>`, `file:<folder>/*` or `file:*` selects files (docs/files.md). */
             scopes?: {
                 [key: string]: string[] | null;
             };
@@ -1255,6 +1352,15 @@ export interface components {
             };
             /** Format: date-time */
             updated_at: string;
+            /** @description only on a resource that holds files: the ones this link shows (its scope's `file:` patterns) */
+            files?: components["schemas"]["ShareFile"][];
+            /** @description with `files`: the zip of every file shown (two or more, 10 GiB at most), or null */
+            bundle?: {
+                /** @enum {string} */
+                status: "preparing" | "ready";
+                size: number | null;
+                download_url: string;
+            } | null;
         };
         ShareInfo: {
             label: string | null;
@@ -1356,7 +1462,7 @@ export interface components {
             };
             /** @description field names whose values viewers see as `***`, at any depth */
             redact?: string[] | null;
-            /** @description named projections: scope name -> top-level document fields (at most 64 KiB) */
+            /** @description named projections: scope name -> top-level document fields (at most 64 KiB) An entry `file:<name>`, `file:<folder>/*` or `file:*` selects files (docs/files.md). */
             scopes?: {
                 [key: string]: string[];
             } | null;
@@ -1504,6 +1610,72 @@ export interface components {
                 views: number;
                 links_created: number;
             };
+        };
+        FileUpload: {
+            /** @description 1-255 characters; `/` separates folders; no leading or trailing `/`, no empty, `.` or `..` segment, no backslash, no control or text-direction character */
+            name: string;
+            /** @description a media type (`application/pdf`), optionally with `; charset=...` */
+            content_type: string;
+            /** @description bytes; at most 5 GiB (5,368,709,120): more is 413 */
+            size: number;
+            /** @description SHA-256 of the bytes, hex */
+            sha256: string;
+        };
+        /** @description A file of a resource: `pending` until its upload is completed, then `published`. */
+        File: {
+            file_id: string;
+            name: string;
+            content_type: string;
+            size: number;
+            /** @description SHA-256 of the bytes, hex */
+            sha256: string;
+            /** @enum {string} */
+            status: "pending" | "published";
+            /** Format: date-time */
+            published_at?: string | null;
+            /** Format: date-time */
+            created_at?: string;
+            /** @description after complete: the version that published it */
+            resource_version?: number;
+            /** @description after complete: the resource's new ETag */
+            etag?: string;
+        };
+        FileUploadStarted: {
+            file_id: string;
+            name: string;
+            content_type: string;
+            size: number;
+            /** @description SHA-256 of the bytes, hex */
+            sha256: string;
+            /** @enum {string} */
+            status: "pending" | "published";
+            /** Format: date-time */
+            created_at: string;
+            upload: {
+                /** @enum {string} */
+                method: "PUT";
+                /** Format: uri */
+                url: string;
+                /** @description send each exactly (a browser sets Content-Length itself): S3 refuses the PUT otherwise */
+                headers: {
+                    [key: string]: string;
+                };
+            };
+            /**
+             * Format: date-time
+             * @description the upload must start before this (1 hour)
+             */
+            expires_at: string;
+        };
+        ShareFile: {
+            id: string;
+            name: string;
+            content_type: string;
+            size: number;
+            /** @description SHA-256 of the bytes, hex */
+            sha256: string;
+            /** @description `<share URL>/files/<id>`: checked like a view, then a 302 to the bytes */
+            download_url: string;
         };
     };
     responses: {
@@ -2044,6 +2216,26 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /** @description `conflict`: the upload has not reached the bucket yet, or the resource shares an origin; `limit_reached`: the resource holds 1,000 files; `files_unavailable`: this deployment has no files bucket. Nothing was changed. */
+        FileConflict: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Cache-Control": components["headers"]["NoStore"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "code": "conflict",
+                 *         "message": "The file has not been uploaded yet: PUT it to the upload URL first",
+                 *         "request_id": "a3f1c2d4e5b6a7980a1b2c3d4e5f6071"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
     };
     parameters: {
         /**
@@ -2099,6 +2291,10 @@ export interface components {
         tenant_id: string;
         /** @description the plan's name: 1-40 characters of `A-Za-z0-9_-`, not a built-in plan's */
         plan_name: string;
+        /** @description a file of the resource (`fil_...`) */
+        file_id: string;
+        /** @description a file the link shows (`fil_...`), or `bundle`: the zip of every file it shows */
+        share_file_id: string;
     };
     requestBodies: never;
     headers: {
@@ -5945,6 +6141,362 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
+        };
+    };
+    startFileUpload: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description With a platform key (`khp_...`): the product's id of the tenant to act for, as that tenant's admin (required then: without it, 400 `tenant_required`; a tenant of another namespace is the usual 404). Ignored with a tenant's own key. */
+                "Keyhole-Tenant"?: components["parameters"]["Keyhole-Tenant"];
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
+            path: {
+                /**
+                 * @description chosen by the tenant: 1-128 characters of `A-Za-z0-9._:-`; may be sent percent-encoded (`invoice%3A42`), which is decoded once
+                 * @example invoice-42
+                 */
+                resource_id: components["parameters"]["resource_id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "reports/scan-report.pdf",
+                 *       "content_type": "application/pdf",
+                 *       "size": 48213,
+                 *       "sha256": "9f2c0d5e8b1a4c7d3e6f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d"
+                 *     }
+                 */
+                "application/json": components["schemas"]["FileUpload"];
+            };
+        };
+        responses: {
+            /** @description the pending file and its upload */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "file_id": "fil_3f9a1c2b4d5e6f708192",
+                     *       "name": "reports/scan-report.pdf",
+                     *       "content_type": "application/pdf",
+                     *       "size": 48213,
+                     *       "sha256": "9f2c0d5e8b1a4c7d3e6f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d",
+                     *       "status": "pending",
+                     *       "created_at": "2026-11-20T10:00:00Z",
+                     *       "upload": {
+                     *         "method": "PUT",
+                     *         "url": "https://keyhole-prod-files-123456789012-us-east-1.s3.us-east-1.amazonaws.com/files/ten_0123456789abcdef/0123456789abcdef0123456789abcdef/fil_3f9a1c2b4d5e6f708192?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=3600&X-Amz-SignedHeaders=content-length%3Bcontent-type%3Bhost%3Bx-amz-checksum-sha256%3Bx-amz-sdk-checksum-algorithm%3Bx-amz-tagging&X-Amz-Signature=...",
+                     *         "headers": {
+                     *           "Content-Type": "application/pdf",
+                     *           "Content-Length": "48213",
+                     *           "x-amz-checksum-sha256": "nywNXosaTH0+b5oLHS0+T1prfI2eDxorPE1eb3qLnA0=",
+                     *           "x-amz-sdk-checksum-algorithm": "SHA256",
+                     *           "x-amz-tagging": "keyhole-upload=pending"
+                     *         }
+                     *       },
+                     *       "expires_at": "2026-11-20T11:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["FileUploadStarted"];
+                };
+            };
+            400: components["responses"]["BadRequestOrTenantRequired"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["FileConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    completeFileUpload: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description With a platform key (`khp_...`): the product's id of the tenant to act for, as that tenant's admin (required then: without it, 400 `tenant_required`; a tenant of another namespace is the usual 404). Ignored with a tenant's own key. */
+                "Keyhole-Tenant"?: components["parameters"]["Keyhole-Tenant"];
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
+            path: {
+                /**
+                 * @description chosen by the tenant: 1-128 characters of `A-Za-z0-9._:-`; may be sent percent-encoded (`invoice%3A42`), which is decoded once
+                 * @example invoice-42
+                 */
+                resource_id: components["parameters"]["resource_id"];
+                /** @description a file of the resource (`fil_...`) */
+                file_id: components["parameters"]["file_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the published file */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "file_id": "fil_3f9a1c2b4d5e6f708192",
+                     *       "name": "reports/scan-report.pdf",
+                     *       "content_type": "application/pdf",
+                     *       "size": 48213,
+                     *       "sha256": "9f2c0d5e8b1a4c7d3e6f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d",
+                     *       "status": "published",
+                     *       "published_at": "2026-11-20T10:01:00Z",
+                     *       "resource_version": 3,
+                     *       "etag": "\"3-0e81eab28bab\""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["File"];
+                };
+            };
+            400: components["responses"]["TenantRequired"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["FileConflict"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deleteFile: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description With a platform key (`khp_...`): the product's id of the tenant to act for, as that tenant's admin (required then: without it, 400 `tenant_required`; a tenant of another namespace is the usual 404). Ignored with a tenant's own key. */
+                "Keyhole-Tenant"?: components["parameters"]["Keyhole-Tenant"];
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
+            path: {
+                /**
+                 * @description chosen by the tenant: 1-128 characters of `A-Za-z0-9._:-`; may be sent percent-encoded (`invoice%3A42`), which is decoded once
+                 * @example invoice-42
+                 */
+                resource_id: components["parameters"]["resource_id"];
+                /** @description a file of the resource (`fil_...`) */
+                file_id: components["parameters"]["file_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description deleted */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["TenantRequired"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["FileConflict"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    shareFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description the share token from the link's URL. Anything else answers the one 404.
+                 * @example q3Yx0Jr8nV9pQeWm1c6LkT2uZs5bAa7dHf4gE0iOoPy3Rt8wXv1NjMk6lC2sB9zD
+                 */
+                token: components["parameters"]["token"];
+                /** @description a file the link shows (`fil_...`), or `bundle`: the zip of every file it shows */
+                file_id: components["parameters"]["share_file_id"];
+            };
+            cookie?: {
+                /** @description the cookie `/unlock` sets on a password link (30 minutes, this link only) */
+                kh_unlock?: components["parameters"]["kh_unlock"];
+            };
+        };
+        requestBody?: never;
+        responses: {
+            /** @description to the bytes */
+            302: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "Referrer-Policy": components["headers"]["Referrer-Policy"];
+                    "X-Robots-Tag": components["headers"]["X-Robots-Tag"];
+                    "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                    "Content-Security-Policy": components["headers"]["Content-Security-Policy"];
+                    /** @description a presigned GET of the bytes, valid 60 seconds, answered with `Content-Disposition: attachment` (RFC 6266 filename) and a type that cannot run script */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description a password link without a valid unlock cookie */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "Referrer-Policy": components["headers"]["Referrer-Policy"];
+                    "X-Robots-Tag": components["headers"]["X-Robots-Tag"];
+                    "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                    "Content-Security-Policy": components["headers"]["Content-Security-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "password_required",
+                     *         "message": "This link is protected by a password: POST it to /unlock first"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ViewerError"];
+                };
+            };
+            404: components["responses"]["ShareNotFound"];
+            /** @description a view-limited link (POST to use a view), or the zip is being prepared */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "Referrer-Policy": components["headers"]["Referrer-Policy"];
+                    "X-Robots-Tag": components["headers"]["X-Robots-Tag"];
+                    "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                    "Content-Security-Policy": components["headers"]["Content-Security-Policy"];
+                    /** @description with `preparing`: seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "confirm_required",
+                     *         "message": "This link has a view limit: POST to this URL to use one view for the download"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ViewerError"];
+                };
+            };
+            429: components["responses"]["ShareRateLimited"];
+            500: components["responses"]["ShareInternal"];
+            503: components["responses"]["ShareUnavailable"];
+        };
+    };
+    shareFilePost: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description the share token from the link's URL. Anything else answers the one 404.
+                 * @example q3Yx0Jr8nV9pQeWm1c6LkT2uZs5bAa7dHf4gE0iOoPy3Rt8wXv1NjMk6lC2sB9zD
+                 */
+                token: components["parameters"]["token"];
+                /** @description a file the link shows (`fil_...`), or `bundle`: the zip of every file it shows */
+                file_id: components["parameters"]["share_file_id"];
+            };
+            cookie?: {
+                /** @description the cookie `/unlock` sets on a password link (30 minutes, this link only) */
+                kh_unlock?: components["parameters"]["kh_unlock"];
+            };
+        };
+        requestBody?: never;
+        responses: {
+            /** @description to the bytes */
+            303: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "Referrer-Policy": components["headers"]["Referrer-Policy"];
+                    "X-Robots-Tag": components["headers"]["X-Robots-Tag"];
+                    "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                    "Content-Security-Policy": components["headers"]["Content-Security-Policy"];
+                    /** @description a presigned GET of the bytes, valid 60 seconds, answered with `Content-Disposition: attachment` (RFC 6266 filename) and a type that cannot run script */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description a password link without a valid unlock cookie */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "Referrer-Policy": components["headers"]["Referrer-Policy"];
+                    "X-Robots-Tag": components["headers"]["X-Robots-Tag"];
+                    "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                    "Content-Security-Policy": components["headers"]["Content-Security-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "password_required",
+                     *         "message": "This link is protected by a password: POST it to /unlock first"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ViewerError"];
+                };
+            };
+            404: components["responses"]["ShareNotFound"];
+            /** @description the zip is being prepared */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "Referrer-Policy": components["headers"]["Referrer-Policy"];
+                    "X-Robots-Tag": components["headers"]["X-Robots-Tag"];
+                    "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                    "Content-Security-Policy": components["headers"]["Content-Security-Policy"];
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "preparing",
+                     *         "message": "The zip of these files is being prepared; try again shortly"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ViewerError"];
+                };
+            };
+            429: components["responses"]["ShareRateLimited"];
+            500: components["responses"]["ShareInternal"];
+            503: components["responses"]["ShareUnavailable"];
         };
     };
 }

@@ -32,6 +32,9 @@ export type Introspect = Schemas["Introspect"];
 export type Introspection = Schemas["Introspection"];
 export type ShareData = Schemas["ShareData"];
 export type ShareInfo = Schemas["ShareInfo"];
+export type FileUpload = Schemas["FileUpload"];
+export type FileUploadStarted = Schemas["FileUploadStarted"];
+export type KeyholeFile = Schemas["File"];
 export type LinkStatus = "active" | "revoked" | "expired" | "exhausted" | "all";
 
 export interface RetryOptions {
@@ -198,6 +201,17 @@ export class Keyhole {
       this.request<Resource>("POST", `/v1/resources/${enc(resourceId)}/origin-secret`),
   };
 
+  /** A resource's files: bytes go straight to the files bucket through a presigned PUT. */
+  readonly files = {
+    start: (resourceId: string, upload: FileUpload) =>
+      this.request<FileUploadStarted>("POST", `/v1/resources/${enc(resourceId)}/files`, { body: upload }),
+    /** Check what the bucket stored and publish the file as a new version of the resource. */
+    complete: (resourceId: string, fileId: string) =>
+      this.request<KeyholeFile>("POST", `/v1/resources/${enc(resourceId)}/files/${enc(fileId)}/complete`),
+    delete: (resourceId: string, fileId: string) =>
+      this.request<void>("DELETE", `/v1/resources/${enc(resourceId)}/files/${enc(fileId)}`),
+  };
+
   readonly links = {
     create: (resourceId: string, link: LinkCreate = {}) =>
       this.request<NewLink>("POST", `/v1/resources/${enc(resourceId)}/links`, { body: link }),
@@ -233,6 +247,18 @@ export class Keyhole {
     data: (urlOrToken: string, options: { useView?: boolean } = {}) =>
       this.request<ShareData>(options.useView ? "POST" : "GET", "", { url: this.shareUrl(urlOrToken, "/data"), anonymous: true }),
     info: (urlOrToken: string) => this.request<ShareInfo>("GET", "", { url: this.shareUrl(urlOrToken, "/info"), anonymous: true }),
+    /** The presigned URL (valid 60 s) a download of a file the link shows redirects to; `useView`
+     * POSTs (a view-limited link). Fetch it without Keyhole's headers. */
+    downloadUrl: async (urlOrToken: string, fileId: string, options: { useView?: boolean } = {}): Promise<string> => {
+      const response = await this.fetchImpl(this.shareUrl(urlOrToken, `/files/${enc(fileId)}`), {
+        method: options.useView ? "POST" : "GET",
+        redirect: "manual",
+      });
+      const location = response.headers.get("location");
+      if (response.status >= 300 && response.status < 400 && location) return location;
+      const text = await response.text();
+      throw errorFromResponse(response.status, text ? JSON.parse(text) : null, response.headers);
+    },
   };
 
   /** Is this token a live link of your tenant? `view` counts a view of that viewer. */
@@ -271,6 +297,8 @@ export const OPERATIONS: Record<string, string> = {
   listAudit: "audit.list", createWebhook: "webhooks.create", listWebhooks: "webhooks.list",
   deleteWebhook: "webhooks.delete", listWebhookDeliveries: "webhooks.deliveries", introspect: "introspect",
   getOpenApi: "openapi", shareData: "viewer.data", shareDataPost: "viewer.data", shareInfo: "viewer.info",
+  startFileUpload: "files.start", completeFileUpload: "files.complete", deleteFile: "files.delete",
+  shareFile: "viewer.downloadUrl", shareFilePost: "viewer.downloadUrl",
 };
 /** The viewer's HTML routes: for browsers, not for this client. */
 export const FOR_BROWSERS = ["sharePage", "sharePageView", "shareUnlock", "shareVisit", "robots"];

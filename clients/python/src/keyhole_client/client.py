@@ -15,6 +15,7 @@ import httpx
 
 from . import models
 from ._transport import RetryPolicy, Transport, path
+from .errors import TransportError
 from .pagination import Paginator
 
 
@@ -155,6 +156,40 @@ class ResourcesApi(_Namespace):
         one signs beside it for 24 hours."""
         result, _ = self._t.request("POST", path("/v1/resources/{id}/origin-secret", id=resource_id))
         return models.Resource.from_json(result)
+
+
+class FilesApi(_Namespace):
+    """A resource's files (docs/files.md): bytes go straight to the files bucket through a
+    presigned PUT that the bucket refuses unless their size and SHA-256 are the declared ones."""
+
+    def start(
+        self, resource_id: str, *, name: str, content_type: str, size: int, sha256: str
+    ) -> models.FileUploadStarted:
+        body = {"name": name, "content_type": content_type, "size": size, "sha256": sha256}
+        result, _ = self._t.request("POST", path("/v1/resources/{id}/files", id=resource_id), body=body)
+        return models.FileUploadStarted.from_json(result)
+
+    def complete(self, resource_id: str, file_id: str) -> models.File:
+        """Check what the bucket stored and publish the file as a new version of the resource."""
+        url = path("/v1/resources/{id}/files/{file}/complete", id=resource_id, file=file_id)
+        return models.File.from_json(self._t.request("POST", url)[0])
+
+    def delete(self, resource_id: str, file_id: str) -> None:
+        self._t.request("DELETE", path("/v1/resources/{id}/files/{file}", id=resource_id, file=file_id))
+
+    def upload(
+        self, resource_id: str, name: str, data: bytes, content_type: str = "application/octet-stream"
+    ) -> models.File:
+        """start, PUT the bytes (no Keyhole header goes to the bucket), complete."""
+        import hashlib
+
+        started = self.start(
+            resource_id, name=name, content_type=content_type, size=len(data), sha256=hashlib.sha256(data).hexdigest()
+        )
+        sent = self._t.http.put(str(started.upload["url"]), content=data, headers=dict(started.upload["headers"]))
+        if sent.status_code >= 300:
+            raise TransportError(f"the files bucket refused the upload of {name!r}: HTTP {sent.status_code}")
+        return self.complete(resource_id, started.file_id)
 
 
 class LinksApi(_Namespace):
@@ -301,6 +336,24 @@ class ViewerApi(_Namespace):
         result, _ = self._t.request("GET", "", absolute_url=self._share(url_or_token, "/info"), anonymous=True)
         return models.ShareInfo.from_json(result)
 
+    def download(self, url_or_token: str, file_id: str, *, use_view: bool = False) -> bytes:
+        """A file the link shows (or `bundle`: the zip of all of them): checked and counted like a
+        view, then fetched from the presigned URL Keyhole redirects to (valid 60 seconds). A link
+        with `max_views` needs `use_view=True` (a POST, which uses one view)."""
+        _, answer = self._t.request(
+            "POST" if use_view else "GET",
+            "",
+            absolute_url=self._share(url_or_token, f"/files/{file_id}"),
+            anonymous=True,
+        )
+        location = answer.headers.get("location")
+        if not location:
+            raise TransportError(f"no redirect to the file (HTTP {answer.status_code})")
+        fetched = self._t.http.get(location)  # the bucket: no Keyhole header is sent there
+        if fetched.status_code != 200:
+            raise TransportError(f"the files bucket answered HTTP {fetched.status_code}")
+        return fetched.content
+
 
 class Keyhole:
     """Keyhole's admin API.
@@ -333,6 +386,7 @@ class Keyhole:
         self.api_keys = ApiKeysApi(self._transport)
         self.resources = ResourcesApi(self._transport)
         self.links = LinksApi(self._transport)
+        self.files = FilesApi(self._transport)
         self.audit = AuditApi(self._transport)
         self.webhooks = WebhooksApi(self._transport)
         self.viewer = ViewerApi(self._transport)
@@ -388,6 +442,11 @@ OPERATIONS: dict[str, str] = {
     "listResources": "resources.list",
     "deleteResource": "resources.delete",
     "rotateOriginSecret": "resources.rotate_origin_secret",
+    "startFileUpload": "files.start",
+    "completeFileUpload": "files.complete",
+    "deleteFile": "files.delete",
+    "shareFile": "viewer.download",
+    "shareFilePost": "viewer.download",
     "createLink": "links.create",
     "listResourceLinks": "links.list",
     "listLinks": "links.list",

@@ -153,6 +153,7 @@ class ResourceSummary(Model):
     etag: str
     active_links: int = 0
     document_bytes: int = 0
+    file_count: int = 0
     created_at: datetime | None = None
     updated_at: datetime | None = None
 
@@ -170,6 +171,38 @@ class Resource(ResourceSummary):
     secret_created_at: datetime | None = None
     previous_secret_retires_at: datetime | None = None
     origin_secret: str | None = None  # only in the answer that made or rotated it: shown once
+    files: list[JSON] | None = None  # document resources: the published files
+
+
+@dataclass(frozen=True, kw_only=True)
+class File(Model):
+    """A file of a resource: `pending` until its upload is completed, then `published`."""
+
+    file_id: str
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+    status: str = "published"
+    published_at: datetime | None = None
+    created_at: datetime | None = None
+    resource_version: int | None = None  # after complete: the version that published it
+    etag: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class FileUploadStarted(Model):
+    """An upload just started: PUT the bytes to `upload["url"]` with exactly `upload["headers"]`."""
+
+    file_id: str
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+    status: str = "pending"
+    created_at: datetime | None = None
+    upload: JSON = field(default_factory=dict)
+    expires_at: datetime | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -326,6 +359,8 @@ class ShareData(Model):
     link: JSON
     document: JSON
     updated_at: datetime | None = None
+    files: list[JSON] | None = None  # a resource with files: the ones this link shows
+    bundle: JSON | None = None  # their zip: status, size, download_url
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -361,4 +396,6 @@ SCHEMAS: dict[str, type[Model]] = {
     "Introspection": Introspection,
     "ShareData": ShareData,
     "ShareInfo": ShareInfo,
+    "File": File,
+    "FileUploadStarted": FileUploadStarted,
 }
