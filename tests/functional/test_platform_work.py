@@ -79,3 +79,48 @@ def test_a_platform_route_reads_its_key_and_tenant_in_one_read(app_client: Any, 
     work = shape(calls)
     assert work[0] == ("BatchGetItem", (("keyhole-test", 2, True),))
     assert [step[0] for step in work] == ["BatchGetItem", "UpdateItem"]
+
+
+def test_imported_tokens_cost_what_the_design_says(app_client: Any, svc: Any, calls: List[Call], clock: Any) -> None:
+    """Dead: the very work of any dead token (one read of two keys, the address's window); live: one
+    read more, of the viewer head its capability names (docs/design.md, "What a view costs")."""
+    import base64
+    import secrets
+
+    api = app_client
+    _, platform_key = keys.create_key(svc, name="backend", namespace="work3")
+    assert api.put("/v1/tenants/org", key=platform_key, body={"name": "Org", "plan": "team", "settings": {
+        "allow_imported_tokens": True}}).status == 201
+    admin = api.post("/v1/tenants/org/api-keys", key=platform_key, body={}).json["key"]
+    assert api.put("/v1/resources/r1", key=admin, body=DOC).status == 201
+
+    def imported(**body: Any) -> Dict[str, Any]:
+        reply = api.post("/v1/resources/r1/links", key=admin, body={"import_token": secrets.token_hex(8), **body})
+        assert reply.status == 201, reply
+        return reply.json
+
+    live, revoked = imported(), imported()
+    assert api.delete(f"/v1/links/{revoked['id']}", key=admin).status == 204
+    expired, exhausted = imported(expires_in="1m"), imported(max_views=1)
+    assert api.post(f"/share/{exhausted['token']}/data", headers={"x-forwarded-for": "198.51.100.7"}).status == 200
+    minted = api.post("/v1/resources/r1/links", key=admin, body={}).json["token"]
+    raw = base64.urlsafe_b64decode(minted + "=" * (-len(minted) % 4))
+    unknown_keyhole = base64.urlsafe_b64encode(secrets.token_bytes(32) + raw[32:]).decode().rstrip("=")
+    clock.advance(120)
+    api.get(f"/share/{live['token']}/data", headers={"x-forwarded-for": "198.51.100.8"})  # the tenant is cached
+    work = {}
+    for kind, token in {"unknown (Keyhole's shape)": unknown_keyhole, "unknown (imported shape)": secrets.token_hex(8),
+                        "revoked": revoked["token"], "expired": expired["token"],
+                        "exhausted": exhausted["token"]}.items():
+        calls.clear()
+        assert api.get(f"/share/{token}/data", headers={"x-forwarded-for": "198.51.100.9"}).status == 404, kind
+        work[kind] = shape(calls)
+    assert all(w == work["unknown (Keyhole's shape)"] for w in work.values()), work
+    assert [step[0] for step in work["revoked"]] == ["BatchGetItem", "UpdateItem"]
+    assert work["revoked"][0][1] == (("keyhole-test", 2, True),)
+    # WHEN a live imported token is viewed THEN one more read: the viewer head its capability names
+    calls.clear()
+    assert api.get(f"/share/{live['token']}/data", headers={"x-forwarded-for": "198.51.100.10"}).status == 200
+    reads = [step for step in shape(calls) if step[0] == "BatchGetItem"]
+    assert reads == [("BatchGetItem", (("keyhole-test", 2, True),)), ("BatchGetItem", (("keyhole-test", 1, True),))]
+    assert {step[0] for step in shape(calls)} == {"BatchGetItem", "UpdateItem", "PutItem"}

@@ -58,6 +58,10 @@ SEED_TENANTS = 3  # tenants of the fuzz run's platform key, for the platform rou
 
 def seed(stack: HttpStack, key: str) -> None:
     auth = {"Authorization": f"Bearer {key}"}
+    # Imported tokens are accepted (docs/platform.md), so `import_token` and POST /v1/links/import
+    # reach their collision rules rather than stopping at the setting.
+    reply = requests.patch(f"{stack.api_url}/v1/tenant", json={"allow_imported_tokens": True}, headers=auth, timeout=60)
+    assert reply.status_code == 200, reply.text
     for n in range(SEED_RESOURCES):
         body = {
             "type": "monitor",
