@@ -105,6 +105,7 @@ def _measure(counter: RequestCounter, events: int, *, webhook: bool) -> dict[str
 
     from chalicelib import webhooks
     from chalicelib.access import consumer
+    from chalicelib.credentials.tokens import present_token
     from chalicelib.links import links, viewcounts
     from chalicelib.resources import resources
     from chalicelib.runtime.config import Settings
@@ -151,7 +152,7 @@ def _measure(counter: RequestCounter, events: int, *, webhook: bool) -> dict[str
                     method="GET",
                     path="/share/x/data",
                 )
-                if viewer.data(svc, link["token"], request, {}).status != 200:
+                if viewer.data(svc, present_token(link["token"]), request, {}).status != 200:
                     raise RuntimeError("a bench view was refused")
         records = reader.read_all()
         batch = lambda_event(records, outputs["TableStreamArn"])

@@ -332,7 +332,7 @@ Keyhole is running.
 
   API         {api}
   Admin key   {key}
-  Platform key {state.get("platform_key", "")}  (namespace {state.get("platform_namespace", "")})
+  Platform    {state.get("platform_key", "")}  (a platform key, namespace {state.get("platform_namespace", "")})
   Share URL   {state["share_url"]}
   Origin URL  {state.get("origin_share_url", "(none)")}
   Tenant      {state["tenant_id"]}

@@ -102,6 +102,9 @@ ROUTES = [
     Route("GET", "/v1/resources/{resource_id}/links", "viewer", 200,
           lambda api, t: (f"/v1/resources/{t.resource_id}/links", None), scoped=True),
     Route("GET", "/v1/links", "viewer", 200, lambda api, t: ("/v1/links", None)),
+    Route("POST", "/v1/links/import", "operator", 200,  # one result per item (here: the setting is off, 422)
+          lambda api, t: ("/v1/links/import", {"links": [{"resource_id": t.resource_id,
+                                                          "import_token": secrets.token_hex(8)}]})),
     Route("GET", "/v1/links/{link_id}", "viewer", 200,
           lambda api, t: (f"/v1/links/{_standing_link(api, t)}", None), scoped=True),
     Route("PATCH", "/v1/links/{link_id}", "operator", 200,
