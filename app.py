@@ -39,7 +39,7 @@ from chalicelib.viewer import resolve as viewer
 if TYPE_CHECKING:
     from chalicelib import webhooks
     from chalicelib.access import accesslog
-    from chalicelib.links import limits, links
+    from chalicelib.links import imports, limits, links
     from chalicelib.platform import access, keys, plans, usage
     from chalicelib.platform import tenants as platform_tenants
     from chalicelib.platform.keys import PlatformCaller
@@ -56,6 +56,7 @@ else:
     usage = lazy_module("chalicelib.platform.usage")
     accesslog = lazy_module("chalicelib.access.accesslog")
     apikeys = lazy_module("chalicelib.tenancy.apikeys")
+    imports = lazy_module("chalicelib.links.imports")
     audit = lazy_module("chalicelib.tenancy.audit")
     limits = lazy_module("chalicelib.links.limits")
     links = lazy_module("chalicelib.links.links")
@@ -392,7 +393,7 @@ def delete_file(
 )
 def create_link(svc: Keyhole, principal: Principal, req: RequestInfo, *rest: Any, resource_id: str) -> dict[str, Any]:
     head = rest[0] if len(rest) > 1 else None
-    return links.create_link(svc, principal, resource_id, rest[-1], head, req)
+    return imports.create_link(svc, principal, resource_id, rest[-1], head, req)  # Keyhole's token, or an imported one
 
 
 @admin_route("/v1/resources/{resource_id}/links", "GET", "viewer", extra=_resource_key)
@@ -408,6 +409,12 @@ def list_resource_links(
 @admin_route("/v1/links", "GET", "viewer")
 def list_links(svc: Keyhole, principal: Principal, req: RequestInfo) -> dict[str, Any]:
     return links.list_links(svc, principal, _query())
+
+
+@admin_route("/v1/links/import", "POST", "operator", body=True)
+def import_links(svc: Keyhole, principal: Principal, req: RequestInfo, body: dict[str, Any]) -> dict[str, Any]:
+    """Up to 100 links with the products' own tokens, one result per item (docs/platform.md)."""
+    return imports.import_links(svc, principal, body, req)
 
 
 @admin_route("/v1/links/{link_id}", "GET", "viewer", extra=_link_key)

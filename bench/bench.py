@@ -54,13 +54,14 @@ BUDGETS = {
     "cold_import_ratio": 1.0,
     "package_bytes": 8 * 1024 * 1024,
     "kms_per_viewer_request": 0,
+    "acting_reads_no_more_than_own_key": True,
 }
 # Issue 20's target for a link viewed once every few minutes (consumer included). Reported, not
 # enforced: a view that is a batch of its own pays an invocation and a counter write, which with the
 # viewer request alone exceeds it (docs/capacity.md, "A rarely viewed link").
 RARELY_VIEWED_TARGET = 1.30
 IMPORT_RATIO_BUDGET = BUDGETS["cold_import_ratio"]
-VIEWS = ("page", "data")  # requests that are views: the consumer counts them
+VIEWS = ("page", "data", "page_imported_token", "data_imported_token")  # views: the consumer counts them
 
 
 # --- requests per operation (informational) --------------------------------------------------
@@ -186,7 +187,42 @@ def measure_operations(repeat: int = 5) -> dict[str, dict[str, Any]]:
         )
         victims = [c["id"] for c in created[1 : 1 + repeat]]
         results["revoke"] = median([measure(partial(call, "DELETE", f"/v1/links/{v}")) for v in victims])
+        results.update(measure_acting(call, measure, median, svc, repeat))
         app_module.use_service(None)
+    return results
+
+
+ACTING = ("get_link", "create_link", "list_links", "get_tenant")
+
+
+def measure_acting(call: Any, measure: Any, median: Any, svc: Any, repeat: int) -> dict[str, dict[str, Any]]:
+    """The same requests with a tenant's own key and by a platform key acting for it (docs/platform.md):
+    the platform key and the tenant ride in one BatchGetItem, so the reads must be the same."""
+    from chalicelib.platform import keys
+
+    _, platform = keys.create_key(svc, name="bench", namespace="bench")
+    as_platform = {"authorization": f"Bearer {platform}"}
+    body = {"name": "Bench org", "plan": "enterprise", "overrides": {"links_per_resource": None}}
+    if call("PUT", "/v1/tenants/bench-org", body, as_platform).status_code != 201:
+        raise RuntimeError("bench: the platform tenant was not created")
+    first_key = json.loads(call("POST", "/v1/tenants/bench-org/api-keys", None, as_platform).body)["key"]
+    own = {"authorization": f"Bearer {first_key}"}
+    acting = {**as_platform, "keyhole-tenant": "bench-org", "keyhole-actor": "user:bench"}
+    call("PUT", "/v1/resources/acting", {"type": "doc", "name": "Acting", "document": {"a": 1}}, own)
+    link_id = json.loads(call("POST", "/v1/resources/acting/links", {}, own).body)["id"]
+    requests: dict[str, tuple[str, str, Any]] = {
+        "get_link": ("GET", f"/v1/links/{link_id}", None),
+        "create_link": ("POST", "/v1/resources/acting/links", {}),
+        "list_links": ("GET", "/v1/links?limit=10", None),
+        "get_tenant": ("GET", "/v1/tenant", None),
+    }
+    results: dict[str, dict[str, Any]] = {}
+    for name, (method, path, sent) in requests.items():
+        for who, headers in (("own_key", own), ("acting", acting)):
+            call(method, path, sent, headers)  # warm-up
+            results[f"{who}_{name}"] = median(
+                [measure(partial(call, method, path, sent, headers)) for _ in range(repeat)]
+            )
     return results
 
 
@@ -241,7 +277,16 @@ def report(cost: dict[str, Any], cold: dict[str, Any] | None) -> list[str]:
     print(header + f"{'$/M':>9}{'floor $/M':>11}{'ratio':>7}  document read   response (gzip)")
     for size, entry in cost["views"].items():
         floor = float(entry["floor_usd_per_million"])
-        for name in ("page", "data", "poll_304", "info", "data_rate_limited_link", "data_rarely_viewed_link"):
+        for name in (
+            "page",
+            "data",
+            "poll_304",
+            "info",
+            "data_rate_limited_link",
+            "data_rarely_viewed_link",
+            "page_imported_token",
+            "data_imported_token",
+        ):
             if name not in entry:
                 continue
             row = entry[name]
@@ -416,6 +461,26 @@ def print_slow_receiver(slow: dict[str, Any] | None) -> None:
     )
 
 
+def report_acting(operations: dict[str, dict[str, Any]]) -> list[str]:
+    """A request acting for a tenant reads no more than the same request with the tenant's own key."""
+    failures = []
+    print("\nacting for a tenant (platform key + Keyhole-Tenant) beside the tenant's own key, per request:")
+    for name in ACTING:
+        own, acting = operations.get(f"own_key_{name}"), operations.get(f"acting_{name}")
+        if own is None or acting is None:
+            failures.append(f"acting.{name}.not_measured")
+            continue
+        mark = ""
+        if acting["rru"] > own["rru"] or acting["dynamodb"] > own["dynamodb"]:
+            failures.append(f"acting.{name}.reads")
+            mark = "  OVER"
+        print(
+            f"  {name:<14} own key {own['dynamodb']} DDB req {own['rru']:g} RRU {own['wru']:g} WRU; "
+            f"acting {acting['dynamodb']} DDB req {acting['rru']:g} RRU {acting['wru']:g} WRU{mark}"
+        )
+    return failures
+
+
 def print_operations(operations: dict[str, dict[str, Any]]) -> None:
     print(f"\n{'operation':<52}{'dynamodb':>10}{'kms':>6}{'items':>7}{'RRU':>8}{'WRU':>8}")
     for name, counts in operations.items():
@@ -446,6 +511,7 @@ def main() -> int:
     print_operations(operations)
     failures = report(cost, cold)
     print_slow_receiver(extras.get("slow_receiver_batch"))
+    failures += report_acting(operations)
     if cold is None:
         failures.append("cold_start_not_measured")
     results = {

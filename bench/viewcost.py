@@ -388,6 +388,17 @@ def _measure_size(dep: Deployment, label: str, size: int, repeat: int, memory_mb
         entry["data_rate_limited_link"] = priced.as_dict()
         entry["data_rate_limited_link"]["ratio_to_floor"] = round(priced.per_million / floor.per_million, 3)
         entry["data_rarely_viewed_link"] = measure_rarely_viewed(dep, document, repeat, memory_mb, floor)
+        # An imported token (docs/platform.md) names nothing: its capability names the resource,
+        # read in a second request. Priced as the same views of Keyhole's own token above.
+        expect(dep.call("PATCH", "/v1/tenant", {"allow_imported_tokens": True}).status_code == 200)
+        imported = dep.link(f"bench-{label}", import_token=secrets.token_hex(8))["token"]
+        for name, path in (
+            ("page_imported_token", f"/share/{imported}"),
+            ("data_imported_token", f"/share/{imported}/data"),
+        ):
+            priced = price(name, run("GET", path), memory_mb)
+            entry[name] = priced.as_dict()
+            entry[name]["ratio_to_floor"] = round(priced.per_million / floor.per_million, 3)
     return entry
 
 

@@ -3,7 +3,8 @@
 1. moto in server mode (a child process);
 2. `infra/template.json` deployed into it through CloudFormation (devstack.infra);
 3. a demo tenant, admin key, resource and share link, and a resource with files (a PDF, an
-   image and evidence in a folder: the page previews the image and offers the zip);
+   image and evidence in a folder: the page previews the image and offers the zip); a platform key
+   (namespace `demo`) for a product's backend managing its own tenants (docs/platform.md);
 4. the API under `chalice local` on 127.0.0.1:$PORT (default 8000);
 5. the stream pump, feeding the table stream to the same consumer code Lambda runs.
 
@@ -35,6 +36,7 @@ from .moto_server import free_port, moto_command, stop_process, wait_for_port
 ROOT = Path(__file__).resolve().parent.parent
 STATE_DIR = ROOT / ".keyhole"
 REGION = "us-east-1"
+PLATFORM_NAMESPACE = "demo"
 
 
 def _demo_document() -> dict[str, Any]:
@@ -204,11 +206,16 @@ def deploy_and_seed(endpoint: str, api_url: str, origin_url: str = "") -> dict[s
     )
     origin_state = _seed_origin(svc, principal, admin_key, tenant.tenant_id, origin_url, req) if origin_url else {}
     files_state = _seed_files(svc, principal, admin_key, tenant.tenant_id, req)
+    from chalicelib.platform import keys
+
+    _, platform_key = keys.create_key(svc, name="make run", namespace=PLATFORM_NAMESPACE)
     return {
         **origin_state,
         **files_state,
         "api_url": api_url,
         "admin_key": admin_key,
+        "platform_key": platform_key,
+        "platform_namespace": PLATFORM_NAMESPACE,
         "share_url": link["url"],
         "tenant_id": tenant.tenant_id,
         "aws_endpoint": endpoint,
@@ -437,6 +444,7 @@ Keyhole is running.
 
   API         {api}
   Admin key   {key}
+  Platform    {state.get("platform_key", "")}  (a platform key, namespace {state.get("platform_namespace", "")})
   Share URL   {state["share_url"]}
   Files URL   {state.get("files_share_url", "(none)")}
   Origin URL  {state.get("origin_share_url", "(none)")}
@@ -456,6 +464,8 @@ Try it:
   curl -s {state.get("origin_url", "")}/api/status  # not through Keyhole: 401
   curl -s -X POST {api}/v1/introspect -H 'Authorization: Bearer {key}' \\
        -d '{{"token": "{state.get("origin_token", "")}"}}'
+  curl -s -X PUT {api}/v1/tenants/org-1 -H 'Authorization: Bearer {state.get("platform_key", "")}' \\
+       -d '{{"name": "Org One", "plan": "team"}}'     # a product's organisation (docs/platform.md)
 
 State for scripts: .keyhole/local.json   Stop with Ctrl-C.
 """,

@@ -12,8 +12,10 @@ import base64
 import binascii
 import hashlib
 import hmac
+import math
 import re
 import secrets
+import string
 from dataclasses import dataclass
 
 SECRET_BYTES = 32
@@ -23,6 +25,8 @@ TOKEN_LENGTH = 64  # base64url of 48 bytes, no padding needed
 PREVIEW_LENGTH = 6
 
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{64}$")
+# A token a product imports from its own system (`import_token`): 12-256 characters of this alphabet.
+IMPORT_TOKEN_RE = re.compile(r"^[A-Za-z0-9_.~-]{12,256}$")
 _API_KEY_RE = re.compile(r"^kh_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$")
 _TENANT_ID_RE = re.compile(r"^ten_([0-9a-f]{16})$")
 
@@ -139,13 +143,44 @@ class PresentedToken:
 
     @property
     def shown_as(self) -> str:
-        """How logs and access events show it: its preview, or `invalid` when malformed."""
-        return f"{self.value[:PREVIEW_LENGTH]}..." if self.parsed is not None else "invalid..."
+        """How logs and access events show it: its preview, or `invalid` when it can be no token
+        (neither Keyhole's shape nor an imported token's)."""
+        if self.parsed is not None or IMPORT_TOKEN_RE.match(self.value):
+            return f"{self.value[:PREVIEW_LENGTH]}..."
+        return "invalid..."
 
     def __repr__(self) -> str:  # keeps the secret out of tracebacks and debug output
         return f"PresentedToken({self.shown_as!r})"
 
     __str__ = __repr__
+
+
+# The alphabets a token may have been drawn from, smallest first: a token's strength is its length
+# times the bits per character of the smallest one holding all its characters.
+_ALPHABETS = (
+    frozenset("0123456789"),
+    frozenset("0123456789abcdef"),
+    frozenset("0123456789ABCDEF"),
+    frozenset("0123456789abcdefghijklmnopqrstuvwxyz"),
+    frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"),
+    frozenset(string.ascii_letters + string.digits),
+    frozenset(string.ascii_letters + string.digits + "-_"),
+    frozenset(string.ascii_letters + string.digits + "-_.~"),
+)
+STRONG_TOKEN_BITS = 128
+
+
+def token_bits(value: str) -> float:
+    """The most entropy a token can hold: its length in the smallest alphabet it fits."""
+    chars = set(value)
+    size = next((len(alphabet) for alphabet in _ALPHABETS if chars <= alphabet), 66)
+    return len(value) * math.log2(size)
+
+
+def located_token(value: str, locator: str) -> ShareToken:
+    """An imported token (which names nothing itself) with the locator its capability stores: from
+    there on the viewer treats it as it treats Keyhole's own tokens."""
+    return ShareToken(value=value, tenant_key=locator[: 2 * KEY_BYTES], resource_key=locator[2 * KEY_BYTES :])
 
 
 def present_token(value: str) -> PresentedToken:

@@ -14,12 +14,13 @@ import json
 import random
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from chalicelib.credentials import passwords
-from chalicelib.credentials.tokens import new_id, new_share_token
+from chalicelib.credentials.tokens import STRONG_TOKEN_BITS, ShareToken, new_id, new_share_token, token_bits
 from chalicelib.links import viewcounts
 from chalicelib.runtime.clock import FAR_FUTURE, parse_rfc3339, to_rfc3339, to_rfc3339_ms
 from chalicelib.runtime.errors import Collector, Conflict, LimitReached, NotFound, ValidationFailed
@@ -29,7 +30,7 @@ from chalicelib.sealing import UnsealError
 from chalicelib.service import Keyhole, RequestInfo
 from chalicelib.storage.models import ActorLink, Capability, LinkRecord, LinkViews, ResourceHead, Tenant
 from chalicelib.storage.store import TxnCancelled
-from chalicelib.tenancy import audit, expiry
+from chalicelib.tenancy import audit, expiry, share_urls
 from chalicelib.tenancy.apikeys import Principal
 from chalicelib.tenancy.plans import HOW_TO_FREE
 from chalicelib.tenancy.principals import MAX_ACTOR_CHARS, valid_actor
@@ -48,6 +49,7 @@ CREATE_FIELDS = (
     "rate_limit_per_min",
     "allowed_paths",
     "allowed_methods",
+    "import_token",  # a token the product brings from its own system (links/imports.py)
 )
 PATCH_FIELDS = ("label", "description", "expires_in", "expires_at", "max_views", "rate_limit_per_min")
 MAX_ATTEMPTS = 8
@@ -80,8 +82,10 @@ def status_of(record: LinkRecord, now_s: str, views: viewcounts.Views | None = N
     return "active"
 
 
-def share_url(base_url: str, token: str) -> str:
-    return f"{base_url.rstrip('/')}/share/{token}"
+def share_url(base_url: str, token: str, tenant: Tenant | None = None) -> str:
+    """The URL a link's holder opens: on the tenant's own host when it has a `share_url_template`."""
+    template = settings_of(tenant)["share_url_template"] if tenant is not None else None
+    return share_urls.share_url(base_url, token, template)
 
 
 def by_ref(key_id: str | None, actor: str | None) -> dict[str, str | None] | None:
@@ -122,6 +126,8 @@ def to_json(
         "has_password": bool(record.has_password),
         "max_views": None if record.max_views is None else int(record.max_views),
         "rate_limit_per_min": None if record.rate_limit_per_min is None else int(record.rate_limit_per_min),
+        "token_source": record.token_source or "keyhole",
+        "token_strength": record.token_strength or "strong",
     }
     if record.allowed_paths or record.allowed_methods:
         body["allowed_paths"] = list(record.allowed_paths) if record.allowed_paths else None
@@ -165,9 +171,11 @@ def owned_record(record: LinkRecord | None, principal: Principal) -> LinkRecord:
 # --- create --------------------------------------------------------------------------------
 
 
-def _validate_create(
+def validate_create(
     svc: Keyhole, principal: Principal, body: dict[str, Any], head: ResourceHead, now: datetime
 ) -> dict[str, Any]:
+    """A create body's fields, validated (422 naming every bad one). `import_token` is checked by
+    chalicelib/links/imports.py, which alone creates links with one."""
     errors = Collector()
     unknown_fields(body, CREATE_FIELDS, errors)
     settings = settings_of(principal.tenant)
@@ -195,6 +203,7 @@ def _validate_create(
     elif password is None and settings["require_password"]:
         errors.add("password", "this tenant requires a password on every link")
     out["password"] = password
+    out["import_token"] = body.get("import_token")
     _, out["expires_at"] = expiry.resolve(
         body,
         now=now,
@@ -206,6 +215,19 @@ def _validate_create(
     return out
 
 
+@dataclass
+class Imported:
+    """What an imported token adds to a link's creation (chalicelib/links/imports.py): the token,
+    the link's own creation time, the items and checks its transaction carries, and what to do
+    when the transaction is cancelled (a collision)."""
+
+    token: ShareToken
+    created_at: datetime | None = None
+    items: list[tuple[str, Any]] = field(default_factory=list)
+    checks: list[tuple[str, Any, tuple[str, ...], Any]] = field(default_factory=list)
+    on_cancelled: Callable[[TxnCancelled], None] | None = None
+
+
 def create_link(
     svc: Keyhole,
     principal: Principal,
@@ -213,13 +235,17 @@ def create_link(
     body: dict[str, Any],
     head: ResourceHead | None,
     req: RequestInfo,
+    *,
+    imported: Imported | None = None,
 ) -> dict[str, Any]:
     if head is None or head.deleting:
         raise NotFound("No such resource")
     now = svc.clock.now()
-    fields = _validate_create(svc, principal, body, head, now)
+    fields = validate_create(svc, principal, body, head, now)
+    if (fields["import_token"] is None) != (imported is None):  # routes go through links/imports.py
+        raise ValueError("an imported token is created through chalicelib.links.imports")
     tenant_id = principal.tenant_id
-    token = new_share_token(head.locator)
+    token = imported.token if imported is not None else new_share_token(head.locator)
     link_id = new_id("lnk")
     sealed = None
     if settings_of(principal.tenant)["token_display"] != "once":  # noqa: S105 (a setting's value)
@@ -227,7 +253,7 @@ def create_link(
             token.value.encode("ascii"), tenant_id=tenant_id, purpose=TOKEN_PURPOSE, object_id=link_id
         )
     password_hash = passwords.hash_password(fields["password"], n=svc.settings.scrypt_n) if fields["password"] else None
-    stamp = to_rfc3339(now)
+    stamp = to_rfc3339(imported.created_at if imported is not None and imported.created_at else now)
     expires_s = to_rfc3339(fields["expires_at"])
     ttl = int(fields["expires_at"].timestamp()) if fields["expires_at"] else None
     ck = Capability.key(token.hash)
@@ -277,6 +303,10 @@ def create_link(
         created_at=stamp,
         created_by=principal.actor_label,
         created_by_actor=principal.actor_id,
+        token_source="imported" if imported is not None else None,
+        token_strength=(
+            ("legacy" if token_bits(token.value) < STRONG_TOKEN_BITS else "strong") if imported is not None else None
+        ),
         gsi3pk=f"T#{tenant_id}#LINKS",
         gsi3sk=f"{stamp}#{link_id}",
         gsi4pk=f"T#{tenant_id}#R#{resource_id}#LINKS",
@@ -299,11 +329,22 @@ def create_link(
             "expires_at": expires_s,
             "has_password": password_hash is not None,
             "max_views": fields["max_views"],
+            **({"token_source": "imported", "token_strength": record.token_strength} if imported else {}),
         },
         request_id=req.request_id,
     )
-    _acquire_slot_and_write(svc, principal, head, [cap, record, event, *actor_entry(record, now)])
-    return to_json(record, stamp, url=share_url(req.base_url, token.value)) | {"token": token.value}
+    items: list[tuple[str, Any]] = [("cap", cap), ("record", record), ("audit", event)]
+    items += [("actor", entry) for entry in actor_entry(record, now)]
+    _acquire_slot_and_write(
+        svc,
+        principal,
+        head,
+        items + (imported.items if imported else []),
+        checks=imported.checks if imported else [],
+        on_cancelled=imported.on_cancelled if imported else None,
+    )
+    url = share_url(req.base_url, token.value, principal.tenant)
+    return to_json(record, to_rfc3339(now), url=url) | {"token": token.value}
 
 
 def actor_entry(record: LinkRecord, now: datetime) -> list[ActorLink]:
@@ -325,8 +366,18 @@ def _listed(values: tuple[str, ...] | None) -> list[str] | None:
     return list(values) if values else None
 
 
-def _acquire_slot_and_write(svc: Keyhole, principal: Principal, head: ResourceHead, items: list[Any]) -> None:
-    """One transaction: the link's items plus the slot counters, retried on stale reads."""
+def _acquire_slot_and_write(
+    svc: Keyhole,
+    principal: Principal,
+    head: ResourceHead,
+    items: list[tuple[str, Any]],
+    *,
+    checks: list[tuple[str, Any, tuple[str, ...], Any]] | None = None,
+    on_cancelled: Callable[[TxnCancelled], None] | None = None,
+) -> None:
+    """One transaction: the link's items (tagged) plus the slot counters, retried on stale reads.
+    `checks` are (tag, model, key, condition) ConditionChecks; `on_cancelled` sees a cancellation
+    first (and may raise what it means)."""
     tenant: Tenant = principal.tenant
     limits = limits_of(tenant)
     per_resource, shared = limits["links_per_resource"], limits["shared_resources"]
@@ -350,10 +401,12 @@ def _acquire_slot_and_write(svc: Keyhole, principal: Principal, head: ResourceHe
                     continue
             raise _limit("shared_resources", shared, "resources with an active link")
         txn = svc.store.txn()
-        for tag, item in zip(("cap", "record", "audit", "actor"), items, strict=False):
+        for tag, item in items:
             txn.put(item, condition=item.__class__.pk.does_not_exist(), tag=tag)
-            if isinstance(item, LinkRecord):  # its view counters, made with it (chalicelib/viewcounts.py)
+            if isinstance(item, LinkRecord):  # its view counters, made with it (chalicelib/links/viewcounts.py)
                 txn.put(viewcounts.counter_item(item.link_id), condition=LinkViews.pk.does_not_exist(), tag="counters")
+        for tag, model, key, condition in checks or []:
+            txn.check(model, key, condition, tag=tag)
         head_condition = (ResourceHead.locator == head.locator) & ResourceHead.deleting.does_not_exist()
         if held == 0:
             head_condition &= ResourceHead.active_links.does_not_exist() | (ResourceHead.active_links <= 0)
@@ -377,6 +430,8 @@ def _acquire_slot_and_write(svc: Keyhole, principal: Principal, head: ResourceHe
             txn.commit()
             return
         except TxnCancelled as cancelled:
+            if on_cancelled is not None:
+                on_cancelled(cancelled)
             if cancelled.failed("cap") or cancelled.failed("record") or cancelled.failed("counters"):
                 raise Conflict("Link id collision; retry") from None
             _backoff(attempt, cancelled.conflict)
@@ -796,7 +851,7 @@ def reveal_link(svc: Keyhole, principal: Principal, record: LinkRecord | None, r
         details={"token_preview": record.token_preview},
         request_id=req.request_id,
     ).save()
-    return {"id": record.link_id, "token": token, "url": share_url(req.base_url, token)}
+    return {"id": record.link_id, "token": token, "url": share_url(req.base_url, token, principal.tenant)}
 
 
 # --- revoke --------------------------------------------------------------------------------

@@ -273,6 +273,10 @@ class LinkRecord(MainModel):
     allowed_methods = ListAttribute(of=UnicodeAttribute, null=True)
     state = UnicodeAttribute(default="live")  # live | revoked | exhausted
     slot_held = BooleanAttribute(default=False)
+    # Imported links (docs/platform.md): a token the product brought from its own system, and
+    # `legacy` when it holds fewer than 128 bits of its alphabet. None: Keyhole's own token.
+    token_source = UnicodeAttribute(null=True)
+    token_strength = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     created_by = UnicodeAttribute(null=True)  # the key id (or `ops`)
     created_by_actor = UnicodeAttribute(null=True)  # `Keyhole-Actor` of the creating request
@@ -574,7 +578,20 @@ class TenantDay(CounterModel):
         return (f"UD#{tenant_id}#{day}",)
 
 
-for _platform_model in (Namespace, PlatformKeyItem, NamespacePlan, ActorLink):
+class TokenClaim(MainModel):
+    """An imported token's hash, claimed for good: written with the imported link (in its
+    transaction, only if absent), kept after revocation, so an imported token is never reused and
+    never re-points an existing or past link (Keyhole's own tokens are 256 random bits)."""
+
+    tenant_id = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+
+    @staticmethod
+    def key(token_hash: str) -> tuple[str, str]:
+        return f"TOKEN#{token_hash}", "TOKEN"
+
+
+for _platform_model in (Namespace, PlatformKeyItem, NamespacePlan, ActorLink, TokenClaim):
     register_main_model(_platform_model)
 COUNTER_MODELS.append(TenantDay)
 # --- files (chalicelib/files/) ---------------------------------------------------------------

@@ -5,6 +5,8 @@
 - `plans`: built-in and ops-defined plans, effective limits;
 - `branding`: display name, accent colour, raster logo (pure validation and the page's `Brand`);
 - `apikeys`: API keys, roles, the per-key request window;
+- `principals`: who is calling (credential, tenant, role, actor): the shape every capability receives;
+- `share_urls`: the tenant's share URL template (pure);
 - `expiry`: `expires_in` / `expires_at` and the tenant's default and maximum (pure);
 - `audit`: the tenant's audit trail (every admin action).
 

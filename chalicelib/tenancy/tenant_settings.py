@@ -21,6 +21,10 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     **branding.DEFAULTS,  # display_name, accent_color, logo: the viewer's page (chalicelib/tenancy/branding.py)
     # The usual secret names are redacted on every resource, on top of its own list (redaction.py).
     "default_redact": True,
+    # Links may be created with a token the product brings from its own system (docs/platform.md).
+    "allow_imported_tokens": False,
+    # Every `url` Keyhole returns follows this template on the product's own host (share_urls.py).
+    "share_url_template": None,
 }
 SETTING_NAMES = tuple(DEFAULT_SETTINGS)
 

@@ -16,7 +16,7 @@ from chalicelib.runtime.validation import boolean, integer, unknown_fields
 from chalicelib.service import Keyhole, RequestInfo
 from chalicelib.storage.models import Plan, Tenant, plain
 from chalicelib.storage.store import TxnCancelled, error_code
-from chalicelib.tenancy import audit, branding, expiry
+from chalicelib.tenancy import audit, branding, expiry, share_urls
 from chalicelib.tenancy.apikeys import Principal, new_key_item
 from chalicelib.tenancy.plans import (
     BUILTIN_PLANS,
@@ -302,13 +302,20 @@ def settings_changes(body: dict[str, Any], current: dict[str, Any]) -> dict[str,
             changes["token_display"] = body["token_display"]
         else:
             errors.add("token_display", "must be recopyable or once")
-    for name in ("require_password", "default_redact"):
+    for name in ("require_password", "default_redact", "allow_imported_tokens"):
         flag = boolean(body, name, errors)
         if flag is not None:
             changes[name] = flag
     days = integer(body, "access_log_retention_days", errors, minimum=1, maximum=365)
     if days is not None:
         changes["access_log_retention_days"] = days
+    if "share_url_template" in body:
+        template = body["share_url_template"]
+        problem = None if template is None else share_urls.template_problem(template)
+        if problem:
+            errors.add("share_url_template", problem)
+        else:
+            changes["share_url_template"] = template
     changes.update(branding.validate(body, errors))
     errors.raise_if_any()
     merged = {**current, **changes}

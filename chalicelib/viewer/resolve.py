@@ -41,7 +41,7 @@ from typing import Any, TypeVar, cast
 from botocore.exceptions import ClientError
 from pynamodb.exceptions import PynamoDBException
 
-from chalicelib.credentials.tokens import PresentedToken, ShareToken, new_id
+from chalicelib.credentials.tokens import PresentedToken, ShareToken, located_token, new_id
 from chalicelib.links import unlock
 from chalicelib.resources import documents
 from chalicelib.resources.redaction import viewer_document
@@ -380,6 +380,15 @@ def lookup_from(
     `allow_exhausted`: a view-limited link whose last view is used still resolves (the proxied
     surface lets a visit opened with that view finish; everything else treats it as dead)."""
     token = presented.parsed
+    if cap is not None and cap.locator != presented.locator:
+        # An imported token (docs/platform.md): it names nothing itself, its capability names the
+        # resource. A link dead by its capability alone costs what any dead token costs; a live one
+        # reads its viewer head (and tenant) in a second read.
+        reason = _capability_dead(svc, cap, allow_exhausted)
+        if reason is not None:
+            return Lookup(token=None, dead_reason=reason, tenant=None, consistent=consistent)
+        token = located_token(presented.value, cap.locator)
+        head, tenant = _imported_reads(svc, token, cap, tenant, consistent=consistent)
     reason = _dead_reason(svc, token, cap, head, tenant)
     if reason == "exhausted" and allow_exhausted:
         reason = None
@@ -396,6 +405,36 @@ def lookup_from(
         derived=svc.derived,
     )
     return Lookup(token=token, resolved=resolved, tenant=tenant, consistent=consistent)
+
+
+def _capability_dead(svc: Keyhole, cap: Capability, allow_exhausted: bool) -> str | None:
+    """Why an imported token's link is dead, from its capability alone (None: read on)."""
+    if cap.suspended:
+        return "suspended"
+    if cap.expires_at is not None and cap.expires_at <= to_rfc3339(svc.clock.now()):
+        return "expired"
+    if not allow_exhausted and cap.max_views is not None and int(cap.views_used or 0) >= int(cap.max_views):
+        return "exhausted"
+    return None
+
+
+def _imported_reads(
+    svc: Keyhole, token: ShareToken, cap: Capability, tenant: Any, *, consistent: bool
+) -> tuple[Any, Any]:
+    """The viewer head an imported token's capability names, and its tenant (from the container's
+    cache, or the caller's when it is the same tenant, else read with the head): one BatchGetItem."""
+    now = svc.clock.time()
+    known: Any = tenant if isinstance(tenant, Tenant) and tenant.tenant_id == cap.tenant_id else None
+    if known is None:
+        known = svc.tenant_cache.get(cap.tenant_id, now)
+    keys: list[tuple[Any, tuple[str, str]]] = [(ViewerHead, documents.head_key(token.locator, token.hash))]
+    if known is MISSING:
+        keys.append((Tenant, Tenant.key(cap.tenant_id)))
+    found = svc.store.batch_get(keys, consistent=consistent)
+    if known is MISSING:
+        known = found[1]
+        svc.tenant_cache.put(cap.tenant_id, known, now)
+    return found[0], known
 
 
 def _dead_reason(svc: Keyhole, token: ShareToken | None, cap: Any, head: Any, tenant: Any) -> str | None:

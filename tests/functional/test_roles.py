@@ -52,6 +52,17 @@ def _fresh_link(api: Api, t: TenantKeys) -> str:
     return make_link(api, t.admin, t.resource_id, label="matrix")["id"]
 
 
+FILE_BODY = {"name": "report.pdf", "content_type": "application/pdf", "size": 3,
+             "sha256": "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"}  # b"abc"
+
+
+def _pending_file(api: Api, t: TenantKeys) -> str:
+    """An upload started and never sent (docs/files.md): completing it is 409, deleting it 204."""
+    reply = api.post(f"/v1/resources/{t.resource_id}/files", key=t.admin, body=FILE_BODY)
+    assert reply.status == 201, reply
+    return reply.json["file_id"]
+
+
 def _fresh_webhook(api: Api, t: TenantKeys) -> str:
     reply = api.post("/v1/webhooks", key=t.admin, body=WEBHOOK_BODY)
     assert reply.status == 201, reply
@@ -91,6 +102,12 @@ ROUTES = [
           lambda api, t: (f"/v1/resources/{t.resource_id}", {"document": {"status": "patched"}}), scoped=True),
     Route("POST", "/v1/resources/{resource_id}/origin-secret", "operator", 200,
           lambda api, t: (f"/v1/resources/{_origin_resource(api, t)}/origin-secret", None), scoped=True),
+    Route("POST", "/v1/resources/{resource_id}/files", "operator", 201,
+          lambda api, t: (f"/v1/resources/{t.resource_id}/files", FILE_BODY), scoped=True),
+    Route("POST", "/v1/resources/{resource_id}/files/{file_id}/complete", "operator", 409,  # nothing uploaded yet
+          lambda api, t: (f"/v1/resources/{t.resource_id}/files/{_pending_file(api, t)}/complete", None), scoped=True),
+    Route("DELETE", "/v1/resources/{resource_id}/files/{file_id}", "operator", 204,
+          lambda api, t: (f"/v1/resources/{t.resource_id}/files/{_pending_file(api, t)}", None), scoped=True),
     Route("POST", "/v1/introspect", "operator", 200, lambda api, t: ("/v1/introspect", {"token": "x" * 64})),
     Route("GET", "/v1/resources", "viewer", 200, lambda api, t: ("/v1/resources", None)),
     Route("GET", "/v1/resources/{resource_id}", "viewer", 200,
@@ -102,6 +119,9 @@ ROUTES = [
     Route("GET", "/v1/resources/{resource_id}/links", "viewer", 200,
           lambda api, t: (f"/v1/resources/{t.resource_id}/links", None), scoped=True),
     Route("GET", "/v1/links", "viewer", 200, lambda api, t: ("/v1/links", None)),
+    Route("POST", "/v1/links/import", "operator", 200,  # one result per item (here: the setting is off, 422)
+          lambda api, t: ("/v1/links/import", {"links": [{"resource_id": t.resource_id,
+                                                          "import_token": secrets.token_hex(8)}]})),
     Route("GET", "/v1/links/{link_id}", "viewer", 200,
           lambda api, t: (f"/v1/links/{_standing_link(api, t)}", None), scoped=True),
     Route("PATCH", "/v1/links/{link_id}", "operator", 200,

@@ -3,7 +3,8 @@ module through SCHEMATHESIS_HOOKS):
 
 - auth: every request carries the fuzz tenant's admin key as `Authorization: Bearer`, except a
   request that names its own key in `x-api-key` (the stateful step that uses a key it just
-  created: with both headers, Bearer would win);
+  created: with both headers, Bearer would win); the platform routes (`/v1/tenants`, `/v1/plans`)
+  carry the fuzz run's platform key instead (KEYHOLE_FUZZ_PLATFORM_KEY);
 - a fresh client IP per request (`X-Forwarded-For`, honoured on the local stage only), so the
   per-IP viewer windows and the enumeration guard, which the functional tests cover, do not
   turn most of the run into 429s;
@@ -58,6 +59,9 @@ def _json(response: Any) -> Any:
         return None
 
 
+PLATFORM_PATHS = ("/v1/tenants", "/v1/plans")
+
+
 @schemathesis.auth()
 class AdminKey:
     def get(self, case: Any, context: Any) -> str:
@@ -66,6 +70,8 @@ class AdminKey:
     def set(self, case: Any, data: str, context: Any) -> None:
         if "x-api-key" in _header_names(case) or "authorization" in _header_names(case):
             return
+        if case.operation.path.startswith(PLATFORM_PATHS):
+            data = os.environ["KEYHOLE_FUZZ_PLATFORM_KEY"]
         case.headers = {**(case.headers or {}), "Authorization": f"Bearer {data}"}
 
 

@@ -29,6 +29,7 @@ from typing import Any
 import pytest
 import requests
 
+from chalicelib.platform import keys
 from chalicelib.tenancy import tenants
 from tests.stack import ROOT, HttpStack, start_stack
 
@@ -53,10 +54,15 @@ SEED_DOCUMENT = {
 # The plan's 10 links per resource would turn most of the run's link creates into 409s; the limit
 # itself is the functional tests' work (tests/functional/test_plan_limits.py).
 FUZZ_OVERRIDES = {"api_requests_per_min": None, "links_per_resource": 1000}
+SEED_TENANTS = 3  # tenants of the fuzz run's platform key, for the platform routes' lists and reads
 
 
 def seed(stack: HttpStack, key: str) -> None:
     auth = {"Authorization": f"Bearer {key}"}
+    # Imported tokens are accepted (docs/platform.md), so `import_token` and POST /v1/links/import
+    # reach their collision rules rather than stopping at the setting.
+    reply = requests.patch(f"{stack.api_url}/v1/tenant", json={"allow_imported_tokens": True}, headers=auth, timeout=60)
+    assert reply.status_code == 200, reply.text
     for n in range(SEED_RESOURCES):
         body = {
             "type": "monitor",
@@ -98,13 +104,28 @@ class Round:
         return self.output[self.output.rfind("=== SUMMARY") - 40 :] if "SUMMARY" in self.output else self.output[-3000:]
 
 
-def run_schemathesis(stack: HttpStack, key: str, workdir: Path, name: str, *options: str) -> Round:
+def seed_platform(stack: HttpStack) -> str:
+    """A platform key (as ops make one) and a few tenants of its namespace, for the platform routes."""
+    _, key = keys.create_key(stack.svc, name="fuzz backend", namespace="fuzz")
+    for n in range(SEED_TENANTS):
+        reply = requests.put(
+            f"{stack.api_url}/v1/tenants/org-{n}",
+            json={"name": f"Org {n}", "plan": "team"},
+            headers={"Authorization": f"Bearer {key}"},
+            timeout=60,
+        )
+        assert reply.status_code == 201, reply.text
+    return key
+
+
+def run_schemathesis(stack: HttpStack, key: str, workdir: Path, name: str, *options: str, platform_key: str) -> Round:
     counts = workdir / f"{name}.counts.json"
     env = {
         **os.environ,
         "PYTHONPATH": str(ROOT),
         "SCHEMATHESIS_HOOKS": "tests.fuzz.hooks",
         "KEYHOLE_FUZZ_KEY": key,
+        "KEYHOLE_FUZZ_PLATFORM_KEY": platform_key,
         "KEYHOLE_FUZZ_COUNTS": str(counts),
         "NO_COLOR": "1",
     }
@@ -150,9 +171,14 @@ def test_the_running_stack_conforms_to_its_openapi_document(tmp_path: Path, reco
     for stack in start_stack(serial=True):
         _, admin = tenants.create_tenant(stack.svc, name="Fuzz Co", plan="team", overrides=FUZZ_OVERRIDES)
         seed(stack, admin)
+        platform_key = seed_platform(stack)
         # Every operation's examples, the coverage phase's boundary and invalid values, and the
         # fuzzing phase: a fixed amount of work (seeded, so the same requests every run).
-        rounds = [run_schemathesis(stack, admin, tmp_path, "single", "--phases", "examples,coverage,fuzzing")]
+        rounds = [
+            run_schemathesis(
+                stack, admin, tmp_path, "single", "--phases", "examples,coverage,fuzzing", platform_key=platform_key
+            )
+        ]
         # Then sequences through the document's links until the run has sent MIN_REQUESTS. Stateful
         # rounds are given time, not scenarios (how many scenarios Hypothesis plays for a given
         # count varies tenfold): as long as the rest needs at the rate the first run measured.
@@ -171,6 +197,7 @@ def test_the_running_stack_conforms_to_its_openapi_document(tmp_path: Path, reco
                     str(seconds),
                     "--seed",
                     str(SEED + len(rounds)),
+                    platform_key=platform_key,
                 )
             )
         sent = sent_so_far(rounds)

@@ -192,7 +192,7 @@ export interface paths {
         put?: never;
         /**
          * Create a share link
-         * @description Role: **operator** or above. Mints a capability URL. The `token` and `url` are in the reply (and, unless the tenant's `token_display` is `once`, again from `/reveal`). Plan limits (`links_per_resource`, `shared_resources`) are enforced in the same transaction: 409 `limit_reached` names the limit. The body may be empty.
+         * @description Role: **operator** or above. Mints a capability URL. The `token` and `url` are in the reply (and, unless the tenant's `token_display` is `once`, again from `/reveal`). Plan limits (`links_per_resource`, `shared_resources`) are enforced in the same transaction: 409 `limit_reached` names the limit. The body may be empty. With `import_token` (tenant setting `allow_imported_tokens`) the link takes a token the product already handed out: 409 `token_taken` when any link holds or held it (never re-pointed), 429 after 10 such collisions an hour.
          */
         post: operations["createLink"];
         delete?: never;
@@ -848,6 +848,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/links/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import links with the product's own tokens
+         * @description Role: **operator** or above; tenant setting `allow_imported_tokens`. Up to 100 links whose tokens the product already handed out, so their URLs keep working through Keyhole; one result per item, in order (201 with the link, or the item's own error: 404 unknown resource, 409 `token_taken` or `limit_reached`, 422 naming the field, 429 once the tenant's collisions are used up: the items after it are not tried). An imported token is never reused or re-pointed; each collision counts against the tenant and is audited. Items are created one by one: those before a failure stay created.
+         */
+        post: operations["importLinks"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -861,7 +881,7 @@ export interface components {
         Error: {
             error: {
                 /** @enum {string} */
-                code: "bad_request" | "tenant_required" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "limit_reached" | "precondition_failed" | "payload_too_large" | "unsupported_media_type" | "validation_error" | "rate_limited" | "internal" | "unavailable" | "files_unavailable";
+                code: "bad_request" | "tenant_required" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "limit_reached" | "token_taken" | "precondition_failed" | "payload_too_large" | "unsupported_media_type" | "validation_error" | "rate_limited" | "internal" | "unavailable" | "files_unavailable";
                 message: string;
                 details?: components["schemas"]["FieldError"][];
                 /** @description also the `X-Request-Id` header; the log line with this id has the cause */
@@ -912,6 +932,16 @@ export interface components {
             accent_color: string | null;
             logo: string | null;
             default_redact: boolean;
+            /**
+             * @description links may be created with `import_token` (default false)
+             * @default false
+             */
+            allow_imported_tokens: boolean;
+            /**
+             * @description every `url` Keyhole returns follows it, e.g. `https://app.example.com/m/{token}`: https, `{token}` once in its path or query, no credentials (null: Keyhole's own `/share/{token}`)
+             * @default null
+             */
+            share_url_template: string | null;
         };
         Tenant: {
             id: string;
@@ -945,6 +975,10 @@ export interface components {
             logo?: string | null;
             /** @description hide the usual secret names on every resource (on by default) */
             default_redact?: boolean;
+            /** @description links may be created with `import_token` (default false) */
+            allow_imported_tokens?: boolean;
+            /** @description every `url` Keyhole returns follows it, e.g. `https://app.example.com/m/{token}`: https, `{token}` once in its path or query, no credentials (null: Keyhole's own `/share/{token}`) */
+            share_url_template?: string | null;
         };
         ApiKey: {
             id: string;
@@ -1106,6 +1140,16 @@ export interface components {
             rate_limit_per_min: number | null;
             allowed_paths?: string[] | null;
             allowed_methods?: ("GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS")[] | null;
+            /**
+             * @description `imported`: a token the product brought from its own system (`import_token`)
+             * @enum {string}
+             */
+            token_source: "keyhole" | "imported";
+            /**
+             * @description `legacy`: an imported token holding fewer than 128 bits of its alphabet
+             * @enum {string}
+             */
+            token_strength: "strong" | "legacy";
         };
         NewLink: {
             id: string;
@@ -1133,10 +1177,20 @@ export interface components {
             rate_limit_per_min: number | null;
             /** Format: uri */
             url: string;
-            /** @description the share token (256-bit secret and a locator), 64 URL-safe characters */
+            /** @description the share token: Keyhole's own (64 URL-safe characters: a 256-bit secret and a locator), or one the product imported (12-256 characters of `A-Za-z0-9_-.~`) */
             token: string;
             allowed_paths?: string[] | null;
             allowed_methods?: ("GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS")[] | null;
+            /**
+             * @description `imported`: a token the product brought from its own system (`import_token`)
+             * @enum {string}
+             */
+            token_source: "keyhole" | "imported";
+            /**
+             * @description `legacy`: an imported token holding fewer than 128 bits of its alphabet
+             * @enum {string}
+             */
+            token_strength: "strong" | "legacy";
         };
         /** @description All optional. `expires_in` or `expires_at`, not both; without either the tenant's `default_expires_in` applies, and nothing may exceed its `max_expires_in`. */
         LinkCreate: {
@@ -1159,6 +1213,8 @@ export interface components {
             allowed_paths?: string[] | null;
             /** @description links to an origin resource only (422 on a document resource): narrows the resource's list, never widens it */
             allowed_methods?: ("GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS")[] | null;
+            /** @description the token of a link the product already handed out, so its URL keeps working (tenant setting `allow_imported_tokens`; 409 `token_taken` if any link holds or held it; docs/platform.md) */
+            import_token?: string;
         };
         /** @description Only active links change. `null` clears a field (`expires_at: null`: never expires, within the tenant's maximum). */
         LinkPatch: {
@@ -1177,7 +1233,7 @@ export interface components {
         };
         RevealedLink: {
             id: string;
-            /** @description the share token (256-bit secret and a locator), 64 URL-safe characters */
+            /** @description the share token: Keyhole's own (64 URL-safe characters: a 256-bit secret and a locator), or one the product imported (12-256 characters of `A-Za-z0-9_-.~`) */
             token: string;
             /** Format: uri */
             url: string;
@@ -1676,6 +1732,47 @@ export interface components {
             sha256: string;
             /** @description `<share URL>/files/<id>`: checked like a view, then a 302 to the bytes */
             download_url: string;
+        };
+        ImportLink: {
+            resource_id: string;
+            /** @description the token of a link the product already handed out, so its URL keeps working (tenant setting `allow_imported_tokens`; 409 `token_taken` if any link holds or held it; docs/platform.md) */
+            import_token: string;
+            label?: string | null;
+            /**
+             * Format: date-time
+             * @description a future time, within the tenant's max_expires_in (default: the tenant's default expiry)
+             */
+            expires_at?: string | null;
+            /**
+             * Format: date-time
+             * @description when the product created the link (not in the future); default now
+             */
+            created_at?: string | null;
+        };
+        ImportLinks: {
+            links: components["schemas"]["ImportLink"][];
+        };
+        ImportResult: {
+            items: {
+                index: number;
+                /** @enum {integer} */
+                status: 201 | 404 | 409 | 422 | 429;
+                link?: components["schemas"]["NewLink"];
+                error?: {
+                    /** @enum {string} */
+                    code: "bad_request" | "tenant_required" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "limit_reached" | "token_taken" | "precondition_failed" | "payload_too_large" | "unsupported_media_type" | "validation_error" | "rate_limited" | "internal" | "unavailable";
+                    message: string;
+                    details?: components["schemas"]["FieldError"][];
+                    /** @description also the `X-Request-Id` header; the log line with this id has the cause */
+                    request_id: string;
+                    retry_after?: number;
+                    limit?: string;
+                    limit_value?: number | null;
+                    how_to_free?: string;
+                };
+            }[];
+            created: number;
+            failed: number;
         };
     };
     responses: {
@@ -2236,6 +2333,26 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /** @description A plan limit would be exceeded (`limit_reached`, naming the limit), an imported token is taken (`token_taken`: some link holds or held it; each counts against the tenant's collisions, 429 after 10 an hour), or the request conflicts with the current state (`conflict`). Nothing was changed. */
+        LinkConflict: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Cache-Control": components["headers"]["NoStore"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "code": "token_taken",
+                 *         "message": "This token is taken (tokens are never reused): choose another",
+                 *         "request_id": "a3f1c2d4e5b6a7980a1b2c3d4e5f6071"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
     };
     parameters: {
         /**
@@ -2429,7 +2546,9 @@ export interface operations {
                      *         "display_name": "Globex Billing",
                      *         "accent_color": "#0f766e",
                      *         "logo": null,
-                     *         "default_redact": true
+                     *         "default_redact": true,
+                     *         "allow_imported_tokens": false,
+                     *         "share_url_template": null
                      *       },
                      *       "created_at": "2026-11-01T09:00:00Z"
                      *     }
@@ -2506,7 +2625,9 @@ export interface operations {
                      *         "display_name": "Globex Billing",
                      *         "accent_color": "#0f766e",
                      *         "logo": null,
-                     *         "default_redact": true
+                     *         "default_redact": true,
+                     *         "allow_imported_tokens": false,
+                     *         "share_url_template": null
                      *       },
                      *       "created_at": "2026-11-01T09:00:00Z"
                      *     }
@@ -3198,7 +3319,9 @@ export interface operations {
                      *           "last_accessed_at": "2026-11-21T08:12:03Z",
                      *           "has_password": false,
                      *           "max_views": null,
-                     *           "rate_limit_per_min": null
+                     *           "rate_limit_per_min": null,
+                     *           "token_source": "keyhole",
+                     *           "token_strength": "strong"
                      *         }
                      *       ],
                      *       "next_cursor": null
@@ -3279,7 +3402,9 @@ export interface operations {
                      *       "max_views": null,
                      *       "rate_limit_per_min": null,
                      *       "url": "https://share.example.com/share/q3Yx0Jr8nV9pQeWm1c6LkT2uZs5bAa7dHf4gE0iOoPy3Rt8wXv1NjMk6lC2sB9zD",
-                     *       "token": "q3Yx0Jr8nV9pQeWm1c6LkT2uZs5bAa7dHf4gE0iOoPy3Rt8wXv1NjMk6lC2sB9zD"
+                     *       "token": "q3Yx0Jr8nV9pQeWm1c6LkT2uZs5bAa7dHf4gE0iOoPy3Rt8wXv1NjMk6lC2sB9zD",
+                     *       "token_source": "keyhole",
+                     *       "token_strength": "strong"
                      *     }
                      */
                     "application/json": components["schemas"]["NewLink"];
@@ -3289,7 +3414,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
+            409: components["responses"]["LinkConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationError"];
@@ -3355,7 +3480,9 @@ export interface operations {
                      *           "last_accessed_at": "2026-11-21T08:12:03Z",
                      *           "has_password": false,
                      *           "max_views": null,
-                     *           "rate_limit_per_min": null
+                     *           "rate_limit_per_min": null,
+                     *           "token_source": "keyhole",
+                     *           "token_strength": "strong"
                      *         }
                      *       ],
                      *       "next_cursor": null
@@ -3421,7 +3548,9 @@ export interface operations {
                      *       "last_accessed_at": "2026-11-21T08:12:03Z",
                      *       "has_password": false,
                      *       "max_views": null,
-                     *       "rate_limit_per_min": null
+                     *       "rate_limit_per_min": null,
+                     *       "token_source": "keyhole",
+                     *       "token_strength": "strong"
                      *     }
                      */
                     "application/json": components["schemas"]["Link"];
@@ -3531,7 +3660,9 @@ export interface operations {
                      *       "last_accessed_at": "2026-11-21T08:12:03Z",
                      *       "has_password": false,
                      *       "max_views": null,
-                     *       "rate_limit_per_min": null
+                     *       "rate_limit_per_min": null,
+                     *       "token_source": "keyhole",
+                     *       "token_strength": "strong"
                      *     }
                      */
                     "application/json": components["schemas"]["Link"];
@@ -4943,7 +5074,9 @@ export interface operations {
                      *             "display_name": null,
                      *             "accent_color": null,
                      *             "logo": null,
-                     *             "default_redact": true
+                     *             "default_redact": true,
+                     *             "allow_imported_tokens": false,
+                     *             "share_url_template": null
                      *           },
                      *           "created_at": "2026-11-01T09:00:00Z",
                      *           "keyhole_id": "ten_4f1c0a9e2b7d3c5a",
@@ -5014,7 +5147,9 @@ export interface operations {
                      *         "display_name": null,
                      *         "accent_color": null,
                      *         "logo": null,
-                     *         "default_redact": true
+                     *         "default_redact": true,
+                     *         "allow_imported_tokens": false,
+                     *         "share_url_template": null
                      *       },
                      *       "created_at": "2026-11-01T09:00:00Z",
                      *       "keyhole_id": "ten_4f1c0a9e2b7d3c5a",
@@ -5099,7 +5234,9 @@ export interface operations {
                      *         "display_name": null,
                      *         "accent_color": null,
                      *         "logo": null,
-                     *         "default_redact": true
+                     *         "default_redact": true,
+                     *         "allow_imported_tokens": false,
+                     *         "share_url_template": null
                      *       },
                      *       "created_at": "2026-11-01T09:00:00Z",
                      *       "keyhole_id": "ten_4f1c0a9e2b7d3c5a",
@@ -5144,7 +5281,9 @@ export interface operations {
                      *         "display_name": null,
                      *         "accent_color": null,
                      *         "logo": null,
-                     *         "default_redact": true
+                     *         "default_redact": true,
+                     *         "allow_imported_tokens": false,
+                     *         "share_url_template": null
                      *       },
                      *       "created_at": "2026-11-01T09:00:00Z",
                      *       "keyhole_id": "ten_4f1c0a9e2b7d3c5a",
@@ -5277,7 +5416,9 @@ export interface operations {
                      *         "display_name": null,
                      *         "accent_color": null,
                      *         "logo": null,
-                     *         "default_redact": true
+                     *         "default_redact": true,
+                     *         "allow_imported_tokens": false,
+                     *         "share_url_template": null
                      *       },
                      *       "created_at": "2026-11-01T09:00:00Z",
                      *       "keyhole_id": "ten_4f1c0a9e2b7d3c5a",
@@ -5349,7 +5490,9 @@ export interface operations {
                      *         "display_name": null,
                      *         "accent_color": null,
                      *         "logo": null,
-                     *         "default_redact": true
+                     *         "default_redact": true,
+                     *         "allow_imported_tokens": false,
+                     *         "share_url_template": null
                      *       },
                      *       "created_at": "2026-11-01T09:00:00Z",
                      *       "keyhole_id": "ten_4f1c0a9e2b7d3c5a",
@@ -5418,7 +5561,9 @@ export interface operations {
                      *         "display_name": null,
                      *         "accent_color": null,
                      *         "logo": null,
-                     *         "default_redact": true
+                     *         "default_redact": true,
+                     *         "allow_imported_tokens": false,
+                     *         "share_url_template": null
                      *       },
                      *       "created_at": "2026-11-01T09:00:00Z",
                      *       "keyhole_id": "ten_4f1c0a9e2b7d3c5a",
@@ -6497,6 +6642,111 @@ export interface operations {
             429: components["responses"]["ShareRateLimited"];
             500: components["responses"]["ShareInternal"];
             503: components["responses"]["ShareUnavailable"];
+        };
+    };
+    importLinks: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description With a platform key (`khp_...`): the product's id of the tenant to act for, as that tenant's admin (required then: without it, 400 `tenant_required`; a tenant of another namespace is the usual 404). Ignored with a tenant's own key. */
+                "Keyhole-Tenant"?: components["parameters"]["Keyhole-Tenant"];
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "links": [
+                 *         {
+                 *           "resource_id": "report-7",
+                 *           "import_token": "a1b2c3d4e5f6",
+                 *           "label": "Q1 report",
+                 *           "created_at": "2024-03-01T09:00:00Z"
+                 *         },
+                 *         {
+                 *           "resource_id": "report-8",
+                 *           "import_token": "0f9e8d7c6b5a"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["ImportLinks"];
+            };
+        };
+        responses: {
+            /** @description one result per item */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "index": 0,
+                     *           "status": 201,
+                     *           "link": {
+                     *             "id": "lnk_5f0c2a9e1b7d4c3a8e6f1d2b",
+                     *             "resource_id": "invoice-42",
+                     *             "label": "Q1 report",
+                     *             "description": null,
+                     *             "scope": null,
+                     *             "token_preview": "a1b2c3",
+                     *             "status": "active",
+                     *             "expires_at": "2026-11-27T10:00:00Z",
+                     *             "created_at": "2024-03-01T09:00:00Z",
+                     *             "created_by": {
+                     *               "key_id": "key_0c9d8e7f6a5b4c3d2e1f",
+                     *               "actor": null
+                     *             },
+                     *             "revoked_at": null,
+                     *             "revoked_by": null,
+                     *             "view_count": 0,
+                     *             "last_accessed_at": null,
+                     *             "has_password": false,
+                     *             "max_views": null,
+                     *             "rate_limit_per_min": null,
+                     *             "url": "https://app.example.com/m/a1b2c3d4e5f6",
+                     *             "token": "a1b2c3d4e5f6",
+                     *             "token_source": "imported",
+                     *             "token_strength": "legacy"
+                     *           }
+                     *         },
+                     *         {
+                     *           "index": 1,
+                     *           "status": 409,
+                     *           "error": {
+                     *             "code": "token_taken",
+                     *             "message": "This token is taken (tokens are never reused): choose another",
+                     *             "request_id": "a3f1c2d4e5b6a7980a1b2c3d4e5f6071"
+                     *           }
+                     *         }
+                     *       ],
+                     *       "created": 1,
+                     *       "failed": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ImportResult"];
+                };
+            };
+            400: components["responses"]["BadRequestOrTenantRequired"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["StateConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
         };
     };
 }

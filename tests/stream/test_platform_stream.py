@@ -1,0 +1,112 @@
+"""The platform API through the stream consumer: usage per day (views and links created, one write
+per tenant per batch, counted once), and actors in webhook payloads."""
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from chalicelib.platform import keys, usage
+from chalicelib.storage.models import TenantDay
+from tests.stream.kit import open_link, register
+
+DOC = {"type": "monitor", "name": "Checkout", "document": {"status": "up"}}
+
+
+def platform(api: Any, svc: Any, *tenant_ids: str) -> Dict[str, Any]:
+    """A product's platform key and its tenants."""
+    _, key = keys.create_key(svc, name="backend", namespace="stream-ns")
+    for tenant_id in tenant_ids:
+        assert api.put(f"/v1/tenants/{tenant_id}", key=key, body={"name": tenant_id, "plan": "team"}).status == 201
+    return {"key": key}
+
+
+def acting(tenant_id: str, actor: str | None = None) -> Dict[str, str]:
+    return {"Keyhole-Tenant": tenant_id, **({"Keyhole-Actor": actor} if actor else {})}
+
+
+def link(api: Any, key: str, tenant_id: str, actor: str | None = None) -> Dict[str, Any]:
+    assert api.put("/v1/resources/r1", key=key, headers=acting(tenant_id), body=DOC).status in (200, 201)
+    reply = api.post("/v1/resources/r1/links", key=key, headers=acting(tenant_id, actor), body={})
+    assert reply.status == 201, reply
+    return reply.json
+
+
+def days(api: Any, key: str, tenant_id: str) -> List[Dict[str, Any]]:
+    reply = api.get(f"/v1/tenants/{tenant_id}/usage", key=key)
+    assert reply.status == 200, reply
+    assert len(reply.json["days"]) == 90
+    return [d for d in reply.json["days"] if d["views"] or d["links_created"]]
+
+
+def test_usage_counts_views_and_links_per_day_once_per_tenant_per_batch(app_client: Any, svc: Any,
+                                                                         stream: Any) -> None:
+    api = app_client
+    product = platform(api, svc, "org-a", "org-b")
+    key = product["key"]
+    # GIVEN two tenants' links, opened 3 and 1 times, and a 304 poll (not a view)
+    a1, a2, b1 = link(api, key, "org-a"), link(api, key, "org-a"), link(api, key, "org-b")
+    for token in (a1["token"], a1["token"], a2["token"], b1["token"]):
+        assert open_link(api, token).status == 200
+    etag = open_link(api, a1["token"]).headers["etag"]
+    assert open_link(api, a1["token"], headers={"if-none-match": etag}).status == 304
+    # WHEN the consumer takes the stream (one batch)
+    records = stream.records()
+    assert stream.handle(records) == {"batchItemFailures": []}
+    # THEN each tenant's day has its views and links; the poll is not a view
+    today = svc.clock.now().date().isoformat()
+    assert days(api, key, "org-a") == [{"date": today, "views": 4, "links_created": 2}]
+    assert days(api, key, "org-b") == [{"date": today, "views": 1, "links_created": 1}]
+    totals = api.get("/v1/tenants/org-a/usage", key=key).json["totals"]
+    assert totals == {"views": 4, "links_created": 2}
+    # AND the batch wrote one day item per tenant
+    assert usage.count_batch(svc, records, [{"itemIdentifier": records[0]["dynamodb"]["SequenceNumber"]}]) == 0
+    assert usage.count_batch(svc, records, []) == 2
+    assert days(api, key, "org-a") == [{"date": today, "views": 8, "links_created": 4}]
+
+
+def test_records_from_the_first_failure_on_are_left_for_the_retry(svc: Any, app_client: Any, stream: Any) -> None:
+    api = app_client
+    key = platform(api, svc, "org-c")["key"]
+    token = link(api, key, "org-c")["token"]
+    for _ in range(3):
+        assert open_link(api, token).status == 200
+    records = [r for r in stream.records() if r["dynamodb"]["Keys"]["pk"]["S"].startswith("ACCESS#")]
+    assert len(records) == 3
+    # WHEN the batch reports its second record failed
+    failed = [{"itemIdentifier": records[1]["dynamodb"]["SequenceNumber"]}]
+    assert usage.count_batch(svc, records, failed) == 1
+    # THEN only the first view counted; the retry (from the failed record on) counts the rest once
+    assert usage.count_batch(svc, records[1:], []) == 1
+    today = svc.clock.now().date().isoformat()
+    item = svc.store.get(TenantDay, TenantDay.key(api.get("/v1/tenants/org-c", key=key).json["keyhole_id"], today))
+    assert item is not None and int(item.views) == 3
+
+
+def test_webhook_payloads_carry_the_actor(app_client: Any, svc: Any, stream: Any, receiver: Any) -> None:
+    api = app_client
+    key = platform(api, svc, "org-w")["key"]
+    reply = api.post("/v1/webhooks", key=key, headers=acting("org-w"), body={"url": receiver.url})
+    assert reply.status == 201, reply
+    receiver.secret = reply.json["secret"]
+    made = link(api, key, "org-w", actor="user:alice")
+    assert api.delete(f"/v1/links/{made['id']}", key=key, headers=acting("org-w", "user:bob")).status == 204
+    stream.consume()
+    (created,) = receiver.payloads("share.created")
+    (revoked,) = receiver.payloads("share.revoked")
+    key_id = made["created_by"]["key_id"]
+    assert created["data"]["created_by"] == {"key_id": key_id, "actor": "user:alice"}
+    assert revoked["data"]["revoked_by"] == {"key_id": key_id, "actor": "user:bob"}
+    assert "created_by_actor" not in created["data"] and made["token"] not in str(receiver.payloads())
+
+
+def test_register_helper_still_works_for_a_tenants_own_key(app_client: Any, svc: Any, stream: Any,
+                                                          receiver: Any) -> None:
+    """A tenant's own key's links carry `{key_id, actor: null}` in payloads."""
+    api = app_client
+    key = platform(api, svc, "org-k")["key"]
+    admin = api.post("/v1/tenants/org-k/api-keys", key=key, body={}).json
+    register(api, admin["key"], receiver, events=["share.created"])
+    assert api.put("/v1/resources/r1", key=admin["key"], body=DOC).status == 201
+    made = api.post("/v1/resources/r1/links", key=admin["key"], body={}).json
+    stream.consume()
+    (created,) = receiver.payloads("share.created")
+    assert created["data"]["created_by"] == {"key_id": admin["id"], "actor": None} == made["created_by"]
