@@ -6,7 +6,10 @@
 - `branding`: display name, accent colour, raster logo (pure validation and the page's `Brand`);
 - `apikeys`: API keys, roles, the per-key request window;
 - `expiry`: `expires_in` / `expires_at` and the tenant's default and maximum (pure);
-- `audit`: the tenant's audit trail (every admin action).
+- `audit`: the tenant's audit trail (every admin action);
+- `embedding`: `embed_origins`, the origins that may frame the console, the share dialog and
+  `embeddable` links' pages (`frame-ancestors`);
+- `console_grants`: the console sessions a key started, ended when the key is deleted.
 
 May import `service`, `storage`, `sealing`, `credentials`, `runtime`.
 """

@@ -22,7 +22,8 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     # The usual secret names are redacted on every resource, on top of its own list (redaction.py).
     "default_redact": True,
 }
-SETTING_NAMES = tuple(DEFAULT_SETTINGS)
+# `embed_origins` is a setting too, kept in an item of its own (chalicelib/tenancy/embedding.py).
+SETTING_NAMES = (*DEFAULT_SETTINGS, "embed_origins")
 
 
 def settings_of(tenant: Tenant) -> dict[str, Any]:

@@ -61,11 +61,12 @@ _FAVICON = (
 CSS = load_asset("page.css")
 
 
-def page_csp(nonce: str) -> str:
-    """The live page's policy: only this response's inline CSS/JS, fetches to this origin."""
+def page_csp(nonce: str, frame_ancestors: str = "'none'") -> str:
+    """The live page's policy: only this response's inline CSS/JS, fetches to this origin.
+    `frame_ancestors`: the tenant's embed origins for an `embeddable` link, else `'none'`."""
     return (
         f"default-src 'none'; style-src 'nonce-{nonce}'; script-src 'nonce-{nonce}'; connect-src 'self'; "
-        "img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+        f"img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors {frame_ancestors}"
     )
 
 
@@ -214,8 +215,11 @@ def _live_page(
     etag: str = "",
     script: bool = False,
     gate: bool = False,
+    unlock: str | None = None,
 ) -> str:
     live_attrs = f' data-poll-seconds="{int(poll_seconds)}" data-etag="{attr(etag)}"' if poll_seconds > 0 else ""
+    if unlock and poll_seconds > 0:  # an embeddable link unlocked inside a frame: no cookie there
+        live_attrs += f' data-unlock="{attr(unlock)}"'
     tail = f'<template id="gone">{GONE_FRAGMENT}</template>' if poll_seconds > 0 else ""
     if script:
         tail += f'<script nonce="{attr(nonce)}">{SCRIPT}</script>'
@@ -243,10 +247,12 @@ def content_page(
     view_note: tuple[int, int] | None = None,
     hints: DisplayHints = NO_HINTS,
     rendered: str | None = None,
+    unlock: str | None = None,
 ) -> str:
     """The shared document, read-only. `poll_seconds` 0 = no live updates (view-limited pages);
     the script still runs for charts and tables. `rendered`: `render_document(document, hints)`
-    when the caller already has it (cached per version)."""
+    when the caller already has it (cached per version). `unlock`: the unlock value the page's
+    script sends with its requests (`X-Keyhole-Unlock`), for a page unlocked inside a frame."""
     extra: list[str] = []
     notice = ""
     if view_note is not None:
@@ -262,7 +268,7 @@ def content_page(
         f'<main class="card">{_hero(share, now, extra_meta=extra, notice=notice)}{paused}'
         f'<div class="doc">{render_document(document, hints) if rendered is None else rendered}</div></main>'
     )
-    return _live_page(share, nonce, inner, poll_seconds=poll_seconds, etag=etag, script=True)
+    return _live_page(share, nonce, inner, poll_seconds=poll_seconds, etag=etag, script=True, unlock=unlock)
 
 
 def password_page(share: Share, *, nonce: str, action: str, error: str | None = None) -> str:
