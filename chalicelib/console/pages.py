@@ -25,7 +25,7 @@ _TENANT_ID = re.compile(r"^ten_[0-9a-f]{16}$")
 # What each page inlines, in order (the vendored QR encoder first: the dialog draws QR codes).
 SCRIPTS = {
     "dialog": ("vendor/qrcode-generator.js", "common.js", "links.js", "dialog.js"),
-    "console": ("vendor/qrcode-generator.js", "common.js", "links.js", "console.js"),
+    "console": ("vendor/qrcode-generator.js", "common.js", "links.js", "dialog.js", "console.js"),
 }
 TITLES = {"dialog": "Share", "console": "Keyhole console"}
 _FAVICON = (
