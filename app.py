@@ -40,14 +40,13 @@ if TYPE_CHECKING:
     from chalicelib import webhooks
     from chalicelib.access import accesslog
     from chalicelib.console import sessions
-    from chalicelib.links import limits, links
+    from chalicelib.links import limits, links, revocation
     from chalicelib.platform import access, keys, plans, usage
     from chalicelib.platform import tenants as platform_tenants
     from chalicelib.platform.keys import PlatformCaller
     from chalicelib.resources import resources
     from chalicelib.resources.preconditions import Preconditions
     from chalicelib.runtime import validation
-    from chalicelib.links import revocation
     from chalicelib.tenancy import apikeys, audit, embedding, tenants
     from chalicelib.tenancy.apikeys import Principal
 else:
@@ -473,7 +472,11 @@ def start_console_session() -> Response:
         svc = service()
         body = validation.parse_json_object(raw_body(current_request()), max_bytes=svc.settings.max_body_bytes)
         answer = sessions.redeem(svc, body, req)
-        headers: dict[str, str | list[str]] = {"Content-Type": "application/json", "X-Request-Id": req.request_id, **NO_STORE}
+        headers: dict[str, str | list[str]] = {
+            "Content-Type": "application/json",
+            "X-Request-Id": req.request_id,
+            **NO_STORE,
+        }
         return Response(body=answer, status_code=201, headers=headers)
     except KeyholeError as error:
         return _error_response(error, req.request_id)

@@ -35,8 +35,8 @@ PAGE = """<!doctype html>
 <main><h1>Checkout API</h1>
 <p>Uptime 99.98% over 30 days. Share a read-only status page with a customer:</p>
 <p><button type="button" id="share" data-resource="__RESOURCE__">Share</button></p>
-<section id="sheet" hidden aria-label="Share dialog"><iframe id="dialog" title="Share Checkout API" allow="clipboard-write"
- referrerpolicy="no-referrer"></iframe></section>
+<section id="sheet" hidden aria-label="Share dialog">
+<iframe id="dialog" title="Share Checkout API" allow="clipboard-write" referrerpolicy="no-referrer"></iframe></section>
 <h2>What the dialog told this page</h2><ol id="events" aria-live="polite"></ol></main>
 <script src="/product.js"></script></body></html>
 """
@@ -63,7 +63,10 @@ SCRIPT = """(function () {
   });
   window.addEventListener("message", function (event) {
     if (event.origin !== keyhole || !event.data || typeof event.data.type !== "string") { return; }
-    if (event.data.type === "keyhole:resize") { frame.style.height = Math.max(320, event.data.detail.height) + "px"; return; }
+    if (event.data.type === "keyhole:resize") {
+      frame.style.height = Math.max(320, event.data.detail.height) + "px";
+      return;
+    }
     if (event.data.type === "keyhole:close") { sheet.hidden = true; frame.removeAttribute("src"); }
     var item = document.createElement("li");
     item.textContent = event.data.type + " " + JSON.stringify(event.data.detail);
@@ -102,7 +105,7 @@ class ProductServer(ThreadingHTTPServer):
 
     def mint(self, body: dict[str, Any]) -> dict[str, Any]:
         """`POST /v1/console/sessions` with the product's key: what its backend does."""
-        request = urllib.request.Request(
+        request = urllib.request.Request(  # noqa: S310 (the local stack's own URL)
             f"{self.api_url}/v1/console/sessions",
             data=json.dumps(body).encode(),
             method="POST",
@@ -156,7 +159,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Cache-Control", "no-store")
         self.send_header(
             "Content-Security-Policy",
-            f"default-src 'self'; frame-src {keyhole_origin}; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'",
+            f"default-src 'self'; frame-src {keyhole_origin}; connect-src 'self'; frame-ancestors 'none'; "
+            "base-uri 'none'",
         )
         self.end_headers()
         self.wfile.write(data)

@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, cast
 
 from pynamodb.exceptions import UpdateError
 
@@ -77,7 +78,7 @@ ENDED = (
     "the tenant suspended): open the console again from your product"
 )
 TICKET_GONE = "This console link was used already or has expired (links last 5 minutes): open the console again"
-Keys = list[tuple[type[Any], tuple[str, ...]]]
+Keys = Sequence[tuple[type[Any], tuple[str, ...]]]
 
 
 class SessionEnded(Unauthorized):
@@ -144,7 +145,7 @@ def mint(svc: Keyhole, principal: Principal, body: dict[str, Any], req: RequestI
         expires_at=int(epoch) + TICKET_SECONDS,
         ttl=int(epoch) + TICKET_SECONDS + 3600,
     )
-    model, key = _minting_key(credential.kind, credential.id, credential.namespace, principal.tenant_id)
+    model, key = _minting_key(credential.kind, credential.id or "", credential.namespace, principal.tenant_id)
     txn = svc.store.txn()
     txn.put(item, condition=ConsoleTicket.pk.does_not_exist(), tag="ticket")
     txn.check(model, key, model.pk.exists(), tag="key")
@@ -161,7 +162,10 @@ def mint(svc: Keyhole, principal: Principal, body: dict[str, Any], req: RequestI
         tag="audit",
     )
     txn.commit(when_failed={"key": Unauthorized()})
-    return {"url": console_url(req.base_url, principal.tenant_id, resource_id, ticket.value), "expires_at": _iso(item.expires_at)}
+    return {
+        "url": console_url(req.base_url, principal.tenant_id, resource_id, ticket.value),
+        "expires_at": _iso(item.expires_at),
+    }
 
 
 def console_url(base_url: str, tenant_id: str, resource_id: str | None, ticket: str) -> str:
@@ -271,7 +275,7 @@ def redeem(svc: Keyhole, body: dict[str, Any], req: RequestInfo) -> dict[str, An
     return {
         "token": token.value,
         "session": session_json(session),
-        "tenant": tenants.to_json(tenant, embedding.origins_of(embed)),
+        "tenant": tenants.to_json(tenant, embedding.origins_of(cast(Any, embed))),
         "resource": resource_json(head) if head is not None else None,
         # What frees a slot when a plan limit is reached (the dialog's "Limit reached (N)").
         "how_to_free": {name: HOW_TO_FREE[name] for name in ("links_per_resource", "shared_resources")},
@@ -341,8 +345,10 @@ def authenticate(svc: Keyhole, raw: str | None, extra: Keys = ()) -> tuple[Princ
     secret = parse_console_secret(raw, CONSOLE_SESSION_PREFIX)
     if secret is None:
         raise SessionEnded()
-    items = svc.store.batch_get([(ConsoleSession, ConsoleSession.key(secret.hash)), (Tenant, Tenant.key(secret.tenant_id)), *extra])
-    session, tenant = items[0], items[1]
+    items = svc.store.batch_get(
+        [(ConsoleSession, ConsoleSession.key(secret.hash)), (Tenant, Tenant.key(secret.tenant_id)), *extra]
+    )
+    session, tenant = cast(Any, items[0]), cast(Any, items[1])
     epoch = svc.clock.time()
     if (
         not isinstance(session, ConsoleSession)
@@ -366,7 +372,9 @@ def _touch(svc: Keyhole, session: ConsoleSession, tenant: Tenant, epoch: float) 
     actions = [ConsoleSession.active_until.set(int(epoch) + IDLE_SECONDS), count.set((count | 0) + 1)]
     actions += [ConsoleSession.r[f"m{minute - back}"].remove() for back in range(1, IDLE_SECONDS // MINUTE + 2)]
     condition = (
-        ConsoleSession.pk.exists() & (ConsoleSession.active_until > int(epoch)) & (ConsoleSession.expires_at > int(epoch))
+        ConsoleSession.pk.exists()
+        & (ConsoleSession.active_until > int(epoch))
+        & (ConsoleSession.expires_at > int(epoch))
     )
     limit = limits_of(tenant)["api_requests_per_min"]
     if limit is not None:

@@ -305,9 +305,7 @@ class ConsoleSecret:
 
 
 def new_console_secret(kind: str, tenant_key: str) -> ConsoleSecret:
-    return ConsoleSecret(
-        value=f"{kind}_{tenant_key}_{_b64(secrets.token_bytes(32))}", kind=kind, tenant_key=tenant_key
-    )
+    return ConsoleSecret(value=f"{kind}_{tenant_key}_{_b64(secrets.token_bytes(32))}", kind=kind, tenant_key=tenant_key)
 
 
 def parse_console_secret(value: str | None, kind: str) -> ConsoleSecret | None:

@@ -206,7 +206,9 @@ def _validate_create(
     if embeddable is not None and not isinstance(embeddable, bool):
         errors.add("embeddable", "must be true or false")
     elif embeddable and origin is not None:
-        errors.add("embeddable", "applies to document resources: an origin link's pages live on their own content origin")
+        errors.add(
+            "embeddable", "applies to document resources: an origin link's pages live on their own content origin"
+        )
     out["embeddable"] = embeddable is True
     password = body.get("password")
     if password is not None and (not isinstance(password, str) or not 8 <= len(password) <= 256):

@@ -2,11 +2,13 @@
 created (a leaked operator key may have minted links for an attacker), or a list of them.
 
 `POST /v1/links/revoke` (`revoke_request`) takes up to 100 link ids, or a filter (`resource_id`,
-`actor`, `created_before`), with per-link results. Each link is revoked by `links.revoke_link`, exactly as `DELETE /v1/links/{id}` does it: capability
-deleted (the URL is dead at once), slot freed, record kept with `revoked_at`/`revoked_by`, an audit
-event (the principal's actor, with the reason given) and the `share.revoked` webhook. Links that are
-already revoked, expired or used up are left as they are (their URLs open nothing); paused links
-are revoked (resuming would open them again). Re-running is safe. The ops tool (`chalicelib/ops/revocation.py`) and tenant deletion (`chalicelib/platform`) use it.
+`actor`, `created_before`), with per-link results. Each link is revoked by `links.revoke_link`,
+exactly as `DELETE /v1/links/{id}` does it: capability deleted (the URL is dead at once), slot
+freed, record kept with `revoked_at`/`revoked_by`, an audit event (the principal's actor, with the
+reason given) and the `share.revoked` webhook. Links that are already revoked, expired or used up
+are left as they are (their URLs open nothing); paused links are revoked (resuming would open them
+again). Re-running is safe. The ops tool (`chalicelib/ops/revocation.py`) and tenant deletion
+(`chalicelib/platform`) use it.
 """
 
 from __future__ import annotations
@@ -227,7 +229,9 @@ def _revoke_named(svc: Keyhole, principal: Principal, req: RequestInfo, ids: lis
     return {"results": results, "revoked": sum(r["status"] == "revoked" for r in results), "complete": True}
 
 
-def _matching(svc: Keyhole, principal: Principal, *, resource_id: str | None, actor: str | None) -> Iterator[LinkRecord]:
+def _matching(
+    svc: Keyhole, principal: Principal, *, resource_id: str | None, actor: str | None
+) -> Iterator[LinkRecord]:
     """The active and paused links of the tenant (or resource), or those the actor's requests made."""
     if actor is None:
         yield from active_links(svc, principal.tenant_id, resource_id=resource_id)

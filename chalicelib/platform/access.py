@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from chalicelib.console import sessions
 from chalicelib.credentials.tokens import (
     CONSOLE_SESSION_PREFIX,
     EXTERNAL_TENANT_ID_RE,
@@ -26,7 +27,6 @@ from chalicelib.credentials.tokens import (
     platform_tenant_key,
     tenant_id_for,
 )
-from chalicelib.console import sessions
 from chalicelib.platform import keys
 from chalicelib.runtime.errors import Conflict, KeyholeError, NotFound, ValidationFailed
 from chalicelib.service import Keyhole

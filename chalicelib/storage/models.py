@@ -613,7 +613,7 @@ class ConsoleSession(CounterModel):
     created_at = UnicodeAttribute()
     expires_at = NumberAttribute()  # epoch seconds: at most 12 hours after it started
     active_until = NumberAttribute()  # epoch seconds: the idle deadline, moved on by every request
-    r = MapAttribute(default=dict)  # requests per minute: `m<minute>` -> count (the current minute only)
+    r: MapAttribute[str, Any] = MapAttribute(default=dict)  # requests per minute: `m<minute>` -> count (the current minute only)
     ttl = NumberAttribute(null=True)
 
     @staticmethod
@@ -640,7 +640,7 @@ class TenantEmbedding(MainModel):
     `embeddable` links' pages need these (chalicelib/tenancy/embedding.py)."""
 
     tenant_id = UnicodeAttribute()
-    origins = ListAttribute(of=UnicodeAttribute, default=list)
+    origins: ListAttribute[str] = ListAttribute(default=list)  # strings (written as a list of S)
 
     @staticmethod
     def key(tenant_id: str) -> tuple[str, str]:
