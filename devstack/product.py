@@ -8,7 +8,9 @@ when the user clicks "Share", mints a console session for that one resource
 page listens to the dialog's `postMessage`s (from Keyhole's origin only) and shows them.
 
 - `/`: the product page; `/product.js`: its script; `/api/share-dialog?resource=`: the one-time
-  dialog URL (JSON); `/console`: a fresh console session (admin), by redirect.
+  dialog URL (JSON); `/console`: a fresh console session (admin), by redirect;
+- `/frame?url=`: a page that frames one Keyhole URL (a wall display showing an `embeddable`
+  link, or, from an origin the tenant did not list, a page the browser must refuse to frame).
 
 Run alone: `DEMO_PRODUCT_KEY=kh_... python -m devstack.product --port 9200 --api http://127.0.0.1:8000
 --resource checkout-api` (the key comes in the environment: a command line is visible to every local user).
@@ -17,6 +19,7 @@ Run alone: `DEMO_PRODUCT_KEY=kh_... python -m devstack.product --port 9200 --api
 from __future__ import annotations
 
 import argparse
+import html
 import json
 import os
 import sys
@@ -50,12 +53,20 @@ iframe{width:100%;height:620px;border:0;border-radius:12px;display:block}
 @media (prefers-color-scheme:dark){body{background:#111827;color:#e5e7eb}main button{background:#1f2937;color:#fff}}
 """
 
+FRAME_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Wall display</title>
+<link rel="stylesheet" href="/product.css"></head>
+<body><main><h1>Wall display</h1><iframe id="framed" title="Shared status" src="__URL__"></iframe>
+<ol id="events"></ol></main><script src="/product.js"></script></body></html>
+"""
+
 SCRIPT = """(function () {
   var keyhole = "__KEYHOLE__";
   var frame = document.getElementById("dialog");
   var sheet = document.getElementById("sheet");
   var events = document.getElementById("events");
-  document.getElementById("share").addEventListener("click", function () {
+  var share = document.getElementById("share");
+  if (share) share.addEventListener("click", function () {
     var resource = this.getAttribute("data-resource");
     fetch("/api/share-dialog?resource=" + encodeURIComponent(resource), {method: "POST"})
       .then(function (r) { return r.json(); })
@@ -63,11 +74,11 @@ SCRIPT = """(function () {
   });
   window.addEventListener("message", function (event) {
     if (event.origin !== keyhole || !event.data || typeof event.data.type !== "string") { return; }
-    if (event.data.type === "keyhole:resize") {
+    if (event.data.type === "keyhole:resize" && frame) {
       frame.style.height = Math.max(320, event.data.detail.height) + "px";
       return;
     }
-    if (event.data.type === "keyhole:close") { sheet.hidden = true; frame.removeAttribute("src"); }
+    if (event.data.type === "keyhole:close" && frame) { sheet.hidden = true; frame.removeAttribute("src"); }
     var item = document.createElement("li");
     item.textContent = event.data.type + " " + JSON.stringify(event.data.detail);
     events.appendChild(item);
@@ -131,6 +142,12 @@ class Handler(BaseHTTPRequestHandler):
             self._send(200, "text/javascript; charset=utf-8", SCRIPT.replace("__KEYHOLE__", keyhole_origin))
         elif path == "/product.css":
             self._send(200, "text/css; charset=utf-8", STYLE)
+        elif path == "/frame":
+            target = (parse_qs(urlsplit(self.path).query).get("url") or [""])[0]
+            if not target.startswith(keyhole_origin + "/"):
+                self._send(400, "text/plain; charset=utf-8", "only Keyhole's own URLs")
+                return
+            self._send(200, "text/html; charset=utf-8", FRAME_PAGE.replace("__URL__", html.escape(target, quote=True)))
         elif path == "/console":
             answer = self.server.mint({"role": "admin", "actor": self.server.actor})
             self.send_response(303)
