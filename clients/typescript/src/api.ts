@@ -403,7 +403,7 @@ export interface paths {
         };
         /**
          * The share page
-         * @description No key: the token is the capability. Every response carries `Cache-Control: no-store`, `Referrer-Policy: no-referrer`, `X-Robots-Tag: noindex, nofollow`, `X-Content-Type-Options: nosniff` and a strict `Content-Security-Policy` with `frame-ancestors 'none'`. The resource's (scoped, redacted) document rendered for reading, with who shared it, the link's label and expiry. A password link shows a form (until `/unlock`'s cookie is sent); a link with a view limit shows a button (a GET never uses a view). The page polls `/data` to update in place.
+         * @description No key: the token is the capability. Every response carries `Cache-Control: no-store`, `Referrer-Policy: no-referrer`, `X-Robots-Tag: noindex, nofollow`, `X-Content-Type-Options: nosniff` and a strict `Content-Security-Policy` with `frame-ancestors 'none'` (a link created `embeddable`: the tenant's `embed_origins`). The resource's (scoped, redacted) document rendered for reading, with who shared it, the link's label and expiry. A password link shows a form (until `/unlock`'s cookie is sent); a link with a view limit shows a button (a GET never uses a view). The page polls `/data` to update in place.
          */
         get: operations["sharePage"];
         put?: never;
@@ -566,6 +566,306 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tenants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the namespace's tenants
+         * @description Platform key. The tenants made with any key of this namespace, by id (paginated); never another namespace's, never deleted ones.
+         */
+        get: operations["listPlatformTenants"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tenant_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the product's own id for the tenant (its organisation id): 1-128 characters of `A-Za-z0-9._:-` */
+                tenant_id: components["parameters"]["tenant_id"];
+            };
+            cookie?: never;
+        };
+        /**
+         * One tenant
+         * @description Platform key. The tenant, its plan, effective limits, usage and settings.
+         */
+        get: operations["getPlatformTenant"];
+        /**
+         * Create or update a tenant
+         * @description Platform key. Creates the namespace's tenant `tenant_id` (201) or updates it (200); the same body again changes nothing. A tenant create that fails leaves nothing behind. A deleted tenant's id is not reused (409). Audited in the tenant's trail (and creation in the namespace's).
+         */
+        put: operations["putPlatformTenant"];
+        post?: never;
+        /**
+         * Delete a tenant
+         * @description Platform key. The tenant's keys stop at once, every link is revoked, its keys are deleted; its records (links, audit, access logs) are kept for their retention. 204 when done; 202 when time ran out first (DELETE again finishes it). Audited.
+         */
+        delete: operations["deletePlatformTenant"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a tenant
+         * @description Platform key. Changes what the body names: `name`, `plan`, `overrides` (replaced whole), `settings` and `branding` (the settings named). Audited.
+         */
+        patch: operations["patchPlatformTenant"];
+        trace?: never;
+    };
+    "/v1/tenants/{tenant_id}/suspend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the product's own id for the tenant (its organisation id): 1-128 characters of `A-Za-z0-9._:-` */
+                tenant_id: components["parameters"]["tenant_id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Suspend a tenant
+         * @description Platform key. At once: the tenant's API keys answer 401 and its links the one 404; nothing is deleted. Acting for it answers 409 until it is resumed. Audited.
+         */
+        post: operations["suspendPlatformTenant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tenant_id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the product's own id for the tenant (its organisation id): 1-128 characters of `A-Za-z0-9._:-` */
+                tenant_id: components["parameters"]["tenant_id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume a tenant
+         * @description Platform key. Lifts a suspension: keys and links work again as they were. Audited.
+         */
+        post: operations["resumePlatformTenant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tenant_id}/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the product's own id for the tenant (its organisation id): 1-128 characters of `A-Za-z0-9._:-` */
+                tenant_id: components["parameters"]["tenant_id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a key for a tenant
+         * @description Platform key. A key of the tenant (its first admin key, typically): shown once, audited in the tenant's trail as the platform key's doing. An admin key named "admin key" unless the body says otherwise.
+         */
+        post: operations["createPlatformTenantKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tenant_id}/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the product's own id for the tenant (its organisation id): 1-128 characters of `A-Za-z0-9._:-` */
+                tenant_id: components["parameters"]["tenant_id"];
+            };
+            cookie?: never;
+        };
+        /**
+         * A tenant's usage per day
+         * @description Platform key. Views and links created per UTC day for the last 90 days (oldest first, today included), with totals. Counted by the stream consumer, so the last few seconds may not show yet.
+         */
+        get: operations["getPlatformTenantUsage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The plans the namespace's tenants may be on
+         * @description Platform key. The built-in plans (as ops may have changed them) and the namespace's own.
+         */
+        get: operations["listPlatformPlans"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/plans/{plan_name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the plan's name: 1-40 characters of `A-Za-z0-9_-`, not a built-in plan's */
+                plan_name: components["parameters"]["plan_name"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Create or replace one of the namespace's plans
+         * @description Platform key. A plan only this namespace sees; a limit left out takes the free plan's value; built-in names are refused (422). Tenants on the plan get its new limits (plus their own overrides). Audited in the namespace's trail.
+         */
+        put: operations["putPlatformPlan"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/links/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke links in bulk
+         * @description Role: **operator** or above. Up to 100 `link_ids`, or a filter (`resource_id`, `actor`, `created_before`): every link revoked as `DELETE /v1/links/{link_id}` does it (the URL is dead at once, the record stays), one audit event each, with per-link results. A filter revokes the active and paused links it matches, at most 1,000 (or 15 seconds) a call: `complete: false` says to call again. A console session limited to one resource revokes only that resource's links.
+         */
+        post: operations["revokeLinks"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/console/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Open the console or the share dialog
+         * @description Role: **operator** or above (an API key, or a platform key acting for a tenant; a console session cannot start another). A one-time URL, valid for 5 minutes, to Keyhole's console (the whole tenant) or, with `resource_id`, the share dialog of that resource: open it, or set it as an iframe's `src` on a page of one of the tenant's `embed_origins`. The page exchanges it for a session of at most 12 hours that ends after 30 minutes without a request, when the key is deleted or the tenant suspended. Its role is at most the key's; every change made in it is audited with its `actor`. Audited.
+         */
+        post: operations["createConsoleSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/console/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Exchange a console ticket for a session
+         * @description No key: the one-time ticket (from the console URL's fragment) is the credential; the console page calls this. Answers the session token (`Authorization: Bearer khs_...` on the admin routes, kept in the page's memory only), the session, the tenant and, for the share dialog, its resource. A ticket opens once and within 5 minutes; afterwards, or for a suspended tenant or a deleted key, 401.
+         */
+        post: operations["startConsoleSession"];
+        /**
+         * Sign out of a console session
+         * @description Role: a console session's own token (any other key: 403). The session ends at once. Audited.
+         */
+        delete: operations["endConsoleSession"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/{tenant_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Keyhole's id of the tenant (`ten_...`), from `POST /v1/console/sessions` */
+                tenant_id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * The console page
+         * @description No key: the page reads its one-time ticket from the URL's fragment (`#ticket=`, never sent to a server), removes it from the address bar and exchanges it (`POST /v1/console/session`). The same bytes for every tenant; only `frame-ancestors` differs: the tenant's `embed_origins`, else `'none'` (an unknown tenant too).
+         */
+        get: operations["consolePage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/{tenant_id}/share": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Keyhole's id of the tenant (`ten_...`), from `POST /v1/console/sessions` */
+                tenant_id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * The share dialog page
+         * @description No key: the share dialog of the resource a session was started for (`POST /v1/console/sessions {resource_id}`), to put in an iframe on a page of one of the tenant's `embed_origins` (`allow="clipboard-write"` lets its Copy button write the clipboard). It reports to that page with `postMessage` (`keyhole:ready`, `keyhole:link.created`, `keyhole:link.revoked`, ...) to the tenant's embed origins only. The same bytes for every tenant; only `frame-ancestors` differs.
+         */
+        get: operations["shareDialogPage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -579,7 +879,7 @@ export interface components {
         Error: {
             error: {
                 /** @enum {string} */
-                code: "bad_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "limit_reached" | "precondition_failed" | "payload_too_large" | "unsupported_media_type" | "validation_error" | "rate_limited" | "internal" | "unavailable";
+                code: "bad_request" | "tenant_required" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "limit_reached" | "precondition_failed" | "payload_too_large" | "unsupported_media_type" | "validation_error" | "rate_limited" | "internal" | "unavailable";
                 message: string;
                 details?: components["schemas"]["FieldError"][];
                 /** @description also the `X-Request-Id` header; the log line with this id has the cause */
@@ -630,6 +930,8 @@ export interface components {
             accent_color: string | null;
             logo: string | null;
             default_redact: boolean;
+            /** @description origins that may frame the console, the share dialog and `embeddable` links' pages (`frame-ancestors`) */
+            embed_origins: string[];
         };
         Tenant: {
             id: string;
@@ -663,6 +965,8 @@ export interface components {
             logo?: string | null;
             /** @description hide the usual secret names on every resource (on by default) */
             default_redact?: boolean;
+            /** @description up to 10 origins, `https://host[:port]` (on local stages also `http://127.0.0.1`, `http://localhost` and `http://<name>.localhost`, with a port); `null` or `[]`: none */
+            embed_origins?: string[] | null;
         };
         ApiKey: {
             id: string;
@@ -802,15 +1106,15 @@ export interface components {
             /** @description the token's first 6 characters */
             token_preview: string;
             /** @enum {string} */
-            status: "active" | "revoked" | "expired" | "exhausted";
+            status: "active" | "paused" | "revoked" | "expired" | "exhausted";
             /** Format: date-time */
             expires_at: string | null;
             /** Format: date-time */
             created_at: string;
-            created_by: string | null;
+            created_by: components["schemas"]["ByRef"] | null;
             /** Format: date-time */
             revoked_at: string | null;
-            revoked_by: string | null;
+            revoked_by: components["schemas"]["ByRef"] | null;
             view_count: number;
             /** Format: date-time */
             last_accessed_at: string | null;
@@ -819,6 +1123,10 @@ export interface components {
             rate_limit_per_min: number | null;
             allowed_paths?: string[] | null;
             allowed_methods?: ("GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS")[] | null;
+            /** @description paused with `PATCH {paused: true}`: the URL answers the one 404 and the link keeps its slot until resumed */
+            paused: boolean;
+            /** @description created with `embeddable: true`: its page may be framed by the tenant's `embed_origins` */
+            embeddable: boolean;
         };
         NewLink: {
             id: string;
@@ -829,15 +1137,15 @@ export interface components {
             /** @description the token's first 6 characters */
             token_preview: string;
             /** @enum {string} */
-            status: "active" | "revoked" | "expired" | "exhausted";
+            status: "active" | "paused" | "revoked" | "expired" | "exhausted";
             /** Format: date-time */
             expires_at: string | null;
             /** Format: date-time */
             created_at: string;
-            created_by: string | null;
+            created_by: components["schemas"]["ByRef"] | null;
             /** Format: date-time */
             revoked_at: string | null;
-            revoked_by: string | null;
+            revoked_by: components["schemas"]["ByRef"] | null;
             view_count: number;
             /** Format: date-time */
             last_accessed_at: string | null;
@@ -850,6 +1158,10 @@ export interface components {
             token: string;
             allowed_paths?: string[] | null;
             allowed_methods?: ("GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS")[] | null;
+            /** @description paused with `PATCH {paused: true}`: the URL answers the one 404 and the link keeps its slot until resumed */
+            paused: boolean;
+            /** @description created with `embeddable: true`: its page may be framed by the tenant's `embed_origins` */
+            embeddable: boolean;
         };
         /** @description All optional. `expires_in` or `expires_at`, not both; without either the tenant's `default_expires_in` applies, and nothing may exceed its `max_expires_in`. */
         LinkCreate: {
@@ -872,8 +1184,10 @@ export interface components {
             allowed_paths?: string[] | null;
             /** @description links to an origin resource only (422 on a document resource): narrows the resource's list, never widens it */
             allowed_methods?: ("GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS")[] | null;
+            /** @description let the link's page be framed by the tenant's `embed_origins` (kiosks, wall displays, the tenant's own site); document resources only; default false */
+            embeddable?: boolean;
         };
-        /** @description Only active links change. `null` clears a field (`expires_at: null`: never expires, within the tenant's maximum). */
+        /** @description Only active or paused links change. `null` clears a field (`expires_at: null`: never expires, within the tenant's maximum; `password: null`: no password). */
         LinkPatch: {
             /** @description no control or text-direction characters */
             label?: string | null;
@@ -887,6 +1201,10 @@ export interface components {
             expires_at?: string | null;
             max_views?: number | null;
             rate_limit_per_min?: number | null;
+            /** @description `true`: the URL answers the one 404 (the link keeps its slot); `false`: the same URL opens again */
+            paused?: boolean;
+            /** @description a new password (viewers who had unlocked must unlock again), or `null` to remove it (refused when the tenant requires passwords) */
+            password?: string | null;
         };
         RevealedLink: {
             id: string;
@@ -933,12 +1251,20 @@ export interface components {
             actor: {
                 /**
                  * @example key
+                 * @example platform_key
                  * @example ops
                  * @example system
+                 * @example console_session
                  */
                 type: string;
                 id: string | null;
                 name: string | null;
+                /** @description a platform key's namespace */
+                namespace?: string;
+                /** @description the request's `Keyhole-Actor` */
+                actor?: string;
+                /** @description a console session's: the key (or platform key) that started it */
+                key_id?: string;
             };
             /**
              * @example link.created
@@ -1068,6 +1394,7 @@ export interface components {
             expires_at: string | null;
             has_password: boolean;
             tenant: {
+                /** @description Who shared the link: the tenant's display name (`PATCH /v1/tenant`), else its name, as the page and the origin banner show it. */
                 name: string;
             };
             resource: {
@@ -1187,6 +1514,223 @@ export interface components {
             display?: {
                 [key: string]: unknown;
             } | null;
+        };
+        /** @description Who created (or revoked) a link: the key, and the product's user it named (informational). */
+        ByRef: {
+            /** @description the API key or platform key that did it (`key_...`, `pkey_...`), or `ops` */
+            key_id: string;
+            /** @description the request's `Keyhole-Actor`, when it named one */
+            actor: string | null;
+        };
+        /** @description A tenant of the platform key's namespace. */
+        PlatformTenant: {
+            /** @description the product's own id for the tenant */
+            id: string;
+            name: string;
+            plan: string;
+            limits: components["schemas"]["Limits"];
+            /** @description limits set for this tenant only (by the platform key or ops) */
+            overrides: {
+                [key: string]: number | null;
+            };
+            usage: {
+                active_links: number;
+                shared_resources: number;
+            };
+            settings: components["schemas"]["TenantSettings"];
+            /** Format: date-time */
+            created_at: string;
+            /** @description Keyhole's id for it (in its API keys, and `GET /v1/tenant`) */
+            keyhole_id: string;
+            /** @enum {string} */
+            status: "active" | "suspended";
+            /** Format: date-time */
+            suspended_at: string | null;
+        };
+        PlatformTenantPage: {
+            items: components["schemas"]["PlatformTenant"][];
+            next_cursor: string | null;
+        };
+        /** @description Create or update. `overrides` (when given) replaces the tenant's overrides; `settings` and `branding` change only the settings they name. */
+        PlatformTenantPut: {
+            /** @description not blank; no control or text-direction characters */
+            name: string;
+            /** @description a built-in plan (free, team, enterprise) or one of the namespace's (`GET /v1/plans`) */
+            plan: string;
+            /** @description replaces the tenant's limit overrides: limit name -> whole number, or null for unlimited */
+            overrides?: {
+                [key: string]: number | null;
+            };
+            settings?: components["schemas"]["TenantSettingsPatch"];
+            /** @description the branding settings only (as in `settings`) */
+            branding?: {
+                /** @description not blank; no control or text-direction characters */
+                display_name?: string | null;
+                accent_color?: string | null;
+                /** @description `data:image/png|jpeg|webp;base64,...`: at most 2,048 bytes and 512 x 512 pixels; SVG and URLs are refused */
+                logo?: string | null;
+            };
+        };
+        /** @description Only what is named changes. */
+        PlatformTenantPatch: {
+            /** @description not blank; no control or text-direction characters */
+            name?: string;
+            /** @description a built-in plan (free, team, enterprise) or one of the namespace's (`GET /v1/plans`) */
+            plan?: string;
+            /** @description replaces the tenant's limit overrides: limit name -> whole number, or null for unlimited */
+            overrides?: {
+                [key: string]: number | null;
+            };
+            settings?: components["schemas"]["TenantSettingsPatch"];
+            /** @description the branding settings only (as in `settings`) */
+            branding?: {
+                /** @description not blank; no control or text-direction characters */
+                display_name?: string | null;
+                accent_color?: string | null;
+                /** @description `data:image/png|jpeg|webp;base64,...`: at most 2,048 bytes and 512 x 512 pixels; SVG and URLs are refused */
+                logo?: string | null;
+            };
+        };
+        /** @description The deletion ran out of time before every link was revoked: the tenant is gone for every other route, its keys and links stopped; DELETE again finishes it. */
+        TenantDeleting: {
+            id: string;
+            /** @enum {string} */
+            status: "deleting";
+            links_revoked: number;
+        };
+        Plan: {
+            name: string;
+            /** @enum {string} */
+            source: "builtin" | "namespace";
+            limits: components["schemas"]["Limits"];
+            /** @description (PUT) tenants on the plan whose limits were refreshed */
+            tenants_updated?: number;
+        };
+        PlanPage: {
+            items: components["schemas"]["Plan"][];
+            next_cursor: null;
+        };
+        PlanPut: {
+            /** @description limit name -> whole number, or null for unlimited; a limit left out takes the free plan's value */
+            limits: {
+                [key: string]: number | null;
+            };
+        };
+        /** @description all optional: an admin key named "admin key" unless told otherwise */
+        TenantKeyCreate: {
+            /** @description not blank; no control or text-direction characters */
+            name?: string;
+            /** @enum {string} */
+            role?: "introspect" | "viewer" | "operator" | "admin";
+        };
+        TenantDailyUsage: {
+            id: string;
+            days: {
+                /** Format: date */
+                date: string;
+                views: number;
+                links_created: number;
+            }[];
+            totals: {
+                views: number;
+                links_created: number;
+            };
+        };
+        /** @description Everything optional: without `resource_id` the console for the whole tenant, with it the share dialog of that resource. */
+        ConsoleSessionCreate: {
+            /** @description limit the session to this resource (the share dialog) */
+            resource_id?: string;
+            /**
+             * @description at most the key's (default: the key's; operator at most with `resource_id`)
+             * @enum {string}
+             */
+            role?: "viewer" | "operator" | "admin";
+            /** @description who in your product uses it (default: the request's `Keyhole-Actor`): recorded on every change it makes */
+            actor?: string;
+        };
+        ConsoleTicket: {
+            /**
+             * Format: uri
+             * @description the page, with the one-time ticket in its fragment: open it (or put it in an iframe) once, within 5 minutes
+             */
+            url: string;
+            /**
+             * Format: date-time
+             * @description when the ticket stops opening anything
+             */
+            expires_at: string;
+        };
+        ConsoleSessionStart: {
+            /** @description the ticket from the URL's fragment (`#ticket=`) */
+            ticket: string;
+        };
+        ConsoleSession: {
+            id: string;
+            /** @enum {string} */
+            role: "viewer" | "operator" | "admin";
+            resource_id: string | null;
+            actor: string | null;
+            /** @description the key that started it */
+            key: {
+                id: string;
+                name: string;
+            };
+            /**
+             * Format: date-time
+             * @description 12 hours after it started, at most
+             */
+            expires_at: string;
+            /** @description it ends after this long without a request */
+            idle_timeout_seconds: number;
+        };
+        /** @description What the share dialog shows of its resource (never the document). */
+        ConsoleResource: {
+            id: string;
+            type: string;
+            name: string;
+            /** @enum {string} */
+            kind: "document" | "origin";
+            scopes: string[];
+            active_links: number;
+            allowed_paths: string[] | null;
+            allowed_methods: string[] | null;
+        };
+        ConsoleSessionStarted: {
+            /** @description the session token: `Authorization: Bearer` on every admin route, kept in the page's memory only */
+            token: string;
+            session: components["schemas"]["ConsoleSession"];
+            tenant: components["schemas"]["Tenant"];
+            resource: components["schemas"]["ConsoleResource"] | null;
+            /** @description plan limit name -> what frees a slot */
+            how_to_free: {
+                [key: string]: string;
+            };
+        };
+        /** @description `link_ids`, or a filter (the active and paused links it matches; several filters: all of them). Not both. */
+        LinksRevoke: {
+            link_ids?: string[];
+            resource_id?: string;
+            /** @description links created by requests naming this `Keyhole-Actor` */
+            actor?: string;
+            /** Format: date-time */
+            created_before?: string;
+            /** @description recorded in each audit event */
+            reason?: string;
+        };
+        LinkRevocation: {
+            link_id: string;
+            resource_id: string | null;
+            /**
+             * @description `already_revoked`: revoked, expired or used up before; `not_found`: unknown, another tenant's, or outside the session's resource
+             * @enum {string}
+             */
+            status: "revoked" | "already_revoked" | "not_found";
+        };
+        LinksRevoked: {
+            results: components["schemas"]["LinkRevocation"][];
+            revoked: number;
+            /** @description false when a filter matched more than one call revokes (1,000, or 15 seconds): call again */
+            complete: boolean;
         };
     };
     responses: {
@@ -1572,7 +2116,7 @@ export interface components {
                 "*/*": unknown;
             };
         };
-        /** @description `/o` without its slash (301), or opened on Keyhole's host: the link's content origin (302) */
+        /** @description `/o` without its slash (301), or opened on Keyhole's host: the same path and query on the link's content origin (302; 307 for methods other than GET and HEAD, so the method and body are kept) */
         ProxiedMoved: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1647,6 +2191,86 @@ export interface components {
                 "application/json": components["schemas"]["ViewerError"];
             };
         };
+        /** @description A platform key called a tenant route without naming the tenant it acts for (`Keyhole-Tenant`). */
+        TenantRequired: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Cache-Control": components["headers"]["NoStore"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "code": "tenant_required",
+                 *         "message": "A platform key acts for one of its tenants: name it with the Keyhole-Tenant header",
+                 *         "request_id": "a3f1c2d4e5b6a7980a1b2c3d4e5f6071"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The body is not JSON, or not a JSON object (`bad_request`); or a platform key named no tenant to act for (`tenant_required`). */
+        BadRequestOrTenantRequired: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Cache-Control": components["headers"]["NoStore"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "code": "bad_request",
+                 *         "message": "Request body is not valid JSON",
+                 *         "request_id": "a3f1c2d4e5b6a7980a1b2c3d4e5f6071"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description Platform routes need a platform key (`khp_...`); a tenant's own API key gets 403. */
+        PlatformOnly: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Cache-Control": components["headers"]["NoStore"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "code": "forbidden",
+                 *         "message": "Platform routes need a platform key (khp_...); this is a tenant's API key",
+                 *         "request_id": "a3f1c2d4e5b6a7980a1b2c3d4e5f6071"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description No such tenant in this namespace (another namespace's tenants, and deleted ones, are 404 too). */
+        TenantNotFound: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Cache-Control": components["headers"]["NoStore"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "code": "not_found",
+                 *         "message": "No such tenant",
+                 *         "request_id": "a3f1c2d4e5b6a7980a1b2c3d4e5f6071"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
     };
     parameters: {
         /**
@@ -1673,7 +2297,7 @@ export interface components {
         /** @description `next_cursor` of the previous page of the same list (opaque): a cursor this list did not return (made up, edited, from another list or tenant) is 422 on `cursor` */
         cursor: string;
         /** @description which links (default `active`) */
-        status: "active" | "revoked" | "expired" | "exhausted" | "all";
+        status: "active" | "paused" | "revoked" | "expired" | "exhausted" | "all";
         /**
          * @description write only if the resource's ETag is one of these (or `*`: it exists); else 412
          * @example "3-9f2c4e1a7b0d"
@@ -1692,6 +2316,18 @@ export interface components {
         kh_unlock: string;
         /** @description sent by an open page re-rendering after its poll found a new version: the new ETag */
         "X-Keyhole-Refresh": string;
+        /** @description With a platform key (`khp_...`): the product's id of the tenant to act for, as that tenant's admin (required then: without it, 400 `tenant_required`; a tenant of another namespace is the usual 404). Ignored with a tenant's own key. */
+        "Keyhole-Tenant": string;
+        /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+        "Keyhole-Actor": string;
+        /** @description only the links created by requests that named this actor (`Keyhole-Actor`), newest first; the status filter applies to each page read, so a page may hold fewer than `limit` links (follow `next_cursor`) */
+        actor: string;
+        /** @description the product's own id for the tenant (its organisation id): 1-128 characters of `A-Za-z0-9._:-` */
+        tenant_id: string;
+        /** @description the plan's name: 1-40 characters of `A-Za-z0-9_-`, not a built-in plan's */
+        plan_name: string;
+        /** @description the unlock value of a password link's page unlocked inside another site's frame (no cookie there): the page's own script sends it */
+        "X-Keyhole-Unlock": string;
     };
     requestBodies: never;
     headers: {
@@ -1708,7 +2344,7 @@ export interface components {
         "Referrer-Policy": "no-referrer";
         "X-Robots-Tag": "noindex, nofollow";
         "X-Content-Type-Options": "nosniff";
-        /** @description strict; always `frame-ancestors 'none'` */
+        /** @description strict; `frame-ancestors 'none'`, except the pages of a live `embeddable` link: the tenant's `embed_origins` */
         "Content-Security-Policy": string;
         /** @description the share page (with any stage prefix) */
         Location: string;
@@ -1758,6 +2394,7 @@ export interface operations {
             /** @description the rules */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["NoStore"];
                     "Referrer-Policy": components["headers"]["Referrer-Policy"];
                     "X-Robots-Tag": components["headers"]["X-Robots-Tag"];
@@ -1781,6 +2418,10 @@ export interface operations {
             header?: {
                 /** @description the API key, instead of `Authorization: Bearer` (when both are sent, `Authorization` wins) */
                 "x-api-key"?: components["parameters"]["x-api-key"];
+                /** @description With a platform key (`khp_...`): the product's id of the tenant to act for, as that tenant's admin (required then: without it, 400 `tenant_required`; a tenant of another namespace is the usual 404). Ignored with a tenant's own key. */
+                "Keyhole-Tenant"?: components["parameters"]["Keyhole-Tenant"];
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
             };
             path?: never;
             cookie?: never;
@@ -1821,7 +2462,10 @@ export interface operations {
                      *         "display_name": "Globex Billing",
                      *         "accent_color": "#0f766e",
                      *         "logo": null,
-                     *         "default_redact": true
+                     *         "default_redact": true,
+                     *         "embed_origins": [
+                     *           "https://app.example.com"
+                     *         ]
                      *       },
                      *       "created_at": "2026-11-01T09:00:00Z"
                      *     }
@@ -1829,8 +2473,12 @@ export interface operations {
                     "application/json": components["schemas"]["Tenant"];
                 };
             };
+            400: components["responses"]["TenantRequired"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["StateConflict"];
+            422: components["responses"]["ValidationError"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
@@ -1839,7 +2487,12 @@ export interface operations {
     patchTenant: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description With a platform key (`khp_...`): the product's id of the tenant to act for, as that tenant's admin (required then: without it, 400 `tenant_required`; a tenant of another namespace is the usual 404). Ignored with a tenant's own key. */
+                "Keyhole-Tenant"?: components["parameters"]["Keyhole-Tenant"];
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -1889,7 +2542,10 @@ export interface operations {
                      *         "display_name": "Globex Billing",
                      *         "accent_color": "#0f766e",
                      *         "logo": null,
-                     *         "default_redact": true
+                     *         "default_redact": true,
+                     *         "embed_origins": [
+                     *           "https://app.example.com"
+                     *         ]
                      *       },
                      *       "created_at": "2026-11-01T09:00:00Z"
                      *     }
@@ -1897,9 +2553,10 @@ export interface operations {
                     "application/json": components["schemas"]["Tenant"];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadRequestOrTenantRequired"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             409: components["responses"]["StateConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -1920,7 +2577,12 @@ export interface operations {
                 /** @description `next_cursor` of the previous page of the same list (opaque): a cursor this list did not return (made up, edited, from another list or tenant) is 422 on `cursor` */
                 cursor?: components["parameters"]["cursor"];
             };
-            header?: never;
+            header?: {
+                /** @description With a platform key (`khp_...`): the product's id of the tenant to act for, as that tenant's admin (required then: without it, 400 `tenant_required`; a tenant of another namespace is the usual 404). Ignored with a tenant's own key. */
+                "Keyhole-Tenant"?: components["parameters"]["Keyhole-Tenant"];
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -1952,8 +2614,11 @@ export interface operations {
                     "application/json": components["schemas"]["ApiKeyPage"];
                 };
             };
+            400: components["responses"]["TenantRequired"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["StateConflict"];
             422: components["responses"]["ValidationError"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
@@ -1963,7 +2628,12 @@ export interface operations {
     createApiKey: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description With a platform key (`khp_...`): the product's id of the tenant to act for, as that tenant's admin (required then: without it, 400 `tenant_required`; a tenant of another namespace is the usual 404). Ignored with a tenant's own key. */
+                "Keyhole-Tenant"?: components["parameters"]["Keyhole-Tenant"];
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2001,9 +2671,10 @@ export interface operations {
                     "application/json": components["schemas"]["NewApiKey"];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadRequestOrTenantRequired"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             409: components["responses"]["StateConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -2016,7 +2687,12 @@ export interface operations {
     deleteApiKey: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description With a platform key (`khp_...`): the product's id of the tenant to act for, as that tenant's admin (required then: without it, 400 `tenant_required`; a tenant of another namespace is the usual 404). Ignored with a tenant's own key. */
+                "Keyhole-Tenant"?: components["parameters"]["Keyhole-Tenant"];
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
             path: {
                 /** @example key_0c9d8e7f6a5b4c3d2e1f */
                 key_id: components["parameters"]["key_id"];
@@ -2034,10 +2710,12 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["TenantRequired"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["StateConflict"];
+            422: components["responses"]["ValidationError"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
@@ -2054,7 +2732,12 @@ export interface operations {
                 /** @description `next_cursor` of the previous page of the same list (opaque): a cursor this list did not return (made up, edited, from another list or tenant) is 422 on `cursor` */
                 cursor?: components["parameters"]["cursor"];
             };
-            header?: never;
+            header?: {
+                /** @description With a platform key (`khp_...`): the product's id of the tenant to act for, as that tenant's admin (required then: without it, 400 `tenant_required`; a tenant of another namespace is the usual 404). Ignored with a tenant's own key. */
+                "Keyhole-Tenant"?: components["parameters"]["Keyhole-Tenant"];
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2089,8 +2772,11 @@ export interface operations {
                     "application/json": components["schemas"]["ResourcePage"];
                 };
             };
+            400: components["responses"]["TenantRequired"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["StateConflict"];
             422: components["responses"]["ValidationError"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
@@ -2100,7 +2786,12 @@ export interface operations {
     getResource: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description With a platform key (`khp_...`): the product's id of the tenant to act for, as that tenant's admin (required then: without it, 400 `tenant_required`; a tenant of another namespace is the usual 404). Ignored with a tenant's own key. */
+                "Keyhole-Tenant"?: components["parameters"]["Keyhole-Tenant"];
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
             path: {
                 /**
                  * @description chosen by the tenant: 1-128 characters of `A-Za-z0-9._:-`; may be sent percent-encoded (`invoice%3A42`), which is decoded once
@@ -2159,9 +2850,12 @@ export interface operations {
                     "application/json": components["schemas"]["Resource"];
                 };
             };
+            400: components["responses"]["TenantRequired"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["StateConflict"];
+            422: components["responses"]["ValidationError"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
@@ -2181,6 +2875,10 @@ export interface operations {
                  * @example *
                  */
                 "If-None-Match"?: components["parameters"]["If-None-Match-Resource"];
+                /** @description With a platform key (`khp_...`): the product's id of the tenant to act for, as that tenant's admin (required then: without it, 400 `tenant_required`; a tenant of another namespace is the usual 404). Ignored with a tenant's own key. */
+                "Keyhole-Tenant"?: components["parameters"]["Keyhole-Tenant"];
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
             };
             path: {
                 /**
@@ -2317,9 +3015,10 @@ export interface operations {
                     "application/json": components["schemas"]["Resource"];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadRequestOrTenantRequired"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
@@ -2333,7 +3032,12 @@ export interface operations {
     deleteResource: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description With a platform key (`khp_...`): the product's id of the tenant to act for, as that tenant's admin (required then: without it, 400 `tenant_required`; a tenant of another namespace is the usual 404). Ignored with a tenant's own key. */
+                "Keyhole-Tenant"?: components["parameters"]["Keyhole-Tenant"];
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
             path: {
                 /**
                  * @description chosen by the tenant: 1-128 characters of `A-Za-z0-9._:-`; may be sent percent-encoded (`invoice%3A42`), which is decoded once
@@ -2354,10 +3058,12 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["TenantRequired"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["StateConflict"];
+            422: components["responses"]["ValidationError"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
@@ -2372,6 +3078,10 @@ export interface operations {
                  * @example "3-9f2c4e1a7b0d"
                  */
                 "If-Match"?: components["parameters"]["If-Match"];
+                /** @description With a platform key (`khp_...`): the product's id of the tenant to act for, as that tenant's admin (required then: without it, 400 `tenant_required`; a tenant of another namespace is the usual 404). Ignored with a tenant's own key. */
+                "Keyhole-Tenant"?: components["parameters"]["Keyhole-Tenant"];
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
             };
             path: {
                 /**
@@ -2452,7 +3162,7 @@ export interface operations {
                     "application/json": components["schemas"]["Resource"];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadRequestOrTenantRequired"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -2479,7 +3189,12 @@ export interface operations {
                 /** @description `next_cursor` of the previous page of the same list (opaque): a cursor this list did not return (made up, edited, from another list or tenant) is 422 on `cursor` */
                 cursor?: components["parameters"]["cursor"];
             };
-            header?: never;
+            header?: {
+                /** @description With a platform key (`khp_...`): the product's id of the tenant to act for, as that tenant's admin (required then: without it, 400 `tenant_required`; a tenant of another namespace is the usual 404). Ignored with a tenant's own key. */
+                "Keyhole-Tenant"?: components["parameters"]["Keyhole-Tenant"];
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
             path: {
                 /**
                  * @description chosen by the tenant: 1-128 characters of `A-Za-z0-9._:-`; may be sent percent-encoded (`invoice%3A42`), which is decoded once
@@ -2512,14 +3227,19 @@ export interface operations {
                      *           "status": "active",
                      *           "expires_at": "2026-11-27T10:00:00Z",
                      *           "created_at": "2026-11-20T10:00:00Z",
-                     *           "created_by": "key_0c9d8e7f6a5b4c3d2e1f",
+                     *           "created_by": {
+                     *             "key_id": "key_0c9d8e7f6a5b4c3d2e1f",
+                     *             "actor": null
+                     *           },
                      *           "revoked_at": null,
                      *           "revoked_by": null,
                      *           "view_count": 4,
                      *           "last_accessed_at": "2026-11-21T08:12:03Z",
                      *           "has_password": false,
                      *           "max_views": null,
-                     *           "rate_limit_per_min": null
+                     *           "rate_limit_per_min": null,
+                     *           "paused": false,
+                     *           "embeddable": false
                      *         }
                      *       ],
                      *       "next_cursor": null
@@ -2528,9 +3248,11 @@ export interface operations {
                     "application/json": components["schemas"]["LinkPage"];
                 };
             };
+            400: components["responses"]["TenantRequired"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["StateConflict"];
             422: components["responses"]["ValidationError"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
@@ -2540,7 +3262,12 @@ export interface operations {
     createLink: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description With a platform key (`khp_...`): the product's id of the tenant to act for, as that tenant's admin (required then: without it, 400 `tenant_required`; a tenant of another namespace is the usual 404). Ignored with a tenant's own key. */
+                "Keyhole-Tenant"?: components["parameters"]["Keyhole-Tenant"];
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
             path: {
                 /**
                  * @description chosen by the tenant: 1-128 characters of `A-Za-z0-9._:-`; may be sent percent-encoded (`invoice%3A42`), which is decoded once
@@ -2581,7 +3308,10 @@ export interface operations {
                      *       "status": "active",
                      *       "expires_at": "2026-11-27T10:00:00Z",
                      *       "created_at": "2026-11-20T10:00:00Z",
-                     *       "created_by": "key_0c9d8e7f6a5b4c3d2e1f",
+                     *       "created_by": {
+                     *         "key_id": "key_0c9d8e7f6a5b4c3d2e1f",
+                     *         "actor": null
+                     *       },
                      *       "revoked_at": null,
                      *       "revoked_by": null,
                      *       "view_count": 0,
@@ -2590,13 +3320,15 @@ export interface operations {
                      *       "max_views": null,
                      *       "rate_limit_per_min": null,
                      *       "url": "https://share.example.com/share/q3Yx0Jr8nV9pQeWm1c6LkT2uZs5bAa7dHf4gE0iOoPy3Rt8wXv1NjMk6lC2sB9zD",
-                     *       "token": "q3Yx0Jr8nV9pQeWm1c6LkT2uZs5bAa7dHf4gE0iOoPy3Rt8wXv1NjMk6lC2sB9zD"
+                     *       "token": "q3Yx0Jr8nV9pQeWm1c6LkT2uZs5bAa7dHf4gE0iOoPy3Rt8wXv1NjMk6lC2sB9zD",
+                     *       "paused": false,
+                     *       "embeddable": false
                      *     }
                      */
                     "application/json": components["schemas"]["NewLink"];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadRequestOrTenantRequired"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -2614,6 +3346,8 @@ export interface operations {
             query?: {
                 /** @description which links (default `active`) */
                 status?: components["parameters"]["status"];
+                /** @description only the links created by requests that named this actor (`Keyhole-Actor`), newest first; the status filter applies to each page read, so a page may hold fewer than `limit` links (follow `next_cursor`) */
+                actor?: components["parameters"]["actor"];
                 /**
                  * @description page size, 1-100 (default 50)
                  * @example 50
@@ -2622,7 +3356,12 @@ export interface operations {
                 /** @description `next_cursor` of the previous page of the same list (opaque): a cursor this list did not return (made up, edited, from another list or tenant) is 422 on `cursor` */
                 cursor?: components["parameters"]["cursor"];
             };
-            header?: never;
+            header?: {
+                /** @description With a platform key (`khp_...`): the product's id of the tenant to act for, as that tenant's admin (required then: without it, 400 `tenant_required`; a tenant of another namespace is the usual 404). Ignored with a tenant's own key. */
+                "Keyhole-Tenant"?: components["parameters"]["Keyhole-Tenant"];
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2649,14 +3388,19 @@ export interface operations {
                      *           "status": "active",
                      *           "expires_at": "2026-11-27T10:00:00Z",
                      *           "created_at": "2026-11-20T10:00:00Z",
-                     *           "created_by": "key_0c9d8e7f6a5b4c3d2e1f",
+                     *           "created_by": {
+                     *             "key_id": "key_0c9d8e7f6a5b4c3d2e1f",
+                     *             "actor": null
+                     *           },
                      *           "revoked_at": null,
                      *           "revoked_by": null,
                      *           "view_count": 4,
                      *           "last_accessed_at": "2026-11-21T08:12:03Z",
                      *           "has_password": false,
                      *           "max_views": null,
-                     *           "rate_limit_per_min": null
+                     *           "rate_limit_per_min": null,
+                     *           "paused": false,
+                     *           "embeddable": false
                      *         }
                      *       ],
                      *       "next_cursor": null
@@ -2665,8 +3409,11 @@ export interface operations {
                     "application/json": components["schemas"]["LinkPage"];
                 };
             };
+            400: components["responses"]["TenantRequired"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["StateConflict"];
             422: components["responses"]["ValidationError"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
@@ -2676,7 +3423,12 @@ export interface operations {
     getLink: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description With a platform key (`khp_...`): the product's id of the tenant to act for, as that tenant's admin (required then: without it, 400 `tenant_required`; a tenant of another namespace is the usual 404). Ignored with a tenant's own key. */
+                "Keyhole-Tenant"?: components["parameters"]["Keyhole-Tenant"];
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
             path: {
                 /** @example lnk_5f0c2a9e1b7d4c3a8e6f1d2b */
                 link_id: components["parameters"]["link_id"];
@@ -2704,22 +3456,30 @@ export interface operations {
                      *       "status": "active",
                      *       "expires_at": "2026-11-27T10:00:00Z",
                      *       "created_at": "2026-11-20T10:00:00Z",
-                     *       "created_by": "key_0c9d8e7f6a5b4c3d2e1f",
+                     *       "created_by": {
+                     *         "key_id": "key_0c9d8e7f6a5b4c3d2e1f",
+                     *         "actor": null
+                     *       },
                      *       "revoked_at": null,
                      *       "revoked_by": null,
                      *       "view_count": 4,
                      *       "last_accessed_at": "2026-11-21T08:12:03Z",
                      *       "has_password": false,
                      *       "max_views": null,
-                     *       "rate_limit_per_min": null
+                     *       "rate_limit_per_min": null,
+                     *       "paused": false,
+                     *       "embeddable": false
                      *     }
                      */
                     "application/json": components["schemas"]["Link"];
                 };
             };
+            400: components["responses"]["TenantRequired"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["StateConflict"];
+            422: components["responses"]["ValidationError"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
@@ -2728,7 +3488,12 @@ export interface operations {
     revokeLink: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description With a platform key (`khp_...`): the product's id of the tenant to act for, as that tenant's admin (required then: without it, 400 `tenant_required`; a tenant of another namespace is the usual 404). Ignored with a tenant's own key. */
+                "Keyhole-Tenant"?: components["parameters"]["Keyhole-Tenant"];
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
             path: {
                 /** @example lnk_5f0c2a9e1b7d4c3a8e6f1d2b */
                 link_id: components["parameters"]["link_id"];
@@ -2746,10 +3511,12 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["TenantRequired"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["StateConflict"];
+            422: components["responses"]["ValidationError"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
@@ -2758,7 +3525,12 @@ export interface operations {
     patchLink: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description With a platform key (`khp_...`): the product's id of the tenant to act for, as that tenant's admin (required then: without it, 400 `tenant_required`; a tenant of another namespace is the usual 404). Ignored with a tenant's own key. */
+                "Keyhole-Tenant"?: components["parameters"]["Keyhole-Tenant"];
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
             path: {
                 /** @example lnk_5f0c2a9e1b7d4c3a8e6f1d2b */
                 link_id: components["parameters"]["link_id"];
@@ -2796,20 +3568,25 @@ export interface operations {
                      *       "status": "active",
                      *       "expires_at": "2026-11-27T10:00:00Z",
                      *       "created_at": "2026-11-20T10:00:00Z",
-                     *       "created_by": "key_0c9d8e7f6a5b4c3d2e1f",
+                     *       "created_by": {
+                     *         "key_id": "key_0c9d8e7f6a5b4c3d2e1f",
+                     *         "actor": null
+                     *       },
                      *       "revoked_at": null,
                      *       "revoked_by": null,
                      *       "view_count": 4,
                      *       "last_accessed_at": "2026-11-21T08:12:03Z",
                      *       "has_password": false,
                      *       "max_views": null,
-                     *       "rate_limit_per_min": null
+                     *       "rate_limit_per_min": null,
+                     *       "paused": false,
+                     *       "embeddable": false
                      *     }
                      */
                     "application/json": components["schemas"]["Link"];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadRequestOrTenantRequired"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -2825,7 +3602,12 @@ export interface operations {
     revealLink: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description With a platform key (`khp_...`): the product's id of the tenant to act for, as that tenant's admin (required then: without it, 400 `tenant_required`; a tenant of another namespace is the usual 404). Ignored with a tenant's own key. */
+                "Keyhole-Tenant"?: components["parameters"]["Keyhole-Tenant"];
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
             path: {
                 /** @example lnk_5f0c2a9e1b7d4c3a8e6f1d2b */
                 link_id: components["parameters"]["link_id"];
@@ -2852,10 +3634,12 @@ export interface operations {
                     "application/json": components["schemas"]["RevealedLink"];
                 };
             };
+            400: components["responses"]["TenantRequired"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["StateConflict"];
+            422: components["responses"]["ValidationError"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
@@ -2872,7 +3656,12 @@ export interface operations {
                 /** @description `next_cursor` of the previous page of the same list (opaque): a cursor this list did not return (made up, edited, from another list or tenant) is 422 on `cursor` */
                 cursor?: components["parameters"]["cursor"];
             };
-            header?: never;
+            header?: {
+                /** @description With a platform key (`khp_...`): the product's id of the tenant to act for, as that tenant's admin (required then: without it, 400 `tenant_required`; a tenant of another namespace is the usual 404). Ignored with a tenant's own key. */
+                "Keyhole-Tenant"?: components["parameters"]["Keyhole-Tenant"];
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
             path: {
                 /** @example lnk_5f0c2a9e1b7d4c3a8e6f1d2b */
                 link_id: components["parameters"]["link_id"];
@@ -2909,9 +3698,11 @@ export interface operations {
                     "application/json": components["schemas"]["AccessLogPage"];
                 };
             };
+            400: components["responses"]["TenantRequired"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["StateConflict"];
             422: components["responses"]["ValidationError"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
@@ -2929,7 +3720,12 @@ export interface operations {
                 /** @description `next_cursor` of the previous page of the same list (opaque): a cursor this list did not return (made up, edited, from another list or tenant) is 422 on `cursor` */
                 cursor?: components["parameters"]["cursor"];
             };
-            header?: never;
+            header?: {
+                /** @description With a platform key (`khp_...`): the product's id of the tenant to act for, as that tenant's admin (required then: without it, 400 `tenant_required`; a tenant of another namespace is the usual 404). Ignored with a tenant's own key. */
+                "Keyhole-Tenant"?: components["parameters"]["Keyhole-Tenant"];
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2970,8 +3766,11 @@ export interface operations {
                     "application/json": components["schemas"]["AuditPage"];
                 };
             };
+            400: components["responses"]["TenantRequired"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["StateConflict"];
             422: components["responses"]["ValidationError"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
@@ -2989,7 +3788,12 @@ export interface operations {
                 /** @description `next_cursor` of the previous page of the same list (opaque): a cursor this list did not return (made up, edited, from another list or tenant) is 422 on `cursor` */
                 cursor?: components["parameters"]["cursor"];
             };
-            header?: never;
+            header?: {
+                /** @description With a platform key (`khp_...`): the product's id of the tenant to act for, as that tenant's admin (required then: without it, 400 `tenant_required`; a tenant of another namespace is the usual 404). Ignored with a tenant's own key. */
+                "Keyhole-Tenant"?: components["parameters"]["Keyhole-Tenant"];
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -3024,8 +3828,11 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookPage"];
                 };
             };
+            400: components["responses"]["TenantRequired"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["StateConflict"];
             422: components["responses"]["ValidationError"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
@@ -3035,7 +3842,12 @@ export interface operations {
     createWebhook: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description With a platform key (`khp_...`): the product's id of the tenant to act for, as that tenant's admin (required then: without it, 400 `tenant_required`; a tenant of another namespace is the usual 404). Ignored with a tenant's own key. */
+                "Keyhole-Tenant"?: components["parameters"]["Keyhole-Tenant"];
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -3078,9 +3890,10 @@ export interface operations {
                     "application/json": components["schemas"]["NewWebhookEndpoint"];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadRequestOrTenantRequired"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -3093,7 +3906,12 @@ export interface operations {
     deleteWebhook: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description With a platform key (`khp_...`): the product's id of the tenant to act for, as that tenant's admin (required then: without it, 400 `tenant_required`; a tenant of another namespace is the usual 404). Ignored with a tenant's own key. */
+                "Keyhole-Tenant"?: components["parameters"]["Keyhole-Tenant"];
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
             path: {
                 /** @example wh_1a2b3c4d5e6f708192a3b4c5 */
                 webhook_id: components["parameters"]["webhook_id"];
@@ -3111,10 +3929,12 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["TenantRequired"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["StateConflict"];
+            422: components["responses"]["ValidationError"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
@@ -3131,7 +3951,12 @@ export interface operations {
                 /** @description `next_cursor` of the previous page of the same list (opaque): a cursor this list did not return (made up, edited, from another list or tenant) is 422 on `cursor` */
                 cursor?: components["parameters"]["cursor"];
             };
-            header?: never;
+            header?: {
+                /** @description With a platform key (`khp_...`): the product's id of the tenant to act for, as that tenant's admin (required then: without it, 400 `tenant_required`; a tenant of another namespace is the usual 404). Ignored with a tenant's own key. */
+                "Keyhole-Tenant"?: components["parameters"]["Keyhole-Tenant"];
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
             path: {
                 /** @example wh_1a2b3c4d5e6f708192a3b4c5 */
                 webhook_id: components["parameters"]["webhook_id"];
@@ -3179,9 +4004,11 @@ export interface operations {
                     "application/json": components["schemas"]["DeliveryPage"];
                 };
             };
+            400: components["responses"]["TenantRequired"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["StateConflict"];
             422: components["responses"]["ValidationError"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
@@ -3192,6 +4019,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description the unlock value of a password link's page unlocked inside another site's frame (no cookie there): the page's own script sends it */
+                "X-Keyhole-Unlock"?: components["parameters"]["X-Keyhole-Unlock"];
                 /** @description sent by an open page re-rendering after its poll found a new version: the new ETag */
                 "X-Keyhole-Refresh"?: components["parameters"]["X-Keyhole-Refresh"];
             };
@@ -3330,7 +4159,10 @@ export interface operations {
     sharePageView: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description the unlock value of a password link's page unlocked inside another site's frame (no cookie there): the page's own script sends it */
+                "X-Keyhole-Unlock"?: components["parameters"]["X-Keyhole-Unlock"];
+            };
             path: {
                 /**
                  * @description the share token from the link's URL. Anything else answers the one 404.
@@ -3468,6 +4300,8 @@ export interface operations {
             header?: {
                 /** @description the ETag last seen: 304 when nothing changed (not a view, not logged) */
                 "If-None-Match"?: components["parameters"]["If-None-Match-Share"];
+                /** @description the unlock value of a password link's page unlocked inside another site's frame (no cookie there): the page's own script sends it */
+                "X-Keyhole-Unlock"?: components["parameters"]["X-Keyhole-Unlock"];
             };
             path: {
                 /**
@@ -3597,6 +4431,8 @@ export interface operations {
             header?: {
                 /** @description the ETag last seen: 304 when nothing changed (not a view, not logged) */
                 "If-None-Match"?: components["parameters"]["If-None-Match-Share"];
+                /** @description the unlock value of a password link's page unlocked inside another site's frame (no cookie there): the page's own script sends it */
+                "X-Keyhole-Unlock"?: components["parameters"]["X-Keyhole-Unlock"];
             };
             path: {
                 /**
@@ -3770,7 +4606,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description JSON: unlocked (or the link needs no password) */
+            /** @description JSON: unlocked (or the link needs no password); or (a form sent from inside another site's frame to an `embeddable` link) the page itself, since no cookie is kept there */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3790,6 +4626,7 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["Unlocked"];
+                    "text/html": string;
                 };
             };
             /** @description form: unlocked (or no password needed); go to the page */
@@ -3951,7 +4788,12 @@ export interface operations {
     introspect: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description With a platform key (`khp_...`): the product's id of the tenant to act for, as that tenant's admin (required then: without it, 400 `tenant_required`; a tenant of another namespace is the usual 404). Ignored with a tenant's own key. */
+                "Keyhole-Tenant"?: components["parameters"]["Keyhole-Tenant"];
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -3986,9 +4828,11 @@ export interface operations {
                     "application/json": components["schemas"]["Introspection"];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadRequestOrTenantRequired"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["StateConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationError"];
@@ -4000,7 +4844,12 @@ export interface operations {
     rotateOriginSecret: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description With a platform key (`khp_...`): the product's id of the tenant to act for, as that tenant's admin (required then: without it, 400 `tenant_required`; a tenant of another namespace is the usual 404). Ignored with a tenant's own key. */
+                "Keyhole-Tenant"?: components["parameters"]["Keyhole-Tenant"];
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
             path: {
                 /**
                  * @description chosen by the tenant: 1-128 characters of `A-Za-z0-9._:-`; may be sent percent-encoded (`invoice%3A42`), which is decoded once
@@ -4051,6 +4900,7 @@ export interface operations {
                     "application/json": components["schemas"]["Resource"];
                 };
             };
+            400: components["responses"]["TenantRequired"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -4094,6 +4944,1646 @@ export interface operations {
             429: components["responses"]["ShareRateLimited"];
             500: components["responses"]["ShareInternal"];
             503: components["responses"]["ShareUnavailable"];
+        };
+    };
+    listPlatformTenants: {
+        parameters: {
+            query?: {
+                /**
+                 * @description page size, 1-100 (default 50)
+                 * @example 50
+                 */
+                limit?: components["parameters"]["limit"];
+                /** @description `next_cursor` of the previous page of the same list (opaque): a cursor this list did not return (made up, edited, from another list or tenant) is 422 on `cursor` */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: {
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a page of tenants */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "org_8812",
+                     *           "name": "Globex",
+                     *           "plan": "team",
+                     *           "limits": {
+                     *             "links_per_resource": 10,
+                     *             "shared_resources": 1000,
+                     *             "api_requests_per_min": 1200,
+                     *             "viewer_requests_per_min_per_ip": 600,
+                     *             "failed_resolves_per_min_per_ip": 30
+                     *           },
+                     *           "overrides": {},
+                     *           "usage": {
+                     *             "active_links": 3,
+                     *             "shared_resources": 2
+                     *           },
+                     *           "settings": {
+                     *             "default_expires_in": "7d",
+                     *             "max_expires_in": "never",
+                     *             "token_display": "recopyable",
+                     *             "require_password": false,
+                     *             "access_log_retention_days": 90,
+                     *             "display_name": null,
+                     *             "accent_color": null,
+                     *             "logo": null,
+                     *             "default_redact": true,
+                     *             "embed_origins": []
+                     *           },
+                     *           "created_at": "2026-11-01T09:00:00Z",
+                     *           "keyhole_id": "ten_4f1c0a9e2b7d3c5a",
+                     *           "status": "active",
+                     *           "suspended_at": null
+                     *         }
+                     *       ],
+                     *       "next_cursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PlatformTenantPage"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["PlatformOnly"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getPlatformTenant: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
+            path: {
+                /** @description the product's own id for the tenant (its organisation id): 1-128 characters of `A-Za-z0-9._:-` */
+                tenant_id: components["parameters"]["tenant_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the tenant */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "org_8812",
+                     *       "name": "Globex",
+                     *       "plan": "team",
+                     *       "limits": {
+                     *         "links_per_resource": 10,
+                     *         "shared_resources": 1000,
+                     *         "api_requests_per_min": 1200,
+                     *         "viewer_requests_per_min_per_ip": 600,
+                     *         "failed_resolves_per_min_per_ip": 30
+                     *       },
+                     *       "overrides": {},
+                     *       "usage": {
+                     *         "active_links": 3,
+                     *         "shared_resources": 2
+                     *       },
+                     *       "settings": {
+                     *         "default_expires_in": "7d",
+                     *         "max_expires_in": "never",
+                     *         "token_display": "recopyable",
+                     *         "require_password": false,
+                     *         "access_log_retention_days": 90,
+                     *         "display_name": null,
+                     *         "accent_color": null,
+                     *         "logo": null,
+                     *         "default_redact": true,
+                     *         "embed_origins": []
+                     *       },
+                     *       "created_at": "2026-11-01T09:00:00Z",
+                     *       "keyhole_id": "ten_4f1c0a9e2b7d3c5a",
+                     *       "status": "active",
+                     *       "suspended_at": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PlatformTenant"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["PlatformOnly"];
+            404: components["responses"]["TenantNotFound"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    putPlatformTenant: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
+            path: {
+                /** @description the product's own id for the tenant (its organisation id): 1-128 characters of `A-Za-z0-9._:-` */
+                tenant_id: components["parameters"]["tenant_id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Globex",
+                 *       "plan": "team",
+                 *       "overrides": {
+                 *         "links_per_resource": 25
+                 *       },
+                 *       "branding": {
+                 *         "display_name": "Globex Billing"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["PlatformTenantPut"];
+            };
+        };
+        responses: {
+            /** @description updated (or unchanged) */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "org_8812",
+                     *       "name": "Globex",
+                     *       "plan": "team",
+                     *       "limits": {
+                     *         "links_per_resource": 10,
+                     *         "shared_resources": 1000,
+                     *         "api_requests_per_min": 1200,
+                     *         "viewer_requests_per_min_per_ip": 600,
+                     *         "failed_resolves_per_min_per_ip": 30
+                     *       },
+                     *       "overrides": {},
+                     *       "usage": {
+                     *         "active_links": 3,
+                     *         "shared_resources": 2
+                     *       },
+                     *       "settings": {
+                     *         "default_expires_in": "7d",
+                     *         "max_expires_in": "never",
+                     *         "token_display": "recopyable",
+                     *         "require_password": false,
+                     *         "access_log_retention_days": 90,
+                     *         "display_name": null,
+                     *         "accent_color": null,
+                     *         "logo": null,
+                     *         "default_redact": true,
+                     *         "embed_origins": []
+                     *       },
+                     *       "created_at": "2026-11-01T09:00:00Z",
+                     *       "keyhole_id": "ten_4f1c0a9e2b7d3c5a",
+                     *       "status": "active",
+                     *       "suspended_at": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PlatformTenant"];
+                };
+            };
+            /** @description created */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "org_8812",
+                     *       "name": "Globex",
+                     *       "plan": "team",
+                     *       "limits": {
+                     *         "links_per_resource": 10,
+                     *         "shared_resources": 1000,
+                     *         "api_requests_per_min": 1200,
+                     *         "viewer_requests_per_min_per_ip": 600,
+                     *         "failed_resolves_per_min_per_ip": 30
+                     *       },
+                     *       "overrides": {},
+                     *       "usage": {
+                     *         "active_links": 3,
+                     *         "shared_resources": 2
+                     *       },
+                     *       "settings": {
+                     *         "default_expires_in": "7d",
+                     *         "max_expires_in": "never",
+                     *         "token_display": "recopyable",
+                     *         "require_password": false,
+                     *         "access_log_retention_days": 90,
+                     *         "display_name": null,
+                     *         "accent_color": null,
+                     *         "logo": null,
+                     *         "default_redact": true,
+                     *         "embed_origins": []
+                     *       },
+                     *       "created_at": "2026-11-01T09:00:00Z",
+                     *       "keyhole_id": "ten_4f1c0a9e2b7d3c5a",
+                     *       "status": "active",
+                     *       "suspended_at": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PlatformTenant"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["PlatformOnly"];
+            409: components["responses"]["StateConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deletePlatformTenant: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
+            path: {
+                /** @description the product's own id for the tenant (its organisation id): 1-128 characters of `A-Za-z0-9._:-` */
+                tenant_id: components["parameters"]["tenant_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description still deleting: DELETE again to finish */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "org_8812",
+                     *       "status": "deleting",
+                     *       "links_revoked": 1840
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TenantDeleting"];
+                };
+            };
+            /** @description deleted */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["PlatformOnly"];
+            404: components["responses"]["TenantNotFound"];
+            409: components["responses"]["StateConflict"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    patchPlatformTenant: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
+            path: {
+                /** @description the product's own id for the tenant (its organisation id): 1-128 characters of `A-Za-z0-9._:-` */
+                tenant_id: components["parameters"]["tenant_id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "plan": "enterprise"
+                 *     }
+                 */
+                "application/json": components["schemas"]["PlatformTenantPatch"];
+            };
+        };
+        responses: {
+            /** @description the tenant */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "org_8812",
+                     *       "name": "Globex",
+                     *       "plan": "team",
+                     *       "limits": {
+                     *         "links_per_resource": 10,
+                     *         "shared_resources": 1000,
+                     *         "api_requests_per_min": 1200,
+                     *         "viewer_requests_per_min_per_ip": 600,
+                     *         "failed_resolves_per_min_per_ip": 30
+                     *       },
+                     *       "overrides": {},
+                     *       "usage": {
+                     *         "active_links": 3,
+                     *         "shared_resources": 2
+                     *       },
+                     *       "settings": {
+                     *         "default_expires_in": "7d",
+                     *         "max_expires_in": "never",
+                     *         "token_display": "recopyable",
+                     *         "require_password": false,
+                     *         "access_log_retention_days": 90,
+                     *         "display_name": null,
+                     *         "accent_color": null,
+                     *         "logo": null,
+                     *         "default_redact": true,
+                     *         "embed_origins": []
+                     *       },
+                     *       "created_at": "2026-11-01T09:00:00Z",
+                     *       "keyhole_id": "ten_4f1c0a9e2b7d3c5a",
+                     *       "status": "active",
+                     *       "suspended_at": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PlatformTenant"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["PlatformOnly"];
+            404: components["responses"]["TenantNotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    suspendPlatformTenant: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
+            path: {
+                /** @description the product's own id for the tenant (its organisation id): 1-128 characters of `A-Za-z0-9._:-` */
+                tenant_id: components["parameters"]["tenant_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the tenant, suspended */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "org_8812",
+                     *       "name": "Globex",
+                     *       "plan": "team",
+                     *       "limits": {
+                     *         "links_per_resource": 10,
+                     *         "shared_resources": 1000,
+                     *         "api_requests_per_min": 1200,
+                     *         "viewer_requests_per_min_per_ip": 600,
+                     *         "failed_resolves_per_min_per_ip": 30
+                     *       },
+                     *       "overrides": {},
+                     *       "usage": {
+                     *         "active_links": 3,
+                     *         "shared_resources": 2
+                     *       },
+                     *       "settings": {
+                     *         "default_expires_in": "7d",
+                     *         "max_expires_in": "never",
+                     *         "token_display": "recopyable",
+                     *         "require_password": false,
+                     *         "access_log_retention_days": 90,
+                     *         "display_name": null,
+                     *         "accent_color": null,
+                     *         "logo": null,
+                     *         "default_redact": true,
+                     *         "embed_origins": []
+                     *       },
+                     *       "created_at": "2026-11-01T09:00:00Z",
+                     *       "keyhole_id": "ten_4f1c0a9e2b7d3c5a",
+                     *       "status": "suspended",
+                     *       "suspended_at": "2026-11-20T10:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PlatformTenant"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["PlatformOnly"];
+            404: components["responses"]["TenantNotFound"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    resumePlatformTenant: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
+            path: {
+                /** @description the product's own id for the tenant (its organisation id): 1-128 characters of `A-Za-z0-9._:-` */
+                tenant_id: components["parameters"]["tenant_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the tenant, active */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "org_8812",
+                     *       "name": "Globex",
+                     *       "plan": "team",
+                     *       "limits": {
+                     *         "links_per_resource": 10,
+                     *         "shared_resources": 1000,
+                     *         "api_requests_per_min": 1200,
+                     *         "viewer_requests_per_min_per_ip": 600,
+                     *         "failed_resolves_per_min_per_ip": 30
+                     *       },
+                     *       "overrides": {},
+                     *       "usage": {
+                     *         "active_links": 3,
+                     *         "shared_resources": 2
+                     *       },
+                     *       "settings": {
+                     *         "default_expires_in": "7d",
+                     *         "max_expires_in": "never",
+                     *         "token_display": "recopyable",
+                     *         "require_password": false,
+                     *         "access_log_retention_days": 90,
+                     *         "display_name": null,
+                     *         "accent_color": null,
+                     *         "logo": null,
+                     *         "default_redact": true,
+                     *         "embed_origins": []
+                     *       },
+                     *       "created_at": "2026-11-01T09:00:00Z",
+                     *       "keyhole_id": "ten_4f1c0a9e2b7d3c5a",
+                     *       "status": "active",
+                     *       "suspended_at": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PlatformTenant"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["PlatformOnly"];
+            404: components["responses"]["TenantNotFound"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createPlatformTenantKey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
+            path: {
+                /** @description the product's own id for the tenant (its organisation id): 1-128 characters of `A-Za-z0-9._:-` */
+                tenant_id: components["parameters"]["tenant_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Globex admin",
+                 *       "role": "admin"
+                 *     }
+                 */
+                "application/json": components["schemas"]["TenantKeyCreate"];
+            };
+        };
+        responses: {
+            /** @description the key, with `key` shown this once */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "key_0c9d8e7f6a5b4c3d2e1f",
+                     *       "name": "admin key",
+                     *       "role": "admin",
+                     *       "prefix": "kh_4f1c0a9e2b7d3c5a_Xy...",
+                     *       "created_at": "2026-11-20T10:00:00Z",
+                     *       "created_by": "pkey_5e4d3c2b1a0f9e8d7c6b",
+                     *       "key": "kh_4f1c0a9e2b7d3c5a_Xy3kQ9vL0mN8pR2sT6uW4zA1bC5dE7fG9hJ0kL2mN4o"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["NewApiKey"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["PlatformOnly"];
+            404: components["responses"]["TenantNotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getPlatformTenantUsage: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
+            path: {
+                /** @description the product's own id for the tenant (its organisation id): 1-128 characters of `A-Za-z0-9._:-` */
+                tenant_id: components["parameters"]["tenant_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 90 days of usage */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "org_8812",
+                     *       "days": [
+                     *         {
+                     *           "date": "2026-08-23",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-08-24",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-08-25",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-08-26",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-08-27",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-08-28",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-08-29",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-08-30",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-08-31",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-09-01",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-09-02",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-09-03",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-09-04",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-09-05",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-09-06",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-09-07",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-09-08",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-09-09",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-09-10",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-09-11",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-09-12",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-09-13",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-09-14",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-09-15",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-09-16",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-09-17",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-09-18",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-09-19",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-09-20",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-09-21",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-09-22",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-09-23",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-09-24",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-09-25",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-09-26",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-09-27",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-09-28",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-09-29",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-09-30",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-10-01",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-10-02",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-10-03",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-10-04",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-10-05",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-10-06",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-10-07",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-10-08",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-10-09",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-10-10",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-10-11",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-10-12",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-10-13",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-10-14",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-10-15",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-10-16",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-10-17",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-10-18",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-10-19",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-10-20",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-10-21",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-10-22",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-10-23",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-10-24",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-10-25",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-10-26",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-10-27",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-10-28",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-10-29",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-10-30",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-10-31",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-11-01",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-11-02",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-11-03",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-11-04",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-11-05",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-11-06",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-11-07",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-11-08",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-11-09",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-11-10",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-11-11",
+                     *           "views": 0,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-11-12",
+                     *           "views": 197,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-11-13",
+                     *           "views": 34,
+                     *           "links_created": 1
+                     *         },
+                     *         {
+                     *           "date": "2026-11-14",
+                     *           "views": 71,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-11-15",
+                     *           "views": 108,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-11-16",
+                     *           "views": 145,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-11-17",
+                     *           "views": 182,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-11-18",
+                     *           "views": 19,
+                     *           "links_created": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-11-19",
+                     *           "views": 56,
+                     *           "links_created": 1
+                     *         },
+                     *         {
+                     *           "date": "2026-11-20",
+                     *           "views": 93,
+                     *           "links_created": 0
+                     *         }
+                     *       ],
+                     *       "totals": {
+                     *         "views": 905,
+                     *         "links_created": 2
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TenantDailyUsage"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["PlatformOnly"];
+            404: components["responses"]["TenantNotFound"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listPlatformPlans: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the plans */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "name": "free",
+                     *           "source": "builtin",
+                     *           "limits": {
+                     *             "links_per_resource": 1,
+                     *             "shared_resources": 2,
+                     *             "api_requests_per_min": 300,
+                     *             "viewer_requests_per_min_per_ip": 120,
+                     *             "failed_resolves_per_min_per_ip": 30
+                     *           }
+                     *         },
+                     *         {
+                     *           "name": "growth",
+                     *           "source": "namespace",
+                     *           "limits": {
+                     *             "links_per_resource": 20,
+                     *             "shared_resources": 50,
+                     *             "api_requests_per_min": 600,
+                     *             "viewer_requests_per_min_per_ip": 300,
+                     *             "failed_resolves_per_min_per_ip": 30
+                     *           }
+                     *         }
+                     *       ],
+                     *       "next_cursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PlanPage"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["PlatformOnly"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    putPlatformPlan: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
+            path: {
+                /** @description the plan's name: 1-40 characters of `A-Za-z0-9_-`, not a built-in plan's */
+                plan_name: components["parameters"]["plan_name"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "limits": {
+                 *         "links_per_resource": 20,
+                 *         "shared_resources": 50,
+                 *         "api_requests_per_min": 600,
+                 *         "viewer_requests_per_min_per_ip": 300
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["PlanPut"];
+            };
+        };
+        responses: {
+            /** @description replaced */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "name": "growth",
+                     *       "source": "namespace",
+                     *       "limits": {
+                     *         "links_per_resource": 20,
+                     *         "shared_resources": 50,
+                     *         "api_requests_per_min": 600,
+                     *         "viewer_requests_per_min_per_ip": 300,
+                     *         "failed_resolves_per_min_per_ip": 30
+                     *       },
+                     *       "tenants_updated": 0
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Plan"];
+                };
+            };
+            /** @description created */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "name": "growth",
+                     *       "source": "namespace",
+                     *       "limits": {
+                     *         "links_per_resource": 20,
+                     *         "shared_resources": 50,
+                     *         "api_requests_per_min": 600,
+                     *         "viewer_requests_per_min_per_ip": 300,
+                     *         "failed_resolves_per_min_per_ip": 30
+                     *       },
+                     *       "tenants_updated": 0
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Plan"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["PlatformOnly"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    revokeLinks: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description With a platform key (`khp_...`): the product's id of the tenant to act for, as that tenant's admin (required then: without it, 400 `tenant_required`; a tenant of another namespace is the usual 404). Ignored with a tenant's own key. */
+                "Keyhole-Tenant"?: components["parameters"]["Keyhole-Tenant"];
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "actor": "user:42",
+                 *       "reason": "employee left"
+                 *     }
+                 */
+                "application/json": components["schemas"]["LinksRevoke"];
+            };
+        };
+        responses: {
+            /** @description what happened to each link */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "results": [
+                     *         {
+                     *           "link_id": "lnk_5f0c2a9e1b7d4c3a8e6f1d2b",
+                     *           "resource_id": "invoice-42",
+                     *           "status": "revoked"
+                     *         },
+                     *         {
+                     *           "link_id": "lnk_000000000000000000000000",
+                     *           "resource_id": null,
+                     *           "status": "not_found"
+                     *         }
+                     *       ],
+                     *       "revoked": 1,
+                     *       "complete": true
+                     *     }
+                     */
+                    "application/json": components["schemas"]["LinksRevoked"];
+                };
+            };
+            400: components["responses"]["BadRequestOrTenantRequired"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createConsoleSession: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description With a platform key (`khp_...`): the product's id of the tenant to act for, as that tenant's admin (required then: without it, 400 `tenant_required`; a tenant of another namespace is the usual 404). Ignored with a tenant's own key. */
+                "Keyhole-Tenant"?: components["parameters"]["Keyhole-Tenant"];
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "resource_id": "invoice-42",
+                 *       "actor": "user:42"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ConsoleSessionCreate"];
+            };
+        };
+        responses: {
+            /** @description the one-time URL */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "url": "https://share.example.com/console/ten_0123456789abcdef/share#ticket=kht_0123456789abcdef_q3Yx0Jr8nV9pQeWm1c6LkT2uZs5bAa7dHf4gE0iOoPy",
+                     *       "expires_at": "2026-11-20T10:05:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ConsoleTicket"];
+                };
+            };
+            400: components["responses"]["BadRequestOrTenantRequired"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    startConsoleSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "ticket": "kht_0123456789abcdef_q3Yx0Jr8nV9pQeWm1c6LkT2uZs5bAa7dHf4gE0iOoPy"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ConsoleSessionStart"];
+            };
+        };
+        responses: {
+            /** @description the session */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "token": "khs_0123456789abcdef_Zr8nV9pQeWm1c6LkT2uZs5bAa7dHf4gE0iOoPyq3Yx0",
+                     *       "session": {
+                     *         "id": "cs_0c9d8e7f6a5b4c3d2e1f",
+                     *         "role": "operator",
+                     *         "resource_id": "invoice-42",
+                     *         "actor": "user:42",
+                     *         "key": {
+                     *           "id": "key_0c9d8e7f6a5b4c3d2e1f",
+                     *           "name": "billing-app"
+                     *         },
+                     *         "expires_at": "2026-11-20T22:00:00Z",
+                     *         "idle_timeout_seconds": 1800
+                     *       },
+                     *       "tenant": {
+                     *         "id": "ten_0123456789abcdef",
+                     *         "name": "Globex",
+                     *         "plan": "team",
+                     *         "limits": {
+                     *           "links_per_resource": 10,
+                     *           "shared_resources": 1000,
+                     *           "api_requests_per_min": 1200,
+                     *           "viewer_requests_per_min_per_ip": 600,
+                     *           "failed_resolves_per_min_per_ip": 30
+                     *         },
+                     *         "overrides": {},
+                     *         "usage": {
+                     *           "active_links": 3,
+                     *           "shared_resources": 2
+                     *         },
+                     *         "settings": {
+                     *           "default_expires_in": "7d",
+                     *           "max_expires_in": "never",
+                     *           "token_display": "recopyable",
+                     *           "require_password": false,
+                     *           "access_log_retention_days": 90,
+                     *           "display_name": "Globex Billing",
+                     *           "accent_color": "#0f766e",
+                     *           "logo": null,
+                     *           "default_redact": true,
+                     *           "embed_origins": [
+                     *             "https://app.example.com"
+                     *           ]
+                     *         },
+                     *         "created_at": "2026-11-01T09:00:00Z"
+                     *       },
+                     *       "resource": {
+                     *         "id": "invoice-42",
+                     *         "type": "invoice",
+                     *         "name": "Invoice #42",
+                     *         "kind": "document",
+                     *         "scopes": [],
+                     *         "active_links": 1,
+                     *         "allowed_paths": null,
+                     *         "allowed_methods": null
+                     *       },
+                     *       "how_to_free": {
+                     *         "links_per_resource": "revoke one of this resource's active links, or wait for one to expire",
+                     *         "shared_resources": "revoke every active link of another shared resource (or delete that resource)"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ConsoleSessionStarted"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    endConsoleSession: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description With a platform key (`khp_...`): the product's id of the tenant to act for, as that tenant's admin (required then: without it, 400 `tenant_required`; a tenant of another namespace is the usual 404). Ignored with a tenant's own key. */
+                "Keyhole-Tenant"?: components["parameters"]["Keyhole-Tenant"];
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description ended */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["TenantRequired"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    consolePage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Keyhole's id of the tenant (`ten_...`), from `POST /v1/console/sessions` */
+                tenant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the page */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": "no-store";
+                    "Referrer-Policy": components["headers"]["Referrer-Policy"];
+                    "X-Robots-Tag": components["headers"]["X-Robots-Tag"];
+                    "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                    /** @description script and style allowed by their hashes; `frame-ancestors` the tenant's `embed_origins` (else `'none'`) */
+                    "Content-Security-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <!doctype html><html lang="en">...</html> */
+                    "text/html": string;
+                };
+            };
+            /** @description unexpected (a static page) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": "no-store";
+                    "Referrer-Policy": components["headers"]["Referrer-Policy"];
+                    "X-Robots-Tag": components["headers"]["X-Robots-Tag"];
+                    "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                    /** @description script and style allowed by their hashes; `frame-ancestors` the tenant's `embed_origins` (else `'none'`) */
+                    "Content-Security-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description the tenant's settings could not be read just now (a static page) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": "no-store";
+                    "Referrer-Policy": components["headers"]["Referrer-Policy"];
+                    "X-Robots-Tag": components["headers"]["X-Robots-Tag"];
+                    "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                    /** @description script and style allowed by their hashes; `frame-ancestors` the tenant's `embed_origins` (else `'none'`) */
+                    "Content-Security-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+        };
+    };
+    shareDialogPage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Keyhole's id of the tenant (`ten_...`), from `POST /v1/console/sessions` */
+                tenant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the page */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": "no-store";
+                    "Referrer-Policy": components["headers"]["Referrer-Policy"];
+                    "X-Robots-Tag": components["headers"]["X-Robots-Tag"];
+                    "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                    /** @description script and style allowed by their hashes; `frame-ancestors` the tenant's `embed_origins` (else `'none'`) */
+                    "Content-Security-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <!doctype html><html lang="en">...</html> */
+                    "text/html": string;
+                };
+            };
+            /** @description unexpected (a static page) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": "no-store";
+                    "Referrer-Policy": components["headers"]["Referrer-Policy"];
+                    "X-Robots-Tag": components["headers"]["X-Robots-Tag"];
+                    "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                    /** @description script and style allowed by their hashes; `frame-ancestors` the tenant's `embed_origins` (else `'none'`) */
+                    "Content-Security-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description the tenant's settings could not be read just now (a static page) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": "no-store";
+                    "Referrer-Policy": components["headers"]["Referrer-Policy"];
+                    "X-Robots-Tag": components["headers"]["X-Robots-Tag"];
+                    "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                    /** @description script and style allowed by their hashes; `frame-ancestors` the tenant's `embed_origins` (else `'none'`) */
+                    "Content-Security-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
         };
     };
 }
