@@ -10,6 +10,8 @@
 3. Cold start from the deployment package in fresh python3.12 processes, as a ratio to
    `import boto3` plus one client, and the package's size (`bench.coldstart`).
 4. AWS requests, read and write units per admin and viewer operation (informational).
+5. A console session's requests beside the same admin requests with a key (no more requests,
+   items, read or write units), and the share dialog's first load (at most 100 KB compressed).
 
 Prints the tables and writes `bench/results.json`; exits 1 when a budget is missed.
 """
@@ -389,6 +391,10 @@ def main() -> int:
         cold = None
     print_operations(operations)
     failures = report(cost, cold)
+    from bench import console_bench  # a console request beside the same admin request; the dialog's first load
+
+    console = console_bench.run()
+    failures += console_bench.report(console)
     if cold is None:
         failures.append("cold_start_not_measured")
     results = {
@@ -409,6 +415,7 @@ def main() -> int:
             "dynamodb_latency_ms": pricing.DYNAMODB_LATENCY_MS,
         },
         "cost": cost,
+        "console": console,
         "cold_start": cold,
         "missed": failures,
     }
