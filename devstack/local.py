@@ -390,7 +390,7 @@ Keyhole is running.
   Origin URL  {state.get("origin_share_url", "(none)")}
   Console     {state.get("console_url", "(none)")}
               (opens once, within 5 minutes; a fresh one each time: {state.get("product_url", "")}/console)
-  Demo product {state.get("product_url", "(none)")}/
+  Product     {state.get("product_url", "(none)")}/
               (a product page on its own origin: its Share button opens Keyhole's share dialog in an iframe)
   Tenant      {state["tenant_id"]}
   moto        {state["aws_endpoint"]}

@@ -613,7 +613,8 @@ class ConsoleSession(CounterModel):
     created_at = UnicodeAttribute()
     expires_at = NumberAttribute()  # epoch seconds: at most 12 hours after it started
     active_until = NumberAttribute()  # epoch seconds: the idle deadline, moved on by every request
-    r: MapAttribute[str, Any] = MapAttribute(default=dict)  # requests per minute: `m<minute>` -> count (the current minute only)
+    # Requests per minute: `m<minute>` -> count (the current minute only).
+    r: MapAttribute[str, Any] = MapAttribute(default=dict)
     ttl = NumberAttribute(null=True)
 
     @staticmethod
