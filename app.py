@@ -39,14 +39,15 @@ from chalicelib.viewer import resolve as viewer
 if TYPE_CHECKING:
     from chalicelib import webhooks
     from chalicelib.access import accesslog
-    from chalicelib.links import imports, limits, links
+    from chalicelib.console import sessions
+    from chalicelib.links import imports, limits, links, revocation
     from chalicelib.platform import access, keys, plans, usage
     from chalicelib.platform import tenants as platform_tenants
     from chalicelib.platform.keys import PlatformCaller
     from chalicelib.resources import resource_files, resources
     from chalicelib.resources.preconditions import Preconditions
     from chalicelib.runtime import validation
-    from chalicelib.tenancy import apikeys, audit, tenants
+    from chalicelib.tenancy import apikeys, audit, embedding, tenants
     from chalicelib.tenancy.apikeys import Principal
 else:
     access = lazy_module("chalicelib.platform.access")
@@ -65,6 +66,9 @@ else:
     tenants = lazy_module("chalicelib.tenancy.tenants")
     validation = lazy_module("chalicelib.runtime.validation")
     webhooks = lazy_module("chalicelib.webhooks")
+    sessions = lazy_module("chalicelib.console.sessions")
+    revocation = lazy_module("chalicelib.links.revocation")
+    embedding = lazy_module("chalicelib.tenancy.embedding")
 
 # Logging is Powertools' (structured JSON, secrets scrubbed); Chalice's own handler on the same
 # "keyhole" logger would write every line a second time, unstructured.
@@ -236,6 +240,7 @@ def admin_route(
                 )
                 apikeys.count_request(svc, principal)
                 principal.require(role)
+                principal.check_resource(params.get("resource_id"))  # a session limited to one resource
                 args: list[Any] = [svc, principal, req, *items]
                 if body:
                     args.append(
@@ -283,14 +288,18 @@ def _first(items: tuple[Any, ...]) -> Any:
     return items[0] if items else None
 
 
-@admin_route("/v1/tenant", "GET", "viewer")
-def get_tenant(svc: Keyhole, principal: Principal, req: RequestInfo) -> dict[str, Any]:
-    return tenants.to_json(principal.tenant)
+def _embedding_key(tenant_id: str) -> list[tuple[Any, tuple[str, str]]]:
+    return [embedding.item_key(tenant_id)]  # `embed_origins`, an item of its own (tenancy/embedding.py)
 
 
-@admin_route("/v1/tenant", "PATCH", "admin", body=True, empty_body=True)
-def patch_tenant(svc: Keyhole, principal: Principal, req: RequestInfo, body: dict[str, Any]) -> dict[str, Any]:
-    return tenants.patch_settings(svc, principal, body, req)
+@admin_route("/v1/tenant", "GET", "viewer", extra=_embedding_key)
+def get_tenant(svc: Keyhole, principal: Principal, req: RequestInfo, *items: Any) -> dict[str, Any]:
+    return tenants.to_json(principal.tenant, embedding.origins_of(_first(items)))
+
+
+@admin_route("/v1/tenant", "PATCH", "admin", extra=_embedding_key, body=True, empty_body=True)
+def patch_tenant(svc: Keyhole, principal: Principal, req: RequestInfo, *rest: Any) -> dict[str, Any]:
+    return tenants.patch_settings(svc, principal, rest[-1], req, rest[0] if len(rest) > 1 else None)
 
 
 @admin_route("/v1/api-keys", "POST", "admin", status=201, body=True)
@@ -438,6 +447,12 @@ def revoke_link(svc: Keyhole, principal: Principal, req: RequestInfo, *items: An
     links.revoke_link(svc, principal, _first(items), req)
 
 
+@admin_route("/v1/links/revoke", "POST", "operator", body=True)
+def revoke_links(svc: Keyhole, principal: Principal, req: RequestInfo, body: dict[str, Any]) -> dict[str, Any]:
+    """Bulk revocation: up to 100 link ids, or a filter; per-link results, one audit event each."""
+    return revocation.revoke_request(svc, principal, body, req)
+
+
 @admin_route("/v1/links/{link_id}/access-logs", "GET", "viewer", extra=_link_key)
 def list_access_logs(svc: Keyhole, principal: Principal, req: RequestInfo, *items: Any, link_id: str) -> dict[str, Any]:
     return accesslog.list_entries(links.owned_record(_first(items), principal), _query(), now=svc.clock.time())
@@ -474,6 +489,65 @@ def list_webhook_deliveries(
 @admin_route("/v1/audit", "GET", "admin")
 def list_audit(svc: Keyhole, principal: Principal, req: RequestInfo) -> dict[str, Any]:
     return audit.list_events(principal.tenant_id, _query())
+
+
+# --- console and share dialog (chalicelib/console/, docs/console.md) -----------------------------
+
+
+@admin_route("/v1/console/sessions", "POST", "operator", status=201, body=True, empty_body=True)
+def create_console_session(svc: Keyhole, principal: Principal, req: RequestInfo, body: dict[str, Any]) -> Any:
+    """A one-time console URL (5 minutes) for a session of at most the key's role."""
+    return sessions.mint(svc, principal, body, req)
+
+
+@admin_route("/v1/console/session", "DELETE", "viewer", status=204)
+def end_console_session(svc: Keyhole, principal: Principal, req: RequestInfo) -> None:
+    """A console session signs out: its token stops working at once."""
+    sessions.end(svc, principal, req)
+
+
+@app.route("/v1/console/session", methods=["POST"], content_types=BODY_TYPES)
+def start_console_session() -> Response:
+    """The console page exchanges its one-time ticket for a session token (no key: the ticket is the credential)."""
+    req = request_info()
+    try:
+        svc = service()
+        body = validation.parse_json_object(raw_body(current_request()), max_bytes=svc.settings.max_body_bytes)
+        answer = sessions.redeem(svc, body, req)
+        headers: dict[str, str | list[str]] = {
+            "Content-Type": "application/json",
+            "X-Request-Id": req.request_id,
+            **NO_STORE,
+        }
+        return Response(body=answer, status_code=201, headers=headers)
+    except KeyholeError as error:
+        return _error_response(error, req.request_id)
+    except Exception as error:
+        return _error_response(_unexpected(error, req.request_id), req.request_id)
+
+
+def _console_page(tenant_id: str, page: str) -> Response:
+    from chalicelib.console import pages
+
+    req = request_info()
+    try:
+        status, body, headers = pages.serve(service(), unquote(tenant_id), page)
+    except Exception as error:  # an outage reading the tenant's embed origins: 503, else 500 (cause logged)
+        failure = error if isinstance(error, KeyholeError) else _unexpected(error, req.request_id)
+        status, body, headers = pages.failure(failure.status)
+    return Response(body=body, status_code=status, headers={**headers, "X-Request-Id": req.request_id})
+
+
+@app.route("/console/{tenant_id}", methods=["GET"])
+def console_page(tenant_id: str) -> Response:
+    """The console (a tenant's staff): the page; it reads its ticket from the URL's fragment."""
+    return _console_page(tenant_id, "console")
+
+
+@app.route("/console/{tenant_id}/share", methods=["GET"])
+def share_dialog_page(tenant_id: str) -> Response:
+    """The share dialog (one resource), to embed in the product's page."""
+    return _console_page(tenant_id, "dialog")
 
 
 # --- platform routes (docs/platform.md): a product's platform key managing its own tenants ----------
@@ -943,7 +1017,7 @@ def content_hosts_serve_content_only(event: Any, get_response: Callable[[Any], R
 
     route = event.path or ""  # the routed resource path (`/share/{token}/o/{proxy+}`), not the path as sent
     sent = (event.context or {}).get("path") or route
-    if route.startswith("/v1/") or route.startswith("/share/"):
+    if route.startswith(("/v1/", "/share/", "/console/")):
         if content_origin.is_content_request(
             service().settings, request_host()
         ) and not content_origin.content_route_allowed(route, sent):

@@ -10,6 +10,8 @@
 3. Cold start from the deployment package in fresh python3.12 processes, as a ratio to
    `import boto3` plus one client, and the package's size (`bench.coldstart`).
 4. AWS requests, read and write units per admin and viewer operation (informational).
+5. A console session's requests beside the same admin requests with a key (no more requests,
+   items, read or write units), and the share dialog's first load (at most 100 KB compressed).
 
 Prints the tables and writes `bench/results.json`; exits 1 when a budget is missed.
 """
@@ -512,6 +514,10 @@ def main() -> int:
     failures = report(cost, cold)
     print_slow_receiver(extras.get("slow_receiver_batch"))
     failures += report_acting(operations)
+    from bench import console_bench  # a console request beside the same admin request; the dialog's first load
+
+    console = console_bench.run()
+    failures += console_bench.report(console)
     if cold is None:
         failures.append("cold_start_not_measured")
     results = {
@@ -533,6 +539,7 @@ def main() -> int:
         },
         "cost": cost,
         "slow_receiver_batch": extras.get("slow_receiver_batch"),
+        "console": console,
         "cold_start": cold,
         "missed": failures,
     }

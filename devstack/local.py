@@ -152,8 +152,9 @@ def aws_environment(endpoint: str) -> dict[str, str]:
     }
 
 
-def deploy_and_seed(endpoint: str, api_url: str, origin_url: str = "") -> dict[str, str]:
-    """Deploy the infra template into moto and create the demo tenant, resource and link."""
+def deploy_and_seed(endpoint: str, api_url: str, origin_url: str = "", product_url: str = "") -> dict[str, str]:
+    """Deploy the infra template into moto and create the demo tenant, resource and link (and,
+    with `product_url`, let the demo product embed the share dialog: `embed_origins`)."""
     os.environ.update(aws_environment(endpoint))
     outputs = infra.deploy(boto3.Session(region_name=REGION), stage="local", endpoint_url=endpoint)
     from chalicelib.links import links
@@ -209,9 +210,17 @@ def deploy_and_seed(endpoint: str, api_url: str, origin_url: str = "") -> dict[s
     from chalicelib.platform import keys
 
     _, platform_key = keys.create_key(svc, name="make run", namespace=PLATFORM_NAMESPACE)
+    console_state: dict[str, str] = {}
+    if product_url:
+        tenants.patch_settings(svc, principal, {"embed_origins": [product_url]}, req)
+        from chalicelib.console import sessions
+
+        minted = sessions.mint(svc, principal, {"role": "admin"}, req)
+        console_state = {"product_url": product_url, "console_url": minted["url"]}
     return {
         **origin_state,
         **files_state,
+        **console_state,
         "api_url": api_url,
         "admin_key": admin_key,
         "platform_key": platform_key,
@@ -394,8 +403,9 @@ def main() -> int:
         )
         wait_for_port(moto_port, process=children[-1])
         print("Deploying infra/template.json into moto through CloudFormation ...", flush=True)
-        origin_port = free_port()
-        state = deploy_and_seed(endpoint, api_url, f"http://127.0.0.1:{origin_port}")
+        origin_port, product_port = free_port(), free_port()
+        product_url = f"http://product.localhost:{product_port}"
+        state = deploy_and_seed(endpoint, api_url, f"http://127.0.0.1:{origin_port}", product_url)
         print(f"Starting the demo origin on 127.0.0.1:{origin_port} ...", flush=True)
         children.append(
             subprocess.Popen(
@@ -405,6 +415,15 @@ def main() -> int:
             )
         )
         wait_for_port(origin_port, process=children[-1])
+        print(f"Starting the demo product on {product_url} ...", flush=True)
+        children.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "devstack.product", "--port", str(product_port), "--api", api_url],
+                cwd=ROOT,
+                env={**os.environ, "DEMO_PRODUCT_KEY": state["admin_key"]},
+            )
+        )
+        wait_for_port(product_port, process=children[-1])
         STATE_DIR.mkdir(exist_ok=True)
         (STATE_DIR / "local.json").write_text(json.dumps(state, indent=2) + "\n")
         child_env = {
@@ -448,6 +467,10 @@ Keyhole is running.
   Share URL   {state["share_url"]}
   Files URL   {state.get("files_share_url", "(none)")}
   Origin URL  {state.get("origin_share_url", "(none)")}
+  Console     {state.get("console_url", "(none)")}
+              (opens once, within 5 minutes; a fresh one each time: {state.get("product_url", "")}/console)
+  Product     {state.get("product_url", "(none)")}/
+              (a product page on its own origin: its Share button opens Keyhole's share dialog in an iframe)
   Tenant      {state["tenant_id"]}
   moto        {state["aws_endpoint"]}
 

@@ -301,3 +301,50 @@ def parse_platform_key(value: str) -> PlatformKey | None:
     if not match:
         return None
     return PlatformKey(value=match.group(0), namespace_key=match.group(1))
+
+
+# --- console sessions and their tickets (chalicelib/console/) ---------------------------------
+# Both name their tenant (`khs_<tenant key>_<secret>`, `kht_<tenant key>_<secret>`), so the item
+# they open (kept by its SHA-256) and the tenant are read in one BatchGetItem.
+
+_CONSOLE_RE = re.compile(r"^(khs|kht)_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$")
+CONSOLE_SESSION_PREFIX = "khs"
+CONSOLE_TICKET_PREFIX = "kht"
+
+
+@dataclass(frozen=True)
+class ConsoleSecret:
+    """A console session token (`khs_`) or a one-time console ticket (`kht_`). `value` is the secret."""
+
+    value: str
+    kind: str
+    tenant_key: str
+
+    @property
+    def hash(self) -> str:
+        return sha256_hex(self.value)
+
+    @property
+    def tenant_id(self) -> str:
+        return tenant_id_for(self.tenant_key)
+
+    @property
+    def public_id(self) -> str:
+        """The id audit events name a session by (never enough to use it)."""
+        return f"cs_{self.hash[:20]}"
+
+    def __repr__(self) -> str:
+        return f"ConsoleSecret(kind={self.kind!r}, id={self.public_id!r})"
+
+    __str__ = __repr__
+
+
+def new_console_secret(kind: str, tenant_key: str) -> ConsoleSecret:
+    return ConsoleSecret(value=f"{kind}_{tenant_key}_{_b64(secrets.token_bytes(32))}", kind=kind, tenant_key=tenant_key)
+
+
+def parse_console_secret(value: str | None, kind: str) -> ConsoleSecret | None:
+    match = _CONSOLE_RE.match((value or "").strip())
+    if not match or match.group(1) != kind:
+        return None
+    return ConsoleSecret(value=match.group(0), kind=kind, tenant_key=match.group(2))

@@ -37,7 +37,7 @@ from chalicelib.tenancy.principals import MAX_ACTOR_CHARS, valid_actor
 from chalicelib.tenancy.tenants import limits_of, settings_of
 
 TOKEN_PURPOSE = "share-token"  # noqa: S105 (the sealing purpose's name, not a secret)
-STATUSES = ("active", "revoked", "expired", "exhausted", "all")
+STATUSES = ("active", "paused", "revoked", "expired", "exhausted", "all")
 CREATE_FIELDS = (
     "label",
     "description",
@@ -50,8 +50,20 @@ CREATE_FIELDS = (
     "allowed_paths",
     "allowed_methods",
     "import_token",  # a token the product brings from its own system (links/imports.py)
+    "embeddable",
 )
-PATCH_FIELDS = ("label", "description", "expires_in", "expires_at", "max_views", "rate_limit_per_min")
+PATCH_FIELDS = (
+    "label",
+    "description",
+    "expires_in",
+    "expires_at",
+    "max_views",
+    "rate_limit_per_min",
+    "paused",
+    "password",
+)
+# Links whose URL may open again: active ones, and paused ones (resuming brings the same URL back).
+CHANGEABLE = ("active", "paused")
 MAX_ATTEMPTS = 8
 RECLAIM_BATCH = 100
 LINK_ID_RE = re.compile(r"^lnk_[0-9a-f]{24}$")
@@ -79,7 +91,7 @@ def status_of(record: LinkRecord, now_s: str, views: viewcounts.Views | None = N
         return "expired"
     if views is not None and record.max_views is not None and views.view_count >= int(record.max_views):
         return "exhausted"
-    return "active"
+    return "paused" if record.paused else "active"
 
 
 def share_url(base_url: str, token: str, tenant: Tenant | None = None) -> str:
@@ -128,6 +140,8 @@ def to_json(
         "rate_limit_per_min": None if record.rate_limit_per_min is None else int(record.rate_limit_per_min),
         "token_source": record.token_source or "keyhole",
         "token_strength": record.token_strength or "strong",
+        "paused": bool(record.paused),
+        "embeddable": bool(record.embeddable),
     }
     if record.allowed_paths or record.allowed_methods:
         body["allowed_paths"] = list(record.allowed_paths) if record.allowed_paths else None
@@ -162,8 +176,8 @@ def _state_actions(record: LinkRecord) -> list[Any]:
 
 
 def owned_record(record: LinkRecord | None, principal: Principal) -> LinkRecord:
-    """404 for unknown ids and for other tenants' ids alike."""
-    if record is None or record.tenant_id != principal.tenant_id:
+    """404 for unknown ids, other tenants' ids and links outside the caller's resource alike."""
+    if record is None or record.tenant_id != principal.tenant_id or not principal.covers(record.resource_id):
         raise NotFound("No such link")
     return record
 
@@ -196,6 +210,14 @@ def validate_create(
 
     origin = origin_spec.Origin.from_json(json.loads(head.origin)) if head.origin else None
     out["allowed_paths"], out["allowed_methods"] = origin_spec.parse_link_lists(body, origin, errors)
+    embeddable = body.get("embeddable")
+    if embeddable is not None and not isinstance(embeddable, bool):
+        errors.add("embeddable", "must be true or false")
+    elif embeddable and origin is not None:
+        errors.add(
+            "embeddable", "applies to document resources: an origin link's pages live on their own content origin"
+        )
+    out["embeddable"] = embeddable is True
     password = body.get("password")
     if password is not None and (not isinstance(password, str) or not 8 <= len(password) <= 256):
         errors.add("password", "must be 8-256 characters")
@@ -278,6 +300,7 @@ def create_link(
         created_at=stamp,
         allowed_paths=_listed(fields["allowed_paths"]),
         allowed_methods=_listed(fields["allowed_methods"]),
+        embeddable=True if fields["embeddable"] else None,
     )
     rk = LinkRecord.key(link_id)
     record = LinkRecord(
@@ -300,6 +323,7 @@ def create_link(
         allowed_methods=_listed(fields["allowed_methods"]),
         state="live",
         slot_held=True,
+        embeddable=True if fields["embeddable"] else None,
         created_at=stamp,
         created_by=principal.actor_label,
         created_by_actor=principal.actor_id,
@@ -330,6 +354,7 @@ def create_link(
             "has_password": password_hash is not None,
             "max_views": fields["max_views"],
             **({"token_source": "imported", "token_strength": record.token_strength} if imported else {}),
+            "embeddable": fields["embeddable"],
         },
         request_id=req.request_id,
     )
@@ -631,7 +656,12 @@ def list_links(
     if actor is not None and not valid_actor(actor):
         errors.add("actor", f"must be 1-{MAX_ACTOR_CHARS} printable characters")
     errors.raise_if_any()
-    if actor is not None:
+    if resource_id is None and principal.resource_id is not None:
+        # A session limited to one resource lists that resource's links (by actor: filtered to it).
+        if actor is not None:
+            return _list_by_actor(svc, principal, actor, status, limit, query.get("cursor"))
+        resource_id = principal.resource_id
+    elif actor is not None:
         return _list_by_actor(svc, principal, actor, status, limit, query.get("cursor"))
     t = principal.tenant_id
     now_s = to_rfc3339(svc.clock.now())
@@ -642,12 +672,14 @@ def list_links(
         condition, forward = None, False
     else:
         index, n = (LinkRecord.by_resource_state, 2) if resource_id else (LinkRecord.by_tenant_state, 1)
-        state = {"active": "live", "expired": "live"}.get(status, status)
+        state = {"active": "live", "expired": "live", "paused": "live"}.get(status, status)
         partition = f"T#{t}#R#{resource_id}#S#{state}" if resource_id else f"T#{t}#S#{state}"
         sort_attr = getattr(LinkRecord, f"gsi{n}sk")
-        condition, forward = {"active": (sort_attr > boundary, True), "expired": (sort_attr < boundary, False)}.get(
-            status, (None, False)
-        )
+        condition, forward = {
+            "active": (sort_attr > boundary, True),
+            "paused": (sort_attr > boundary, True),
+            "expired": (sort_attr < boundary, False),
+        }.get(status, (None, False))
     list_id = f"links:{status}"
     # An expired-list cursor always sorts before the boundary (the boundary only moves forward).
     in_range = (f"gsi{n}sk", lambda sk: sk < boundary) if status == "expired" else None
@@ -659,7 +691,7 @@ def list_links(
         list_id=list_id,
         sort_in_range=in_range,
     )
-    if status == "active" and start is not None and start[f"gsi{n}sk"]["S"] <= boundary:
+    if status in ("active", "paused") and start is not None and start[f"gsi{n}sk"]["S"] <= boundary:
         # The page ended on a link that has expired since: DynamoDB rejects a start key outside the
         # key condition. Active links are ordered by expiry, so every link before it has expired
         # too, and the rest of the list is exactly "active from now": start there.
@@ -693,7 +725,7 @@ def _list_by_actor(
     records = [
         r
         for r in svc.store.batch_get([(LinkRecord, LinkRecord.key(e.link_id)) for e in found])
-        if isinstance(r, LinkRecord) and r.tenant_id == principal.tenant_id
+        if isinstance(r, LinkRecord) and r.tenant_id == principal.tenant_id and principal.covers(r.resource_id)
     ]
     now_s = to_rfc3339(svc.clock.now())
     counters = viewcounts.read(svc.store, [r.link_id for r in records])
@@ -734,6 +766,10 @@ def patch_link(
         changes["rate_limit_per_min"] = integer(
             body, "rate_limit_per_min", errors, minimum=1, maximum=1000, nullable=True
         )
+    paused = body.get("paused")
+    if "paused" in body and not isinstance(paused, bool):
+        errors.add("paused", "must be true (the URL answers the one 404, the link keeps its slot) or false")
+    password = _new_password(body, settings, errors)
     given, new_expiry = expiry.resolve(
         body,
         now=now,
@@ -744,8 +780,8 @@ def patch_link(
     )
     errors.raise_if_any()
     status = status_of(record, now_s)
-    if status != "active":
-        raise Conflict(f"This link is {status}; only active links can be changed (create a new link instead)")
+    if status not in CHANGEABLE:
+        raise Conflict(f"This link is {status}; only active or paused links can be changed (create a new link instead)")
     cap = svc.store.get(Capability, Capability.key(record.token_hash))
     if cap is None:
         raise Conflict("This link is no longer active")
@@ -783,6 +819,25 @@ def patch_link(
             else [Capability.expires_at.remove(), Capability.ttl.remove()]
         )
         changes["expires_at"] = expires_s
+    if isinstance(paused, bool) and paused != bool(record.paused):
+        record.paused = paused or None
+        record_actions.append(LinkRecord.paused.set(True) if paused else LinkRecord.paused.remove())
+        cap_actions.append(Capability.paused.set(True) if paused else Capability.paused.remove())
+        changes["paused"] = paused
+    if password is not _UNCHANGED:
+        # A new hash and a new cookie salt: every unlock cookie issued for the link stops opening it.
+        if password is None:
+            cap_actions += [Capability.password_hash.remove(), Capability.cookie_salt.remove()]
+        else:
+            cap_actions += [
+                Capability.password_hash.set(passwords.hash_password(password, n=svc.settings.scrypt_n)),
+                Capability.cookie_salt.set(new_id("ck", 16)),
+            ]
+        record.has_password = password is not None
+        record_actions.append(LinkRecord.has_password.set(record.has_password))
+        changes["password"] = "set" if password is not None else "cleared"  # never the password itself
+    if not record_actions and not cap_actions:  # nothing changes (the same pause again): nothing written
+        return to_json(record, now_s, views=viewcounts.read(svc.store, [record.link_id])[record.link_id])
     txn = svc.store.txn()
     txn.update(
         LinkRecord,
@@ -803,7 +858,7 @@ def patch_link(
         audit.new_event(
             principal.tenant_id,
             actor=principal.actor(),
-            action="link.updated",
+            action=_patch_action(changes),
             at=now,
             target_type="link",
             target_id=record.link_id,
@@ -821,6 +876,32 @@ def patch_link(
     return to_json(record, now_s, views=viewcounts.read(svc.store, [record.link_id])[record.link_id])
 
 
+_UNCHANGED: Any = object()
+
+
+def _new_password(body: dict[str, Any], settings: dict[str, Any], errors: Collector) -> Any:
+    """`password` of a PATCH: a new one (8-256 characters), None to clear it, or `_UNCHANGED`."""
+    if "password" not in body:
+        return _UNCHANGED
+    password = body["password"]
+    if password is None:
+        if settings["require_password"]:
+            errors.add("password", "this tenant requires a password on every link: set a new one instead")
+            return _UNCHANGED
+        return None
+    if not isinstance(password, str) or not 8 <= len(password) <= 256:
+        errors.add("password", "must be 8-256 characters, or null to remove the password")
+        return _UNCHANGED
+    return password
+
+
+def _patch_action(changes: dict[str, Any]) -> str:
+    """`link.paused` / `link.resumed` when that is all a PATCH did, else `link.updated`."""
+    if set(changes) == {"paused"}:
+        return "link.paused" if changes["paused"] else "link.resumed"
+    return "link.updated"
+
+
 # --- reveal --------------------------------------------------------------------------------
 
 
@@ -833,7 +914,7 @@ def reveal_link(svc: Keyhole, principal: Principal, record: LinkRecord | None, r
     if record.sealed_token is None:
         raise Conflict("This link's token was shown once at creation and is not stored")
     status = status_of(record, now_s)
-    if status != "active":
+    if status not in CHANGEABLE:
         raise Conflict(f"This link is {status}; its URL no longer opens anything")
     try:
         token = svc.sealer.unseal(

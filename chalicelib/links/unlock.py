@@ -14,6 +14,7 @@ from collections.abc import Mapping
 
 COOKIE_NAME = "kh_unlock"
 COOKIE_TTL_SECONDS = 30 * 60
+HEADER = "X-Keyhole-Unlock"
 
 
 def _key(cookie_salt: str, password_hash: str) -> bytes:
@@ -46,19 +47,22 @@ def verify(value: str | None, *, link_id: str, cookie_salt: str | None, password
 
 
 def read_cookie(headers: Mapping[str, str]) -> str | None:
+    """The unlock value: the cookie, or (a page unlocked inside another site's frame, where no
+    cookie is kept) the `X-Keyhole-Unlock` header its script sends. The same signed value either
+    way; a header is never sent by a browser across sites without the page's own script."""
     lowered = {k.lower(): v for k, v in headers.items()}
     raw = lowered.get("cookie")
     if not raw:
-        return None
+        return lowered.get(HEADER.lower()) or None
     from http.cookies import SimpleCookie  # only password-protected links read cookies
 
     jar = SimpleCookie()
     try:
         jar.load(raw)
     except Exception:  # a malformed Cookie header is just "no cookie"
-        return None
+        return lowered.get(HEADER.lower()) or None
     morsel = jar.get(COOKIE_NAME)
-    return morsel.value if morsel else None
+    return morsel.value if morsel else (lowered.get(HEADER.lower()) or None)
 
 
 def set_cookie_header(value: str, *, path: str, secure: bool, same_site: str = "Strict") -> str:

@@ -5,8 +5,8 @@
   they own; verifying one for the platform routes;
 - `access`: authenticating an admin request whatever its credential: a tenant's own API key, or a
   platform key acting for one of its tenants (`Keyhole-Tenant`), with the request's actor
-  (`Keyhole-Actor`), as one `Principal`.
+  (`Keyhole-Actor`), or a console session (chalicelib/console/), as one `Principal`.
 
-May import `resources`, `links`, `webhooks`, `tenancy`, `origin` and everything below them; the
+May import `console`, `resources`, `links`, `webhooks`, `tenancy`, `origin` and everything below them; the
 stream consumer (`access`), `ops` and `app.py` import it.
 """

@@ -1,13 +1,15 @@
 """Authenticating an admin request, whatever credential it carries, into one `Principal`.
 
 - A tenant's own API key (`kh_...`): that tenant, the key's role (`tenancy.apikeys`).
+- A console session (`khs_...`, chalicelib/console/): the session's tenant, role, actor and, for
+  the share dialog, its one resource; read with the tenant in one BatchGetItem, as a key is.
 - A platform key (`khp_...`) with `Keyhole-Tenant: <the product's id for the tenant>`: that tenant,
   as its admin. The tenant's id derives from the key's namespace and the header, so the key, the
   tenant and whatever the route needs are read in one BatchGetItem: acting for a tenant costs the
   reads the tenant's own key would. Without the header a tenant route answers 400
   `tenant_required`; a tenant of another namespace (or none) is the same 404 as an unknown one.
 
-Either may name the product's user behind the request with `Keyhole-Actor` (1-128 printable
+A key may name the product's user behind the request with `Keyhole-Actor` (1-128 printable
 characters): recorded on links, audit events and webhook payloads, never an authority.
 """
 
@@ -16,8 +18,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from chalicelib.console import sessions
 from chalicelib.credentials.tokens import (
+    CONSOLE_SESSION_PREFIX,
     EXTERNAL_TENANT_ID_RE,
+    parse_console_secret,
     parse_platform_key,
     platform_tenant_key,
     tenant_id_for,
@@ -41,6 +46,11 @@ class TenantRequired(KeyholeError):
 def header(headers: Mapping[str, str], name: str) -> str | None:
     lowered = name.lower()
     return next((value for key, value in headers.items() if key.lower() == lowered), None)
+
+
+def tenant_id_of_session(raw: str | None) -> str | None:
+    secret = parse_console_secret(raw, CONSOLE_SESSION_PREFIX)
+    return secret.tenant_id if secret else None
 
 
 def is_platform_key(raw_key: str | None) -> bool:
@@ -71,6 +81,11 @@ def authenticate(
 ) -> tuple[Principal, list[Any]]:
     """The principal of a tenant route, and the `extra(tenant_id)` items read with the credential."""
     raw = apikeys.extract_key(headers)
+    if sessions.is_session_token(raw):
+        # A console session (chalicelib/console/): its actor is the one it was started for, never
+        # a header the page could change.
+        tenant_id = tenant_id_of_session(raw)
+        return sessions.authenticate(svc, raw, extra(tenant_id) if extra and tenant_id else ())
     if not is_platform_key(raw):
         tenant_id = apikeys.tenant_id_from_key(raw)
         principal, items = apikeys.authenticate(svc, raw, extra(tenant_id) if extra and tenant_id else ())

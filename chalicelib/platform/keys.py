@@ -36,7 +36,7 @@ from chalicelib.service import Keyhole
 from chalicelib.storage.models import AuditEvent, Namespace, PlatformKeyItem, RateWindow
 from chalicelib.storage.ratelimit import window
 from chalicelib.storage.store import TxnCancelled, error_code
-from chalicelib.tenancy import apikeys, audit
+from chalicelib.tenancy import apikeys, audit, console_grants
 from chalicelib.tenancy.principals import OPS, PLATFORM_KEY, Credential, actor_from
 
 # Requests a platform key may make per minute on the platform routes (tenants, plans). Acting for
@@ -250,6 +250,7 @@ def revoke_key(svc: Keyhole, key_id: str, *, reason: str | None = None) -> Platf
         tag="audit",
     )
     txn.commit(when_failed={"key": NotFound("No such platform key")})
+    console_grants.end_sessions_of(svc, item.key_id)  # the console sessions it started end with it
     return item
 
 

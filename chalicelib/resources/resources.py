@@ -667,6 +667,11 @@ def get_resource(svc: Keyhole, head: ResourceHead | None) -> dict[str, Any]:
 
 
 def list_resources(svc: Keyhole, principal: Principal, query: dict[str, str]) -> dict[str, Any]:
+    if principal.resource_id is not None:  # a session limited to one resource lists that one
+        from chalicelib.runtime.pagination import page
+
+        head = svc.store.get(ResourceHead, ResourceHead.key(principal.tenant_id, principal.resource_id))
+        return page([head_to_json(head)] if head is not None and not head.deleting else [], None)
     return partition_page(
         ResourceHead,
         f"TENANT#{principal.tenant_id}",

@@ -12,6 +12,10 @@ from typing import Any
 
 _SECRET_PATTERNS = [
     (re.compile(r"kh_[0-9a-f]{16}_[A-Za-z0-9_-]{43}"), "kh_[redacted]"),
+    (
+        re.compile(r"kh([pst])_[0-9a-f]{16}_[A-Za-z0-9_-]{43}"),
+        r"kh\1_[redacted]",
+    ),  # platform keys, console sessions and tickets
     (re.compile(r"whsec_[A-Za-z0-9+/=_-]{16,}"), "whsec_[redacted]"),
     (re.compile(r"(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{64}(?![A-Za-z0-9_-])"), "[token]"),
 ]

@@ -243,6 +243,8 @@ class Capability(MainModel):
     # Links to origin resources may narrow the resource's allow-lists (None: the resource's apply).
     allowed_paths = ListAttribute(of=UnicodeAttribute, null=True)
     allowed_methods = ListAttribute(of=UnicodeAttribute, null=True)
+    paused = BooleanAttribute(null=True)  # PATCH /v1/links/{id} {"paused": true}: the one 404, slot kept
+    embeddable = BooleanAttribute(null=True)  # the page may be framed by the tenant's embed_origins
     # Set while ops suspend the tenant: viewers cache the tenant item for a few seconds, the
     # capability is read on every request, so a suspension stops every link at once.
     suspended = BooleanAttribute(null=True)
@@ -284,6 +286,8 @@ class LinkRecord(MainModel):
     revoked_by = UnicodeAttribute(null=True)
     revoked_by_actor = UnicodeAttribute(null=True)
     exhausted_at = UnicodeAttribute(null=True)
+    paused = BooleanAttribute(null=True)
+    embeddable = BooleanAttribute(null=True)
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
     gsi2pk = UnicodeAttribute(null=True)
@@ -651,3 +655,87 @@ class FileJob(MainModel):
 
 register_main_model(FileRecord)
 register_main_model(FileJob)
+
+
+# --- console sessions (chalicelib/console/) ---------------------------------------------------
+
+
+class ConsoleTicket(CounterModel):
+    """The one-time ticket of `POST /v1/console/sessions` (in the console URL's fragment): kept
+    by its SHA-256, five minutes at most (`expires_at`, and `ttl` to clean up), deleted when
+    redeemed. In the counters table: no stream record for a ticket."""
+
+    tenant_id = UnicodeAttribute()
+    role = UnicodeAttribute()
+    resource_id = UnicodeAttribute(null=True)
+    actor = UnicodeAttribute(null=True)
+    minted_by = UnicodeAttribute()  # the credential's id: an API key (`key_...`) or platform key (`pkey_...`)
+    minted_kind = UnicodeAttribute()
+    minted_name = UnicodeAttribute()
+    minted_namespace = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    expires_at = NumberAttribute()  # epoch seconds
+    ttl = NumberAttribute(null=True)
+
+    @staticmethod
+    def key(ticket_hash: str) -> tuple[str]:
+        return (f"CT#{ticket_hash}",)
+
+
+class ConsoleSession(CounterModel):
+    """A console session, keyed by the SHA-256 of its token; read with the tenant item in one
+    BatchGetItem, as an API key is. Every request writes it once (the idle deadline and this
+    minute's request count, `r.m<minute>`), as an API key's request writes its window: in the
+    counters table, so neither wakes the stream consumer."""
+
+    session_id = UnicodeAttribute()
+    token_hash = UnicodeAttribute()
+    tenant_id = UnicodeAttribute()
+    role = UnicodeAttribute()
+    resource_id = UnicodeAttribute(null=True)
+    actor = UnicodeAttribute(null=True)
+    minted_by = UnicodeAttribute()
+    minted_kind = UnicodeAttribute()
+    minted_name = UnicodeAttribute()
+    minted_namespace = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    expires_at = NumberAttribute()  # epoch seconds: at most 12 hours after it started
+    active_until = NumberAttribute()  # epoch seconds: the idle deadline, moved on by every request
+    # Requests per minute: `m<minute>` -> count (the current minute only).
+    r: MapAttribute[str, Any] = MapAttribute(default=dict)
+    ttl = NumberAttribute(null=True)
+
+    @staticmethod
+    def key(token_hash: str) -> tuple[str]:
+        return (f"CS#{token_hash}",)
+
+
+class ConsoleGrant(MainModel):
+    """A console session in the list of the credential that minted it (`CSKEY#<key id>`), so
+    deleting that key (or platform key) finds and ends every session it started, at once."""
+
+    session_key = UnicodeAttribute()  # the session item's pk
+    tenant_id = UnicodeAttribute()
+    ttl = NumberAttribute(null=True)
+
+    @staticmethod
+    def partition(credential_id: str) -> str:
+        return f"CSKEY#{credential_id}"
+
+
+class TenantEmbedding(MainModel):
+    """The tenant's `embed_origins` (up to 10), apart from the tenant item: that one must stay in
+    one 4 KB read unit with the largest logo, and only the console, the share dialog and
+    `embeddable` links' pages need these (chalicelib/tenancy/embedding.py)."""
+
+    tenant_id = UnicodeAttribute()
+    origins: ListAttribute[str] = ListAttribute(default=list)  # strings (written as a list of S)
+
+    @staticmethod
+    def key(tenant_id: str) -> tuple[str, str]:
+        return (f"TENANT#{tenant_id}", "EMBED")
+
+
+register_main_model(ConsoleGrant)
+register_main_model(TenantEmbedding)
+COUNTER_MODELS.extend([ConsoleTicket, ConsoleSession])

@@ -8,7 +8,10 @@
 - `principals`: who is calling (credential, tenant, role, actor): the shape every capability receives;
 - `share_urls`: the tenant's share URL template (pure);
 - `expiry`: `expires_in` / `expires_at` and the tenant's default and maximum (pure);
-- `audit`: the tenant's audit trail (every admin action).
+- `audit`: the tenant's audit trail (every admin action);
+- `embedding`: `embed_origins`, the origins that may frame the console, the share dialog and
+  `embeddable` links' pages (`frame-ancestors`);
+- `console_grants`: the console sessions a key started, ended when the key is deleted.
 
 May import `service`, `storage`, `sealing`, `credentials`, `runtime`.
 """

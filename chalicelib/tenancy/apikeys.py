@@ -22,7 +22,7 @@ from chalicelib.service import Keyhole, RequestInfo
 from chalicelib.storage.models import ApiKeyItem, RateWindow, Tenant
 from chalicelib.storage.ratelimit import WINDOW_SECONDS, window
 from chalicelib.storage.store import error_code
-from chalicelib.tenancy import audit
+from chalicelib.tenancy import audit, console_grants
 from chalicelib.tenancy.principals import KEY, ROLES, Credential, Principal, ops_principal
 from chalicelib.tenancy.tenant_settings import limits_of
 
@@ -243,4 +243,5 @@ def delete_key(
         tag="audit",
     )
     txn.commit(when_failed={"key": NotFound("No such API key")})
+    console_grants.end_sessions_of(svc, key_id)  # its console sessions end with it, before this answers
     return target

@@ -1,10 +1,13 @@
 """Who is calling, in one typed shape every capability receives: the credential that authenticated
 (its kind and id), the tenant the request acts on, the role it acts with, and the actor it names.
 
-Kinds of credential today: a tenant's own API key (`key`), a product's platform key acting for one
-of its tenants (`platform_key`, always as that tenant's admin), and the ops CLI (`ops`). Another
-kind (a console session) joins by adding its kind here and building a `Principal` where it is
-verified; nothing that receives a principal needs to change.
+Kinds of credential: a tenant's own API key (`key`), a product's platform key acting for one of
+its tenants (`platform_key`, always as that tenant's admin), the ops CLI (`ops`), and a console
+session (`console_session`, chalicelib/console/: Keyhole's own UI, started by a key). A console
+session may be limited to one resource (`Principal.resource_id`): such a principal sees and
+changes that resource only (`covers`, `check_resource`; lists are narrowed to it) and never acts
+as an admin, since every admin route is tenant-wide. Routes receive the principal and its checks
+unchanged, whatever the kind.
 
 The actor (`Keyhole-Actor`) is the product's own user behind the request: informational, recorded
 on links, audit events and webhook payloads; the credential is the authority.
@@ -16,12 +19,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.runtime.errors import Forbidden, ValidationFailed
+from chalicelib.runtime.errors import Forbidden, NotFound, ValidationFailed
 from chalicelib.storage.models import Tenant
 
 KEY = "key"  # a tenant's own API key
 PLATFORM_KEY = "platform_key"  # a product's platform key acting for one of its tenants
 OPS = "ops"  # the ops CLI
+CONSOLE_SESSION = "console_session"  # Keyhole's console or share dialog, started by a key (chalicelib/console/)
 
 # `introspect` keys may do one thing: POST /v1/introspect (a product's viewer backend holds one).
 ROLES = {"introspect": 0, "viewer": 1, "operator": 2, "admin": 3}
@@ -39,12 +43,15 @@ class Credential:
     id: str | None
     name: str
     namespace: str | None = None
+    minted_by: str | None = None  # a console session: the id of the key (or platform key) that started it
 
     def audit(self) -> dict[str, Any]:
         """The credential as audit events record it (`actor`)."""
         shown: dict[str, Any] = {"type": self.kind, "id": self.id, "name": self.name}
         if self.namespace is not None:
             shown["namespace"] = self.namespace
+        if self.minted_by is not None:
+            shown["key_id"] = self.minted_by
         return shown
 
 
@@ -56,6 +63,7 @@ class Principal:
     role: str
     credential: Credential
     actor_id: str | None = None  # `Keyhole-Actor`, when the request named one
+    resource_id: str | None = None  # a console session limited to one resource (the share dialog)
 
     @property
     def tenant_id(self) -> str:
@@ -82,8 +90,10 @@ class Principal:
 
     @property
     def actor_label(self) -> str:
-        """The credential's id as records keep it (`created_by`, `revoked_by`): a key id, or `ops`."""
-        return self.credential.id or self.credential.kind
+        """The credential's id as records keep it (`created_by`, `revoked_by`): a key id, or `ops`.
+        A console session's links are the key's that started it (the authority), with the
+        session's actor beside it."""
+        return self.credential.minted_by or self.credential.id or self.credential.kind
 
     def by(self) -> dict[str, str | None]:
         """`created_by` / `revoked_by` of a link made or revoked by this request."""
@@ -93,15 +103,30 @@ class Principal:
     def rate_key(self) -> str | None:
         """The per-minute window this caller's requests count in (None: not counted). A platform
         key counts per tenant it acts for, under that tenant's `api_requests_per_min`."""
-        if self.credential.id is None:
-            return None
+        if self.credential.id is None or self.credential.kind == CONSOLE_SESSION:
+            return None  # a console session counts its requests on its own item (chalicelib/console/sessions.py)
         if self.credential.kind == PLATFORM_KEY:
             return f"AK#{self.credential.id}#{self.tenant_id}"
         return f"AK#{self.credential.id}"
 
     def require(self, role: str) -> None:
         if ROLES[self.role] < ROLES[role]:
-            raise Forbidden(f"This action needs the {role} role; this key is {self.role}")
+            raise Forbidden(f"This action needs the {role} role; this {self.credential_word} is {self.role}")
+        if self.resource_id is not None and ROLES[role] >= ROLES["admin"]:
+            raise Forbidden(f"This session is limited to the resource {self.resource_id}; this action is tenant-wide")
+
+    @property
+    def credential_word(self) -> str:
+        return "session" if self.credential.kind == CONSOLE_SESSION else "key"
+
+    def covers(self, resource_id: str | None) -> bool:
+        """Whether this caller may see and change `resource_id` (always, unless limited to another)."""
+        return self.resource_id is None or self.resource_id == resource_id
+
+    def check_resource(self, resource_id: str | None) -> None:
+        """The usual 404 for a resource outside the caller's limit, exactly as for an unknown one."""
+        if resource_id is not None and not self.covers(resource_id):
+            raise NotFound("No such resource")
 
     def require_introspection(self) -> None:
         """An `introspect` key, or operator and above."""

@@ -26,7 +26,8 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     # Every `url` Keyhole returns follows this template on the product's own host (share_urls.py).
     "share_url_template": None,
 }
-SETTING_NAMES = tuple(DEFAULT_SETTINGS)
+# `embed_origins` is a setting too, kept in an item of its own (chalicelib/tenancy/embedding.py).
+SETTING_NAMES = (*DEFAULT_SETTINGS, "embed_origins")
 
 
 def settings_of(tenant: Tenant) -> dict[str, Any]:

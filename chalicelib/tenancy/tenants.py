@@ -16,7 +16,7 @@ from chalicelib.runtime.validation import boolean, integer, unknown_fields
 from chalicelib.service import Keyhole, RequestInfo
 from chalicelib.storage.models import Plan, Tenant, plain
 from chalicelib.storage.store import TxnCancelled, error_code
-from chalicelib.tenancy import audit, branding, expiry, share_urls
+from chalicelib.tenancy import audit, branding, embedding, expiry, share_urls
 from chalicelib.tenancy.apikeys import Principal, new_key_item
 from chalicelib.tenancy.plans import (
     BUILTIN_PLANS,
@@ -31,7 +31,8 @@ from chalicelib.tenancy.tenant_settings import DEFAULT_SETTINGS, SETTING_NAMES, 
 OPS_ACTOR = {"type": "ops", "id": None, "name": "ops"}
 
 
-def to_json(tenant: Tenant) -> dict[str, Any]:
+def to_json(tenant: Tenant, embed_origins: list[str] | None = None) -> dict[str, Any]:
+    """`embed_origins`: the tenant's, read with the request (`embedding.item_key`)."""
     return {
         "id": tenant.tenant_id,
         "name": tenant.name,
@@ -39,7 +40,7 @@ def to_json(tenant: Tenant) -> dict[str, Any]:
         "limits": limits_of(tenant),
         "overrides": normalise_limits(plain(tenant.overrides)),
         "usage": {"active_links": int(tenant.active_links or 0), "shared_resources": int(tenant.shared_resources or 0)},
-        "settings": settings_of(tenant),
+        "settings": {**settings_of(tenant), embedding.SETTING: list(embed_origins or [])},
         "created_at": tenant.created_at,
     }
 
@@ -284,12 +285,24 @@ def _store_limits(tenant: Tenant, limits: Limits) -> None:
 # --- settings (admin API) ------------------------------------------------------------------
 
 
-def settings_changes(body: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
+def settings_changes(
+    body: dict[str, Any], current: dict[str, Any], *, embedding_stage: bool | None = None
+) -> dict[str, Any]:
     """The settings `body` changes (validated, normalised; None clears one), or a 422 naming every
-    bad field. `current` is the tenant's settings, against which the expiry pair is checked."""
+    bad field. `current` is the tenant's settings, against which the expiry pair is checked.
+
+    `embedding_stage`: whether `embed_origins` may be set here (None: not here; False: a deployed
+    stage; True: a local stage, which also accepts this machine's http origins). It is written
+    apart from the tenant item (`patch_settings`)."""
     errors = Collector()
     unknown_fields(body, SETTING_NAMES, errors)
     changes: dict[str, Any] = {}
+    if embedding_stage is None and embedding.SETTING in body:
+        errors.add(embedding.SETTING, "is set with PATCH /v1/tenant")
+    elif embedding_stage is not None:
+        origins = embedding.validate(body, errors, local_stage=embedding_stage)
+        if origins is not None:
+            changes[embedding.SETTING] = origins
     for name in ("default_expires_in", "max_expires_in"):
         if name in body:
             try:
@@ -332,23 +345,29 @@ def settings_actions(changes: dict[str, Any]) -> list[Any]:
     return [
         Tenant.settings[name].set(value) if value is not None else Tenant.settings[name].remove()
         for name, value in changes.items()
+        if name != embedding.SETTING  # an item of its own
     ]
 
 
-def patch_settings(svc: Keyhole, principal: Principal, body: dict[str, Any], req: RequestInfo) -> dict[str, Any]:
+def patch_settings(
+    svc: Keyhole, principal: Principal, body: dict[str, Any], req: RequestInfo, embed_item: Any = None
+) -> dict[str, Any]:
+    """`embed_item`: the tenant's `TenantEmbedding`, read with authentication (None: none yet)."""
     current = settings_of(principal.tenant)
-    changes = settings_changes(body, current)
-    merged = {**current, **changes}
+    changes = settings_changes(body, current, embedding_stage=svc.settings.is_local_stage)
+    origins = embedding.origins_of(embed_item)
+    if changes.get(embedding.SETTING) == origins:
+        del changes[embedding.SETTING]
+    merged = {**current, **{k: v for k, v in changes.items() if k != embedding.SETTING}}
     if changes:
         now = svc.clock.now()
         txn = svc.store.txn()
-        txn.update(
-            Tenant,
-            Tenant.key(principal.tenant_id),
-            settings_actions(changes),
-            condition=Tenant.pk.exists(),
-            tag="tenant",
-        )
+        actions = settings_actions(changes)
+        if actions:
+            txn.update(Tenant, Tenant.key(principal.tenant_id), actions, condition=Tenant.pk.exists(), tag="tenant")
+        if embedding.SETTING in changes:
+            origins = changes[embedding.SETTING]
+            txn.put(embedding.new_item(principal.tenant_id, origins), tag="embedding")
         txn.put(
             audit.new_event(
                 principal.tenant_id,
@@ -364,7 +383,7 @@ def patch_settings(svc: Keyhole, principal: Principal, body: dict[str, Any], req
         )
         txn.commit()
         principal.tenant.settings = merged
-    return to_json(principal.tenant)
+    return to_json(principal.tenant, origins)
 
 
 def list_tenant_ids(svc: Keyhole) -> list[str]:

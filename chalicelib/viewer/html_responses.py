@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from chalicelib.credentials.tokens import PresentedToken
 from chalicelib.service import Keyhole, RequestInfo
+from chalicelib.tenancy import embedding
 from chalicelib.tenancy.branding import brand_of
 from chalicelib.tenancy.tenant_settings import settings_of
 from chalicelib.viewer import pages as page
@@ -38,8 +39,19 @@ def as_html(refusal: ViewerResponse) -> ViewerResponse:
     return not_found_page()
 
 
-def live_page(status: int, body: str, nonce: str, *, files_origin: str | None = None) -> ViewerResponse:
-    return ViewerResponse(status, body, html_headers(page.page_csp(nonce, files_origin)))
+def live_page(
+    status: int, body: str, nonce: str, frame_ancestors: str = "'none'", *, files_origin: str | None = None
+) -> ViewerResponse:
+    return ViewerResponse(status, body, html_headers(page.page_csp(nonce, files_origin, frame_ancestors)))
+
+
+def frames_of(svc: Keyhole, resolved: Resolved) -> str:
+    """`frame-ancestors` of a live link's pages: the tenant's embed origins for a link created with
+    `embeddable: true` (read from the container's cache), else `'none'`. Dead links' pages (the one
+    404) never vary: they keep `'none'`."""
+    if not resolved.cap.embeddable:
+        return "'none'"
+    return embedding.frame_ancestors(embedding.cached_origins(svc, resolved.cap.tenant_id))
 
 
 def new_nonce() -> str:
@@ -72,4 +84,6 @@ def password_form(svc: Keyhole, resolved: Resolved, req: RequestInfo, *, action:
     if refusal:
         return as_html(refusal)
     nonce = new_nonce()
-    return live_page(200, page.password_page(share_of(resolved), nonce=nonce, action=action), nonce)
+    return live_page(
+        200, page.password_page(share_of(resolved), nonce=nonce, action=action), nonce, frames_of(svc, resolved)
+    )

@@ -28,6 +28,7 @@ from chalicelib.viewer import pages as page
 from chalicelib.viewer import render
 from chalicelib.viewer.html_responses import (
     as_html,
+    frames_of,
     html_headers,
     live_page,
     new_nonce,
@@ -91,6 +92,7 @@ def show(svc: Keyhole, token: PresentedToken, req: RequestInfo, headers: Mapping
                 now=svc.clock.now(),
             ),
             nonce,
+            frames_of(svc, resolved),
         )
     return _content(svc, resolved, req, refresh_of=_header(headers, REFRESH_HEADER))
 
@@ -106,7 +108,13 @@ def use_view(svc: Keyhole, token: PresentedToken, req: RequestInfo, headers: Map
 
 
 def _content(
-    svc: Keyhole, resolved: Resolved, req: RequestInfo, *, use_view: bool = False, refresh_of: str | None = None
+    svc: Keyhole,
+    resolved: Resolved,
+    req: RequestInfo,
+    *,
+    use_view: bool = False,
+    refresh_of: str | None = None,
+    unlock_value: str | None = None,
 ) -> ViewerResponse:
     """The content page. A live page re-rendering the version its poll of `/data` just fetched
     names that version's ETag; while that version is a fresh update (`Resolved.recently_updated`)
@@ -149,9 +157,10 @@ def _content(
         rendered=resolved.memo(
             "html", lambda: render.render_document(document, display.parse(resolved.content().get("display")))
         ),
+        unlock=unlock_value,
         files_html=files_html,
     )
-    return live_page(200, body, nonce, files_origin=files_origin)
+    return live_page(200, body, nonce, frames_of(svc, resolved), files_origin=files_origin)
 
 
 MAX_PREVIEWS = 50  # images previewed on one page (each is a GET of the whole image from the bucket)
@@ -240,7 +249,10 @@ def unlock(
             return ViewerResponse(401, {"error": {"code": "wrong_password", "message": WRONG_PASSWORD}})
         nonce = new_nonce()
         return live_page(
-            401, page.password_page(share_of(resolved), nonce=nonce, action="unlock", error=WRONG_PASSWORD), nonce
+            401,
+            page.password_page(share_of(resolved), nonce=nonce, action="unlock", error=WRONG_PASSWORD),
+            nonce,
+            frames_of(svc, resolved),
         )
     value = unlock_cookie.issue(
         link_id=resolved.cap.link_id,
@@ -251,7 +263,18 @@ def unlock(
     cookie = unlock_cookie.set_cookie_header(
         value, path=page_path, secure=req.base_url.startswith("https://"), same_site=same_site
     )
+    if resolved.cap.embeddable and not wants_json and _in_frame(headers):
+        # Inside another site's frame the browser neither keeps nor sends this cookie (third-party
+        # cookies): the content comes in this response (what the redirect's GET would show; with
+        # a view limit, the view the button would use: the viewer asked for it by unlocking), and
+        # the page's script sends the unlock value itself (`X-Keyhole-Unlock`, kept in memory).
+        return _content(svc, resolved, req, use_view=resolved.view_limited, unlock_value=value)
     return _unlocked(wants_json, landing, cookie=cookie)
+
+
+def _in_frame(headers: Mapping[str, str]) -> bool:
+    """The browser loads this into a frame (`Sec-Fetch-Dest`: every current browser sends it)."""
+    return (_header(headers, "sec-fetch-dest") or "").lower() == "iframe"
 
 
 def _unlocked(wants_json: bool, page_path: str, *, cookie: str | None) -> ViewerResponse:
@@ -284,6 +307,7 @@ def _too_many_attempts(
             error=f"Too many attempts. Wait {retry_after} seconds, then try again.",
         ),
         nonce,
+        frames_of(svc, resolved),
     )
     response.headers["Retry-After"] = str(retry_after)
     return response

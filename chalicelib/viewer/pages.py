@@ -61,16 +61,17 @@ _FAVICON = (
 CSS = load_asset("page.css")
 
 
-def page_csp(nonce: str, files_origin: str | None = None) -> str:
+def page_csp(nonce: str, files_origin: str | None = None, frame_ancestors: str = "'none'") -> str:
     """The live page's policy: only this response's inline CSS/JS, fetches to this origin.
 
     `files_origin`: a page that lists files also allows images from the files bucket's presigned
     host (the previews) and lets a download form's POST be redirected there (view-limited links);
-    nothing else from it (no script, style, frame or fetch)."""
+    nothing else from it (no script, style, frame or fetch). `frame_ancestors`: the tenant's embed
+    origins for an `embeddable` link, else `'none'`."""
     extra = f" {files_origin}" if files_origin else ""
     return (
         f"default-src 'none'; style-src 'nonce-{nonce}'; script-src 'nonce-{nonce}'; connect-src 'self'; "
-        f"img-src 'self' data:{extra}; form-action 'self'{extra}; base-uri 'none'; frame-ancestors 'none'"
+        f"img-src 'self' data:{extra}; form-action 'self'{extra}; base-uri 'none'; frame-ancestors {frame_ancestors}"
     )
 
 
@@ -219,8 +220,11 @@ def _live_page(
     etag: str = "",
     script: bool = False,
     gate: bool = False,
+    unlock: str | None = None,
 ) -> str:
     live_attrs = f' data-poll-seconds="{int(poll_seconds)}" data-etag="{attr(etag)}"' if poll_seconds > 0 else ""
+    if unlock and poll_seconds > 0:  # an embeddable link unlocked inside a frame: no cookie there
+        live_attrs += f' data-unlock="{attr(unlock)}"'
     tail = f'<template id="gone">{GONE_FRAGMENT}</template>' if poll_seconds > 0 else ""
     if script:
         tail += f'<script nonce="{attr(nonce)}">{SCRIPT}</script>'
@@ -249,11 +253,14 @@ def content_page(
     hints: DisplayHints = NO_HINTS,
     rendered: str | None = None,
     files_html: str = "",
+    unlock: str | None = None,
 ) -> str:
     """The shared document, read-only. `poll_seconds` 0 = no live updates (view-limited pages);
     the script still runs for charts and tables. `rendered`: `render_document(document, hints)`
     when the caller already has it (cached per version). `files_html`: the files the link shows
-    (`file_list.render`), above the document (which is left out when the link shows files only)."""
+    (`file_list.render`), above the document (which is left out when the link shows files only).
+    `unlock`: the unlock value the page's script sends with its requests (`X-Keyhole-Unlock`), for
+    a page unlocked inside a frame."""
     extra: list[str] = []
     notice = ""
     if view_note is not None:
@@ -272,7 +279,7 @@ def content_page(
     )
     inner = f'<main class="card">{_hero(share, now, extra_meta=extra, notice=notice)}{paused}{files_html}{doc}</main>'
 
-    return _live_page(share, nonce, inner, poll_seconds=poll_seconds, etag=etag, script=True)
+    return _live_page(share, nonce, inner, poll_seconds=poll_seconds, etag=etag, script=True, unlock=unlock)
 
 
 def password_page(share: Share, *, nonce: str, action: str, error: str | None = None) -> str:

@@ -454,6 +454,8 @@ def _dead_reason(svc: Keyhole, token: ShareToken | None, cap: Any, head: Any, te
         # Ops suspended the tenant: its links are dead links (the one 404, the same work). It
         # reaches viewers within caches.TENANT_TTL_SECONDS (the tenant item is cached that long).
         return "suspended"
+    if cap.paused:
+        return "paused"  # PATCH /v1/links/{id} {"paused": true}: dead until resumed, the same 404
     if cap.expires_at is not None and cap.expires_at <= to_rfc3339(svc.clock.now()):
         return "expired"
     if cap.max_views is not None and int(cap.views_used or 0) >= int(cap.max_views):

@@ -92,6 +92,17 @@ def test_every_method_of_the_client_against_the_stack(kh: Keyhole, http_stack: A
         with pytest.raises(NotFound):
             op.viewer.data(link.url)
 
+        extra = op.links.create("invoice:42", embeddable=True)
+        assert extra.embeddable is True
+        paused = op.links.update(extra.id, paused=True, password="a new password")
+        assert paused.status == "paused" and paused.paused and paused.has_password
+        assert op.links.update(extra.id, paused=False, password=None).status == "active"
+        batch = op.links.revoke_many([extra.id, "lnk_" + "0" * 24], reason="ci")
+        assert isinstance(batch, models.LinksRevoked) and batch.revoked == 1 and batch.complete
+        assert [(r.link_id, r.status) for r in batch.links] == [(extra.id, "revoked"), ("lnk_" + "0" * 24, "not_found")]
+        ticket = op.console.create_session(resource_id="invoice:42", actor="user:1")
+        assert "/share#ticket=kht_" in ticket.url and ticket.expires_at is not None
+
         origin = op.resources.put("live:1", type="monitor", name="Live", origin={"url": "http://127.0.0.1:9/app"})
         assert origin.kind == "origin" and (origin.origin_secret or "").startswith("whsec_")
         rotated = op.resources.rotate_origin_secret("live:1")

@@ -18,7 +18,8 @@ from tests.support import (TenantKeys, all_items, assert_error, fresh_ip, make_l
 
 LINK_FIELDS = {"id", "resource_id", "label", "description", "scope", "token_preview", "status", "expires_at",
                "created_at", "created_by", "revoked_at", "revoked_by", "view_count", "last_accessed_at",
-               "has_password", "max_views", "rate_limit_per_min", "token_source", "token_strength"}
+               "has_password", "max_views", "rate_limit_per_min", "token_source", "token_strength", "paused",
+               "embeddable"}
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{64}$")
 
 

@@ -130,6 +130,9 @@ ROUTES = [
           lambda api, t: (f"/v1/links/{_standing_link(api, t)}/reveal", None), scoped=True),
     Route("DELETE", "/v1/links/{link_id}", "operator", 204,
           lambda api, t: (f"/v1/links/{_fresh_link(api, t)}", None), scoped=True),
+    Route("POST", "/v1/links/revoke", "operator", 200,
+          lambda api, t: ("/v1/links/revoke", {"link_ids": [_fresh_link(api, t)]})),
+    Route("POST", "/v1/console/sessions", "operator", 201, lambda api, t: ("/v1/console/sessions", {})),
     Route("GET", "/v1/links/{link_id}/access-logs", "viewer", 200,
           lambda api, t: (f"/v1/links/{_standing_link(api, t)}/access-logs", None), scoped=True),
     Route("GET", "/v1/audit", "admin", 200, lambda api, t: ("/v1/audit", None)),
@@ -172,6 +175,9 @@ def test_the_matrix_covers_every_admin_route_in_app() -> None:
     registered = {(method, path) for path, entry in app_module.app.routes.items() if path.startswith("/v1/")
                   for method in entry}
     public = {("GET", "/v1/openapi.json")}  # the API's description: no key, no role (tests/unit/test_openapi.py)
+    # the console page's own calls: its ticket (no key), and a session signing itself out (any key: 403);
+    # tests/functional/test_console_sessions.py
+    public |= {("POST", "/v1/console/session"), ("DELETE", "/v1/console/session")}
     # platform routes take a platform key, never a role: tests/functional/test_platform_access.py
     platform = {(method, path) for method, path in registered if path.startswith(("/v1/tenants", "/v1/plans"))}
     assert registered - public - platform == {(r.method, r.template) for r in ROUTES}

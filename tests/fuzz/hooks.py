@@ -13,6 +13,9 @@ module through SCHEMATHESIS_HOOKS):
   audit trail), so a revoked link's token must answer the one 404 on every viewer route while
   `GET /v1/links/{id}` keeps answering 200 with `status: revoked`; and a deleted API key must
   answer 401 everywhere;
+- console sessions: every other exchange of a ticket (`POST /v1/console/session`) gets a fresh
+  ticket minted with the fuzz key, and every other sign-out (`DELETE /v1/console/session`) a fresh
+  session's token, so the success paths are fuzzed too, not only the refusals of made-up ones;
 - a count of every request sent and every status received, with a few samples of each refusal,
   written to KEYHOLE_FUZZ_COUNTS when the run ends.
 """
@@ -75,10 +78,49 @@ class AdminKey:
         case.headers = {**(case.headers or {}), "Authorization": f"Bearer {data}"}
 
 
+_console_turns = itertools.count()
+
+
+def _fresh_ticket() -> str:
+    """A console ticket minted with the fuzz key (the way a product's backend gets one)."""
+    import urllib.request
+
+    request = urllib.request.Request(  # noqa: S310 (the local stack's URL)
+        os.environ["KEYHOLE_FUZZ_API"] + "/v1/console/sessions",
+        data=b"{}",
+        method="POST",
+        headers={"Authorization": f"Bearer {os.environ['KEYHOLE_FUZZ_KEY']}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=60) as answer:  # noqa: S310
+        return str(json.loads(answer.read())["url"].split("#ticket=", 1)[1])
+
+
+def _fresh_session() -> str:
+    import urllib.request
+
+    request = urllib.request.Request(  # noqa: S310 (the local stack's URL)
+        os.environ["KEYHOLE_FUZZ_API"] + "/v1/console/session",
+        data=json.dumps({"ticket": _fresh_ticket()}).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=60) as answer:  # noqa: S310
+        return str(json.loads(answer.read())["token"])
+
+
 @schemathesis.hook
 def before_call(context: Any, case: Any, kwargs: Any) -> None:
     n = next(_ips)
     case.headers = {**(case.headers or {}), "X-Forwarded-For": f"198.18.{(n >> 8) & 255}.{n & 255}"}
+    operation = _operation(case)
+    if operation == "POST /v1/console/session" and isinstance(case.body, dict) and "ticket" in case.body:
+        if next(_console_turns) % 2 == 0:
+            case.body = {**case.body, "ticket": _fresh_ticket()}
+    elif operation == "DELETE /v1/console/session" and (case.headers or {}).get("Authorization") == (
+        f"Bearer {os.environ['KEYHOLE_FUZZ_KEY']}"
+    ):
+        if next(_console_turns) % 2 == 0:
+            case.headers = {**case.headers, "Authorization": f"Bearer {_fresh_session()}"}
 
 
 @schemathesis.hook

@@ -126,6 +126,7 @@ def run_schemathesis(stack: HttpStack, key: str, workdir: Path, name: str, *opti
         "SCHEMATHESIS_HOOKS": "tests.fuzz.hooks",
         "KEYHOLE_FUZZ_KEY": key,
         "KEYHOLE_FUZZ_PLATFORM_KEY": platform_key,
+        "KEYHOLE_FUZZ_API": stack.api_url,
         "KEYHOLE_FUZZ_COUNTS": str(counts),
         "NO_COLOR": "1",
     }

@@ -28,6 +28,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("tenancy",),
     ("links", "webhooks", "files"),
     ("resources",),
+    ("console",),  # Keyhole's own UI: console sessions (a credential kind), the dialog's and console's pages
     ("platform",),  # platform keys, namespaces, tenants through the API, acting for a tenant
     ("viewer", "access"),
     ("ops",),

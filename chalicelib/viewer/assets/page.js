@@ -267,7 +267,14 @@
   var HIDDEN_CEILING_MS = 300000;
   var FAILURE_CEILING_MS = 300000;
   var etag = share.getAttribute("data-etag") || "";
-  var page = location.pathname.replace(/\/+$/, "");
+  // A password page unlocked inside another site's frame has no cookie: its unlock value is sent
+  // as a header instead (kept here, in memory only); the page itself answered the unlock POST.
+  var unlockValue = share.getAttribute("data-unlock") || "";
+  var page = location.pathname.replace(/\/+$/, "").replace(/\/unlock$/, "");
+  function withUnlock(headers) {
+    if (unlockValue) { headers["X-Keyhole-Unlock"] = unlockValue; }
+    return headers;
+  }
   var timer = 0, idleDelay = every, hiddenDelay = every, failures = 0, last = Date.now(), stopped = false;
   var preparingUntil = Date.now() + 900000;
   body.classList.add("is-live");
@@ -313,7 +320,7 @@
   }
   function refresh(version) {
     // Names the version /data just delivered (and counted), so this re-render is not a second view.
-    var headers = version ? {"X-Keyhole-Refresh": version} : {};
+    var headers = withUnlock(version ? {"X-Keyhole-Refresh": version} : {});
     return fetch(page, {cache: "no-store", credentials: "same-origin", headers: headers}).then(function (response) {
       if (response.status === 404) { gone(); return; }
       if (!response.ok) { return; }
@@ -333,7 +340,7 @@
   function tick() {
     if (stopped) { return; }
     last = Date.now();
-    var headers = etag ? {"If-None-Match": etag} : {};
+    var headers = withUnlock(etag ? {"If-None-Match": etag} : {});
     fetch(page + "/data", {cache: "no-store", credentials: "same-origin", headers: headers})
       .then(function (response) {
         failures = 0;

@@ -403,7 +403,7 @@ export interface paths {
         };
         /**
          * The share page
-         * @description No key: the token is the capability. Every response carries `Cache-Control: no-store`, `Referrer-Policy: no-referrer`, `X-Robots-Tag: noindex, nofollow`, `X-Content-Type-Options: nosniff` and a strict `Content-Security-Policy` with `frame-ancestors 'none'`. The resource's (scoped, redacted) document rendered for reading, with who shared it, the link's label and expiry. A password link shows a form (until `/unlock`'s cookie is sent); a link with a view limit shows a button (a GET never uses a view). The page polls `/data` to update in place.
+         * @description No key: the token is the capability. Every response carries `Cache-Control: no-store`, `Referrer-Policy: no-referrer`, `X-Robots-Tag: noindex, nofollow`, `X-Content-Type-Options: nosniff` and a strict `Content-Security-Policy` with `frame-ancestors 'none'` (a link created `embeddable`: the tenant's `embed_origins`). The resource's (scoped, redacted) document rendered for reading, with who shared it, the link's label and expiry. A password link shows a form (until `/unlock`'s cookie is sent); a link with a view limit shows a button (a GET never uses a view). The page polls `/data` to update in place.
          */
         get: operations["sharePage"];
         put?: never;
@@ -868,6 +868,116 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/links/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke links in bulk
+         * @description Role: **operator** or above. Up to 100 `link_ids`, or a filter (`resource_id`, `actor`, `created_before`): every link revoked as `DELETE /v1/links/{link_id}` does it (the URL is dead at once, the record stays), one audit event each, with per-link results. A filter revokes the active and paused links it matches, at most 1,000 (or 15 seconds) a call: `complete: false` says to call again. A console session limited to one resource revokes only that resource's links.
+         */
+        post: operations["revokeLinks"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/console/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Open the console or the share dialog
+         * @description Role: **operator** or above (an API key, or a platform key acting for a tenant; a console session cannot start another). A one-time URL, valid for 5 minutes, to Keyhole's console (the whole tenant) or, with `resource_id`, the share dialog of that resource: open it, or set it as an iframe's `src` on a page of one of the tenant's `embed_origins`. The page exchanges it for a session of at most 12 hours that ends after 30 minutes without a request, when the key is deleted or the tenant suspended. Its role is at most the key's; every change made in it is audited with its `actor`. Audited.
+         */
+        post: operations["createConsoleSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/console/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Exchange a console ticket for a session
+         * @description No key: the one-time ticket (from the console URL's fragment) is the credential; the console page calls this. Answers the session token (`Authorization: Bearer khs_...` on the admin routes, kept in the page's memory only), the session, the tenant and, for the share dialog, its resource. A ticket opens once and within 5 minutes; afterwards, or for a suspended tenant or a deleted key, 401.
+         */
+        post: operations["startConsoleSession"];
+        /**
+         * Sign out of a console session
+         * @description Role: a console session's own token (any other key: 403). The session ends at once. Audited.
+         */
+        delete: operations["endConsoleSession"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/{tenant_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Keyhole's id of the tenant (`ten_...`), from `POST /v1/console/sessions` */
+                tenant_id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * The console page
+         * @description No key: the page reads its one-time ticket from the URL's fragment (`#ticket=`, never sent to a server), removes it from the address bar and exchanges it (`POST /v1/console/session`). The same bytes for every tenant; only `frame-ancestors` differs: the tenant's `embed_origins`, else `'none'` (an unknown tenant too).
+         */
+        get: operations["consolePage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/{tenant_id}/share": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Keyhole's id of the tenant (`ten_...`), from `POST /v1/console/sessions` */
+                tenant_id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * The share dialog page
+         * @description No key: the share dialog of the resource a session was started for (`POST /v1/console/sessions {resource_id}`), to put in an iframe on a page of one of the tenant's `embed_origins` (`allow="clipboard-write"` lets its Copy button write the clipboard). It reports to that page with `postMessage` (`keyhole:ready`, `keyhole:link.created`, `keyhole:link.revoked`, ...) to the tenant's embed origins only. The same bytes for every tenant; only `frame-ancestors` differs.
+         */
+        get: operations["shareDialogPage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -942,6 +1052,8 @@ export interface components {
              * @default null
              */
             share_url_template: string | null;
+            /** @description origins that may frame the console, the share dialog and `embeddable` links' pages (`frame-ancestors`) */
+            embed_origins: string[];
         };
         Tenant: {
             id: string;
@@ -979,6 +1091,8 @@ export interface components {
             allow_imported_tokens?: boolean;
             /** @description every `url` Keyhole returns follows it, e.g. `https://app.example.com/m/{token}`: https, `{token}` once in its path or query, no credentials (null: Keyhole's own `/share/{token}`) */
             share_url_template?: string | null;
+            /** @description up to 10 origins, `https://host[:port]` (on local stages also `http://127.0.0.1`, `http://localhost` and `http://<name>.localhost`, with a port); `null` or `[]`: none */
+            embed_origins?: string[] | null;
         };
         ApiKey: {
             id: string;
@@ -1123,7 +1237,7 @@ export interface components {
             /** @description the token's first 6 characters */
             token_preview: string;
             /** @enum {string} */
-            status: "active" | "revoked" | "expired" | "exhausted";
+            status: "active" | "paused" | "revoked" | "expired" | "exhausted";
             /** Format: date-time */
             expires_at: string | null;
             /** Format: date-time */
@@ -1150,6 +1264,10 @@ export interface components {
              * @enum {string}
              */
             token_strength: "strong" | "legacy";
+            /** @description paused with `PATCH {paused: true}`: the URL answers the one 404 and the link keeps its slot until resumed */
+            paused: boolean;
+            /** @description created with `embeddable: true`: its page may be framed by the tenant's `embed_origins` */
+            embeddable: boolean;
         };
         NewLink: {
             id: string;
@@ -1160,7 +1278,7 @@ export interface components {
             /** @description the token's first 6 characters */
             token_preview: string;
             /** @enum {string} */
-            status: "active" | "revoked" | "expired" | "exhausted";
+            status: "active" | "paused" | "revoked" | "expired" | "exhausted";
             /** Format: date-time */
             expires_at: string | null;
             /** Format: date-time */
@@ -1191,6 +1309,10 @@ export interface components {
              * @enum {string}
              */
             token_strength: "strong" | "legacy";
+            /** @description paused with `PATCH {paused: true}`: the URL answers the one 404 and the link keeps its slot until resumed */
+            paused: boolean;
+            /** @description created with `embeddable: true`: its page may be framed by the tenant's `embed_origins` */
+            embeddable: boolean;
         };
         /** @description All optional. `expires_in` or `expires_at`, not both; without either the tenant's `default_expires_in` applies, and nothing may exceed its `max_expires_in`. */
         LinkCreate: {
@@ -1215,8 +1337,10 @@ export interface components {
             allowed_methods?: ("GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS")[] | null;
             /** @description the token of a link the product already handed out, so its URL keeps working (tenant setting `allow_imported_tokens`; 409 `token_taken` if any link holds or held it; docs/platform.md) */
             import_token?: string;
+            /** @description let the link's page be framed by the tenant's `embed_origins` (kiosks, wall displays, the tenant's own site); document resources only; default false */
+            embeddable?: boolean;
         };
-        /** @description Only active links change. `null` clears a field (`expires_at: null`: never expires, within the tenant's maximum). */
+        /** @description Only active or paused links change. `null` clears a field (`expires_at: null`: never expires, within the tenant's maximum; `password: null`: no password). */
         LinkPatch: {
             /** @description no control or text-direction characters */
             label?: string | null;
@@ -1230,6 +1354,10 @@ export interface components {
             expires_at?: string | null;
             max_views?: number | null;
             rate_limit_per_min?: number | null;
+            /** @description `true`: the URL answers the one 404 (the link keeps its slot); `false`: the same URL opens again */
+            paused?: boolean;
+            /** @description a new password (viewers who had unlocked must unlock again), or `null` to remove it (refused when the tenant requires passwords) */
+            password?: string | null;
         };
         RevealedLink: {
             id: string;
@@ -1279,6 +1407,7 @@ export interface components {
                  * @example platform_key
                  * @example ops
                  * @example system
+                 * @example console_session
                  */
                 type: string;
                 id: string | null;
@@ -1287,6 +1416,8 @@ export interface components {
                 namespace?: string;
                 /** @description the request's `Keyhole-Actor` */
                 actor?: string;
+                /** @description a console session's: the key (or platform key) that started it */
+                key_id?: string;
             };
             /**
              * @example link.created
@@ -1773,6 +1904,102 @@ export interface components {
             }[];
             created: number;
             failed: number;
+        };
+        /** @description Everything optional: without `resource_id` the console for the whole tenant, with it the share dialog of that resource. */
+        ConsoleSessionCreate: {
+            /** @description limit the session to this resource (the share dialog) */
+            resource_id?: string;
+            /**
+             * @description at most the key's (default: the key's; operator at most with `resource_id`)
+             * @enum {string}
+             */
+            role?: "viewer" | "operator" | "admin";
+            /** @description who in your product uses it (default: the request's `Keyhole-Actor`): recorded on every change it makes */
+            actor?: string;
+        };
+        ConsoleTicket: {
+            /**
+             * Format: uri
+             * @description the page, with the one-time ticket in its fragment: open it (or put it in an iframe) once, within 5 minutes
+             */
+            url: string;
+            /**
+             * Format: date-time
+             * @description when the ticket stops opening anything
+             */
+            expires_at: string;
+        };
+        ConsoleSessionStart: {
+            /** @description the ticket from the URL's fragment (`#ticket=`) */
+            ticket: string;
+        };
+        ConsoleSession: {
+            id: string;
+            /** @enum {string} */
+            role: "viewer" | "operator" | "admin";
+            resource_id: string | null;
+            actor: string | null;
+            /** @description the key that started it */
+            key: {
+                id: string;
+                name: string;
+            };
+            /**
+             * Format: date-time
+             * @description 12 hours after it started, at most
+             */
+            expires_at: string;
+            /** @description it ends after this long without a request */
+            idle_timeout_seconds: number;
+        };
+        /** @description What the share dialog shows of its resource (never the document). */
+        ConsoleResource: {
+            id: string;
+            type: string;
+            name: string;
+            /** @enum {string} */
+            kind: "document" | "origin";
+            scopes: string[];
+            active_links: number;
+            allowed_paths: string[] | null;
+            allowed_methods: string[] | null;
+        };
+        ConsoleSessionStarted: {
+            /** @description the session token: `Authorization: Bearer` on every admin route, kept in the page's memory only */
+            token: string;
+            session: components["schemas"]["ConsoleSession"];
+            tenant: components["schemas"]["Tenant"];
+            resource: components["schemas"]["ConsoleResource"] | null;
+            /** @description plan limit name -> what frees a slot */
+            how_to_free: {
+                [key: string]: string;
+            };
+        };
+        /** @description `link_ids`, or a filter (the active and paused links it matches; several filters: all of them). Not both. */
+        LinksRevoke: {
+            link_ids?: string[];
+            resource_id?: string;
+            /** @description links created by requests naming this `Keyhole-Actor` */
+            actor?: string;
+            /** Format: date-time */
+            created_before?: string;
+            /** @description recorded in each audit event */
+            reason?: string;
+        };
+        LinkRevocation: {
+            link_id: string;
+            resource_id: string | null;
+            /**
+             * @description `already_revoked`: revoked, expired or used up before; `not_found`: unknown, another tenant's, or outside the session's resource
+             * @enum {string}
+             */
+            status: "revoked" | "already_revoked" | "not_found";
+        };
+        LinksRevoked: {
+            results: components["schemas"]["LinkRevocation"][];
+            revoked: number;
+            /** @description false when a filter matched more than one call revokes (1,000, or 15 seconds): call again */
+            complete: boolean;
         };
     };
     responses: {
@@ -2379,7 +2606,7 @@ export interface components {
         /** @description `next_cursor` of the previous page of the same list (opaque): a cursor this list did not return (made up, edited, from another list or tenant) is 422 on `cursor` */
         cursor: string;
         /** @description which links (default `active`) */
-        status: "active" | "revoked" | "expired" | "exhausted" | "all";
+        status: "active" | "paused" | "revoked" | "expired" | "exhausted" | "all";
         /**
          * @description write only if the resource's ETag is one of these (or `*`: it exists); else 412
          * @example "3-9f2c4e1a7b0d"
@@ -2412,6 +2639,8 @@ export interface components {
         file_id: string;
         /** @description a file the link shows (`fil_...`), or `bundle`: the zip of every file it shows */
         share_file_id: string;
+        /** @description the unlock value of a password link's page unlocked inside another site's frame (no cookie there): the page's own script sends it */
+        "X-Keyhole-Unlock": string;
     };
     requestBodies: never;
     headers: {
@@ -2428,7 +2657,7 @@ export interface components {
         "Referrer-Policy": "no-referrer";
         "X-Robots-Tag": "noindex, nofollow";
         "X-Content-Type-Options": "nosniff";
-        /** @description strict; always `frame-ancestors 'none'` */
+        /** @description strict; `frame-ancestors 'none'`, except the pages of a live `embeddable` link: the tenant's `embed_origins` */
         "Content-Security-Policy": string;
         /** @description the share page (with any stage prefix) */
         Location: string;
@@ -2548,7 +2777,10 @@ export interface operations {
                      *         "logo": null,
                      *         "default_redact": true,
                      *         "allow_imported_tokens": false,
-                     *         "share_url_template": null
+                     *         "share_url_template": null,
+                     *         "embed_origins": [
+                     *           "https://app.example.com"
+                     *         ]
                      *       },
                      *       "created_at": "2026-11-01T09:00:00Z"
                      *     }
@@ -2627,7 +2859,10 @@ export interface operations {
                      *         "logo": null,
                      *         "default_redact": true,
                      *         "allow_imported_tokens": false,
-                     *         "share_url_template": null
+                     *         "share_url_template": null,
+                     *         "embed_origins": [
+                     *           "https://app.example.com"
+                     *         ]
                      *       },
                      *       "created_at": "2026-11-01T09:00:00Z"
                      *     }
@@ -3321,7 +3556,9 @@ export interface operations {
                      *           "max_views": null,
                      *           "rate_limit_per_min": null,
                      *           "token_source": "keyhole",
-                     *           "token_strength": "strong"
+                     *           "token_strength": "strong",
+                     *           "paused": false,
+                     *           "embeddable": false
                      *         }
                      *       ],
                      *       "next_cursor": null
@@ -3404,7 +3641,9 @@ export interface operations {
                      *       "url": "https://share.example.com/share/q3Yx0Jr8nV9pQeWm1c6LkT2uZs5bAa7dHf4gE0iOoPy3Rt8wXv1NjMk6lC2sB9zD",
                      *       "token": "q3Yx0Jr8nV9pQeWm1c6LkT2uZs5bAa7dHf4gE0iOoPy3Rt8wXv1NjMk6lC2sB9zD",
                      *       "token_source": "keyhole",
-                     *       "token_strength": "strong"
+                     *       "token_strength": "strong",
+                     *       "paused": false,
+                     *       "embeddable": false
                      *     }
                      */
                     "application/json": components["schemas"]["NewLink"];
@@ -3482,7 +3721,9 @@ export interface operations {
                      *           "max_views": null,
                      *           "rate_limit_per_min": null,
                      *           "token_source": "keyhole",
-                     *           "token_strength": "strong"
+                     *           "token_strength": "strong",
+                     *           "paused": false,
+                     *           "embeddable": false
                      *         }
                      *       ],
                      *       "next_cursor": null
@@ -3550,7 +3791,9 @@ export interface operations {
                      *       "max_views": null,
                      *       "rate_limit_per_min": null,
                      *       "token_source": "keyhole",
-                     *       "token_strength": "strong"
+                     *       "token_strength": "strong",
+                     *       "paused": false,
+                     *       "embeddable": false
                      *     }
                      */
                     "application/json": components["schemas"]["Link"];
@@ -3662,7 +3905,9 @@ export interface operations {
                      *       "max_views": null,
                      *       "rate_limit_per_min": null,
                      *       "token_source": "keyhole",
-                     *       "token_strength": "strong"
+                     *       "token_strength": "strong",
+                     *       "paused": false,
+                     *       "embeddable": false
                      *     }
                      */
                     "application/json": components["schemas"]["Link"];
@@ -4101,6 +4346,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description the unlock value of a password link's page unlocked inside another site's frame (no cookie there): the page's own script sends it */
+                "X-Keyhole-Unlock"?: components["parameters"]["X-Keyhole-Unlock"];
                 /** @description sent by an open page re-rendering after its poll found a new version: the new ETag */
                 "X-Keyhole-Refresh"?: components["parameters"]["X-Keyhole-Refresh"];
             };
@@ -4239,7 +4486,10 @@ export interface operations {
     sharePageView: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description the unlock value of a password link's page unlocked inside another site's frame (no cookie there): the page's own script sends it */
+                "X-Keyhole-Unlock"?: components["parameters"]["X-Keyhole-Unlock"];
+            };
             path: {
                 /**
                  * @description the share token from the link's URL. Anything else answers the one 404.
@@ -4377,6 +4627,8 @@ export interface operations {
             header?: {
                 /** @description the ETag last seen: 304 when nothing changed (not a view, not logged) */
                 "If-None-Match"?: components["parameters"]["If-None-Match-Share"];
+                /** @description the unlock value of a password link's page unlocked inside another site's frame (no cookie there): the page's own script sends it */
+                "X-Keyhole-Unlock"?: components["parameters"]["X-Keyhole-Unlock"];
             };
             path: {
                 /**
@@ -4506,6 +4758,8 @@ export interface operations {
             header?: {
                 /** @description the ETag last seen: 304 when nothing changed (not a view, not logged) */
                 "If-None-Match"?: components["parameters"]["If-None-Match-Share"];
+                /** @description the unlock value of a password link's page unlocked inside another site's frame (no cookie there): the page's own script sends it */
+                "X-Keyhole-Unlock"?: components["parameters"]["X-Keyhole-Unlock"];
             };
             path: {
                 /**
@@ -4679,7 +4933,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description JSON: unlocked (or the link needs no password) */
+            /** @description JSON: unlocked (or the link needs no password); or (a form sent from inside another site's frame to an `embeddable` link) the page itself, since no cookie is kept there */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4699,6 +4953,7 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["Unlocked"];
+                    "text/html": string;
                 };
             };
             /** @description form: unlocked (or no password needed); go to the page */
@@ -5076,7 +5331,8 @@ export interface operations {
                      *             "logo": null,
                      *             "default_redact": true,
                      *             "allow_imported_tokens": false,
-                     *             "share_url_template": null
+                     *             "share_url_template": null,
+                     *             "embed_origins": []
                      *           },
                      *           "created_at": "2026-11-01T09:00:00Z",
                      *           "keyhole_id": "ten_4f1c0a9e2b7d3c5a",
@@ -5149,7 +5405,8 @@ export interface operations {
                      *         "logo": null,
                      *         "default_redact": true,
                      *         "allow_imported_tokens": false,
-                     *         "share_url_template": null
+                     *         "share_url_template": null,
+                     *         "embed_origins": []
                      *       },
                      *       "created_at": "2026-11-01T09:00:00Z",
                      *       "keyhole_id": "ten_4f1c0a9e2b7d3c5a",
@@ -5236,7 +5493,8 @@ export interface operations {
                      *         "logo": null,
                      *         "default_redact": true,
                      *         "allow_imported_tokens": false,
-                     *         "share_url_template": null
+                     *         "share_url_template": null,
+                     *         "embed_origins": []
                      *       },
                      *       "created_at": "2026-11-01T09:00:00Z",
                      *       "keyhole_id": "ten_4f1c0a9e2b7d3c5a",
@@ -5283,7 +5541,8 @@ export interface operations {
                      *         "logo": null,
                      *         "default_redact": true,
                      *         "allow_imported_tokens": false,
-                     *         "share_url_template": null
+                     *         "share_url_template": null,
+                     *         "embed_origins": []
                      *       },
                      *       "created_at": "2026-11-01T09:00:00Z",
                      *       "keyhole_id": "ten_4f1c0a9e2b7d3c5a",
@@ -5418,7 +5677,8 @@ export interface operations {
                      *         "logo": null,
                      *         "default_redact": true,
                      *         "allow_imported_tokens": false,
-                     *         "share_url_template": null
+                     *         "share_url_template": null,
+                     *         "embed_origins": []
                      *       },
                      *       "created_at": "2026-11-01T09:00:00Z",
                      *       "keyhole_id": "ten_4f1c0a9e2b7d3c5a",
@@ -5492,7 +5752,8 @@ export interface operations {
                      *         "logo": null,
                      *         "default_redact": true,
                      *         "allow_imported_tokens": false,
-                     *         "share_url_template": null
+                     *         "share_url_template": null,
+                     *         "embed_origins": []
                      *       },
                      *       "created_at": "2026-11-01T09:00:00Z",
                      *       "keyhole_id": "ten_4f1c0a9e2b7d3c5a",
@@ -5563,7 +5824,8 @@ export interface operations {
                      *         "logo": null,
                      *         "default_redact": true,
                      *         "allow_imported_tokens": false,
-                     *         "share_url_template": null
+                     *         "share_url_template": null,
+                     *         "embed_origins": []
                      *       },
                      *       "created_at": "2026-11-01T09:00:00Z",
                      *       "keyhole_id": "ten_4f1c0a9e2b7d3c5a",
@@ -6747,6 +7009,384 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
+        };
+    };
+    revokeLinks: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description With a platform key (`khp_...`): the product's id of the tenant to act for, as that tenant's admin (required then: without it, 400 `tenant_required`; a tenant of another namespace is the usual 404). Ignored with a tenant's own key. */
+                "Keyhole-Tenant"?: components["parameters"]["Keyhole-Tenant"];
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "actor": "user:42",
+                 *       "reason": "employee left"
+                 *     }
+                 */
+                "application/json": components["schemas"]["LinksRevoke"];
+            };
+        };
+        responses: {
+            /** @description what happened to each link */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "results": [
+                     *         {
+                     *           "link_id": "lnk_5f0c2a9e1b7d4c3a8e6f1d2b",
+                     *           "resource_id": "invoice-42",
+                     *           "status": "revoked"
+                     *         },
+                     *         {
+                     *           "link_id": "lnk_000000000000000000000000",
+                     *           "resource_id": null,
+                     *           "status": "not_found"
+                     *         }
+                     *       ],
+                     *       "revoked": 1,
+                     *       "complete": true
+                     *     }
+                     */
+                    "application/json": components["schemas"]["LinksRevoked"];
+                };
+            };
+            400: components["responses"]["BadRequestOrTenantRequired"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createConsoleSession: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description With a platform key (`khp_...`): the product's id of the tenant to act for, as that tenant's admin (required then: without it, 400 `tenant_required`; a tenant of another namespace is the usual 404). Ignored with a tenant's own key. */
+                "Keyhole-Tenant"?: components["parameters"]["Keyhole-Tenant"];
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "resource_id": "invoice-42",
+                 *       "actor": "user:42"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ConsoleSessionCreate"];
+            };
+        };
+        responses: {
+            /** @description the one-time URL */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "url": "https://share.example.com/console/ten_0123456789abcdef/share#ticket=kht_0123456789abcdef_q3Yx0Jr8nV9pQeWm1c6LkT2uZs5bAa7dHf4gE0iOoPy",
+                     *       "expires_at": "2026-11-20T10:05:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ConsoleTicket"];
+                };
+            };
+            400: components["responses"]["BadRequestOrTenantRequired"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    startConsoleSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "ticket": "kht_0123456789abcdef_q3Yx0Jr8nV9pQeWm1c6LkT2uZs5bAa7dHf4gE0iOoPy"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ConsoleSessionStart"];
+            };
+        };
+        responses: {
+            /** @description the session */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "token": "khs_0123456789abcdef_Zr8nV9pQeWm1c6LkT2uZs5bAa7dHf4gE0iOoPyq3Yx0",
+                     *       "session": {
+                     *         "id": "cs_0c9d8e7f6a5b4c3d2e1f",
+                     *         "role": "operator",
+                     *         "resource_id": "invoice-42",
+                     *         "actor": "user:42",
+                     *         "key": {
+                     *           "id": "key_0c9d8e7f6a5b4c3d2e1f",
+                     *           "name": "billing-app"
+                     *         },
+                     *         "expires_at": "2026-11-20T22:00:00Z",
+                     *         "idle_timeout_seconds": 1800
+                     *       },
+                     *       "tenant": {
+                     *         "id": "ten_0123456789abcdef",
+                     *         "name": "Globex",
+                     *         "plan": "team",
+                     *         "limits": {
+                     *           "links_per_resource": 10,
+                     *           "shared_resources": 1000,
+                     *           "api_requests_per_min": 1200,
+                     *           "viewer_requests_per_min_per_ip": 600,
+                     *           "failed_resolves_per_min_per_ip": 30
+                     *         },
+                     *         "overrides": {},
+                     *         "usage": {
+                     *           "active_links": 3,
+                     *           "shared_resources": 2
+                     *         },
+                     *         "settings": {
+                     *           "default_expires_in": "7d",
+                     *           "max_expires_in": "never",
+                     *           "token_display": "recopyable",
+                     *           "require_password": false,
+                     *           "access_log_retention_days": 90,
+                     *           "display_name": "Globex Billing",
+                     *           "accent_color": "#0f766e",
+                     *           "logo": null,
+                     *           "default_redact": true,
+                     *           "embed_origins": [
+                     *             "https://app.example.com"
+                     *           ]
+                     *         },
+                     *         "created_at": "2026-11-01T09:00:00Z"
+                     *       },
+                     *       "resource": {
+                     *         "id": "invoice-42",
+                     *         "type": "invoice",
+                     *         "name": "Invoice #42",
+                     *         "kind": "document",
+                     *         "scopes": [],
+                     *         "active_links": 1,
+                     *         "allowed_paths": null,
+                     *         "allowed_methods": null
+                     *       },
+                     *       "how_to_free": {
+                     *         "links_per_resource": "revoke one of this resource's active links, or wait for one to expire",
+                     *         "shared_resources": "revoke every active link of another shared resource (or delete that resource)"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ConsoleSessionStarted"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    endConsoleSession: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description With a platform key (`khp_...`): the product's id of the tenant to act for, as that tenant's admin (required then: without it, 400 `tenant_required`; a tenant of another namespace is the usual 404). Ignored with a tenant's own key. */
+                "Keyhole-Tenant"?: components["parameters"]["Keyhole-Tenant"];
+                /** @description The product's user behind the request (opaque, 1-128 printable characters): recorded on links (`created_by`, `revoked_by`), audit events and webhook payloads. Informational: the key is the authority. Malformed: 422 naming `Keyhole-Actor`. */
+                "Keyhole-Actor"?: components["parameters"]["Keyhole-Actor"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description ended */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["TenantRequired"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    consolePage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Keyhole's id of the tenant (`ten_...`), from `POST /v1/console/sessions` */
+                tenant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the page */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": "no-store";
+                    "Referrer-Policy": components["headers"]["Referrer-Policy"];
+                    "X-Robots-Tag": components["headers"]["X-Robots-Tag"];
+                    "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                    /** @description script and style allowed by their hashes; `frame-ancestors` the tenant's `embed_origins` (else `'none'`) */
+                    "Content-Security-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <!doctype html><html lang="en">...</html> */
+                    "text/html": string;
+                };
+            };
+            /** @description unexpected (a static page) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": "no-store";
+                    "Referrer-Policy": components["headers"]["Referrer-Policy"];
+                    "X-Robots-Tag": components["headers"]["X-Robots-Tag"];
+                    "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                    /** @description script and style allowed by their hashes; `frame-ancestors` the tenant's `embed_origins` (else `'none'`) */
+                    "Content-Security-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description the tenant's settings could not be read just now (a static page) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": "no-store";
+                    "Referrer-Policy": components["headers"]["Referrer-Policy"];
+                    "X-Robots-Tag": components["headers"]["X-Robots-Tag"];
+                    "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                    /** @description script and style allowed by their hashes; `frame-ancestors` the tenant's `embed_origins` (else `'none'`) */
+                    "Content-Security-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+        };
+    };
+    shareDialogPage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Keyhole's id of the tenant (`ten_...`), from `POST /v1/console/sessions` */
+                tenant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the page */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": "no-store";
+                    "Referrer-Policy": components["headers"]["Referrer-Policy"];
+                    "X-Robots-Tag": components["headers"]["X-Robots-Tag"];
+                    "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                    /** @description script and style allowed by their hashes; `frame-ancestors` the tenant's `embed_origins` (else `'none'`) */
+                    "Content-Security-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <!doctype html><html lang="en">...</html> */
+                    "text/html": string;
+                };
+            };
+            /** @description unexpected (a static page) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": "no-store";
+                    "Referrer-Policy": components["headers"]["Referrer-Policy"];
+                    "X-Robots-Tag": components["headers"]["X-Robots-Tag"];
+                    "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                    /** @description script and style allowed by their hashes; `frame-ancestors` the tenant's `embed_origins` (else `'none'`) */
+                    "Content-Security-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description the tenant's settings could not be read just now (a static page) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": "no-store";
+                    "Referrer-Policy": components["headers"]["Referrer-Policy"];
+                    "X-Robots-Tag": components["headers"]["X-Robots-Tag"];
+                    "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                    /** @description script and style allowed by their hashes; `frame-ancestors` the tenant's `embed_origins` (else `'none'`) */
+                    "Content-Security-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
         };
     };
 }

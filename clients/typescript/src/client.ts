@@ -35,7 +35,11 @@ export type ShareInfo = Schemas["ShareInfo"];
 export type FileUpload = Schemas["FileUpload"];
 export type FileUploadStarted = Schemas["FileUploadStarted"];
 export type KeyholeFile = Schemas["File"];
-export type LinkStatus = "active" | "revoked" | "expired" | "exhausted" | "all";
+export type LinksRevoke = Schemas["LinksRevoke"];
+export type LinksRevoked = Schemas["LinksRevoked"];
+export type ConsoleSessionCreate = Schemas["ConsoleSessionCreate"];
+export type ConsoleTicket = Schemas["ConsoleTicket"];
+export type LinkStatus = "active" | "paused" | "revoked" | "expired" | "exhausted" | "all";
 
 export interface RetryOptions {
   /** Retries of a 429 or 503 (default 3). */
@@ -226,8 +230,16 @@ export class Keyhole {
     update: (linkId: string, patch: LinkPatch) => this.request<Link>("PATCH", `/v1/links/${enc(linkId)}`, { body: patch }),
     reveal: (linkId: string) => this.request<RevealedLink>("POST", `/v1/links/${enc(linkId)}/reveal`),
     revoke: (linkId: string) => this.request<void>("DELETE", `/v1/links/${enc(linkId)}`),
+    /** Up to 100 `link_ids`, or a filter (`resource_id`, `actor`, `created_before`): per-link results. */
+    revokeMany: (request: LinksRevoke) => this.request<LinksRevoked>("POST", "/v1/links/revoke", { body: request }),
     accessLogs: (linkId: string, options?: ListOptions) =>
       this.list<AccessLogEntry>(`/v1/links/${enc(linkId)}/access-logs`, options),
+  };
+
+  /** Keyhole's own UI: a one-time URL (5 minutes) to the console, or with `resource_id` to the share dialog. */
+  readonly console = {
+    createSession: (session: ConsoleSessionCreate = {}) =>
+      this.request<ConsoleTicket>("POST", "/v1/console/sessions", { body: session }),
   };
 
   readonly audit = {
@@ -294,11 +306,15 @@ export const OPERATIONS: Record<string, string> = {
   listResources: "resources.list", deleteResource: "resources.delete", rotateOriginSecret: "resources.rotateOriginSecret",
   createLink: "links.create", listResourceLinks: "links.list", listLinks: "links.list", getLink: "links.get",
   patchLink: "links.update", revealLink: "links.reveal", revokeLink: "links.revoke", listAccessLogs: "links.accessLogs",
+  revokeLinks: "links.revokeMany", createConsoleSession: "console.createSession",
   listAudit: "audit.list", createWebhook: "webhooks.create", listWebhooks: "webhooks.list",
   deleteWebhook: "webhooks.delete", listWebhookDeliveries: "webhooks.deliveries", introspect: "introspect",
   getOpenApi: "openapi", shareData: "viewer.data", shareDataPost: "viewer.data", shareInfo: "viewer.info",
   startFileUpload: "files.start", completeFileUpload: "files.complete", deleteFile: "files.delete",
   shareFile: "viewer.downloadUrl", shareFilePost: "viewer.downloadUrl",
 };
-/** The viewer's HTML routes: for browsers, not for this client. */
-export const FOR_BROWSERS = ["sharePage", "sharePageView", "shareUnlock", "shareVisit", "robots"];
+/** The viewer's HTML routes and the console page's own calls: for browsers, not for this client. */
+export const FOR_BROWSERS = [
+  "sharePage", "sharePageView", "shareUnlock", "shareVisit", "robots",
+  "consolePage", "shareDialogPage", "startConsoleSession", "endConsoleSession",
+];

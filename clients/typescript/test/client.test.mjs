@@ -36,6 +36,15 @@ test("a resource, a link, what a viewer sees, revocation", async () => {
   assert.equal(await kh.links.revoke(link.id), undefined);
   assert.equal((await kh.links.get(link.id)).status, "revoked");
   await assert.rejects(kh.viewer.data(link.url), (e) => e instanceof KeyholeError && e.status === 404);
+  const extra = await kh.links.create(id, { embeddable: true });
+  const paused = await kh.links.update(extra.id, { paused: true, password: "a new password" });
+  assert.equal(paused.status, "paused");
+  assert.equal(paused.has_password, true);
+  assert.equal((await kh.links.update(extra.id, { paused: false, password: null })).status, "active");
+  const batch = await kh.links.revokeMany({ link_ids: [extra.id, "lnk_" + "0".repeat(24)] });
+  assert.deepEqual(batch.results.map((r) => r.status), ["revoked", "not_found"]);
+  const ticket = await kh.console.createSession({ resource_id: id, actor: "user:ts" });
+  assert.ok(ticket.url.includes("/share#ticket=kht_"));
   await kh.resources.delete(id);
   await assert.rejects(kh.resources.get(id), (e) => e.code === "not_found" && Boolean(e.requestId));
 });

@@ -26,7 +26,7 @@ class _Unset(Enum):
 UNSET: Final = _Unset.UNSET
 """A PATCH argument not given (None sends `null`, which clears the field)."""
 
-LinkStatus = Literal["active", "revoked", "expired", "exhausted", "all"]
+LinkStatus = Literal["active", "paused", "revoked", "expired", "exhausted", "all"]
 Role = Literal["admin", "operator", "viewer", "introspect"]
 
 
@@ -207,9 +207,11 @@ class LinksApi(_Namespace):
         rate_limit_per_min: int | None = None,
         allowed_paths: Sequence[str] | None = None,
         allowed_methods: Sequence[str] | None = None,
+        embeddable: bool | None = None,
     ) -> models.NewLink:
         """A share link (operator): `token` and `url` are in the answer. `expires_in` is `1h`,
-        `24h`, `7d`, `30d`, `never` or any `<n>m|h|d`; or give `expires_at`."""
+        `24h`, `7d`, `30d`, `never` or any `<n>m|h|d`; or give `expires_at`. `embeddable`: its
+        page may be framed by the tenant's `embed_origins`."""
         body = _given(
             label=label,
             description=description,
@@ -221,6 +223,7 @@ class LinksApi(_Namespace):
             rate_limit_per_min=rate_limit_per_min,
             allowed_paths=allowed_paths,
             allowed_methods=allowed_methods,
+            embeddable=embeddable,
         )
         result, _ = self._t.request("POST", path("/v1/resources/{id}/links", id=resource_id), body=body)
         return models.NewLink.from_json(result)
@@ -250,8 +253,12 @@ class LinksApi(_Namespace):
         expires_at: datetime | str | _Unset | None = UNSET,
         max_views: int | _Unset | None = UNSET,
         rate_limit_per_min: int | _Unset | None = UNSET,
+        paused: bool | _Unset = UNSET,
+        password: str | _Unset | None = UNSET,
     ) -> models.Link:
-        """Change what is given (operator); None clears a nullable field."""
+        """Change what is given (operator); None clears a nullable field. `paused=True`: the URL
+        answers 404 and the link keeps its slot until `paused=False`; `password` sets a new one
+        (unlocked viewers unlock again), None removes it."""
         body = _body(
             label=label,
             description=description,
@@ -259,6 +266,8 @@ class LinksApi(_Namespace):
             expires_at=expires_at,
             max_views=max_views,
             rate_limit_per_min=rate_limit_per_min,
+            paused=paused,
+            password=password,
         )
         return models.Link.from_json(self._t.request("PATCH", path("/v1/links/{id}", id=link_id), body=body)[0])
 
@@ -270,6 +279,27 @@ class LinksApi(_Namespace):
         """Revoked at once and for ever; the record stays for the audit trail."""
         self._t.request("DELETE", path("/v1/links/{id}", id=link_id))
 
+    def revoke_many(
+        self,
+        link_ids: Sequence[str] | None = None,
+        *,
+        resource_id: str | None = None,
+        actor: str | None = None,
+        created_before: datetime | str | None = None,
+        reason: str | None = None,
+    ) -> models.LinksRevoked:
+        """Revoke up to 100 links by id, or every active and paused link a filter matches (the
+        actor's, a resource's, those made before a time), in one call with per-link results (a
+        filter's `complete` is False when more are left: call again)."""
+        body = _given(
+            link_ids=list(link_ids) if link_ids is not None else None,
+            resource_id=resource_id,
+            actor=actor,
+            created_before=created_before,
+            reason=reason,
+        )
+        return models.LinksRevoked.from_json(self._t.request("POST", "/v1/links/revoke", body=body)[0])
+
     def access_logs(
         self, link_id: str, *, limit: int | None = None, cursor: str | None = None
     ) -> Paginator[models.AccessLogEntry]:
@@ -277,6 +307,17 @@ class LinksApi(_Namespace):
         return self._list(
             path("/v1/links/{id}/access-logs", id=link_id), models.AccessLogEntry.from_json, limit=limit, cursor=cursor
         )
+
+
+class ConsoleApi(_Namespace):
+    def create_session(
+        self, *, resource_id: str | None = None, role: str | None = None, actor: str | None = None
+    ) -> models.ConsoleTicket:
+        """A one-time URL (5 minutes) to Keyhole's console, or with `resource_id` to that
+        resource's share dialog: give it to the browser (an iframe's `src` on a page of one of the
+        tenant's `embed_origins`). The role is at most the key's; `actor` is who uses it."""
+        body = _given(resource_id=resource_id, role=role, actor=actor)
+        return models.ConsoleTicket.from_json(self._t.request("POST", "/v1/console/sessions", body=body)[0])
 
 
 class AuditApi(_Namespace):
@@ -390,6 +431,7 @@ class Keyhole:
         self.audit = AuditApi(self._transport)
         self.webhooks = WebhooksApi(self._transport)
         self.viewer = ViewerApi(self._transport)
+        self.console = ConsoleApi(self._transport)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **options: Any) -> Keyhole:
@@ -455,6 +497,8 @@ OPERATIONS: dict[str, str] = {
     "revealLink": "links.reveal",
     "revokeLink": "links.revoke",
     "listAccessLogs": "links.access_logs",
+    "revokeLinks": "links.revoke_many",
+    "createConsoleSession": "console.create_session",
     "listAudit": "audit.list",
     "createWebhook": "webhooks.create",
     "listWebhooks": "webhooks.list",
@@ -466,4 +510,17 @@ OPERATIONS: dict[str, str] = {
     "shareDataPost": "viewer.data",
     "shareInfo": "viewer.info",
 }
-FOR_BROWSERS = frozenset({"sharePage", "sharePageView", "shareUnlock", "shareVisit", "robots"})
+# The console page exchanges its ticket and signs out itself; the pages are a browser's.
+FOR_BROWSERS = frozenset(
+    {
+        "sharePage",
+        "sharePageView",
+        "shareUnlock",
+        "shareVisit",
+        "robots",
+        "consolePage",
+        "shareDialogPage",
+        "startConsoleSession",
+        "endConsoleSession",
+    }
+)

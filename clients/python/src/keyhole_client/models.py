@@ -113,6 +113,7 @@ class TenantSettings(Model):
     accent_color: str | None = None
     logo: str | None = None
     default_redact: bool = True
+    embed_origins: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -226,6 +227,8 @@ class Link(Model):
     rate_limit_per_min: int | None = None
     allowed_paths: list[str] | None = None
     allowed_methods: list[str] | None = None
+    paused: bool = False
+    embeddable: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -373,6 +376,36 @@ class ShareInfo(Model):
     resource: JSON = field(default_factory=dict)
 
 
+@dataclass(frozen=True, kw_only=True)
+class LinkRevocation(Model):
+    """One link of a bulk revocation: `revoked`, `already_revoked` or `not_found`."""
+
+    link_id: str
+    resource_id: str | None = None
+    status: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class LinksRevoked(Model):
+    """`POST /v1/links/revoke`: per-link results; `complete` False when a filter left some to do."""
+
+    results: list[JSON] = field(default_factory=list)
+    revoked: int = 0
+    complete: bool = True
+
+    @property
+    def links(self) -> list[LinkRevocation]:
+        return [LinkRevocation.from_json(r) for r in self.results]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConsoleTicket(Model):
+    """A one-time URL to Keyhole's console or share dialog (open it, or frame it, within 5 minutes)."""
+
+    url: str
+    expires_at: datetime | None = None
+
+
 # The OpenAPI schema each model follows (tests/clients check their fields against the document).
 SCHEMAS: dict[str, type[Model]] = {
     "Limits": Limits,
@@ -398,4 +431,7 @@ SCHEMAS: dict[str, type[Model]] = {
     "ShareInfo": ShareInfo,
     "File": File,
     "FileUploadStarted": FileUploadStarted,
+    "LinkRevocation": LinkRevocation,
+    "LinksRevoked": LinksRevoked,
+    "ConsoleTicket": ConsoleTicket,
 }
