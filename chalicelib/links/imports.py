@@ -179,7 +179,15 @@ def import_links(svc: Keyhole, principal: Principal, body: dict[str, Any], req: 
         errors.add("links", f"must be a list of 1-{MAX_ITEMS} links to import")
     errors.raise_if_any()
     assert isinstance(items, list)  # noqa: S101 (narrowed by the check above)
-    wanted = sorted({i["resource_id"] for i in items if isinstance(i, dict) and _resource_id_ok(i.get("resource_id"))})
+    # A caller limited to one resource (a share dialog's session) reads only that one: any other is
+    # the usual 404, item by item, exactly as for an unknown resource.
+    wanted = sorted(
+        {
+            i["resource_id"]
+            for i in items
+            if isinstance(i, dict) and _resource_id_ok(i.get("resource_id")) and principal.covers(i["resource_id"])
+        }
+    )
     heads = dict(
         zip(
             wanted,

@@ -178,6 +178,10 @@ LIMITED = {
     ("GET", "/v1/resources/{resource_id}/links"): "404",
     ("GET", "/v1/links"): "list",
     ("POST", "/v1/links/revoke"): "bulk",
+    ("POST", "/v1/links/import"): "import",
+    ("POST", "/v1/resources/{resource_id}/files"): "404",
+    ("POST", "/v1/resources/{resource_id}/files/{file_id}/complete"): "404",
+    ("DELETE", "/v1/resources/{resource_id}/files/{file_id}"): "404",
     ("GET", "/v1/links/{link_id}"): "404",
     ("PATCH", "/v1/links/{link_id}"): "404",
     ("DELETE", "/v1/links/{link_id}"): "404",
@@ -196,6 +200,8 @@ BODIES = {
     ("PATCH", "/v1/resources/{resource_id}"): {"name": "taken over"},
     ("POST", "/v1/resources/{resource_id}/links"): {},
     ("PATCH", "/v1/links/{link_id}"): {"paused": True},
+    ("POST", "/v1/resources/{resource_id}/files"): {"name": "a.pdf", "content_type": "application/pdf", "size": 3,
+                                                    "sha256": "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"},
     ("POST", "/v1/webhooks"): {"url": "http://127.0.0.1:9/hook", "events": ["*"]},
 }
 
@@ -213,7 +219,8 @@ def test_a_session_limited_to_one_resource_sees_and_changes_only_that_resource(s
     spare_id, _ = new_key(api, acme.admin)
     # AND an operator session limited to res-1 (the share dialog)
     token = start(api, acme.admin, resource_id="res-1", actor="user:42")["token"]
-    ids = {"resource_id": "res-2", "link_id": other["id"], "key_id": spare_id, "webhook_id": hook["id"]}
+    ids = {"resource_id": "res-2", "link_id": other["id"], "key_id": spare_id, "webhook_id": hook["id"],
+           "file_id": "fil_0123456789abcdef0123"}
     for (method, path), expected in sorted(LIMITED.items()):
         url = path.format(**ids)
         body = BODIES.get((method, path))
@@ -221,6 +228,12 @@ def test_a_session_limited_to_one_resource_sees_and_changes_only_that_resource(s
             assert_error(api.post(url, key=token, body={"resource_id": "res-2"}), 404, "not_found")
             named = api.post(url, key=token, body={"link_ids": [other["id"]]})
             assert named.status == 200 and named.json["results"][0]["status"] == "not_found", named
+            continue
+        if (method, path) == ("POST", "/v1/links/import"):  # each item naming res-2: the usual 404
+            assert api.patch("/v1/tenant", key=acme.admin, body={"allow_imported_tokens": True}).status == 200
+            imported = api.post(url, key=token, body={"links": [{"resource_id": "res-2", "import_token": "legacy-token-0001"}]})
+            assert imported.status == 200 and imported.json["items"][0]["status"] == 404, imported
+            assert imported.json["created"] == 0, imported
             continue
         reply = api.call(method, url, key=token, body=body)
         if expected == "admin":
