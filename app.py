@@ -288,6 +288,10 @@ def _first(items: tuple[Any, ...]) -> Any:
     return items[0] if items else None
 
 
+def _second(items: tuple[Any, ...]) -> Any:
+    return items[1] if len(items) > 1 else None
+
+
 def _embedding_key(tenant_id: str) -> list[tuple[Any, tuple[str, str]]]:
     return [embedding.item_key(tenant_id)]  # `embed_origins`, an item of its own (tenancy/embedding.py)
 
@@ -612,17 +616,19 @@ def list_platform_tenants(svc: Keyhole, caller: PlatformCaller, req: RequestInfo
 
 @platform_route("/v1/tenants/{tenant_id}", "PUT", extra=_tenant_item, body=True)
 def put_platform_tenant(svc: Keyhole, caller: PlatformCaller, req: RequestInfo, *rest: Any, tenant_id: str) -> Any:
-    return platform_tenants.put_tenant(svc, caller, tenant_id, rest[0] if len(rest) > 1 else None, rest[-1], req)
+    item, embed_item = (rest[0], rest[1]) if len(rest) > 2 else (None, None)
+    return platform_tenants.put_tenant(svc, caller, tenant_id, item, rest[-1], req, embed_item)
 
 
 @platform_route("/v1/tenants/{tenant_id}", "GET", extra=_tenant_item)
 def get_platform_tenant(svc: Keyhole, caller: PlatformCaller, req: RequestInfo, *items: Any, tenant_id: str) -> Any:
-    return platform_tenants.get_tenant(caller, tenant_id, _first(items))
+    return platform_tenants.get_tenant(caller, tenant_id, _first(items), _second(items))
 
 
 @platform_route("/v1/tenants/{tenant_id}", "PATCH", extra=_tenant_item, body=True)
 def patch_platform_tenant(svc: Keyhole, caller: PlatformCaller, req: RequestInfo, *rest: Any, tenant_id: str) -> Any:
-    return platform_tenants.patch_tenant(svc, caller, tenant_id, rest[0] if len(rest) > 1 else None, rest[-1], req)
+    item, embed_item = (rest[0], rest[1]) if len(rest) > 2 else (None, None)
+    return platform_tenants.patch_tenant(svc, caller, tenant_id, item, rest[-1], req, embed_item)
 
 
 @platform_route("/v1/tenants/{tenant_id}", "DELETE", extra=_tenant_item, status=204)
@@ -632,12 +638,12 @@ def delete_platform_tenant(svc: Keyhole, caller: PlatformCaller, req: RequestInf
 
 @platform_route("/v1/tenants/{tenant_id}/suspend", "POST", extra=_tenant_item)
 def suspend_platform_tenant(svc: Keyhole, caller: PlatformCaller, req: RequestInfo, *items: Any, tenant_id: str) -> Any:
-    return platform_tenants.set_suspended(svc, caller, tenant_id, _first(items), True, req)
+    return platform_tenants.set_suspended(svc, caller, tenant_id, _first(items), True, req, _second(items))
 
 
 @platform_route("/v1/tenants/{tenant_id}/resume", "POST", extra=_tenant_item)
 def resume_platform_tenant(svc: Keyhole, caller: PlatformCaller, req: RequestInfo, *items: Any, tenant_id: str) -> Any:
-    return platform_tenants.set_suspended(svc, caller, tenant_id, _first(items), False, req)
+    return platform_tenants.set_suspended(svc, caller, tenant_id, _first(items), False, req, _second(items))
 
 
 @platform_route("/v1/tenants/{tenant_id}/api-keys", "POST", extra=_tenant_item, status=201, body=True, empty_body=True)

@@ -35,7 +35,7 @@ from chalicelib.runtime.validation import string, unknown_fields
 from chalicelib.service import Keyhole, RequestInfo
 from chalicelib.storage.models import ApiKeyItem, RateWindow, Tenant, plain
 from chalicelib.storage.store import TxnCancelled
-from chalicelib.tenancy import apikeys, audit, branding, tenants
+from chalicelib.tenancy import apikeys, audit, branding, embedding, tenants
 from chalicelib.tenancy.plans import LIMIT_NAMES, effective_limits, normalise_limits
 from chalicelib.tenancy.principals import Principal
 from chalicelib.tenancy.tenant_settings import DEFAULT_SETTINGS, settings_of
@@ -49,9 +49,10 @@ MAX_LIMIT_VALUE = 1_000_000_000
 DELETE_BUDGET_SECONDS = 20.0
 
 
-def to_json(tenant: Tenant) -> dict[str, Any]:
-    """A tenant as the platform routes show it: the product's id, Keyhole's, and its state."""
-    shown = tenants.to_json(tenant)
+def to_json(tenant: Tenant, embed_item: Any = None) -> dict[str, Any]:
+    """A tenant as the platform routes show it: the product's id, Keyhole's, and its state.
+    `embed_item`: its `TenantEmbedding` (an item of its own), read with the tenant."""
+    shown = tenants.to_json(tenant, embedding.origins_of(embed_item))
     return {
         **shown,
         "id": tenant.external_id,
@@ -62,10 +63,11 @@ def to_json(tenant: Tenant) -> dict[str, Any]:
 
 
 def tenant_keys(namespace_key: str, external_id: str) -> list[tuple[Any, tuple[str, str]]]:
-    """The tenant item a platform route names, read with the platform key."""
+    """The tenant item a platform route names, and its embed origins, read with the platform key."""
     if not valid_external_id(external_id):
         return []
-    return [(Tenant, Tenant.key(tenant_id_in(namespace_key, external_id)))]
+    tenant_id = tenant_id_in(namespace_key, external_id)
+    return [(Tenant, Tenant.key(tenant_id)), embedding.item_key(tenant_id)]
 
 
 def owned_tenant(caller: PlatformCaller, external_id: str, item: Any) -> Tenant:
@@ -166,7 +168,13 @@ def _validate(
 
 
 def put_tenant(
-    svc: Keyhole, caller: PlatformCaller, external_id: str, item: Any, body: dict[str, Any], req: RequestInfo
+    svc: Keyhole,
+    caller: PlatformCaller,
+    external_id: str,
+    item: Any,
+    body: dict[str, Any],
+    req: RequestInfo,
+    embed_item: Any = None,
 ) -> tuple[int, dict[str, Any]]:
     """Create (201) or update (200) the namespace's tenant `external_id`."""
     if not valid_external_id(external_id):
@@ -177,7 +185,7 @@ def put_tenant(
         if isinstance(item, Tenant) and item.deleted_at is not None and item.namespace_key == caller.namespace_key:
             raise Conflict(f"Tenant {external_id} was deleted; its records are kept, and its id is not reused")
         raise Conflict(f"Tenant id {external_id} cannot be used in this namespace; choose another")
-    return 200, to_json(_update(svc, caller, item, body, req, full=True))
+    return 200, to_json(_update(svc, caller, item, body, req, full=True), embed_item)
 
 
 def _create(svc: Keyhole, caller: PlatformCaller, external_id: str, body: dict[str, Any], req: RequestInfo) -> Tenant:
@@ -233,9 +241,15 @@ def _create(svc: Keyhole, caller: PlatformCaller, external_id: str, body: dict[s
 
 
 def patch_tenant(
-    svc: Keyhole, caller: PlatformCaller, external_id: str, item: Any, body: dict[str, Any], req: RequestInfo
+    svc: Keyhole,
+    caller: PlatformCaller,
+    external_id: str,
+    item: Any,
+    body: dict[str, Any],
+    req: RequestInfo,
+    embed_item: Any = None,
 ) -> dict[str, Any]:
-    return to_json(_update(svc, caller, owned_tenant(caller, external_id, item), body, req, full=False))
+    return to_json(_update(svc, caller, owned_tenant(caller, external_id, item), body, req, full=False), embed_item)
 
 
 def _update(
@@ -296,8 +310,8 @@ def _update(
 # --- read ------------------------------------------------------------------------------------
 
 
-def get_tenant(caller: PlatformCaller, external_id: str, item: Any) -> dict[str, Any]:
-    return to_json(owned_tenant(caller, external_id, item))
+def get_tenant(caller: PlatformCaller, external_id: str, item: Any, embed_item: Any = None) -> dict[str, Any]:
+    return to_json(owned_tenant(caller, external_id, item), embed_item)
 
 
 def list_tenants(svc: Keyhole, caller: PlatformCaller, query: dict[str, str]) -> dict[str, Any]:
@@ -313,28 +327,38 @@ def list_tenants(svc: Keyhole, caller: PlatformCaller, query: dict[str, str]) ->
         allowed_attrs=("pk", "sk", "gsi2pk", "gsi2sk"),
         list_id="tenants",
     )
-    keys = Tenant.by_namespace.query(partition, limit=limit, last_evaluated_key=start)
-    found = svc.store.batch_get([(Tenant, (k.pk, k.sk)) for k in keys])
+    result = Tenant.by_namespace.query(partition, limit=limit, last_evaluated_key=start)
+    keys = list(result)
+    found = svc.store.batch_get(
+        [(Tenant, (k.pk, k.sk)) for k in keys] + [embedding.item_key(k.pk.removeprefix("TENANT#")) for k in keys]
+    )
+    tenants_found, embeds = found[: len(keys)], found[len(keys) :]
     items = [
-        to_json(t)
-        for t in found
+        to_json(t, embed)
+        for t, embed in zip(tenants_found, embeds, strict=True)
         if isinstance(t, Tenant) and t.external_id and owned(t, caller.namespace_key, t.external_id)
     ]
-    return page(items, encode(keys.last_evaluated_key, list_id="tenants"))
+    return page(items, encode(result.last_evaluated_key, list_id="tenants"))
 
 
 # --- suspend, resume, delete -------------------------------------------------------------------
 
 
 def set_suspended(
-    svc: Keyhole, caller: PlatformCaller, external_id: str, item: Any, suspended: bool, req: RequestInfo
+    svc: Keyhole,
+    caller: PlatformCaller,
+    external_id: str,
+    item: Any,
+    suspended: bool,
+    req: RequestInfo,
+    embed_item: Any = None,
 ) -> dict[str, Any]:
     """Ops' suspension, by the product: links and keys stop at once (or work again), nothing deleted."""
     tenant = owned_tenant(caller, external_id, item)
     now_tenant, _ = tenants.set_suspended(
         svc, tenant.tenant_id, suspended, actor=caller.actor(), request_id=req.request_id
     )
-    return to_json(now_tenant)
+    return to_json(now_tenant, embed_item)
 
 
 def create_key(

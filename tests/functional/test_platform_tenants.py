@@ -193,6 +193,20 @@ def test_patch_changes_what_it_names(product: Product) -> None:
     assert again["name"] == "Globex Inc" and again["settings"]["require_password"] is True
 
 
+def test_the_tenant_views_show_its_embed_origins(product: Product) -> None:
+    """`embed_origins` is an item of its own (set acting for the tenant); every platform view of the
+    tenant shows the stored origins, never a stand-in empty list."""
+    product.org()
+    origins = ["https://app.example.com", "http://shop.localhost:9000"]
+    assert product.call("PATCH", "/v1/tenant", "org-1", body={"embed_origins": origins}).status == 200
+    assert product.call("GET", "/v1/tenants/org-1").json["settings"]["embed_origins"] == origins
+    listed = product.call("GET", "/v1/tenants").json["items"]
+    assert [t["settings"]["embed_origins"] for t in listed if t["id"] == "org-1"] == [origins]
+    assert product.call("PATCH", "/v1/tenants/org-1", body={"name": "Renamed"}).json["settings"]["embed_origins"] == origins
+    assert product.org(name="Again")["settings"]["embed_origins"] == origins
+    assert product.call("POST", "/v1/tenants/org-1/suspend").json["settings"]["embed_origins"] == origins
+
+
 @pytest.mark.parametrize("body, field", [
     ({"name": "Globex"}, "plan"),
     ({"plan": "team"}, "name"),

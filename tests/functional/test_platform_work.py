@@ -72,12 +72,14 @@ def test_acting_for_a_tenant_reads_what_its_own_key_reads(app_client: Any, svc: 
 
 
 def test_a_platform_route_reads_its_key_and_tenant_in_one_read(app_client: Any, svc: Any, calls: List[Call]) -> None:
+    """The platform key, the tenant and the tenant's embed origins (an item of its own, shown in its
+    settings): three keys, one BatchGetItem."""
     _, platform_key = keys.create_key(svc, name="backend", namespace="work2")
     assert app_client.put("/v1/tenants/org-9", key=platform_key, body={"name": "Org", "plan": "team"}).status == 201
     calls.clear()
     assert app_client.get("/v1/tenants/org-9", key=platform_key).status == 200
     work = shape(calls)
-    assert work[0] == ("BatchGetItem", (("keyhole-test", 2, True),))
+    assert work[0] == ("BatchGetItem", (("keyhole-test", 3, True),))
     assert [step[0] for step in work] == ["BatchGetItem", "UpdateItem"]
 
 
