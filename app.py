@@ -225,6 +225,31 @@ def admin_route(
     A result with an `etag` member is answered with that `ETag` header too.
     """
 
+    def authorize(svc: Keyhole, params: dict[str, str]) -> tuple[Principal, list[Any]]:
+        # A tenant's own key, a platform key acting for one of its tenants (Keyhole-Tenant), or a
+        # console session.
+        principal, items = access.authenticate(
+            svc,
+            headers_of(current_request()),
+            (lambda tenant_id: extra(tenant_id, **params)) if extra else None,
+        )
+        apikeys.count_request(svc, principal)
+        principal.require(role)
+        principal.check_resource(params.get("resource_id"))  # a session limited to one resource
+        return principal, items
+
+    return _json_route(path, method, authorize, status=status, body=body, empty_body=empty_body)
+
+
+Authorize = Callable[[Keyhole, dict[str, str]], tuple[Any, list[Any]]]
+
+
+def _json_route(
+    path: str, method: str, authorize: Authorize, *, status: int, body: bool, empty_body: bool
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register a JSON route of the admin or platform API: `authorize` gives the caller and the
+    items read with it; the handler gets `(svc, caller, req, *items[, body], **path_params)`."""
+
     def register(handler: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(handler)
         def view(**raw_params: str) -> Response:
@@ -232,37 +257,15 @@ def admin_route(
             params = decoded_path_parameters(raw_params)
             try:
                 svc = service()
-                # A tenant's own key, or a platform key acting for one of its tenants (Keyhole-Tenant).
-                principal, items = access.authenticate(
-                    svc,
-                    headers_of(current_request()),
-                    (lambda tenant_id: extra(tenant_id, **params)) if extra else None,
-                )
-                apikeys.count_request(svc, principal)
-                principal.require(role)
-                principal.check_resource(params.get("resource_id"))  # a session limited to one resource
-                args: list[Any] = [svc, principal, req, *items]
+                caller, items = authorize(svc, params)
+                args: list[Any] = [svc, caller, req, *items]
                 if body:
                     args.append(
                         validation.parse_json_object(
                             raw_body(current_request()), max_bytes=svc.settings.max_body_bytes, allow_empty=empty_body
                         )
                     )
-                result = handler(*args, **params)
-                code = status
-                if isinstance(result, tuple):
-                    code, result = result
-                headers: dict[str, str | list[str]] = {
-                    "Content-Type": "application/json",
-                    "X-Request-Id": req.request_id,
-                    **NO_STORE,
-                }
-                if isinstance(result, dict) and isinstance(result.get("etag"), str):
-                    headers["ETag"] = result["etag"]
-                if code == 204:  # no body, so no Content-Type (RFC 9110)
-                    del headers["Content-Type"]
-                    return Response(body="", status_code=code, headers=headers)
-                return Response(body=result, status_code=code, headers=headers)
+                return _json_answer(handler(*args, **params), status, req)
             except KeyholeError as error:
                 return _error_response(error, req.request_id)
             except Exception as error:  # translated: 503 for outages, 500 (with the cause logged) otherwise
@@ -272,6 +275,25 @@ def admin_route(
         return handler
 
     return register
+
+
+def _json_answer(result: Any, status: int, req: RequestInfo) -> Response:
+    """A handler's result (or `(status, result)`) as the API's JSON answer. A result with an `etag`
+    member is answered with that `ETag` header too; a 204 has no body and no Content-Type."""
+    code = status
+    if isinstance(result, tuple):
+        code, result = result
+    headers: dict[str, str | list[str]] = {
+        "Content-Type": "application/json",
+        "X-Request-Id": req.request_id,
+        **NO_STORE,
+    }
+    if isinstance(result, dict) and isinstance(result.get("etag"), str):
+        headers["ETag"] = result["etag"]
+    if code == 204:  # no body, so no Content-Type (RFC 9110)
+        del headers["Content-Type"]
+        return Response(body="", status_code=code, headers=headers)
+    return Response(body=result, status_code=code, headers=headers)
 
 
 def _resource_key(tenant_id: str, resource_id: str) -> list[tuple[Any, tuple[str, str]]]:
@@ -517,13 +539,7 @@ def start_console_session() -> Response:
     try:
         svc = service()
         body = validation.parse_json_object(raw_body(current_request()), max_bytes=svc.settings.max_body_bytes)
-        answer = sessions.redeem(svc, body, req)
-        headers: dict[str, str | list[str]] = {
-            "Content-Type": "application/json",
-            "X-Request-Id": req.request_id,
-            **NO_STORE,
-        }
-        return Response(body=answer, status_code=201, headers=headers)
+        return _json_answer(sessions.redeem(svc, body, req), 201, req)
     except KeyholeError as error:
         return _error_response(error, req.request_id)
     except Exception as error:
@@ -569,40 +585,11 @@ def platform_route(
     """Register a platform route: a platform key (a tenant's own key gets 403), its per-minute
     window, `extra(namespace_key, **params)` read in the key's own BatchGetItem."""
 
-    def register(handler: Callable[..., Any]) -> Callable[..., Any]:
-        @wraps(handler)
-        def view(**params: str) -> Response:
-            req = request_info()
-            try:
-                svc = service()
-                route_keys = (lambda namespace_key: extra(namespace_key, **params)) if extra else None
-                caller, items = keys.authenticate_caller(svc, headers_of(current_request()), route_keys)
-                args: list[Any] = [svc, caller, req, *items]
-                if body:
-                    args.append(
-                        validation.parse_json_object(
-                            raw_body(current_request()), max_bytes=svc.settings.max_body_bytes, allow_empty=empty_body
-                        )
-                    )
-                result = handler(*args, **params)
-                code = status
-                if isinstance(result, tuple):
-                    code, result = result
-                headers: dict[str, str | list[str]] = {
-                    "Content-Type": "application/json",
-                    "X-Request-Id": req.request_id,
-                    **NO_STORE,
-                }
-                return Response(body="" if code == 204 else result, status_code=code, headers=headers)
-            except KeyholeError as error:
-                return _error_response(error, req.request_id)
-            except Exception as error:  # translated: 503 for outages, 500 (with the cause logged) otherwise
-                return _error_response(_unexpected(error, req.request_id), req.request_id)
+    def authorize(svc: Keyhole, params: dict[str, str]) -> tuple[PlatformCaller, list[Any]]:
+        route_keys = (lambda namespace_key: extra(namespace_key, **params)) if extra else None
+        return keys.authenticate_caller(svc, headers_of(current_request()), route_keys)
 
-        app.route(path, methods=[method], content_types=BODY_TYPES)(view)
-        return handler
-
-    return register
+    return _json_route(path, method, authorize, status=status, body=body, empty_body=empty_body)
 
 
 def _tenant_item(namespace_key: str, tenant_id: str) -> list[tuple[Any, tuple[str, str]]]:
@@ -694,13 +681,7 @@ def introspect() -> Response:
             )
         apikeys.count_request(svc, principal)
         principal.require_introspection()
-        answer = introspection.introspect(svc, principal, token, items, req, view, password)
-        headers: dict[str, str | list[str]] = {
-            "Content-Type": "application/json",
-            "X-Request-Id": req.request_id,
-            **NO_STORE,
-        }
-        return Response(body=answer, status_code=200, headers=headers)
+        return _json_answer(introspection.introspect(svc, principal, token, items, req, view, password), 200, req)
     except KeyholeError as error:
         return _error_response(error, req.request_id)
     except Exception as error:

@@ -94,3 +94,19 @@ def test_an_empty_logo_a_made_up_cursor_and_allow_lists_on_a_document_link_are_4
     call("PUT", "/v1/resources/doc-only", {"type": "t", "name": "n", "document": {}})
     status, _, data = call("POST", "/v1/resources/doc-only/links", {"allowed_methods": ["GET"]})
     assert status == 422 and json.loads(data)["error"]["details"][0]["field"] == "allowed_methods", data
+
+
+def test_platform_routes_decode_path_values_and_answer_bare_204s(http_stack: Any) -> None:
+    """The platform API is served like the tenant API: an organisation id sent percent-encoded names
+    the same tenant, and a 204 carries no body and no Content-Type."""
+    from chalicelib.platform import keys
+
+    _, platform_key = keys.create_key(http_stack.svc, name="generated", namespace="generated")
+    call = Raw(http_stack.api_url, platform_key)
+    status, _, data = call("PUT", "/v1/tenants/org%3A42%2Eeu", {"name": "Org 42", "plan": "team"})
+    assert status == 201 and json.loads(data)["id"] == "org:42.eu", data
+    status, _, data = call("GET", "/v1/tenants/org:42.eu")
+    assert status == 200 and json.loads(data)["id"] == "org:42.eu", data
+    status, headers, data = call("DELETE", "/v1/tenants/org%3A42%2Eeu")
+    assert status == 204 and data == b"", data
+    assert "content-type" not in {name.lower() for name in headers}, headers
