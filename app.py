@@ -571,8 +571,9 @@ def platform_route(
 
     def register(handler: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(handler)
-        def view(**params: str) -> Response:
+        def view(**raw_params: str) -> Response:
             req = request_info()
+            params = decoded_path_parameters(raw_params)  # `org%3A7` is `org:7`, as on the tenant routes
             try:
                 svc = service()
                 route_keys = (lambda namespace_key: extra(namespace_key, **params)) if extra else None

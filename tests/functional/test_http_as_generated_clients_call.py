@@ -68,6 +68,24 @@ def test_percent_encoded_path_parameters_name_the_same_resource(call: Raw) -> No
     assert status == 422 and json.loads(data)["error"]["details"][0]["field"] == "resource_id", data
 
 
+def test_percent_encoded_tenant_ids_on_the_platform_routes(http_stack: Any) -> None:
+    """The platform routes decode their path values once too (a client sends `org:7` as `org%3A7`)."""
+    import uuid
+
+    from chalicelib.platform import keys
+
+    _, key = keys.create_key(http_stack.svc, name="generated", namespace=f"gen-{uuid.uuid4().hex[:8]}")
+    platform = Raw(http_stack.api_url, key)
+    status, _, data = platform("PUT", "/v1/tenants/org%3A7%2Ea", {"name": "Colon", "plan": "team"})
+    assert status == 201 and json.loads(data)["id"] == "org:7.a", data
+    for path in ("/v1/tenants/org:7.a", "/v1/tenants/org%3A7%2Ea", "/v1/tenants/org%3a7.a/usage"):
+        status, _, data = platform("GET", path)
+        assert status == 200 and json.loads(data)["id"] == "org:7.a", (path, data)
+    status, headers, data = platform("DELETE", "/v1/tenants/org%3A7%2Ea")
+    assert status == 204 and data == b"" and "content-type" not in {k.lower() for k in headers}, headers
+    assert platform("GET", "/v1/tenants/org:7.a")[0] == 404
+
+
 def test_a_204_has_no_body_and_no_content_type(call: Raw) -> None:
     call("PUT", "/v1/resources/gone%3A1", {"type": "t", "name": "n", "document": {}})
     status, headers, data = call("DELETE", "/v1/resources/gone%3A1")
