@@ -13,9 +13,9 @@ from pathlib import Path
 from chalicelib.runtime import apidoc
 from tests.clients.kit import TS_CLIENT, npm_ci
 
-# One model per schema and per inline enum or nested object: about 100 today. The allOf-per-status
-# errors once made 856; a regression of that kind shows far above this.
-MAX_PYTHON_MODELS = 150
+# One model per schema and per inline enum or nested object: 158 with the platform, files and console
+# schemas. The allOf-per-status errors once made 856; a regression of that kind shows far above this.
+MAX_PYTHON_MODELS = 250
 
 
 def test_openapi_python_client_generates_every_operation_without_a_warning(tmp_path: Path) -> None:

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import datetime, timedelta, timezone
+import uuid
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -21,6 +22,8 @@ from keyhole_client import (
     PreconditionFailed,
     RateLimited,
     RetryPolicy,
+    TenantRequired,
+    TokenTaken,
     TransportError,
     Unauthorized,
     Unavailable,
@@ -124,6 +127,84 @@ def test_every_method_of_the_client_against_the_stack(kh: Keyhole, http_stack: A
     with Keyhole(api_url=http_stack.api_url, api_key=key.key) as gone:
         with pytest.raises(Unauthorized):
             gone.tenant.get()
+
+
+def test_a_product_backend_makes_tenants_and_acts_for_them(http_stack: Any) -> None:
+    """The platform namespace with a platform key of its own namespace: every method once, an id
+    with `:` and `.` (sent percent-encoded), acting for a tenant as one of the product's users."""
+    from chalicelib.platform import keys
+
+    _, platform_key = keys.create_key(http_stack.svc, name="client backend", namespace=f"clients-{uuid.uuid4().hex[:8]}")
+    with Keyhole(api_url=http_stack.api_url, api_key=platform_key) as platform:
+        made = platform.tenants.put("org:7.a", name="Globex", plan="team", overrides={"shared_resources": 5},
+                                    branding={"accent_color": "#0f766e"})
+        assert isinstance(made, models.PlatformTenant) and made.id == "org:7.a" and made.status == "active"
+        assert made.keyhole_id.startswith("ten_") and made.limits.shared_resources == 5
+        assert made.settings.accent_color == "#0f766e" and made.settings.allow_imported_tokens is False
+        assert platform.tenants.put("org:7.a", name="Globex", plan="team").keyhole_id == made.keyhole_id  # idempotent
+        platform.tenants.put("org-8", name="Initech", plan="free")
+        plan = platform.plans.put("pro", {"links_per_resource": 50, "shared_resources": None})
+        assert isinstance(plan, models.Plan) and plan.source == "namespace" and plan.limits.links_per_resource == 50
+        assert {"free", "team", "enterprise", "pro"} <= {p.name for p in platform.plans.list()}
+        template = "https://app.example.com/m/{token}"
+        updated = platform.tenants.update("org:7.a", plan="pro",
+                                          settings={"allow_imported_tokens": True, "share_url_template": template})
+        assert updated.plan == "pro" and updated.limits.links_per_resource == 50
+        assert updated.settings.allow_imported_tokens and updated.settings.share_url_template == template
+        pages = list(platform.tenants.list(limit=1).pages())
+        assert len(pages) >= 2 and {t.id for p in pages for t in p.items} == {"org:7.a", "org-8"}
+        assert platform.tenants.get("org:7.a").plan == "pro"
+        with pytest.raises(TenantRequired) as required:
+            platform.resources.list().first_page()
+        assert required.value.status == 400
+
+        alice = platform.for_tenant("org:7.a", actor="user:alice")
+        alice.resources.put("report-7", type="report", name="Report 7", document={"score": 97})
+        own = alice.links.create("report-7")
+        assert own.url == template.replace("{token}", own.token)
+        assert (own.token_source, own.token_strength) == ("keyhole", "strong")
+        assert isinstance(own.created_by, models.ByRef) and own.created_by.actor == "user:alice"
+        assert own.created_by.key_id.startswith("pkey_")
+        imported = alice.links.create("report-7", import_token="3fa85f6457b2", label="old link")
+        assert (imported.token, imported.token_source, imported.token_strength) == ("3fa85f6457b2", "imported", "legacy")
+        assert alice.viewer.data(imported.token).document == {"score": 97}
+        then = datetime(2024, 3, 1, 9, tzinfo=timezone.utc)
+        batch = alice.links.import_([
+            {"resource_id": "report-7", "import_token": "a1b2c3d4e5f6a7b8", "label": "Q1", "created_at": then},
+            {"resource_id": "report-7", "import_token": "3fa85f6457b2"},
+            {"resource_id": "no-such-report", "import_token": "0f9e8d7c6b5a4"},
+        ])
+        assert isinstance(batch, models.ImportResult) and (batch.created, batch.failed) == (1, 2)
+        first, taken, missing = batch.results
+        assert first.status == 201 and first.link is not None and first.exception is None
+        assert (first.link.label, first.link.created_at, first.link.token_source) == ("Q1", then, "imported")
+        assert taken.index == 1 and taken.status == 409 and isinstance(taken.exception, TokenTaken)
+        assert missing.status == 404 and isinstance(missing.exception, NotFound)
+        with pytest.raises(TokenTaken):
+            alice.links.create("report-7", import_token="a1b2c3d4e5f6a7b8")
+        platform.for_tenant("org:7.a", actor="user:bob").links.create("report-7")
+        assert {x.id for x in alice.links.list(actor="user:alice")} == {own.id, imported.id, first.link.id}
+        alice.links.revoke(own.id)
+        assert alice.links.get(own.id).revoked_by == models.ByRef(key_id=own.created_by.key_id, actor="user:alice")
+
+        suspended = platform.tenants.suspend("org:7.a")
+        assert suspended.status == "suspended" and suspended.suspended_at is not None
+        with pytest.raises(NotFound):
+            alice.viewer.data(imported.token)
+        assert platform.tenants.resume("org:7.a").status == "active"
+        assert alice.viewer.data(imported.token).document == {"score": 97}
+        key = platform.tenants.create_key("org:7.a", name="Globex ops", role="operator")
+        assert isinstance(key, models.NewApiKey) and key.role == "operator"
+        with Keyhole(api_url=http_stack.api_url, api_key=key.key) as own_key:
+            assert own_key.tenant.get().id == made.keyhole_id
+            with pytest.raises(Forbidden):
+                own_key.tenants.get("org:7.a")
+        usage = platform.tenants.usage("org:7.a")
+        assert isinstance(usage, models.TenantDailyUsage) and len(usage.daily) == 90
+        assert isinstance(usage.daily[-1].date, date) and set(usage.totals) == {"views", "links_created"}
+        assert platform.tenants.delete("org-8") is None
+        with pytest.raises(NotFound):
+            platform.tenants.get("org-8")
 
 
 def test_files_go_up_and_down_through_the_client(kh: Keyhole, http_stack: Any) -> None:

@@ -68,6 +68,24 @@ def test_percent_encoded_path_parameters_name_the_same_resource(call: Raw) -> No
     assert status == 422 and json.loads(data)["error"]["details"][0]["field"] == "resource_id", data
 
 
+def test_percent_encoded_tenant_ids_on_the_platform_routes(http_stack: Any) -> None:
+    """The platform routes decode their path values once too (a client sends `org:7` as `org%3A7`)."""
+    import uuid
+
+    from chalicelib.platform import keys
+
+    _, key = keys.create_key(http_stack.svc, name="generated", namespace=f"gen-{uuid.uuid4().hex[:8]}")
+    platform = Raw(http_stack.api_url, key)
+    status, _, data = platform("PUT", "/v1/tenants/org%3A7%2Ea", {"name": "Colon", "plan": "team"})
+    assert status == 201 and json.loads(data)["id"] == "org:7.a", data
+    for path in ("/v1/tenants/org:7.a", "/v1/tenants/org%3A7%2Ea", "/v1/tenants/org%3a7.a/usage"):
+        status, _, data = platform("GET", path)
+        assert status == 200 and json.loads(data)["id"] == "org:7.a", (path, data)
+    status, headers, data = platform("DELETE", "/v1/tenants/org%3A7%2Ea")
+    assert status == 204 and data == b"" and "content-type" not in {k.lower() for k in headers}, headers
+    assert platform("GET", "/v1/tenants/org:7.a")[0] == 404
+
+
 def test_a_204_has_no_body_and_no_content_type(call: Raw) -> None:
     call("PUT", "/v1/resources/gone%3A1", {"type": "t", "name": "n", "document": {}})
     status, headers, data = call("DELETE", "/v1/resources/gone%3A1")
@@ -94,19 +112,3 @@ def test_an_empty_logo_a_made_up_cursor_and_allow_lists_on_a_document_link_are_4
     call("PUT", "/v1/resources/doc-only", {"type": "t", "name": "n", "document": {}})
     status, _, data = call("POST", "/v1/resources/doc-only/links", {"allowed_methods": ["GET"]})
     assert status == 422 and json.loads(data)["error"]["details"][0]["field"] == "allowed_methods", data
-
-
-def test_platform_routes_decode_path_values_and_answer_bare_204s(http_stack: Any) -> None:
-    """The platform API is served like the tenant API: an organisation id sent percent-encoded names
-    the same tenant, and a 204 carries no body and no Content-Type."""
-    from chalicelib.platform import keys
-
-    _, platform_key = keys.create_key(http_stack.svc, name="generated", namespace="generated")
-    call = Raw(http_stack.api_url, platform_key)
-    status, _, data = call("PUT", "/v1/tenants/org%3A42%2Eeu", {"name": "Org 42", "plan": "team"})
-    assert status == 201 and json.loads(data)["id"] == "org:42.eu", data
-    status, _, data = call("GET", "/v1/tenants/org:42.eu")
-    assert status == 200 and json.loads(data)["id"] == "org:42.eu", data
-    status, headers, data = call("DELETE", "/v1/tenants/org%3A42%2Eeu")
-    assert status == 204 and data == b"", data
-    assert "content-type" not in {name.lower() for name in headers}, headers

@@ -6978,7 +6978,9 @@ export interface operations {
                      *             "url": "https://app.example.com/m/a1b2c3d4e5f6",
                      *             "token": "a1b2c3d4e5f6",
                      *             "token_source": "imported",
-                     *             "token_strength": "legacy"
+                     *             "token_strength": "legacy",
+                     *             "paused": false,
+                     *             "embeddable": false
                      *           }
                      *         },
                      *         {
@@ -7198,7 +7200,9 @@ export interface operations {
                      *           "default_redact": true,
                      *           "embed_origins": [
                      *             "https://app.example.com"
-                     *           ]
+                     *           ],
+                     *           "allow_imported_tokens": false,
+                     *           "share_url_template": null
                      *         },
                      *         "created_at": "2026-11-01T09:00:00Z"
                      *       },

@@ -2,6 +2,8 @@
  * Keyhole's admin API over `fetch` (Node 18+ and browsers), typed by the OpenAPI document
  * (`api.ts`, generated). Namespaces follow the API; lists are async iterators that follow
  * `next_cursor`; 429 and 503 are retried after `Retry-After`, bounded in count and total time.
+ * With a platform key, `tenants` and `plans` manage the tenants of its namespace, and
+ * `forTenant(id)` acts for one of them.
  */
 import type { components } from "./api.js";
 import { KeyholeError, errorFromResponse } from "./errors.js";
@@ -39,6 +41,17 @@ export type LinksRevoke = Schemas["LinksRevoke"];
 export type LinksRevoked = Schemas["LinksRevoked"];
 export type ConsoleSessionCreate = Schemas["ConsoleSessionCreate"];
 export type ConsoleTicket = Schemas["ConsoleTicket"];
+export type ByRef = Schemas["ByRef"];
+export type ImportLink = Schemas["ImportLink"];
+export type ImportResult = Schemas["ImportResult"];
+export type PlatformTenant = Schemas["PlatformTenant"];
+export type PlatformTenantPut = Schemas["PlatformTenantPut"];
+export type PlatformTenantPatch = Schemas["PlatformTenantPatch"];
+export type TenantDeleting = Schemas["TenantDeleting"];
+export type TenantKeyCreate = Schemas["TenantKeyCreate"];
+export type TenantDailyUsage = Schemas["TenantDailyUsage"];
+export type Plan = Schemas["Plan"];
+export type PlanPut = Schemas["PlanPut"];
 export type LinkStatus = "active" | "paused" | "revoked" | "expired" | "exhausted" | "all";
 
 export interface RetryOptions {
@@ -109,12 +122,14 @@ interface Call {
 
 export class Keyhole {
   readonly apiUrl: string;
+  private readonly options: KeyholeOptions;
   private readonly headers: Record<string, string>;
   private readonly fetchImpl: typeof fetch;
   private readonly maxRetries: number;
   private readonly maxTotalMs: number;
 
   constructor(options: KeyholeOptions) {
+    this.options = options;
     this.apiUrl = options.apiUrl.replace(/\/+$/, "");
     this.headers = { Accept: "application/json" };
     if (options.apiKey) this.headers.Authorization = `Bearer ${options.apiKey}`;
@@ -163,6 +178,12 @@ export class Keyhole {
       if (Date.now() - started + waitMs > this.maxTotalMs) throw failure;
       await new Promise((resolve) => setTimeout(resolve, waitMs));
     }
+  }
+
+  /** A client acting for one tenant of this platform key's namespace (`Keyhole-Tenant`), as its
+   * admin, for `actor` (default: this client's). Nothing is sent. */
+  forTenant(tenant: string, options: { actor?: string } = {}): Keyhole {
+    return new Keyhole({ ...this.options, tenant, actor: options.actor ?? this.options.actor });
   }
 
   private list<T>(path: string, options: ListOptions = {}, query: Record<string, string | undefined> = {}): Paginator<T> {
@@ -219,19 +240,27 @@ export class Keyhole {
   readonly links = {
     create: (resourceId: string, link: LinkCreate = {}) =>
       this.request<NewLink>("POST", `/v1/resources/${enc(resourceId)}/links`, { body: link }),
-    /** The tenant's links, or one resource's; `status` defaults to active. */
-    list: (options: ListOptions & { resourceId?: string; status?: LinkStatus } = {}) =>
-      this.list<Link>(
+    /** The tenant's links, or one resource's; `status` defaults to active. `actor`: the tenant's
+     * links that requests naming this `Keyhole-Actor` created, newest first. */
+    list: (options: ListOptions & { resourceId?: string; status?: LinkStatus; actor?: string } = {}) => {
+      if (options.resourceId !== undefined && options.actor !== undefined) {
+        throw new TypeError("actor filters the tenant's links (links.list({ actor })), not one resource's");
+      }
+      return this.list<Link>(
         options.resourceId === undefined ? "/v1/links" : `/v1/resources/${enc(options.resourceId)}/links`,
         options,
-        { status: options.status },
-      ),
+        { status: options.status, actor: options.actor },
+      );
+    },
     get: (linkId: string) => this.request<Link>("GET", `/v1/links/${enc(linkId)}`),
     update: (linkId: string, patch: LinkPatch) => this.request<Link>("PATCH", `/v1/links/${enc(linkId)}`, { body: patch }),
     reveal: (linkId: string) => this.request<RevealedLink>("POST", `/v1/links/${enc(linkId)}/reveal`),
     revoke: (linkId: string) => this.request<void>("DELETE", `/v1/links/${enc(linkId)}`),
     /** Up to 100 `link_ids`, or a filter (`resource_id`, `actor`, `created_before`): per-link results. */
     revokeMany: (request: LinksRevoke) => this.request<LinksRevoked>("POST", "/v1/links/revoke", { body: request }),
+    /** Up to 100 links with the tokens your product already handed out (tenant setting
+     * `allow_imported_tokens`): one result per item, in order (201 with the link, or its error). */
+    import: (links: ImportLink[]) => this.request<ImportResult>("POST", "/v1/links/import", { body: { links } }),
     accessLogs: (linkId: string, options?: ListOptions) =>
       this.list<AccessLogEntry>(`/v1/links/${enc(linkId)}/access-logs`, options),
   };
@@ -240,6 +269,32 @@ export class Keyhole {
   readonly console = {
     createSession: (session: ConsoleSessionCreate = {}) =>
       this.request<ConsoleTicket>("POST", "/v1/console/sessions", { body: session }),
+  };
+
+  /** The platform API (a platform key): the tenants of its namespace, by your product's own ids. */
+  readonly tenants = {
+    /** Create (201) or update (200), idempotent; `settings` and `branding` change what they name. */
+    put: (tenantId: string, tenant: PlatformTenantPut) =>
+      this.request<PlatformTenant>("PUT", `/v1/tenants/${enc(tenantId)}`, { body: tenant }),
+    get: (tenantId: string) => this.request<PlatformTenant>("GET", `/v1/tenants/${enc(tenantId)}`),
+    update: (tenantId: string, patch: PlatformTenantPatch) =>
+      this.request<PlatformTenant>("PATCH", `/v1/tenants/${enc(tenantId)}`, { body: patch }),
+    list: (options?: ListOptions) => this.list<PlatformTenant>("/v1/tenants", options),
+    /** `undefined` when done; `{status: "deleting"}` when time ran out first: call again to finish. */
+    delete: (tenantId: string) =>
+      this.request<TenantDeleting | undefined>("DELETE", `/v1/tenants/${enc(tenantId)}`),
+    suspend: (tenantId: string) => this.request<PlatformTenant>("POST", `/v1/tenants/${enc(tenantId)}/suspend`),
+    resume: (tenantId: string) => this.request<PlatformTenant>("POST", `/v1/tenants/${enc(tenantId)}/resume`),
+    /** A key of the tenant (an admin key unless `role` says otherwise), shown once. */
+    createKey: (tenantId: string, key: TenantKeyCreate = {}) =>
+      this.request<NewApiKey>("POST", `/v1/tenants/${enc(tenantId)}/api-keys`, { body: key }),
+    usage: (tenantId: string) => this.request<TenantDailyUsage>("GET", `/v1/tenants/${enc(tenantId)}/usage`),
+  };
+
+  /** The built-in plans and the namespace's own (a platform key). */
+  readonly plans = {
+    list: () => this.list<Plan>("/v1/plans"),
+    put: (name: string, plan: PlanPut) => this.request<Plan>("PUT", `/v1/plans/${enc(name)}`, { body: plan }),
   };
 
   readonly audit = {
@@ -306,12 +361,16 @@ export const OPERATIONS: Record<string, string> = {
   listResources: "resources.list", deleteResource: "resources.delete", rotateOriginSecret: "resources.rotateOriginSecret",
   createLink: "links.create", listResourceLinks: "links.list", listLinks: "links.list", getLink: "links.get",
   patchLink: "links.update", revealLink: "links.reveal", revokeLink: "links.revoke", listAccessLogs: "links.accessLogs",
-  revokeLinks: "links.revokeMany", createConsoleSession: "console.createSession",
+  revokeLinks: "links.revokeMany", importLinks: "links.import", createConsoleSession: "console.createSession",
   listAudit: "audit.list", createWebhook: "webhooks.create", listWebhooks: "webhooks.list",
   deleteWebhook: "webhooks.delete", listWebhookDeliveries: "webhooks.deliveries", introspect: "introspect",
   getOpenApi: "openapi", shareData: "viewer.data", shareDataPost: "viewer.data", shareInfo: "viewer.info",
   startFileUpload: "files.start", completeFileUpload: "files.complete", deleteFile: "files.delete",
   shareFile: "viewer.downloadUrl", shareFilePost: "viewer.downloadUrl",
+  listPlatformTenants: "tenants.list", putPlatformTenant: "tenants.put", getPlatformTenant: "tenants.get",
+  patchPlatformTenant: "tenants.update", deletePlatformTenant: "tenants.delete", suspendPlatformTenant: "tenants.suspend",
+  resumePlatformTenant: "tenants.resume", createPlatformTenantKey: "tenants.createKey",
+  getPlatformTenantUsage: "tenants.usage", listPlatformPlans: "plans.list", putPlatformPlan: "plans.put",
 };
 /** The viewer's HTML routes and the console page's own calls: for browsers, not for this client. */
 export const FOR_BROWSERS = [

@@ -1,5 +1,6 @@
 // The stack the tests run against: KEYHOLE_API_URL and KEYHOLE_ADMIN_KEY (an admin key of a tenant
-// the tests may fill), else what `make run` wrote to .keyhole/local.json.
+// the tests may fill) and KEYHOLE_PLATFORM_KEY (a platform key whose namespace they may fill), else
+// what `make run` wrote to .keyhole/local.json.
 import { readFileSync } from "node:fs";
 import { createServer, request } from "node:http";
 
@@ -17,6 +18,8 @@ export const ADMIN_KEY = process.env.KEYHOLE_ADMIN_KEY ?? found.admin_key;
 if (!API_URL || !ADMIN_KEY) {
   throw new Error("set KEYHOLE_API_URL and KEYHOLE_ADMIN_KEY (or start `make run`, which writes .keyhole/local.json)");
 }
+/** A platform key (`khp_...`) for the platform namespace's tests: KEYHOLE_PLATFORM_KEY, or `make run`'s. */
+export const PLATFORM_KEY = process.env.KEYHOLE_PLATFORM_KEY ?? found.platform_key;
 
 /** A name no other run used: tests share the stack's tenant. */
 export const unique = (prefix) => `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;

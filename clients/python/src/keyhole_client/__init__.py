@@ -5,7 +5,7 @@ ASGI middleware)."""
 
 from ._transport import RetryPolicy
 from ._version import API_VERSION, __version__
-from .client import UNSET, Keyhole
+from .client import UNSET, ImportLink, Keyhole
 from .errors import (
     BadRequest,
     Conflict,
@@ -18,6 +18,8 @@ from .errors import (
     PayloadTooLarge,
     PreconditionFailed,
     RateLimited,
+    TenantRequired,
+    TokenTaken,
     TransportError,
     Unauthorized,
     Unavailable,
@@ -36,6 +38,7 @@ __all__ = [
     "Conflict",
     "FieldError",
     "Forbidden",
+    "ImportLink",
     "InternalError",
     "Keyhole",
     "KeyholeError",
@@ -52,6 +55,8 @@ __all__ = [
     "RateLimited",
     "ReplayCache",
     "RetryPolicy",
+    "TenantRequired",
+    "TokenTaken",
     "TransportError",
     "Unauthorized",
     "Unavailable",

@@ -1,14 +1,15 @@
 """`Keyhole`: the admin API as Python, one namespace per part of the API (`kh.tenant`,
 `kh.api_keys`, `kh.resources`, `kh.links`, `kh.audit`, `kh.webhooks`), plus `kh.introspect()` and
-`kh.viewer` (what a share URL answers). Every method is one request, except list iterators, which
-ask for the next page as the loop reaches it."""
+`kh.viewer` (what a share URL answers); with a platform key, `kh.tenants` and `kh.plans`, and
+`kh.for_tenant(...)` to act for one tenant. Every method is one request, except list iterators,
+which ask for the next page as the loop reaches it."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from enum import Enum
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, TypedDict
 from urllib.parse import urlsplit
 
 import httpx
@@ -28,6 +29,19 @@ UNSET: Final = _Unset.UNSET
 
 LinkStatus = Literal["active", "paused", "revoked", "expired", "exhausted", "all"]
 Role = Literal["admin", "operator", "viewer", "introspect"]
+
+
+class _ImportLinkRequired(TypedDict):
+    resource_id: str
+    import_token: str
+
+
+class ImportLink(_ImportLinkRequired, total=False):
+    """One link of `kh.links.import_([...])`: a token the product already handed out."""
+
+    label: str | None
+    expires_at: datetime | str | None
+    created_at: datetime | str | None  # when the product made it (not in the future); default now
 
 
 def _time(value: datetime | str | None) -> str | None:
@@ -70,7 +84,9 @@ class TenantApi(_Namespace):
     def update(self, **settings: Any) -> models.Tenant:
         """Change settings (admin): `default_expires_in`, `max_expires_in`, `token_display`,
         `require_password`, `access_log_retention_days`, `default_redact`, `display_name`,
-        `accent_color`, `logo` (a data URI). None clears a nullable setting."""
+        `accent_color`, `logo` (a data URI), `embed_origins`, `allow_imported_tokens` (links may be
+        created with `import_token`), `share_url_template` (`https://app.example.com/m/{token}`:
+        every `url` Keyhole returns follows it). None clears a nullable setting."""
         return models.Tenant.from_json(self._t.request("PATCH", "/v1/tenant", body=settings)[0])
 
 
@@ -208,10 +224,13 @@ class LinksApi(_Namespace):
         allowed_paths: Sequence[str] | None = None,
         allowed_methods: Sequence[str] | None = None,
         embeddable: bool | None = None,
+        import_token: str | None = None,
     ) -> models.NewLink:
         """A share link (operator): `token` and `url` are in the answer. `expires_in` is `1h`,
         `24h`, `7d`, `30d`, `never` or any `<n>m|h|d`; or give `expires_at`. `embeddable`: its
-        page may be framed by the tenant's `embed_origins`."""
+        page may be framed by the tenant's `embed_origins`. `import_token`: the token of a link
+        your product already handed out, so its URL keeps working (tenant setting
+        `allow_imported_tokens`; TokenTaken when any link holds or held it)."""
         body = _given(
             label=label,
             description=description,
@@ -224,21 +243,34 @@ class LinksApi(_Namespace):
             allowed_paths=allowed_paths,
             allowed_methods=allowed_methods,
             embeddable=embeddable,
+            import_token=import_token,
         )
         result, _ = self._t.request("POST", path("/v1/resources/{id}/links", id=resource_id), body=body)
         return models.NewLink.from_json(result)
+
+    def import_(self, links: Sequence[ImportLink]) -> models.ImportResult:
+        """Up to 100 links with the tokens your product already handed out (operator; tenant setting
+        `allow_imported_tokens`), one result per item in order (`.results`: the link, or the item's
+        error and `.exception`). Items are created one by one: those before a failure stay."""
+        body = {"links": [_given(**item) for item in links]}
+        return models.ImportResult.from_json(self._t.request("POST", "/v1/links/import", body=body)[0])
 
     def list(
         self,
         resource_id: str | None = None,
         *,
         status: LinkStatus | None = None,
+        actor: str | None = None,
         limit: int | None = None,
         cursor: str | None = None,
     ) -> Paginator[models.Link]:
-        """The tenant's links, or one resource's; `status` active (default), revoked, expired, all."""
+        """The tenant's links, or one resource's; `status` active (default), revoked, expired, all.
+        `actor`: the tenant's links that requests naming this `Keyhole-Actor` created, newest first
+        (a page may hold fewer than `limit`)."""
+        if resource_id is not None and actor is not None:
+            raise ValueError("actor= filters the tenant's links (kh.links.list(actor=...)), not one resource's")
         url_path = path("/v1/resources/{id}/links", id=resource_id) if resource_id is not None else "/v1/links"
-        return self._list(url_path, models.Link.from_json, limit=limit, cursor=cursor, status=status)
+        return self._list(url_path, models.Link.from_json, limit=limit, cursor=cursor, status=status, actor=actor)
 
     def get(self, link_id: str) -> models.Link:
         return models.Link.from_json(self._t.request("GET", path("/v1/links/{id}", id=link_id))[0])
@@ -307,6 +339,94 @@ class LinksApi(_Namespace):
         return self._list(
             path("/v1/links/{id}/access-logs", id=link_id), models.AccessLogEntry.from_json, limit=limit, cursor=cursor
         )
+
+
+class TenantsApi(_Namespace):
+    """The platform API (a platform key, `khp_...`): the tenants of the key's namespace, named by
+    your product's own ids (1-128 characters of `A-Za-z0-9._:-`). Act for one with
+    `kh.for_tenant(tenant_id)`. A tenant's own key gets Forbidden here."""
+
+    def put(
+        self,
+        tenant_id: str,
+        *,
+        name: str,
+        plan: str,
+        overrides: Mapping[str, int | None] | None = None,
+        settings: Mapping[str, Any] | None = None,
+        branding: Mapping[str, Any] | None = None,
+    ) -> models.PlatformTenant:
+        """Create or update (idempotent: the same call again changes nothing). `overrides`, when
+        given, replaces the tenant's limit overrides (None: unlimited); `settings` and `branding`
+        change only the settings they name, so a sync never undoes what the tenant's admins set."""
+        body = _given(name=name, plan=plan, overrides=overrides, settings=settings, branding=branding)
+        result, _ = self._t.request("PUT", path("/v1/tenants/{id}", id=tenant_id), body=body)
+        return models.PlatformTenant.from_json(result)
+
+    def get(self, tenant_id: str) -> models.PlatformTenant:
+        return models.PlatformTenant.from_json(self._t.request("GET", path("/v1/tenants/{id}", id=tenant_id))[0])
+
+    def update(
+        self,
+        tenant_id: str,
+        *,
+        name: str | _Unset = UNSET,
+        plan: str | _Unset = UNSET,
+        overrides: Mapping[str, int | None] | _Unset = UNSET,
+        settings: Mapping[str, Any] | _Unset = UNSET,
+        branding: Mapping[str, Any] | _Unset = UNSET,
+    ) -> models.PlatformTenant:
+        """Change what is given (at least one); as in `put`, `overrides` replaces, `settings` and
+        `branding` change what they name."""
+        body = _body(name=name, plan=plan, overrides=overrides, settings=settings, branding=branding)
+        result, _ = self._t.request("PATCH", path("/v1/tenants/{id}", id=tenant_id), body=body)
+        return models.PlatformTenant.from_json(result)
+
+    def list(self, *, limit: int | None = None, cursor: str | None = None) -> Paginator[models.PlatformTenant]:
+        """The namespace's tenants, by id."""
+        return self._list("/v1/tenants", models.PlatformTenant.from_json, limit=limit, cursor=cursor)
+
+    def delete(self, tenant_id: str) -> models.TenantDeleting | None:
+        """Keys stop at once, every link is revoked, keys deleted; records are kept for their
+        retention, and the id is not reused. None when done; a `TenantDeleting` when time ran out
+        first (the tenant is gone for every other route): call again to finish."""
+        result, _ = self._t.request("DELETE", path("/v1/tenants/{id}", id=tenant_id))
+        return models.TenantDeleting.from_json(result) if result else None
+
+    def suspend(self, tenant_id: str) -> models.PlatformTenant:
+        """The tenant's keys and links stop at once (nothing is deleted) until `resume`."""
+        result, _ = self._t.request("POST", path("/v1/tenants/{id}/suspend", id=tenant_id))
+        return models.PlatformTenant.from_json(result)
+
+    def resume(self, tenant_id: str) -> models.PlatformTenant:
+        result, _ = self._t.request("POST", path("/v1/tenants/{id}/resume", id=tenant_id))
+        return models.PlatformTenant.from_json(result)
+
+    def create_key(self, tenant_id: str, *, name: str | None = None, role: Role | None = None) -> models.NewApiKey:
+        """A key of the tenant (an admin key named "admin key" unless told otherwise); `key` is in
+        this answer only."""
+        body = _given(name=name, role=role)
+        result, _ = self._t.request("POST", path("/v1/tenants/{id}/api-keys", id=tenant_id), body=body)
+        return models.NewApiKey.from_json(result)
+
+    def usage(self, tenant_id: str) -> models.TenantDailyUsage:
+        """Views and links created per UTC day, the last 90 days (counted by the stream consumer)."""
+        result, _ = self._t.request("GET", path("/v1/tenants/{id}/usage", id=tenant_id))
+        return models.TenantDailyUsage.from_json(result)
+
+
+class PlansApi(_Namespace):
+    """The built-in plans and the platform key's namespace's own (a platform key)."""
+
+    def list(self) -> Paginator[models.Plan]:
+        return self._list("/v1/plans", models.Plan.from_json, limit=None, cursor=None)
+
+    def put(self, name: str, limits: Mapping[str, int | None]) -> models.Plan:
+        """Create or change one of the namespace's plans (not a built-in name): limit name -> whole
+        number, or None for unlimited; a limit left out takes the free plan's value. Tenants on
+        the plan get its new limits at once (`tenants_updated`)."""
+        result, _ = self._t.request("PUT", path("/v1/plans/{name}", name=name), body={"limits": dict(limits)})
+        return models.Plan.from_json(result)
 
 
 class ConsoleApi(_Namespace):
@@ -404,7 +524,9 @@ class Keyhole:
     >>> link = kh.links.create("invoice-42", expires_in="7d")
 
     `tenant` and `actor` are sent as `Keyhole-Tenant` (a platform key acting for one of its
-    tenants) and `Keyhole-Actor` (who, in your product, asked: recorded on links and audit events).
+    tenants; or `kh.for_tenant(tenant_id)`) and `Keyhole-Actor` (who, in your product, asked:
+    recorded on links and audit events). With a platform key, `kh.tenants` and `kh.plans` manage
+    the tenants of its namespace.
     429 and 503 are retried (`retry`: count, total time); errors raise `keyhole_client.errors`.
     Use it as a context manager, or `close()` it, to release its connections.
     """
@@ -432,6 +554,16 @@ class Keyhole:
         self.webhooks = WebhooksApi(self._transport)
         self.viewer = ViewerApi(self._transport)
         self.console = ConsoleApi(self._transport)
+        self.tenants = TenantsApi(self._transport)
+        self.plans = PlansApi(self._transport)
+        self._options: dict[str, Any] = {"api_key": api_key, "timeout": timeout, "retry": retry}
+
+    def for_tenant(self, tenant: str, *, actor: str | None = None) -> Keyhole:
+        """A client acting for one tenant of this platform key's namespace (`Keyhole-Tenant`), as its
+        admin, for `actor` (default: this client's), on this client's connections: no request is
+        sent, and closing it leaves this client open."""
+        actor = actor if actor is not None else self._transport.headers.get("Keyhole-Actor")
+        return Keyhole(self._transport.api_url, tenant=tenant, actor=actor, http=self._transport.http, **self._options)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **options: Any) -> Keyhole:
@@ -498,6 +630,7 @@ OPERATIONS: dict[str, str] = {
     "revokeLink": "links.revoke",
     "listAccessLogs": "links.access_logs",
     "revokeLinks": "links.revoke_many",
+    "importLinks": "links.import_",
     "createConsoleSession": "console.create_session",
     "listAudit": "audit.list",
     "createWebhook": "webhooks.create",
@@ -506,6 +639,17 @@ OPERATIONS: dict[str, str] = {
     "listWebhookDeliveries": "webhooks.deliveries",
     "introspect": "introspect",
     "getOpenApi": "openapi",
+    "listPlatformTenants": "tenants.list",
+    "putPlatformTenant": "tenants.put",
+    "getPlatformTenant": "tenants.get",
+    "patchPlatformTenant": "tenants.update",
+    "deletePlatformTenant": "tenants.delete",
+    "suspendPlatformTenant": "tenants.suspend",
+    "resumePlatformTenant": "tenants.resume",
+    "createPlatformTenantKey": "tenants.create_key",
+    "getPlatformTenantUsage": "tenants.usage",
+    "listPlatformPlans": "plans.list",
+    "putPlatformPlan": "plans.put",
     "shareData": "viewer.data",
     "shareDataPost": "viewer.data",
     "shareInfo": "viewer.info",

@@ -58,6 +58,11 @@ class BadRequest(KeyholeError):
     """400 `bad_request`: the body was not a JSON object."""
 
 
+class TenantRequired(BadRequest):
+    """400 `tenant_required`: a platform key called a tenant route without naming the tenant it
+    acts for (`Keyhole(..., tenant=...)` or `kh.for_tenant(...)`)."""
+
+
 class Unauthorized(KeyholeError):
     """401 `unauthorized`: no key, an unknown or deleted key."""
 
@@ -81,6 +86,11 @@ class LimitReached(Conflict):
     def limit(self) -> str | None:
         value = self.body.get("error", {}).get("limit")
         return value if isinstance(value, str) else None
+
+
+class TokenTaken(Conflict):
+    """409 `token_taken`: an imported token some link holds or held, in any tenant (tokens are never
+    reused or re-pointed); each one counts against the tenant's collisions of the hour."""
 
 
 class PreconditionFailed(KeyholeError):
@@ -113,11 +123,13 @@ class Unavailable(KeyholeError):
 
 _BY_CODE: dict[str, type[KeyholeError]] = {
     "bad_request": BadRequest,
+    "tenant_required": TenantRequired,
     "unauthorized": Unauthorized,
     "forbidden": Forbidden,
     "not_found": NotFound,
     "conflict": Conflict,
     "limit_reached": LimitReached,
+    "token_taken": TokenTaken,
     "precondition_failed": PreconditionFailed,
     "payload_too_large": PayloadTooLarge,
     "unsupported_media_type": UnsupportedMediaType,

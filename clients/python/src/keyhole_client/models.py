@@ -2,7 +2,7 @@
 
 Dataclasses rather than pydantic models: the package keeps to one dependency (httpx), and the
 answers need no validation on the client side (Keyhole's contract tests hold every answer to the
-document). Timestamps become timezone-aware `datetime`s. Members a newer Keyhole adds that this
+document). Timestamps become timezone-aware `datetime`s, days `date`s. Members a newer Keyhole adds that this
 version does not know are kept in `extra`, never dropped; `to_dict()` gives the JSON back.
 """
 
@@ -13,11 +13,14 @@ import sys
 import types
 import typing
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, TypeVar, Union
+
+from .errors import KeyholeError, error_from_response
 
 M = TypeVar("M", bound="Model")
 JSON = dict[str, Any]
+Day = date  # a `date` field's type (the field's own name would shadow the class)
 
 
 def parse_time(value: Any) -> datetime | None:
@@ -28,20 +31,24 @@ def parse_time(value: Any) -> datetime | None:
     return datetime.fromisoformat(text)
 
 
-def _is_datetime(hint: Any) -> bool:
-    if hint is datetime:
-        return True
+def _time_parser(hint: Any) -> Any:
+    """How a field's JSON string becomes its value: a timestamp, a day, or as it is (None)."""
     origin = typing.get_origin(hint)
-    if origin is Union or (sys.version_info >= (3, 10) and origin is types.UnionType):
-        return any(arg is datetime for arg in typing.get_args(hint))
-    return False
+    union = origin is Union or (sys.version_info >= (3, 10) and origin is types.UnionType)
+    args = typing.get_args(hint) if union else (hint,)
+    if datetime in args:
+        return parse_time
+    if date in args:
+        return lambda value: date.fromisoformat(value) if isinstance(value, str) else None
+    return None
 
 
-_FIELDS: dict[type, tuple[tuple[str, bool, type[Model] | None], ...]] = {}
+_FIELDS: dict[type, tuple[tuple[str, Any, type[Model] | None], ...]] = {}
 
 
-def _fields(cls: type) -> tuple[tuple[str, bool, type[Model] | None], ...]:
-    """(name, is a timestamp, nested model class) of each field but `extra`, per class, once."""
+def _fields(cls: type) -> tuple[tuple[str, Any, type[Model] | None], ...]:
+    """(name, how a timestamp or day is parsed, nested model class) of each field but `extra`,
+    per class, once."""
     found = _FIELDS.get(cls)
     if found is None:
         hints = typing.get_type_hints(cls)
@@ -53,7 +60,7 @@ def _fields(cls: type) -> tuple[tuple[str, bool, type[Model] | None], ...]:
             nested = next(
                 (a for a in (hint, *typing.get_args(hint)) if isinstance(a, type) and issubclass(a, Model)), None
             )
-            rows.append((f.name, _is_datetime(hint), nested))
+            rows.append((f.name, _time_parser(hint), nested))
         found = _FIELDS[cls] = tuple(rows)
     return found
 
@@ -66,13 +73,13 @@ class Model:
     def from_json(cls: type[M], data: JSON) -> M:
         values: dict[str, Any] = {}
         known = set()
-        for name, is_time, nested in _fields(cls):
+        for name, parse, nested in _fields(cls):
             known.add(name)
             if name not in data:
                 continue
             value = data[name]
-            if is_time:
-                value = parse_time(value)
+            if parse is not None:
+                value = parse(value)
             elif nested is not None and isinstance(value, dict):
                 value = nested.from_json(value)
             values[name] = value
@@ -85,6 +92,8 @@ class Model:
             value = getattr(self, name)
             if isinstance(value, datetime):
                 value = value.isoformat().replace("+00:00", "Z")
+            elif isinstance(value, date):
+                value = value.isoformat()
             elif isinstance(value, Model):
                 value = value.to_dict()
             out[name] = value
@@ -113,6 +122,8 @@ class TenantSettings(Model):
     accent_color: str | None = None
     logo: str | None = None
     default_redact: bool = True
+    allow_imported_tokens: bool = False  # links may be created with `import_token`
+    share_url_template: str | None = None  # `https://app.example.com/m/{token}`: every `url` follows it
     embed_origins: list[str] = field(default_factory=list)
 
 
@@ -126,6 +137,64 @@ class Tenant(Model):
     usage: JSON = field(default_factory=dict)
     settings: TenantSettings
     created_at: datetime | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlatformTenant(Model):
+    """A tenant of a platform key's namespace: `id` is the product's own id for it (its
+    organisation id), `keyhole_id` Keyhole's (`ten_...`, what its keys and `GET /v1/tenant` show)."""
+
+    id: str
+    name: str
+    plan: str
+    limits: Limits
+    overrides: JSON = field(default_factory=dict)
+    usage: JSON = field(default_factory=dict)
+    settings: TenantSettings
+    created_at: datetime | None = None
+    keyhole_id: str
+    status: str = "active"  # or "suspended": its keys and links stop until it is resumed
+    suspended_at: datetime | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class TenantDeleting(Model):
+    """A tenant deletion that ran out of time: the tenant is gone for every other route; DELETE again
+    finishes it."""
+
+    id: str
+    status: str = "deleting"
+    links_revoked: int = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class UsageDay(Model):
+    date: Day
+    views: int = 0
+    links_created: int = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class TenantDailyUsage(Model):
+    """Views and links created per UTC day, the last 90 days (oldest first), with totals."""
+
+    id: str
+    days: list[JSON] = field(default_factory=list)
+    totals: JSON = field(default_factory=dict)
+
+    @property
+    def daily(self) -> list[UsageDay]:
+        return [UsageDay.from_json(d) for d in self.days]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Plan(Model):
+    """A built-in plan (`source` "builtin") or one of the namespace's own ("namespace")."""
+
+    name: str
+    source: str
+    limits: Limits
+    tenants_updated: int | None = None  # (put) tenants on the plan whose limits were refreshed
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -207,6 +276,15 @@ class FileUploadStarted(Model):
 
 
 @dataclass(frozen=True, kw_only=True)
+class ByRef(Model):
+    """Who created or revoked a link: the key (`key_...`, a platform key's `pkey_...`, or `ops`) and
+    the product's user its request named with `Keyhole-Actor` (informational: the key is the authority)."""
+
+    key_id: str
+    actor: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
 class Link(Model):
     id: str
     resource_id: str
@@ -217,9 +295,9 @@ class Link(Model):
     status: str = "active"
     expires_at: datetime | None = None
     created_at: datetime | None = None
-    created_by: Any = None
+    created_by: ByRef | None = None
     revoked_at: datetime | None = None
-    revoked_by: Any = None
+    revoked_by: ByRef | None = None
     view_count: int = 0
     last_accessed_at: datetime | None = None
     has_password: bool = False
@@ -229,6 +307,10 @@ class Link(Model):
     allowed_methods: list[str] | None = None
     paused: bool = False
     embeddable: bool = False
+    # where the token came from, not a secret: "keyhole", or "imported" (the product's `import_token`)
+    token_source: str = "keyhole"  # noqa: S105
+    # "strong", or "legacy": an imported token holding fewer than 128 bits of its alphabet
+    token_strength: str = "strong"  # noqa: S105
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -399,6 +481,37 @@ class LinksRevoked(Model):
 
 
 @dataclass(frozen=True, kw_only=True)
+class ImportedLink(Model):
+    """One item of a bulk import, by its `index` in the request: `status` 201 with the `link`, or
+    the item's own `error` (404, 409 `token_taken` or `limit_reached`, 422, 429)."""
+
+    index: int
+    status: int
+    link: NewLink | None = None
+    error: JSON | None = None
+
+    @property
+    def exception(self) -> KeyholeError | None:
+        """The item's error as the exception a single create would raise (`TokenTaken`, ...)."""
+        if self.error is None:
+            return None
+        return error_from_response(self.status, {"error": self.error}, {})
+
+
+@dataclass(frozen=True, kw_only=True)
+class ImportResult(Model):
+    """`POST /v1/links/import`: one result per item, in order; `created` and `failed` count them."""
+
+    items: list[JSON] = field(default_factory=list)
+    created: int = 0
+    failed: int = 0
+
+    @property
+    def results(self) -> list[ImportedLink]:
+        return [ImportedLink.from_json(item) for item in self.items]
+
+
+@dataclass(frozen=True, kw_only=True)
 class ConsoleTicket(Model):
     """A one-time URL to Keyhole's console or share dialog (open it, or frame it, within 5 minutes)."""
 
@@ -434,4 +547,10 @@ SCHEMAS: dict[str, type[Model]] = {
     "LinkRevocation": LinkRevocation,
     "LinksRevoked": LinksRevoked,
     "ConsoleTicket": ConsoleTicket,
+    "ByRef": ByRef,
+    "PlatformTenant": PlatformTenant,
+    "TenantDeleting": TenantDeleting,
+    "TenantDailyUsage": TenantDailyUsage,
+    "Plan": Plan,
+    "ImportResult": ImportResult,
 }
