@@ -522,7 +522,8 @@ def package(args: argparse.Namespace) -> int:
 
 
 def add_stack_options(parser: argparse.ArgumentParser) -> None:
-    """The options `make deploy` passes on (and the rehearsal): custom domains, key replacement."""
+    """The options `make deploy` passes on (and the rehearsal): custom domains, key replacement, the
+    files bucket's upload origins."""
     for prefix, what in (
         ("", "share URLs' domain (share.example.com)"),
         ("content-", "origin links' content domain (content.example.net: *.content.example.net)"),
@@ -547,6 +548,11 @@ def add_stack_options(parser: argparse.ArgumentParser) -> None:
         "--kms-previous-key-arns",
         default=None,
         help="key replacement: comma-separated keys that still open sealed values (`none` when done)",
+    )
+    parser.add_argument(
+        "--files-upload-origins",
+        default=None,
+        help="comma-separated https origins (consoles) that may PUT uploads into the files bucket (its CORS rule)",
     )
 
 
@@ -583,11 +589,6 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--region", default=None)
     run.add_argument("--tracing", action="store_true", help="X-Ray active tracing on the functions and the API")
     run.add_argument("--alarm-email", default=None, help="subscribe this address to the alarm topic")
-    run.add_argument(
-        "--files-upload-origins",
-        default=None,
-        help="comma-separated https origins (consoles) that may PUT uploads into the files bucket (its CORS rule)",
-    )
     run.add_argument(
         "--no-reserved-concurrency",
         action="store_true",

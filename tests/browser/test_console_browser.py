@@ -176,7 +176,8 @@ def test_the_dialog_in_a_product_page_creates_copies_and_revokes_with_third_part
     assert url.startswith(demo.api + "/share/")
     assert decode_qr(frame, tools) == url
     dialog.get_by_role("button", name="Copy link").click()
-    dialog.get_by_text("Copied", exact=True).wait_for()
+    # the new link's own status line (a live region for screen readers says the same, visually hidden)
+    dialog.get_by_role("region", name="Your new link").get_by_text("Copied", exact=True).wait_for()
     assert tab.page.evaluate("navigator.clipboard.readText()") == url
     screenshot(tab, "dialog-new-link-with-qr-1280")
     assert requests.get(url + "/data", timeout=30).status_code == 200

@@ -58,7 +58,7 @@ def test_the_rehearsal_deploys_a_stage_with_its_domains_smoke_tests_it_and_stops
                          rf"TLS_1_2, mapped to {api.group(1)}/api", created)
         assert re.search(rf"DNS {re.escape(name)}\.? A alias -> d-\w+\.execute-api", created)
         assert re.search(rf"DNS _\w+\.{re.escape(name.removeprefix('*.'))}\. CNAME -> \S+\.acm-validations\.aws", created)
-    assert created.count("function keyhole-qa") == 4
+    assert created.count("function keyhole-qa") == 5  # API, stream consumer, webhook drain, sweep, files worker
     assert "not made by the emulator (moto has no model; checked on the template by tests/deploy)" in created
     assert "AWS::WAFv2::WebACL" in created
     # AND the emulator it started is stopped
