@@ -165,14 +165,16 @@ def test_a_product_backend_makes_tenants_and_acts_for_them(http_stack: Any) -> N
         assert (own.token_source, own.token_strength) == ("keyhole", "strong")
         assert isinstance(own.created_by, models.ByRef) and own.created_by.actor == "user:alice"
         assert own.created_by.key_id.startswith("pkey_")
-        imported = alice.links.create("report-7", import_token="3fa85f6457b2", label="old link")
-        assert (imported.token, imported.token_source, imported.token_strength) == ("3fa85f6457b2", "imported", "legacy")
+        # Token hashes are global and a stack is shared by the tests: tokens of this test's own
+        legacy, longer, absent = (uuid.uuid4().hex[:n] for n in (12, 16, 13))
+        imported = alice.links.create("report-7", import_token=legacy, label="old link")
+        assert (imported.token, imported.token_source, imported.token_strength) == (legacy, "imported", "legacy")
         assert alice.viewer.data(imported.token).document == {"score": 97}
         then = datetime(2024, 3, 1, 9, tzinfo=timezone.utc)
         batch = alice.links.import_([
-            {"resource_id": "report-7", "import_token": "a1b2c3d4e5f6a7b8", "label": "Q1", "created_at": then},
-            {"resource_id": "report-7", "import_token": "3fa85f6457b2"},
-            {"resource_id": "no-such-report", "import_token": "0f9e8d7c6b5a4"},
+            {"resource_id": "report-7", "import_token": longer, "label": "Q1", "created_at": then},
+            {"resource_id": "report-7", "import_token": legacy},
+            {"resource_id": "no-such-report", "import_token": absent},
         ])
         assert isinstance(batch, models.ImportResult) and (batch.created, batch.failed) == (1, 2)
         first, taken, missing = batch.results
@@ -181,7 +183,7 @@ def test_a_product_backend_makes_tenants_and_acts_for_them(http_stack: Any) -> N
         assert taken.index == 1 and taken.status == 409 and isinstance(taken.exception, TokenTaken)
         assert missing.status == 404 and isinstance(missing.exception, NotFound)
         with pytest.raises(TokenTaken):
-            alice.links.create("report-7", import_token="a1b2c3d4e5f6a7b8")
+            alice.links.create("report-7", import_token=longer)
         platform.for_tenant("org:7.a", actor="user:bob").links.create("report-7")
         assert {x.id for x in alice.links.list(actor="user:alice")} == {own.id, imported.id, first.link.id}
         alice.links.revoke(own.id)
