@@ -214,6 +214,7 @@ def slow_receiver_batches(per_tenant: int = 50, batches: int = 3) -> dict[str, A
     from bench.capacity import Recorder
     from chalicelib import webhooks
     from chalicelib.access import consumer
+    from chalicelib.credentials.tokens import PresentedToken, present_token
     from chalicelib.links import links, viewcounts
     from chalicelib.resources import resources
     from chalicelib.runtime.config import Settings
@@ -237,7 +238,8 @@ def slow_receiver_batches(per_tenant: int = 50, batches: int = 3) -> dict[str, A
         )
         svc = Keyhole(settings)
         server, url = _slow_receiver()
-        tokens, link_ids = [], []
+        tokens: list[PresentedToken] = []
+        link_ids: list[str] = []
         for name, hooked in (("Slow receiver", True), ("Bystander", False)):
             tenant, admin = tenants.create_tenant(svc, name=name, plan="enterprise")
             principal, _ = authenticate(svc, admin)
@@ -247,7 +249,7 @@ def slow_receiver_batches(per_tenant: int = 50, batches: int = 3) -> dict[str, A
                 svc, admin, [(resources.ResourceHead, resources.ResourceHead.key(tenant.tenant_id, "r1"))]
             )
             link = links.create_link(svc, principal, "r1", {}, head, req)
-            tokens.append(link["token"])
+            tokens.append(present_token(link["token"]))  # as the viewer routes hand it on
             link_ids.append(link["id"])
             if hooked:
                 webhooks.create_endpoint(svc, principal, {"url": url, "events": ["share.accessed"]}, req)
