@@ -327,6 +327,7 @@ def create_link(
         created_at=stamp,
         created_by=principal.actor_label,
         created_by_actor=principal.actor_id,
+        daily=True if principal.tenant.namespace_key else None,  # a platform tenant's usage counts it
         token_source="imported" if imported is not None else None,
         token_strength=(
             ("legacy" if token_bits(token.value) < STRONG_TOKEN_BITS else "strong") if imported is not None else None

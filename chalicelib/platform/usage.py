@@ -5,7 +5,9 @@ events with outcome `viewed`) and new links (link records inserted live) of the 
 tenant's day item in the counters table (`UD#<tenant>#<day>`, no stream), one `UpdateItem` per
 tenant per day the batch touches (one per tenant, but at midnight), never one per view.
 
-Only the records the batch checkpoints are counted: those before the first record the batch
+Only platform tenants' records count (the viewer and link creation flag them `daily`: a tenant
+no platform key manages has no usage route, and its views cost no usage write). Only the records
+the batch checkpoints are counted: those before the first record the batch
 reports failed (Lambda sends that one and everything after it again, and they are counted then).
 A failure to write a day item is logged and not retried: retrying would mean sending the batch
 again, which would count its other tenants twice. Usage is a report, not a limit.
@@ -44,6 +46,8 @@ def tally(records: Sequence[Mapping[str, Any]], failed: set[str]) -> Counter[tup
         if record.get("eventName") != "INSERT":
             continue
         image = stream.get("NewImage") or {}
+        if (image.get("daily") or {}).get("BOOL") is not True:  # not a platform tenant's: no usage kept
+            continue
         pk = _string(stream.get("Keys") or {}, "pk") or ""
         tenant_id = _string(image, "tenant_id")
         if pk.startswith("ACCESS#") and _string(image, "outcome") == "viewed":

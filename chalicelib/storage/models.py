@@ -260,6 +260,7 @@ class LinkRecord(MainModel):
 
     link_id = UnicodeAttribute()
     tenant_id = UnicodeAttribute()
+    daily = BooleanAttribute(null=True)  # a platform tenant's link: its usage per day counts its creation
     resource_id = UnicodeAttribute()
     token_hash = UnicodeAttribute()
     token_preview = UnicodeAttribute()
@@ -347,6 +348,8 @@ class AccessEvent(MainModel):
     status = NumberAttribute()
     latency_ms = NumberAttribute()
     outcome = UnicodeAttribute()
+    # A view of a platform tenant's link: its usage per day counts it (chalicelib/platform/usage.py).
+    daily = BooleanAttribute(null=True)
     ttl = NumberAttribute(null=True)
 
     @staticmethod

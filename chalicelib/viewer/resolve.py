@@ -474,8 +474,10 @@ def _content(svc: Keyhole, token: ShareToken, head: ViewerHead) -> dict[str, Any
 
 
 def _event(
-    svc: Keyhole, cap: Capability, req: RequestInfo, *, status: int, outcome: str, retention_days: int
+    svc: Keyhole, cap: Capability, req: RequestInfo, *, status: int, outcome: str, retention_days: int, daily: bool
 ) -> AccessEvent:
+    """`daily`: the tenant is a platform's (its usage per day counts views); only then is the flag
+    written, so the stream consumer writes no usage item for other tenants' views."""
     now = svc.clock.now()
     event_id = new_id("acc", 10)
     event = AccessEvent(
@@ -493,6 +495,7 @@ def _event(
         status=status,
         latency_ms=req.latency_ms(),
         outcome=outcome,
+        daily=True if daily else None,
         ttl=int(svc.clock.time()) + retention_days * 86400,
     )
     _fit_one_write_unit(event)
@@ -606,7 +609,15 @@ def _use_view(svc: Keyhole, resolved: Resolved) -> bool:
 
 def record(svc: Keyhole, resolved: Resolved, req: RequestInfo, *, status: int, outcome: str) -> None:
     """Write the request's access event (one of the link's shards, one write unit)."""
-    event = _event(svc, resolved.cap, req, status=status, outcome=outcome, retention_days=_retention(resolved.tenant))
+    event = _event(
+        svc,
+        resolved.cap,
+        req,
+        status=status,
+        outcome=outcome,
+        retention_days=_retention(resolved.tenant),
+        daily=bool(resolved.tenant.namespace_key),
+    )
     try:
         event.save()
     except PynamoDBException as error:

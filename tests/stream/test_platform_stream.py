@@ -110,3 +110,24 @@ def test_register_helper_still_works_for_a_tenants_own_key(app_client: Any, svc:
     stream.consume()
     (created,) = receiver.payloads("share.created")
     assert created["data"]["created_by"] == {"key_id": admin["id"], "actor": None} == made["created_by"]
+
+
+def test_a_tenant_no_platform_manages_keeps_no_usage(app_client: Any, svc: Any, stream: Any) -> None:
+    """A tenant ops created has no usage route: its views and links are not flagged `daily`, and a
+    batch of them writes no usage item (a rarely viewed link pays no extra write per view)."""
+    from chalicelib.tenancy import tenants
+
+    _, admin = tenants.create_tenant(svc, name="Ops-made", plan="team")
+    api = app_client
+    assert api.put("/v1/resources/r1", key=admin, body=DOC).status == 201
+    token = api.post("/v1/resources/r1/links", key=admin, body={}).json["token"]
+    assert open_link(api, token).status == 200
+    records = stream.records()
+    assert [r for r in records if "daily" in r["dynamodb"].get("NewImage", {})] == []
+    assert usage.count_batch(svc, records, []) == 0
+    # AND a platform tenant's view and link are flagged, and counted
+    key = platform(api, svc, "org-d")["key"]
+    opened = open_link(api, link(api, key, "org-d")["token"])
+    assert opened.status == 200
+    flagged = [r for r in stream.records() if r["dynamodb"].get("NewImage", {}).get("daily") == {"BOOL": True}]
+    assert {r["dynamodb"]["Keys"]["pk"]["S"].split("#")[0] for r in flagged} == {"ACCESS", "LINK"}
