@@ -277,11 +277,25 @@ def _parse_limits(pairs: list[str]) -> dict[str, Any]:
     return out
 
 
-def tenant_json(tenant: Any) -> dict[str, Any]:
+def tenant_json(tenant: Any, svc: Keyhole) -> dict[str, Any]:
     """The tenant as the admin API shows it, plus what only ops see (suspension)."""
-    from chalicelib.tenancy import tenants
+    return tenants_json([tenant], svc)[0]
 
-    return {**tenants.to_json(tenant), "suspended": bool(tenant.suspended), "suspended_at": tenant.suspended_at}
+
+def tenants_json(records: list[Any], svc: Keyhole) -> list[dict[str, Any]]:
+    """Tenants as the admin API shows them, their `embed_origins` (an item of their own) read in
+    one BatchGetItem, plus what only ops see (suspension)."""
+    from chalicelib.tenancy import embedding, tenants
+
+    stored = svc.store.batch_get([embedding.item_key(t.tenant_id) for t in records])
+    return [
+        {
+            **tenants.to_json(tenant, embedding.origins_of(item)),
+            "suspended": bool(tenant.suspended),
+            "suspended_at": tenant.suspended_at,
+        }
+        for tenant, item in zip(records, stored, strict=True)
+    ]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -471,7 +485,11 @@ def _tenant_create(args: argparse.Namespace, svc: Keyhole, output: Output) -> in
         svc, name=args.name, plan=args.plan, overrides=_parse_limits(args.override)
     )
     output.emit(
-        {"tenant": tenant_json(record), "admin_key": admin_key, "note": "the admin key is shown once; store it now"}
+        {
+            "tenant": tenant_json(record, svc),
+            "admin_key": admin_key,
+            "note": "the admin key is shown once; store it now",
+        }
     )
     return 0
 
@@ -485,7 +503,8 @@ def _tenant_list(args: argparse.Namespace, svc: Keyhole, output: Output) -> int:
         if key is not None:
             keys.append((key.pk, key.sk))
         if keys and (key is None or len(keys) == 100):
-            rows += [tenant_json(t) for t in svc.store.batch_get([(Tenant, k) for k in keys]) if isinstance(t, Tenant)]
+            found = svc.store.batch_get([(Tenant, k) for k in keys])
+            rows += tenants_json([t for t in found if isinstance(t, Tenant)], svc)
             keys = []
     output.emit(
         rows,
@@ -497,14 +516,14 @@ def _tenant_list(args: argparse.Namespace, svc: Keyhole, output: Output) -> int:
 def _tenant_show(args: argparse.Namespace, svc: Keyhole, output: Output) -> int:
     from chalicelib.tenancy import tenants
 
-    output.emit(tenant_json(tenants.get_tenant(svc, args.tenant_id)))
+    output.emit(tenant_json(tenants.get_tenant(svc, args.tenant_id), svc))
     return 0
 
 
 def _tenant_set_plan(args: argparse.Namespace, svc: Keyhole, output: Output) -> int:
     from chalicelib.tenancy import tenants
 
-    output.emit(tenant_json(tenants.set_plan(svc, args.tenant_id, args.plan)))
+    output.emit(tenant_json(tenants.set_plan(svc, args.tenant_id, args.plan), svc))
     return 0
 
 
@@ -513,7 +532,7 @@ def _tenant_override(args: argparse.Namespace, svc: Keyhole, output: Output) -> 
 
     if not args.clear and args.value is None:
         raise UsageError("give a value (a number or 'unlimited'), or --clear")
-    output.emit(tenant_json(tenants.set_override(svc, args.tenant_id, args.limit, args.value, clear=args.clear)))
+    output.emit(tenant_json(tenants.set_override(svc, args.tenant_id, args.limit, args.value, clear=args.clear), svc))
     return 0
 
 
@@ -522,7 +541,7 @@ def _tenant_suspension(suspended: bool) -> Callable[[argparse.Namespace, Keyhole
         from chalicelib.tenancy import tenants
 
         record, changed = tenants.set_suspended(svc, args.tenant_id, suspended, reason=args.reason)
-        output.emit({**tenant_json(record), "changed": changed})
+        output.emit({**tenant_json(record, svc), "changed": changed})
         if not changed:
             output.progress(f"{args.tenant_id} was already {'suspended' if suspended else 'active'}; nothing changed")
         return 0

@@ -166,6 +166,20 @@ def test_one_output_format_json_or_table(stack, http: HttpApi):
     assert set(plans.json) >= {"free", "team", "enterprise"}
 
 
+def test_tenant_show_and_list_print_the_stored_embed_origins(stack, http: HttpApi):
+    """`embed_origins` lives in an item of its own: ops see what the tenant set, not []."""
+    t = make_tenant(stack.svc, http, name="Framing Co", resource=False)
+    origins = ["https://app.example.com", "http://shop.localhost:9000"]
+    assert http.patch("/v1/tenant", key=t.admin, body={"embed_origins": origins}).status == 200
+    shown = run_cli(stack.env, "tenant", "show", t.tenant_id)
+    assert shown.code == 0, shown.stderr
+    assert shown.json["settings"]["embed_origins"] == origins
+    listed = run_cli(stack.env, "tenant", "list")
+    assert [row["settings"]["embed_origins"] for row in listed.json if row["id"] == t.tenant_id] == [origins]
+    other = make_tenant(stack.svc, http, name="Unframed Co", resource=False)
+    assert run_cli(stack.env, "tenant", "show", other.tenant_id).json["settings"]["embed_origins"] == []
+
+
 def _bare_env(**extra: str) -> Dict[str, str]:
     """No AWS or Keyhole settings at all, and nowhere to find credentials."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "KEYHOLE_"))}
