@@ -98,7 +98,8 @@ def item_key(tenant_id: str) -> tuple[type[TenantEmbedding], tuple[str, str]]:
     return TenantEmbedding, TenantEmbedding.key(tenant_id)
 
 
-def origins_of(item: TenantEmbedding | None) -> list[str]:
+def origins_of(item: object) -> list[str]:
+    """The origins an item read for `item_key` holds ([] when there is none: never set, or cleared)."""
     return list(item.origins or []) if isinstance(item, TenantEmbedding) else []
 
 
