@@ -26,65 +26,21 @@ import sys
 import threading
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 HOST = "product.localhost"
 
-PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Acme Monitoring: Checkout API</title><link rel="stylesheet" href="/product.css"></head>
-<body><header><strong>Acme Monitoring</strong> <span>(a demo product that embeds Keyhole)</span></header>
-<main><h1>Checkout API</h1>
-<p>Uptime 99.98% over 30 days. Share a read-only status page with a customer:</p>
-<p><button type="button" id="share" data-resource="__RESOURCE__">Share</button></p>
-<section id="sheet" hidden aria-label="Share dialog">
-<iframe id="dialog" title="Share Checkout API" allow="clipboard-write" referrerpolicy="no-referrer"></iframe></section>
-<h2>What the dialog told this page</h2><ol id="events" aria-live="polite"></ol></main>
-<script src="/product.js"></script></body></html>
-"""
+ASSETS = Path(__file__).with_name("product_assets")  # the demo page, its frame page, style and script
 
-STYLE = """body{font:16px/1.5 system-ui,sans-serif;margin:0;background:#f3f4f6;color:#111}
-header{background:#1f2937;color:#fff;padding:.75rem 1rem}main{max-width:820px;margin:0 auto;padding:1rem}
-button{font:inherit;padding:.5rem 1rem;border-radius:8px;border:1px solid #1f2937;background:#fff;min-height:44px}
-#sheet{background:#fff;border-radius:12px;box-shadow:0 8px 30px rgba(0,0,0,.2);margin:1rem 0}
-iframe{width:100%;height:620px;border:0;border-radius:12px;display:block}
-#events{font-family:ui-monospace,monospace;font-size:.85rem}
-@media (prefers-color-scheme:dark){body{background:#111827;color:#e5e7eb}main button{background:#1f2937;color:#fff}}
-"""
 
-FRAME_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Wall display</title>
-<link rel="stylesheet" href="/product.css"></head>
-<body><main><h1>Wall display</h1><iframe id="framed" title="Shared status" src="__URL__"></iframe>
-<ol id="events"></ol></main><script src="/product.js"></script></body></html>
-"""
-
-SCRIPT = """(function () {
-  var keyhole = "__KEYHOLE__";
-  var frame = document.getElementById("dialog");
-  var sheet = document.getElementById("sheet");
-  var events = document.getElementById("events");
-  var share = document.getElementById("share");
-  if (share) share.addEventListener("click", function () {
-    var resource = this.getAttribute("data-resource");
-    fetch("/api/share-dialog?resource=" + encodeURIComponent(resource), {method: "POST"})
-      .then(function (r) { return r.json(); })
-      .then(function (answer) { frame.src = answer.url; sheet.hidden = false; });
-  });
-  window.addEventListener("message", function (event) {
-    if (event.origin !== keyhole || !event.data || typeof event.data.type !== "string") { return; }
-    if (event.data.type === "keyhole:resize" && frame) {
-      frame.style.height = Math.max(320, event.data.detail.height) + "px";
-      return;
-    }
-    if (event.data.type === "keyhole:close" && frame) { sheet.hidden = true; frame.removeAttribute("src"); }
-    var item = document.createElement("li");
-    item.textContent = event.data.type + " " + JSON.stringify(event.data.detail);
-    events.appendChild(item);
-  });
-})();
-"""
+def _asset(name: str, **values: str) -> str:
+    """The asset with each `__NAME__` placeholder replaced by its value."""
+    text = (ASSETS / name).read_text(encoding="utf-8")
+    for placeholder, value in values.items():
+        text = text.replace(placeholder, value)
+    return text
 
 
 class ProductServer(ThreadingHTTPServer):
@@ -137,17 +93,17 @@ class Handler(BaseHTTPRequestHandler):
         path = urlsplit(self.path).path
         keyhole_origin = "{0.scheme}://{0.netloc}".format(urlsplit(self.server.api_url))
         if path == "/":
-            self._send(200, "text/html; charset=utf-8", PAGE.replace("__RESOURCE__", self.server.resource_id))
+            self._send(200, "text/html; charset=utf-8", _asset("page.html", __RESOURCE__=self.server.resource_id))
         elif path == "/product.js":
-            self._send(200, "text/javascript; charset=utf-8", SCRIPT.replace("__KEYHOLE__", keyhole_origin))
+            self._send(200, "text/javascript; charset=utf-8", _asset("product.js", __KEYHOLE__=keyhole_origin))
         elif path == "/product.css":
-            self._send(200, "text/css; charset=utf-8", STYLE)
+            self._send(200, "text/css; charset=utf-8", _asset("product.css"))
         elif path == "/frame":
             target = (parse_qs(urlsplit(self.path).query).get("url") or [""])[0]
             if not target.startswith(keyhole_origin + "/"):
                 self._send(400, "text/plain; charset=utf-8", "only Keyhole's own URLs")
                 return
-            self._send(200, "text/html; charset=utf-8", FRAME_PAGE.replace("__URL__", html.escape(target, quote=True)))
+            self._send(200, "text/html; charset=utf-8", _asset("frame.html", __URL__=html.escape(target, quote=True)))
         elif path == "/console":
             answer = self.server.mint({"role": "admin", "actor": self.server.actor})
             self.send_response(303)

@@ -253,6 +253,8 @@ def test_the_dialog_works_with_the_keyboard_alone_on_a_phone(browser: Any, demo:
     dialog.get_by_role("heading", name="Your new link").wait_for()
     assert focused() == "Copy link"
     screenshot(tab, "dialog-new-link-390")
+    # the product page around the dialog fits the phone too (its message log wraps)
+    assert tab.page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
     tab_to("Revoke Untitled link", limit=40)
     tab.page.keyboard.press("Enter")
     assert focused() == "Revoke Untitled link? This cannot be undone"
