@@ -23,63 +23,22 @@ import threading
 import time
 from collections.abc import Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 CANONICAL_VERSION = "keyhole-origin-v1"
 
-PAGE = """<!doctype html>
-<html><head><meta charset="utf-8"><title>Checkout monitor</title>
-<link rel="stylesheet" href="style.css"></head>
-<body><h1>Checkout API</h1>
-<p>Status: <strong id="status">loading...</strong>, latency <span id="latency">?</span> ms,
-checked <span id="checked">?</span></p>
-<p id="verified">Every request to this page was signed by Keyhole and verified by the origin.</p>
-<ul id="checks"></ul>
-<script src="app.js"></script></body></html>
-"""
-SCRIPT = """
-async function refresh() {
-  const status = await (await fetch("api/status")).json();
-  document.getElementById("status").textContent = status.status;
-  document.getElementById("latency").textContent = status.latency_ms;
-  document.getElementById("checked").textContent = status.checked_at;
-  const checks = await (await fetch("api/checks")).json();
-  const list = document.getElementById("checks");
-  list.textContent = "";
-  for (const check of checks.items) {
-    const item = document.createElement("li");
-    item.textContent = check.at + " " + check.status + " " + check.latency_ms + " ms";
-    list.appendChild(item);
-  }
-  const visits = Number(localStorage.getItem("demo-origin-visits") || 0) + 1;
-  localStorage.setItem("demo-origin-visits", String(visits));
-}
-refresh();
-setInterval(refresh, 5000);
-"""
-# A page whose script tries to reach what a proxied page must not: Keyhole's cookies and pages,
-# another link's content origin and storage (the browser test's attacker; the URLs come in the query).
-PROBE = """<!doctype html><html><head><meta charset="utf-8"><title>probe</title></head><body>
-<pre id="result">running</pre><script>
-(async () => {
-  const q = new URLSearchParams(location.search);
-  const out = {cookies: document.cookie, storage: Object.keys(localStorage), origin: location.origin};
-  for (const name of ["keyhole", "other"]) {
-    try {
-      const r = await fetch(q.get(name), {credentials: "include"});
-      out[name] = "read " + r.status + " " + (await r.text()).slice(0, 80);
-    } catch (e) { out[name] = "blocked"; }
-  }
-  const w = window.open(q.get("other"));
-  await new Promise((done) => setTimeout(done, 1500));  // past about:blank, once the page has loaded
-  try { out.opened = (!w || w.closed) ? "no window" : "read " + w.document.body.innerText.slice(0, 80); }
-  catch (e) { out.opened = "blocked"; }
-  document.getElementById("result").textContent = JSON.stringify(out);
-})();
-</script></body></html>
-"""
-STYLE = "body{font:15px system-ui,sans-serif;margin:2rem}#status{color:#15803d}"
+# The demo page, its script and style, and the browser test's probe page (a page whose script
+# tries to reach what a proxied page must not: Keyhole's cookies and pages, another link's content
+# origin and storage; the URLs come in the query).
+ASSETS = Path(__file__).with_name("origin_assets")
+
+
+def _asset(name: str) -> bytes:
+    return (ASSETS / name).read_bytes()
+
+
 # A tiny PNG followed by every byte value: binary bodies must arrive byte for byte.
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4"
@@ -163,11 +122,11 @@ class Handler(BaseHTTPRequestHandler):
         query = parse_qs(parts.query)
         path = parts.path
         if path in ("/", "/index.html"):
-            self._send(200, PAGE.encode(), "text/html; charset=utf-8")
+            self._send(200, _asset("page.html"), "text/html; charset=utf-8")
         elif path == "/app.js":
-            self._send(200, SCRIPT.encode(), "text/javascript")
+            self._send(200, _asset("app.js"), "text/javascript")
         elif path == "/style.css":
-            self._send(200, STYLE.encode(), "text/css")
+            self._send(200, _asset("style.css"), "text/css")
         elif path == "/api/status":
             self._send(
                 200,
@@ -218,7 +177,7 @@ class Handler(BaseHTTPRequestHandler):
                 },
             )
         elif path == "/probe":
-            self._send(200, PROBE.encode(), "text/html; charset=utf-8")
+            self._send(200, _asset("probe.html"), "text/html; charset=utf-8")
         elif path == "/html":
             self._send(
                 200,
