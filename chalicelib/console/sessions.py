@@ -141,6 +141,7 @@ def mint(svc: Keyhole, principal: Principal, body: dict[str, Any], req: RequestI
         minted_kind=credential.kind,
         minted_name=credential.name,
         minted_namespace=credential.namespace,
+        tenant_suspensions=int(principal.tenant.suspensions or 0),
         created_at=to_rfc3339(now),
         expires_at=int(epoch) + TICKET_SECONDS,
         ttl=int(epoch) + TICKET_SECONDS + 3600,
@@ -212,7 +213,7 @@ def redeem(svc: Keyhole, body: dict[str, Any], req: RequestInfo) -> dict[str, An
         or not isinstance(tenant, Tenant)
         or found.tenant_id != tenant.tenant_id
         or int(found.expires_at) <= epoch
-        or not _tenant_live(tenant)
+        or not _tenant_live(tenant, found.tenant_suspensions)
     ):
         raise Unauthorized(TICKET_GONE)
     head = None
@@ -234,6 +235,7 @@ def redeem(svc: Keyhole, body: dict[str, Any], req: RequestInfo) -> dict[str, An
         minted_kind=found.minted_kind,
         minted_name=found.minted_name,
         minted_namespace=found.minted_namespace,
+        tenant_suspensions=found.tenant_suspensions,
         created_at=to_rfc3339(svc.clock.now()),
         expires_at=expires,
         active_until=int(epoch) + IDLE_SECONDS,
@@ -316,8 +318,15 @@ def is_session_token(raw: str | None) -> bool:
     return (raw or "").startswith(CONSOLE_SESSION_PREFIX + "_")
 
 
-def _tenant_live(tenant: Any) -> bool:
-    return isinstance(tenant, Tenant) and not tenant.suspended and tenant.deleted_at is None
+def _tenant_live(tenant: Any, suspensions_then: Any) -> bool:
+    """The tenant is live and was not suspended since the ticket or session was made (a suspension
+    ends them for good: resuming brings the tenant's keys and links back, not them)."""
+    return (
+        isinstance(tenant, Tenant)
+        and not tenant.suspended
+        and tenant.deleted_at is None
+        and int(tenant.suspensions or 0) == int(suspensions_then or 0)
+    )
 
 
 def _credential(session: ConsoleSession) -> Credential:
@@ -353,7 +362,7 @@ def authenticate(svc: Keyhole, raw: str | None, extra: Keys = ()) -> tuple[Princ
     if (
         not isinstance(session, ConsoleSession)
         or not constant_time_equal(session.token_hash, secret.hash)
-        or not _tenant_live(tenant)
+        or not _tenant_live(tenant, session.tenant_suspensions)
         or session.tenant_id != tenant.tenant_id
         or int(session.expires_at) <= epoch
         or int(session.active_until) <= epoch

@@ -232,6 +232,9 @@ def revoke_key(svc: Keyhole, key_id: str, *, reason: str | None = None) -> Platf
     """Delete a platform key: it stops working at once (every request reads it). Its namespace and
     tenants stay; another key of the namespace (or a new one) manages them. Audited."""
     item = find_key(svc, key_id)
+    # Its console sessions end first, so a failure here leaves the key (and a retry redoes it
+    # all); again after, for a ticket redeemed in between.
+    console_grants.end_sessions_of(svc, item.key_id)
     txn = svc.store.txn()
     txn.delete(PlatformKeyItem, (item.pk, item.sk), condition=PlatformKeyItem.pk.exists(), tag="key")
     details: dict[str, Any] = {"name": item.name, "namespace": item.namespace}
@@ -250,7 +253,7 @@ def revoke_key(svc: Keyhole, key_id: str, *, reason: str | None = None) -> Platf
         tag="audit",
     )
     txn.commit(when_failed={"key": NotFound("No such platform key")})
-    console_grants.end_sessions_of(svc, item.key_id)  # the console sessions it started end with it
+    console_grants.end_sessions_of(svc, item.key_id)
     return item
 
 

@@ -78,6 +78,9 @@ class Tenant(MainModel):
     # Set by ops (`opscli tenant suspend`): the tenant's keys answer 401 and its links the one 404.
     suspended = BooleanAttribute(null=True)
     suspended_at = UnicodeAttribute(null=True)
+    # How many times it was suspended: a console session or ticket made before the last
+    # suspension ended with it (chalicelib/console/sessions.py).
+    suspensions = NumberAttribute(null=True)
     # Tenants a product made with its platform key (chalicelib/platform): the namespace they belong
     # to, the product's own id for them, and their deletion (flagged first, finished after).
     namespace = UnicodeAttribute(null=True)
@@ -676,6 +679,7 @@ class ConsoleTicket(CounterModel):
     minted_kind = UnicodeAttribute()
     minted_name = UnicodeAttribute()
     minted_namespace = UnicodeAttribute(null=True)
+    tenant_suspensions = NumberAttribute(null=True)  # the tenant's `suspensions` when it was made
     created_at = UnicodeAttribute()
     expires_at = NumberAttribute()  # epoch seconds
     ttl = NumberAttribute(null=True)
@@ -701,6 +705,7 @@ class ConsoleSession(CounterModel):
     minted_kind = UnicodeAttribute()
     minted_name = UnicodeAttribute()
     minted_namespace = UnicodeAttribute(null=True)
+    tenant_suspensions = NumberAttribute(null=True)  # the tenant's `suspensions` when it started
     created_at = UnicodeAttribute()
     expires_at = NumberAttribute()  # epoch seconds: at most 12 hours after it started
     active_until = NumberAttribute()  # epoch seconds: the idle deadline, moved on by every request

@@ -225,6 +225,9 @@ def delete_key(
         ]
         if len(admins) <= 1:
             raise Conflict("This is the tenant's last admin key; create another admin key first")
+    # Its console sessions end first, so a failure here leaves the key (and a retried DELETE
+    # redoes it all); again after, for a ticket redeemed in between (docs/console.md).
+    console_grants.end_sessions_of(svc, key_id)
     txn = svc.store.txn()
     txn.delete(ApiKeyItem, ApiKeyItem.key(principal.tenant_id, key_id), condition=ApiKeyItem.pk.exists(), tag="key")
     for window_key, actions in revocation_marks(key_id, svc.clock.time()):
@@ -243,5 +246,5 @@ def delete_key(
         tag="audit",
     )
     txn.commit(when_failed={"key": NotFound("No such API key")})
-    console_grants.end_sessions_of(svc, key_id)  # its console sessions end with it, before this answers
+    console_grants.end_sessions_of(svc, key_id)
     return target

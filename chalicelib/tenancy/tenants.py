@@ -218,16 +218,23 @@ def set_suspended(
     every key and link back as it was. Audited (as `actor`: ops unless a platform key did it).
     Returns the tenant and whether anything changed."""
     tenant = get_tenant(svc, tenant_id)
+    if tenant.deleted_at is not None:  # its deletion holds it suspended; nothing brings it back
+        raise NotFound("No such tenant")
     if bool(tenant.suspended) == suspended:
+        _mark_capabilities(svc, tenant_id, suspended)  # finish what an interrupted run left undone
         return tenant, False
     now = svc.clock.now()
     txn = svc.store.txn()
     if suspended:
-        actions = [Tenant.suspended.set(True), Tenant.suspended_at.set(to_rfc3339(now) or "")]
+        actions = [
+            Tenant.suspended.set(True),
+            Tenant.suspended_at.set(to_rfc3339(now) or ""),
+            Tenant.suspensions.add(1),
+        ]
         condition = Tenant.pk.exists() & Tenant.suspended.does_not_exist()
     else:
         actions = [Tenant.suspended.remove(), Tenant.suspended_at.remove()]
-        condition = Tenant.suspended == True  # noqa: E712 (a DynamoDB condition)
+        condition = (Tenant.suspended == True) & Tenant.deleted_at.does_not_exist()  # noqa: E712 (a DynamoDB condition)
     txn.update(Tenant, Tenant.key(tenant_id), actions, condition=condition, tag="tenant")
     txn.put(
         audit.new_event(
@@ -262,7 +269,7 @@ def _mark_capabilities(svc: Keyhole, tenant_id: str, suspended: bool) -> None:
 
     from chalicelib.storage.models import Capability, LinkRecord
 
-    keys = [(item.pk, item.sk) for item in LinkRecord.by_tenant.query(f"T#{tenant_id}#LINKS")]
+    keys = [(item.pk, item.sk) for item in LinkRecord.by_tenant_state.query(f"T#{tenant_id}#S#live")]
     for start in range(0, len(keys), 100):
         records = svc.store.batch_get([(LinkRecord, key) for key in keys[start : start + 100]])
         for record in records:

@@ -272,7 +272,7 @@ def test_deleting_the_key_that_started_a_session_ends_it_at_once(stack: Any, api
     assert api.get("/v1/links", key=start(api, acme.operator)["token"]).status == 200
 
 
-def test_a_suspended_tenants_sessions_stop_at_once(stack: Any, api: HttpApi, acme: TenantKeys) -> None:
+def test_a_suspended_tenants_sessions_end_at_once_and_for_good(stack: Any, api: HttpApi, acme: TenantKeys) -> None:
     token = start(api, acme.admin)["token"]
     unused = mint(api, acme.admin).json["url"]
     tenants.set_suspended(stack.svc, acme.tenant_id, True, reason="test")
@@ -281,6 +281,39 @@ def test_a_suspended_tenants_sessions_stop_at_once(stack: Any, api: HttpApi, acm
         assert_error(api.post("/v1/console/session", body={"ticket": ticket_of(unused)}), 401, "unauthorized")
     finally:
         tenants.set_suspended(stack.svc, acme.tenant_id, False)
+    # resuming brings the keys back, not the sessions or tickets the suspension ended
+    assert api.get("/v1/tenant", key=acme.admin).status == 200
+    assert_error(api.get("/v1/tenant", key=token), 401, "unauthorized")
+    assert_error(api.post("/v1/console/session", body={"ticket": ticket_of(unused)}), 401, "unauthorized")
+    assert api.get("/v1/tenant", key=start(api, acme.admin)["token"]).status == 200
+
+
+def test_a_key_deletion_that_fails_half_way_leaves_the_key_and_a_retry_ends_its_sessions(
+    svc: Any, local: Tuple[Any, str]
+) -> None:
+    from tests.stream.faults import AwsFaults
+
+    client, admin = local
+    made = client.post("/v1/api-keys", key=admin, body={"name": "dialog", "role": "operator"}).json
+    token = _start_local(client, made["key"])
+    # GIVEN ending the key's console sessions fails once (DynamoDB answers 500)
+    faults = AwsFaults(svc.store.client)
+    ends_a_session = lambda request: any(  # noqa: E731
+        item.get("Delete", {}).get("Key", {}).get("pk", {}).get("S", "").startswith("CS#")
+        for item in request.get("TransactItems", [])
+    )
+    faults.fail("TransactWriteItems", "InternalServerError", when=ends_a_session, times=1)
+    try:
+        first = client.delete(f"/v1/api-keys/{made['id']}", key=admin)
+    finally:
+        faults.remove()
+    # THEN the deletion failed as a whole: the key is still there, so a retry can finish it
+    assert first.status >= 500, first
+    assert client.get("/v1/tenant", key=made["key"]).status == 200
+    # AND the retry deletes the key and ends its session
+    assert client.delete(f"/v1/api-keys/{made['id']}", key=admin).status == 204
+    assert_error(client.get("/v1/tenant", key=token), 401, "unauthorized")
+    assert_error(client.get("/v1/tenant", key=made["key"]), 401, "unauthorized")
 
 
 def test_signing_out_ends_the_session_and_keys_cannot_sign_out(api: HttpApi, acme: TenantKeys) -> None:
@@ -550,6 +583,6 @@ def test_a_session_ends_after_twelve_hours_however_busy(local: Tuple[Any, str], 
     token = _start_local(client, admin)
     for _ in range(24):
         clock.advance(29 * 60)
-        client.get("/v1/tenant", key=token)
+        assert client.get("/v1/tenant", key=token).status == 200  # busy: never idle for 30 minutes
     clock.advance(sessions.SESSION_SECONDS - 24 * 29 * 60 + 1)
     assert_error(client.get("/v1/tenant", key=token), 401, "unauthorized")

@@ -14,7 +14,9 @@ import requests
 
 from chalicelib.platform import keys
 from chalicelib.platform.access import tenant_id_in
+from chalicelib.runtime.errors import NotFound
 from chalicelib.storage.models import AuditEvent, LinkRecord, Tenant
+from chalicelib.tenancy import tenants
 from tests.ops.kit import HttpApi
 from tests.support import fresh_ip
 
@@ -173,6 +175,10 @@ def test_delete_revokes_every_link_deletes_keys_and_keeps_the_records(product: P
     # AND its id is not reused
     again = product.call("PUT", "/v1/tenants/org-1", body=ORG)
     assert again.status == 409 and "deleted" in again.json["error"]["message"]
+    # AND nothing resumes it (its deletion is what holds it suspended): not even ops
+    with pytest.raises(NotFound):
+        tenants.set_suspended(stack.svc, tenant.tenant_id, False)
+    assert opens(links[0]) == 404 and product.api.get("/v1/tenant", key=admin).status == 401
 
 
 def test_patch_changes_what_it_names(product: Product) -> None:

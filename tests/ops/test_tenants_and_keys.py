@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import os
 import re
+import time
 from typing import Any, Dict
 
 import pytest
 
+from chalicelib.runtime.errors import Unavailable
 from chalicelib.storage.models import ApiKeyItem, LinkRecord, ResourceHead
+from chalicelib.tenancy import tenants
 from devstack.moto_server import free_port
 from tests.ops.kit import HttpApi, run_cli
 from tests.support import fresh_ip, make_link, make_tenant, random_token
@@ -100,7 +103,6 @@ def test_suspended_and_expired_links_issue_the_same_dynamodb_requests(svc, app_c
     expired = make_link(app_client, t.operator, t.resource_id, expires_in="1h")
     other = make_tenant(svc, app_client, name="Suspended Work Co")
     suspended = make_link(app_client, other.operator, other.resource_id)
-    from chalicelib.tenancy import tenants
 
     tenants.set_suspended(svc, other.tenant_id, True)
     clock.advance(2 * 3600)  # the first link has expired (its capability is still there: no TTL in moto)
@@ -164,6 +166,57 @@ def test_one_output_format_json_or_table(stack, http: HttpApi):
     assert re.search(rf"^id\s+{t.tenant_id}$", shown.stdout, re.M)
     plans = run_cli(stack.env, "plan", "list")
     assert set(plans.json) >= {"free", "team", "enterprise"}
+
+
+def test_an_interrupted_suspension_or_resume_is_finished_by_running_it_again(stack, http: HttpApi):
+    """The tenant's flag commits first, then each link's capability is flagged (what stops its
+    links at once, whatever the viewers' tenant cache holds): when that stops half-way (DynamoDB
+    answers 500), running the same command again finishes it."""
+    from chalicelib.credentials.tokens import sha256_hex
+    from chalicelib.storage.models import Capability
+    from tests.stream.faults import AwsFaults
+
+    t = make_tenant(stack.svc, http, name="Interrupted Co")
+    links = [make_link(http, t.operator, t.resource_id) for _ in range(3)]
+
+    def flags() -> list:
+        return [bool(stack.svc.store.get(Capability, Capability.key(sha256_hex(link["token"]))).suspended)
+                for link in links]
+
+    def interrupted(suspended: bool, at_link: int) -> None:
+        seen: list = []
+
+        def nth_flag(request: dict) -> bool:
+            if request.get("Key", {}).get("pk", {}).get("S", "").startswith("CAP#"):
+                seen.append(1)
+            return len(seen) == at_link
+
+        faults = AwsFaults(stack.svc.store.client)
+        faults.fail("UpdateItem", "InternalServerError", when=nth_flag, times=1)
+        try:
+            with pytest.raises(Unavailable):
+                tenants.set_suspended(stack.svc, t.tenant_id, suspended)
+        finally:
+            faults.remove()
+
+    # WHEN a suspension stops at the second link, THEN only one link is flagged
+    interrupted(True, at_link=2)
+    assert sorted(flags()) == [False, False, True]
+    # AND running it again flags them all (the tenant's own flag had committed: nothing else changes)
+    assert tenants.set_suspended(stack.svc, t.tenant_id, True)[1] is False
+    assert flags() == [True, True, True]
+    # WHEN a resume stops at the first link, and runs again, THEN every link opens again
+    interrupted(False, at_link=1)
+    assert tenants.set_suspended(stack.svc, t.tenant_id, False)[1] is False
+    assert flags() == [False, False, False]
+    deadline = time.monotonic() + 15  # the viewers' tenant item is cached up to 10 s (docs/capacity.md)
+    while time.monotonic() < deadline:
+        ip = {"x-forwarded-for": fresh_ip()}  # a new address each time: polling trips no guard
+        opened = [http.get(f"/share/{link['token']}/data", headers=ip).status for link in links]
+        if opened == [200, 200, 200]:
+            break
+        time.sleep(0.5)
+    assert opened == [200, 200, 200]
 
 
 def test_tenant_show_and_list_print_the_stored_embed_origins(stack, http: HttpApi):
