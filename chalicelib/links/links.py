@@ -652,7 +652,7 @@ def list_links(
     limit = parse_limit(query, errors)
     status = query.get("status", "active")
     if status not in STATUSES:
-        errors.add("status", "must be one of active, revoked, expired, exhausted, all")
+        errors.add("status", "must be one of " + ", ".join(STATUSES))
     actor = query.get("actor") if resource_id is None else None
     if actor is not None and not valid_actor(actor):
         errors.add("actor", f"must be 1-{MAX_ACTOR_CHARS} printable characters")

@@ -45,8 +45,8 @@ BUILTIN_PLANS: dict[str, Limits] = {
 
 # What frees a slot, for the message of a 409 limit_reached.
 HOW_TO_FREE = {
-    "links_per_resource": "revoke one of this resource's active links, or wait for one to expire",
-    "shared_resources": "revoke every active link of another shared resource (or delete that resource)",
+    "links_per_resource": "revoke one of this resource's active or paused links, or wait for one to expire",
+    "shared_resources": "revoke every active or paused link of another shared resource (or delete that resource)",
 }
 
 

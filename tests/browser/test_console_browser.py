@@ -273,7 +273,7 @@ def test_limit_reached_shows_a_disabled_button_and_how_to_free_a_slot(browser: A
         dialog = tab.page.frame_locator("#dialog")
         button = dialog.get_by_role("button", name="Limit reached (1)")
         assert button.is_disabled()
-        assert dialog.get_by_text("revoke one of this resource's active links, or wait for one to expire").is_visible()
+        assert dialog.get_by_text("revoke one of this resource's active or paused links, or wait for one to expire").is_visible()
         screenshot(tab, "dialog-limit-reached-1280")
         # Revoking the link frees the slot: the Create button comes back without a reload
         dialog.locator("ul.links > li").first.get_by_role("button", name="Revoke the only one").click()
@@ -377,6 +377,26 @@ def test_the_console_revokes_selected_links_after_asking(browser: Any, demo: Dem
     page.get_by_text("2 links revoked.").wait_for()
     statuses = {link["label"]: demo.call("GET", f"/v1/links/{link['id']}").json()["status"] for link in made}
     assert statuses == {"batch 0": "revoked", "batch 1": "revoked", "batch 2": "active"}
+    tab.context.close()
+
+
+def test_bulk_revoke_tells_the_embedding_page_only_of_links_it_revoked(browser: Any, demo: Demo) -> None:
+    made = [demo.call("POST", "/v1/resources/checkout-api/links", {"label": f"told {n}"}).json() for n in range(2)]
+    tab = product_tab(browser, demo)
+    tab.page.goto(demo.product.url + "/frame?url=" + quote(demo.mint(role="operator"), safe=""))
+    console = tab.page.frame_locator("#framed")
+    console.get_by_role("button", name="Links").click()
+    console.get_by_label("Select told 0").check()
+    console.get_by_label("Select told 1").check()
+    # GIVEN one of the selected links is revoked elsewhere before the confirmation
+    assert demo.call("DELETE", f"/v1/links/{made[1]['id']}").status_code == 204
+    console.get_by_role("button", name="Revoke selected (2)").click()
+    console.get_by_role("button", name="Revoke 2 links?").click()
+    console.get_by_text("1 link revoked.").wait_for()
+    tab.page.wait_for_timeout(300)
+    # THEN the page hears of the one link this action revoked, not of the other
+    told = [t for t in tab.page.locator("#events li").all_inner_texts() if t.startswith("keyhole:link.revoked")]
+    assert len(told) == 1 and made[0]["id"] in told[0], told
     tab.context.close()
 
 

@@ -136,6 +136,7 @@
         return KH.api("POST", "/v1/links/revoke", {link_ids: Object.keys(selected)}).then(function (answer) {
           KH.clear(result).appendChild(h("p", {"class": "notice ok", text: answer.revoked + (answer.revoked === 1 ? " link" : " links") + " revoked."}));
           answer.results.forEach(function (entry) {
+            if (entry.status !== "revoked") { return; }  // already revoked, or gone: nothing happened now
             KH.notify("link.revoked", {link: {id: entry.link_id, resource_id: entry.resource_id, status: "revoked"}});
           });
           KH.announce(answer.revoked + " links revoked");

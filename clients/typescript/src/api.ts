@@ -2095,10 +2095,10 @@ export interface components {
                  * @example {
                  *       "error": {
                  *         "code": "limit_reached",
-                 *         "message": "Plan limit reached: links_per_resource is 10 (active links on this resource); revoke one of this resource's active links, or wait for one to expire",
+                 *         "message": "Plan limit reached: links_per_resource is 10 (active links on this resource); revoke one of this resource's active or paused links, or wait for one to expire",
                  *         "limit": "links_per_resource",
                  *         "limit_value": 10,
-                 *         "how_to_free": "revoke one of this resource's active links, or wait for one to expire",
+                 *         "how_to_free": "revoke one of this resource's active or paused links, or wait for one to expire",
                  *         "request_id": "a3f1c2d4e5b6a7980a1b2c3d4e5f6071"
                  *       }
                  *     }
@@ -2605,7 +2605,7 @@ export interface components {
         limit: number;
         /** @description `next_cursor` of the previous page of the same list (opaque): a cursor this list did not return (made up, edited, from another list or tenant) is 422 on `cursor` */
         cursor: string;
-        /** @description which links (default `active`) */
+        /** @description which links (default `active`; paused links hold their slots too: `paused` lists them) */
         status: "active" | "paused" | "revoked" | "expired" | "exhausted" | "all";
         /**
          * @description write only if the resource's ETag is one of these (or `*`: it exists); else 412
@@ -3496,7 +3496,7 @@ export interface operations {
     listResourceLinks: {
         parameters: {
             query?: {
-                /** @description which links (default `active`) */
+                /** @description which links (default `active`; paused links hold their slots too: `paused` lists them) */
                 status?: components["parameters"]["status"];
                 /**
                  * @description page size, 1-100 (default 50)
@@ -3665,7 +3665,7 @@ export interface operations {
     listLinks: {
         parameters: {
             query?: {
-                /** @description which links (default `active`) */
+                /** @description which links (default `active`; paused links hold their slots too: `paused` lists them) */
                 status?: components["parameters"]["status"];
                 /** @description only the links created by requests that named this actor (`Keyhole-Actor`), newest first; the status filter applies to each page read, so a page may hold fewer than `limit` links (follow `next_cursor`) */
                 actor?: components["parameters"]["actor"];
@@ -7217,8 +7217,8 @@ export interface operations {
                      *         "allowed_methods": null
                      *       },
                      *       "how_to_free": {
-                     *         "links_per_resource": "revoke one of this resource's active links, or wait for one to expire",
-                     *         "shared_resources": "revoke every active link of another shared resource (or delete that resource)"
+                     *         "links_per_resource": "revoke one of this resource's active or paused links, or wait for one to expire",
+                     *         "shared_resources": "revoke every active or paused link of another shared resource (or delete that resource)"
                      *       }
                      *     }
                      */
