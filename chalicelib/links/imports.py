@@ -18,6 +18,8 @@ that token. Import must be neither an oracle nor a takeover:
 - never an oracle: every collision counts in the tenant's hourly window (`IC#<tenant>`), checked
   in the same transaction, and is audited (`link.import_refused`, never the token); past
   `COLLISIONS_PER_HOUR` every import of the tenant answers 429 until the hour ends, taken or not.
+  A token the tenant itself imported before (a retried batch) is the same 409, with its own
+  message, and counts nothing: it tells the caller only of its own links.
 """
 
 from __future__ import annotations
@@ -135,10 +137,18 @@ class _Guard:
         )
 
     def cancelled(self, cancelled: TxnCancelled) -> None:
+        if cancelled.failed("claim") and self.claimed_by_caller():
+            # The caller's own earlier import (a retried batch): no guess about anyone else's
+            # token, so nothing is counted against the tenant or audited as a refusal.
+            raise TokenTaken("This token was already imported by this tenant (tokens are never reused)")
         if cancelled.failed("collisions"):
             self.refuse()
         if cancelled.failed("claim") or cancelled.failed("cap"):
             self.collided()
+
+    def claimed_by_caller(self) -> bool:
+        claim = self.svc.store.get(TokenClaim, TokenClaim.key(self.hash))
+        return claim is not None and claim.tenant_id == self.principal.tenant_id
 
     def refuse(self) -> None:
         telemetry.note_rate_limit(telemetry.LIMIT_API)

@@ -178,7 +178,7 @@ def test_import_never_takes_over_a_token_in_any_tenant(org: Org, stack: Any) -> 
 
 
 def test_collisions_are_limited_per_hour_then_every_import_is_429(org: Org, stack: Any) -> None:
-    taken = org.imported(hex_token(16)).json["token"]
+    taken = Org(stack).imported(hex_token(16)).json["token"]  # another tenant's
     for _ in range(COLLISIONS_PER_HOUR - 1):
         assert org.imported(taken).status == 409
     fresh = hex_token(16)
@@ -191,6 +191,20 @@ def test_collisions_are_limited_per_hour_then_every_import_is_429(org: Org, stac
     # AND Keyhole's own links are unaffected, and another tenant imports as usual
     assert org.call("POST", "/v1/resources/r1/links", body={}).status == 201
     assert Org(stack).imported(hex_token(16)).status == 201
+
+
+def test_a_retried_import_of_the_tenants_own_tokens_counts_no_collision(org: Org, stack: Any) -> None:
+    batch = {"links": [{"resource_id": "r1", "import_token": hex_token(16)} for _ in range(COLLISIONS_PER_HOUR + 5)]}
+    assert org.call("POST", "/v1/links/import", body=batch).json["created"] == COLLISIONS_PER_HOUR + 5
+    # WHEN the product sends the same batch again (it timed out, say)
+    again = org.call("POST", "/v1/links/import", body=batch)
+    # THEN each item is its own 409 token_taken, none a 429: its own links are no guess
+    assert [r["status"] for r in again.json["items"]] == [409] * (COLLISIONS_PER_HOUR + 5), again.json
+    assert {r["error"]["code"] for r in again.json["items"]} == {"token_taken"}
+    # AND a new token still imports, and nothing was audited as a refused guess
+    assert org.imported(hex_token(16)).status == 201
+    actions = [e.action for e in AuditEvent.query(AuditEvent.partition(org.tenant_id))]
+    assert "link.import_refused" not in actions
 
 
 def test_bulk_import_reports_each_item(org: Org, stack: Any) -> None:
