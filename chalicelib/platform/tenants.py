@@ -113,8 +113,9 @@ def _overrides(body: dict[str, Any], errors: Collector) -> dict[str, int | None]
     return clean
 
 
-def _settings(body: dict[str, Any], current: dict[str, Any], errors: Collector) -> dict[str, Any]:
-    """The settings `settings` and `branding` change (`branding` holds only the branding settings)."""
+def _settings(body: dict[str, Any], current: dict[str, Any], errors: Collector, *, local_stage: bool) -> dict[str, Any]:
+    """The settings `settings` and `branding` change (`branding` holds only the branding settings;
+    `settings` may hold `embed_origins`, which is written apart from the tenant item)."""
     changes: dict[str, Any] = {}
     for field, allowed in (("settings", None), ("branding", BRANDING_FIELDS)):
         if field not in body:
@@ -129,7 +130,8 @@ def _settings(body: dict[str, Any], current: dict[str, Any], errors: Collector) 
                     errors.add(f"{field}.{name}", f"unknown field; branding is {', '.join(allowed)}")
             given = {k: v for k, v in given.items() if k in allowed}
         try:
-            changes.update(tenants.settings_changes(given, {**current, **changes}))
+            embedding_stage = local_stage if field == "settings" else None
+            changes.update(tenants.settings_changes(given, {**current, **changes}, embedding_stage=embedding_stage))
         except ValidationFailed as failed:
             _prefixed(field, failed, errors)
     return changes
@@ -157,7 +159,7 @@ def _validate(
     overrides = _overrides(body, errors)
     if overrides is not None:
         fields["overrides"] = overrides
-    settings = _settings(body, current, errors)
+    settings = _settings(body, current, errors, local_stage=svc.settings.is_local_stage)
     if settings:
         fields["settings"] = settings
     errors.raise_if_any()
@@ -180,15 +182,26 @@ def put_tenant(
     if not valid_external_id(external_id):
         raise ValidationFailed.field("tenant_id", ID_RULE)
     if item is None:
-        return 201, to_json(_create(svc, caller, external_id, body, req))
+        try:
+            return 201, to_json(*_create(svc, caller, external_id, body, req))
+        except _CreatedMeanwhile:  # a concurrent PUT created it: this one is then an update
+            tenant_id = tenant_id_in(caller.namespace_key, external_id)
+            item, embed_item = svc.store.batch_get([(Tenant, Tenant.key(tenant_id)), embedding.item_key(tenant_id)])
     if not owned(item, caller.namespace_key, external_id):
         if isinstance(item, Tenant) and item.deleted_at is not None and item.namespace_key == caller.namespace_key:
             raise Conflict(f"Tenant {external_id} was deleted; its records are kept, and its id is not reused")
         raise Conflict(f"Tenant id {external_id} cannot be used in this namespace; choose another")
-    return 200, to_json(_update(svc, caller, item, body, req, full=True), embed_item)
+    return 200, to_json(*_update(svc, caller, item, body, req, full=True, embed_item=embed_item))
 
 
-def _create(svc: Keyhole, caller: PlatformCaller, external_id: str, body: dict[str, Any], req: RequestInfo) -> Tenant:
+class _CreatedMeanwhile(Conflict):
+    """A concurrent PUT created the tenant between the read and this create."""
+
+
+def _create(
+    svc: Keyhole, caller: PlatformCaller, external_id: str, body: dict[str, Any], req: RequestInfo
+) -> tuple[Tenant, Any]:
+    """The new tenant and its `TenantEmbedding` (None without `embed_origins`), in one transaction."""
     fields = _validate(svc, caller, body, dict(DEFAULT_SETTINGS), full=True)
     overrides = fields.get("overrides", {})
     now = svc.clock.now()
@@ -197,6 +210,8 @@ def _create(svc: Keyhole, caller: PlatformCaller, external_id: str, body: dict[s
     if tenant_key_of(tenant_id) is None:  # derived ids always parse; a guard, not a branch
         raise Conflict("Tenant id cannot be used; choose another")
     settings = {**DEFAULT_SETTINGS, **fields.get("settings", {})}
+    origins = settings.pop(embedding.SETTING, None)
+    embed_item = embedding.new_item(tenant_id, origins) if origins else None
     pk, sk = Tenant.key(tenant_id)
     tenant = Tenant(
         pk=pk,
@@ -223,6 +238,8 @@ def _create(svc: Keyhole, caller: PlatformCaller, external_id: str, body: dict[s
     details = {"id": external_id, "name": tenant.name, "plan": tenant.plan, "overrides": overrides}
     txn = svc.store.txn()
     txn.put(tenant, condition=Tenant.pk.does_not_exist(), tag="tenant")
+    if embed_item is not None:
+        txn.put(embed_item, tag="embedding")
     for partition in (tenant_id, audit_partition(caller.namespace_key)):
         txn.put(
             audit.new_event(
@@ -236,8 +253,8 @@ def _create(svc: Keyhole, caller: PlatformCaller, external_id: str, body: dict[s
                 request_id=req.request_id,
             )
         )
-    txn.commit(when_failed={"tenant": Conflict(f"Tenant {external_id} was created meanwhile; retry")})
-    return tenant
+    txn.commit(when_failed={"tenant": _CreatedMeanwhile(f"Tenant {external_id} was created meanwhile; retry")})
+    return tenant, embed_item
 
 
 def patch_tenant(
@@ -249,13 +266,22 @@ def patch_tenant(
     req: RequestInfo,
     embed_item: Any = None,
 ) -> dict[str, Any]:
-    return to_json(_update(svc, caller, owned_tenant(caller, external_id, item), body, req, full=False), embed_item)
+    tenant = owned_tenant(caller, external_id, item)
+    return to_json(*_update(svc, caller, tenant, body, req, full=False, embed_item=embed_item))
 
 
 def _update(
-    svc: Keyhole, caller: PlatformCaller, tenant: Tenant, body: dict[str, Any], req: RequestInfo, *, full: bool
-) -> Tenant:
-    """Apply what changed (nothing written when nothing did: the same PUT again is a no-op)."""
+    svc: Keyhole,
+    caller: PlatformCaller,
+    tenant: Tenant,
+    body: dict[str, Any],
+    req: RequestInfo,
+    *,
+    full: bool,
+    embed_item: Any = None,
+) -> tuple[Tenant, Any]:
+    """Apply what changed (nothing written when nothing did: the same PUT again is a no-op).
+    Returns the tenant and its `TenantEmbedding` as they now are."""
     current = settings_of(tenant)
     fields = _validate(svc, caller, body, current, full=full)
     actions: list[Any] = []
@@ -281,16 +307,27 @@ def _update(
             actions.append(Tenant.limits.set(limits))
             tenant.limits = limits
     settings = {k: v for k, v in fields.get("settings", {}).items() if current.get(k) != v}
+    origins = settings.pop(embedding.SETTING, None)
+    if origins is not None and origins != embedding.origins_of(embed_item):
+        embed_item = embedding.new_item(tenant.tenant_id, origins)
+        changes[embedding.SETTING] = origins
+    else:
+        origins = None
     if settings:
         actions += tenants.settings_actions(settings)
         changes["settings"] = settings
         tenant.settings = {k: v for k, v in {**current, **settings}.items() if v is not None}
-    if not actions:
-        return tenant
+    if not changes and not actions:
+        return tenant, embed_item
     now = svc.clock.now()
     txn = svc.store.txn()
     condition = (Tenant.namespace_key == caller.namespace_key) & Tenant.deleted_at.does_not_exist()
-    txn.update(Tenant, Tenant.key(tenant.tenant_id), actions, condition=condition, tag="tenant")
+    if actions:
+        txn.update(Tenant, Tenant.key(tenant.tenant_id), actions, condition=condition, tag="tenant")
+    else:
+        txn.check(Tenant, Tenant.key(tenant.tenant_id), condition, tag="tenant")
+    if origins is not None:
+        txn.put(embed_item, tag="embedding")
     txn.put(
         audit.new_event(
             tenant.tenant_id,
@@ -304,7 +341,7 @@ def _update(
         )
     )
     txn.commit(when_failed={"tenant": NotFound("No such tenant")})
-    return tenant
+    return tenant, embed_item
 
 
 # --- read ------------------------------------------------------------------------------------

@@ -213,6 +213,34 @@ def test_the_tenant_views_show_its_embed_origins(product: Product) -> None:
     assert product.call("POST", "/v1/tenants/org-1/suspend").json["settings"]["embed_origins"] == origins
 
 
+def test_a_put_that_meets_a_concurrent_create_of_the_same_tenant_is_an_update(product: Product, stack: Any) -> None:
+    from chalicelib.platform import tenants as platform_tenants
+    from chalicelib.service import RequestInfo
+
+    product.org("org-race", name="First")
+    caller, _ = keys.authenticate_caller(stack.svc, {"authorization": f"Bearer {product.key}"})
+    # WHEN a PUT that read no tenant (before the other PUT's create committed) goes on to create it
+    status, shown = platform_tenants.put_tenant(stack.svc, caller, "org-race", None, {**ORG, "name": "Second"},
+                                                RequestInfo(request_id="test"))
+    # THEN it is an update of the tenant the other PUT made (idempotent), not a 409
+    assert (status, shown["name"]) == (200, "Second")
+    assert product.call("GET", "/v1/tenants/org-race").json["name"] == "Second"
+
+
+def test_a_tenant_put_takes_back_what_its_get_shows_embed_origins_included(product: Product) -> None:
+    shown = product.org(settings={"embed_origins": ["https://app.example.com"]})
+    assert shown["settings"]["embed_origins"] == ["https://app.example.com"]
+    # WHEN the product PUTs back what it read: nothing changes, nothing is refused
+    again = product.call("PUT", "/v1/tenants/org-1", body={"name": shown["name"], "plan": shown["plan"],
+                                                           "settings": shown["settings"]})
+    assert again.status == 200 and again.json["settings"] == shown["settings"], again
+    # AND a PATCH changes the origins (and only them), as PATCH /v1/tenant acting for it does
+    moved = product.call("PATCH", "/v1/tenants/org-1", body={"settings": {"embed_origins": ["https://b.example.com"]}})
+    assert moved.status == 200 and moved.json["settings"]["embed_origins"] == ["https://b.example.com"]
+    assert product.call("GET", "/v1/tenant", "org-1").json["settings"]["embed_origins"] == ["https://b.example.com"]
+    assert product.call("PATCH", "/v1/tenants/org-1", body={"settings": {"embed_origins": ["ftp://x"]}}).status == 422
+
+
 @pytest.mark.parametrize("body, field", [
     ({"name": "Globex"}, "plan"),
     ({"plan": "team"}, "name"),
