@@ -13,6 +13,7 @@ again). Re-running is safe. The ops tool (`chalicelib/ops/revocation.py`) and te
 
 from __future__ import annotations
 
+import itertools
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -195,14 +196,21 @@ def revoke_request(svc: Keyhole, principal: Principal, body: dict[str, Any], req
     started = time.monotonic()
     results: list[dict[str, Any]] = []
     complete = True
-    for record in _matching(svc, principal, resource_id=resource_id, actor=actor):
-        if cutoff is not None and not record.created_at < cutoff:
-            continue
-        if len(results) >= MAX_PER_CALL or time.monotonic() - started > TIME_BUDGET_SECONDS:
-            complete = False
-            break
-        revoked = links.revoke_link(svc, principal, record, req, reason=reason)
-        results.append(_result(record, "revoked" if revoked else "already_revoked"))
+
+    def out_of_time() -> bool:
+        return time.monotonic() - started > TIME_BUDGET_SECONDS
+
+    try:
+        for record in _matching(svc, principal, resource_id=resource_id, actor=actor, out_of_time=out_of_time):
+            if cutoff is not None and not record.created_at < cutoff:
+                continue
+            if len(results) >= MAX_PER_CALL or out_of_time():
+                complete = False
+                break
+            revoked = links.revoke_link(svc, principal, record, req, reason=reason)
+            results.append(_result(record, "revoked" if revoked else "already_revoked"))
+    except _OutOfTime:
+        complete = False
     return {"results": results, "revoked": sum(r["status"] == "revoked" for r in results), "complete": complete}
 
 
@@ -229,20 +237,32 @@ def _revoke_named(svc: Keyhole, principal: Principal, req: RequestInfo, ids: lis
     return {"results": results, "revoked": sum(r["status"] == "revoked" for r in results), "complete": True}
 
 
+class _OutOfTime(Exception):
+    """The call's time budget ran out while reading (the answer says `complete: false`)."""
+
+
 def _matching(
-    svc: Keyhole, principal: Principal, *, resource_id: str | None, actor: str | None
+    svc: Keyhole,
+    principal: Principal,
+    *,
+    resource_id: str | None,
+    actor: str | None,
+    out_of_time: Callable[[], bool],
 ) -> Iterator[LinkRecord]:
-    """The active and paused links of the tenant (or resource), or those the actor's requests made."""
+    """The active and paused links of the tenant (or resource), or those the actor's requests made.
+    An actor's list holds every link it ever made: it is read a page at a time, within the budget."""
     if actor is None:
         yield from active_links(svc, principal.tenant_id, resource_id=resource_id)
         return
     now_s = to_rfc3339(svc.clock.now()) or ""
-    keys: list[tuple[str, str]] = [
-        LinkRecord.key(entry.link_id)
-        for entry in ActorLink.query(ActorLink.partition(principal.tenant_id, actor), consistent_read=True)
-    ]
-    for start in range(0, len(keys), BATCH):
-        for record in svc.store.batch_get([(LinkRecord, key) for key in keys[start : start + BATCH]]):
+    entries = ActorLink.query(ActorLink.partition(principal.tenant_id, actor), consistent_read=True)
+    while True:
+        if out_of_time():
+            raise _OutOfTime()
+        keys = [LinkRecord.key(entry.link_id) for entry in itertools.islice(entries, BATCH)]
+        if not keys:
+            return
+        for record in svc.store.batch_get([(LinkRecord, key) for key in keys]):
             if (
                 isinstance(record, LinkRecord)
                 and record.tenant_id == principal.tenant_id
