@@ -205,6 +205,7 @@ def build_all(svc: Keyhole, payload: Mapping[str, Any]) -> None:
             continue
         key = objects.bundle_key(tenant_id, locator, set_digest)
         found = objects.head(svc, key)
+        written = found is None
         if found is None:
             size = write_zip(svc, tenant_id=tenant_id, locator=locator, key=key, files=files)
             telemetry.add(BUNDLES_BUILT)
@@ -213,7 +214,19 @@ def build_all(svc: Keyhole, payload: Mapping[str, Any]) -> None:
             size = int(found["size"])
         ready[set_digest] = size
         if not _record(svc, head, ready):
+            if written:
+                _drop_if_unused(svc, tenant_id, resource_id, locator, set_digest, key)
             return  # the version moved on meanwhile: the newer version's job carries on
+
+
+def _drop_if_unused(svc: Keyhole, tenant_id: str, resource_id: str, locator: str, set_digest: str, key: str) -> None:
+    """A zip built for a version that was replaced while it was built: no job of the new version
+    knows of it, so unless the new version offers the same set, it would stay in the bucket
+    (holding files that may have been deleted meanwhile)."""
+    current = _version_sets(svc, tenant_id, resource_id, locator)
+    if current is not None and set_digest in current[1]:
+        return  # the newer version offers it too: its job finds the object and records it
+    objects.delete(svc, [key])
 
 
 def _record(svc: Keyhole, head: ResourceHead, ready: dict[str, Any]) -> bool:

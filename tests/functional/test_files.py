@@ -570,3 +570,40 @@ def test_a_version_with_many_large_sets_still_publishes_and_gets_its_zips(http_s
     location = requests.get(bundle["download_url"], headers=viewer(), allow_redirects=False).headers["Location"]
     shown = [n for n in names if not n.startswith("f03/")]
     assert sorted(zipfile.ZipFile(io.BytesIO(requests.get(location).content)).namelist()) == sorted(shown)
+
+
+def test_a_zip_built_while_a_file_is_deleted_does_not_stay_in_the_bucket(http_stack: Any) -> None:
+    # GIVEN three published files, whose zip the worker is about to build
+    from chalicelib.files import objects
+
+    t = Tenant(http_stack, "Racing Co")
+    t.resource("r-race")
+    gone = t.upload("r-race", "gone.pdf", PDF)
+    t.upload("r-race", "stays.pdf", PDF[::-1])
+    t.upload("r-race", "also.pdf", PDF[1:])
+    tenant_id = t.call("GET", "/v1/tenant").json()["id"]
+    client = objects.client(http_stack.svc)
+    deleted = []
+
+    def delete_the_file(**kwargs: Any) -> None:
+        # WHEN the file is deleted just as the zip's upload completes (a new version)
+        if not deleted:
+            deleted.append(t.call("DELETE", f"/v1/resources/r-race/files/{gone['file_id']}").status_code)
+
+    client.meta.events.register("before-call.s3.CompleteMultipartUpload", delete_the_file, unique_id="race-delete")
+    try:
+        drain(http_stack)
+    finally:
+        client.meta.events.unregister("before-call.s3.CompleteMultipartUpload", unique_id="race-delete")
+    assert deleted == [204]
+    while drain(http_stack)["due"]:
+        pass
+    # THEN the new version's zip is ready, and no zip in the bucket holds the deleted file
+    link = t.link("r-race")
+    assert requests.get(link["url"] + "/data", headers=viewer()).json()["bundle"]["status"] == "ready"
+    bucket = http_stack.outputs["FilesBucketName"]
+    stored = s3(http_stack).list_objects_v2(Bucket=bucket, Prefix=f"bundles/{tenant_id}/").get("Contents") or []
+    assert stored
+    for item in stored:
+        body = s3(http_stack).get_object(Bucket=bucket, Key=item["Key"])["Body"].read()
+        assert "gone.pdf" not in zipfile.ZipFile(io.BytesIO(body)).namelist(), item["Key"]
