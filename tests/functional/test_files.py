@@ -607,3 +607,59 @@ def test_a_zip_built_while_a_file_is_deleted_does_not_stay_in_the_bucket(http_st
     for item in stored:
         body = s3(http_stack).get_object(Bucket=bucket, Key=item["Key"])["Body"].read()
         assert "gone.pdf" not in zipfile.ZipFile(io.BytesIO(body)).namelist(), item["Key"]
+
+
+def test_a_complete_that_fails_to_publish_leaves_the_upload_tagged_pending(http_stack: Any) -> None:
+    # GIVEN an uploaded file (tagged pending by its PUT), and a complete run by the API's own code
+    from chalicelib.files import objects
+    from chalicelib.resources import resource_files
+    from chalicelib.runtime.errors import NotFound
+    from chalicelib.service import RequestInfo
+    from chalicelib.storage.models import ResourceHead
+    from chalicelib.tenancy import apikeys
+
+    svc = http_stack.svc
+    t = Tenant(http_stack, "Tagged Co")
+    t.resource("r-tag")
+    started = t.start("r-tag", "a.pdf", PDF).json()
+    upload = started["upload"]
+    assert requests.put(upload["url"], data=PDF, headers=upload["headers"]).status_code == 200
+    tenant_id = t.call("GET", "/v1/tenant").json()["id"]
+    principal, (head,) = apikeys.authenticate(svc, t.admin, [(ResourceHead, ResourceHead.key(tenant_id, "r-tag"))])
+    (key,) = _keys_for(http_stack, started["file_id"])
+    client = objects.client(svc)
+    removed = []
+
+    def remove_the_resource(**kwargs: Any) -> None:
+        # WHEN the resource goes while the complete checks the stored object (publishing then fails)
+        if not removed:
+            removed.append(t.call("DELETE", "/v1/resources/r-tag").status_code)
+
+    client.meta.events.register("before-call.s3.HeadObject", remove_the_resource, unique_id="tag-race")
+    try:
+        with pytest.raises(NotFound):
+            resource_files.complete(svc, principal, head, started["file_id"], RequestInfo(request_id="tag-test"))
+    finally:
+        client.meta.events.unregister("before-call.s3.HeadObject", unique_id="tag-race")
+    assert removed == [204]
+    # THEN the object keeps its pending tag (the lifecycle rule still removes it)
+    bucket = http_stack.outputs["FilesBucketName"]
+    tags = s3(http_stack).get_object_tagging(Bucket=bucket, Key=key)["TagSet"]
+    assert {"Key": "keyhole-upload", "Value": "pending"} in tags
+
+
+def test_completing_a_published_file_again_clears_its_pending_tag(http_stack: Any) -> None:
+    # GIVEN a published file whose object got its pending tag back (a clear lost after the publish)
+    t = Tenant(http_stack, "Repair Co")
+    t.resource("r-repair")
+    entry = t.upload("r-repair", "a.pdf", PDF)
+    (key,) = _keys_for(http_stack, entry["file_id"])
+    bucket = http_stack.outputs["FilesBucketName"]
+    assert s3(http_stack).get_object_tagging(Bucket=bucket, Key=key)["TagSet"] == []
+    s3(http_stack).put_object_tagging(
+        Bucket=bucket, Key=key, Tagging={"TagSet": [{"Key": "keyhole-upload", "Value": "pending"}]}
+    )
+    # WHEN the complete is repeated THEN it answers the file and the tag is gone
+    again = t.call("POST", f"/v1/resources/r-repair/files/{entry['file_id']}/complete")
+    assert again.status_code == 200 and again.json()["file_id"] == entry["file_id"]
+    assert s3(http_stack).get_object_tagging(Bucket=bucket, Key=key)["TagSet"] == []
