@@ -6,9 +6,10 @@ per distinct *set*: the whole resource's, and each scope's whose `file:` pattern
 different set. A set is named by its digest (the files' ids, checksums and names), so a set that
 does not change across versions (a document update, a file added to another scope) keeps its zip.
 
-Publishing a version stages one `bundle` job with the sets that have no zip yet; the worker
-(`build_all`) builds each zip once, then records it (digest -> size) on the resource head and on
-the viewer heads of that version, where a viewer request finds it with the read it makes anyway.
+Publishing a version stages one `bundle` job naming (by digest) the sets that have no zip yet;
+the worker (`build_all`) reads the version's files and scopes, builds each zip once, then records
+it (digest -> size) on the resource head and on the viewer heads of that version, where a viewer
+request finds it with the read it makes anyway.
 Until then the page says "Preparing..." and the zip route answers 409 `preparing`.
 
 A zip is streamed: each file is read from the bucket in 1 MiB chunks and written into a zip
@@ -31,6 +32,7 @@ from chalicelib.files import names, objects
 from chalicelib.runtime import telemetry
 from chalicelib.runtime.clock import parse_rfc3339
 from chalicelib.service import Keyhole
+from chalicelib.storage import contents
 from chalicelib.storage.models import ResourceHead, ViewerHead, plain
 from chalicelib.storage.store import TxnCancelled
 
@@ -53,18 +55,18 @@ def sets_of(files: Sequence[Mapping[str, Any]], scopes: Mapping[str, Sequence[st
 
 
 def job_payload(
-    *, tenant_id: str, resource_id: str, locator: str, version: int, sets: Mapping[str, list[Any]]
+    *, tenant_id: str, resource_id: str, locator: str, version: int, digests: Sequence[str]
 ) -> dict[str, Any]:
-    entries = {
-        d: [{k: f[k] for k in ("id", "name", "size", "sha256", "published_at") if k in f} for f in chosen]
-        for d, chosen in sets.items()
-    }
+    """What identifies a `bundle` job's work: the version and the digests of its missing sets.
+
+    The files themselves are not copied in (a thousand files in a dozen sets would pass
+    DynamoDB's 400 KB item limit); the worker recomputes the sets from the version's content."""
     return {
         "tenant_id": tenant_id,
         "resource_id": resource_id,
         "locator": locator,
         "version": version,
-        "sets": entries,
+        "digests": sorted(digests),
     }
 
 
@@ -167,29 +169,64 @@ def write_zip(svc: Keyhole, *, tenant_id: str, locator: str, key: str, files: Se
         raise
 
 
+def _version_sets(
+    svc: Keyhole, tenant_id: str, resource_id: str, locator: str
+) -> tuple[ResourceHead, dict[str, list[Any]]] | None:
+    """The resource's current head and the sets its version offers a zip of (None: gone)."""
+    head = svc.store.get(ResourceHead, ResourceHead.key(tenant_id, resource_id))
+    if head is None or head.deleting or head.locator != locator:
+        return None
+    if not int(head.file_count or 0):
+        return head, {}
+    stored = contents.read(svc.store, locator)
+    if stored is None or int(stored[0].version) != int(head.version):
+        return None  # replaced between the two reads: the newer version has a job of its own
+    content = stored[1]
+    return head, sets_of(list(content.get("files") or []), dict(content.get("scopes") or {}))
+
+
 def build_all(svc: Keyhole, payload: Mapping[str, Any]) -> None:
-    """The `bundle` job: build the zips of one version that do not exist yet, then record them."""
+    """The `bundle` job: build the zips of one version that do not exist yet, then record them.
+
+    The job names the sets by digest only; their files come from the version's stored content."""
     tenant_id, resource_id = str(payload["tenant_id"]), str(payload["resource_id"])
     locator, version = str(payload["locator"]), int(payload["version"])
-    head = svc.store.get(ResourceHead, ResourceHead.key(tenant_id, resource_id))
-    if head is None or head.deleting or head.locator != locator or int(head.version) != version:
+    current = _version_sets(svc, tenant_id, resource_id, locator)
+    if current is None or int(current[0].version) != version:
         return  # deleted, or replaced by a newer version, which has a job of its own
+    head, sets = current
     stored = plain(head.bundles) if head.bundles is not None else {}
     ready: dict[str, Any] = {str(k): int(v) for k, v in stored.items()}
-    for set_digest, files in dict(payload.get("sets") or {}).items():
-        if set_digest in ready:
+    # A job staged before jobs carried digests only named them as the keys of "sets".
+    wanted = [str(d) for d in (payload.get("digests") or list(dict(payload.get("sets") or {})))]
+    for set_digest in wanted:
+        files = sets.get(set_digest)
+        if set_digest in ready or files is None:
             continue
         key = objects.bundle_key(tenant_id, locator, set_digest)
-        stored = objects.head(svc, key)
-        if stored is None:
+        found = objects.head(svc, key)
+        written = found is None
+        if found is None:
             size = write_zip(svc, tenant_id=tenant_id, locator=locator, key=key, files=files)
             telemetry.add(BUNDLES_BUILT)
             telemetry.add(BUNDLE_BYTES, size)
         else:
-            size = int(stored["size"])
+            size = int(found["size"])
         ready[set_digest] = size
         if not _record(svc, head, ready):
+            if written:
+                _drop_if_unused(svc, tenant_id, resource_id, locator, set_digest, key)
             return  # the version moved on meanwhile: the newer version's job carries on
+
+
+def _drop_if_unused(svc: Keyhole, tenant_id: str, resource_id: str, locator: str, set_digest: str, key: str) -> None:
+    """A zip built for a version that was replaced while it was built: no job of the new version
+    knows of it, so unless the new version offers the same set, it would stay in the bucket
+    (holding files that may have been deleted meanwhile)."""
+    current = _version_sets(svc, tenant_id, resource_id, locator)
+    if current is not None and set_digest in current[1]:
+        return  # the newer version offers it too: its job finds the object and records it
+    objects.delete(svc, [key])
 
 
 def _record(svc: Keyhole, head: ResourceHead, ready: dict[str, Any]) -> bool:

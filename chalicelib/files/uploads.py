@@ -169,7 +169,13 @@ def check_uploaded(svc: Keyhole, record: FileRecord) -> None:
     if problems:
         objects.delete(svc, [key])
         raise ValidationFailed(problems, "The uploaded object does not match the declared file; it was removed")
-    objects.clear_pending_tag(svc, key)
+
+
+def keep(svc: Keyhole, record: FileRecord) -> None:
+    """The file is published: its object loses the lifecycle tag that removes abandoned uploads.
+    Called only once the version listing it is committed (a failed publish leaves the tag, so the
+    object is cleaned up), and again when a complete is repeated (which repairs a lost clear)."""
+    objects.clear_pending_tag(svc, objects.file_key(record.tenant_id, record.pk.removeprefix("FILES#"), record.file_id))
 
 
 def entry_of(record: FileRecord, published_at: str) -> dict[str, Any]:

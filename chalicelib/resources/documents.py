@@ -28,6 +28,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.runtime.caches import ContentCache
+from chalicelib.storage.contents import ContentMissing as ContentMissing
+from chalicelib.storage.contents import decode as decode
+from chalicelib.storage.contents import read as read
+from chalicelib.storage.contents import whole_payload
 from chalicelib.storage.models import DocumentBody, ViewerHead
 from chalicelib.storage.sizes import READ_UNIT, item_bytes
 from chalicelib.storage.store import Store, Txn
@@ -40,10 +44,6 @@ COMPRESSION_LEVEL = 6
 RETIRED_SECONDS = 3600
 # One body item's share of the compressed content (DynamoDB's item limit is 400 KB).
 BODY_PART_BYTES = 350_000
-
-
-class ContentMissing(Exception):
-    """A head names a version whose body is gone: a newer version replaced it meanwhile."""
 
 
 @dataclass(frozen=True)
@@ -59,13 +59,6 @@ def encode(content: Mapping[str, Any]) -> tuple[bytes, int]:
     """Compressed JSON of the content, and the size of the uncompressed JSON."""
     text = json.dumps(content, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     return zlib.compress(text, COMPRESSION_LEVEL), len(text)
-
-
-def decode(payload: bytes) -> dict[str, Any]:
-    value = json.loads(zlib.decompress(payload))
-    if not isinstance(value, dict):
-        raise ValueError("stored content is not an object")
-    return value
 
 
 def replica_of(token_hash: str) -> int:
@@ -153,33 +146,6 @@ def stage_delete(txn: Txn, *, locator: str, body_version: int | None, body_parts
             )
 
 
-def _whole_payload(store: Store, locator: str, version: int, first: DocumentBody, *, consistent: bool) -> bytes:
-    """The compressed content of a body item, with its further parts when it was split."""
-    parts = int(first.parts or 1)
-    if parts <= 1:
-        return bytes(first.payload)
-    keys = [(DocumentBody, DocumentBody.key(locator, version, part)) for part in range(1, parts)]
-    rest = store.batch_get(keys, consistent=consistent)
-    if any(item is None for item in rest) and not consistent:
-        rest = store.batch_get(keys)
-    if any(item is None for item in rest):
-        raise ContentMissing(f"version {version} lost a part of its body")
-    return bytes(first.payload) + b"".join(bytes(item.payload) for item in rest)  # type: ignore[union-attr]
-
-
-def read(store: Store, locator: str) -> tuple[ViewerHead, dict[str, Any]] | None:
-    """The current head and content, read consistently (the admin API's view)."""
-    head = store.get(ViewerHead, ViewerHead.key(locator, 0))
-    if head is None:
-        return None
-    if head.payload is not None:
-        return head, decode(head.payload)
-    body = store.get(DocumentBody, DocumentBody.key(locator, int(head.version)))
-    if body is None:
-        return None
-    return head, decode(_whole_payload(store, locator, int(head.version), body, consistent=True))
-
-
 def content_of(store: Store, cache: ContentCache, locator: str, head: ViewerHead) -> dict[str, Any]:
     """The content of the version `head` names: from the head itself, the container's cache, or
     one read of its body. Raises `ContentMissing` if that version has been replaced since."""
@@ -196,6 +162,6 @@ def content_of(store: Store, cache: ContentCache, locator: str, head: ViewerHead
             body = store.get(DocumentBody, key)
         if body is None:
             raise ContentMissing(f"version {version} has no body")
-        content = decode(_whole_payload(store, locator, version, body, consistent=False))
+        content = decode(whole_payload(store, locator, version, body, consistent=False))
     cache.put(locator, version, content, int(head.content_bytes or 0))
     return content

@@ -65,6 +65,7 @@ def complete(
     if record.state == "published":
         for entry in documents_files(svc, head):
             if entry["id"] == file_id:
+                uploads.keep(svc, record)
                 return _answer(entry, head)
         raise NotFound("No such file")
     uploads.check_uploaded(svc, record)
@@ -108,6 +109,7 @@ def complete(
         stage_extra=mark_published,
         audit_details={"file_id": file_id, "file_name": record.name, "file_size": int(record.size)},
     )
+    uploads.keep(svc, record)
     return {**uploads.entry_json(entry), "resource_version": answer["version"], "etag": answer["etag"]}
 
 

@@ -551,10 +551,10 @@ def _stage_file_work(
 
     sets = bundles.sets_of(files, scopes) if files else {}
     ready = {d: size for d, size in previous_ready.items() if d in sets}
-    missing = {d: chosen for d, chosen in sets.items() if d not in ready}
+    missing = [d for d in sets if d not in ready]
     if missing:
         payload = bundles.job_payload(
-            tenant_id=tenant_id, resource_id=resource_id, locator=locator, version=version, sets=missing
+            tenant_id=tenant_id, resource_id=resource_id, locator=locator, version=version, digests=missing
         )
         jobs.stage(txn, "bundle", tenant_id, payload, now=now)
     kept_ids = {str(f["id"]) for f in files}

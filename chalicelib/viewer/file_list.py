@@ -58,7 +58,7 @@ def _file_row(entry: Mapping[str, Any], token: str, previews: Mapping[str, str],
     kind = names.media_type(str(entry["content_type"]))
     preview = previews.get(str(entry["id"]))
     figure = (
-        f'<img class="preview" src="{attr(preview)}" alt="Preview of {attr(shown)}" loading="lazy" '
+        f'<img class="preview" src="{attr(preview)}" alt="Preview of {attr(shown)}" '
         'referrerpolicy="no-referrer" decoding="async">'
         if preview
         else ""

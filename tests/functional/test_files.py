@@ -43,19 +43,33 @@ class Tenant:
         self.api = stack.api_url
 
     def call(self, method: str, path: str, body: Any = None, **kw: Any) -> requests.Response:
-        return requests.request(method, f"{self.api}{path}", json=body,
-                                headers={"Authorization": f"Bearer {self.admin}", **kw.pop("headers", {})}, **kw)
+        return requests.request(
+            method,
+            f"{self.api}{path}",
+            json=body,
+            headers={"Authorization": f"Bearer {self.admin}", **kw.pop("headers", {})},
+            **kw,
+        )
 
     def resource(self, resource_id: str, **body: Any) -> Dict[str, Any]:
-        reply = self.call("PUT", f"/v1/resources/{resource_id}",
-                          {"type": "bundle", "name": "Scan passport", "document": {"summary": "ok"}, **body})
+        reply = self.call(
+            "PUT",
+            f"/v1/resources/{resource_id}",
+            {"type": "bundle", "name": "Scan passport", "document": {"summary": "ok"}, **body},
+        )
         assert reply.status_code in (200, 201), reply.text
         return reply.json()
 
-    def start(self, resource_id: str, name: str, data: bytes, content_type: str = "application/pdf",
-              **overrides: Any) -> requests.Response:
-        body = {"name": name, "content_type": content_type, "size": len(data),
-                "sha256": hashlib.sha256(data).hexdigest(), **overrides}
+    def start(
+        self, resource_id: str, name: str, data: bytes, content_type: str = "application/pdf", **overrides: Any
+    ) -> requests.Response:
+        body = {
+            "name": name,
+            "content_type": content_type,
+            "size": len(data),
+            "sha256": hashlib.sha256(data).hexdigest(),
+            **overrides,
+        }
         return self.call("POST", f"/v1/resources/{resource_id}/files", body)
 
     def upload(self, resource_id: str, name: str, data: bytes, content_type: str = "application/pdf") -> Dict[str, Any]:
@@ -119,8 +133,7 @@ def test_upload_complete_download_gets_identical_bytes(http_stack: Any) -> None:
     location = redirect.headers["Location"]
     query = parse_qs(urlsplit(location).query)
     assert query["X-Amz-Expires"] == ["60"]
-    assert query["response-content-disposition"] == [
-        "attachment; filename=\"scan report.pdf\""]
+    assert query["response-content-disposition"] == ['attachment; filename="scan report.pdf"']
     assert query["response-content-type"] == ["application/pdf"]
     assert redirect.headers["Cache-Control"] == "no-store" and redirect.headers["Referrer-Policy"] == "no-referrer"
     assert link["token"] not in location  # the bucket never sees the token
@@ -146,7 +159,10 @@ def test_s3_refuses_bytes_other_than_the_declared_ones(http_stack: Any) -> None:
     tampered = bytes([PDF[0] ^ 1]) + PDF[1:]
     assert requests.put(url, data=tampered, headers=headers).status_code in (400, 403)
     # WHEN another length is sent THEN refused (signature mismatch on S3; the checksum here)
-    assert requests.put(url, data=PDF + b"x", headers={**headers, "Content-Length": str(len(PDF) + 1)}).status_code in (400, 403)
+    assert requests.put(url, data=PDF + b"x", headers={**headers, "Content-Length": str(len(PDF) + 1)}).status_code in (
+        400,
+        403,
+    )
     # WHEN the checksum header is left out THEN refused (a signed header is missing)
     partial = {k: v for k, v in headers.items() if k != "x-amz-checksum-sha256"}
     assert requests.put(url, data=PDF, headers=partial).status_code == 403
@@ -187,16 +203,22 @@ def test_upload_requests_are_validated(http_stack: Any) -> None:
     assert t.start("r-rules", "a.pdf", PDF, extra=1).status_code == 422
     assert t.start("missing", "a.pdf", PDF).status_code == 404
     # an origin resource holds no files
-    t.call("PUT", "/v1/resources/r-origin", {"type": "t", "name": "o", "origin": {
-        "url": "http://127.0.0.1:9/", "allowed_paths": ["/"]}})
+    t.call(
+        "PUT",
+        "/v1/resources/r-origin",
+        {"type": "t", "name": "o", "origin": {"url": "http://127.0.0.1:9/", "allowed_paths": ["/"]}},
+    )
     assert t.start("r-origin", "a.pdf", PDF).status_code == 409
     # another tenant's resource is the usual 404
     other = Tenant(http_stack, "Other Co")
     assert other.start("r-rules", "a.pdf", PDF).status_code == 404
     # a viewer key cannot upload
     key = t.call("POST", "/v1/api-keys", {"name": "ro", "role": "viewer"}).json()["key"]
-    reply = requests.post(f"{t.api}/v1/resources/r-rules/files", json={"name": "a.pdf", "content_type": "application/pdf",
-                          "size": 1, "sha256": "0" * 64}, headers={"Authorization": f"Bearer {key}"})
+    reply = requests.post(
+        f"{t.api}/v1/resources/r-rules/files",
+        json={"name": "a.pdf", "content_type": "application/pdf", "size": 1, "sha256": "0" * 64},
+        headers={"Authorization": f"Bearer {key}"},
+    )
     assert reply.status_code == 403
 
 
@@ -205,20 +227,27 @@ def test_scriptable_types_are_served_as_octet_stream_attachments(http_stack: Any
     t.resource("r-html")
     html = b"<html><script>alert(1)</script></html>"
     page = t.upload("r-html", "pages/index.html", html, "text/html; charset=utf-8")
-    svg = t.upload("r-html", "logo.svg", b"<svg xmlns='http://www.w3.org/2000/svg'><script>1</script></svg>",
-                   "image/svg+xml")
+    svg = t.upload(
+        "r-html", "logo.svg", b"<svg xmlns='http://www.w3.org/2000/svg'><script>1</script></svg>", "image/svg+xml"
+    )
     link = t.link("r-html")
     for entry in (page, svg):
-        location = requests.get(f"{link['url']}/files/{entry['file_id']}", headers=viewer(),
-                                allow_redirects=False).headers["Location"]
+        location = requests.get(
+            f"{link['url']}/files/{entry['file_id']}", headers=viewer(), allow_redirects=False
+        ).headers["Location"]
         fetched = requests.get(location)
         assert fetched.headers["Content-Type"] == "application/octet-stream"
         assert fetched.headers["Content-Disposition"].startswith("attachment;")
     # a name that is not ASCII keeps an ASCII fallback and the exact name (RFC 6266 / 5987)
-    odd = t.upload("r-html", "Prüfbericht \"final\".pdf", PDF)
-    location = requests.get(f"{link['url']}/files/{odd['file_id']}", headers=viewer(), allow_redirects=False).headers["Location"]
+    odd = t.upload("r-html", 'Prüfbericht "final".pdf', PDF)
+    location = requests.get(f"{link['url']}/files/{odd['file_id']}", headers=viewer(), allow_redirects=False).headers[
+        "Location"
+    ]
     disposition = parse_qs(urlsplit(location).query)["response-content-disposition"][0]
-    assert disposition == "attachment; filename=\"Pr_fbericht _final_.pdf\"; filename*=UTF-8''Pr%C3%BCfbericht%20%22final%22.pdf"
+    assert (
+        disposition
+        == "attachment; filename=\"Pr_fbericht _final_.pdf\"; filename*=UTF-8''Pr%C3%BCfbericht%20%22final%22.pdf"
+    )
 
 
 def test_downloads_obey_password_view_limit_rate_limit_scope_and_revocation(http_stack: Any) -> None:
@@ -233,7 +262,9 @@ def test_downloads_obey_password_view_limit_rate_limit_scope_and_revocation(http
     url = f"{locked['url']}/files/{report['file_id']}"
     assert requests.get(url, headers=viewer(), allow_redirects=False).status_code == 401
     session = requests.Session()
-    assert session.post(locked["url"] + "/unlock", json={"password": "correct horse"}, headers=viewer()).status_code == 200
+    assert (
+        session.post(locked["url"] + "/unlock", json={"password": "correct horse"}, headers=viewer()).status_code == 200
+    )
     assert session.get(url, headers=viewer(), allow_redirects=False).status_code == 302
     # view limit: a GET never downloads (unfurlers), a POST uses a view, then the link is exhausted
     limited = t.link("r-gated", max_views=1)
@@ -253,11 +284,14 @@ def test_downloads_obey_password_view_limit_rate_limit_scope_and_revocation(http
     assert [f["name"] for f in data["files"]] == ["report.pdf"] and data["document"] == {"summary": "ok"}
     outside = requests.get(f"{scoped['url']}/files/{photo['file_id']}", headers=viewer())
     assert outside.status_code == 404 and outside.content == dead.content
-    assert {k: v for k, v in outside.headers.items() if k.lower() not in ("date", "x-request-id", "content-length")} == {
-        k: v for k, v in dead.headers.items() if k.lower() not in ("date", "x-request-id", "content-length")}
+    assert {
+        k: v for k, v in outside.headers.items() if k.lower() not in ("date", "x-request-id", "content-length")
+    } == {k: v for k, v in dead.headers.items() if k.lower() not in ("date", "x-request-id", "content-length")}
     assert requests.get(f"{scoped['url']}/files/fil_{'0' * 20}", headers=viewer()).content == dead.content
     audit = t.link("r-gated", scope="audit")
-    assert [f["name"] for f in requests.get(audit["url"] + "/data", headers=viewer()).json()["files"]] == ["audit/photo.png"]
+    assert [f["name"] for f in requests.get(audit["url"] + "/data", headers=viewer()).json()["files"]] == [
+        "audit/photo.png"
+    ]
     assert requests.get(audit["url"] + "/data", headers=viewer()).json()["document"] == {}
     # revocation: the link stops downloads at once
     open_link = t.link("r-gated")
@@ -296,7 +330,10 @@ def test_download_all_zip_is_built_once_with_the_right_entries(http_stack: Any) 
     bundle = requests.get(photos["url"] + "/data", headers=viewer()).json()["bundle"]
     assert bundle["status"] == "ready"
     location = requests.get(bundle["download_url"], headers=viewer(), allow_redirects=False).headers["Location"]
-    assert sorted(zipfile.ZipFile(io.BytesIO(requests.get(location).content)).namelist()) == ["photos/a.png", "photos/b.png"]
+    assert sorted(zipfile.ZipFile(io.BytesIO(requests.get(location).content)).namelist()) == [
+        "photos/a.png",
+        "photos/b.png",
+    ]
     # AND a document update keeps the zips (same files: nothing to build again)
     t.call("PATCH", "/v1/resources/r-zip", {"document": {"summary": "updated"}})
     assert requests.get(link["url"] + "/data", headers=viewer()).json()["bundle"]["status"] == "ready"
@@ -321,13 +358,19 @@ def test_deleting_files_and_resources_removes_their_objects(http_stack: Any) -> 
     assert t.call("DELETE", f"/v1/resources/r-del/files/{first['file_id']}").status_code == 404
     drain(http_stack)
     assert [o["Key"] for o in s3(http_stack).list_objects_v2(Bucket=bucket, Prefix=prefix)["Contents"]] != [key_one]
-    assert not [o for o in s3(http_stack).list_objects_v2(Bucket=bucket, Prefix=prefix)["Contents"] if o["Key"] == key_one]
+    assert not [
+        o for o in s3(http_stack).list_objects_v2(Bucket=bucket, Prefix=prefix)["Contents"] if o["Key"] == key_one
+    ]
     # WHEN the resource is deleted THEN every object of it goes (files and zips)
     tenant_prefix = "/".join(key_one.split("/")[:3]) + "/"
     assert t.call("DELETE", "/v1/resources/r-del").status_code == 204
     drain(http_stack)
     assert not s3(http_stack).list_objects_v2(Bucket=bucket, Prefix=tenant_prefix).get("Contents")
-    assert not s3(http_stack).list_objects_v2(Bucket=bucket, Prefix=tenant_prefix.replace("files/", "bundles/")).get("Contents")
+    assert (
+        not s3(http_stack)
+        .list_objects_v2(Bucket=bucket, Prefix=tenant_prefix.replace("files/", "bundles/"))
+        .get("Contents")
+    )
 
 
 def test_a_failing_deletion_is_retried_and_counted(http_stack: Any, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -377,8 +420,9 @@ def test_a_50_mb_file_goes_up_and_down_without_the_handler_holding_it(http_stack
     big = os.urandom(50 * 1024 * 1024)
     # WHEN 50 MB go up through the presigned PUT and down through the share link
     entry = t.upload("r-big", "big.bin", big, "application/octet-stream")
-    location = requests.get(f"{link['url']}/files/{entry['file_id']}", headers=viewer(),
-                            allow_redirects=False).headers["Location"]
+    location = requests.get(f"{link['url']}/files/{entry['file_id']}", headers=viewer(), allow_redirects=False).headers[
+        "Location"
+    ]
     with requests.get(location, stream=True) as fetched:
         digest = hashlib.sha256()
         for chunk in fetched.iter_content(1024 * 1024):
@@ -388,15 +432,17 @@ def test_a_50_mb_file_goes_up_and_down_without_the_handler_holding_it(http_stack
     assert peak_kb() - before < 10 * 1024, (before, peak_kb())
 
 
-def test_a_job_that_keeps_failing_is_set_aside_for_ops_and_can_be_retried(http_stack: Any,
-                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_job_that_keeps_failing_is_set_aside_for_ops_and_can_be_retried(
+    http_stack: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from chalicelib.files import objects
     from chalicelib.storage.models import FileJob
 
     svc = http_stack.svc
     txn = svc.store.txn()
-    job_id = jobs.stage_delete_objects(txn, "ten_0000000000000000", ["files/ten_0000000000000000/x/y"],
-                                       now=svc.clock.time())
+    job_id = jobs.stage_delete_objects(
+        txn, "ten_0000000000000000", ["files/ten_0000000000000000/x/y"], now=svc.clock.time()
+    )
     txn.commit()
     FileJob(*FileJob.key(job_id)).update(actions=[FileJob.attempts.set(jobs.MAX_ATTEMPTS - 1)])
 
@@ -450,20 +496,35 @@ def test_deleting_a_tenant_through_the_platform_api_removes_its_objects(http_sta
 
     _, platform = keys.create_key(http_stack.svc, name="product backend", namespace="files-ns")
     auth = {"Authorization": f"Bearer {platform}"}
-    made = requests.put(f"{http_stack.api_url}/v1/tenants/org-files", json={"name": "Org with files", "plan": "team"},
-                        headers=auth)
+    made = requests.put(
+        f"{http_stack.api_url}/v1/tenants/org-files", json={"name": "Org with files", "plan": "team"}, headers=auth
+    )
     assert made.status_code == 201, made.text
     tenant_id = made.json()["tenant_id"] if "tenant_id" in made.json() else None
     acting = {**auth, "Keyhole-Tenant": "org-files"}
     api = http_stack.api_url
-    assert requests.put(f"{api}/v1/resources/r", json={"type": "t", "name": "n", "document": {}},
-                        headers=acting).status_code == 201
-    started = requests.post(f"{api}/v1/resources/r/files", headers=acting, json={
-        "name": "a.pdf", "content_type": "application/pdf", "size": len(PDF), "sha256": hashlib.sha256(PDF).hexdigest()})
+    assert (
+        requests.put(
+            f"{api}/v1/resources/r", json={"type": "t", "name": "n", "document": {}}, headers=acting
+        ).status_code
+        == 201
+    )
+    started = requests.post(
+        f"{api}/v1/resources/r/files",
+        headers=acting,
+        json={
+            "name": "a.pdf",
+            "content_type": "application/pdf",
+            "size": len(PDF),
+            "sha256": hashlib.sha256(PDF).hexdigest(),
+        },
+    )
     upload = started.json()["upload"]
     assert requests.put(upload["url"], data=PDF, headers=upload["headers"]).status_code == 200
-    assert requests.post(f"{api}/v1/resources/r/files/{started.json()['file_id']}/complete",
-                         headers=acting).status_code == 200
+    assert (
+        requests.post(f"{api}/v1/resources/r/files/{started.json()['file_id']}/complete", headers=acting).status_code
+        == 200
+    )
     (key,) = _keys_for(http_stack, started.json()["file_id"])
     tenant_prefix = "/".join(key.split("/")[:2]) + "/"
     assert tenant_id in (None, key.split("/")[1])
@@ -474,3 +535,131 @@ def test_deleting_a_tenant_through_the_platform_api_removes_its_objects(http_sta
     drain(http_stack)
     # THEN nothing of it is left in the bucket
     assert not s3(http_stack).list_objects_v2(Bucket=bucket, Prefix=tenant_prefix).get("Contents")
+
+
+def test_a_version_with_many_large_sets_still_publishes_and_gets_its_zips(http_stack: Any) -> None:
+    # GIVEN a resource of 100 files with long names in 25 folders, and 25 scopes that each show
+    # every folder but one: 26 sets of about 100 files (their entries, copied into one job,
+    # would be ~600 KB compressed, past DynamoDB's 400 KB item limit)
+    import random
+    import string
+
+    folders = 25
+    scopes = {f"s{k}": [f"file:f{j:02d}/*" for j in range(folders) if j != k] for k in range(folders)}
+    t = Tenant(http_stack, "Many Sets Co")
+    t.resource("r-sets", scopes=scopes)
+    rng = random.Random(7)
+    names = []
+    for n in range(folders * 4):
+        name = f"f{n % folders:02d}/" + "".join(rng.choices(string.ascii_letters + string.digits, k=230)) + ".bin"
+        # WHEN each file is published THEN every version is written (no 500)
+        t.upload("r-sets", name, f"file {n}".encode(), "application/octet-stream")
+        names.append(name)
+    assert t.call("PATCH", "/v1/resources/r-sets", {"document": {"summary": "still writable"}}).status_code == 200
+    # AND the worker builds the zips from the version's stored files
+    while drain(http_stack)["due"]:
+        pass
+    whole = t.link("r-sets")
+    bundle = requests.get(whole["url"] + "/data", headers=viewer()).json()["bundle"]
+    assert bundle["status"] == "ready"
+    location = requests.get(bundle["download_url"], headers=viewer(), allow_redirects=False).headers["Location"]
+    assert sorted(zipfile.ZipFile(io.BytesIO(requests.get(location).content)).namelist()) == sorted(names)
+    scoped = t.link("r-sets", scope="s3")
+    bundle = requests.get(scoped["url"] + "/data", headers=viewer()).json()["bundle"]
+    assert bundle["status"] == "ready"
+    location = requests.get(bundle["download_url"], headers=viewer(), allow_redirects=False).headers["Location"]
+    shown = [n for n in names if not n.startswith("f03/")]
+    assert sorted(zipfile.ZipFile(io.BytesIO(requests.get(location).content)).namelist()) == sorted(shown)
+
+
+def test_a_zip_built_while_a_file_is_deleted_does_not_stay_in_the_bucket(http_stack: Any) -> None:
+    # GIVEN three published files, whose zip the worker is about to build
+    from chalicelib.files import objects
+
+    t = Tenant(http_stack, "Racing Co")
+    t.resource("r-race")
+    gone = t.upload("r-race", "gone.pdf", PDF)
+    t.upload("r-race", "stays.pdf", PDF[::-1])
+    t.upload("r-race", "also.pdf", PDF[1:])
+    tenant_id = t.call("GET", "/v1/tenant").json()["id"]
+    client = objects.client(http_stack.svc)
+    deleted = []
+
+    def delete_the_file(**kwargs: Any) -> None:
+        # WHEN the file is deleted just as the zip's upload completes (a new version)
+        if not deleted:
+            deleted.append(t.call("DELETE", f"/v1/resources/r-race/files/{gone['file_id']}").status_code)
+
+    client.meta.events.register("before-call.s3.CompleteMultipartUpload", delete_the_file, unique_id="race-delete")
+    try:
+        drain(http_stack)
+    finally:
+        client.meta.events.unregister("before-call.s3.CompleteMultipartUpload", unique_id="race-delete")
+    assert deleted == [204]
+    while drain(http_stack)["due"]:
+        pass
+    # THEN the new version's zip is ready, and no zip in the bucket holds the deleted file
+    link = t.link("r-race")
+    assert requests.get(link["url"] + "/data", headers=viewer()).json()["bundle"]["status"] == "ready"
+    bucket = http_stack.outputs["FilesBucketName"]
+    stored = s3(http_stack).list_objects_v2(Bucket=bucket, Prefix=f"bundles/{tenant_id}/").get("Contents") or []
+    assert stored
+    for item in stored:
+        body = s3(http_stack).get_object(Bucket=bucket, Key=item["Key"])["Body"].read()
+        assert "gone.pdf" not in zipfile.ZipFile(io.BytesIO(body)).namelist(), item["Key"]
+
+
+def test_a_complete_that_fails_to_publish_leaves_the_upload_tagged_pending(http_stack: Any) -> None:
+    # GIVEN an uploaded file (tagged pending by its PUT), and a complete run by the API's own code
+    from chalicelib.files import objects
+    from chalicelib.resources import resource_files
+    from chalicelib.runtime.errors import NotFound
+    from chalicelib.service import RequestInfo
+    from chalicelib.storage.models import ResourceHead
+    from chalicelib.tenancy import apikeys
+
+    svc = http_stack.svc
+    t = Tenant(http_stack, "Tagged Co")
+    t.resource("r-tag")
+    started = t.start("r-tag", "a.pdf", PDF).json()
+    upload = started["upload"]
+    assert requests.put(upload["url"], data=PDF, headers=upload["headers"]).status_code == 200
+    tenant_id = t.call("GET", "/v1/tenant").json()["id"]
+    principal, (head,) = apikeys.authenticate(svc, t.admin, [(ResourceHead, ResourceHead.key(tenant_id, "r-tag"))])
+    (key,) = _keys_for(http_stack, started["file_id"])
+    client = objects.client(svc)
+    removed = []
+
+    def remove_the_resource(**kwargs: Any) -> None:
+        # WHEN the resource goes while the complete checks the stored object (publishing then fails)
+        if not removed:
+            removed.append(t.call("DELETE", "/v1/resources/r-tag").status_code)
+
+    client.meta.events.register("before-call.s3.HeadObject", remove_the_resource, unique_id="tag-race")
+    try:
+        with pytest.raises(NotFound):
+            resource_files.complete(svc, principal, head, started["file_id"], RequestInfo(request_id="tag-test"))
+    finally:
+        client.meta.events.unregister("before-call.s3.HeadObject", unique_id="tag-race")
+    assert removed == [204]
+    # THEN the object keeps its pending tag (the lifecycle rule still removes it)
+    bucket = http_stack.outputs["FilesBucketName"]
+    tags = s3(http_stack).get_object_tagging(Bucket=bucket, Key=key)["TagSet"]
+    assert {"Key": "keyhole-upload", "Value": "pending"} in tags
+
+
+def test_completing_a_published_file_again_clears_its_pending_tag(http_stack: Any) -> None:
+    # GIVEN a published file whose object got its pending tag back (a clear lost after the publish)
+    t = Tenant(http_stack, "Repair Co")
+    t.resource("r-repair")
+    entry = t.upload("r-repair", "a.pdf", PDF)
+    (key,) = _keys_for(http_stack, entry["file_id"])
+    bucket = http_stack.outputs["FilesBucketName"]
+    assert s3(http_stack).get_object_tagging(Bucket=bucket, Key=key)["TagSet"] == []
+    s3(http_stack).put_object_tagging(
+        Bucket=bucket, Key=key, Tagging={"TagSet": [{"Key": "keyhole-upload", "Value": "pending"}]}
+    )
+    # WHEN the complete is repeated THEN it answers the file and the tag is gone
+    again = t.call("POST", f"/v1/resources/r-repair/files/{entry['file_id']}/complete")
+    assert again.status_code == 200 and again.json()["file_id"] == entry["file_id"]
+    assert s3(http_stack).get_object_tagging(Bucket=bucket, Key=key)["TagSet"] == []
