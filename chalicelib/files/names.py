@@ -72,7 +72,9 @@ FILE_SCOPE_PREFIX = "file:"
 SHA256_HEX_RE = re.compile(r"^[0-9a-fA-F]{64}$")
 _MEDIA_NAME = r"[a-z0-9][a-z0-9!#$&^_.+-]{0,126}"
 CONTENT_TYPE_RE = re.compile(rf"^({_MEDIA_NAME})/({_MEDIA_NAME})(?:\s*;\s*charset=([a-z0-9_.:-]{{1,40}}))?$")
-_DIRECTION_CONTROLS = frozenset(chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F))
+# Format characters a name may keep: the joiners that build emoji and some scripts' letters.
+_JOINERS = frozenset("\u200c\u200d")
+_REFUSED_CATEGORIES = ("Cc", "Cs", "Cf", "Zl", "Zp")  # controls, surrogates, invisible format marks, separators
 
 
 def valid_file_id(file_id: str) -> bool:
@@ -85,8 +87,8 @@ def name_problem(name: Any) -> str | None:
         return "must be a string"
     if not 1 <= len(name) <= MAX_NAME_CHARS:
         return f"must be 1-{MAX_NAME_CHARS} characters"
-    if any(unicodedata.category(ch) in ("Cc", "Cs") or ch in _DIRECTION_CONTROLS for ch in name):
-        return "must not contain control or text-direction characters"
+    if any(unicodedata.category(ch) in _REFUSED_CATEGORIES and ch not in _JOINERS for ch in name):
+        return "must not contain control, invisible or text-direction characters"
     if "\\" in name:
         return "must not contain a backslash (use / for folders)"
     if name.startswith("/") or name.endswith("/"):

@@ -9,7 +9,17 @@ from chalicelib.files import names
 from chalicelib.viewer import resolve
 
 
-@pytest.mark.parametrize("name", ["report.pdf", "audit/2026/scan.png", "Prüfbericht.pdf", "a b/c d.txt", "x" * 255])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "report.pdf",
+        "audit/2026/scan.png",
+        "Prüfbericht.pdf",
+        "a b/c d.txt",
+        "x" * 255,
+        "family \U0001f468\u200d\U0001f469.jpg",
+    ],
+)
 def test_names_that_are_fine(name: str) -> None:
     assert names.name_problem(name) is None
 
@@ -29,6 +39,11 @@ def test_names_that_are_fine(name: str) -> None:
         "tab\there",
         "nul\x00",
         "evil\u202efdp.exe",
+        "a\u061cb.pdf",  # Arabic letter mark: a direction mark too
+        "zero\u200bwidth.pdf",
+        "bom\ufeff.pdf",
+        "line\u2028sep.pdf",
+        "para\u2029sep.pdf",
         "del\x7f",
         " /x",
         7,

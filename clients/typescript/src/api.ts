@@ -1799,7 +1799,7 @@ export interface components {
             };
         };
         FileUpload: {
-            /** @description 1-255 characters; `/` separates folders; no leading or trailing `/`, no empty, `.` or `..` segment, no backslash, no control or text-direction character */
+            /** @description 1-255 characters; `/` separates folders; no leading or trailing `/`, no empty, `.` or `..` segment, no backslash, no control, invisible or text-direction character (joiners in emoji are fine) */
             name: string;
             /** @description a media type (`application/pdf`), optionally with `; charset=...` */
             content_type: string;
