@@ -14,7 +14,7 @@ from typing import Any
 from chalicelib.files import names, uploads
 from chalicelib.resources import documents
 from chalicelib.resources.preconditions import Preconditions
-from chalicelib.resources.resources import Fields, _write, etag_of
+from chalicelib.resources.resources import Fields, _write, etag_of, files_of
 from chalicelib.runtime.clock import to_rfc3339
 from chalicelib.runtime.errors import LimitReached, NotFound
 from chalicelib.service import Keyhole, RequestInfo
@@ -63,7 +63,7 @@ def complete(
     if record is None:
         raise NotFound("No such file")
     if record.state == "published":
-        for entry in documents_files(svc, head):
+        for entry in files_of(svc, head):
             if entry["id"] == file_id:
                 uploads.keep(svc, record)
                 return _answer(entry, head)
@@ -113,11 +113,6 @@ def complete(
     return {**uploads.entry_json(entry), "resource_version": answer["version"], "etag": answer["etag"]}
 
 
-def documents_files(svc: Keyhole, head: ResourceHead) -> list[dict[str, Any]]:
-    stored = documents.read(svc.store, head.locator)
-    return list(stored[1].get("files") or []) if stored else []
-
-
 def _answer(entry: dict[str, Any], head: ResourceHead) -> dict[str, Any]:
     return {**uploads.entry_json(entry), "resource_version": int(head.version), "etag": etag_of(head)}
 
@@ -131,7 +126,7 @@ def delete_file(svc: Keyhole, principal: Principal, head: ResourceHead | None, f
     head = uploads.require_file_resource(head)
     if not names.valid_file_id(file_id):
         raise NotFound("No such file")
-    if any(entry["id"] == file_id for entry in documents_files(svc, head)):
+    if any(entry["id"] == file_id for entry in files_of(svc, head)):
 
         def without(current: ResourceHead | None) -> Fields:
             found, content = _current(svc, current, head.locator)
