@@ -18,6 +18,8 @@ import secrets
 import string
 from dataclasses import dataclass
 
+from chalicelib.runtime.validation import CHOSEN_ID_RE
+
 SECRET_BYTES = 32
 KEY_BYTES = 8
 TOKEN_BYTES = SECRET_BYTES + 2 * KEY_BYTES
@@ -253,7 +255,7 @@ def parse_api_key(value: str) -> ApiKey | None:
 
 _PLATFORM_KEY_RE = re.compile(r"^khp_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$")
 NAMESPACE_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,62}$")
-EXTERNAL_TENANT_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+EXTERNAL_TENANT_ID_RE = CHOSEN_ID_RE
 
 
 def namespace_key_for(namespace: str) -> str:

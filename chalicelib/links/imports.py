@@ -24,7 +24,6 @@ that token. Import must be neither an oracle nor a takeover:
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Any
 
@@ -35,7 +34,7 @@ from chalicelib.links import links
 from chalicelib.runtime import telemetry
 from chalicelib.runtime.clock import parse_rfc3339, to_rfc3339
 from chalicelib.runtime.errors import Collector, Conflict, KeyholeError, NotFound, RateLimited, ValidationFailed
-from chalicelib.runtime.validation import unknown_fields
+from chalicelib.runtime.validation import CHOSEN_ID_RE, unknown_fields
 from chalicelib.service import Keyhole, RequestInfo
 from chalicelib.storage.models import RateWindow, ResourceHead, Tenant, TokenClaim
 from chalicelib.storage.ratelimit import Window, window
@@ -44,7 +43,7 @@ from chalicelib.tenancy import audit
 from chalicelib.tenancy.principals import Principal
 from chalicelib.tenancy.tenant_settings import settings_of
 
-RESOURCE_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")  # as resources.RESOURCE_ID_RE (a layer above)
+RESOURCE_ID_RE = CHOSEN_ID_RE
 COLLISIONS_PER_HOUR = 10
 HOUR = 3600
 MAX_ITEMS = 100

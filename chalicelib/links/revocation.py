@@ -14,7 +14,6 @@ again). Re-running is safe. The ops tool (`chalicelib/ops/revocation.py`) and te
 from __future__ import annotations
 
 import itertools
-import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
@@ -24,7 +23,7 @@ from typing import Any
 from chalicelib.links import links
 from chalicelib.runtime.clock import parse_rfc3339, to_rfc3339
 from chalicelib.runtime.errors import Collector
-from chalicelib.runtime.validation import unknown_fields
+from chalicelib.runtime.validation import CHOSEN_ID_RE, unknown_fields
 from chalicelib.service import Keyhole, RequestInfo
 from chalicelib.storage.models import ActorLink, LinkRecord
 from chalicelib.tenancy.principals import MAX_ACTOR_CHARS, Principal, valid_actor
@@ -134,7 +133,7 @@ FILTERS = ("resource_id", "actor", "created_before")
 REQUEST_FIELDS = ("link_ids", *FILTERS, "reason")
 
 
-_RESOURCE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")  # resources.RESOURCE_ID_RE (a layer above)
+_RESOURCE_ID = CHOSEN_ID_RE
 
 
 def valid_resource_id(value: str) -> bool:

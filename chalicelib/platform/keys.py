@@ -18,8 +18,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pynamodb.exceptions import UpdateError
-
 from chalicelib.credentials.tokens import (
     NAMESPACE_RE,
     PlatformKey,
@@ -33,17 +31,17 @@ from chalicelib.runtime import telemetry
 from chalicelib.runtime.clock import to_rfc3339
 from chalicelib.runtime.errors import Forbidden, NotFound, RateLimited, Unauthorized
 from chalicelib.service import Keyhole
-from chalicelib.storage.models import AuditEvent, Namespace, PlatformKeyItem, RateWindow
-from chalicelib.storage.ratelimit import window
-from chalicelib.storage.store import TxnCancelled, error_code
-from chalicelib.tenancy import apikeys, audit, console_grants
-from chalicelib.tenancy.principals import OPS, PLATFORM_KEY, Credential, actor_from
+from chalicelib.storage.models import AuditEvent, Namespace, PlatformKeyItem
+from chalicelib.storage.ratelimit import hit_window, window
+from chalicelib.storage.store import TxnCancelled
+from chalicelib.tenancy import apikeys, audit, console_grants, tenants
+from chalicelib.tenancy.principals import PLATFORM_KEY, Credential, actor_from
 
 # Requests a platform key may make per minute on the platform routes (tenants, plans). Acting for
 # a tenant counts in a window of its own per tenant, under that tenant's api_requests_per_min.
 PLATFORM_REQUESTS_PER_MIN = 6000
 MAX_NAME_CHARS = 100
-OPS_ACTOR = Credential(kind=OPS, id=None, name="ops").audit()
+OPS_ACTOR = tenants.OPS_ACTOR
 
 
 def audit_partition(namespace_key: str) -> str:
@@ -116,14 +114,11 @@ def authenticate_caller(
 
 def count_request(svc: Keyhole, subject: str, limit: int) -> None:
     """One request in the subject's per-minute window: 429 when it is full."""
-    current = window(subject, limit, svc.clock.time())
     try:
-        RateWindow(pk=current.key).update(actions=current.actions(), condition=current.condition())
-    except UpdateError as error:
-        if error_code(error) != "ConditionalCheckFailedException":
-            raise svc.store.translate(error) from error
+        hit_window(svc.store, window(subject, limit, svc.clock.time()))
+    except RateLimited:
         telemetry.note_rate_limit(telemetry.LIMIT_API)
-        raise RateLimited(current.retry_after) from None
+        raise
 
 
 # --- ops: create, list, revoke -------------------------------------------------------------

@@ -25,14 +25,14 @@ from chalicelib.resources.redaction import depth
 from chalicelib.runtime.clock import to_rfc3339
 from chalicelib.runtime.errors import Collector, Conflict, NotFound, PayloadTooLarge, ValidationFailed
 from chalicelib.runtime.pagination import partition_page
-from chalicelib.runtime.validation import json_size, string, unknown_fields
+from chalicelib.runtime.validation import CHOSEN_ID_RE, json_size, string, unknown_fields
 from chalicelib.service import Keyhole, RequestInfo
 from chalicelib.storage.models import FileRecord, ResourceHead, plain
 from chalicelib.storage.store import Txn, TxnCancelled
 from chalicelib.tenancy import audit
 from chalicelib.tenancy.apikeys import Principal
 
-RESOURCE_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+RESOURCE_ID_RE = CHOSEN_ID_RE
 SCOPE_NAME_RE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 MAX_DOCUMENT_BYTES = 256 * 1024
 MAX_DEPTH = 64

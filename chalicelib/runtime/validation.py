@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterable
 from typing import Any
 
 from chalicelib.runtime.errors import BadRequest, Collector, PayloadTooLarge
 
 _MISSING = object()
+# Ids a tenant or product chooses (resource ids, a product's own tenant ids): 1-128 of A-Za-z0-9._:-
+CHOSEN_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
 def parse_json_object(raw: bytes | None, *, max_bytes: int, allow_empty: bool = False) -> dict[str, Any]:
