@@ -245,19 +245,21 @@ class View:
 # --- counting views ------------------------------------------------------------------------
 
 
-def count_views(svc: Keyhole, link_id: str, views: list[View]) -> int:
-    """Add `views` to the link's counters once each (one write); returns how many were new."""
+def count_views(svc: Keyhole, link_id: str, views: list[View]) -> list[str]:
+    """Add `views` to the link's counters once each (one write); returns the sequence numbers of
+    those that were new (never counted before: a replay of them returns none)."""
     unique = {view.sequence: view for view in views}.values()
     counted = [viewcounts.Counted(shard=v.shard, sequence=v.sequence, at_seconds=v.at_seconds) for v in unique]
-    return viewcounts.count(svc.store, link_id, counted)
+    return [view.sequence for view in viewcounts.count_new(svc.store, link_id, counted)]
 
 
 @dataclass
 class LinkCount:
-    """What counting one link's views of a batch came to: views newly counted, the views that
-    failed (sequence number -> reason), whether the link's record is gone, and the writes made."""
+    """What counting one link's views of a batch came to: views newly counted (their sequence
+    numbers), the views that failed (sequence number -> reason), whether the link's record is gone,
+    and the writes made."""
 
-    counted: int = 0
+    new: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
     gone: bool = False
     writes: int = 0
@@ -295,7 +297,7 @@ def _settle(svc: Keyhole, link_id: str, views: list[View], result: LinkCount, bu
         return
     result.writes += 1
     try:
-        result.counted += count_views(svc, link_id, views)
+        result.new += count_views(svc, link_id, views)
         return
     except viewcounts.LinkGone:
         result.gone = True
@@ -474,11 +476,13 @@ class StreamProcessor(BatchProcessor):
         self.views: dict[str, View] = {}
         self.poison: dict[str, str] = {}  # sequence number -> why the record cannot be read
         self.not_counted: dict[str, str] = {}  # sequence number -> why its view was not counted
+        self.newly_counted: set[str] = set()  # sequence numbers of the views this batch counted first
         self.events: dict[str, list[Event]] = {}
 
     def _prepare(self) -> None:
         super()._prepare()
         self.views, self.poison, self.not_counted, self.events = {}, {}, {}, {}
+        self.newly_counted = set()
         by_link: dict[str, list[View]] = {}
         for raw in self.records:  # every record is validated before anything is aggregated
             record = DynamoDBRecord(raw)
@@ -494,6 +498,7 @@ class StreamProcessor(BatchProcessor):
                 by_link.setdefault(view.link_id, []).append(view)
         for link_id, views in by_link.items():
             counting = count_link(self.svc, link_id, views)
+            self.newly_counted.update(counting.new)
             if counting.gone:
                 logger.info("%d view(s) of %s not counted: its link's record no longer exists", len(views), link_id)
             if counting.failed:  # one bounded line per link, however many of its views failed
@@ -502,7 +507,7 @@ class StreamProcessor(BatchProcessor):
                     len(counting.failed),
                     len(views),
                     link_id,
-                    counting.counted,
+                    len(counting.new),
                     counting.writes,
                     next(iter(counting.failed.values())),
                 )
@@ -580,7 +585,8 @@ def handle(svc: Keyhole, event: dict[str, Any], context: Any = None) -> dict[str
     response = process_partial_response(
         event=event, record_handler=processor.handle_record, processor=processor, context=context
     )
-    usage.count_batch(svc, event["Records"], response.get("batchItemFailures", []))  # views and links per day
+    # Views and links per day; views only those counted first now (a redelivery adds none).
+    usage.count_batch(svc, event["Records"], response.get("batchItemFailures", []), processor.newly_counted)
     failed = len(response.get("batchItemFailures", []))
     telemetry.add(telemetry.STREAM_RECORDS_FAILED, failed)  # 0 too: the alarm sees data, not silence
     if failed:

@@ -83,8 +83,14 @@ def _attribute(shard: int) -> str:
 
 def count(store: Store, link_id: str, views: Sequence[Counted]) -> int:
     """Add the views not counted before to the link's counters. Returns how many were new."""
+    return len(count_new(store, link_id, views))
+
+
+def count_new(store: Store, link_id: str, views: Sequence[Counted]) -> list[Counted]:
+    """Add the views not counted before to the link's counters. Returns the new ones: what this
+    call counted and no replay of the same records will count again (the tenant's daily usage)."""
     if not views:
-        return 0
+        return []
     by_shard: dict[int, list[Counted]] = {}
     for view in views:
         by_shard.setdefault(view.shard, []).append(view)
@@ -114,10 +120,10 @@ def count(store: Store, link_id: str, views: Sequence[Counted]) -> int:
                 values[f":{attribute}was"] = {"S": stored}
                 conditions.append(f"#{attribute} = :{attribute}was")
         if not new:
-            return 0  # every view was counted before: a replay
+            return []  # every view was counted before: a replay
         if known == {}:  # no counter item: only a link whose record exists may get one
             if _create(store, link_id, new):
-                return len(new)
+                return new
             known = _stored(store, link_id)  # made at this moment by another shard's batch
             continue
         latest = max(v.at_seconds for v in new)
@@ -147,7 +153,7 @@ def count(store: Store, link_id: str, views: Sequence[Counted]) -> int:
                 ExpressionAttributeNames=names,
                 ExpressionAttributeValues=values,
             )
-            return len(new)
+            return new
         except ClientError as error:
             code = error.response.get("Error", {}).get("Code")
             if code not in ("ConditionalCheckFailedException", "TransactionConflictException"):

@@ -105,17 +105,20 @@ def request(
         else _new_pool(parts.scheme, host, port, address, context)
     )
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    wait = timeout if deadline is None else min(timeout, deadline - time.monotonic())
     try:
+        if wait <= 0:
+            raise TimedOut("timeout")
         response = pool.urlopen(
             method,
             target,
             body=body,
             headers={**(headers or {}), "host": parts.netloc.rsplit("@", 1)[-1]},
             redirect=False,
-            timeout=urllib3.Timeout(connect=timeout, read=timeout),
+            timeout=urllib3.Timeout(connect=wait, read=wait),
             preload_content=False,
         )
-        content = _read(response, max_body, deadline)
+        content = _read(response, max_body, timeout, deadline)
         if reuse and len(content) < max_body:
             response.release_conn()  # read to the end: the connection can serve the next request
         else:
@@ -176,20 +179,40 @@ def _new_pool(
     raise Refused("refused: not an http(s) URL")
 
 
-def _read(response: urllib3.BaseHTTPResponse, max_body: int, deadline: float | None) -> bytes:
+def _read(response: urllib3.BaseHTTPResponse, max_body: int, timeout: float, deadline: float | None) -> bytes:
+    """At most `max_body` bytes of body, and none after `deadline`.
+
+    `read1` returns what one socket read brings (`read(n)` waits for all `n` bytes, so a peer
+    trickling a byte at a time would never be cut), and each socket read may wait only for the
+    time left before the deadline, so the whole read ends by the deadline plus one scheduling slice.
+    """
     if deadline is None:
         return response.read(max_body)
+    sock = _socket_of(response)
     chunks: list[bytes] = []
     size = 0
     while size < max_body:
-        if time.monotonic() > deadline:
+        left = deadline - time.monotonic()
+        if left <= 0:
             raise TimedOut("timeout")
-        chunk = response.read(min(65536, max_body - size))
+        if sock is not None and sock.fileno() != -1:  # (-1: the body is complete and its socket closed)
+            sock.settimeout(min(timeout, left))
+        chunk = response.read1(min(65536, max_body - size))
         if not chunk:
             break
         chunks.append(chunk)
         size += len(chunk)
     return b"".join(chunks)
+
+
+def _socket_of(response: urllib3.BaseHTTPResponse) -> socket.socket | None:
+    """The socket the body arrives on. The connection holds it while kept alive; when the peer will
+    close, http.client drops it from the connection and only the response's reader still has it."""
+    sock = getattr(getattr(response, "connection", None), "sock", None)
+    if sock is None:
+        reader = getattr(getattr(response, "_fp", None), "fp", None)
+        sock = getattr(getattr(reader, "raw", None), "_sock", None)
+    return sock if isinstance(sock, socket.socket) else None
 
 
 def send(

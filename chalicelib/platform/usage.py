@@ -6,10 +6,11 @@ tenant's day item in the counters table (`UD#<tenant>#<day>`, no stream), one `U
 tenant per day the batch touches (one per tenant, but at midnight), never one per view.
 
 Only platform tenants' records count (the viewer and link creation flag them `daily`: a tenant
-no platform key manages has no usage route, and its views cost no usage write). Only the records
-the batch checkpoints are counted: those before the first record the batch
-reports failed (Lambda sends that one and everything after it again, and they are counted then).
-A failure to write a day item is logged and not retried: retrying would mean sending the batch
+no platform key manages has no usage route, and its views cost no usage write). A view counts
+when the consumer counts it first on its link's counter (the partition marks make that exactly
+once, so a redelivered batch adds no view, wherever it failed); a new link counts when its record is
+before the first record the batch reports failed (Lambda sends that one and everything after it
+again). A failure to write a day item is logged and not retried: retrying would mean sending the batch
 again, which would count its other tenants twice. Usage is a report, not a limit.
 """
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from datetime import timedelta
 from typing import Any
 
@@ -36,13 +38,18 @@ def _string(image: Mapping[str, Any], name: str) -> str | None:
     return value.get("S") if isinstance(value, Mapping) else None
 
 
-def tally(records: Sequence[Mapping[str, Any]], failed: set[str]) -> Counter[tuple[str, str, str]]:
-    """(tenant, day, what) -> how many, for the records before the first failed one."""
+def tally(
+    records: Sequence[Mapping[str, Any]], failed: set[str], newly_counted: AbstractSet[str]
+) -> Counter[tuple[str, str, str]]:
+    """(tenant, day, what) -> how many: the views in `newly_counted` (wherever they are in the
+    batch: the link's counter has them, so no redelivery counts them again) and the new links
+    before the first failed record."""
     counts: Counter[tuple[str, str, str]] = Counter()
+    before_failure = True
     for record in records:
         stream = record.get("dynamodb") or {}
-        if str(stream.get("SequenceNumber", "")) in failed:
-            break
+        sequence = str(stream.get("SequenceNumber", ""))
+        before_failure = before_failure and sequence not in failed
         if record.get("eventName") != "INSERT":
             continue
         image = stream.get("NewImage") or {}
@@ -50,9 +57,9 @@ def tally(records: Sequence[Mapping[str, Any]], failed: set[str]) -> Counter[tup
             continue
         pk = _string(stream.get("Keys") or {}, "pk") or ""
         tenant_id = _string(image, "tenant_id")
-        if pk.startswith("ACCESS#") and _string(image, "outcome") == "viewed":
+        if pk.startswith("ACCESS#") and _string(image, "outcome") == "viewed" and sequence in newly_counted:
             at, what = _string(image, "at"), "views"
-        elif pk.startswith("LINK#") and (_string(image, "state") or "live") == "live":
+        elif before_failure and pk.startswith("LINK#") and (_string(image, "state") or "live") == "live":
             at, what = _string(image, "created_at"), "links_created"
         else:
             continue
@@ -61,10 +68,16 @@ def tally(records: Sequence[Mapping[str, Any]], failed: set[str]) -> Counter[tup
     return counts
 
 
-def count_batch(svc: Keyhole, records: Sequence[Mapping[str, Any]], failures: Sequence[Mapping[str, Any]]) -> int:
-    """Add the batch's views and new links to their tenants' days; returns the writes made."""
+def count_batch(
+    svc: Keyhole,
+    records: Sequence[Mapping[str, Any]],
+    failures: Sequence[Mapping[str, Any]],
+    newly_counted: AbstractSet[str] = frozenset(),
+) -> int:
+    """Add the batch's newly counted views (`newly_counted`: sequence numbers of the views the
+    consumer counted first in this batch) and new links to their tenants' days; returns the writes."""
     failed = {str(f.get("itemIdentifier")) for f in failures}
-    counts = tally(records, failed)
+    counts = tally(records, failed, newly_counted)
     days: dict[tuple[str, str], dict[str, int]] = {}
     for (tenant_id, day, what), n in counts.items():
         days.setdefault((tenant_id, day), {})[what] = n

@@ -89,7 +89,7 @@ def introspect(
 ) -> dict[str, Any]:
     """The answer for a token whose keys (`resolve.lookup_keys`) were read as `items`."""
     cap, head = items[0], items[1]
-    found = lookup_from(svc, token, cap, head, principal.tenant)
+    found = lookup_from(svc, token, cap, head, principal.tenant, only_tenant=principal.tenant_id)
     resolved = found.resolved
     viewer = _viewer_request(req, view) if view is not None else None
     if resolved is None or resolved.cap.tenant_id != principal.tenant_id:

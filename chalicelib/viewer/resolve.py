@@ -374,17 +374,24 @@ def lookup_from(
     *,
     consistent: bool = True,
     allow_exhausted: bool = False,
+    only_tenant: str | None = None,
 ) -> Lookup:
     """A lookup from items already read (`lookup_keys`, batched with other reads: introspection).
 
     `allow_exhausted`: a view-limited link whose last view is used still resolves (the proxied
-    surface lets a visit opened with that view finish; everything else treats it as dead)."""
+    surface lets a visit opened with that view finish; everything else treats it as dead).
+    `only_tenant`: links of any other tenant are dead to this caller (introspection), so an
+    imported token of another tenant stops before its second read, as an unknown token does."""
     token = presented.parsed
     if cap is not None and cap.locator != presented.locator:
         # An imported token (docs/platform.md): it names nothing itself, its capability names the
         # resource. A link dead by its capability alone costs what any dead token costs; a live one
         # reads its viewer head (and tenant) in a second read.
-        reason = _capability_dead(svc, cap, allow_exhausted)
+        reason = _capability_dead(svc, cap)
+        if reason == "exhausted" and allow_exhausted:
+            reason = None
+        if reason is None and only_tenant is not None and cap.tenant_id != only_tenant:
+            reason = "unknown"  # (to this caller: another tenant's link)
         if reason is not None:
             return Lookup(token=None, dead_reason=reason, tenant=None, consistent=consistent)
         token = located_token(presented.value, cap.locator)
@@ -407,13 +414,17 @@ def lookup_from(
     return Lookup(token=token, resolved=resolved, tenant=tenant, consistent=consistent)
 
 
-def _capability_dead(svc: Keyhole, cap: Capability, allow_exhausted: bool) -> str | None:
-    """Why an imported token's link is dead, from its capability alone (None: read on)."""
+def _capability_dead(svc: Keyhole, cap: Capability) -> str | None:
+    """Why a link is dead from its capability alone (None: it may be live). One predicate for
+    `_dead_reason` and for imported tokens (which stop here, before their second read), so every
+    link dead by its capability costs the same work whatever kind of token names it."""
     if cap.suspended:
         return "suspended"
+    if cap.paused:
+        return "paused"  # PATCH /v1/links/{id} {"paused": true}: dead until resumed, the same 404
     if cap.expires_at is not None and cap.expires_at <= to_rfc3339(svc.clock.now()):
         return "expired"
-    if not allow_exhausted and cap.max_views is not None and int(cap.views_used or 0) >= int(cap.max_views):
+    if cap.max_views is not None and int(cap.views_used or 0) >= int(cap.max_views):
         return "exhausted"
     return None
 
@@ -450,17 +461,11 @@ def _dead_reason(svc: Keyhole, token: ShareToken | None, cap: Any, head: Any, te
         or cap.tenant_id != tenant.tenant_id
     ):
         return "revoked"
-    if tenant.suspended or cap.suspended:
+    if tenant.suspended:
         # Ops suspended the tenant: its links are dead links (the one 404, the same work). It
         # reaches viewers within caches.TENANT_TTL_SECONDS (the tenant item is cached that long).
         return "suspended"
-    if cap.paused:
-        return "paused"  # PATCH /v1/links/{id} {"paused": true}: dead until resumed, the same 404
-    if cap.expires_at is not None and cap.expires_at <= to_rfc3339(svc.clock.now()):
-        return "expired"
-    if cap.max_views is not None and int(cap.views_used or 0) >= int(cap.max_views):
-        return "exhausted"
-    return None
+    return _capability_dead(svc, cap)
 
 
 def _content(svc: Keyhole, token: ShareToken, head: ViewerHead) -> dict[str, Any]:

@@ -40,7 +40,7 @@ from chalicelib.runtime.pagination import sharded_page
 from chalicelib.service import Keyhole
 from chalicelib.storage.models import WebhookDelivery, WebhookEndpoint, plain
 from chalicelib.storage.store import TxnCancelled, error_code
-from chalicelib.webhooks.endpoints import LOCAL_STAGES, cached_endpoints, secret_of, wants
+from chalicelib.webhooks.endpoints import cached_endpoints, secret_of, wants
 from chalicelib.webhooks.exceptions import SecretUnavailable
 from chalicelib.webhooks.lanes import Sent, send_in_lanes
 from chalicelib.webhooks.transport import Attempt, attempt
@@ -295,7 +295,7 @@ def send(
             except SecretUnavailable:
                 logger.warning("webhook secret of %s unavailable", endpoint.endpoint_id)
                 secrets_by_endpoint[endpoint.endpoint_id] = None
-    public_only = svc.settings.stage not in LOCAL_STAGES
+    public_only = not svc.settings.is_local_stage  # the rule the origin proxy follows
 
     def one(endpoint: WebhookEndpoint, delivery: WebhookDelivery, seconds: float, deadline: float) -> Attempt:
         secret = secrets_by_endpoint[endpoint.endpoint_id]

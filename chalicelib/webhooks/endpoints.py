@@ -32,8 +32,6 @@ ALL_EVENTS = "*"
 MAX_ENDPOINTS = 10
 SECRET_PURPOSE = "webhook-secret"  # noqa: S105 (the sealing purpose's name, not a secret)
 SECRET_BYTES = 24
-# Plain http and internal targets are accepted only where Keyhole runs on a developer's machine.
-LOCAL_STAGES = ("local", "test")
 ENDPOINT_ID_RE = re.compile(r"^wh_[0-9a-f]{24}$")
 HOW_TO_FREE = "delete an endpoint you no longer use (DELETE /v1/webhooks/{id})"
 
@@ -47,9 +45,10 @@ def new_secret() -> str:
     return "whsec_" + base64.b64encode(secrets.token_bytes(SECRET_BYTES)).decode("ascii")
 
 
-def url_problem(url: Any, *, stage: str) -> str | None:
-    """Why `url` cannot be an endpoint, or None when it can."""
-    problem = target_url_problem(url, local=stage in LOCAL_STAGES)
+def url_problem(url: Any, *, local: bool) -> str | None:
+    """Why `url` cannot be an endpoint, or None when it can. `local`: the stage's
+    `settings.is_local_stage` (plain http to this machine), the one rule the proxy follows too."""
+    problem = target_url_problem(url, local=local)
     if problem:
         return problem
     if urlsplit(url).fragment:
@@ -113,7 +112,7 @@ def owned_endpoint(endpoint: WebhookEndpoint | None, principal: Principal) -> We
 def create_endpoint(svc: Keyhole, principal: Principal, body: dict[str, Any], req: RequestInfo) -> dict[str, Any]:
     errors = Collector()
     unknown_fields(body, ("url", "events", "description"), errors)
-    problem = url_problem(body.get("url"), stage=svc.settings.stage)
+    problem = url_problem(body.get("url"), local=svc.settings.is_local_stage)
     if problem:
         errors.add("url", problem)
     events = parse_events(body, errors)

@@ -104,6 +104,8 @@ def test_imported_tokens_cost_what_the_design_says(app_client: Any, svc: Any, ca
     live, revoked = imported(), imported()
     assert api.delete(f"/v1/links/{revoked['id']}", key=admin).status == 204
     expired, exhausted = imported(expires_in="1m"), imported(max_views=1)
+    paused = imported()
+    assert api.patch(f"/v1/links/{paused['id']}", key=admin, body={"paused": True}).status == 200
     assert api.post(f"/share/{exhausted['token']}/data", headers={"x-forwarded-for": "198.51.100.7"}).status == 200
     minted = api.post("/v1/resources/r1/links", key=admin, body={}).json["token"]
     raw = base64.urlsafe_b64decode(minted + "=" * (-len(minted) % 4))
@@ -113,7 +115,7 @@ def test_imported_tokens_cost_what_the_design_says(app_client: Any, svc: Any, ca
     work = {}
     for kind, token in {"unknown (Keyhole's shape)": unknown_keyhole, "unknown (imported shape)": secrets.token_hex(8),
                         "revoked": revoked["token"], "expired": expired["token"],
-                        "exhausted": exhausted["token"]}.items():
+                        "exhausted": exhausted["token"], "paused": paused["token"]}.items():
         calls.clear()
         assert api.get(f"/share/{token}/data", headers={"x-forwarded-for": "198.51.100.9"}).status == 404, kind
         work[kind] = shape(calls)
@@ -126,3 +128,37 @@ def test_imported_tokens_cost_what_the_design_says(app_client: Any, svc: Any, ca
     reads = [step for step in shape(calls) if step[0] == "BatchGetItem"]
     assert reads == [("BatchGetItem", (("keyhole-test", 2, True),)), ("BatchGetItem", (("keyhole-test", 1, True),))]
     assert {step[0] for step in shape(calls)} == {"BatchGetItem", "UpdateItem", "PutItem"}
+
+
+def test_introspecting_another_tenants_imported_token_costs_what_an_unknown_token_costs(
+        app_client: Any, svc: Any, calls: List[Call]) -> None:
+    """Introspection's {"active": false} is the same answer and the same work for another tenant's
+    live imported link as for a token naming nothing: no second read of the link's viewer head."""
+    import secrets
+
+    api = app_client
+    _, platform_key = keys.create_key(svc, name="backend", namespace="work4")
+    admins = {}
+    for tenant in ("org-a", "org-b"):
+        assert api.put(f"/v1/tenants/{tenant}", key=platform_key, body={"name": tenant, "plan": "team", "settings": {
+            "allow_imported_tokens": True}}).status == 201
+        admins[tenant] = api.post(f"/v1/tenants/{tenant}/api-keys", key=platform_key, body={}).json["key"]
+        assert api.put("/v1/resources/r1", key=admins[tenant], body=DOC).status == 201
+    theirs = api.post("/v1/resources/r1/links", key=admins["org-b"], body={"import_token": secrets.token_hex(8)}).json
+    ours = api.post("/v1/resources/r1/links", key=admins["org-a"], body={"import_token": secrets.token_hex(8)}).json
+    key = api.post("/v1/api-keys", key=admins["org-a"], body={"name": "dash", "role": "introspect"}).json["key"]
+
+    def introspect(token: str) -> Any:
+        calls.clear()
+        reply = api.post("/v1/introspect", key=key, body={"token": token})
+        assert reply.status == 200, reply
+        return reply.json, shape(calls)
+
+    assert introspect(ours["token"])[0]["active"] is True  # the key and the tenant are cached now
+    unknown, foreign = introspect(secrets.token_hex(8)), introspect(theirs["token"])
+    # THEN both are {"active": false}, from the very same requests: one read, the key's window
+    assert unknown[0] == foreign[0] == {"active": False}
+    assert foreign[1] == unknown[1], (foreign[1], unknown[1])
+    assert [step[0] for step in unknown[1]] == ["BatchGetItem", "UpdateItem"]
+    # AND the caller's own live imported token still reads its viewer head (the second read)
+    assert [step[0] for step in introspect(ours["token"])[1]].count("BatchGetItem") == 2

@@ -7,7 +7,8 @@
   a BaseException, so no `except Exception` of ours can swallow it: the invocation dies, as on a
   Lambda timeout or out-of-memory). Nothing of Keyhole is replaced.
 - `FaultyReceiver`: a webhook receiver on a loopback port that answers 2xx, fails (500), answers
-  410, hangs (never answers), closes the connection, or answers 2xx slowly; it verifies signatures
+  410, hangs (never answers), closes the connection, answers 2xx slowly, or sends its headers at
+  once and then trickles its body a byte every `delay` seconds; it verifies signatures
   and processes each `webhook-id` once, as a receiver should.
 - `lambda_like`: the consumer as Lambda runs it for the pump: a crash is a function error.
 - `TtlReader`: the pump's stream reader, giving chosen REMOVE records TTL's `userIdentity` (moto
@@ -187,11 +188,14 @@ def write_items(aws: Dict[str, str], items: List[Dict[str, Any]]) -> None:
 @dataclass
 class FaultyReceiver:
     """`mode`: ok (204), fail (500), gone (410), hang (never answers), close (drops the
-    connection), slow (204 after `delay` seconds). Verifies each request's signature once the
+    connection), slow (204 after `delay` seconds), trickle (200 and its headers at once, then a
+    `trickle`-byte body, one byte every `delay` seconds). Verifies each request's signature once the
     secret is known; `unique` holds the payload of each `webhook-id` it processed (2xx)."""
 
     mode: str = "ok"
     delay: float = 2.5
+    trickle: int = 8
+    keep_alive: bool = False  # trickle: answer HTTP/1.1 and keep the connection open after the body
     url: str = ""
     secret: Optional[str] = None
     requests: List[Tuple[float, str]] = field(default_factory=list)  # (arrival time, webhook-id)
@@ -238,6 +242,19 @@ def serve_receiver(state: FaultyReceiver) -> ThreadingHTTPServer:
                 return
             if state.mode == "slow":
                 time.sleep(state.delay)
+            if state.mode == "trickle":
+                if state.keep_alive:
+                    self.protocol_version = "HTTP/1.1"
+                self.send_response(200)
+                self.send_header("content-length", str(state.trickle))
+                self.end_headers()
+                self.wfile.flush()
+                for _ in range(state.trickle):
+                    if state.released.wait(state.delay):
+                        return
+                    self.wfile.write(b"x")
+                    self.wfile.flush()
+                return
             status = {"fail": 500, "gone": 410}.get(state.mode, 204)
             verified = state._verify(headers, body)
             if 200 <= status < 300 and verified is not None:
