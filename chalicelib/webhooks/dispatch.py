@@ -27,6 +27,7 @@ import logging
 import random
 import re
 import time
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -60,7 +61,10 @@ LEASE_SECONDS = 30  # deliveries planned inline: the drain leaves them alone thi
 DRAIN_TIMEOUT_SECONDS = 5.0
 DRAIN_BATCH = 100  # deliveries attempted per drain run
 DRAIN_PER_ENDPOINT = 25  # at most this many of them for one endpoint: the others get their turn
-DRAIN_SCAN_PER_SHARD = 32  # due queue keys read per queue partition, to choose from fairly
+DRAIN_SCAN_PER_SHARD = 32  # due queue keys read per page of a queue partition, to choose from fairly
+# Pages read past a partition's head while it holds only endpoints that have their share already
+# (one endpoint's backlog fills the head of every partition: the others wait behind it otherwise).
+DRAIN_SCAN_PAGES = 8
 DRAIN_LANES = 4  # drain attempts in flight per endpoint
 DRAIN_THREADS = 32
 DRAIN_BUDGET_SECONDS = 20.0
@@ -337,11 +341,23 @@ def drain(
     now = svc.clock.now()
     now_s = to_rfc3339(now)
     due_keys: list[tuple[str, str, str]] = []  # (pk, sk, when due)
+    per_endpoint: Counter[str] = Counter()
     for shard in range(QUEUE_SHARDS):
-        for key in WebhookDelivery.due.query(
-            f"WHQ#{shard}", WebhookDelivery.gsi1sk <= f"{now_s}#~", limit=DRAIN_SCAN_PER_SHARD
-        ):
-            due_keys.append((key.pk, key.sk, key.gsi1sk or ""))
+        start: dict[str, Any] | None = None
+        for _ in range(DRAIN_SCAN_PAGES):
+            page = WebhookDelivery.due.query(
+                f"WHQ#{shard}",
+                WebhookDelivery.gsi1sk <= f"{now_s}#~",
+                limit=DRAIN_SCAN_PER_SHARD,
+                last_evaluated_key=start,
+            )
+            read = [(key.pk, key.sk, key.gsi1sk or "") for key in page]
+            due_keys += read
+            per_endpoint.update(_endpoint_of(key[0]) for key in read)
+            start = page.last_evaluated_key
+            # Read on only while this page held nothing but endpoints that have their share now.
+            if start is None or any(per_endpoint[_endpoint_of(key[0])] < DRAIN_PER_ENDPOINT for key in read):
+                break
     stats = {"due": 0, "delivered": 0, "retrying": 0, "failed": 0, "cancelled": 0}
     if not due_keys:
         telemetry.add(telemetry.DRAIN_BACKLOG, 0)  # a datapoint every run: the alarm sees 0, not "no data"
@@ -392,7 +408,7 @@ def fair_share(keys: Sequence[tuple[str, str, str]], *, limit: int, per_endpoint
     the partition key, `WH#<endpoint>#<n>`), at most `per_endpoint` each, the longest due first."""
     by_endpoint: dict[str, list[tuple[str, str, str]]] = {}
     for key in sorted(keys, key=lambda key: key[2]):
-        by_endpoint.setdefault(key[0].rsplit("#", 1)[0], []).append(key)
+        by_endpoint.setdefault(_endpoint_of(key[0]), []).append(key)
     chosen: list[tuple[str, str]] = []
     for depth in range(per_endpoint):
         for endpoint_keys in by_endpoint.values():
@@ -401,6 +417,11 @@ def fair_share(keys: Sequence[tuple[str, str, str]], *, limit: int, per_endpoint
             if depth < len(endpoint_keys):
                 chosen.append(endpoint_keys[depth][:2])
     return chosen
+
+
+def _endpoint_of(partition: str) -> str:
+    """The endpoint a delivery's partition key (`WH#<endpoint>#<n>`) names."""
+    return partition.rsplit("#", 1)[0]
 
 
 def _save_if_unchanged(delivery: WebhookDelivery, seen: tuple[int, str]) -> bool:

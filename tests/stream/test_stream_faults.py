@@ -472,6 +472,44 @@ def test_the_drain_sends_each_endpoints_deliveries_in_lanes_of_its_own(app_clien
     assert last_fast < second_round, (last_fast, sorted(at for at, _ in slow_hook.requests))
 
 
+def test_one_endpoints_long_backlog_does_not_starve_the_others_in_the_drain(app_client, svc, aws, stream, receivers):
+    """One endpoint's backlog fills the head of every queue partition (deliveries are spread by
+    their id): the drain reads past it, so another endpoint's due deliveries go out in the same run."""
+    from datetime import timedelta
+
+    from chalicelib.storage.models import WebhookDelivery, WebhookEndpoint
+    from chalicelib.tenancy import tenants
+    from chalicelib.webhooks import dispatch
+
+    noisy_hook, quiet_hook = receivers("ok"), receivers("ok")
+    _, noisy_admin = tenants.create_tenant(svc, name="Noisy receiver", plan="team")
+    _, quiet_admin = tenants.create_tenant(svc, name="Quiet receiver", plan="team")
+    noisy = register(app_client, noisy_admin, noisy_hook)
+    quiet = register(app_client, quiet_admin, quiet_hook)
+
+    def endpoint(admin: str, made: Dict[str, Any]) -> Any:
+        tenant_id = app_client.get("/v1/tenant", key=admin).json["id"]
+        return svc.store.get(WebhookEndpoint, WebhookEndpoint.key(tenant_id, made["id"]))
+
+    now = svc.clock.now()
+
+    def backlog(ep: Any, count: int, due: Any, name: str) -> None:
+        with WebhookDelivery.batch_write() as batch:
+            for n in range(count):
+                event = dispatch.Event(event_id=f"{name}:{n}", type="share.accessed", tenant_id=ep.tenant_id,
+                                       at="2026-01-01T00:00:00Z", data={"n": n})
+                batch.save(dispatch.new_delivery(event, ep, now, due=due))
+
+    # GIVEN 40 due deliveries per queue partition for one endpoint, due before 4 of another's
+    backlog(endpoint(noisy_admin, noisy), 40 * dispatch.QUEUE_SHARDS, now - timedelta(minutes=10), "noisy")
+    backlog(endpoint(quiet_admin, quiet), 4, now - timedelta(minutes=1), "quiet")
+    # WHEN the drain runs once
+    drain()
+    # THEN the quiet endpoint had all four, and the noisy one its share
+    assert len(set(quiet_hook.ids())) == 4
+    assert len(set(noisy_hook.ids())) == dispatch.DRAIN_PER_ENDPOINT
+
+
 def _endpoint_ids(api: Any, key: str) -> List[str]:
     return [e["id"] for e in api.get("/v1/webhooks", key=key).json["items"]]
 
