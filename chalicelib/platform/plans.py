@@ -8,6 +8,7 @@ changing a plan refreshes the limits of every tenant on it, as `opscli plan put`
 
 from __future__ import annotations
 
+import itertools
 import re
 from typing import Any
 
@@ -20,7 +21,14 @@ from chalicelib.service import Keyhole, RequestInfo
 from chalicelib.storage.models import NamespacePlan, Tenant, plain
 from chalicelib.storage.store import error_code
 from chalicelib.tenancy import audit, tenants
-from chalicelib.tenancy.plans import BUILTIN_PLANS, LIMIT_NAMES, Limits, effective_limits, validate_limit_value
+from chalicelib.tenancy.plans import (
+    BUILTIN_PLANS,
+    LIMIT_NAMES,
+    Limits,
+    effective_limits,
+    normalise_limits,
+    validate_limit_value,
+)
 
 PLAN_NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 PLAN_FIELDS = ("limits",)
@@ -121,20 +129,27 @@ def put_plan(
 
 
 def refresh_tenants(svc: Keyhole, namespace_key: str, name: str, limits: Limits) -> int:
-    """Write the new effective limits of every tenant on the plan (plan + its own overrides)."""
+    """Write the new effective limits of every tenant on the plan (plan + its own overrides),
+    reading them a hundred at a time. Tenants already up to date are skipped, so when a request
+    ends before the last one (a plan with very many tenants), the same PUT again finishes it."""
     refreshed = 0
-    for key in Tenant.by_plan.query(index_key(namespace_key, name)):
-        tenant = svc.store.get(Tenant, (key.pk, key.sk))
-        if tenant is None or tenant.deleted_at is not None:
-            continue
-        try:
-            tenant.update(
-                actions=[Tenant.limits.set(effective_limits(limits, plain(tenant.overrides)))],
-                condition=Tenant.plan == name,
-            )
-        except UpdateError as error:  # moved to another plan meanwhile: that change wrote its limits
-            if error_code(error) != "ConditionalCheckFailedException":
-                raise svc.store.translate(error) from error
-            continue
-        refreshed += 1
+    keys = (key for key in Tenant.by_plan.query(index_key(namespace_key, name)))
+    while batch := [(Tenant, (key.pk, key.sk)) for key in itertools.islice(keys, 100)]:
+        for tenant in svc.store.batch_get(batch):
+            if isinstance(tenant, Tenant) and tenant.deleted_at is None:
+                refreshed += _refresh(svc, tenant, name, limits)
     return refreshed
+
+
+def _refresh(svc: Keyhole, tenant: Tenant, name: str, limits: Limits) -> int:
+    """1 when the tenant's limits were written, 0 when they were up to date or it changed plan."""
+    wanted = effective_limits(limits, plain(tenant.overrides))
+    if wanted == normalise_limits(plain(tenant.limits)):
+        return 0
+    try:
+        tenant.update(actions=[Tenant.limits.set(wanted)], condition=Tenant.plan == name)
+    except UpdateError as error:  # moved to another plan meanwhile: that change wrote its limits
+        if error_code(error) != "ConditionalCheckFailedException":
+            raise svc.store.translate(error) from error
+        return 0
+    return 1

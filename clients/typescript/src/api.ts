@@ -1765,7 +1765,7 @@ export interface components {
             /** @enum {string} */
             source: "builtin" | "namespace";
             limits: components["schemas"]["Limits"];
-            /** @description (PUT) tenants on the plan whose limits were refreshed */
+            /** @description (PUT) tenants on the plan whose limits this request changed (those already up to date are skipped, so a PUT cut short is finished by sending it again) */
             tenants_updated?: number;
         };
         PlanPage: {
