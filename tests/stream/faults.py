@@ -243,8 +243,8 @@ def serve_receiver(state: FaultyReceiver) -> ThreadingHTTPServer:
             if state.mode == "slow":
                 time.sleep(state.delay)
             if state.mode == "trickle":
-                if state.keep_alive:
-                    self.protocol_version = "HTTP/1.1"
+                if state.keep_alive:  # (the request was parsed as HTTP/1.0's: say now that it stays open)
+                    self.protocol_version, self.close_connection = "HTTP/1.1", False
                 self.send_response(200)
                 self.send_header("content-length", str(state.trickle))
                 self.end_headers()
