@@ -285,7 +285,7 @@ def test_a_real_429_is_retried_after_retry_after_within_the_time_bound(http_stac
             impatient.tenant.get()
     assert time.monotonic() - started < 5
     assert limited.value.status == 429 and 1 <= (limited.value.retry_after or 0) <= 60
-    # With the default bound (60 s) it waits for the window to end and succeeds.
+    # With the default bound (65 s: more than any window's Retry-After) it waits for the window to end and succeeds.
     patient = Keyhole(api_url=http_stack.api_url, api_key=key)
     started = time.monotonic()
     assert patient.tenant.get().name == "Busy Co"

@@ -137,7 +137,7 @@ export class Keyhole {
     if (options.actor) this.headers["Keyhole-Actor"] = options.actor;
     this.fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
     this.maxRetries = options.retry?.maxRetries ?? 3;
-    this.maxTotalMs = options.retry?.maxTotalMs ?? 60_000;
+    this.maxTotalMs = options.retry?.maxTotalMs ?? 65_000; // outwaits any per-minute window (Retry-After <= 60 s)
   }
 
   /** One request: JSON in and out, errors thrown as KeyholeError, 429/503 retried. */

@@ -28,7 +28,7 @@ class RetryPolicy:
     `max_total_seconds` from the first attempt is not made: the error is raised at once."""
 
     max_retries: int = 3
-    max_total_seconds: float = 60.0
+    max_total_seconds: float = 65.0  # outwaits any per-minute window (Retry-After is at most 60 s)
     backoff_seconds: float = 0.5
     max_backoff_seconds: float = 8.0
 
